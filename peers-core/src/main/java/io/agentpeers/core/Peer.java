@@ -1,0 +1,100 @@
+package io.agentpeers.core;
+
+import java.time.Instant;
+import java.util.Objects;
+
+/**
+ * One registration on one broker connection, as the broker keeps it.
+ *
+ * @param id                 short random id, never reused
+ * @param name               optional name, unique among live peers and reserved for a gone one
+ *                           until {@code nameReservedUntil}
+ * @param connection         the process holding the socket, from the socket's credentials;
+ *                           {@code null} when the connection carried none (TCP): unverified
+ * @param agent              the process that {@code kill} ends, verified against {@code /proc};
+ *                           {@code null} when unverified
+ * @param cwd                working directory of the agent
+ * @param gitRoot            top of the git work tree, or {@code null}
+ * @param repoKey            the same for every worktree and subdirectory of one repository (the
+ *                           resolved git common dir), or {@code null} outside a repository
+ * @param tty                the agent's terminal, or {@code null}
+ * @param clientType         what kind of client holds the connection
+ * @param summary            what the peer says it is working on; empty at first
+ * @param registeredAt       when this peer was first registered
+ * @param lastSeen           its last registration, resume or request that changed something
+ * @param state              live or gone
+ * @param goneAt             when it went, or {@code null} while live
+ * @param nameReservedUntil  until when a gone peer keeps its name, or {@code null} while live
+ * @param resumeSecretHash   SHA-256 (hex) of the secret that resumes this peer explicitly
+ */
+public record Peer(
+        PeerId id,
+        String name,
+        ProcessRef connection,
+        ProcessRef agent,
+        String cwd,
+        String gitRoot,
+        String repoKey,
+        String tty,
+        ClientType clientType,
+        String summary,
+        Instant registeredAt,
+        Instant lastSeen,
+        PeerState state,
+        Instant goneAt,
+        Instant nameReservedUntil,
+        String resumeSecretHash) {
+
+    public Peer {
+        Objects.requireNonNull(id, "id");
+        Objects.requireNonNull(cwd, "cwd");
+        Objects.requireNonNull(clientType, "clientType");
+        Objects.requireNonNull(registeredAt, "registeredAt");
+        Objects.requireNonNull(lastSeen, "lastSeen");
+        Objects.requireNonNull(state, "state");
+        summary = summary == null ? "" : summary;
+    }
+
+    /** Whether the broker knows this peer's processes from socket credentials (not a TCP peer). */
+    public boolean verified() {
+        return connection != null;
+    }
+
+    public boolean live() {
+        return state == PeerState.LIVE;
+    }
+
+    /** Whether {@code name} refers to this peer at {@code now}: a live peer's name, or a gone one's still reserved. */
+    public boolean holdsName(String candidate, Instant now) {
+        if (name == null || !name.equals(candidate)) {
+            return false;
+        }
+        return live() || (nameReservedUntil != null && nameReservedUntil.isAfter(now));
+    }
+
+    /** The name if it has one, else the id: how people and models should see this peer. */
+    public String displayName() {
+        return name != null ? name : id.value();
+    }
+
+    public Peer withName(String newName) {
+        return new Peer(id, newName, connection, agent, cwd, gitRoot, repoKey, tty, clientType, summary,
+                registeredAt, lastSeen, state, goneAt, nameReservedUntil, resumeSecretHash);
+    }
+
+    public Peer withSummary(String newSummary, Instant at) {
+        return new Peer(id, name, connection, agent, cwd, gitRoot, repoKey, tty, clientType, newSummary,
+                registeredAt, at, state, goneAt, nameReservedUntil, resumeSecretHash);
+    }
+
+    public Peer withLastSeen(Instant at) {
+        return new Peer(id, name, connection, agent, cwd, gitRoot, repoKey, tty, clientType, summary,
+                registeredAt, at, state, goneAt, nameReservedUntil, resumeSecretHash);
+    }
+
+    /** This peer gone at {@code at}, its name reserved until {@code reservedUntil}. */
+    public Peer gone(Instant at, Instant reservedUntil) {
+        return new Peer(id, name, connection, agent, cwd, gitRoot, repoKey, tty, clientType, summary,
+                registeredAt, lastSeen, PeerState.GONE, at, reservedUntil, resumeSecretHash);
+    }
+}

@@ -1,0 +1,25 @@
+package io.agentpeers.core;
+
+import java.util.Objects;
+
+/**
+ * The root of every rule peers enforces. Each subclass names the broken rule and carries a stable
+ * {@link #code()} that the wire protocol sends, and a message that a person or a model can act on.
+ */
+public class PeersException extends RuntimeException {
+    private final String code;
+
+    public PeersException(String code, String message) {
+        this(code, message, null);
+    }
+
+    public PeersException(String code, String message, Throwable cause) {
+        super(message, cause);
+        this.code = Objects.requireNonNull(code, "code");
+    }
+
+    /** A stable, lower-snake-case code for this kind of failure; part of the wire protocol. */
+    public String code() {
+        return code;
+    }
+}

@@ -1,0 +1,27 @@
+package io.agentpeers.core;
+
+import java.util.List;
+
+/** No peer has this id or name. Carries the nearest known names, so a model can correct itself. */
+public class UnknownPeerException extends PeersException {
+    public static final String CODE = "unknown_peer";
+    private final List<String> suggestions;
+
+    public UnknownPeerException(String wanted, List<String> suggestions) {
+        super(CODE, message(wanted, suggestions));
+        this.suggestions = List.copyOf(suggestions);
+    }
+
+    /** Ids or names of live peers close to what was asked for, nearest first; maybe empty. */
+    public List<String> suggestions() {
+        return suggestions;
+    }
+
+    private static String message(String wanted, List<String> suggestions) {
+        String base = "no peer has the id or name '" + wanted + "'";
+        if (suggestions.isEmpty()) {
+            return base + "; list_peers shows who is there";
+        }
+        return base + "; did you mean " + String.join(" or ", suggestions) + "?";
+    }
+}

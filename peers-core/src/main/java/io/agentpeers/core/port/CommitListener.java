@@ -1,0 +1,18 @@
+package io.agentpeers.core.port;
+
+import io.agentpeers.core.PeersEvent;
+import java.util.List;
+
+/**
+ * Told what changed after the transaction that changed it committed, in commit order. The broker
+ * uses it to push messages and feed observers.
+ *
+ * <p>Called on the core's writer thread: implementations must return quickly (hand off, never block
+ * on a socket) and must not throw; an exception is logged by nobody and ignored.
+ */
+@FunctionalInterface
+public interface CommitListener {
+    CommitListener NONE = events -> { };
+
+    void committed(List<PeersEvent> events);
+}

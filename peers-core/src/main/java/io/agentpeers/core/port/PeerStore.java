@@ -1,0 +1,37 @@
+package io.agentpeers.core.port;
+
+/**
+ * Where peers and messages live. A store hands out units of work: everything done through one
+ * {@link StoreTransaction} commits together or not at all, so the core can commit many sends in
+ * one transaction.
+ *
+ * <p><b>Threading.</b> Implementations are thread-safe. Write transactions ({@link #inTransaction})
+ * are serialised; read transactions ({@link #read}) may run concurrently with each other and with a
+ * write, and see only committed state.
+ *
+ * <p><b>Lifecycle.</b> A store is usable after construction (or its factory) returned and until
+ * {@link #close()}, which is idempotent.
+ *
+ * <p><b>Errors.</b> Failures of the underlying storage surface as
+ * {@link io.agentpeers.core.StoreException} with the cause kept; no library type crosses this port.
+ * An exception thrown by the work rolls its transaction back and propagates unchanged. Once a write
+ * transaction returned, what it wrote survives a crash of the process.
+ */
+public interface PeerStore extends AutoCloseable {
+
+    /** Runs {@code work} in one write transaction: commits when it returns, rolls back when it throws. */
+    <T> T inTransaction(StoreWork<T> work);
+
+    /** Runs {@code work} against committed state; {@code work} must not write. */
+    <T> T read(StoreWork<T> work);
+
+    /** Releases files and connections; idempotent. */
+    @Override
+    void close();
+
+    /** A piece of work against one transaction. */
+    @FunctionalInterface
+    interface StoreWork<T> {
+        T run(StoreTransaction tx);
+    }
+}

@@ -1,0 +1,36 @@
+package io.agentpeers.core.port;
+
+import io.agentpeers.core.ProcessRef;
+import java.util.Optional;
+
+/**
+ * Looking at and ending local processes. On Linux an implementation reads {@code /proc}; it must
+ * never spawn a process per call, because the sweep asks about every peer.
+ *
+ * <p>Thread-safe; no lifecycle. Failures to read a process mean "not there"; nothing here throws
+ * for a process that vanished.
+ */
+public interface ProcessControl {
+
+    /** What the system says about {@code pid} now, or empty if no such process exists. */
+    Optional<ProcessInfo> inspect(long pid);
+
+    /** Whether {@code process} still runs: its pid exists with the same start ticks. */
+    default boolean isAlive(ProcessRef process) {
+        return inspect(process.pid()).map(info -> info.startTicks() == process.startTicks()).orElse(false);
+    }
+
+    /**
+     * Sends SIGTERM to {@code process} if it is still that very process (same start ticks).
+     *
+     * @return whether a signal was sent
+     */
+    boolean terminate(ProcessRef process);
+
+    /** One process as the system sees it. */
+    record ProcessInfo(long pid, long parentPid, int uid, long startTicks) {
+        public ProcessRef ref() {
+            return new ProcessRef(pid, uid, startTicks);
+        }
+    }
+}

@@ -1,0 +1,101 @@
+package io.agentpeers.core.port;
+
+import io.agentpeers.core.ClientType;
+import io.agentpeers.core.Message;
+import io.agentpeers.core.NewMessage;
+import io.agentpeers.core.Peer;
+import io.agentpeers.core.PeerId;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The operations of one unit of work. Valid only inside the {@link PeerStore} call that handed it
+ * out, on that thread. Lists come back in the documented order; a limit of {@code n} returns at most
+ * {@code n} rows.
+ */
+public interface StoreTransaction {
+
+    // ---- peers
+
+    /** Adds a peer whose id is new. */
+    void insertPeer(Peer peer);
+
+    /** Replaces every field of the peer with the same id, which must exist. */
+    void updatePeer(Peer peer);
+
+    Optional<Peer> findPeer(PeerId id);
+
+    /** Every peer, live or gone, that has this name, newest registration first. */
+    List<Peer> findPeersByName(String name);
+
+    Optional<Peer> findPeerByResumeSecretHash(String hash);
+
+    /**
+     * The gone peer, most recently gone first, whose agent process is this one (pid and start ticks)
+     * with the same client type and cwd: the candidate for an automatic resume.
+     */
+    Optional<Peer> findGonePeerByAgent(long agentPid, long agentStartTicks, ClientType clientType, String cwd);
+
+    /** Live peers ordered by registration time, then id. */
+    List<Peer> livePeers();
+
+    /** Live peers with exactly this cwd, ordered by registration time, then id. */
+    List<Peer> livePeersByCwd(String cwd);
+
+    /** Live peers with this repo key, ordered by registration time, then id. */
+    List<Peer> livePeersByRepoKey(String repoKey);
+
+    /** Marks every live peer gone at {@code at} with its name reserved until {@code reservedUntil}; returns how many. */
+    int markAllLivePeersGone(Instant at, Instant reservedUntil);
+
+    /** Ids of peers gone before {@code goneBefore} that still have pending messages addressed to them. */
+    List<PeerId> gonePeersWithPendingMessages(Instant goneBefore);
+
+    /**
+     * Deletes peers gone before {@code goneBefore} that have no pending or delivered message addressed
+     * to them, together with every message addressed to them; returns how many peers.
+     */
+    int deleteGonePeers(Instant goneBefore);
+
+    // ---- messages
+
+    /** Stores a message in state pending and returns it with its id, greater than every earlier id. */
+    Message insertMessage(NewMessage message);
+
+    Optional<Message> findMessage(long id);
+
+    /** Pending messages addressed to {@code recipient}, oldest first. */
+    List<Message> pendingMessages(PeerId recipient, int limit);
+
+    /** Pending or delivered (not yet read) messages addressed to {@code recipient}, oldest first. */
+    List<Message> unreadMessages(PeerId recipient, int limit);
+
+    /** Moves the given pending messages of {@code recipient} to delivered; other ids are ignored. Returns the count changed. */
+    int markDelivered(PeerId recipient, Collection<Long> ids, Instant at);
+
+    /**
+     * Moves the given pending or delivered messages of {@code recipient} to read (setting the delivery
+     * time too where it was missing); other ids are ignored. Returns the count changed.
+     */
+    int markRead(PeerId recipient, Collection<Long> ids, Instant at);
+
+    /** Moves every pending message of {@code recipient} to undeliverable and returns them as they were (pending). */
+    List<Message> markUndeliverable(PeerId recipient);
+
+    /** Moves every undeliverable message of {@code recipient} back to pending; returns the count. */
+    int revivePendingMessages(PeerId recipient);
+
+    /**
+     * Messages sent or received by {@code peer} (only those exchanged with {@code other} when it is not
+     * null), newest first.
+     */
+    List<Message> history(PeerId peer, PeerId other, int limit);
+
+    /** Deletes read and undeliverable messages sent before {@code sentBefore}; returns the count. */
+    int deleteFinishedMessages(Instant sentBefore);
+
+    /** Counts for status displays. */
+    StoreCounts counts();
+}
