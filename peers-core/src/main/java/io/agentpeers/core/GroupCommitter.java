@@ -1,0 +1,187 @@
+package io.agentpeers.core;
+
+import io.agentpeers.core.port.CommitListener;
+import io.agentpeers.core.port.PeerStore;
+import io.agentpeers.core.port.StoreTransaction;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * One writer thread that commits every write the network makes, grouping the writes that queued up
+ * while the previous transaction ran into one transaction: commits, not sockets, bound the send rate.
+ *
+ * <p>A unit of work checks its rules before it writes, so that a {@link PeersException} it throws
+ * leaves nothing behind and fails only that unit. Any other failure rolls the whole batch back; each
+ * unit is then retried alone, so one bad unit cannot fail its neighbours.
+ */
+final class GroupCommitter implements AutoCloseable {
+
+    /** A write against the shared transaction; events it records are published after the commit. */
+    @FunctionalInterface
+    interface Work<T> {
+        T run(StoreTransaction tx, List<PeersEvent> events);
+    }
+
+    private static final Pending<?> POISON = new Pending<>((tx, events) -> null);
+
+    private final PeerStore store;
+    private final CommitListener listener;
+    private final int maxBatch;
+    private final BlockingQueue<Pending<?>> queue = new LinkedBlockingQueue<>();
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private final Thread writer;
+
+    GroupCommitter(PeerStore store, CommitListener listener, int maxBatch) {
+        this.store = store;
+        this.listener = listener;
+        this.maxBatch = maxBatch;
+        this.writer = new Thread(this::loop, "peers-writer");
+        this.writer.setDaemon(true);
+    }
+
+    void start() {
+        writer.start();
+    }
+
+    /** Runs {@code work} in the next transaction and waits for its commit. */
+    <T> T submit(Work<T> work) {
+        if (closed.get()) {
+            throw new StoreException("the broker is shutting down; retry once it is back");
+        }
+        Pending<T> pending = new Pending<>(work);
+        queue.add(pending);
+        try {
+            return pending.future.join();
+        } catch (CompletionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof RuntimeException runtime) {
+                throw runtime;
+            }
+            throw new StoreException("write failed: " + cause, cause);
+        }
+    }
+
+    private void loop() {
+        List<Pending<?>> batch = new ArrayList<>();
+        while (true) {
+            try {
+                batch.add(queue.take());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+            queue.drainTo(batch, maxBatch - 1);
+            boolean stop = batch.remove(POISON);
+            if (!batch.isEmpty()) {
+                commit(batch);
+            }
+            batch.clear();
+            if (stop) {
+                failRemaining();
+                return;
+            }
+        }
+    }
+
+    private void commit(List<Pending<?>> batch) {
+        List<PeersEvent> events = new ArrayList<>();
+        try {
+            store.inTransaction(tx -> {
+                for (Pending<?> pending : batch) {
+                    pending.runIn(tx, events);
+                }
+                return null;
+            });
+        } catch (RuntimeException batchFailure) {
+            if (batch.size() > 1) {
+                for (Pending<?> pending : batch) {
+                    pending.reset();
+                    commit(List.of(pending));
+                }
+                return;
+            }
+            batch.get(0).future.completeExceptionally(asPeersException(batchFailure));
+            return;
+        }
+        publish(events);
+        for (Pending<?> pending : batch) {
+            pending.complete();
+        }
+    }
+
+    private void publish(List<PeersEvent> events) {
+        if (events.isEmpty()) {
+            return;
+        }
+        try {
+            listener.committed(List.copyOf(events));
+        } catch (RuntimeException ignored) {
+            // The listener's contract forbids throwing; a broken one must not undo a commit.
+        }
+    }
+
+    private static RuntimeException asPeersException(RuntimeException e) {
+        return e instanceof PeersException ? e : new StoreException("the store failed: " + e.getMessage(), e);
+    }
+
+    private void failRemaining() {
+        List<Pending<?>> rest = new ArrayList<>();
+        queue.drainTo(rest);
+        for (Pending<?> pending : rest) {
+            pending.future.completeExceptionally(new StoreException("the broker is shutting down; retry once it is back"));
+        }
+    }
+
+    @Override
+    public void close() {
+        if (closed.compareAndSet(false, true)) {
+            queue.add(POISON);
+            try {
+                writer.join(10_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private static final class Pending<T> {
+        final Work<T> work;
+        final CompletableFuture<T> future = new CompletableFuture<>();
+        T result;
+        PeersException failure;
+
+        Pending(Work<T> work) {
+            this.work = work;
+        }
+
+        void runIn(StoreTransaction tx, List<PeersEvent> sharedEvents) {
+            List<PeersEvent> local = new ArrayList<>();
+            try {
+                result = work.run(tx, local);
+                sharedEvents.addAll(local);
+            } catch (StoreException e) {
+                throw e;
+            } catch (PeersException e) {
+                failure = e;
+            }
+        }
+
+        void reset() {
+            result = null;
+            failure = null;
+        }
+
+        void complete() {
+            if (failure != null) {
+                future.completeExceptionally(failure);
+            } else {
+                future.complete(result);
+            }
+        }
+    }
+}

@@ -1,0 +1,637 @@
+package io.agentpeers.core;
+
+import io.agentpeers.core.PeersEvent.MessageSent;
+import io.agentpeers.core.PeersEvent.MessagesStateChanged;
+import io.agentpeers.core.PeersEvent.PeerJoined;
+import io.agentpeers.core.PeersEvent.PeerKilled;
+import io.agentpeers.core.PeersEvent.PeerLeft;
+import io.agentpeers.core.PeersEvent.PeerUpdated;
+import io.agentpeers.core.port.CommitListener;
+import io.agentpeers.core.port.PeerStore;
+import io.agentpeers.core.port.ProcessControl;
+import io.agentpeers.core.port.ProcessControl.ProcessInfo;
+import io.agentpeers.core.port.StoreCounts;
+import io.agentpeers.core.port.StoreTransaction;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.InstantSource;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.regex.Pattern;
+
+/**
+ * The use cases of peers: every rule of the network, applied over a {@link PeerStore}.
+ *
+ * <p>The broker's dispatcher and Java programs that embed a broker call it; the caller of each
+ * method is the peer that the transport identified, never a field of a request. Writes from many
+ * threads are grouped into shared transactions by one writer thread; reads run on the caller's
+ * thread. After each commit the {@link CommitListener} hears what changed.
+ *
+ * <p>Thread-safe. {@link #start()} before use; {@link #close()} stops the writer (the store is the
+ * caller's to close).
+ */
+public final class PeerNetwork implements AutoCloseable {
+    private static final Pattern NAME = Pattern.compile("[a-z0-9-]{1,32}");
+    private static final String RESERVED_NAME = PeerId.BROKER.value();
+
+    private final PeerStore store;
+    private final ProcessControl processes;
+    private final InstantSource clock;
+    private final PeersLimits limits;
+    private final RateLimiter rateLimiter;
+    private final GroupCommitter committer;
+    private final AtomicBoolean started = new AtomicBoolean();
+
+    public PeerNetwork(PeerStore store, ProcessControl processes, InstantSource clock, PeersLimits limits,
+            CommitListener listener) {
+        this.store = Objects.requireNonNull(store, "store");
+        this.processes = Objects.requireNonNull(processes, "processes");
+        this.clock = Objects.requireNonNull(clock, "clock");
+        this.limits = Objects.requireNonNull(limits, "limits");
+        this.rateLimiter = new RateLimiter(clock, limits.ratePerMinute(), limits.rateBurst());
+        this.committer = new GroupCommitter(store, listener == null ? CommitListener.NONE : listener, limits.maxBatch());
+    }
+
+    /**
+     * Starts the writer and marks every peer that a previous broker left live as gone: no connection
+     * holds them now, and their agents may resume them.
+     *
+     * @return how many peers a previous run left live
+     */
+    public int start() {
+        if (!started.compareAndSet(false, true)) {
+            throw new IllegalStateException("already started");
+        }
+        committer.start();
+        return write((tx, events) -> {
+            Instant now = clock.instant();
+            return tx.markAllLivePeersGone(now, now.plus(limits.nameGrace()));
+        });
+    }
+
+    public PeersLimits limits() {
+        return limits;
+    }
+
+    // ---------------------------------------------------------------- registration
+
+    /**
+     * Registers the holder of a connection: resumes the peer its secret names, or the gone peer of the
+     * same verified agent, client type and cwd, or makes a new one.
+     *
+     * @param credentials the connection's credentials from the transport, or {@code null} when it has
+     *                    none (TCP): the peer is then unverified
+     */
+    public Registration register(Credentials credentials, RegisterRequest request) {
+        Objects.requireNonNull(request, "request");
+        ProcessRef connection = null;
+        ProcessRef agent = null;
+        if (credentials != null) {
+            connection = processes.inspect(credentials.pid())
+                    .map(ProcessInfo::ref)
+                    .orElseThrow(() -> new AgentNotVerifiedException(
+                            "the connecting process " + credentials.pid() + " is not running any more"));
+            agent = verifiedAgent(credentials, request.agentPid());
+        }
+        if (request.name() != null) {
+            validateName(request.name());
+        }
+        String summary = request.summary() == null ? "" : request.summary();
+        validateSummary(summary);
+        String secret = Secrets.newResumeSecret();
+        ProcessRef conn = connection;
+        ProcessRef agentRef = agent;
+        return write((tx, events) -> {
+            Instant now = clock.instant();
+            Optional<Peer> previous = resumable(tx, request, agentRef);
+            Peer peer;
+            if (previous.isPresent()) {
+                Peer old = previous.get();
+                String name = request.name() != null ? request.name() : old.name();
+                if (name != null && !nameFree(tx, name, old.id(), now)) {
+                    if (request.name() != null) {
+                        throw nameTaken(name);
+                    }
+                    name = null; // its old name went to someone else after the grace period
+                }
+                peer = new Peer(old.id(), name, conn, agentRef, request.cwd(), request.gitRoot(), request.repoKey(),
+                        request.tty(), request.clientType(), summary.isEmpty() ? old.summary() : summary,
+                        old.registeredAt(), now, PeerState.LIVE, null, null, Secrets.hash(secret));
+                tx.updatePeer(peer);
+                tx.revivePendingMessages(peer.id());
+            } else {
+                if (request.name() != null && !nameFree(tx, request.name(), null, now)) {
+                    throw nameTaken(request.name());
+                }
+                PeerId id = newId(tx);
+                peer = new Peer(id, request.name(), conn, agentRef, request.cwd(), request.gitRoot(), request.repoKey(),
+                        request.tty(), request.clientType(), summary, now, now, PeerState.LIVE, null, null,
+                        Secrets.hash(secret));
+                tx.insertPeer(peer);
+            }
+            int pending = tx.pendingMessages(peer.id(), Integer.MAX_VALUE).size();
+            events.add(new PeerJoined(peer, previous.isPresent()));
+            return new Registration(peer, secret, previous.isPresent(), pending);
+        });
+    }
+
+    private ProcessRef verifiedAgent(Credentials credentials, Long agentPid) {
+        ProcessInfo self = processes.inspect(credentials.pid()).orElseThrow(() -> new AgentNotVerifiedException(
+                "the connecting process " + credentials.pid() + " is not running any more"));
+        if (agentPid == null || agentPid == credentials.pid()) {
+            return self.ref();
+        }
+        if (self.parentPid() != agentPid) {
+            throw new AgentNotVerifiedException("process " + agentPid + " is not the parent of the connecting process "
+                    + credentials.pid() + " (its parent is " + self.parentPid()
+                    + "); name your parent process as the agent, or none");
+        }
+        ProcessInfo agent = processes.inspect(agentPid).orElseThrow(() -> new AgentNotVerifiedException(
+                "the agent process " + agentPid + " is not running"));
+        if (agent.uid() != credentials.uid()) {
+            throw new AgentNotVerifiedException("the agent process " + agentPid + " belongs to uid " + agent.uid()
+                    + ", not to your uid " + credentials.uid());
+        }
+        return agent.ref();
+    }
+
+    private Optional<Peer> resumable(StoreTransaction tx, RegisterRequest request, ProcessRef agent) {
+        if (request.resumeSecret() != null) {
+            Peer peer = tx.findPeerByResumeSecretHash(Secrets.hash(request.resumeSecret()))
+                    .orElseThrow(() -> new ResumeRefusedException(
+                            "no peer has this resume secret; register without one to get a new id"));
+            if (peer.live()) {
+                throw new ResumeRefusedException("peer " + peer.displayName()
+                        + " is still connected; close that connection before resuming it");
+            }
+            return Optional.of(peer);
+        }
+        if (agent == null) {
+            return Optional.empty();
+        }
+        return tx.findGonePeerByAgent(agent.pid(), agent.startTicks(), request.clientType(), request.cwd());
+    }
+
+    private static PeerId newId(StoreTransaction tx) {
+        for (int attempt = 0; attempt < 16; attempt++) {
+            PeerId id = PeerId.random();
+            if (tx.findPeer(id).isEmpty() && tx.findPeersByName(id.value()).isEmpty()) {
+                return id;
+            }
+        }
+        throw new StoreException("could not find a free peer id");
+    }
+
+    /**
+     * Ends the caller's registration on purpose: it is gone and its name is free at once. Messages
+     * to it stay pending in case it resumes with its secret.
+     */
+    public Peer unregister(PeerId caller) {
+        return leave(caller, "unregistered", true);
+    }
+
+    /** The caller's connection closed: it is gone, and its name stays reserved for the grace period. */
+    public Peer connectionClosed(PeerId caller) {
+        return leave(caller, "disconnected", false);
+    }
+
+    private Peer leave(PeerId caller, String reason, boolean releaseName) {
+        return write((tx, events) -> {
+            Peer peer = tx.findPeer(caller).orElseThrow(() -> unknownPeer(tx, caller.value()));
+            if (!peer.live()) {
+                return peer;
+            }
+            Instant now = clock.instant();
+            Peer gone = peer.gone(now, releaseName ? now : now.plus(limits.nameGrace()));
+            tx.updatePeer(gone);
+            events.add(new PeerLeft(gone, reason));
+            return gone;
+        });
+    }
+
+    // ---------------------------------------------------------------- about peers
+
+    /** The caller as the broker knows it. */
+    public Peer whoami(PeerId caller) {
+        return read(tx -> requireLive(tx, caller));
+    }
+
+    /** Any peer by id, live or gone, if the store still has it. */
+    public Optional<Peer> find(PeerId id) {
+        return read(tx -> tx.findPeer(id));
+    }
+
+    /** The peer an id or name refers to: ids first, then names held by live peers or reserved for gone ones. */
+    public Peer resolve(String idOrName) {
+        return read(tx -> resolve(tx, idOrName));
+    }
+
+    public Peer setSummary(PeerId caller, String summary) {
+        String text = summary == null ? "" : summary.strip();
+        validateSummary(text);
+        return write((tx, events) -> {
+            Peer peer = requireLive(tx, caller).withSummary(text, clock.instant());
+            tx.updatePeer(peer);
+            events.add(new PeerUpdated(peer));
+            return peer;
+        });
+    }
+
+    /** Gives the caller a name, or takes its name away when {@code name} is null or blank. */
+    public Peer setName(PeerId caller, String name) {
+        String wanted = name == null || name.isBlank() ? null : name.strip();
+        if (wanted != null) {
+            validateName(wanted);
+        }
+        return write((tx, events) -> {
+            Instant now = clock.instant();
+            Peer peer = requireLive(tx, caller);
+            if (wanted != null && !nameFree(tx, wanted, caller, now)) {
+                throw nameTaken(wanted);
+            }
+            Peer renamed = peer.withName(wanted).withLastSeen(now);
+            tx.updatePeer(renamed);
+            events.add(new PeerUpdated(renamed));
+            return renamed;
+        });
+    }
+
+    /** Live peers in {@code scope} as seen from the caller, the caller excluded. */
+    public List<Peer> listPeers(PeerId caller, Scope scope) {
+        return read(tx -> {
+            Peer self = requireLive(tx, caller);
+            List<Peer> peers = new ArrayList<>(inScope(tx, self, scope));
+            peers.removeIf(peer -> peer.id().equals(caller));
+            return peers;
+        });
+    }
+
+    /** Every live peer: for observers and status displays, which hold no peer of their own. */
+    public List<Peer> livePeers() {
+        return read(StoreTransaction::livePeers);
+    }
+
+    private static List<Peer> inScope(StoreTransaction tx, Peer self, Scope scope) {
+        return switch (scope) {
+            case MACHINE -> tx.livePeers();
+            case DIRECTORY -> tx.livePeersByCwd(self.cwd());
+            case REPO -> self.repoKey() == null ? tx.livePeersByCwd(self.cwd()) : tx.livePeersByRepoKey(self.repoKey());
+        };
+    }
+
+    // ---------------------------------------------------------------- messages
+
+    /**
+     * Sends {@code text} from the caller to the peer named by {@code to} (an id or a name). A gone
+     * recipient still gets it: it waits, pending, in case that peer resumes.
+     *
+     * @param replyTo the id of a message the caller sent or received that this one answers, or null
+     */
+    public SendResult send(PeerId caller, String to, String text, Long replyTo) {
+        validateText(text);
+        if (to == null || to.isBlank()) {
+            throw new InvalidArgumentException("say who the message is for: a peer id or name");
+        }
+        rateLimiter.acquire(caller, 1);
+        return write((tx, events) -> {
+            Peer sender = requireLive(tx, caller);
+            Peer recipient = resolve(tx, to.strip());
+            if (recipient.id().equals(sender.id())) {
+                throw new InvalidArgumentException("you cannot send a message to yourself");
+            }
+            checkReplyTo(tx, caller, replyTo);
+            Message message = tx.insertMessage(new NewMessage(caller, recipient.id(), text, replyTo, clock.instant()));
+            events.add(new MessageSent(message));
+            return new SendResult(message, recipient);
+        });
+    }
+
+    /** Sends {@code text} to every live peer in {@code scope} but the caller; returns what was stored. */
+    public List<SendResult> broadcast(PeerId caller, Scope scope, String text) {
+        validateText(text);
+        Objects.requireNonNull(scope, "scope");
+        List<Peer> recipients = listPeers(caller, scope);
+        if (recipients.isEmpty()) {
+            return List.of();
+        }
+        rateLimiter.acquire(caller, recipients.size());
+        return write((tx, events) -> {
+            requireLive(tx, caller);
+            Instant now = clock.instant();
+            List<SendResult> results = new ArrayList<>();
+            for (Peer recipient : recipients) {
+                Message message = tx.insertMessage(new NewMessage(caller, recipient.id(), text, null, now));
+                events.add(new MessageSent(message));
+                results.add(new SendResult(message, recipient));
+            }
+            return results;
+        });
+    }
+
+    private void checkReplyTo(StoreTransaction tx, PeerId caller, Long replyTo) {
+        if (replyTo == null) {
+            return;
+        }
+        Message original = tx.findMessage(replyTo).orElse(null);
+        if (original == null || !(original.sender().equals(caller) || original.recipient().equals(caller))) {
+            throw new UnknownMessageException("reply_to " + replyTo + " names no message you sent or received");
+        }
+    }
+
+    /** Messages waiting for the caller that no connection acknowledged yet, oldest first. Changes nothing. */
+    public List<Message> pending(PeerId caller, int limit) {
+        return read(tx -> {
+            requireLive(tx, caller);
+            return tx.pendingMessages(caller, positive(limit));
+        });
+    }
+
+    /** Messages to the caller not yet shown to it (pending or delivered), oldest first. Changes nothing. */
+    public List<Message> unread(PeerId caller, int limit) {
+        return read(tx -> {
+            requireLive(tx, caller);
+            return tx.unreadMessages(caller, positive(limit));
+        });
+    }
+
+    /** The caller's connection has these messages: pending ones become delivered. Returns how many changed. */
+    public int acknowledge(PeerId caller, Collection<Long> ids) {
+        return changeState(caller, ids, MessageState.DELIVERED);
+    }
+
+    /** The agent or person was shown these messages: they become read. Returns how many changed. */
+    public int markRead(PeerId caller, Collection<Long> ids) {
+        return changeState(caller, ids, MessageState.READ);
+    }
+
+    private int changeState(PeerId caller, Collection<Long> ids, MessageState state) {
+        if (ids == null || ids.isEmpty()) {
+            return 0;
+        }
+        List<Long> copy = List.copyOf(ids);
+        return write((tx, events) -> {
+            requireLive(tx, caller);
+            Instant now = clock.instant();
+            int changed = state == MessageState.DELIVERED
+                    ? tx.markDelivered(caller, copy, now)
+                    : tx.markRead(caller, copy, now);
+            if (changed > 0) {
+                events.add(new MessagesStateChanged(caller, copy, state));
+            }
+            return changed;
+        });
+    }
+
+    /**
+     * Messages the caller sent or received, newest first; only those exchanged with {@code with}
+     * (an id or name) when it is given. At most the configured history limit.
+     */
+    public List<Message> history(PeerId caller, String with, int limit) {
+        int bounded = Math.min(positive(limit), limits.maxHistory());
+        return read(tx -> {
+            tx.findPeer(caller).orElseThrow(() -> unknownPeer(tx, caller.value()));
+            PeerId other = with == null || with.isBlank() ? null : resolve(tx, with.strip()).id();
+            return tx.history(caller, other, bounded);
+        });
+    }
+
+    /** A message the caller sent or received. */
+    public Message message(PeerId caller, long id) {
+        return read(tx -> tx.findMessage(id)
+                .filter(m -> m.sender().equals(caller) || m.recipient().equals(caller))
+                .orElseThrow(() -> new UnknownMessageException("message " + id + " is not one you sent or received")));
+    }
+
+    // ---------------------------------------------------------------- kill and sweep
+
+    /**
+     * Ends the agent process of another live, verified peer of the caller's own user, with SIGTERM.
+     * Irreversible; meant for stuck peers.
+     */
+    public KillResult kill(PeerId caller, String target) {
+        KillResult result = read(tx -> {
+            Peer self = requireLive(tx, caller);
+            if (!self.verified()) {
+                throw new NotAuthorizedException("peers connected over TCP are unverified and cannot kill anyone");
+            }
+            Peer victim = resolve(tx, target == null ? "" : target.strip());
+            if (victim.id().equals(self.id())) {
+                throw new KillRefusedException("you cannot kill yourself; unregister or exit instead");
+            }
+            if (!victim.live()) {
+                throw new KillRefusedException(victim.displayName() + " is already gone");
+            }
+            if (!victim.verified() || victim.agent() == null) {
+                throw new KillRefusedException(victim.displayName()
+                        + " is unverified (connected over TCP): the broker cannot tell which process to end");
+            }
+            if (victim.agent().uid() != self.connection().uid()) {
+                throw new NotAuthorizedException(victim.displayName() + " belongs to another user (uid "
+                        + victim.agent().uid() + ")");
+            }
+            return new KillResult(victim, false);
+        });
+        boolean signalled = processes.terminate(result.target().agent());
+        write((tx, events) -> {
+            events.add(new PeerKilled(result.target(), caller, signalled));
+            return null;
+        });
+        return new KillResult(result.target(), signalled);
+    }
+
+    /**
+     * Checks every live peer's processes and tidies up: peers whose processes died go; orphans are
+     * reported (and ended when configured); pending messages of peers gone past the grace period
+     * become undeliverable and their senders are told; old finished messages and peers are pruned.
+     * Reads {@code /proc} outside any transaction, so requests never wait on it.
+     */
+    public SweepReport sweep() {
+        List<Peer> live = livePeers();
+        List<Peer> dead = new ArrayList<>();
+        List<Peer> orphans = new ArrayList<>();
+        for (Peer peer : live) {
+            if (!peer.verified()) {
+                continue;
+            }
+            if (!processes.isAlive(peer.connection())) {
+                dead.add(peer);
+            } else if (peer.agent() != null && !peer.agent().sameProcessAs(peer.connection()) && agentLost(peer)) {
+                orphans.add(peer);
+            }
+        }
+        int terminated = 0;
+        if (limits.terminateOrphans()) {
+            for (Peer orphan : orphans) {
+                if (processes.terminate(orphan.connection())) {
+                    terminated++;
+                }
+            }
+        }
+        Instant now = clock.instant();
+        int[] counts = write((tx, events) -> {
+            markGone(tx, events, dead, "its process exited", now);
+            markGone(tx, events, orphans, "its agent exited", now);
+            int undeliverable = 0;
+            for (PeerId recipient : tx.gonePeersWithPendingMessages(now.minus(limits.nameGrace()))) {
+                Peer away = tx.findPeer(recipient).orElse(null);
+                for (Message message : tx.markUndeliverable(recipient)) {
+                    undeliverable++;
+                    if (!message.sender().equals(PeerId.BROKER) && tx.findPeer(message.sender()).isPresent()) {
+                        Message notice = tx.insertMessage(new NewMessage(PeerId.BROKER, message.sender(),
+                                undeliverableNotice(message, away), message.id(), now));
+                        events.add(new MessageSent(notice));
+                    }
+                }
+            }
+            Instant horizon = now.minus(limits.retention());
+            int prunedMessages = tx.deleteFinishedMessages(horizon);
+            int prunedPeers = tx.deleteGonePeers(horizon);
+            return new int[] {undeliverable, prunedMessages, prunedPeers};
+        });
+        return new SweepReport(dead, orphans, terminated, counts[0], counts[1], counts[2]);
+    }
+
+    private boolean agentLost(Peer peer) {
+        if (!processes.isAlive(peer.agent())) {
+            return true;
+        }
+        return processes.inspect(peer.connection().pid())
+                .map(info -> info.parentPid() != peer.agent().pid())
+                .orElse(true);
+    }
+
+    private void markGone(StoreTransaction tx, List<PeersEvent> events, List<Peer> peers, String reason, Instant now) {
+        for (Peer peer : peers) {
+            Optional<Peer> current = tx.findPeer(peer.id());
+            // Only if the same connection still holds it: it may have resumed on a new one meanwhile.
+            if (current.isPresent() && current.get().live()
+                    && Objects.equals(current.get().connection(), peer.connection())) {
+                Peer gone = current.get().gone(now, now.plus(limits.nameGrace()));
+                tx.updatePeer(gone);
+                events.add(new PeerLeft(gone, reason));
+            }
+        }
+    }
+
+    private String undeliverableNotice(Message message, Peer away) {
+        String who = away == null ? message.recipient().value() : away.displayName();
+        return "Your message #" + message.id() + " to " + who + " could not be delivered: " + who
+                + " left and did not come back within " + Durations.describe(limits.nameGrace())
+                + ". It is kept as undeliverable and goes out again if " + who + " resumes.";
+    }
+
+    /** Counts for status displays. */
+    public StoreCounts counts() {
+        return read(StoreTransaction::counts);
+    }
+
+    // ---------------------------------------------------------------- rules
+
+    private Peer requireLive(StoreTransaction tx, PeerId caller) {
+        Peer peer = tx.findPeer(caller).orElseThrow(() -> new NotRegisteredException(
+                "this connection holds no registered peer; register first"));
+        if (!peer.live()) {
+            throw new NotRegisteredException("your peer " + peer.displayName()
+                    + " was marked gone; register again to resume it");
+        }
+        return peer;
+    }
+
+    private Peer resolve(StoreTransaction tx, String idOrName) {
+        if (idOrName.isEmpty()) {
+            throw new InvalidArgumentException("name a peer by its id or name");
+        }
+        if (PeerId.looksLikeId(idOrName)) {
+            Optional<Peer> byId = tx.findPeer(new PeerId(idOrName));
+            if (byId.isPresent()) {
+                return byId.get();
+            }
+        }
+        Instant now = clock.instant();
+        List<Peer> named = tx.findPeersByName(idOrName).stream().filter(p -> p.holdsName(idOrName, now)).toList();
+        return named.stream().filter(Peer::live).findFirst()
+                .or(() -> named.stream().findFirst())
+                .orElseThrow(() -> unknownPeer(tx, idOrName));
+    }
+
+    private static UnknownPeerException unknownPeer(StoreTransaction tx, String wanted) {
+        return new UnknownPeerException(wanted, Suggestions.nearest(wanted, tx.livePeers(), 3));
+    }
+
+    private boolean nameFree(StoreTransaction tx, String name, PeerId except, Instant now) {
+        if (tx.findPeer(new PeerId(name)).filter(p -> !p.id().equals(except)).isPresent()) {
+            return false;
+        }
+        return tx.findPeersByName(name).stream()
+                .filter(p -> !p.id().equals(except))
+                .noneMatch(p -> p.holdsName(name, now));
+    }
+
+    private static NameTakenException nameTaken(String name) {
+        return new NameTakenException("the name '" + name + "' belongs to another peer (live, or gone less than the"
+                + " grace period ago); choose another");
+    }
+
+    private static void validateName(String name) {
+        if (!NAME.matcher(name).matches()) {
+            throw new InvalidNameException("'" + name + "' is not a valid name: use 1 to 32 of a-z, 0-9 and '-'");
+        }
+        if (name.equals(RESERVED_NAME)) {
+            throw new InvalidNameException("'" + name + "' is reserved for the broker; choose another name");
+        }
+    }
+
+    private void validateText(String text) {
+        if (text == null || text.isBlank()) {
+            throw new MessageTooLargeException("the message is empty; write something to send");
+        }
+        int bytes = text.getBytes(StandardCharsets.UTF_8).length;
+        if (bytes > limits.maxMessageBytes()) {
+            throw new MessageTooLargeException("the message is " + bytes + " bytes of UTF-8; the limit is "
+                    + limits.maxMessageBytes() + ": shorten it or split it");
+        }
+    }
+
+    private void validateSummary(String summary) {
+        int bytes = summary.getBytes(StandardCharsets.UTF_8).length;
+        if (bytes > limits.maxSummaryBytes()) {
+            throw new SummaryTooLongException("the summary is " + bytes + " bytes of UTF-8; the limit is "
+                    + limits.maxSummaryBytes() + ": say it in a sentence or two");
+        }
+    }
+
+    private static int positive(int limit) {
+        if (limit < 1) {
+            throw new InvalidArgumentException("limit must be at least 1, got " + limit);
+        }
+        return limit;
+    }
+
+    // ---------------------------------------------------------------- plumbing
+
+    private <T> T write(GroupCommitter.Work<T> work) {
+        requireStarted();
+        return committer.submit(work);
+    }
+
+    private <T> T read(PeerStore.StoreWork<T> work) {
+        requireStarted();
+        return store.read(work);
+    }
+
+    private void requireStarted() {
+        if (!started.get()) {
+            throw new IllegalStateException("PeerNetwork.start() was not called");
+        }
+    }
+
+    /** Stops the writer after the writes already queued; idempotent. Does not close the store. */
+    @Override
+    public void close() {
+        committer.close();
+    }
+}

@@ -1,0 +1,67 @@
+package io.agentpeers.core;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * The limits and periods of DESIGN.md, all configurable; {@link #defaults()} gives the documented ones.
+ *
+ * @param maxMessageBytes   largest message text, in UTF-8 bytes (64 KiB)
+ * @param maxSummaryBytes   largest summary, in UTF-8 bytes (1 KiB)
+ * @param ratePerMinute     messages a sending peer may send per minute, sustained (600)
+ * @param rateBurst         messages a sending peer may send at once (200)
+ * @param nameGrace         how long a gone peer keeps its name and its pending messages stay pending (24 h)
+ * @param retention         how long read and undeliverable messages, and gone peers, are kept (7 days)
+ * @param maxHistory        most messages one history request returns (500)
+ * @param maxBatch          most write requests committed in one transaction (500)
+ * @param terminateOrphans  whether the sweep ends MCP servers whose agent died
+ */
+public record PeersLimits(
+        int maxMessageBytes,
+        int maxSummaryBytes,
+        int ratePerMinute,
+        int rateBurst,
+        Duration nameGrace,
+        Duration retention,
+        int maxHistory,
+        int maxBatch,
+        boolean terminateOrphans) {
+
+    public PeersLimits {
+        Objects.requireNonNull(nameGrace, "nameGrace");
+        Objects.requireNonNull(retention, "retention");
+        if (maxMessageBytes < 1 || maxSummaryBytes < 0 || ratePerMinute < 1 || rateBurst < 1
+                || maxHistory < 1 || maxBatch < 1 || nameGrace.isNegative() || retention.isNegative()) {
+            throw new InvalidArgumentException("limits must be positive: " + this);
+        }
+    }
+
+    public static PeersLimits defaults() {
+        return new PeersLimits(64 * 1024, 1024, 600, 200, Duration.ofHours(24), Duration.ofDays(7), 500, 500, false);
+    }
+
+    public PeersLimits withRate(int perMinute, int burst) {
+        return new PeersLimits(maxMessageBytes, maxSummaryBytes, perMinute, burst, nameGrace, retention,
+                maxHistory, maxBatch, terminateOrphans);
+    }
+
+    public PeersLimits withMaxMessageBytes(int bytes) {
+        return new PeersLimits(bytes, maxSummaryBytes, ratePerMinute, rateBurst, nameGrace, retention,
+                maxHistory, maxBatch, terminateOrphans);
+    }
+
+    public PeersLimits withNameGrace(Duration grace) {
+        return new PeersLimits(maxMessageBytes, maxSummaryBytes, ratePerMinute, rateBurst, grace, retention,
+                maxHistory, maxBatch, terminateOrphans);
+    }
+
+    public PeersLimits withRetention(Duration keep) {
+        return new PeersLimits(maxMessageBytes, maxSummaryBytes, ratePerMinute, rateBurst, nameGrace, keep,
+                maxHistory, maxBatch, terminateOrphans);
+    }
+
+    public PeersLimits withTerminateOrphans(boolean terminate) {
+        return new PeersLimits(maxMessageBytes, maxSummaryBytes, ratePerMinute, rateBurst, nameGrace, retention,
+                maxHistory, maxBatch, terminate);
+    }
+}

@@ -1,0 +1,67 @@
+package io.agentpeers.core;
+
+import java.util.Objects;
+
+/**
+ * What a client says about itself when it registers. Nothing here is trusted as identity: the
+ * connection's {@link Credentials} come from the transport, and {@code agentPid} is verified.
+ *
+ * @param agentPid     the process {@code kill} should end, if not the connecting process itself (an MCP
+ *                     server names its parent); must be the connecting process's parent, same uid
+ * @param name         a wanted name, or {@code null}
+ * @param cwd          the agent's working directory
+ * @param gitRoot      top of its git work tree, or {@code null}
+ * @param repoKey      the resolved git common dir, or {@code null}
+ * @param tty          its terminal, or {@code null}
+ * @param clientType   what kind of client this is
+ * @param summary      an initial summary, or {@code null}
+ * @param resumeSecret a secret from an earlier registration, to take that peer back, or {@code null}
+ */
+public record RegisterRequest(
+        Long agentPid,
+        String name,
+        String cwd,
+        String gitRoot,
+        String repoKey,
+        String tty,
+        ClientType clientType,
+        String summary,
+        String resumeSecret) {
+
+    public RegisterRequest {
+        if (cwd == null || cwd.isBlank()) {
+            throw new InvalidArgumentException("cwd is required: the agent's working directory");
+        }
+        Objects.requireNonNull(clientType, "clientType");
+        name = blankToNull(name);
+        gitRoot = blankToNull(gitRoot);
+        repoKey = blankToNull(repoKey);
+        tty = blankToNull(tty);
+        resumeSecret = blankToNull(resumeSecret);
+    }
+
+    /** A plain registration: no agent, name, repository or resume. */
+    public static RegisterRequest of(String cwd, ClientType clientType) {
+        return new RegisterRequest(null, null, cwd, null, null, null, clientType, null, null);
+    }
+
+    public RegisterRequest withName(String newName) {
+        return new RegisterRequest(agentPid, newName, cwd, gitRoot, repoKey, tty, clientType, summary, resumeSecret);
+    }
+
+    public RegisterRequest withAgentPid(Long pid) {
+        return new RegisterRequest(pid, name, cwd, gitRoot, repoKey, tty, clientType, summary, resumeSecret);
+    }
+
+    public RegisterRequest withRepo(String newGitRoot, String newRepoKey) {
+        return new RegisterRequest(agentPid, name, cwd, newGitRoot, newRepoKey, tty, clientType, summary, resumeSecret);
+    }
+
+    public RegisterRequest withResumeSecret(String secret) {
+        return new RegisterRequest(agentPid, name, cwd, gitRoot, repoKey, tty, clientType, summary, secret);
+    }
+
+    private static String blankToNull(String value) {
+        return value == null || value.isBlank() ? null : value;
+    }
+}
