@@ -1,0 +1,609 @@
+package io.agentpeers.testkit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.agentpeers.core.AgentNotVerifiedException;
+import io.agentpeers.core.ClientType;
+import io.agentpeers.core.Credentials;
+import io.agentpeers.core.InvalidArgumentException;
+import io.agentpeers.core.InvalidNameException;
+import io.agentpeers.core.KillRefusedException;
+import io.agentpeers.core.Message;
+import io.agentpeers.core.MessageState;
+import io.agentpeers.core.MessageTooLargeException;
+import io.agentpeers.core.NameTakenException;
+import io.agentpeers.core.NotAuthorizedException;
+import io.agentpeers.core.NotRegisteredException;
+import io.agentpeers.core.Peer;
+import io.agentpeers.core.PeerId;
+import io.agentpeers.core.PeerNetwork;
+import io.agentpeers.core.PeersEvent;
+import io.agentpeers.core.PeersLimits;
+import io.agentpeers.core.RateLimitedException;
+import io.agentpeers.core.RegisterRequest;
+import io.agentpeers.core.Registration;
+import io.agentpeers.core.ResumeRefusedException;
+import io.agentpeers.core.Scope;
+import io.agentpeers.core.SendResult;
+import io.agentpeers.core.SummaryTooLongException;
+import io.agentpeers.core.SweepReport;
+import io.agentpeers.core.UnknownMessageException;
+import io.agentpeers.core.UnknownPeerException;
+import io.agentpeers.core.port.PeerStore;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The rules of peers, run against a real {@link PeerNetwork} over a store. Every store runs it by
+ * extending this class and providing {@link #openStore()}.
+ */
+public abstract class AbstractPeerNetworkContractTest {
+    protected static final int UID = 1000;
+    private static final AtomicLong NEXT_PID = new AtomicLong(10_000);
+
+    protected final ProcessTable processes = new ProcessTable();
+    protected final ManualClock clock = new ManualClock();
+    protected final List<PeersEvent> events = new CopyOnWriteArrayList<>();
+    protected PeerStore store;
+    protected PeerNetwork network;
+
+    /** A fresh, empty store for one test. */
+    protected abstract PeerStore openStore();
+
+    /** The limits the suite runs with; the rate limit is high unless a test lowers it. */
+    protected PeersLimits limits() {
+        return PeersLimits.defaults().withRate(100_000, 100_000);
+    }
+
+    @BeforeEach
+    void startNetwork() {
+        store = openStore();
+        network = new PeerNetwork(store, processes, clock, limits(), events::addAll);
+        network.start();
+    }
+
+    @AfterEach
+    void stopNetwork() {
+        if (network != null) {
+            network.close();
+        }
+        if (store != null) {
+            store.close();
+        }
+    }
+
+    /** An agent process with an MCP server child; the child holds the connection. */
+    protected record Agent(long agentPid, long serverPid, Credentials credentials) { }
+
+    protected Agent newAgent() {
+        return newAgent(UID);
+    }
+
+    protected Agent newAgent(int uid) {
+        long agent = NEXT_PID.incrementAndGet();
+        long server = NEXT_PID.incrementAndGet();
+        processes.start(agent, 1, uid, 100 + agent);
+        processes.start(server, agent, uid, 200 + server);
+        return new Agent(agent, server, new Credentials(server, uid, uid));
+    }
+
+    protected Registration register(Agent agent, String cwd) {
+        return network.register(agent.credentials(),
+                RegisterRequest.of(cwd, ClientType.CLAUDE_CODE).withAgentPid(agent.agentPid()));
+    }
+
+    protected PeerId join(String cwd) {
+        return register(newAgent(), cwd).peer().id();
+    }
+
+    protected PeerId joinNamed(String name) {
+        return network.register(newAgent().credentials(), RegisterRequest.of("/work", ClientType.GENERIC).withName(name))
+                .peer().id();
+    }
+
+    // ------------------------------------------------------------ registration and identity
+
+    @Test
+    void registrationRecordsVerifiedConnectionAndAgent() {
+        Agent agent = newAgent();
+        Registration registration = register(agent, "/work/a");
+        Peer peer = registration.peer();
+
+        assertTrue(peer.id().value().matches("[0-9a-z]{10}"), peer.id().value());
+        assertTrue(peer.verified());
+        assertEquals(agent.serverPid(), peer.connection().pid());
+        assertEquals(agent.agentPid(), peer.agent().pid());
+        assertEquals(100 + agent.agentPid(), peer.agent().startTicks());
+        assertTrue(peer.live());
+        assertFalse(registration.resumed());
+        assertNotNull(registration.resumeSecret());
+        assertTrue(registration.resumeSecret().length() >= 43, "256-bit secret");
+        assertNotEquals(registration.resumeSecret(), peer.resumeSecretHash(), "only a hash is stored");
+        assertEquals(peer, network.whoami(peer.id()));
+    }
+
+    @Test
+    void idsAreUniqueAndUnguessable() {
+        Set<PeerId> ids = new HashSet<>();
+        for (int i = 0; i < 50; i++) {
+            ids.add(join("/w"));
+        }
+        assertEquals(50, ids.size());
+    }
+
+    @Test
+    void withoutAnAgentPidTheConnectionProcessIsTheAgent() {
+        Agent agent = newAgent();
+        Peer peer = network.register(agent.credentials(), RegisterRequest.of("/w", ClientType.CLI)).peer();
+        assertTrue(peer.agent().sameProcessAs(peer.connection()));
+    }
+
+    @Test
+    void anAgentThatIsNotTheParentIsRefused() {
+        Agent agent = newAgent();
+        Agent stranger = newAgent();
+        assertThrows(AgentNotVerifiedException.class, () -> network.register(agent.credentials(),
+                RegisterRequest.of("/w", ClientType.CLAUDE_CODE).withAgentPid(stranger.agentPid())));
+    }
+
+    @Test
+    void anAgentOfAnotherUidIsRefused() {
+        long agentPid = NEXT_PID.incrementAndGet();
+        long serverPid = NEXT_PID.incrementAndGet();
+        processes.start(agentPid, 1, 0, 1);
+        processes.start(serverPid, agentPid, UID, 2);
+        assertThrows(AgentNotVerifiedException.class, () -> network.register(new Credentials(serverPid, UID, UID),
+                RegisterRequest.of("/w", ClientType.CLAUDE_CODE).withAgentPid(agentPid)));
+    }
+
+    @Test
+    void aConnectionWithoutCredentialsIsUnverified() {
+        Peer peer = network.register(null, RegisterRequest.of("/w", ClientType.GENERIC).withAgentPid(4242L)).peer();
+        assertFalse(peer.verified());
+        assertNull(peer.agent(), "an unverified agent pid is never recorded");
+    }
+
+    @Test
+    void namesFollowTheirRules() {
+        PeerId alice = joinNamed("alice");
+        assertEquals("alice", network.whoami(alice).name());
+        assertThrows(NameTakenException.class, () -> joinNamed("alice"));
+        assertThrows(InvalidNameException.class, () -> joinNamed("Alice"));
+        assertThrows(InvalidNameException.class, () -> joinNamed("a".repeat(33)));
+        assertThrows(InvalidNameException.class, () -> joinNamed("has space"));
+        assertThrows(InvalidNameException.class, () -> joinNamed("broker"));
+        assertThrows(NameTakenException.class, () -> joinNamed(alice.value()), "a name equal to an id is refused");
+
+        PeerId bob = join("/w");
+        assertThrows(NameTakenException.class, () -> network.setName(bob, "alice"));
+        assertEquals("bobby", network.setName(bob, "bobby").name());
+        assertNull(network.setName(bob, "").name());
+    }
+
+    @Test
+    void aGonePeersNameIsReservedForTheGracePeriodOnly() {
+        PeerId alice = joinNamed("alice");
+        network.connectionClosed(alice);
+        assertThrows(NameTakenException.class, () -> joinNamed("alice"));
+        assertEquals(alice, network.resolve("alice").id(), "a reserved name still reaches its peer");
+
+        clock.advance(limits().nameGrace().plusSeconds(1));
+        PeerId newAlice = joinNamed("alice");
+        assertNotEquals(alice, newAlice);
+        assertEquals(newAlice, network.resolve("alice").id());
+    }
+
+    @Test
+    void unregisteringReleasesTheNameAtOnce() {
+        PeerId alice = joinNamed("alice");
+        network.unregister(alice);
+        assertNotEquals(alice, joinNamed("alice"));
+    }
+
+    @Test
+    void summariesAreBounded() {
+        PeerId me = join("/w");
+        assertEquals("reviewing the parser", network.setSummary(me, "  reviewing the parser ").summary());
+        assertThrows(SummaryTooLongException.class, () -> network.setSummary(me, "x".repeat(1025)));
+        assertEquals("reviewing the parser", network.whoami(me).summary());
+    }
+
+    @Test
+    void requestsOfAGoneOrUnknownPeerAreRefused() {
+        PeerId me = join("/w");
+        network.connectionClosed(me);
+        assertThrows(NotRegisteredException.class, () -> network.setSummary(me, "hi"));
+        assertThrows(NotRegisteredException.class, () -> network.listPeers(new PeerId("nobody00"), Scope.MACHINE));
+    }
+
+    // ------------------------------------------------------------ scopes
+
+    @Test
+    void scopesSelectTheRightPeers() {
+        Agent a = newAgent();
+        PeerId main = network.register(a.credentials(), RegisterRequest.of("/repo", ClientType.CLAUDE_CODE)
+                .withRepo("/repo", "/repo/.git")).peer().id();
+        PeerId sameDir = network.register(newAgent().credentials(), RegisterRequest.of("/repo", ClientType.CODEX)
+                .withRepo("/repo", "/repo/.git")).peer().id();
+        PeerId worktree = network.register(newAgent().credentials(), RegisterRequest.of("/wt/feature", ClientType.CODEX)
+                .withRepo("/wt/feature", "/repo/.git")).peer().id();
+        PeerId elsewhere = network.register(newAgent().credentials(), RegisterRequest.of("/other", ClientType.GENERIC))
+                .peer().id();
+        PeerId gone = network.register(newAgent().credentials(), RegisterRequest.of("/repo", ClientType.GENERIC)
+                .withRepo("/repo", "/repo/.git")).peer().id();
+        network.connectionClosed(gone);
+
+        assertEquals(Set.of(sameDir, worktree, elsewhere), ids(network.listPeers(main, Scope.MACHINE)));
+        assertEquals(Set.of(sameDir), ids(network.listPeers(main, Scope.DIRECTORY)));
+        assertEquals(Set.of(sameDir, worktree), ids(network.listPeers(main, Scope.REPO)));
+        PeerId noRepoSameDir = network.register(newAgent().credentials(), RegisterRequest.of("/other", ClientType.CLI))
+                .peer().id();
+        assertEquals(Set.of(elsewhere), ids(network.listPeers(noRepoSameDir, Scope.REPO)),
+                "without a repository, repo falls back to directory");
+    }
+
+    private static Set<PeerId> ids(List<Peer> peers) {
+        Set<PeerId> ids = new HashSet<>();
+        peers.forEach(p -> ids.add(p.id()));
+        return ids;
+    }
+
+    // ------------------------------------------------------------ messages
+
+    @Test
+    void aMessageGoesFromTheCallerToThePeerNamedByIdOrName() {
+        PeerId alice = join("/w");
+        PeerId bob = joinNamed("bob");
+        SendResult byName = network.send(alice, "bob", "hello bob", null);
+        SendResult byId = network.send(alice, bob.value(), "again", byName.message().id());
+
+        assertEquals(alice, byName.message().sender());
+        assertEquals(bob, byName.message().recipient());
+        assertEquals(MessageState.PENDING, byName.message().state());
+        assertTrue(byId.message().id() > byName.message().id(), "ids increase");
+        assertEquals(byName.message().id(), byId.message().replyTo());
+        assertEquals(List.of("hello bob", "again"), network.pending(bob, 10).stream().map(Message::text).toList());
+    }
+
+    @Test
+    void badSendsAreRefusedWithAnActionableError() {
+        PeerId alice = join("/w");
+        PeerId bob = joinNamed("bobcat");
+        UnknownPeerException unknown = assertThrows(UnknownPeerException.class,
+                () -> network.send(alice, "bobcar", "hi", null));
+        assertTrue(unknown.suggestions().stream().anyMatch(s -> s.startsWith("bobcat")), unknown.getMessage());
+        assertThrows(InvalidArgumentException.class, () -> network.send(alice, alice.value(), "me", null));
+        assertThrows(MessageTooLargeException.class, () -> network.send(alice, "bobcat", "  ", null));
+        assertThrows(MessageTooLargeException.class,
+                () -> network.send(alice, "bobcat", "é".repeat(32 * 1024 + 1), null));
+        network.send(alice, "bobcat", "é".repeat(32 * 1024), null);
+        assertThrows(UnknownMessageException.class, () -> network.send(alice, "bobcat", "re", 999_999L));
+        PeerId carol = join("/w");
+        long carolsOwn = network.send(carol, bob.value(), "private", null).message().id();
+        assertThrows(UnknownMessageException.class, () -> network.send(alice, "bobcat", "re", carolsOwn),
+                "a reply may only point at a message the sender saw");
+    }
+
+    @Test
+    void takingChangesNothingAcknowledgingDeliversReadingReads() {
+        PeerId alice = join("/w");
+        PeerId bob = join("/w");
+        long id = network.send(alice, bob.value(), "one", null).message().id();
+
+        assertEquals(1, network.pending(bob, 10).size());
+        assertEquals(1, network.pending(bob, 10).size(), "taking twice still finds it");
+        assertEquals(0, network.acknowledge(alice, List.of(id)), "only the recipient acknowledges");
+        assertEquals(1, network.acknowledge(bob, List.of(id)));
+        assertEquals(0, network.acknowledge(bob, List.of(id)), "acknowledging twice changes nothing");
+        assertTrue(network.pending(bob, 10).isEmpty());
+        assertEquals(MessageState.DELIVERED, network.message(alice, id).state(), "the sender sees delivered");
+        assertEquals(1, network.unread(bob, 10).size());
+        assertEquals(1, network.markRead(bob, List.of(id)));
+        Message read = network.message(alice, id);
+        assertEquals(MessageState.READ, read.state(), "the sender sees read");
+        assertNotNull(read.deliveredAt());
+        assertNotNull(read.readAt());
+        assertTrue(network.unread(bob, 10).isEmpty());
+    }
+
+    @Test
+    void aMessageToAPeerThatLeftWaitsAndIsDeliveredWhenItResumes() {
+        Agent bobAgent = newAgent();
+        PeerId alice = join("/w");
+        PeerId bob = register(bobAgent, "/w").peer().id();
+        network.connectionClosed(bob);
+
+        SendResult sent = network.send(alice, bob.value(), "are you there?", null);
+        assertFalse(sent.recipient().live());
+
+        // Claude Code restarts its MCP server: new connection process, same agent.
+        long newServer = NEXT_PID.incrementAndGet();
+        processes.exit(bobAgent.serverPid());
+        processes.start(newServer, bobAgent.agentPid(), UID, 777);
+        Registration again = network.register(new Credentials(newServer, UID, UID),
+                RegisterRequest.of("/w", ClientType.CLAUDE_CODE).withAgentPid(bobAgent.agentPid()));
+
+        assertTrue(again.resumed());
+        assertEquals(bob, again.peer().id());
+        assertEquals(1, again.pending());
+        assertEquals("are you there?", network.pending(bob, 10).get(0).text());
+    }
+
+    @Test
+    void automaticResumeNeedsTheSameAgentClientTypeAndCwd() {
+        Agent agent = newAgent();
+        PeerId first = register(agent, "/w").peer().id();
+        network.connectionClosed(first);
+        Registration otherDir = register(agent, "/elsewhere");
+        assertFalse(otherDir.resumed());
+        assertNotEquals(first, otherDir.peer().id());
+    }
+
+    @Test
+    void explicitResumeTakesBackIdNameAndMessages() {
+        Registration original = network.register(null, RegisterRequest.of("/w", ClientType.GENERIC).withName("orch"));
+        PeerId sender = join("/w");
+        PeerId orch = original.peer().id();
+        assertThrows(ResumeRefusedException.class, () -> network.register(null,
+                RegisterRequest.of("/w", ClientType.GENERIC).withResumeSecret(original.resumeSecret())),
+                "a live peer cannot be taken over");
+        network.connectionClosed(orch);
+        network.send(sender, "orch", "while you were away", null);
+
+        Registration back = network.register(null,
+                RegisterRequest.of("/other", ClientType.GENERIC).withResumeSecret(original.resumeSecret()));
+        assertTrue(back.resumed());
+        assertEquals(orch, back.peer().id());
+        assertEquals("orch", back.peer().name());
+        assertEquals(1, back.pending());
+        assertNotEquals(original.resumeSecret(), back.resumeSecret(), "each registration gets a fresh secret");
+        assertThrows(ResumeRefusedException.class, () -> network.register(null,
+                RegisterRequest.of("/w", ClientType.GENERIC).withResumeSecret("not-a-secret")));
+    }
+
+    @Test
+    void theRateLimitIsATokenBucket() {
+        stopNetwork();
+        store = openStore();
+        network = new PeerNetwork(store, processes, clock, PeersLimits.defaults().withRate(60, 5), events::addAll);
+        network.start();
+        PeerId alice = join("/w");
+        PeerId bob = join("/w");
+        for (int i = 0; i < 5; i++) {
+            network.send(alice, bob.value(), "burst " + i, null);
+        }
+        RateLimitedException limited = assertThrows(RateLimitedException.class,
+                () -> network.send(alice, bob.value(), "one too many", null));
+        assertTrue(limited.retryAfterMillis() > 0 && limited.retryAfterMillis() <= 1000, limited.getMessage());
+        network.send(bob, alice.value(), "others are not limited", null);
+        clock.advance(Duration.ofSeconds(1));
+        network.send(alice, bob.value(), "one token came back", null);
+        assertEquals(6, network.pending(bob, 100).size());
+    }
+
+    @Test
+    void broadcastReachesEveryPeerInScopeButTheSender() {
+        PeerId alice = join("/team");
+        PeerId bob = join("/team");
+        PeerId carol = join("/team");
+        PeerId dave = join("/elsewhere");
+        List<SendResult> sent = network.broadcast(alice, Scope.DIRECTORY, "standup in 5");
+        assertEquals(Set.of(bob, carol), Set.copyOf(sent.stream().map(r -> r.message().recipient()).toList()));
+        assertTrue(network.pending(dave, 10).isEmpty());
+        assertTrue(network.pending(alice, 10).isEmpty());
+    }
+
+    @Test
+    void historyIsNewestFirstAndFiltersByPeer() {
+        PeerId alice = join("/w");
+        PeerId bob = joinNamed("bob");
+        PeerId carol = join("/w");
+        network.send(alice, "bob", "1", null);
+        network.send(bob, alice.value(), "2", null);
+        network.send(carol, alice.value(), "3", null);
+        assertEquals(List.of("3", "2", "1"), texts(network.history(alice, null, 10)));
+        assertEquals(List.of("2", "1"), texts(network.history(alice, "bob", 10)));
+        assertEquals(List.of("3"), texts(network.history(alice, null, 1)));
+    }
+
+    private static List<String> texts(List<Message> messages) {
+        return messages.stream().map(Message::text).toList();
+    }
+
+    @Test
+    void listenersHearOfCommitsAfterTheyHappen() {
+        PeerId alice = join("/w");
+        PeerId bob = join("/w");
+        events.clear();
+        long id = network.send(alice, bob.value(), "hi", null).message().id();
+        assertTrue(events.stream().anyMatch(e -> e instanceof PeersEvent.MessageSent sent && sent.message().id() == id));
+        network.connectionClosed(bob);
+        assertTrue(events.stream().anyMatch(e -> e instanceof PeersEvent.PeerLeft left && left.peer().id().equals(bob)));
+    }
+
+    // ------------------------------------------------------------ kill
+
+    @Test
+    void killEndsTheAgentOfAnotherVerifiedPeerOfTheSameUser() {
+        Agent aliceAgent = newAgent();
+        Agent bobAgent = newAgent();
+        PeerId alice = register(aliceAgent, "/w").peer().id();
+        PeerId bob = register(bobAgent, "/w").peer().id();
+
+        assertThrows(KillRefusedException.class, () -> network.kill(alice, alice.value()));
+        assertTrue(network.kill(alice, bob.value()).signalled());
+        assertEquals(bobAgent.agentPid(), processes.terminated().get(0).pid(), "the agent, not the MCP server, is ended");
+    }
+
+    @Test
+    void killIsRefusedForUnverifiedGoneOrForeignPeers() {
+        PeerId alice = join("/w");
+        PeerId tcp = network.register(null, RegisterRequest.of("/w", ClientType.GENERIC)).peer().id();
+        assertThrows(NotAuthorizedException.class, () -> network.kill(tcp, alice.value()));
+        assertThrows(KillRefusedException.class, () -> network.kill(alice, tcp.value()));
+
+        PeerId foreign = register(newAgent(UID + 1), "/w").peer().id();
+        assertThrows(NotAuthorizedException.class, () -> network.kill(alice, foreign.value()));
+
+        PeerId gone = join("/w");
+        network.connectionClosed(gone);
+        assertThrows(KillRefusedException.class, () -> network.kill(alice, gone.value()));
+        assertTrue(processes.terminated().isEmpty());
+    }
+
+    // ------------------------------------------------------------ sweep and start
+
+    @Test
+    void theSweepMarksDeadPeersGoneAndReportsOrphans() {
+        Agent dies = newAgent();
+        Agent orphaned = newAgent();
+        Agent healthy = newAgent();
+        PeerId dead = register(dies, "/w").peer().id();
+        PeerId orphan = register(orphaned, "/w").peer().id();
+        PeerId fine = register(healthy, "/w").peer().id();
+        processes.exit(dies.serverPid());
+        processes.exit(orphaned.agentPid());
+        processes.reparent(orphaned.serverPid(), 1);
+
+        SweepReport report = network.sweep();
+        assertEquals(List.of(dead), report.wentGone().stream().map(Peer::id).toList());
+        assertEquals(List.of(orphan), report.orphans().stream().map(Peer::id).toList());
+        assertEquals(0, report.terminatedOrphans(), "orphans are only reported unless configured");
+        assertFalse(network.find(dead).orElseThrow().live());
+        assertFalse(network.find(orphan).orElseThrow().live());
+        assertTrue(network.find(fine).orElseThrow().live());
+    }
+
+    @Test
+    void aReusedPidIsAnotherProcess() {
+        Agent agent = newAgent();
+        PeerId peer = register(agent, "/w").peer().id();
+        processes.exit(agent.serverPid());
+        processes.start(agent.serverPid(), agent.agentPid(), UID, 999_999);
+        assertEquals(List.of(peer), network.sweep().wentGone().stream().map(Peer::id).toList());
+    }
+
+    @Test
+    void orphansAreTerminatedWhenConfigured() {
+        stopNetwork();
+        store = openStore();
+        network = new PeerNetwork(store, processes, clock, limits().withTerminateOrphans(true), events::addAll);
+        network.start();
+        Agent orphaned = newAgent();
+        register(orphaned, "/w");
+        processes.exit(orphaned.agentPid());
+        assertEquals(1, network.sweep().terminatedOrphans());
+        assertEquals(orphaned.serverPid(), processes.terminated().get(0).pid());
+    }
+
+    @Test
+    void pendingMessagesOfAPeerGoneTooLongBecomeUndeliverableAndTheSenderIsTold() {
+        PeerId alice = join("/w");
+        Registration bobRegistration = network.register(null, RegisterRequest.of("/w", ClientType.GENERIC));
+        PeerId bob = bobRegistration.peer().id();
+        network.connectionClosed(bob);
+        long id = network.send(alice, bob.value(), "hello?", null).message().id();
+
+        assertEquals(0, network.sweep().undeliverable(), "still within the grace period");
+        clock.advance(limits().nameGrace().plusMinutes(1));
+        assertEquals(1, network.sweep().undeliverable());
+        assertEquals(MessageState.UNDELIVERABLE, network.message(alice, id).state());
+        Message notice = network.pending(alice, 10).get(0);
+        assertEquals(PeerId.BROKER, notice.sender());
+        assertEquals(id, notice.replyTo());
+        assertTrue(notice.text().contains("could not be delivered"), notice.text());
+
+        Registration back = network.register(null,
+                RegisterRequest.of("/w", ClientType.GENERIC).withResumeSecret(bobRegistration.resumeSecret()));
+        assertEquals(1, back.pending(), "undeliverable messages go out again when the peer resumes");
+        assertEquals(MessageState.PENDING, network.message(alice, id).state());
+    }
+
+    @Test
+    void retentionPrunesOnlyFinishedMessagesAndOldGonePeers() {
+        PeerId alice = join("/w");
+        PeerId bob = join("/w");
+        long read = network.send(alice, bob.value(), "read", null).message().id();
+        long unread = network.send(alice, bob.value(), "delivered, unread", null).message().id();
+        network.acknowledge(bob, List.of(unread));
+        network.markRead(bob, List.of(read));
+        network.connectionClosed(bob);
+        PeerId idle = join("/w");
+        network.connectionClosed(idle);
+
+        clock.advance(limits().retention().plusDays(1));
+        SweepReport report = network.sweep();
+        assertEquals(1, report.prunedMessages());
+        assertThrows(UnknownMessageException.class, () -> network.message(alice, read));
+        assertEquals(MessageState.DELIVERED, network.message(alice, unread).state(), "delivered-unread is kept");
+        assertTrue(network.find(bob).isPresent(), "a peer with an unread message is kept");
+        assertTrue(network.find(idle).isEmpty(), "an old gone peer with nothing waiting is pruned");
+        assertTrue(report.prunedPeers() >= 1);
+    }
+
+    @Test
+    void startingAgainMarksPeersOfThePreviousRunGone() {
+        PeerId alice = joinNamed("alice");
+        network.close();
+        network = new PeerNetwork(store, processes, clock, limits(), events::addAll);
+        assertEquals(1, network.start());
+        assertFalse(network.find(alice).orElseThrow().live());
+        assertEquals(alice, network.resolve("alice").id(), "its name stays reserved");
+    }
+
+    // ------------------------------------------------------------ concurrency
+
+    @Test
+    void concurrentSendersLoseAndDuplicateNothing() throws Exception {
+        int senders = 8;
+        int perSender = 150;
+        PeerId inbox = join("/w");
+        List<PeerId> from = new ArrayList<>();
+        for (int i = 0; i < senders; i++) {
+            from.add(join("/w"));
+        }
+        ExecutorService pool = Executors.newFixedThreadPool(senders);
+        try {
+            List<Future<List<Long>>> futures = new ArrayList<>();
+            for (PeerId sender : from) {
+                futures.add(pool.submit(() -> {
+                    List<Long> ids = new ArrayList<>();
+                    for (int i = 0; i < perSender; i++) {
+                        ids.add(network.send(sender, inbox.value(), sender + "#" + i, null).message().id());
+                    }
+                    return ids;
+                }));
+            }
+            Set<Long> acknowledged = new HashSet<>();
+            for (Future<List<Long>> future : futures) {
+                acknowledged.addAll(future.get(60, TimeUnit.SECONDS));
+            }
+            assertEquals(senders * perSender, acknowledged.size(), "every send got its own id");
+            List<Message> stored = network.pending(inbox, 10_000);
+            assertEquals(senders * perSender, stored.size());
+            assertEquals(acknowledged, Set.copyOf(stored.stream().map(Message::id).toList()));
+            Set<String> texts = new HashSet<>(texts(stored));
+            assertEquals(senders * perSender, texts.size(), "no text twice");
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+}
