@@ -1,0 +1,73 @@
+package io.agentpeers.protocol;
+
+import java.nio.file.Path;
+import java.util.Map;
+
+/**
+ * Where a broker and its clients find each other: {@code PEERS_HOME} (default {@code ~/.peers}) and
+ * the files in it, each overridable ({@code PEERS_SOCKET}, {@code PEERS_DB}); {@code PEERS_TCP}
+ * names a TCP listen address (off when unset) and {@code PEERS_TCP_URL}/{@code PEERS_TOKEN} let a
+ * client connect over TCP.
+ */
+public record PeersPaths(Path home, Path socket, Path database, String tcp, String tcpUrl, String token) {
+
+    /** From the process environment. */
+    public static PeersPaths fromEnvironment() {
+        return from(System.getenv(), Path.of(System.getProperty("user.home")));
+    }
+
+    /** From the given environment map and home folder (tests pass their own). */
+    public static PeersPaths from(Map<String, String> env, Path userHome) {
+        Path home = pathOr(env.get("PEERS_HOME"), userHome.resolve(".peers"));
+        return new PeersPaths(home,
+                pathOr(env.get("PEERS_SOCKET"), home.resolve("peers.sock")),
+                pathOr(env.get("PEERS_DB"), home.resolve("peers.db")),
+                blankToNull(env.get("PEERS_TCP")),
+                blankToNull(env.get("PEERS_TCP_URL")),
+                blankToNull(env.get("PEERS_TOKEN")));
+    }
+
+    /** Under a given home with the default file names (tests, demos). */
+    public static PeersPaths under(Path home) {
+        return new PeersPaths(home, home.resolve("peers.sock"), home.resolve("peers.db"), null, null, null);
+    }
+
+    public PeersPaths withSocket(Path path) {
+        return new PeersPaths(home, path, database, tcp, tcpUrl, token);
+    }
+
+    public PeersPaths withDatabase(Path path) {
+        return new PeersPaths(home, socket, path, tcp, tcpUrl, token);
+    }
+
+    public PeersPaths withTcp(String address) {
+        return new PeersPaths(home, socket, database, address, tcpUrl, token);
+    }
+
+    public PeersPaths withTcpUrl(String url, String secret) {
+        return new PeersPaths(home, socket, database, tcp, url, secret);
+    }
+
+    /** The broker's TCP token file. */
+    public Path tokenFile() {
+        return home.resolve("token");
+    }
+
+    /** The file a running broker holds locked, so that a home has one broker. */
+    public Path lockFile() {
+        return home.resolve("broker.lock");
+    }
+
+    /** Where an auto-started broker writes its output. */
+    public Path brokerLog() {
+        return home.resolve("broker.log");
+    }
+
+    private static Path pathOr(String value, Path fallback) {
+        return value == null || value.isBlank() ? fallback : Path.of(value);
+    }
+
+    private static String blankToNull(String value) {
+        return value == null || value.isBlank() ? null : value;
+    }
+}

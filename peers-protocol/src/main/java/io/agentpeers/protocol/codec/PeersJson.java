@@ -1,0 +1,170 @@
+package io.agentpeers.protocol.codec;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.agentpeers.core.ClientType;
+import io.agentpeers.core.Message;
+import io.agentpeers.core.MessageState;
+import io.agentpeers.core.Peer;
+import io.agentpeers.core.PeerId;
+import io.agentpeers.core.PeerState;
+import io.agentpeers.protocol.Envelope;
+import io.agentpeers.protocol.PeerInfo;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Maps the domain to its wire shapes and back. Stateless. */
+public final class PeersJson {
+    private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
+
+    private PeersJson() {
+    }
+
+    // ------------------------------------------------------------ domain -> wire (broker side)
+
+    public static ObjectNode peer(Peer peer) {
+        ObjectNode node = NODES.objectNode();
+        node.put("id", peer.id().value());
+        node.put("name", peer.name());
+        node.put("client_type", peer.clientType().wireName());
+        node.put("cwd", peer.cwd());
+        node.put("git_root", peer.gitRoot());
+        node.put("repo_key", peer.repoKey());
+        node.put("tty", peer.tty());
+        node.put("summary", peer.summary());
+        node.put("registered_at", time(peer.registeredAt()));
+        node.put("last_seen", time(peer.lastSeen()));
+        node.put("state", peer.state().wireName());
+        node.put("gone_at", time(peer.goneAt()));
+        node.put("verified", peer.verified());
+        node.put("pid", peer.connection() == null ? null : peer.connection().pid());
+        node.put("agent_pid", peer.agent() == null ? null : peer.agent().pid());
+        return node;
+    }
+
+    public static ArrayNode peers(List<Peer> peers) {
+        ArrayNode array = NODES.arrayNode();
+        peers.forEach(p -> array.add(peer(p)));
+        return array;
+    }
+
+    /** What a recipient learns about a sender; {@code null} means the broker itself. */
+    public static ObjectNode sender(PeerId id, Peer peer) {
+        ObjectNode node = NODES.objectNode();
+        node.put("id", id.value());
+        if (id.equals(PeerId.BROKER)) {
+            node.put("name", "broker");
+            node.put("client_type", ClientType.GENERIC.wireName());
+            node.put("summary", "the peers broker");
+            node.putNull("cwd");
+            node.put("verified", true);
+            return node;
+        }
+        node.put("name", peer == null ? null : peer.name());
+        node.put("client_type", peer == null ? null : peer.clientType().wireName());
+        node.put("summary", peer == null ? "" : peer.summary());
+        node.put("cwd", peer == null ? null : peer.cwd());
+        node.put("verified", peer != null && peer.verified());
+        return node;
+    }
+
+    public static ObjectNode message(Message message) {
+        ObjectNode node = NODES.objectNode();
+        node.put("id", message.id());
+        node.put("from", message.sender().value());
+        node.put("to", message.recipient().value());
+        node.put("text", message.text());
+        node.put("reply_to", message.replyTo());
+        node.put("sent_at", time(message.sentAt()));
+        node.put("delivered_at", time(message.deliveredAt()));
+        node.put("read_at", time(message.readAt()));
+        node.put("state", message.state().wireName());
+        return node;
+    }
+
+    public static ArrayNode messages(List<Message> messages) {
+        ArrayNode array = NODES.arrayNode();
+        messages.forEach(m -> array.add(message(m)));
+        return array;
+    }
+
+    public static ObjectNode envelope(Message message, Peer sender) {
+        ObjectNode node = NODES.objectNode();
+        node.set("message", message(message));
+        node.set("sender", sender(message.sender(), sender));
+        return node;
+    }
+
+    private static String time(Instant instant) {
+        return instant == null ? null : instant.toString();
+    }
+
+    // ------------------------------------------------------------ wire -> values (client side)
+
+    public static PeerInfo peerInfo(JsonNode node) {
+        return new PeerInfo(
+                text(node, "id"),
+                text(node, "name"),
+                node.hasNonNull("client_type") ? ClientType.fromWireName(node.get("client_type").asText()) : null,
+                text(node, "cwd"),
+                text(node, "git_root"),
+                text(node, "repo_key"),
+                text(node, "tty"),
+                node.hasNonNull("summary") ? node.get("summary").asText() : "",
+                instant(node, "registered_at"),
+                instant(node, "last_seen"),
+                node.hasNonNull("state") ? PeerState.fromWireName(node.get("state").asText()) : null,
+                instant(node, "gone_at"),
+                node.path("verified").asBoolean(false),
+                node.hasNonNull("pid") ? node.get("pid").asLong() : null,
+                node.hasNonNull("agent_pid") ? node.get("agent_pid").asLong() : null);
+    }
+
+    public static List<PeerInfo> peerInfos(JsonNode array) {
+        List<PeerInfo> list = new ArrayList<>();
+        array.forEach(n -> list.add(peerInfo(n)));
+        return list;
+    }
+
+    public static Message messageFrom(JsonNode node) {
+        return new Message(
+                node.get("id").asLong(),
+                new PeerId(node.get("from").asText()),
+                new PeerId(node.get("to").asText()),
+                node.get("text").asText(),
+                node.hasNonNull("reply_to") ? node.get("reply_to").asLong() : null,
+                instant(node, "sent_at"),
+                instant(node, "delivered_at"),
+                instant(node, "read_at"),
+                MessageState.fromWireName(node.get("state").asText()));
+    }
+
+    public static List<Message> messagesFrom(JsonNode array) {
+        List<Message> list = new ArrayList<>();
+        array.forEach(n -> list.add(n.has("message") ? messageFrom(n.get("message")) : messageFrom(n)));
+        return list;
+    }
+
+    public static Envelope envelopeFrom(JsonNode node) {
+        return new Envelope(messageFrom(node.get("message")), peerInfo(node.get("sender")));
+    }
+
+    public static List<Envelope> envelopesFrom(JsonNode array) {
+        List<Envelope> list = new ArrayList<>();
+        array.forEach(n -> list.add(envelopeFrom(n)));
+        return list;
+    }
+
+    private static String text(JsonNode node, String field) {
+        JsonNode value = node.get(field);
+        return value == null || value.isNull() ? null : value.asText();
+    }
+
+    private static Instant instant(JsonNode node, String field) {
+        String value = text(node, field);
+        return value == null ? null : Instant.parse(value);
+    }
+}
