@@ -1,0 +1,279 @@
+package io.agentpeers.store.sqlite;
+
+import io.agentpeers.core.StoreException;
+import io.agentpeers.core.port.PeerStore;
+import io.agentpeers.store.sqlite.internal.Schema;
+import io.agentpeers.store.sqlite.internal.Session;
+import java.io.IOException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Objects;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.ReentrantLock;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.JdbiException;
+import org.jdbi.v3.sqlobject.SqlObjectPlugin;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.sqlite.SQLiteConfig;
+
+/**
+ * A {@link PeerStore} on one SQLite database, through Jdbi.
+ *
+ * <p>On a file: one writer connection, lent under a lock to {@link #inTransaction} (which begins
+ * {@code IMMEDIATE}, so it holds SQLite's write lock from the start), and up to
+ * {@value #MAX_READERS} reader connections for {@link #read}. The journal is WAL, so reads run
+ * concurrently with a write and see the last committed state. Connections live as long as the store:
+ * opening one per call is many times slower.
+ *
+ * <p>In memory ({@link #openInMemory()}): one private connection serves writes and reads alike, under
+ * the same lock, so reads are serialised with writes; a read inside a write transaction on the same
+ * thread sees that transaction's own writes.
+ *
+ * <p>{@link #inTransaction} is not reentrant: calling it inside itself fails.
+ */
+public final class SqlitePeerStore implements PeerStore {
+    private static final Logger LOG = LoggerFactory.getLogger(SqlitePeerStore.class);
+
+    static final int MAX_READERS = 4;
+    /** How long a connection waits for SQLite's lock held by another connection before it fails. */
+    static final int BUSY_TIMEOUT_MILLIS = 5_000;
+
+    /**
+     * {@code synchronous=NORMAL} under WAL: a commit appends to the WAL file with a write(2) and no
+     * fsync. The data is then in the kernel's page cache, which outlives the process, so a committed
+     * transaction survives kill -9 and any crash of the JVM (the port's promise). It does not survive
+     * a power loss or kernel crash that strikes before the next checkpoint's fsync: the last
+     * transactions may roll back, but the database stays consistent. FULL (an fsync per commit) would
+     * also cover power loss at about a third of the commit rate, and commits bound the send rate; on
+     * a power loss every agent on the machine dies too, so NORMAL is the trade this store makes.
+     */
+    static final SQLiteConfig.SynchronousMode SYNCHRONOUS = SQLiteConfig.SynchronousMode.NORMAL;
+
+    private final String where;
+    private final Session writer;
+    /** Null in memory, where the writer's connection also serves reads. */
+    private final Jdbi readers;
+    private final ReentrantLock writeLock = new ReentrantLock();
+    private final Semaphore readerPermits = new Semaphore(MAX_READERS);
+    private final Queue<Session> idleReaders = new ConcurrentLinkedQueue<>();
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    private SqlitePeerStore(String where, Session writer, Jdbi readers) {
+        this.where = where;
+        this.writer = writer;
+        this.readers = readers;
+    }
+
+    /**
+     * Opens (creating when missing) the database in {@code file} and brings its schema up to date.
+     * Folders created on the way get mode 0700 and a new file 0600, where the file system has POSIX
+     * permissions. Fails with a {@link StoreException} for a file that is not a peers database or
+     * whose schema is newer than this peers knows.
+     */
+    public static SqlitePeerStore open(Path file) {
+        Objects.requireNonNull(file, "file");
+        Path path = file.toAbsolutePath().normalize();
+        String where = path.toString();
+        if (where.indexOf('?') >= 0) {
+            // sqlite-jdbc reads what follows '?' in its URL as connection options.
+            throw new StoreException("cannot open the database " + where + ": the path must not contain '?'");
+        }
+        createPrivately(path);
+        String url = "jdbc:sqlite:" + where;
+
+        SQLiteConfig writerConfig = baseConfig();
+        writerConfig.setJournalMode(SQLiteConfig.JournalMode.WAL);
+        writerConfig.setSynchronous(SYNCHRONOUS);
+        writerConfig.enforceForeignKeys(true);
+        Session writer = openWriter(where, Jdbi.create(() -> writerConfig.createConnection(url)));
+
+        SQLiteConfig readerConfig = baseConfig();
+        Jdbi readers = Jdbi.create(() -> readerConfig.createConnection(url));
+        readers.installPlugin(new SqlObjectPlugin());
+        return new SqlitePeerStore(where, writer, readers);
+    }
+
+    /** Opens a new, empty, private database in memory; it disappears on {@link #close()}. */
+    public static SqlitePeerStore openInMemory() {
+        SQLiteConfig config = baseConfig();
+        config.enforceForeignKeys(true);
+        // A plain ":memory:" database belongs to its one connection: private by construction.
+        Session writer = openWriter("in memory", Jdbi.create(() -> config.createConnection("jdbc:sqlite::memory:")));
+        return new SqlitePeerStore("in memory", writer, null);
+    }
+
+    @Override
+    public <T> T inTransaction(StoreWork<T> work) {
+        Objects.requireNonNull(work, "work");
+        if (writeLock.isHeldByCurrentThread()) {
+            throw new IllegalStateException("inTransaction is not reentrant: do all the work in the outer transaction");
+        }
+        writeLock.lock();
+        try {
+            ensureOpen();
+            return writer.inTransaction("BEGIN IMMEDIATE", work);
+        } catch (JdbiException e) {
+            throw failure("write", e);
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    @Override
+    public <T> T read(StoreWork<T> work) {
+        Objects.requireNonNull(work, "work");
+        if (readers == null) {
+            writeLock.lock();
+            try {
+                ensureOpen();
+                return writer.readOnly(work);
+            } catch (JdbiException e) {
+                throw failure("read", e);
+            } finally {
+                writeLock.unlock();
+            }
+        }
+        ensureOpen();
+        readerPermits.acquireUninterruptibly();
+        Session reader = null;
+        try {
+            reader = idleReaders.poll();
+            if (reader == null) {
+                reader = openReader();
+            }
+            return reader.inTransaction("BEGIN", work);
+        } catch (JdbiException e) {
+            throw failure("read", e);
+        } finally {
+            if (reader != null) {
+                idleReaders.add(reader);
+                if (closed.get()) {
+                    closeIdleReaders();
+                }
+            }
+            readerPermits.release();
+        }
+    }
+
+    /** Closes every connection; waits for a write in progress; reads in progress finish first. Idempotent. */
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        closeIdleReaders();
+        writeLock.lock();
+        try {
+            writer.close();
+        } catch (JdbiException e) {
+            LOG.warn("closing the database {} failed", where, e);
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "SqlitePeerStore[" + where + "]";
+    }
+
+    // ---- opening
+
+    private static SQLiteConfig baseConfig() {
+        SQLiteConfig config = new SQLiteConfig();
+        config.setBusyTimeout(BUSY_TIMEOUT_MILLIS);
+        return config;
+    }
+
+    private static Session openWriter(String where, Jdbi jdbi) {
+        jdbi.installPlugin(new SqlObjectPlugin());
+        Handle handle;
+        try {
+            handle = jdbi.open();
+        } catch (JdbiException e) {
+            throw new StoreException("cannot open the database " + where + " (is it a SQLite database?): "
+                    + e.getMessage(), e);
+        }
+        try {
+            Schema.migrate(handle, where);
+            return Session.attach(handle);
+        } catch (RuntimeException e) {
+            try {
+                handle.close();
+            } catch (RuntimeException closing) {
+                e.addSuppressed(closing);
+            }
+            if (e instanceof JdbiException) {
+                throw new StoreException("cannot open the database " + where + ": " + e.getMessage(), e);
+            }
+            throw e;
+        }
+    }
+
+    private Session openReader() {
+        Handle handle = readers.open();
+        try {
+            // The reader connections refuse writes: read() promises committed state only.
+            handle.execute("PRAGMA query_only = 1");
+            return Session.attach(handle);
+        } catch (RuntimeException e) {
+            handle.close();
+            throw e;
+        }
+    }
+
+    /** Creates missing folders with mode 0700 and a missing file with mode 0600, so that SQLite's -wal and -shm files copy 0600. */
+    private static void createPrivately(Path file) {
+        try {
+            Path dir = file.getParent();
+            if (dir != null && !Files.isDirectory(dir)) {
+                try {
+                    Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+                } catch (UnsupportedOperationException e) {
+                    Files.createDirectories(dir);
+                }
+            }
+            if (!Files.exists(file)) {
+                try {
+                    Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+                } catch (UnsupportedOperationException e) {
+                    Files.createFile(file);
+                } catch (FileAlreadyExistsException e) {
+                    // Another process created it first: open theirs.
+                }
+            }
+        } catch (IOException e) {
+            throw new StoreException("cannot create the database " + file + ": " + e, e);
+        }
+    }
+
+    // ---- helpers
+
+    private void ensureOpen() {
+        if (closed.get()) {
+            throw new StoreException("the store " + where + " is closed");
+        }
+    }
+
+    private void closeIdleReaders() {
+        Session reader;
+        while ((reader = idleReaders.poll()) != null) {
+            try {
+                reader.close();
+            } catch (JdbiException e) {
+                LOG.warn("closing a reader of {} failed", where, e);
+            }
+        }
+    }
+
+    private StoreException failure(String what, JdbiException e) {
+        return new StoreException("the store " + where + " failed to " + what + ": " + e.getMessage(), e);
+    }
+}

@@ -1,0 +1,62 @@
+package io.agentpeers.store.sqlite.internal;
+
+import java.util.List;
+import java.util.Optional;
+import org.jdbi.v3.sqlobject.config.RegisterConstructorMapper;
+import org.jdbi.v3.sqlobject.customizer.BindList;
+import org.jdbi.v3.sqlobject.statement.GetGeneratedKeys;
+import org.jdbi.v3.sqlobject.statement.SqlQuery;
+import org.jdbi.v3.sqlobject.statement.SqlUpdate;
+
+/** Statements on {@code messages}; states are the lower-case wire names. */
+@RegisterConstructorMapper(MessageRow.class)
+@RegisterConstructorMapper(StateCount.class)
+public interface MessageDao {
+    String COLUMNS = "id, sender_id, recipient_id, text, reply_to, sent_at, delivered_at, read_at, state";
+    String SELECT = "SELECT " + COLUMNS + " FROM messages ";
+
+    @SqlUpdate("INSERT INTO messages (sender_id, recipient_id, text, reply_to, sent_at, state)"
+            + " VALUES (:senderId, :recipientId, :text, :replyTo, :sentAt, 'pending')")
+    @GetGeneratedKeys("id")
+    long insert(String senderId, String recipientId, String text, Long replyTo, long sentAt);
+
+    @SqlQuery(SELECT + "WHERE id = :id")
+    Optional<MessageRow> find(long id);
+
+    @SqlQuery(SELECT + "WHERE recipient_id = :recipientId AND state = 'pending' ORDER BY id LIMIT :limit")
+    List<MessageRow> pending(String recipientId, int limit);
+
+    /** Two index ranges of (recipient_id, state, id), merged by id. */
+    @SqlQuery(SELECT + "WHERE recipient_id = :recipientId AND state IN ('pending', 'delivered') ORDER BY id LIMIT :limit")
+    List<MessageRow> unread(String recipientId, int limit);
+
+    @SqlUpdate("UPDATE messages SET state = 'delivered', delivered_at = :at"
+            + " WHERE recipient_id = :recipientId AND state = 'pending' AND id IN (<ids>)")
+    int markDelivered(String recipientId, @BindList("ids") List<Long> ids, long at);
+
+    @SqlUpdate("UPDATE messages SET state = 'read', read_at = :at, delivered_at = coalesce(delivered_at, :at)"
+            + " WHERE recipient_id = :recipientId AND state IN ('pending', 'delivered') AND id IN (<ids>)")
+    int markRead(String recipientId, @BindList("ids") List<Long> ids, long at);
+
+    @SqlQuery(SELECT + "WHERE recipient_id = :recipientId AND state = 'pending' ORDER BY id")
+    List<MessageRow> allPending(String recipientId);
+
+    @SqlUpdate("UPDATE messages SET state = 'undeliverable' WHERE recipient_id = :recipientId AND state = 'pending'")
+    int markUndeliverable(String recipientId);
+
+    @SqlUpdate("UPDATE messages SET state = 'pending' WHERE recipient_id = :recipientId AND state = 'undeliverable'")
+    int revive(String recipientId);
+
+    @SqlQuery(SELECT + "WHERE sender_id = :peer OR recipient_id = :peer ORDER BY id DESC LIMIT :limit")
+    List<MessageRow> history(String peer, int limit);
+
+    @SqlQuery(SELECT + "WHERE (sender_id = :peer AND recipient_id = :other) OR (sender_id = :other AND recipient_id = :peer)"
+            + " ORDER BY id DESC LIMIT :limit")
+    List<MessageRow> historyWith(String peer, String other, int limit);
+
+    @SqlUpdate("DELETE FROM messages WHERE state IN ('read', 'undeliverable') AND sent_at < :sentBefore")
+    int deleteFinished(long sentBefore);
+
+    @SqlQuery("SELECT state, count(*) AS count FROM messages GROUP BY state")
+    List<StateCount> countByState();
+}

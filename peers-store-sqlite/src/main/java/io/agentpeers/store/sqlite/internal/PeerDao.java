@@ -1,0 +1,73 @@
+package io.agentpeers.store.sqlite.internal;
+
+import java.util.List;
+import java.util.Optional;
+import org.jdbi.v3.sqlobject.config.RegisterConstructorMapper;
+import org.jdbi.v3.sqlobject.customizer.BindMethods;
+import org.jdbi.v3.sqlobject.statement.SqlQuery;
+import org.jdbi.v3.sqlobject.statement.SqlUpdate;
+
+/**
+ * Statements on {@code peers}. Queries on live peers say {@code state = 'live'} literally so that
+ * SQLite can use the partial indexes, which cover live peers only.
+ */
+@RegisterConstructorMapper(PeerRow.class)
+@RegisterConstructorMapper(StateCount.class)
+public interface PeerDao {
+    String COLUMNS = "id, name, conn_pid, conn_uid, conn_start_ticks, agent_pid, agent_uid, agent_start_ticks,"
+            + " cwd, git_root, repo_key, tty, client_type, summary, registered_at, last_seen, state, gone_at,"
+            + " name_reserved_until, resume_secret_hash";
+    String SELECT = "SELECT " + COLUMNS + " FROM peers ";
+
+    @SqlUpdate("INSERT INTO peers (" + COLUMNS + ") VALUES (:id, :name, :connPid, :connUid, :connStartTicks,"
+            + " :agentPid, :agentUid, :agentStartTicks, :cwd, :gitRoot, :repoKey, :tty, :clientType, :summary,"
+            + " :registeredAt, :lastSeen, :state, :goneAt, :nameReservedUntil, :resumeSecretHash)")
+    void insert(@BindMethods PeerRow row);
+
+    @SqlUpdate("UPDATE peers SET name = :name, conn_pid = :connPid, conn_uid = :connUid,"
+            + " conn_start_ticks = :connStartTicks, agent_pid = :agentPid, agent_uid = :agentUid,"
+            + " agent_start_ticks = :agentStartTicks, cwd = :cwd, git_root = :gitRoot, repo_key = :repoKey,"
+            + " tty = :tty, client_type = :clientType, summary = :summary, registered_at = :registeredAt,"
+            + " last_seen = :lastSeen, state = :state, gone_at = :goneAt,"
+            + " name_reserved_until = :nameReservedUntil, resume_secret_hash = :resumeSecretHash WHERE id = :id")
+    int update(@BindMethods PeerRow row);
+
+    @SqlQuery(SELECT + "WHERE id = :id")
+    Optional<PeerRow> find(String id);
+
+    @SqlQuery(SELECT + "WHERE name = :name ORDER BY registered_at DESC, id DESC")
+    List<PeerRow> findByName(String name);
+
+    @SqlQuery(SELECT + "WHERE resume_secret_hash = :hash ORDER BY registered_at DESC, id DESC LIMIT 1")
+    Optional<PeerRow> findByResumeSecretHash(String hash);
+
+    @SqlQuery(SELECT + "WHERE agent_pid = :agentPid AND agent_start_ticks = :agentStartTicks AND state = 'gone'"
+            + " AND client_type = :clientType AND cwd = :cwd ORDER BY gone_at DESC, id DESC LIMIT 1")
+    Optional<PeerRow> findGoneByAgent(long agentPid, long agentStartTicks, String clientType, String cwd);
+
+    @SqlQuery(SELECT + "WHERE state = 'live' ORDER BY registered_at, id")
+    List<PeerRow> live();
+
+    @SqlQuery(SELECT + "WHERE state = 'live' AND cwd = :cwd ORDER BY registered_at, id")
+    List<PeerRow> liveByCwd(String cwd);
+
+    @SqlQuery(SELECT + "WHERE state = 'live' AND repo_key = :repoKey ORDER BY registered_at, id")
+    List<PeerRow> liveByRepoKey(String repoKey);
+
+    @SqlUpdate("UPDATE peers SET state = 'gone', gone_at = :at, name_reserved_until = :reservedUntil"
+            + " WHERE state = 'live'")
+    int markAllLiveGone(long at, long reservedUntil);
+
+    @SqlQuery("SELECT p.id FROM peers p WHERE p.state = 'gone' AND p.gone_at < :goneBefore AND EXISTS"
+            + " (SELECT 1 FROM messages m WHERE m.recipient_id = p.id AND m.state = 'pending')"
+            + " ORDER BY p.gone_at, p.id")
+    List<String> goneWithPendingMessages(long goneBefore);
+
+    /** Their messages go with them through the foreign key's ON DELETE CASCADE. */
+    @SqlUpdate("DELETE FROM peers WHERE state = 'gone' AND gone_at < :goneBefore AND NOT EXISTS"
+            + " (SELECT 1 FROM messages m WHERE m.recipient_id = peers.id AND m.state IN ('pending', 'delivered'))")
+    int deleteGone(long goneBefore);
+
+    @SqlQuery("SELECT state, count(*) AS count FROM peers GROUP BY state")
+    List<StateCount> countByState();
+}

@@ -1,0 +1,66 @@
+package io.agentpeers.store.sqlite.internal;
+
+import io.agentpeers.core.port.PeerStore.StoreWork;
+import org.jdbi.v3.core.Handle;
+
+/**
+ * One long-lived connection with its DAOs attached once. Not thread-safe: the store lends it to one
+ * thread at a time. Transactions are begun and ended with plain SQL rather than JDBC's auto-commit
+ * switch, which in sqlite-jdbc opens a fresh transaction after every commit.
+ */
+public record Session(Handle handle, PeerDao peers, MessageDao messages) implements AutoCloseable {
+
+    public static Session attach(Handle handle) {
+        return new Session(handle, handle.attach(PeerDao.class), handle.attach(MessageDao.class));
+    }
+
+    /**
+     * Runs {@code work} between {@code begin} and COMMIT; rolls back and rethrows what the work threw,
+     * unchanged. Library failures of BEGIN and COMMIT come out as they are, for the store to wrap.
+     */
+    public <T> T inTransaction(String begin, StoreWork<T> work) {
+        handle.execute(begin);
+        SqliteTransaction tx = new SqliteTransaction(peers, messages);
+        T result;
+        try {
+            result = work.run(tx);
+        } catch (Throwable e) {
+            tx.end();
+            SqliteTransaction.rollbackQuietly(handle, e);
+            throw e;
+        }
+        tx.end();
+        try {
+            handle.execute("COMMIT");
+        } catch (RuntimeException e) {
+            SqliteTransaction.rollbackQuietly(handle, e);
+            throw e;
+        }
+        return result;
+    }
+
+    /**
+     * Runs {@code work} with writes refused by SQLite ({@code PRAGMA query_only}), inside whatever
+     * transaction is open or none; the previous setting is restored.
+     */
+    public <T> T readOnly(StoreWork<T> work) {
+        boolean wasQueryOnly = handle.createQuery("PRAGMA query_only").mapTo(Integer.class).one() != 0;
+        if (!wasQueryOnly) {
+            handle.execute("PRAGMA query_only = 1");
+        }
+        SqliteTransaction tx = new SqliteTransaction(peers, messages);
+        try {
+            return work.run(tx);
+        } finally {
+            tx.end();
+            if (!wasQueryOnly) {
+                handle.execute("PRAGMA query_only = 0");
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        handle.close();
+    }
+}
