@@ -1,0 +1,167 @@
+package io.agentpeers.store.sqlite;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.agentpeers.core.ClientType;
+import io.agentpeers.core.Message;
+import io.agentpeers.core.MessageState;
+import io.agentpeers.core.Peer;
+import io.agentpeers.core.PeerId;
+import io.agentpeers.core.PeerState;
+import io.agentpeers.core.ProcessRef;
+import io.agentpeers.core.StoreException;
+import io.agentpeers.core.port.StoreTransaction;
+import io.agentpeers.store.sqlite.internal.Migration;
+import io.agentpeers.store.sqlite.internal.Schema;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class SchemaMigrationTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void migrationsAreNumberedOneByOneFromOne() {
+        List<Migration> steps = Schema.MIGRATIONS;
+        for (int i = 0; i < steps.size(); i++) {
+            assertEquals(i + 1, steps.get(i).version(), steps.get(i).description());
+        }
+    }
+
+    @Test
+    void aNewFileGetsEveryStepAndRecordsTheLatestVersion() throws Exception {
+        Path file = dir.resolve("peers.db");
+        SqlitePeerStore.open(file).close();
+        List<Integer> versions = new ArrayList<>();
+        try (Connection c = jdbc(file); Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT version FROM schema_version ORDER BY version")) {
+            while (rs.next()) {
+                versions.add(rs.getInt(1));
+            }
+        }
+        assertEquals(Schema.latestVersion(), versions.get(versions.size() - 1));
+        assertEquals(Schema.MIGRATIONS.size(), versions.size());
+        assertEquals(List.of("messages", "peers", "schema_version"), tables(file));
+    }
+
+    @Test
+    void anEmptyExistingFileIsMigrated() throws Exception {
+        Path file = Files.createFile(dir.resolve("empty.db"));
+        try (SqlitePeerStore store = SqlitePeerStore.open(file)) {
+            assertEquals(0, store.read(StoreTransaction::counts).messages());
+        }
+        assertEquals(List.of("messages", "peers", "schema_version"), tables(file));
+    }
+
+    @Test
+    void aDatabaseFromANewerPeersIsRefusedAndLeftAlone() throws Exception {
+        Path file = dir.resolve("peers.db");
+        SqlitePeerStore.open(file).close();
+        int newer = Schema.latestVersion() + 1;
+        try (Connection c = jdbc(file); Statement s = c.createStatement()) {
+            s.execute("INSERT INTO schema_version VALUES (" + newer + ", 'from the future', 0, '9.4.2')");
+        }
+        StoreException e = assertThrows(StoreException.class, () -> SqlitePeerStore.open(file));
+        assertTrue(e.getMessage().contains("schema version " + newer), e.getMessage());
+        assertTrue(e.getMessage().contains("use peers 9.4.2 or later"), e.getMessage());
+        try (Connection c = jdbc(file); Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT max(version), count(*) FROM schema_version")) {
+            assertTrue(rs.next());
+            assertEquals(newer, rs.getInt(1));
+            assertEquals(Schema.latestVersion() + 1, rs.getInt(2));
+        }
+    }
+
+    @Test
+    void aDatabaseOfAnotherProgramIsRefused() throws Exception {
+        Path file = dir.resolve("other.db");
+        try (Connection c = jdbc(file); Statement s = c.createStatement()) {
+            s.execute("CREATE TABLE invoices (id INTEGER PRIMARY KEY)");
+        }
+        StoreException e = assertThrows(StoreException.class, () -> SqlitePeerStore.open(file));
+        assertTrue(e.getMessage().contains("not a peers database"), e.getMessage());
+        assertEquals(List.of("invoices"), tables(file));
+    }
+
+    @Test
+    void aFileThatIsNoDatabaseIsRefused() throws Exception {
+        Path file = dir.resolve("notes.txt");
+        Files.writeString(file, "these are not the pages you are looking for ".repeat(200));
+        StoreException e = assertThrows(StoreException.class, () -> SqlitePeerStore.open(file));
+        assertTrue(e.getMessage().contains(file.toString()), e.getMessage());
+    }
+
+    @Test
+    void aDatabaseWrittenBySchemaVersionOneStillOpens() throws Exception {
+        Path file = dir.resolve("v1.db");
+        try (Connection c = jdbc(file); Statement s = c.createStatement()) {
+            for (String statement : script("schema-v1.sql")) {
+                s.execute(statement);
+            }
+        }
+        try (SqlitePeerStore store = SqlitePeerStore.open(file)) {
+            Peer builder = store.read(tx -> tx.findPeer(new PeerId("k3v9q2m7xa"))).orElseThrow();
+            assertEquals(new Peer(new PeerId("k3v9q2m7xa"), "builder", new ProcessRef(4242, 1000, 777),
+                    new ProcessRef(4241, 1000, 666), "/work/app", "/work/app", "/work/app/.git", "/dev/pts/3",
+                    ClientType.CLAUDE_CODE, "building", Instant.ofEpochMilli(1767258000000L),
+                    Instant.ofEpochMilli(1767258060000L), PeerState.LIVE, null, null, "ab".repeat(32)), builder);
+            Message hello = store.read(tx -> tx.findMessage(7)).orElseThrow();
+            assertEquals("hello from v1", hello.text());
+            assertEquals(MessageState.DELIVERED, hello.state());
+            assertEquals(List.of(8L), store.read(tx -> tx.pendingMessages(new PeerId("p0tcpguest"), 10))
+                    .stream().map(Message::id).toList());
+            long next = store.inTransaction(tx -> tx.insertMessage(
+                    Fixtures.message(builder, builder, "after the upgrade", Instant.ofEpochMilli(1767258090000L))).id());
+            assertTrue(next > 8, "ids go on after the old ones: " + next);
+        }
+    }
+
+    private static Connection jdbc(Path file) throws SQLException {
+        return DriverManager.getConnection("jdbc:sqlite:" + file);
+    }
+
+    private static List<String> tables(Path file) throws SQLException {
+        List<String> names = new ArrayList<>();
+        try (Connection c = jdbc(file); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite%' ORDER BY name")) {
+            while (rs.next()) {
+                names.add(rs.getString(1));
+            }
+        }
+        return names;
+    }
+
+    private static List<String> script(String resource) throws IOException {
+        try (InputStream in = SchemaMigrationTest.class.getResourceAsStream(resource)) {
+            String text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+            List<String> statements = new ArrayList<>();
+            StringBuilder current = new StringBuilder();
+            for (String line : text.split("\n")) {
+                if (line.startsWith("--")) {
+                    continue;
+                }
+                current.append(line).append('\n');
+                if (line.endsWith(";")) {
+                    statements.add(current.toString());
+                    current.setLength(0);
+                }
+            }
+            return statements;
+        }
+    }
+}
