@@ -1,0 +1,41 @@
+package io.agentpeers.protocol.transport;
+
+import io.agentpeers.core.Credentials;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * Who is on the other end of a connection, as far as the transport can tell.
+ *
+ * @param transport     the transport's name: {@code "unix"}, {@code "tcp"}, {@code "in-vm"}
+ * @param credentials   pid, uid and gid when the operating system supplied them; empty means unverified
+ * @param tokenRequired whether the caller must present the broker's token in {@code hello} (TCP)
+ * @param remote        a short description of the remote end, for logs only
+ */
+public record ConnectionIdentity(
+        String transport, Optional<Credentials> credentials, boolean tokenRequired, String remote) {
+
+    public ConnectionIdentity {
+        Objects.requireNonNull(transport, "transport");
+        Objects.requireNonNull(credentials, "credentials");
+        Objects.requireNonNull(remote, "remote");
+    }
+
+    /** A caller the operating system vouched for; no token needed. */
+    public static ConnectionIdentity verified(String transport, Credentials credentials) {
+        return new ConnectionIdentity(
+                transport,
+                Optional.of(credentials),
+                false,
+                "pid " + credentials.pid() + " uid " + credentials.uid());
+    }
+
+    /** A caller nobody vouched for (TCP): it must present the token and is never trusted with a process. */
+    public static ConnectionIdentity unverified(String transport, String remote) {
+        return new ConnectionIdentity(transport, Optional.empty(), true, remote);
+    }
+
+    public boolean verified() {
+        return credentials.isPresent();
+    }
+}
