@@ -360,4 +360,33 @@ class SqlitePeerStoreTest {
             }));
         }
     }
+
+    @Test
+    void unreadMixesPendingAndDeliveredInIdOrderAndHistoryListsASelfMessageOnce() {
+        try (SqlitePeerStore store = SqlitePeerStore.openInMemory()) {
+            Peer a = livePeer("a", "/w", T0);
+            Peer b = livePeer("b", "/w", T0);
+            List<Long> ids = store.inTransaction(tx -> {
+                tx.insertPeer(a);
+                tx.insertPeer(b);
+                List<Long> made = LongStream.range(0, 6)
+                        .mapToObj(i -> tx.insertMessage(message(a, b, "m" + i, T0)).id()).toList();
+                tx.markDelivered(b.id(), List.of(made.get(1), made.get(3)), T0);
+                tx.markRead(b.id(), List.of(made.get(4)), T0);
+                return made;
+            });
+            long self = store.inTransaction(tx -> tx.insertMessage(message(b, b, "note to self", T0)).id());
+            store.read(tx -> {
+                assertEquals(List.of(ids.get(0), ids.get(1), ids.get(2), ids.get(3), ids.get(5), self),
+                        tx.unreadMessages(b.id(), 10).stream().map(Message::id).toList());
+                assertEquals(List.of(ids.get(0), ids.get(1), ids.get(2)),
+                        tx.unreadMessages(b.id(), 3).stream().map(Message::id).toList());
+                assertEquals(List.of(self, ids.get(5), ids.get(4)),
+                        tx.history(b.id(), null, 3).stream().map(Message::id).toList());
+                assertEquals(7, tx.history(b.id(), null, 100).size());
+                assertEquals(List.of(self), tx.history(b.id(), b.id(), 100).stream().map(Message::id).toList());
+                return null;
+            });
+        }
+    }
 }

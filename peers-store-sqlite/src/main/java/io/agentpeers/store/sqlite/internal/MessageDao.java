@@ -26,8 +26,13 @@ public interface MessageDao {
     @SqlQuery(SELECT + "WHERE recipient_id = :recipientId AND state = 'pending' ORDER BY id LIMIT :limit")
     List<MessageRow> pending(String recipientId, int limit);
 
-    /** Two index ranges of (recipient_id, state, id), merged by id. */
-    @SqlQuery(SELECT + "WHERE recipient_id = :recipientId AND state IN ('pending', 'delivered') ORDER BY id LIMIT :limit")
+    /**
+     * The oldest {@code limit} of each state, each read in id order from (recipient_id, state, id),
+     * then merged: a plain {@code state IN (..) ORDER BY id} would sort every unread message first.
+     */
+    @SqlQuery("SELECT * FROM (" + SELECT + "WHERE recipient_id = :recipientId AND state = 'pending' ORDER BY id LIMIT :limit)"
+            + " UNION ALL SELECT * FROM (" + SELECT + "WHERE recipient_id = :recipientId AND state = 'delivered'"
+            + " ORDER BY id LIMIT :limit) ORDER BY id LIMIT :limit")
     List<MessageRow> unread(String recipientId, int limit);
 
     @SqlUpdate("UPDATE messages SET state = 'delivered', delivered_at = :at"
@@ -47,7 +52,10 @@ public interface MessageDao {
     @SqlUpdate("UPDATE messages SET state = 'pending' WHERE recipient_id = :recipientId AND state = 'undeliverable'")
     int revive(String recipientId);
 
-    @SqlQuery(SELECT + "WHERE sender_id = :peer OR recipient_id = :peer ORDER BY id DESC LIMIT :limit")
+    /** The newest {@code limit} sent and the newest {@code limit} received, merged (UNION drops a message to oneself seen twice). */
+    @SqlQuery("SELECT * FROM (" + SELECT + "WHERE sender_id = :peer ORDER BY id DESC LIMIT :limit)"
+            + " UNION SELECT * FROM (" + SELECT + "WHERE recipient_id = :peer ORDER BY id DESC LIMIT :limit)"
+            + " ORDER BY id DESC LIMIT :limit")
     List<MessageRow> history(String peer, int limit);
 
     @SqlQuery(SELECT + "WHERE (sender_id = :peer AND recipient_id = :other) OR (sender_id = :other AND recipient_id = :peer)"
