@@ -107,7 +107,7 @@ public final class PeerNetwork implements AutoCloseable {
         ProcessRef agentRef = agent;
         return write((tx, events) -> {
             Instant now = clock.instant();
-            Optional<Peer> previous = resumable(tx, request, agentRef);
+            Optional<Peer> previous = resumable(tx, request, conn, agentRef);
             Peer peer;
             if (previous.isPresent()) {
                 Peer old = previous.get();
@@ -159,7 +159,8 @@ public final class PeerNetwork implements AutoCloseable {
         return agent.ref();
     }
 
-    private Optional<Peer> resumable(StoreTransaction tx, RegisterRequest request, ProcessRef agent) {
+    private Optional<Peer> resumable(StoreTransaction tx, RegisterRequest request, ProcessRef connection,
+            ProcessRef agent) {
         if (request.resumeSecret() != null) {
             Peer peer = tx.findPeerByResumeSecretHash(Secrets.hash(request.resumeSecret()))
                     .orElseThrow(() -> new ResumeRefusedException(
@@ -170,10 +171,13 @@ public final class PeerNetwork implements AutoCloseable {
             }
             return Optional.of(peer);
         }
-        if (agent == null) {
+        // Automatic resume is for a client under a named agent (an MCP server under Claude Code): a
+        // process registering for itself (an orchestrator holding several peers) resumes by secret.
+        if (agent == null || connection == null || agent.sameProcessAs(connection)) {
             return Optional.empty();
         }
-        return tx.findGonePeerByAgent(agent.pid(), agent.startTicks(), request.clientType(), request.cwd());
+        return tx.findGonePeerByAgent(agent.pid(), agent.startTicks(), request.clientType(), request.cwd())
+                .filter(gone -> request.name() == null || gone.name() == null || gone.name().equals(request.name()));
     }
 
     private static PeerId newId(StoreTransaction tx) {

@@ -358,6 +358,29 @@ public abstract class AbstractPeerNetworkContractTest {
     }
 
     @Test
+    void aProcessRegisteringForItselfGetsANewPeerNotItsGoneOne() {
+        Agent orchestrator = newAgent();
+        RegisterRequest self = RegisterRequest.of("/w", ClientType.GENERIC);
+        PeerId first = network.register(orchestrator.credentials(), self).peer().id();
+        network.connectionClosed(first);
+        Registration second = network.register(orchestrator.credentials(), self);
+        assertFalse(second.resumed(), "several peers of one process resume by secret only");
+        assertNotEquals(first, second.peer().id());
+    }
+
+    @Test
+    void automaticResumeDoesNotTakeAPeerOfAnotherName() {
+        Agent agent = newAgent();
+        PeerId reviewer = network.register(agent.credentials(), RegisterRequest.of("/w", ClientType.CLAUDE_CODE)
+                .withAgentPid(agent.agentPid()).withName("reviewer")).peer().id();
+        network.connectionClosed(reviewer);
+        Registration other = network.register(agent.credentials(), RegisterRequest.of("/w", ClientType.CLAUDE_CODE)
+                .withAgentPid(agent.agentPid()).withName("writer"));
+        assertFalse(other.resumed());
+        assertNotEquals(reviewer, other.peer().id());
+    }
+
+    @Test
     void explicitResumeTakesBackIdNameAndMessages() {
         Registration original = network.register(null, RegisterRequest.of("/w", ClientType.GENERIC).withName("orch"));
         PeerId sender = join("/w");

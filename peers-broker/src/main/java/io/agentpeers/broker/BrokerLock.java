@@ -1,0 +1,88 @@
+package io.agentpeers.broker;
+
+import io.agentpeers.core.PeersException;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+
+/**
+ * One broker per home: an exclusive lock on a file, held for the broker's life and released by the
+ * operating system if the process dies. The file holds the owner's pid, for messages.
+ */
+public final class BrokerLock implements AutoCloseable {
+    private final Path path;
+    private final FileChannel channel;
+    private final FileLock lock;
+
+    private BrokerLock(Path path, FileChannel channel, FileLock lock) {
+        this.path = path;
+        this.channel = channel;
+        this.lock = lock;
+    }
+
+    /**
+     * Takes the lock or fails with a message that names the broker holding it.
+     *
+     * @throws BrokerAlreadyRunningException when another broker holds it
+     */
+    public static BrokerLock acquire(Path path) {
+        try {
+            Path parent = path.toAbsolutePath().getParent();
+            if (!Files.isDirectory(parent)) {
+                Files.createDirectories(parent);
+                Files.setPosixFilePermissions(parent, PosixFilePermissions.fromString("rwx------"));
+            }
+            FileChannel channel = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.READ,
+                    StandardOpenOption.WRITE);
+            FileLock lock;
+            try {
+                lock = channel.tryLock();
+            } catch (OverlappingFileLockException e) {
+                lock = null;
+            }
+            if (lock == null) {
+                String owner = Files.readString(path, StandardCharsets.UTF_8).trim();
+                channel.close();
+                throw new BrokerAlreadyRunningException("another broker is running for this home"
+                        + (owner.isEmpty() ? "" : " (pid " + owner + ")") + ": use it, or stop it with `peers broker stop`");
+            }
+            channel.truncate(0);
+            channel.write(ByteBuffer.wrap((ProcessHandle.current().pid() + "\n").getBytes(StandardCharsets.UTF_8)), 0);
+            channel.force(true);
+            return new BrokerLock(path, channel, lock);
+        } catch (IOException e) {
+            throw new PeersException("broker_lock", "cannot take the broker lock " + path + ": " + e.getMessage(), e);
+        }
+    }
+
+    public Path path() {
+        return path;
+    }
+
+    @Override
+    public void close() {
+        try {
+            if (lock.isValid()) {
+                channel.truncate(0);
+                lock.release();
+            }
+            channel.close();
+        } catch (IOException ignored) {
+            // The process is ending or the file is gone; the OS drops the lock either way.
+        }
+    }
+
+    /** Another broker holds the lock of this home. */
+    public static final class BrokerAlreadyRunningException extends PeersException {
+        public BrokerAlreadyRunningException(String message) {
+            super("broker_running", message);
+        }
+    }
+}

@@ -1,0 +1,78 @@
+package io.agentpeers.transport.unix;
+
+import io.agentpeers.protocol.transport.ClientConnection;
+import io.agentpeers.protocol.transport.TransportConnector;
+import io.agentpeers.protocol.transport.TransportException;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.util.Objects;
+import org.newsclub.net.unix.AFUNIXSocket;
+import org.newsclub.net.unix.AFUNIXSocketAddress;
+
+/**
+ * Connects to a broker's Unix socket. The streams come from junixsocket's socket (not from a channel),
+ * so one thread can read while another writes.
+ */
+public final class UnixSocketConnector implements TransportConnector {
+    private final Path path;
+
+    public UnixSocketConnector(Path path) {
+        this.path = Objects.requireNonNull(path, "path");
+    }
+
+    @Override
+    public String transport() {
+        return UnixSocketListener.TRANSPORT;
+    }
+
+    @Override
+    public String address() {
+        return path.toString();
+    }
+
+    @Override
+    public ClientConnection connect() {
+        UnixSockets.requireSupported();
+        Path socket = UnixSockets.checkedPath(path);
+        if (!Files.exists(socket, LinkOption.NOFOLLOW_LINKS)) {
+            throw new TransportException("no broker is listening at " + socket + " (no socket file)");
+        }
+        AFUNIXSocket connected;
+        try {
+            connected = AFUNIXSocket.connectTo(AFUNIXSocketAddress.of(socket));
+        } catch (ConnectException e) {
+            throw new TransportException("no broker answers at " + socket + " (the socket file is stale)", e);
+        } catch (IOException e) {
+            throw new TransportException("cannot connect to " + socket + ": " + e.getMessage(), e);
+        }
+        try {
+            // Shut both directions before closing: while another thread is blocked reading, junixsocket
+            // defers the close of the descriptor, and the broker would not see the connection end.
+            AFUNIXSocket socketToClose = connected;
+            return new ClientConnection(connected.getInputStream(), connected.getOutputStream(), () -> {
+                try {
+                    socketToClose.shutdownOutput();
+                    socketToClose.shutdownInput();
+                } catch (IOException alreadyClosed) {
+                    // closing anyway
+                }
+                socketToClose.close();
+            }, "unix:" + socket);
+        } catch (IOException e) {
+            try {
+                connected.close();
+            } catch (IOException suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            throw new TransportException("cannot open the streams of " + socket + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "unix:" + path;
+    }
+}
