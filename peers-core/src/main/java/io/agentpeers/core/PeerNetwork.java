@@ -15,6 +15,7 @@ import io.agentpeers.core.port.StoreTransaction;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.InstantSource;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -50,7 +51,9 @@ public final class PeerNetwork implements AutoCloseable {
             CommitListener listener) {
         this.store = Objects.requireNonNull(store, "store");
         this.processes = Objects.requireNonNull(processes, "processes");
-        this.clock = Objects.requireNonNull(clock, "clock");
+        Objects.requireNonNull(clock, "clock");
+        // Stores keep milliseconds; cutting here keeps what a caller gets equal to what it reads back.
+        this.clock = () -> clock.instant().truncatedTo(ChronoUnit.MILLIS);
         this.limits = Objects.requireNonNull(limits, "limits");
         this.rateLimiter = new RateLimiter(clock, limits.ratePerMinute(), limits.rateBurst());
         this.committer = new GroupCommitter(store, listener == null ? CommitListener.NONE : listener, limits.maxBatch());
