@@ -8,6 +8,7 @@ import io.agentpeers.protocol.wire.JsonRpcResponse;
 import java.io.IOException;
 import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
+import java.nio.channels.CancelledKeyException;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
@@ -162,11 +163,8 @@ final class SelectorLoop implements Runnable {
     }
 
     private void handle(SelectionKey key) {
-        if (!key.isValid()) {
-            return;
-        }
         if (key == serverKey) {
-            if (key.isAcceptable()) {
+            if (key.isValid() && key.isAcceptable()) {
                 accept();
             }
             return;
@@ -175,11 +173,24 @@ final class SelectorLoop implements Runnable {
         if (connection.channelClosed) {
             return;
         }
-        if (key.isWritable()) {
+        // junixsocket marks the key invalid when poll reports a hang-up (the caller closed both ways)
+        // and closes the channel at the next select: read what is left now, then close.
+        boolean hungUp = !key.isValid();
+        int ready;
+        try {
+            ready = key.readyOps();
+        } catch (CancelledKeyException e) {
+            closeNow(connection, "closed");
+            return;
+        }
+        if (!hungUp && (ready & SelectionKey.OP_WRITE) != 0) {
             onWritable(connection);
         }
-        if (!connection.channelClosed && key.isValid() && key.isReadable()) {
-            onReadable(connection);
+        if (!connection.channelClosed && (hungUp || (ready & SelectionKey.OP_READ) != 0)) {
+            onReadable(connection, hungUp);
+        }
+        if (hungUp) {
+            closeNow(connection, "closed by the caller");
         }
     }
 
@@ -265,8 +276,10 @@ final class SelectorLoop implements Runnable {
 
     // ---- reading and writing ----
 
-    private void onReadable(ServerConnection connection) {
-        for (int i = 0; i < READS_PER_TURN; i++) {
+    private void onReadable(ServerConnection connection, boolean untilEnd) {
+        // After a hang-up there is no later turn: read everything that is left.
+        int turns = untilEnd ? Integer.MAX_VALUE : READS_PER_TURN;
+        for (int i = 0; i < turns; i++) {
             readBuffer.clear();
             int count;
             try {
@@ -287,7 +300,7 @@ final class SelectorLoop implements Runnable {
                 connection.framer.feed(readBuffer, connection.sink);
             }
             // Otherwise the bytes are read and dropped, so that closing does not reset the caller.
-            if (connection.pendingLines.get() >= options.maxPendingLines()) {
+            if (!untilEnd && connection.pendingLines.get() >= options.maxPendingLines()) {
                 pauseReading(connection);
                 return;
             }

@@ -4,12 +4,12 @@ import io.agentpeers.protocol.transport.ClientConnection;
 import io.agentpeers.protocol.transport.TransportConnector;
 import io.agentpeers.protocol.transport.TransportException;
 import java.io.IOException;
-import java.net.ConnectException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.Objects;
 import org.newsclub.net.unix.AFUNIXSocket;
+import org.newsclub.net.unix.ConnectionRefusedSocketException;
 import org.newsclub.net.unix.AFUNIXSocketAddress;
 
 /**
@@ -43,7 +43,7 @@ public final class UnixSocketConnector implements TransportConnector {
         AFUNIXSocket connected;
         try {
             connected = AFUNIXSocket.connectTo(AFUNIXSocketAddress.of(socket));
-        } catch (ConnectException e) {
+        } catch (ConnectionRefusedSocketException e) {
             throw new TransportException("no broker answers at " + socket + " (the socket file is stale)", e);
         } catch (IOException e) {
             throw new TransportException("cannot connect to " + socket + ": " + e.getMessage(), e);

@@ -1,0 +1,320 @@
+package io.agentpeers.testkit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.agentpeers.protocol.server.ConnectionServer;
+import io.agentpeers.protocol.server.ConnectionServerOptions;
+import io.agentpeers.protocol.transport.TransportConnector;
+import io.agentpeers.protocol.transport.TransportException;
+import io.agentpeers.protocol.transport.TransportListener;
+import io.agentpeers.protocol.wire.JsonRpc;
+import io.agentpeers.protocol.wire.JsonRpcRequest;
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * What every transport must do under a {@link ConnectionServer}: a transport runs it by extending this
+ * class and saying how to make a listener and a connector. The server is driven with a small echo
+ * handler ({@link TransportEchoHandler}) and real sockets; every wait is bounded.
+ */
+@Timeout(120)
+public abstract class AbstractTransportContractTest {
+    private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
+    private static final Duration WAIT = Duration.ofSeconds(15);
+
+    /** Small limits, so the limit tests move little data. */
+    protected static final int MAX_LINE_BYTES = 64 * 1024;
+
+    protected static final int WORKERS = 3;
+
+    @TempDir
+    protected Path tempDir;
+
+    protected TransportEchoHandler handler;
+    protected ConnectionServer server;
+    protected TransportListener listener;
+    protected TransportConnector connector;
+    private ScheduledExecutorService watchdog;
+    private final List<TransportTestClient> clients = new ArrayList<>();
+
+    /** A new, unbound listener whose files (if any) live under {@code folder}. */
+    protected abstract TransportListener newListener(Path folder);
+
+    /** A connector to {@code listener}, which is bound by then. */
+    protected abstract TransportConnector newConnector(TransportListener listener);
+
+    protected ConnectionServerOptions serverOptions() {
+        return ConnectionServerOptions.defaults()
+                .withMaxLineBytes(MAX_LINE_BYTES)
+                .withMaxOutboundBytes(1024 * 1024)
+                .withWorkerThreads(WORKERS)
+                .withCloseLinger(Duration.ofSeconds(2))
+                .withShutdownGrace(Duration.ofSeconds(5));
+    }
+
+    @BeforeEach
+    void startServer() {
+        watchdog = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread thread = new Thread(r, "transport-test-watchdog");
+            thread.setDaemon(true);
+            return thread;
+        });
+        handler = new TransportEchoHandler(MAX_LINE_BYTES);
+        server = new ConnectionServer(handler, serverOptions());
+        listener = newListener(tempDir);
+        server.start(listener);
+        connector = newConnector(listener);
+    }
+
+    @AfterEach
+    void stopServer() {
+        clients.forEach(TransportTestClient::close);
+        server.close();
+        watchdog.shutdownNow();
+    }
+
+    protected TransportTestClient connect() {
+        TransportTestClient client = new TransportTestClient(connector.connect(), watchdog);
+        clients.add(client);
+        return client;
+    }
+
+    @Test
+    void aRequestGetsItsReply() throws IOException {
+        TransportTestClient client = connect();
+        ObjectNode params = JSON.objectNode().put("text", "héllo, 世界 🙂");
+
+        JsonNode reply = client.call("echo", params);
+
+        assertEquals(JsonRpc.VERSION, reply.path("jsonrpc").asText());
+        assertEquals(params, reply.get("result"));
+    }
+
+    @Test
+    void anUnknownMethodGetsMethodNotFoundAndTheConnectionGoesOn() throws IOException {
+        TransportTestClient client = connect();
+
+        assertEquals(JsonRpc.METHOD_NOT_FOUND, client.call("nope", null).path("error").path("code").asInt());
+        assertEquals("ok", client.call("echo", JSON.objectNode().put("v", "ok")).path("result").path("v").asText());
+    }
+
+    @Test
+    void theConnectionIsIdentifiedByTheTransport() throws IOException {
+        JsonNode me = connect().call("whoami", null).get("result");
+
+        assertEquals(connector.transport(), me.path("transport").asText());
+        if (me.path("verified").asBoolean()) {
+            assertEquals(ProcessHandle.current().pid(), me.path("pid").asLong());
+            assertEquals(currentUid(), me.path("uid").asInt());
+            assertFalse(me.path("tokenRequired").asBoolean());
+        } else {
+            assertTrue(me.path("tokenRequired").asBoolean(), "an unverified connection must present the token");
+            assertFalse(me.has("pid"));
+        }
+    }
+
+    @Test
+    void twoHundredConnectionsAreServedByAFewThreads() throws IOException {
+        int before = ManagementFactory.getThreadMXBean().getThreadCount();
+        List<TransportTestClient> many = new ArrayList<>();
+        for (int i = 0; i < 200; i++) {
+            many.add(connect());
+        }
+        for (int i = 0; i < many.size(); i++) {
+            many.get(i).request("echo", JSON.objectNode().put("n", i));
+        }
+        for (int i = 0; i < many.size(); i++) {
+            JsonNode reply = many.get(i).readJson();
+            assertNotNull(reply);
+            assertEquals(i, reply.path("result").path("n").asInt());
+        }
+        int during = ManagementFactory.getThreadMXBean().getThreadCount();
+
+        assertEquals(200, server.connectionCount());
+        // At most the worker pool was started meanwhile; nothing per connection.
+        assertTrue(during - before <= WORKERS + 2, "threads went from " + before + " to " + during);
+    }
+
+    @Test
+    void repliesOnOneConnectionComeInRequestOrder() throws IOException {
+        List<TransportTestClient> three = List.of(connect(), connect(), connect());
+        int requests = 300;
+        for (TransportTestClient client : three) {
+            StringBuilder batch = new StringBuilder();
+            for (int i = 1; i <= requests; i++) {
+                batch.append(JsonRpcRequest.request(i, "echo", JSON.objectNode().put("n", i)).toLine()).append('\n');
+            }
+            client.writeRaw(batch.toString().getBytes(StandardCharsets.UTF_8));
+        }
+        for (TransportTestClient client : three) {
+            for (int i = 1; i <= requests; i++) {
+                JsonNode reply = client.readJson();
+                assertNotNull(reply, "reply " + i);
+                assertEquals(i, reply.path("id").asInt(), "replies out of order");
+            }
+        }
+    }
+
+    @Test
+    void anOversizeLineGetsAnErrorThenItsConnectionClosesWhileOthersGoOn() throws IOException {
+        TransportTestClient bystander = connect();
+        TransportTestClient offender = connect();
+        long offenderId = offender.call("whoami", null).path("result").path("connection").asLong();
+
+        byte[] huge = new byte[MAX_LINE_BYTES + 100];
+        java.util.Arrays.fill(huge, (byte) 'a');
+        offender.writeRaw(huge);
+        offender.writeRaw(new byte[] {'\n'});
+
+        JsonNode error = offender.readJson();
+        assertNotNull(error);
+        assertEquals(JsonRpc.INVALID_REQUEST, error.path("error").path("code").asInt());
+        assertEquals("line_too_long", error.path("error").path("data").path("code").asText());
+        assertTrue(offender.closedByServer(), "the connection must close after a line that is too long");
+        awaitTrue(() -> handler.closesOf(offenderId) == 1, "the handler hears the close");
+        assertEquals("still", bystander.call("echo", JSON.objectNode().put("v", "still")).path("result").path("v").asText());
+    }
+
+    @Test
+    void aLineOfExactlyTheMaximumLengthIsAccepted() throws IOException {
+        TransportTestClient client = connect();
+        String prefix = "{\"jsonrpc\":\"2.0\",\"id\":7,\"method\":\"echo\",\"params\":{\"pad\":\"";
+        String suffix = "\"}}";
+        String line = prefix + "p".repeat(MAX_LINE_BYTES - prefix.length() - suffix.length()) + suffix;
+        assertEquals(MAX_LINE_BYTES, line.getBytes(StandardCharsets.UTF_8).length);
+
+        client.writeRaw((line + "\r\n").getBytes(StandardCharsets.UTF_8));
+
+        assertEquals(7, client.readJson().path("id").asInt());
+    }
+
+    @Test
+    void invalidUtf8GetsAnErrorAndTheConnectionGoesOn() throws IOException {
+        TransportTestClient client = connect();
+
+        client.writeRaw(new byte[] {'{', '"', (byte) 0xC3, (byte) 0x28, '"', '}', '\n'});
+
+        JsonNode error = client.readJson();
+        assertEquals(JsonRpc.PARSE_ERROR, error.path("error").path("code").asInt());
+        assertEquals("invalid_utf8", error.path("error").path("data").path("code").asText());
+        assertEquals("after", client.call("echo", JSON.objectNode().put("v", "after")).path("result").path("v").asText());
+    }
+
+    @Test
+    void halfALineThenAStallDoesNotHoldUpOthers() throws IOException {
+        TransportTestClient staller = connect();
+        TransportTestClient other = connect();
+        String line = JsonRpcRequest.request(42, "echo", JSON.objectNode().put("v", "late")).toLine() + "\n";
+        byte[] bytes = line.getBytes(StandardCharsets.UTF_8);
+
+        staller.writeRaw(java.util.Arrays.copyOf(bytes, bytes.length / 2));
+        for (int i = 0; i < 20; i++) {
+            assertEquals(i, other.call("echo", JSON.objectNode().put("i", i)).path("result").path("i").asInt());
+        }
+        staller.writeRaw(java.util.Arrays.copyOfRange(bytes, bytes.length / 2, bytes.length));
+
+        assertEquals("late", staller.readJson().path("result").path("v").asText());
+    }
+
+    @Test
+    void aReaderThatNeverReadsIsCutOffWithoutBlockingOthers() throws IOException {
+        TransportTestClient sluggard = connect();
+        TransportTestClient other = connect();
+        long sluggardId = sluggard.call("whoami", null).path("result").path("connection").asLong();
+
+        // Far more than the outbound limit plus any kernel buffer; never read.
+        sluggard.request("flood", JSON.objectNode().put("lines", 10_000).put("bytes", 64 * 1024));
+
+        awaitTrue(() -> handler.closesOf(sluggardId) == 1, "the slow reader is closed");
+        assertTrue(handler.floodQueued(sluggardId) < 10_000, "the flood must have been refused");
+        assertEquals("fine", other.call("echo", JSON.objectNode().put("v", "fine")).path("result").path("v").asText());
+        assertTrue(sluggard.closedByServer());
+    }
+
+    @Test
+    void connectionsOpenedAndDroppedByTheHundredLeaveNothingBehind() throws IOException {
+        int total = 300;
+        for (int i = 0; i < total; i++) {
+            TransportTestClient client = new TransportTestClient(connector.connect(), watchdog);
+            try {
+                switch (i % 4) {
+                    case 0 -> { } // open and drop
+                    case 1 -> client.writeRaw("{\"jsonrpc\":\"2.0\",\"id\":1,\"meth".getBytes(StandardCharsets.UTF_8));
+                    case 2 -> client.request("echo", JSON.objectNode().put("i", i)); // never read
+                    default -> assertEquals(i, client.call("echo", JSON.objectNode().put("i", i))
+                            .path("result").path("i").asInt());
+                }
+            } finally {
+                client.close();
+            }
+        }
+
+        awaitTrue(() -> server.connectionCount() == 0, "every connection is closed");
+        assertEquals(total, handler.opens());
+        assertEquals(total, handler.closeCount());
+        assertTrue(handler.closesById().values().stream().allMatch(count -> count == 1), "onClose exactly once each");
+        assertEquals("alive", connect().call("echo", JSON.objectNode().put("v", "alive")).path("result").path("v").asText());
+    }
+
+    @Test
+    void aGracefulStopWritesTheReplyInFlight() throws Exception {
+        TransportTestClient client = connect();
+        client.request("sleep", JSON.objectNode().put("millis", 400));
+        assertTrue(handler.awaitSleepStarted(WAIT));
+
+        server.close();
+
+        JsonNode reply = client.readJson();
+        assertNotNull(reply, "the reply in flight must be written before the connection closes");
+        assertEquals("slept", reply.path("result").asText());
+        assertTrue(client.closedByServer());
+        assertEquals(1, handler.closeCount());
+        assertThrows(TransportException.class, connector::connect, "the listener is closed");
+    }
+
+    /** Waits up to 15 s for a condition, polling; fails with {@code what} if it never holds. */
+    protected static void awaitTrue(BooleanSupplier condition, String what) {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() - deadline > 0) {
+                fail("timed out waiting: " + what);
+            }
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                fail("interrupted waiting: " + what);
+            }
+        }
+    }
+
+    protected static int currentUid() {
+        try {
+            return (Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid");
+        } catch (IOException e) {
+            throw new AssertionError("cannot read the uid from /proc/self", e);
+        }
+    }
+}

@@ -1,0 +1,59 @@
+package io.agentpeers.transport.tcp;
+
+import io.agentpeers.protocol.transport.ClientConnection;
+import io.agentpeers.protocol.transport.TransportConnector;
+import io.agentpeers.protocol.transport.TransportException;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.Socket;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * Connects to a broker over TCP with a plain {@link Socket}: its streams, unlike those of a JDK socket
+ * channel, let one thread read while another writes. The token is the protocol's business ({@code hello}).
+ */
+public final class TcpConnector implements TransportConnector {
+    private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(5);
+
+    private final TcpAddress address;
+
+    public TcpConnector(TcpAddress address) {
+        this.address = Objects.requireNonNull(address, "address");
+    }
+
+    @Override
+    public String transport() {
+        return TcpListener.TRANSPORT;
+    }
+
+    @Override
+    public String address() {
+        return address.toString();
+    }
+
+    @Override
+    public ClientConnection connect() {
+        Socket socket = new Socket();
+        try {
+            socket.setTcpNoDelay(true);
+            socket.connect(address.resolve(), (int) CONNECT_TIMEOUT.toMillis());
+            return new ClientConnection(socket.getInputStream(), socket.getOutputStream(), socket, "tcp:" + address);
+        } catch (IOException e) {
+            try {
+                socket.close();
+            } catch (IOException suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            if (e instanceof ConnectException) {
+                throw new TransportException("no broker answers on TCP " + address + " (is it started with --tcp?)", e);
+            }
+            throw new TransportException("cannot connect to TCP " + address + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "tcp:" + address;
+    }
+}

@@ -1,0 +1,115 @@
+package io.agentpeers.transport.tcp;
+
+import io.agentpeers.protocol.transport.ConnectionIdentity;
+import io.agentpeers.protocol.transport.TransportException;
+import io.agentpeers.protocol.transport.TransportListener;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.net.StandardSocketOptions;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Listens on a TCP address. The kernel tells nothing about who connects, so every connection is
+ * unverified and must present the broker's token ({@link TokenFile}) in {@code hello}.
+ *
+ * <p>Binding an address that is not loopback is allowed (the user named it) and logged as a warning.
+ */
+public final class TcpListener implements TransportListener {
+    public static final String TRANSPORT = "tcp";
+    private static final Logger LOG = LoggerFactory.getLogger(TcpListener.class);
+
+    private final TcpAddress address;
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private volatile ServerSocketChannel channel;
+    private volatile InetSocketAddress bound;
+
+    public TcpListener(TcpAddress address) {
+        this.address = Objects.requireNonNull(address, "address");
+    }
+
+    @Override
+    public String transport() {
+        return TRANSPORT;
+    }
+
+    /** The bound address once bound (with the real port when port 0 was asked), the requested one before. */
+    public TcpAddress boundAddress() {
+        InetSocketAddress actual = bound;
+        return actual == null ? address : new TcpAddress(actual.getAddress().getHostAddress(), actual.getPort());
+    }
+
+    @Override
+    public String address() {
+        return boundAddress().toString();
+    }
+
+    @Override
+    public synchronized ServerSocketChannel bind() {
+        if (closed.get() || channel != null) {
+            throw new IllegalStateException("a listener binds once");
+        }
+        InetSocketAddress target = address.resolve();
+        ServerSocketChannel server = null;
+        try {
+            server = ServerSocketChannel.open();
+            server.setOption(StandardSocketOptions.SO_REUSEADDR, true);
+            server.bind(target, 256);
+            server.configureBlocking(false);
+            bound = (InetSocketAddress) server.getLocalAddress();
+            if (!target.getAddress().isLoopbackAddress()) {
+                LOG.warn("TCP listener bound to {}, which is not loopback: other machines may connect (with the token)",
+                        boundAddress());
+            }
+            channel = server;
+            return server;
+        } catch (IOException e) {
+            if (server != null) {
+                try {
+                    server.close();
+                } catch (IOException suppressed) {
+                    e.addSuppressed(suppressed);
+                }
+            }
+            throw new TransportException("cannot listen on TCP " + address + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public ConnectionIdentity identify(SocketChannel accepted) {
+        String remote;
+        try {
+            SocketAddress peer = accepted.getRemoteAddress();
+            remote = String.valueOf(peer);
+            accepted.setOption(StandardSocketOptions.TCP_NODELAY, true);
+        } catch (IOException e) {
+            remote = "unknown";
+        }
+        return ConnectionIdentity.unverified(TRANSPORT, remote);
+    }
+
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        ServerSocketChannel server = channel;
+        if (server != null) {
+            try {
+                server.close();
+            } catch (IOException e) {
+                LOG.debug("closing the TCP listener failed", e);
+            }
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "tcp:" + address();
+    }
+}

@@ -1,0 +1,233 @@
+package io.agentpeers.transport.unix;
+
+import io.agentpeers.core.Credentials;
+import io.agentpeers.protocol.transport.ConnectionIdentity;
+import io.agentpeers.protocol.transport.ConnectionRefusedException;
+import io.agentpeers.protocol.transport.TransportException;
+import io.agentpeers.protocol.transport.TransportListener;
+import java.io.IOException;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Objects;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.newsclub.net.unix.AFUNIXServerSocketChannel;
+import org.newsclub.net.unix.AFUNIXSocket;
+import org.newsclub.net.unix.ConnectionRefusedSocketException;
+import org.newsclub.net.unix.AFUNIXSocketAddress;
+import org.newsclub.net.unix.AFUNIXSocketChannel;
+import org.newsclub.net.unix.AFUNIXSocketCredentials;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Listens on a Unix domain socket file and identifies every caller by the kernel's peer credentials
+ * (pid, uid, gid). Callers of another uid than the broker's own are refused.
+ *
+ * <p>{@link #bind()} creates the parent folder with mode 0700 when it does not exist (an existing one
+ * is left alone), binds, and sets the socket file to 0600. It fails with a clear message when the
+ * path is too long for a socket address, when junixsocket's native library is missing, or when
+ * anything is at the path already: a live socket, a stale one (remove it with {@link #removeIfStale}
+ * first), or another file. {@link #close()} removes
+ * the socket file if it is still the one this listener made.
+ *
+ * <p>The broker's own uid is read from {@code /proc/self} ({@code unix:uid} attribute) at bind time.
+ */
+public final class UnixSocketListener implements TransportListener {
+    public static final String TRANSPORT = "unix";
+    private static final Logger LOG = LoggerFactory.getLogger(UnixSocketListener.class);
+
+    private final Path path;
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private volatile AFUNIXServerSocketChannel channel;
+    private volatile Object socketFileKey;
+    private volatile int ownUid = -1;
+
+    public UnixSocketListener(Path path) {
+        this.path = Objects.requireNonNull(path, "path");
+    }
+
+    public Path path() {
+        return path;
+    }
+
+    @Override
+    public String transport() {
+        return TRANSPORT;
+    }
+
+    @Override
+    public String address() {
+        return path.toString();
+    }
+
+    @Override
+    public synchronized ServerSocketChannel bind() {
+        if (closed.get() || channel != null) {
+            throw new IllegalStateException("a listener binds once");
+        }
+        UnixSockets.requireSupported();
+        Path socket = UnixSockets.checkedPath(path);
+        ownUid = currentUid();
+        createPrivateParent(socket.getParent());
+        // junixsocket would replace an existing socket file, even a live broker's: refuse instead.
+        SocketFileState existing = probe(socket);
+        if (existing != SocketFileState.ABSENT) {
+            throw new TransportException("cannot listen at " + socket + ": " + switch (existing) {
+                case LIVE -> "another process is listening there";
+                case STALE -> "a stale socket file is there (nothing answers); remove it first";
+                default -> "a file that is not a socket is there";
+            });
+        }
+        AFUNIXServerSocketChannel server = null;
+        try {
+            server = AFUNIXServerSocketChannel.open();
+            // This listener removes the file itself, and only if it is still ours.
+            server.socket().setDeleteOnClose(false);
+            server.bind(AFUNIXSocketAddress.of(socket));
+            Files.setPosixFilePermissions(socket, PosixFilePermissions.fromString("rw-------"));
+            socketFileKey = fileKey(socket);
+            server.configureBlocking(false);
+            channel = server;
+            return server;
+        } catch (IOException e) {
+            closeQuietly(server);
+            throw new TransportException("cannot listen at " + socket + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public ConnectionIdentity identify(SocketChannel accepted) {
+        AFUNIXSocketCredentials credentials;
+        try {
+            credentials = ((AFUNIXSocketChannel) accepted).getPeerCredentials();
+        } catch (IOException e) {
+            throw new ConnectionRefusedException("the broker could not read this connection's credentials: "
+                    + e.getMessage());
+        }
+        long pid = credentials == null ? -1 : credentials.getPid();
+        long uid = credentials == null ? -1 : credentials.getUid();
+        if (pid <= 0 || uid < 0) {
+            throw new ConnectionRefusedException(
+                    "the operating system did not name the process on this connection, so the broker cannot identify it");
+        }
+        if (uid != ownUid) {
+            throw new ConnectionRefusedException("uid " + uid + " may not use this broker: it serves uid " + ownUid
+                    + " only");
+        }
+        return ConnectionIdentity.verified(TRANSPORT, new Credentials(pid, (int) uid, (int) credentials.getGid()));
+    }
+
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        AFUNIXServerSocketChannel server = channel;
+        if (server == null) {
+            return;
+        }
+        closeQuietly(server);
+        Path socket = path.toAbsolutePath().normalize();
+        try {
+            Object key = fileKey(socket);
+            if (key != null && key.equals(socketFileKey)) {
+                Files.deleteIfExists(socket);
+            }
+        } catch (NoSuchFileException e) {
+            // already gone
+        } catch (IOException e) {
+            LOG.warn("could not remove the socket file {}: {}", socket, e.getMessage());
+        }
+    }
+
+    /**
+     * Tells what is at a socket path: nothing, a live socket, a stale one (nothing answers), or
+     * another kind of file. Connects briefly to find out. The broker calls it at start (under its lock)
+     * to remove a file left by a crash.
+     */
+    public static SocketFileState probe(Path path) {
+        Path socket = path.toAbsolutePath().normalize();
+        try {
+            if (!Files.exists(socket, LinkOption.NOFOLLOW_LINKS)) {
+                return SocketFileState.ABSENT;
+            }
+            if (!UnixSockets.isSocketFile(socket)) {
+                return SocketFileState.NOT_A_SOCKET;
+            }
+        } catch (IOException e) {
+            return SocketFileState.LIVE;
+        }
+        UnixSockets.requireSupported();
+        UnixSockets.checkedPath(socket);
+        try (AFUNIXSocket probe = AFUNIXSocket.connectTo(AFUNIXSocketAddress.of(socket))) {
+            return SocketFileState.LIVE;
+        } catch (ConnectionRefusedSocketException e) {
+            return SocketFileState.STALE;
+        } catch (IOException e) {
+            // Permission denied and the like: something we cannot judge; never remove it.
+            LOG.debug("probing {} failed", socket, e);
+            return SocketFileState.LIVE;
+        }
+    }
+
+    /** Removes the socket file at {@code path} if it is {@link SocketFileState#STALE}; true if it did. */
+    public static boolean removeIfStale(Path path) {
+        if (probe(path) != SocketFileState.STALE) {
+            return false;
+        }
+        try {
+            Files.deleteIfExists(path.toAbsolutePath().normalize());
+            LOG.info("removed the stale socket file {}", path);
+            return true;
+        } catch (IOException e) {
+            throw new TransportException("cannot remove the stale socket file " + path + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static int currentUid() {
+        try {
+            return (Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid");
+        } catch (IOException | RuntimeException e) {
+            throw new TransportException("cannot tell the broker's own uid from /proc/self: " + e.getMessage(), e);
+        }
+    }
+
+    private static void createPrivateParent(Path parent) {
+        if (parent == null || Files.isDirectory(parent)) {
+            return;
+        }
+        try {
+            Files.createDirectories(parent, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+            // createDirectories applies the umask; set the mode exactly.
+            Files.setPosixFilePermissions(parent, PosixFilePermissions.fromString("rwx------"));
+        } catch (IOException e) {
+            throw new TransportException("cannot create the socket folder " + parent + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static Object fileKey(Path socket) throws IOException {
+        return Files.readAttributes(socket, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).fileKey();
+    }
+
+    private static void closeQuietly(AFUNIXServerSocketChannel server) {
+        if (server == null) {
+            return;
+        }
+        try {
+            server.close();
+        } catch (IOException e) {
+            LOG.debug("closing the server channel failed", e);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "unix:" + path;
+    }
+}
