@@ -25,8 +25,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -284,12 +286,13 @@ public abstract class AbstractTransportContractTest {
         client.request("sleep", JSON.objectNode().put("millis", 400));
         assertTrue(handler.awaitSleepStarted(WAIT));
 
-        server.close();
+        CompletableFuture<Void> stopping = CompletableFuture.runAsync(server::close);
 
         JsonNode reply = client.readJson();
         assertNotNull(reply, "the reply in flight must be written before the connection closes");
         assertEquals("slept", reply.path("result").asText());
         assertTrue(client.closedByServer());
+        stopping.get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
         assertEquals(1, handler.closeCount());
         assertThrows(TransportException.class, connector::connect, "the listener is closed");
     }

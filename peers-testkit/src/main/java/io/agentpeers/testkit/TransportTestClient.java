@@ -101,7 +101,10 @@ public final class TransportTestClient implements AutoCloseable {
         }
     }
 
-    /** True when the server closed the connection: end of stream or a reset, after any remaining lines. */
+    /**
+     * True when the server closed the connection: end of stream or a reset, after any remaining lines.
+     * Then closes this end too, as a real client does on end of stream.
+     */
     public boolean closedByServer() {
         try {
             for (int i = 0; i < 100_000; i++) {
@@ -112,6 +115,8 @@ public final class TransportTestClient implements AutoCloseable {
             return false;
         } catch (IOException e) {
             return true;
+        } finally {
+            close();
         }
     }
 
