@@ -18,7 +18,8 @@ import org.slf4j.LoggerFactory;
  * One accepted connection as the handler sees it: who is calling, a slot for session state, and a
  * way to send lines and to close.
  *
- * <p>Thread-safe. {@link #send} only queues: the selector thread writes. When a caller does not read
+ * <p>Thread-safe. {@link #send} never blocks: it writes at once (non-blocking) when nothing is queued,
+ * otherwise it queues and the selector thread writes when the socket can take more. When a caller does not read
  * and more than {@link ConnectionServerOptions#maxOutboundBytes()} pile up, the connection is closed
  * (a slow reader never holds up the broker or other connections).
  */
@@ -123,7 +124,7 @@ public final class ServerConnection {
     }
 
     /**
-     * Queues one line (without its terminator) for writing; returns at once.
+     * Sends one line (without its terminator); never blocks. Lines from one thread go out in order.
      *
      * @return {@code false} when the connection is closing or closed, or when this line would exceed
      *     the outbound limit, in which case the connection is closed as a slow reader
@@ -131,21 +132,39 @@ public final class ServerConnection {
      */
     public boolean send(String line) {
         byte[] bytes = Lines.encode(line);
+        ByteBuffer buffer = ByteBuffer.wrap(bytes);
         boolean wake = false;
+        IOException writeFailed = null;
         long queued;
         synchronized (lock) {
             if (state != State.OPEN) {
                 return false;
             }
-            queued = outboundBytes + bytes.length;
-            if (queued <= maxOutboundBytes) {
-                outbound.add(ByteBuffer.wrap(bytes));
+            if (outbound.isEmpty() && !writeScheduled) {
+                // Write-through when nothing is queued: one non-blocking write from this thread saves
+                // the selector a wake-up (a round trip on a busy poll-based selector). Never blocks.
+                try {
+                    channel.write(buffer);
+                } catch (IOException e) {
+                    writeFailed = e;
+                }
+                if (writeFailed == null && !buffer.hasRemaining()) {
+                    return true;
+                }
+            }
+            queued = outboundBytes + buffer.remaining();
+            if (writeFailed == null && queued <= maxOutboundBytes) {
+                outbound.add(buffer);
                 outboundBytes = queued;
                 if (!writeScheduled) {
                     writeScheduled = true;
                     wake = true;
                 }
             }
+        }
+        if (writeFailed != null) {
+            close("write failed: " + writeFailed.getMessage());
+            return false;
         }
         if (queued > maxOutboundBytes) {
             LOG.warn(
@@ -209,12 +228,11 @@ public final class ServerConnection {
         synchronized (lock) {
             while (!outbound.isEmpty()) {
                 ByteBuffer head = outbound.peek();
-                channel.write(head);
+                outboundBytes -= channel.write(head);
                 if (head.hasRemaining()) {
                     return false;
                 }
                 outbound.poll();
-                outboundBytes -= head.limit();
             }
             writeScheduled = false;
             return true;
