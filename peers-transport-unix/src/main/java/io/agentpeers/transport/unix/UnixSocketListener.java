@@ -165,7 +165,8 @@ public final class UnixSocketListener implements TransportListener {
         }
         UnixSockets.requireSupported();
         UnixSockets.checkedPath(socket);
-        try (AFUNIXSocket probe = AFUNIXSocket.connectTo(AFUNIXSocketAddress.of(socket))) {
+        try {
+            AFUNIXSocket.connectTo(AFUNIXSocketAddress.of(socket)).close();
             return SocketFileState.LIVE;
         } catch (ConnectionRefusedSocketException e) {
             return SocketFileState.STALE;
