@@ -14,6 +14,9 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 /** The transport contract over a Unix socket, plus what only the Unix transport promises. */
@@ -97,6 +100,36 @@ class UnixSocketTransportContractTest extends AbstractTransportContractTest {
         assertEquals(SocketFileState.ABSENT, UnixSocketListener.probe(stale));
         assertFalse(UnixSocketListener.removeIfStale(socketPath()), "a live socket is never removed");
         assertTrue(Files.exists(socketPath()));
+    }
+
+    @Test
+    void aCallerOfAnotherUidIsRefusedByTheListener() throws Exception {
+        Assumptions.assumeTrue(currentUid() == 0, "needs root to run a client as nobody");
+        Assumptions.assumeTrue(Files.isExecutable(Path.of("/usr/bin/setpriv")), "needs setpriv");
+        Assumptions.assumeTrue(Files.isExecutable(Path.of("/usr/bin/python3")), "needs python3");
+        // Open the path to everyone, so that the listener's uid check (not the file mode) refuses.
+        // Only the test's own folders: tempDir and below, never what holds it (e.g. /tmp).
+        Files.setPosixFilePermissions(tempDir, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Files.setPosixFilePermissions(socketPath().getParent(), PosixFilePermissions.fromString("rwxr-xr-x"));
+        Files.setPosixFilePermissions(socketPath(), PosixFilePermissions.fromString("rw-rw-rw-"));
+        String client = "import socket,sys\n"
+                + "s=socket.socket(socket.AF_UNIX)\n"
+                + "s.settimeout(10)\n"
+                + "s.connect(sys.argv[1])\n"
+                + "f=s.makefile('rb')\n"
+                + "print(f.readline().decode().strip())\n"
+                + "print('eof' if f.readline()==b'' else 'open')\n";
+        Process process = new ProcessBuilder("/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
+                        "/usr/bin/python3", "-c", client, socketPath().toString())
+                .redirectErrorStream(true)
+                .start();
+        assertTrue(process.waitFor(20, TimeUnit.SECONDS), "the client finishes");
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+
+        assertTrue(output.contains("connection_refused"), output);
+        assertTrue(output.contains("uid 65534 may not use this broker"), output);
+        assertTrue(output.strip().endsWith("eof"), output);
+        assertEquals(0, handler.opens(), "a refused caller never reaches the handler");
     }
 
     @Test
