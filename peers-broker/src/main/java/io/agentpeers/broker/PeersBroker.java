@@ -275,7 +275,9 @@ public final class PeersBroker implements AutoCloseable {
         private Duration idleTimeout;
         private ProcessControl processes = new ProcfsProcessControl();
         private InstantSource clock = InstantSource.system();
-        private ConnectionServerOptions serverOptions = ConnectionServerOptions.defaults();
+        // A handler waits for its write's commit; 32 workers let 32 connections' writes share one
+        // transaction (group commit), still a fixed number of threads whatever the connection count.
+        private ConnectionServerOptions serverOptions = ConnectionServerOptions.defaults().withWorkerThreads(32);
 
         private Builder() {
         }
