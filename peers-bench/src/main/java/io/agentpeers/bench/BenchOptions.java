@@ -1,0 +1,201 @@
+package io.agentpeers.bench;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * How much to measure. {@link #full()} is what the issue asks for (about 8 to 10 minutes on a 2-core
+ * machine), {@link #quick()} the same shape in about two minutes, {@link #smoke()} seconds (the unit test).
+ *
+ * @param peerLevels       peers registered while push latency and list_peers are measured
+ * @param warmup           messages (and requests) sent and discarded before each measurement
+ * @param messages         push-latency messages per round
+ * @param rounds           rounds of each latency and throughput measurement
+ * @param listSamples      list_peers (and pending) requests per case and round
+ * @param sendsPerRound    acknowledged sends per throughput round (split among the senders)
+ * @param senders          concurrent sender counts
+ * @param history          old messages the store holds before the history cases
+ * @param scalePeers       connected peers during the responsiveness run
+ * @param scaleDuration    how long the responsiveness run lasts
+ * @param pingInterval     pause between two pings of the responsiveness run
+ * @param mcpRoundTrips    MCP round trips measured (after a tenth as many to warm up)
+ * @param launches         cold starts of each command
+ * @param sweep            the broker's liveness sweep period (its default, 5 s)
+ * @param transports       "unix", "tcp"
+ * @param root             the repository (peers-app/target/peers.jar, ./peers); null when unknown
+ * @param json             where the JSON goes
+ */
+record BenchOptions(
+        String preset,
+        int[] peerLevels,
+        int warmup,
+        int messages,
+        int rounds,
+        int listSamples,
+        int sendsPerRound,
+        int[] senders,
+        int history,
+        int scalePeers,
+        Duration scaleDuration,
+        Duration pingInterval,
+        int mcpRoundTrips,
+        int launches,
+        Duration sweep,
+        List<String> transports,
+        Path root,
+        Path json) {
+
+    static BenchOptions full() {
+        return new BenchOptions("full", new int[] {10, 100, 1000}, 1000, 10_000, 3, 1000, 20_000,
+                new int[] {1, 4, 16}, 100_000, 1000, Duration.ofSeconds(120), Duration.ofMillis(5), 1000, 10,
+                Duration.ofSeconds(5), List.of("unix", "tcp"), guessRoot(), null);
+    }
+
+    static BenchOptions quick() {
+        return new BenchOptions("quick", new int[] {10, 100, 1000}, 300, 2_000, 2, 200, 5_000,
+                new int[] {1, 4, 16}, 20_000, 1000, Duration.ofSeconds(20), Duration.ofMillis(5), 200, 5,
+                Duration.ofSeconds(5), List.of("unix", "tcp"), guessRoot(), null);
+    }
+
+    static BenchOptions smoke() {
+        return new BenchOptions("smoke", new int[] {8, 12}, 10, 50, 1, 20, 200,
+                new int[] {1, 4}, 300, 20, Duration.ofSeconds(2), Duration.ofMillis(5), 0, 0,
+                Duration.ofSeconds(1), List.of("unix", "tcp"), guessRoot(), null);
+    }
+
+    /** Parses {@code --quick}, {@code --smoke}, {@code --json PATH}, {@code --root DIR}, {@code --scale-seconds N}, ... */
+    static BenchOptions parse(String[] args) {
+        BenchOptions options = full();
+        List<String> list = Arrays.asList(args);
+        if (list.contains("--quick")) {
+            options = quick();
+        }
+        if (list.contains("--smoke")) {
+            options = smoke();
+        }
+        for (int i = 0; i < args.length; i++) {
+            String arg = args[i];
+            switch (arg) {
+                case "--quick", "--smoke", "--full" -> { }
+                case "--json" -> options = options.with("json", value(args, ++i, arg));
+                case "--root" -> options = options.with("root", value(args, ++i, arg));
+                case "--scale-seconds" -> options = options.with("scale", value(args, ++i, arg));
+                case "--messages" -> options = options.with("messages", value(args, ++i, arg));
+                case "--rounds" -> options = options.with("rounds", value(args, ++i, arg));
+                case "--launches" -> options = options.with("launches", value(args, ++i, arg));
+                case "--history" -> options = options.with("history", value(args, ++i, arg));
+                case "--transports" -> options = options.with("transports", value(args, ++i, arg));
+                case "-h", "--help" -> throw new UsageException(usage());
+                default -> throw new UsageException("unknown option " + arg + "\n" + usage());
+            }
+        }
+        return options;
+    }
+
+    static String usage() {
+        return """
+                usage: java -jar peers-bench/target/peers-bench.jar [--quick | --smoke] [options]
+                  (no preset)        the full run the issue asks for (about 10 minutes)
+                  --quick            same shape, fewer samples and a 20 s scale run (about 2 minutes)
+                  --json PATH        where to write the JSON (default peers-bench/target/bench-result.json)
+                  --root DIR         the repository, for peers.jar and ./peers (default: found from the jar)
+                  --scale-seconds N  length of the 1,000-peer responsiveness run
+                  --messages N       push-latency messages per round
+                  --rounds N         rounds of each measurement
+                  --launches N       cold starts of each command
+                  --history N        old messages in the store for the history cases
+                  --transports LIST  unix,tcp (default both)""";
+    }
+
+    private static String value(String[] args, int index, String option) {
+        if (index >= args.length) {
+            throw new UsageException(option + " needs a value");
+        }
+        return args[index];
+    }
+
+    private BenchOptions with(String field, String value) {
+        try {
+            return switch (field) {
+                case "json" -> new BenchOptions(preset, peerLevels, warmup, messages, rounds, listSamples, sendsPerRound,
+                        senders, history, scalePeers, scaleDuration, pingInterval, mcpRoundTrips, launches, sweep,
+                        transports, root, Path.of(value));
+                case "root" -> withRoot(Path.of(value));
+                case "scale" -> withScale(Duration.ofSeconds(Long.parseLong(value)));
+                case "messages" -> new BenchOptions(preset, peerLevels, warmup, Integer.parseInt(value), rounds,
+                        listSamples, sendsPerRound, senders, history, scalePeers, scaleDuration, pingInterval,
+                        mcpRoundTrips, launches, sweep, transports, root, json);
+                case "rounds" -> new BenchOptions(preset, peerLevels, warmup, messages, Integer.parseInt(value),
+                        listSamples, sendsPerRound, senders, history, scalePeers, scaleDuration, pingInterval,
+                        mcpRoundTrips, launches, sweep, transports, root, json);
+                case "launches" -> new BenchOptions(preset, peerLevels, warmup, messages, rounds, listSamples,
+                        sendsPerRound, senders, history, scalePeers, scaleDuration, pingInterval, mcpRoundTrips,
+                        Integer.parseInt(value), sweep, transports, root, json);
+                case "history" -> new BenchOptions(preset, peerLevels, warmup, messages, rounds, listSamples,
+                        sendsPerRound, senders, Integer.parseInt(value), scalePeers, scaleDuration, pingInterval,
+                        mcpRoundTrips, launches, sweep, transports, root, json);
+                case "transports" -> {
+                    List<String> chosen = List.of(value.split(","));
+                    if (chosen.isEmpty() || !Set.of("unix", "tcp").containsAll(chosen)) {
+                        throw new UsageException("--transports takes unix, tcp or unix,tcp");
+                    }
+                    yield new BenchOptions(preset, peerLevels, warmup, messages, rounds, listSamples, sendsPerRound,
+                            senders, history, scalePeers, scaleDuration, pingInterval, mcpRoundTrips, launches, sweep,
+                            chosen, root, json);
+                }
+                default -> throw new IllegalArgumentException(field);
+            };
+        } catch (NumberFormatException e) {
+            throw new UsageException("not a whole number: " + value);
+        }
+    }
+
+    BenchOptions withRoot(Path value) {
+        return new BenchOptions(preset, peerLevels, warmup, messages, rounds, listSamples, sendsPerRound, senders,
+                history, scalePeers, scaleDuration, pingInterval, mcpRoundTrips, launches, sweep, transports, value, json);
+    }
+
+    BenchOptions withScale(Duration value) {
+        return new BenchOptions(preset, peerLevels, warmup, messages, rounds, listSamples, sendsPerRound, senders,
+                history, scalePeers, value, pingInterval, mcpRoundTrips, launches, sweep, transports, root, json);
+    }
+
+    BenchOptions withJson(Path value) {
+        return new BenchOptions(preset, peerLevels, warmup, messages, rounds, listSamples, sendsPerRound, senders,
+                history, scalePeers, scaleDuration, pingInterval, mcpRoundTrips, launches, sweep, transports, root, value);
+    }
+
+    /** Where the JSON goes when not told. */
+    Path jsonOrDefault() {
+        if (json != null) {
+            return json;
+        }
+        return root != null ? root.resolve("peers-bench/target/bench-result.json") : Path.of("bench-result.json");
+    }
+
+    /** The repository: the folder above {@code peers-bench/target/peers-bench.jar}, or the working directory. */
+    static Path guessRoot() {
+        String classPath = System.getProperty("java.class.path", "");
+        Path jar = Path.of(classPath.split(java.io.File.pathSeparator)[0]).toAbsolutePath();
+        for (Path dir = jar.getParent(); dir != null; dir = dir.getParent()) {
+            if (Files.isDirectory(dir.resolve("peers-app")) && Files.exists(dir.resolve("pom.xml"))) {
+                return dir;
+            }
+        }
+        Path cwd = Path.of("").toAbsolutePath();
+        return Files.isDirectory(cwd.resolve("peers-app")) ? cwd : null;
+    }
+
+    /** A command-line mistake: the message is the usage. */
+    static final class UsageException extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        UsageException(String message) {
+            super(message);
+        }
+    }
+}

@@ -1,0 +1,533 @@
+package io.agentpeers.bench;
+
+import io.agentpeers.protocol.client.PeersClient;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/**
+ * The benchmark of issue 6: starts a real broker process (SQLite file store in a temporary folder) and
+ * measures it over the Unix socket and TCP, then prints a table and writes JSON. Run
+ * {@code java -jar peers-bench/target/peers-bench.jar [--quick]}.
+ */
+public final class PeersBench {
+    private static final String CWD = "/bench/repo";
+    private static final String SEND_TEXT = "x".repeat(100);
+    private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(30);
+
+    private final BenchOptions options;
+    private final Report report = new Report();
+    private final PrintStream progress;
+
+    PeersBench(BenchOptions options, PrintStream progress) {
+        this.options = options;
+        this.progress = progress;
+    }
+
+    public static void main(String[] args) {
+        System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
+        BenchOptions options;
+        try {
+            options = BenchOptions.parse(args);
+        } catch (BenchOptions.UsageException e) {
+            System.err.println(e.getMessage());
+            System.exit(2);
+            return;
+        }
+        PeersBench bench = new PeersBench(options, System.err);
+        Report result = bench.run();
+        System.out.println(result.table());
+        System.out.println("JSON: " + options.jsonOrDefault().toAbsolutePath());
+        System.exit(result.rows().stream().anyMatch(r -> r.section().equals("errors")) ? 1 : 0);
+    }
+
+    /** Runs every measurement; a failing phase is reported as such and the others still run. */
+    Report run() {
+        report.meta("preset", options.preset());
+        report.meta("started_at", Instant.now().toString());
+        report.meta("cpus", Runtime.getRuntime().availableProcessors());
+        report.meta("java", System.getProperty("java.vm.name") + " " + System.getProperty("java.version"));
+        report.meta("os", System.getProperty("os.name") + " " + System.getProperty("os.version"));
+        Path home;
+        try {
+            // A short path: a Unix socket path may not exceed 107 bytes.
+            home = Files.createTempDirectory(Path.of(System.getProperty("java.io.tmpdir")), "peers-bench-");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        long began = System.nanoTime();
+        BrokerProcess broker = null;
+        Thread killer = null;
+        try {
+            log("starting a broker in %s", home);
+            broker = BrokerProcess.start(home, options.sweep());
+            BrokerProcess started = broker;
+            killer = new Thread(started::close, "bench-broker-killer");
+            Runtime.getRuntime().addShutdownHook(killer);
+            report.meta("broker_pid", broker.pid());
+            report.meta("broker_jvm_options", String.join(" ", io.agentpeers.broker.BrokerStarter.JVM_OPTIONS));
+            report.meta("tcp", broker.tcp().toString());
+            measure(broker);
+        } catch (RuntimeException e) {
+            report.add("errors", "run", Map.of("error", String.valueOf(e)), null, null);
+            log("run failed: %s", e);
+            if (broker != null) {
+                log("broker log:\n%s", broker.logTail());
+            }
+        } finally {
+            if (broker != null) {
+                broker.close();
+                report.meta("broker_exit_code", brokerExit(broker));
+            }
+            if (killer != null) {
+                try {
+                    Runtime.getRuntime().removeShutdownHook(killer);
+                } catch (IllegalStateException shuttingDown) {
+                    // the hook runs anyway
+                }
+            }
+            deleteTree(home);
+        }
+        report.meta("duration_s", (System.nanoTime() - began) / 1_000_000_000L);
+        report.writeJson(options.jsonOrDefault());
+        return report;
+    }
+
+    private static Object brokerExit(BrokerProcess broker) {
+        return broker.alive() ? "still running" : "stopped";
+    }
+
+    private void measure(BrokerProcess broker) {
+        BrokerProcess.sleep(1000);
+        try (RawConnection warm = RawConnection.open(broker.unix(), REQUEST_TIMEOUT)) {
+            for (int i = 0; i < 200; i++) {
+                warm.requireOk("ping", null);
+            }
+        }
+        BrokerProcess.sleep(500);
+        memory(broker, "idle (just started)", "");
+
+        Map<String, PushProbe> push = new LinkedHashMap<>();
+        Map<String, RawConnection> probers = new LinkedHashMap<>();
+        try (IdlePeers idle = new IdlePeers(broker.unix(), CWD)) {
+            for (String transport : options.transports()) {
+                push.put(transport, new PushProbe(broker.endpoint(transport), CWD));
+                RawConnection prober = RawConnection.open(broker.endpoint(transport), REQUEST_TIMEOUT);
+                prober.register(CWD, "benchprober" + transport);
+                probers.put(transport, prober);
+            }
+            int own = 3 * options.transports().size();
+            int maxLevel = 0;
+            for (int level : options.peerLevels()) {
+                maxLevel = Math.max(maxLevel, level);
+                log("registering peers up to %d", level);
+                idle.growTo(Math.max(0, level - own));
+                int live = livePeers(probers.values().iterator().next());
+                for (String transport : options.transports()) {
+                    phase(() -> pushLatency(push.get(transport), transport, live + " peers", live));
+                    phase(() -> listPeers(probers.get(transport), transport, live));
+                }
+            }
+            for (String transport : options.transports()) {
+                phase(() -> emptyPending(probers.get(transport), transport, "fresh store"));
+            }
+            memory(broker, "with " + livePeers(probers.values().iterator().next()) + " peers connected", "");
+
+            String sink = phaseValue(() -> sinkPeer(broker));
+            for (String transport : options.transports()) {
+                for (int senders : options.senders()) {
+                    phase(() -> throughput(broker.endpoint(transport), transport, senders, sink));
+                }
+            }
+            phase(() -> fillHistory(broker, sink));
+            int messages = storedMessages(probers.values().iterator().next());
+            memory(broker, "after " + messages + " messages stored (" + livePeers(probers.values().iterator().next())
+                    + " peers)", "");
+            int live = livePeers(probers.values().iterator().next());
+            for (String transport : options.transports()) {
+                phase(() -> pushLatency(push.get(transport), transport, live + " peers, " + messages + " old messages",
+                        live));
+                phase(() -> emptyPending(probers.get(transport), transport, messages + " old messages"));
+            }
+
+            idle.growTo(Math.max(idle.size(), options.scalePeers() - own));
+            phase(() -> responsiveness(broker, idle));
+            memory(broker, "after the scale run (" + livePeers(probers.values().iterator().next()) + " peers, "
+                    + storedMessages(probers.values().iterator().next()) + " messages)", "");
+            report.meta("idle_peers_closed_by_broker", idle.closedByBroker());
+
+            PeersCommands commands = new PeersCommands(options.root(), broker);
+            phase(() -> mcpRoundTrip(commands, push.isEmpty() ? null : broker.unix()));
+        } finally {
+            push.values().forEach(PushProbe::close);
+            probers.values().forEach(RawConnection::close);
+            sinks.forEach(RawConnection::close);
+        }
+        PeersCommands commands = new PeersCommands(options.root(), broker);
+        phase(() -> coldStarts(commands));
+    }
+
+    // ------------------------------------------------------------------ phases
+
+    private void pushLatency(PushProbe probe, String transport, String label, int peers) {
+        log("push latency over %s with %s", transport, label);
+        probe.run(options.warmup());
+        Samples all = new Samples();
+        List<Double> roundP99 = new ArrayList<>();
+        for (int round = 0; round < options.rounds(); round++) {
+            Samples samples = probe.run(options.messages());
+            roundP99.add(Samples.round(samples.percentileMillis(99)));
+            all.addAll(samples);
+        }
+        Map<String, Object> values = all.summary();
+        values.put("p99_per_round", roundP99.toString());
+        report.add("push latency, send to recipient's listener (ms)", transport + ", " + label, values, "p99 < 5",
+                Report.atMost(all.percentileMillis(99), 5, "ms"));
+    }
+
+    private void listPeers(RawConnection prober, String transport, int peers) {
+        log("list_peers over %s with %d peers", transport, peers);
+        for (String scope : List.of("machine", "directory", "repo")) {
+            String params = "{\"scope\":\"" + scope + "\"}";
+            Samples all = timeRequests(prober, "list_peers", params);
+            int listed = count(prober.requireOk("list_peers", params).text(), "\"client_type\"");
+            Map<String, Object> values = all.summary();
+            values.put("listed", listed);
+            boolean targeted = peers >= 1000;
+            report.add("list_peers, request to last byte of the reply (ms)", transport + ", " + peers + " peers, "
+                    + scope, values, targeted ? "p50 < 1" : "", targeted ? Report.atMost(all.percentileMillis(50), 1,
+                    "ms") : "");
+        }
+    }
+
+    private void emptyPending(RawConnection prober, String transport, String label) {
+        log("empty pending over %s, %s", transport, label);
+        Samples all = timeRequests(prober, "pending", "{\"limit\":100}");
+        report.add("pending with nothing pending (ms)", transport + ", " + label, all.summary(),
+                "flat with history", "");
+    }
+
+    private Samples timeRequests(RawConnection connection, String method, String params) {
+        for (int i = 0; i < Math.max(10, options.warmup() / 10); i++) {
+            connection.requireOk(method, params);
+        }
+        Samples all = new Samples();
+        for (int round = 0; round < options.rounds(); round++) {
+            for (int i = 0; i < options.listSamples(); i++) {
+                long start = System.nanoTime();
+                RawConnection.Line line = connection.request(method, params);
+                if (line.isError()) {
+                    throw new IllegalStateException(method + " failed: " + RawConnection.abbreviate(line.text()));
+                }
+                all.add(line.endNanos() - start);
+            }
+        }
+        return all;
+    }
+
+    private String sinkPeer(BrokerProcess broker) {
+        // Registered, never subscribed: everything sent to it stays pending, the worst case for lookups.
+        RawConnection sink = RawConnection.open(broker.unix(), REQUEST_TIMEOUT);
+        sinks.add(sink);
+        return sink.register("/bench/sink", "benchsink");
+    }
+
+    private final List<RawConnection> sinks = new ArrayList<>();
+
+    private void throughput(Endpoint endpoint, String transport, int senders, String sink) {
+        log("send throughput over %s with %d senders", transport, senders);
+        List<RawConnection> connections = new ArrayList<>();
+        ExecutorService pool = Executors.newFixedThreadPool(senders);
+        try {
+            for (int i = 0; i < senders; i++) {
+                RawConnection connection = RawConnection.open(endpoint, REQUEST_TIMEOUT);
+                connections.add(connection);
+                connection.register("/bench/senders", null);
+            }
+            String params = "{\"to\":\"" + sink + "\",\"text\":\"" + SEND_TEXT + "\"}";
+            runSenders(pool, connections, params, Math.max(senders, options.warmup()));
+            List<Double> rates = new ArrayList<>();
+            Samples latency = new Samples();
+            for (int round = 0; round < options.rounds(); round++) {
+                long start = System.nanoTime();
+                Samples roundLatency = runSenders(pool, connections, params, options.sendsPerRound());
+                long elapsed = System.nanoTime() - start;
+                rates.add((double) Math.round(options.sendsPerRound() * 1e9 / elapsed));
+                latency.addAll(roundLatency);
+            }
+            rates.sort(Comparator.naturalOrder());
+            double median = rates.get(rates.size() / 2);
+            Map<String, Object> values = new LinkedHashMap<>();
+            values.put("sends", options.sendsPerRound() * options.rounds());
+            values.put("median_per_s", median);
+            values.put("per_round", rates.toString());
+            values.put("send_p50_ms", Samples.round(latency.percentileMillis(50)));
+            values.put("send_p99_ms", Samples.round(latency.percentileMillis(99)));
+            boolean targeted = senders >= 16;
+            report.add("durable send throughput (acknowledged sends per second)", transport + ", " + senders
+                    + " senders", values, targeted ? ">= 10000/s" : "", targeted ? Report.atLeast(median, 10_000, "/s")
+                    : "");
+        } finally {
+            pool.shutdownNow();
+            connections.forEach(RawConnection::close);
+        }
+    }
+
+    /** Each connection sends its share, one request at a time; returns each send's latency. */
+    private static Samples runSenders(ExecutorService pool, List<RawConnection> connections, String params, int total) {
+        int each = Math.max(1, total / connections.size());
+        CountDownLatch go = new CountDownLatch(1);
+        List<Future<Samples>> futures = new ArrayList<>();
+        for (RawConnection connection : connections) {
+            futures.add(pool.submit(() -> {
+                go.await();
+                Samples samples = new Samples();
+                for (int i = 0; i < each; i++) {
+                    long start = System.nanoTime();
+                    RawConnection.Line line = connection.request("send", params);
+                    if (line.isError()) {
+                        throw new IllegalStateException("send failed: " + RawConnection.abbreviate(line.text()));
+                    }
+                    samples.add(line.endNanos() - start);
+                }
+                return samples;
+            }));
+        }
+        go.countDown();
+        Samples all = new Samples();
+        for (Future<Samples> future : futures) {
+            try {
+                all.addAll(future.get(10, TimeUnit.MINUTES));
+            } catch (Exception e) {
+                throw new IllegalStateException("a sender failed: " + e.getMessage(), e);
+            }
+        }
+        return all;
+    }
+
+    private void fillHistory(BrokerProcess broker, String sink) {
+        int stored;
+        try (RawConnection counter = RawConnection.open(broker.unix(), REQUEST_TIMEOUT)) {
+            stored = storedMessages(counter);
+        }
+        int missing = options.history() - stored;
+        report.meta("history_before_fill", stored);
+        if (missing <= 0) {
+            return;
+        }
+        log("adding %d messages to reach %d in the store", missing, options.history());
+        List<RawConnection> connections = new ArrayList<>();
+        ExecutorService pool = Executors.newFixedThreadPool(8);
+        try {
+            for (int i = 0; i < 8; i++) {
+                RawConnection connection = RawConnection.open(broker.unix(), REQUEST_TIMEOUT);
+                connections.add(connection);
+                connection.register("/bench/senders", null);
+            }
+            runSenders(pool, connections, "{\"to\":\"" + sink + "\",\"text\":\"" + SEND_TEXT + "\"}", missing + 8);
+        } finally {
+            pool.shutdownNow();
+            connections.forEach(RawConnection::close);
+        }
+    }
+
+    private void responsiveness(BrokerProcess broker, IdlePeers idle) {
+        int peers;
+        Map<String, RawConnection> pingers = new LinkedHashMap<>();
+        try {
+            for (String transport : options.transports()) {
+                pingers.put(transport, RawConnection.open(broker.endpoint(transport), REQUEST_TIMEOUT));
+            }
+            RawConnection first = pingers.values().iterator().next();
+            peers = livePeers(first);
+            log("responsiveness: %d peers for %d s, pinging every %d ms", peers, options.scaleDuration().toSeconds(),
+                    options.pingInterval().toMillis());
+            Map<String, Samples> samples = new LinkedHashMap<>();
+            pingers.keySet().forEach(t -> samples.put(t, new Samples()));
+            String sweepBefore = lastSweep(first);
+            long end = System.nanoTime() + options.scaleDuration().toNanos();
+            long maxPings = options.scaleDuration().toMillis() / Math.max(1, options.pingInterval().toMillis()) + 10;
+            for (long i = 0; i < maxPings && System.nanoTime() < end; i++) {
+                for (Map.Entry<String, RawConnection> pinger : pingers.entrySet()) {
+                    long start = System.nanoTime();
+                    RawConnection.Line line = pinger.getValue().requireOk("ping", null);
+                    samples.get(pinger.getKey()).add(line.endNanos() - start);
+                }
+                BrokerProcess.sleep(options.pingInterval().toMillis());
+            }
+            String sweepAfter = lastSweep(first);
+            int connections = intField(first.requireOk("stats", null).text(), "\"connections\":");
+            for (Map.Entry<String, Samples> entry : samples.entrySet()) {
+                Samples s = entry.getValue();
+                Map<String, Object> values = s.summary();
+                values.put("over_5ms", s.countAbove(5));
+                values.put("seconds", options.scaleDuration().toSeconds());
+                values.put("connections", connections);
+                values.put("sweeps_ran", sweepBefore == null || !sweepBefore.equals(sweepAfter));
+                report.add("responsiveness: ping while peers stay connected (ms)", entry.getKey() + ", " + peers
+                        + " peers", values, "p99 < 5", Report.atMost(s.percentileMillis(99), 5, "ms"));
+            }
+        } finally {
+            pingers.values().forEach(RawConnection::close);
+        }
+    }
+
+    private void mcpRoundTrip(PeersCommands commands, Endpoint unix) {
+        String section = "MCP round trip: send to channel notification on the server's stdout (ms)";
+        String missing = commands.mcpMissing();
+        if (missing != null) {
+            report.unavailable(section, "unix", missing);
+            return;
+        }
+        if (options.mcpRoundTrips() <= 0) {
+            report.unavailable(section, "unix", "disabled in this preset");
+            return;
+        }
+        log("MCP round trip (%d messages)", options.mcpRoundTrips());
+        try (PeersClient sender = PushProbe.connect(unix)) {
+            sender.register(PushProbe.registration(CWD));
+            Samples samples = commands.mcpRoundTrips(sender, "benchmcp", Math.max(10, options.mcpRoundTrips() / 10),
+                    options.mcpRoundTrips());
+            report.add(section, "unix, peers mcp (plain JVM)", samples.summary(), "", "");
+        }
+    }
+
+    private void coldStarts(PeersCommands commands) {
+        String section = "cold start: launch to first answer (ms)";
+        if (options.launches() <= 0) {
+            report.unavailable(section, "peers mcp", "disabled in this preset");
+            report.unavailable(section, "peers status", "disabled in this preset");
+            return;
+        }
+        String launcherMissing = commands.launcherMissing();
+        String mcpMissing = commands.mcpMissing();
+        if (launcherMissing == null) {
+            phase(() -> coldStart(section, "./peers mcp, to the initialize answer", 500,
+                    () -> commands.coldStartMcp(commands.launcherMcp())));
+            phase(() -> coldStart(section, "./peers status, to its first line", 300,
+                    () -> commands.coldStartStatus(commands.launcherStatus())));
+        } else {
+            report.unavailable(section, "./peers mcp", launcherMissing);
+            report.unavailable(section, "./peers status", launcherMissing);
+        }
+        if (mcpMissing == null) {
+            // For comparison: the same server on a JVM without the launcher's flags (no class-data archive).
+            phase(() -> coldStart(section, "java -cp peers.jar McpMain (no launcher flags)", 500,
+                    () -> commands.coldStartMcp(commands.plainMcp(null))));
+        } else {
+            report.unavailable(section, "java -cp peers.jar McpMain", mcpMissing);
+        }
+    }
+
+    private void coldStart(String section, String label, double targetMillis, java.util.function.LongSupplier launch) {
+        log("cold start: %s (%d launches)", label, options.launches());
+        launch.getAsLong(); // one discarded launch fills the page cache
+        Samples samples = new Samples();
+        for (int i = 0; i < options.launches(); i++) {
+            samples.add(launch.getAsLong());
+        }
+        Map<String, Object> values = samples.summary();
+        values.put("min", Samples.round(samples.percentileMillis(0)));
+        report.add(section, label, values, "p50 < " + (int) targetMillis, Report.atMost(samples.percentileMillis(50),
+                targetMillis, "ms"));
+    }
+
+    private void memory(BrokerProcess broker, String label, String note) {
+        long[] kib = broker.residentKib();
+        Map<String, Object> values = new LinkedHashMap<>();
+        values.put("rss_mib", Samples.round(kib[0] / 1024.0));
+        values.put("peak_mib", Samples.round(kib[1] / 1024.0));
+        report.add("broker resident memory (VmRSS, MiB)", label, values, "<= 64", Report.atMost(kib[0] / 1024.0, 64,
+                "MiB"));
+    }
+
+    // ------------------------------------------------------------------ helpers
+
+    private void phase(Runnable body) {
+        try {
+            body.run();
+        } catch (RuntimeException e) {
+            report.add("errors", "phase", Map.of("error", String.valueOf(e)), null, null);
+            log("phase failed: %s", e);
+        }
+    }
+
+    private static <T> T phaseValue(java.util.function.Supplier<T> body) {
+        return body.get();
+    }
+
+    private static int livePeers(RawConnection connection) {
+        String stats = connection.requireOk("stats", null).text();
+        int at = stats.indexOf("\"peers\":");
+        return intField(stats.substring(at), "\"live\":");
+    }
+
+    private static int storedMessages(RawConnection connection) {
+        String stats = connection.requireOk("stats", null).text();
+        String messages = stats.substring(stats.indexOf("\"messages\":"));
+        return intField(messages, "\"pending\":") + intField(messages, "\"delivered\":")
+                + intField(messages, "\"read\":") + intField(messages, "\"undeliverable\":");
+    }
+
+    private static String lastSweep(RawConnection connection) {
+        String stats = connection.requireOk("stats", null).text();
+        int at = stats.indexOf("\"last_sweep\":");
+        return at < 0 ? null : stats.substring(at, Math.min(stats.length(), at + 45));
+    }
+
+    static int intField(String text, String field) {
+        int at = text.indexOf(field);
+        if (at < 0) {
+            throw new IllegalStateException("no " + field + " in " + RawConnection.abbreviate(text));
+        }
+        int from = at + field.length();
+        int to = from;
+        while (to < text.length() && Character.isDigit(text.charAt(to))) {
+            to++;
+        }
+        return Integer.parseInt(text.substring(from, to));
+    }
+
+    private static int count(String text, String needle) {
+        int count = 0;
+        for (int at = text.indexOf(needle); at >= 0; at = text.indexOf(needle, at + 1)) {
+            count++;
+        }
+        return count;
+    }
+
+    private void log(String format, Object... args) {
+        progress.printf(Locale.ROOT, "[peers-bench] " + format + "%n", args);
+        progress.flush();
+    }
+
+    private static void deleteTree(Path root) {
+        try (Stream<Path> paths = Files.walk(root)) {
+            paths.sorted(Comparator.reverseOrder()).forEach(path -> {
+                try {
+                    Files.deleteIfExists(path);
+                } catch (IOException ignored) {
+                    // best effort in a temporary folder
+                }
+            });
+        } catch (IOException ignored) {
+            // best effort
+        }
+    }
+}
