@@ -34,10 +34,16 @@ public final class PeersBench {
     private final BenchOptions options;
     private final Report report = new Report();
     private final PrintStream progress;
+    private final Path tempParent;
 
-    PeersBench(BenchOptions options, PrintStream progress) {
+    /**
+     * @param progress   where progress lines go (stderr; the table goes to stdout)
+     * @param tempParent where the broker's temporary home is made (and deleted after)
+     */
+    PeersBench(BenchOptions options, PrintStream progress, Path tempParent) {
         this.options = options;
         this.progress = progress;
+        this.tempParent = tempParent;
     }
 
     public static void main(String[] args) {
@@ -50,7 +56,7 @@ public final class PeersBench {
             System.exit(2);
             return;
         }
-        PeersBench bench = new PeersBench(options, System.err);
+        PeersBench bench = new PeersBench(options, System.err, Path.of(System.getProperty("java.io.tmpdir")));
         Report result = bench.run();
         System.out.println(result.table());
         System.out.println("JSON: " + options.jsonOrDefault().toAbsolutePath());
@@ -67,7 +73,7 @@ public final class PeersBench {
         Path home;
         try {
             // A short path: a Unix socket path may not exceed 107 bytes.
-            home = Files.createTempDirectory(Path.of(System.getProperty("java.io.tmpdir")), "peers-bench-");
+            home = Files.createTempDirectory(tempParent, "peers-bench-");
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
