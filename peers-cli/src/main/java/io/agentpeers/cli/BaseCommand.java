@@ -1,0 +1,67 @@
+package io.agentpeers.cli;
+
+import io.agentpeers.protocol.PeersPaths;
+import io.agentpeers.protocol.client.PeersClient;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** What every command shares: where the broker is, {@code --json}, {@code --verbose}, and the context. */
+abstract class BaseCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    ConnectionOptions connection = new ConnectionOptions();
+
+    @Option(names = "--json", description = "Print JSON for scripts instead of text.")
+    boolean json;
+
+    @Option(names = {"-v", "--verbose"}, description = "Show log lines and stack traces.")
+    boolean verbose;
+
+    private Terminal terminal;
+
+    CliContext context() {
+        return ((PeersCli) spec.root().userObject()).context();
+    }
+
+    PeersPaths paths() {
+        return connection.paths(context());
+    }
+
+    Terminal terminal() {
+        if (terminal == null) {
+            CliContext context = context();
+            terminal = new Terminal(context.out(), context.err(), context.colour());
+        }
+        return terminal;
+    }
+
+    /** A connection that fails with exit code 3 when no broker answers. */
+    PeersClient connect() {
+        return BrokerAccess.connect(paths(), false);
+    }
+
+    /** A connection holding the person's CLI peer. */
+    PeersClient connectAsPerson() {
+        PeersClient client = connect();
+        try {
+            new CliPerson(context(), paths()).register(client);
+            return client;
+        } catch (RuntimeException e) {
+            client.close();
+            throw e;
+        }
+    }
+
+    @Override
+    public final Integer call() throws Exception {
+        return run();
+    }
+
+    /** Does the work; returns the exit code. */
+    abstract int run() throws Exception;
+}

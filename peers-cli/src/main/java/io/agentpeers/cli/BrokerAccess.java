@@ -1,0 +1,75 @@
+package io.agentpeers.cli;
+
+import io.agentpeers.protocol.PeersPaths;
+import io.agentpeers.protocol.client.BrokerUnavailableException;
+import io.agentpeers.protocol.client.ClientOptions;
+import io.agentpeers.protocol.client.PeersClient;
+import io.agentpeers.protocol.transport.TransportConnector;
+import io.agentpeers.protocol.transport.TransportException;
+import io.agentpeers.transport.tcp.TcpAddress;
+import io.agentpeers.transport.tcp.TcpConnector;
+import io.agentpeers.transport.tcp.TokenFile;
+import io.agentpeers.transport.unix.UnixSocketConnector;
+import java.nio.file.Files;
+import java.time.Duration;
+
+/** Opens the CLI's connection to the broker: the Unix socket, or TCP when a URL is configured. */
+public final class BrokerAccess {
+    /** What the CLI says in {@code hello}. */
+    public static final String CLIENT_NAME = "peers-cli/" + PeersClient.VERSION;
+    private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(15);
+
+    private BrokerAccess() {
+    }
+
+    /** The connector for these paths. */
+    public static TransportConnector connector(PeersPaths paths) {
+        if (paths.tcpUrl() != null) {
+            String url = paths.tcpUrl().strip();
+            if (url.startsWith("tcp://")) {
+                url = url.substring("tcp://".length());
+            }
+            while (url.endsWith("/")) {
+                url = url.substring(0, url.length() - 1);
+            }
+            return new TcpConnector(TcpAddress.parse(url));
+        }
+        return new UnixSocketConnector(paths.socket());
+    }
+
+    /**
+     * Connects and says hello.
+     *
+     * @param reconnect whether to ride out broker restarts (for long-running commands such as {@code watch})
+     * @throws CliFailure with exit code 3 when no broker answers
+     */
+    public static PeersClient connect(PeersPaths paths, boolean reconnect) {
+        TransportConnector connector = connector(paths);
+        ClientOptions options = ClientOptions.defaults().withClientName(CLIENT_NAME).withReconnect(reconnect)
+                .withRequestTimeout(REQUEST_TIMEOUT);
+        if (paths.tcpUrl() != null) {
+            options = options.withToken(token(paths));
+        }
+        try {
+            return PeersClient.connect(connector, options);
+        } catch (TransportException | BrokerUnavailableException e) {
+            throw CliFailure.unreachable(sentence(e.getMessage()) + "; start one with `peers broker start`"
+                    + (paths.tcpUrl() == null ? "" : " --tcp " + paths.tcpUrl()), e);
+        }
+    }
+
+    private static String token(PeersPaths paths) {
+        if (paths.token() != null) {
+            return paths.token();
+        }
+        if (Files.exists(paths.tokenFile())) {
+            return new TokenFile(paths.tokenFile()).read();
+        }
+        throw new CliFailure("TCP needs the broker's token: set PEERS_TOKEN or --token (it is in the file "
+                + paths.tokenFile() + " on the broker's machine)");
+    }
+
+    private static String sentence(String message) {
+        return message == null ? "no broker answers" : message;
+    }
+}

@@ -1,0 +1,242 @@
+package io.agentpeers.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.agentpeers.broker.BrokerConfig;
+import io.agentpeers.broker.BrokerStarter;
+import io.agentpeers.broker.PeersBroker;
+import io.agentpeers.core.PeersException;
+import io.agentpeers.protocol.PeersPaths;
+import io.agentpeers.protocol.client.PeersClient;
+import io.agentpeers.transport.unix.SocketFileState;
+import io.agentpeers.transport.unix.UnixSocketListener;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code peers broker run|start|stop|status} and the seed's {@code peers kill-broker}. */
+final class BrokerCommands {
+    private static final Duration START_TIMEOUT = Duration.ofSeconds(20);
+    private static final Duration STOP_TIMEOUT = Duration.ofSeconds(15);
+
+    private BrokerCommands() {
+    }
+
+    /** The command that runs a broker in the foreground with this program: {@code <self> broker run}. */
+    static List<String> brokerCommand(CliContext context) {
+        List<String> command = new ArrayList<>();
+        List<String> self = context.selfCommand();
+        if (self.size() > 1) {
+            // Java directly: give the broker the small-footprint flags the launcher script would.
+            command.add(self.get(0));
+            command.addAll(BrokerStarter.JVM_OPTIONS);
+            command.addAll(self.subList(1, self.size()));
+        } else {
+            command.addAll(self);
+        }
+        command.add("broker");
+        command.add("run");
+        return command;
+    }
+
+    /** A starter that runs this program's {@code broker run} detached; the MCP server uses the same. */
+    public static BrokerStarter starter(CliContext context, PeersPaths paths) {
+        return new BrokerStarter(paths, brokerCommand(context), Map.of());
+    }
+
+    /** Options a broker process takes. */
+    static final class BrokerOptions {
+        @Option(names = "--db", paramLabel = "PATH", description = "The SQLite database (env PEERS_DB, default PEERS_HOME/peers.db).")
+        Path database;
+
+        @Option(names = "--tcp", paramLabel = "HOST:PORT", description = "Also listen on TCP, loopback unless a host is named (env PEERS_TCP).")
+        String tcp;
+
+        PeersPaths apply(PeersPaths paths) {
+            PeersPaths result = paths;
+            if (database != null) {
+                result = result.withDatabase(database.toAbsolutePath());
+            }
+            if (tcp != null) {
+                result = result.withTcp(tcp);
+            }
+            return result;
+        }
+    }
+
+    @Command(name = "broker", description = "Run, start, stop or inspect the broker.",
+            subcommands = {Run.class, Start.class, Stop.class, BrokerStatus.class})
+    static final class Broker extends BaseCommand {
+        @Override
+        int run() {
+            spec.commandLine().usage(context().err());
+            return CliFailure.USAGE;
+        }
+    }
+
+    @Command(name = "run", description = "Run the broker in the foreground until Ctrl-C, SIGTERM or `peers broker stop`.")
+    static final class Run extends BaseCommand {
+        @picocli.CommandLine.Mixin
+        BrokerOptions options = new BrokerOptions();
+
+        @Option(names = "--idle-timeout", paramLabel = "SECONDS", description = "Stop after this long without connections (env PEERS_IDLE_TIMEOUT; default never).")
+        Long idleTimeout;
+
+        @Override
+        int run() throws InterruptedException {
+            PeersPaths paths = options.apply(paths());
+            Map<String, String> env = new HashMap<>(context().env());
+            if (idleTimeout != null) {
+                env.put("PEERS_IDLE_TIMEOUT", Long.toString(idleTimeout));
+            }
+            BrokerConfig config = BrokerConfig.from(paths, env);
+            PeersBroker broker;
+            try {
+                broker = config.builder().start();
+            } catch (PeersException e) {
+                throw new CliFailure("the broker could not start: " + e.getMessage());
+            }
+            Thread hook = new Thread(broker::close, "peers-sigterm");
+            Runtime.getRuntime().addShutdownHook(hook);
+            Terminal out = terminal();
+            out.println("peers broker " + PeersClient.VERSION + " (pid " + ProcessHandle.current().pid() + ") on "
+                    + paths.socket() + (broker.tcpAddress() == null ? "" : " and tcp " + broker.tcpAddress())
+                    + ", database " + paths.database() + "; Ctrl-C stops it");
+            broker.awaitStop();
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException shuttingDown) {
+                // SIGTERM came first: the hook closed the broker.
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "start", description = "Start the broker in the background; returns once it answers.")
+    static final class Start extends BaseCommand {
+        @picocli.CommandLine.Mixin
+        BrokerOptions options = new BrokerOptions();
+
+        @Override
+        int run() {
+            PeersPaths paths = options.apply(paths());
+            BrokerStarter starter = starter(context(), paths);
+            boolean started = starter.ensureRunning(START_TIMEOUT);
+            JsonNode stats;
+            try (PeersClient client = BrokerAccess.connect(paths, false)) {
+                stats = client.stats();
+            }
+            if (json) {
+                ObjectNode node = JsonNodeFactory.instance.objectNode();
+                node.put("started", started);
+                node.set("broker", stats);
+                terminal().json(node);
+            } else {
+                terminal().println((started ? "started the broker" : "a broker already runs") + " (pid "
+                        + stats.path("pid").asText() + ") on " + paths.socket() + "; log: " + paths.brokerLog());
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "stop", description = "Ask the broker to stop; returns once it is gone.")
+    static final class Stop extends BaseCommand {
+        @Override
+        int run() throws InterruptedException {
+            return stop(this);
+        }
+    }
+
+    @Command(name = "kill-broker", description = "Stop the broker (same as `peers broker stop`).")
+    static final class KillBroker extends BaseCommand {
+        @Override
+        int run() throws InterruptedException {
+            return stop(this);
+        }
+    }
+
+    static int stop(BaseCommand command) throws InterruptedException {
+        PeersPaths paths = command.paths();
+        if (paths.tcpUrl() == null && UnixSocketListener.probe(paths.socket()) != SocketFileState.LIVE) {
+            report(command, false, null, "no broker runs at " + paths.socket() + "; nothing to stop");
+            return 0;
+        }
+        long pid;
+        try (PeersClient client = command.connect()) {
+            pid = client.stats().path("pid").asLong();
+            client.shutdownBroker();
+        }
+        long deadline = System.nanoTime() + STOP_TIMEOUT.toNanos();
+        while (System.nanoTime() < deadline) {
+            boolean socketGone = UnixSocketListener.probe(paths.socket()) != SocketFileState.LIVE;
+            boolean processGone = ProcessHandle.of(pid).map(p -> !p.isAlive()).orElse(true)
+                    || pid == ProcessHandle.current().pid();
+            if (socketGone && processGone) {
+                report(command, true, pid, "stopped the broker (pid " + pid + ")");
+                return 0;
+            }
+            Thread.sleep(25);
+        }
+        throw new CliFailure("the broker (pid " + pid + ") did not stop within " + STOP_TIMEOUT.toSeconds()
+                + " s; end it with `kill " + pid + "`");
+    }
+
+    private static void report(BaseCommand command, boolean stopped, Long pid, String text) {
+        if (command.json) {
+            ObjectNode node = JsonNodeFactory.instance.objectNode().put("stopped", stopped);
+            node.put("pid", pid);
+            command.terminal().json(node);
+        } else {
+            command.terminal().println(text);
+        }
+    }
+
+    @Command(name = "status", description = "Whether the broker runs, and where.")
+    static final class BrokerStatus extends BaseCommand {
+        @Override
+        int run() {
+            PeersPaths paths = paths();
+            JsonNode stats;
+            try (PeersClient client = connect()) {
+                stats = client.stats();
+            } catch (CliFailure e) {
+                if (e.exitCode() != CliFailure.UNREACHABLE) {
+                    throw e;
+                }
+                if (json) {
+                    terminal().json(JsonNodeFactory.instance.objectNode().put("running", false)
+                            .put("socket", paths.socket().toString()).put("error", e.getMessage()));
+                    return CliFailure.UNREACHABLE;
+                }
+                throw e;
+            }
+            if (json) {
+                ObjectNode node = JsonNodeFactory.instance.objectNode().put("running", true)
+                        .put("socket", paths.socket().toString());
+                node.put("pid", stats.path("pid").asLong());
+                node.put("version", stats.path("broker_version").asText());
+                node.put("protocol", stats.path("protocol").asInt());
+                node.put("uptime_ms", stats.path("uptime_ms").asLong());
+                node.put("database", stats.path("database").asText());
+                node.set("listeners", stats.path("listeners"));
+                terminal().json(node);
+            } else {
+                Terminal out = terminal();
+                out.println(out.green("running") + ": peers broker " + stats.path("broker_version").asText()
+                        + ", pid " + stats.path("pid").asText() + ", up "
+                        + Terminal.span(Duration.ofMillis(stats.path("uptime_ms").asLong())));
+                List<String> listeners = new ArrayList<>();
+                stats.path("listeners").forEach(l -> listeners.add(l.asText()));
+                out.println("listening: " + String.join(", ", listeners));
+                out.println("database:  " + stats.path("database").asText());
+            }
+            return 0;
+        }
+    }
+}

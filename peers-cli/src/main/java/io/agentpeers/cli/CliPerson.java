@@ -1,0 +1,185 @@
+package io.agentpeers.cli;
+
+import io.agentpeers.core.ClientType;
+import io.agentpeers.core.RegisterRequest;
+import io.agentpeers.protocol.PeersPaths;
+import io.agentpeers.protocol.client.BrokerException;
+import io.agentpeers.protocol.client.PeersClient;
+import io.agentpeers.protocol.client.Results;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Locale;
+
+/**
+ * The person at the terminal as a peer: client type {@code cli}, one per user, named after the user
+ * ({@code PEERS_CLI_NAME} overrides), taken back on every command with the resume secret kept in
+ * {@code PEERS_HOME/cli.secret} (mode 0600). The broker rotates the secret at each registration; the
+ * newest one is stored at once.
+ */
+public final class CliPerson {
+    static final String SECRET_FILE = "cli.secret";
+    private static final long IN_USE_WAIT_MILLIS = 4_000;
+
+    private final CliContext context;
+    private final PeersPaths paths;
+
+    public CliPerson(CliContext context, PeersPaths paths) {
+        this.context = context;
+        this.paths = paths;
+    }
+
+    /** The name the person registers under. */
+    public String name() {
+        String configured = context.env().get("PEERS_CLI_NAME");
+        if (configured != null && !configured.isBlank()) {
+            return configured.strip();
+        }
+        String user = context.env().getOrDefault("USER", context.env().getOrDefault("LOGNAME",
+                System.getProperty("user.name", "me")));
+        String name = user.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9-]+", "-").replaceAll("^-+|-+$", "");
+        if (name.length() > 32) {
+            name = name.substring(0, 32);
+        }
+        return name.isEmpty() ? "me" : name;
+    }
+
+    public Path secretFile() {
+        return paths.home().resolve(SECRET_FILE);
+    }
+
+    /** Registers (resuming when the secret is known) and stores the fresh secret. */
+    public Results.Registered register(PeersClient client) {
+        Path cwd = context.cwd();
+        RepoInfo repo = RepoInfo.find(cwd);
+        String secret = readSecret();
+        String wanted = name();
+        RegisterRequest request = new RegisterRequest(null, wanted, cwd.toString(), repo == null ? null : repo.root(),
+                repo == null ? null : repo.key(), tty(), ClientType.CLI, null, secret);
+        long deadline = System.currentTimeMillis() + IN_USE_WAIT_MILLIS;
+        int nameAttempt = 0;
+        while (true) {
+            try {
+                Results.Registered registered = client.register(request);
+                writeSecret(client.resumeSecret());
+                return registered;
+            } catch (BrokerException e) {
+                switch (e.code()) {
+                    case "resume_refused" -> {
+                        if (!e.getMessage().contains("still connected")) {
+                            request = request.withResumeSecret(null); // the broker forgot it: start afresh
+                        } else if (System.currentTimeMillis() < deadline) {
+                            pause(); // a command that just ended: the broker sees its connection close shortly
+                        } else {
+                            throw new CliFailure("your CLI peer is held by another running `peers` command (a send --wait?);"
+                                    + " let it finish, or set PEERS_CLI_NAME and PEERS_HOME for a second identity");
+                        }
+                    }
+                    case "name_taken", "invalid_name" -> {
+                        nameAttempt++;
+                        String next = nameAttempt == 1 && (wanted + "-cli").length() <= 32 ? wanted + "-cli" : null;
+                        if (nameAttempt > 2) {
+                            throw e;
+                        }
+                        context.err().println("peers: the name " + request.name() + " is taken; registering as "
+                                + (next == null ? "an unnamed peer" : next) + " (set PEERS_CLI_NAME to choose)");
+                        request = request.withName(next);
+                    }
+                    default -> throw e;
+                }
+            }
+        }
+    }
+
+    private static void pause() {
+        try {
+            Thread.sleep(100);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CliFailure("interrupted while waiting for the CLI peer");
+        }
+    }
+
+    private String readSecret() {
+        Path file = secretFile();
+        try {
+            return Files.exists(file) ? Files.readString(file, StandardCharsets.US_ASCII).strip() : null;
+        } catch (IOException e) {
+            throw new CliFailure("cannot read " + file + ": " + e.getMessage() + "; fix its permissions or delete it");
+        }
+    }
+
+    private void writeSecret(String secret) {
+        if (secret == null) {
+            return;
+        }
+        Path file = secretFile();
+        try {
+            Path dir = paths.home();
+            if (!Files.isDirectory(dir)) {
+                Files.createDirectories(dir);
+                Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
+            }
+            Path temp = Files.createTempFile(dir, ".cli.secret", ".tmp",
+                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+            try {
+                Files.writeString(temp, secret + "\n", StandardCharsets.US_ASCII);
+                try {
+                    Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                } catch (AtomicMoveNotSupportedException e) {
+                    Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING);
+                }
+            } finally {
+                Files.deleteIfExists(temp);
+            }
+        } catch (IOException e) {
+            throw new CliFailure("cannot store the CLI's resume secret in " + file + ": " + e.getMessage()
+                    + "; check that PEERS_HOME is writable");
+        }
+    }
+
+    /** The terminal on stdin ("pts/3"), or null. */
+    static String tty() {
+        try {
+            Path target = Files.readSymbolicLink(Path.of("/proc/self/fd/0"));
+            String text = target.toString();
+            return text.startsWith("/dev/pts/") || text.startsWith("/dev/tty") ? text.substring("/dev/".length()) : null;
+        } catch (IOException | UnsupportedOperationException e) {
+            return null;
+        }
+    }
+
+    /** A git work tree: its top folder and the shared git folder (the same for all worktrees of a repository). */
+    record RepoInfo(String root, String key) {
+        /** Walks up from {@code start} to the first {@code .git}; null outside a repository. No git process. */
+        static RepoInfo find(Path start) {
+            for (Path dir = start.toAbsolutePath(); dir != null; dir = dir.getParent()) {
+                Path git = dir.resolve(".git");
+                try {
+                    if (Files.isDirectory(git)) {
+                        return new RepoInfo(dir.toString(), git.toRealPath().toString());
+                    }
+                    if (Files.isRegularFile(git)) {
+                        String line = Files.readString(git, StandardCharsets.UTF_8).strip();
+                        if (!line.startsWith("gitdir:")) {
+                            return new RepoInfo(dir.toString(), null);
+                        }
+                        Path gitDir = dir.resolve(line.substring("gitdir:".length()).strip()).normalize();
+                        Path common = gitDir.resolve("commondir");
+                        Path key = Files.isRegularFile(common)
+                                ? gitDir.resolve(Files.readString(common, StandardCharsets.UTF_8).strip()).normalize()
+                                : gitDir;
+                        return new RepoInfo(dir.toString(), key.toString());
+                    }
+                } catch (IOException e) {
+                    return null;
+                }
+            }
+            return null;
+        }
+    }
+}

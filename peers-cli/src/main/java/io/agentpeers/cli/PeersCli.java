@@ -1,0 +1,155 @@
+package io.agentpeers.cli;
+
+import io.agentpeers.core.PeersException;
+import io.agentpeers.protocol.client.BrokerException;
+import io.agentpeers.protocol.client.BrokerUnavailableException;
+import io.agentpeers.protocol.client.PeersClient;
+import io.agentpeers.protocol.transport.TransportException;
+import java.io.PrintWriter;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
+/**
+ * The {@code peers} command. Exit codes: 0 done, 1 failed, 2 usage, 3 broker unreachable. Errors are
+ * one sentence with the fix on stderr; {@code --verbose} adds the stack trace.
+ */
+@Command(name = "peers", mixinStandardHelpOptions = true, versionProvider = PeersCli.Version.class,
+        description = "A peer network for AI coding agents on one machine.",
+        subcommands = {
+            BrokerCommands.Broker.class,
+            BrokerCommands.KillBroker.class,
+            StatusCommands.Status.class,
+            PeerCommands.ListPeers.class,
+            PeerCommands.Send.class,
+            PeerCommands.Kill.class,
+            PeerCommands.History.class,
+            PeerCommands.Inbox.class,
+            StatusCommands.Orphans.class,
+            StatusCommands.Cleanup.class,
+            StatusCommands.Watch.class,
+            InstallCommands.Install.class,
+            DoctorCommand.class,
+            DemoCommand.class,
+            CommandLine.HelpCommand.class
+        },
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {"0:done", "1:failed", "2:usage error", "3:broker unreachable"})
+public final class PeersCli implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    private final CliContext context;
+
+    public PeersCli(CliContext context) {
+        this.context = context;
+    }
+
+    public CliContext context() {
+        return context;
+    }
+
+    @Override
+    public Integer call() {
+        spec.commandLine().usage(context.err());
+        return CliFailure.USAGE;
+    }
+
+    public static void main(String[] args) {
+        configureLogging(args);
+        System.exit(execute(CliContext.system(PeersCli.class.getName()), args, List.of()));
+    }
+
+    /**
+     * Runs the command line with extra top-level commands (the composition root adds {@code mcp}).
+     *
+     * @return the exit code
+     */
+    public static int execute(CliContext context, String[] args, List<Object> extraCommands) {
+        CommandLine line = commandLine(context, extraCommands);
+        return line.execute(args);
+    }
+
+    /** The picocli command line wired to {@code context}'s streams and the exit-code rules. */
+    public static CommandLine commandLine(CliContext context, List<Object> extraCommands) {
+        CommandLine line = new CommandLine(new PeersCli(context));
+        extraCommands.forEach(line::addSubcommand);
+        line.setCaseInsensitiveEnumValuesAllowed(true);
+        line.setOut(new PrintWriter(context.out(), true));
+        line.setErr(new PrintWriter(context.err(), true));
+        line.setExecutionExceptionHandler((exception, commandLine, parseResult) -> {
+            boolean verbose = parseResult.originalArgs().contains("--verbose")
+                    || parseResult.originalArgs().contains("-v");
+            return report(context, exception, verbose);
+        });
+        return line;
+    }
+
+    /** Prints a failure as one sentence (and the trace when verbose); returns its exit code. */
+    static int report(CliContext context, Exception exception, boolean verbose) {
+        int code;
+        String message;
+        if (exception instanceof CliFailure failure) {
+            code = failure.exitCode();
+            message = failure.getMessage();
+        } else if (exception instanceof BrokerUnavailableException || exception instanceof TransportException) {
+            code = CliFailure.UNREACHABLE;
+            message = exception.getMessage() + "; check `peers broker status`";
+        } else if (exception instanceof BrokerException broker) {
+            code = CliFailure.FAILED;
+            message = broker.getMessage();
+            if (!broker.suggestions().isEmpty()) {
+                message += " (did you mean " + String.join(", ", broker.suggestions()) + "?)";
+            }
+        } else if (exception instanceof PeersException peers) {
+            code = CliFailure.FAILED;
+            message = peers.getMessage();
+        } else {
+            code = CliFailure.FAILED;
+            message = "unexpected failure: " + exception + (verbose ? "" : " (run again with --verbose for details)");
+        }
+        Terminal terminal = new Terminal(context.out(), context.err(), context.colour());
+        context.err().println(terminal.red("peers:") + " " + message);
+        if (verbose) {
+            exception.printStackTrace(context.err());
+        }
+        return code;
+    }
+
+    /**
+     * Sets slf4j-simple's defaults before the first logger exists: everything to stderr, warnings only
+     * for commands, info with times for {@code broker run}, debug with {@code --verbose}.
+     */
+    public static void configureLogging(String[] args) {
+        List<String> list = Arrays.asList(args);
+        boolean brokerRun = list.indexOf("broker") >= 0 && list.indexOf("run") > list.indexOf("broker");
+        boolean verbose = list.contains("--verbose") || list.contains("-v");
+        setDefault("org.slf4j.simpleLogger.logFile", "System.err");
+        setDefault("org.slf4j.simpleLogger.defaultLogLevel", verbose ? "debug" : brokerRun ? "info" : "warn");
+        setDefault("org.slf4j.simpleLogger.showThreadName", "false");
+        setDefault("org.slf4j.simpleLogger.showShortLogName", "true");
+        if (brokerRun) {
+            setDefault("org.slf4j.simpleLogger.showDateTime", "true");
+            setDefault("org.slf4j.simpleLogger.dateTimeFormat", "yyyy-MM-dd'T'HH:mm:ss.SSSXXX");
+        }
+    }
+
+    private static void setDefault(String key, String value) {
+        if (System.getProperty(key) == null) {
+            System.setProperty(key, value);
+        }
+    }
+
+    /** {@code peers --version}. */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            return new String[] {"peers " + PeersClient.VERSION + " (protocol " + PeersClient.PROTOCOL_VERSION + ", Java "
+                    + Runtime.version() + ")"};
+        }
+    }
+}

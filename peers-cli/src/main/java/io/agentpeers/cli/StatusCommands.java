@@ -1,0 +1,259 @@
+package io.agentpeers.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.agentpeers.protocol.client.PeersClient;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** Commands that read the broker's state without registering: status, orphans, cleanup, watch. */
+final class StatusCommands {
+    private StatusCommands() {
+    }
+
+    static Instant instant(JsonNode node) {
+        return node == null || node.isNull() || node.isMissingNode() ? null : Instant.parse(node.asText());
+    }
+
+    @Command(name = "status", description = "Broker health, version, uptime, database, peers, pending messages, orphans.")
+    static final class Status extends BaseCommand {
+        @Override
+        int run() {
+            JsonNode stats;
+            try (PeersClient client = connect()) {
+                stats = client.stats();
+            }
+            if (json) {
+                terminal().json(stats);
+                return 0;
+            }
+            Terminal out = terminal();
+            Instant now = Instant.now();
+            List<String> listeners = new ArrayList<>();
+            stats.path("listeners").forEach(l -> listeners.add(l.asText()));
+            JsonNode peers = stats.path("peers");
+            JsonNode messages = stats.path("messages");
+            int orphans = stats.path("orphans").size();
+            out.println(out.bold("broker") + "     " + out.green("running") + ", peers " + stats.path("broker_version").asText()
+                    + " (protocol " + stats.path("protocol").asInt() + "), pid " + stats.path("pid").asText() + ", up "
+                    + Terminal.span(Duration.ofMillis(stats.path("uptime_ms").asLong())));
+            out.println(out.bold("listening") + "  " + String.join(", ", listeners));
+            out.println(out.bold("database") + "   " + stats.path("database").asText());
+            out.println(out.bold("peers") + "      " + peers.path("live").asInt() + " live, " + peers.path("gone").asInt()
+                    + " gone; " + stats.path("connections").asInt() + " connections");
+            int pending = messages.path("pending").asInt();
+            out.println(out.bold("messages") + "   " + (pending > 0 ? out.yellow(pending + " pending") : "0 pending") + ", "
+                    + messages.path("delivered").asInt() + " delivered, " + messages.path("read").asInt() + " read, "
+                    + messages.path("undeliverable").asInt() + " undeliverable");
+            out.println(out.bold("orphans") + "    " + (orphans == 0 ? "none"
+                    : out.yellow(orphans + " MCP server(s) whose agent died") + "; `peers orphans` lists, `peers cleanup` ends them"));
+            out.println(out.bold("last sweep") + " " + Terminal.ago(instant(stats.get("last_sweep")), now));
+            return 0;
+        }
+    }
+
+    @Command(name = "orphans", description = "MCP server processes whose agent died (found by the broker's sweep).")
+    static final class Orphans extends BaseCommand {
+        @Override
+        int run() {
+            JsonNode orphans;
+            try (PeersClient client = connect()) {
+                orphans = client.stats().path("orphans");
+            }
+            if (json) {
+                ObjectNode node = JsonNodeFactory.instance.objectNode();
+                node.set("orphans", orphans);
+                terminal().json(node);
+                return 0;
+            }
+            if (orphans.isEmpty()) {
+                terminal().println("no orphans: every MCP server's agent is alive");
+                return 0;
+            }
+            printPeers(terminal(), orphans, Instant.now());
+            terminal().println("`peers cleanup` ends them");
+            return 0;
+        }
+    }
+
+    /** Prints peers (wire shape) as a table. */
+    static void printPeers(Terminal out, JsonNode peers, Instant now) {
+        List<List<String>> rows = new ArrayList<>();
+        for (JsonNode peer : peers) {
+            rows.add(List.of(peer.path("id").asText(), text(peer, "name"), text(peer, "client_type"),
+                    peer.path("verified").asBoolean() ? text(peer, "pid") : out.yellow("unverified"),
+                    text(peer, "cwd"), Terminal.oneLine(peer.path("summary").asText(""), 48),
+                    Terminal.ago(instant(peer.get("last_seen")), now)));
+        }
+        out.table(List.of("ID", "NAME", "TYPE", "PID", "CWD", "SUMMARY", "SEEN"), rows);
+    }
+
+    static String text(JsonNode node, String field) {
+        JsonNode value = node.get(field);
+        return value == null || value.isNull() ? "-" : value.asText();
+    }
+
+    @Command(name = "cleanup", description = "End the orphaned MCP server processes (SIGTERM).")
+    static final class Cleanup extends BaseCommand {
+        @Option(names = "--dry-run", description = "Show what would be ended; end nothing.")
+        boolean dryRun;
+
+        @Override
+        int run() {
+            JsonNode orphans;
+            try (PeersClient client = connect()) {
+                orphans = client.stats().path("orphans");
+            }
+            ArrayNode results = JsonNodeFactory.instance.arrayNode();
+            int ended = 0;
+            for (JsonNode orphan : orphans) {
+                long pid = orphan.path("pid").asLong(-1);
+                String verdict = check(orphan, pid);
+                boolean terminated = false;
+                if (verdict == null && !dryRun) {
+                    terminated = ProcessHandle.of(pid).map(ProcessHandle::destroy).orElse(false);
+                    verdict = terminated ? "sent SIGTERM" : "it exited meanwhile";
+                } else if (verdict == null) {
+                    verdict = "would send SIGTERM";
+                }
+                if (terminated) {
+                    ended++;
+                }
+                ObjectNode row = results.addObject();
+                row.set("peer", orphan);
+                row.put("pid", pid);
+                row.put("terminated", terminated);
+                row.put("result", verdict);
+            }
+            if (json) {
+                ObjectNode node = JsonNodeFactory.instance.objectNode();
+                node.set("orphans", results);
+                node.put("terminated", ended);
+                terminal().json(node);
+                return 0;
+            }
+            if (results.isEmpty()) {
+                terminal().println("no orphans to clean up");
+                return 0;
+            }
+            for (JsonNode row : results) {
+                JsonNode peer = row.get("peer");
+                terminal().println(peer.path("id").asText() + " (" + text(peer, "name") + ", pid " + row.path("pid").asText()
+                        + "): " + row.path("result").asText());
+            }
+            return 0;
+        }
+
+        /** Why this orphan must not be signalled, or null when it may. */
+        private static String check(JsonNode orphan, long pid) {
+            if (!orphan.path("verified").asBoolean() || pid <= 0) {
+                return "skipped: unverified, no process known";
+            }
+            ProcessHandle process = ProcessHandle.of(pid).orElse(null);
+            if (process == null || !process.isAlive()) {
+                return "already exited";
+            }
+            Instant registered = instant(orphan.get("registered_at"));
+            Instant started = process.info().startInstant().orElse(null);
+            // A pid reused by a newer process started after the peer registered: not ours to end.
+            if (registered != null && started != null && started.isAfter(registered.plusSeconds(1))) {
+                return "skipped: pid " + pid + " now belongs to another process";
+            }
+            return null;
+        }
+    }
+
+    @Command(name = "watch", description = "A live tail of peers joining and leaving and messages flowing, until Ctrl-C.")
+    static final class Watch extends BaseCommand {
+        @Option(names = "--count", paramLabel = "N", description = "Stop after N events.")
+        Integer count;
+
+        @Option(names = "--for", paramLabel = "SECONDS", description = "Stop after this many seconds.")
+        Long seconds;
+
+        @Override
+        int run() throws InterruptedException {
+            Map<String, String> names = new ConcurrentHashMap<>();
+            CountDownLatch done = new CountDownLatch(1);
+            AtomicInteger seen = new AtomicInteger();
+            Terminal out = terminal();
+            try (PeersClient client = BrokerAccess.connect(paths(), true)) {
+                client.observe(event -> {
+                    if (count != null && seen.get() >= count) {
+                        return;
+                    }
+                    remember(names, event);
+                    if (json) {
+                        out.jsonLine(event);
+                    } else {
+                        out.println(describe(out, event, names));
+                    }
+                    out.out().flush();
+                    if (count != null && seen.incrementAndGet() >= count) {
+                        done.countDown();
+                    }
+                });
+                if (!json) {
+                    context().err().println("watching the broker at " + paths().socket() + "; Ctrl-C stops");
+                }
+                if (seconds != null) {
+                    done.await(seconds, TimeUnit.SECONDS);
+                } else {
+                    done.await();
+                }
+            }
+            return 0;
+        }
+
+        private static void remember(Map<String, String> names, JsonNode event) {
+            JsonNode peer = event.get("peer");
+            if (peer != null && peer.hasNonNull("id") && peer.hasNonNull("name")) {
+                names.put(peer.get("id").asText(), peer.get("name").asText());
+            }
+        }
+
+        private static String who(Map<String, String> names, String id) {
+            return names.getOrDefault(id, id);
+        }
+
+        static String describe(Terminal out, JsonNode event, Map<String, String> names) {
+            String time = event.path("at").asText();
+            String clock = time.length() >= 23 ? time.substring(11, 23) : time;
+            JsonNode peer = event.path("peer");
+            String peerName = peer.hasNonNull("name") ? peer.get("name").asText() : peer.path("id").asText();
+            String line = switch (event.path("type").asText()) {
+                case "peer_joined" -> out.green("+ " + peerName) + " joined" + (event.path("resumed").asBoolean() ? " (resumed)" : "")
+                        + " [" + peer.path("client_type").asText() + ", " + peer.path("cwd").asText() + "]";
+                case "peer_left" -> out.red("- " + peerName) + " left: " + event.path("reason").asText();
+                case "peer_updated" -> "~ " + peerName + " now: " + Terminal.oneLine(peer.path("summary").asText(""), 60);
+                case "peer_killed" -> out.red("x " + peerName) + " killed by " + who(names, event.path("by").asText())
+                        + (event.path("signalled").asBoolean() ? "" : " (no signal sent)");
+                case "message_sent" -> {
+                    JsonNode message = event.path("message");
+                    yield out.cyan("> #" + message.path("id").asText()) + " " + who(names, message.path("from").asText())
+                            + " -> " + who(names, message.path("to").asText()) + ": "
+                            + Terminal.oneLine(message.path("text").asText(), 80);
+                }
+                case "messages_state" -> {
+                    List<String> ids = new ArrayList<>();
+                    event.path("ids").forEach(id -> ids.add("#" + id.asText()));
+                    yield out.dim("  " + String.join(" ", ids) + " " + event.path("state").asText() + " by "
+                            + who(names, event.path("recipient").asText()));
+                }
+                default -> event.toString();
+            };
+            return out.dim(clock) + " " + line;
+        }
+    }
+}
