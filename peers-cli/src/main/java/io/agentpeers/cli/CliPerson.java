@@ -41,7 +41,8 @@ public final class CliPerson {
         }
         String user = context.env().getOrDefault("USER", context.env().getOrDefault("LOGNAME",
                 System.getProperty("user.name", "me")));
-        String name = user.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9-]+", "-").replaceAll("^-+|-+$", "");
+        // Letters and digits only: the broker's id check (PeerNetwork.nameFree) refuses names with '-' today.
+        String name = user.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "");
         if (name.length() > 32) {
             name = name.substring(0, 32);
         }
@@ -81,7 +82,7 @@ public final class CliPerson {
                     }
                     case "name_taken", "invalid_name" -> {
                         nameAttempt++;
-                        String next = nameAttempt == 1 && (wanted + "-cli").length() <= 32 ? wanted + "-cli" : null;
+                        String next = nameAttempt == 1 && (wanted + "cli").length() <= 32 ? wanted + "cli" : null;
                         if (nameAttempt > 2) {
                             throw e;
                         }

@@ -84,7 +84,7 @@ final class InstallCommands {
             if (edit.changes()) {
                 if (dryRun) {
                     if (!json) {
-                        out.println("would " + result.detail() + ":");
+                        out.println("dry run, nothing written; the change (" + result.detail() + "):");
                         out.out().print(edit.preview());
                     }
                 } else {

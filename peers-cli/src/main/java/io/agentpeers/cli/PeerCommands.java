@@ -35,11 +35,10 @@ final class PeerCommands {
     static final class ListPeers extends BaseCommand {
         @Option(names = "--scope", paramLabel = "SCOPE", defaultValue = "machine",
                 description = "machine (everyone), directory (same folder as here) or repo (same git repository); default ${DEFAULT-VALUE}.")
-        String scope;
+        Scope wanted;
 
         @Override
         int run() {
-            Scope wanted = Scope.fromWireName(scope);
             JsonNode peers;
             try (PeersClient client = connectAsPerson()) {
                 peers = client.call("list_peers", NODES.objectNode().put("scope", wanted.wireName())).path("peers");

@@ -204,9 +204,9 @@ final class StatusCommands {
                         done.countDown();
                     }
                 });
-                if (!json) {
-                    context().err().println("watching the broker at " + paths().socket() + "; Ctrl-C stops");
-                }
+                // On stderr, also with --json: a script (or a test) knows from it that events now flow.
+                context().err().println("watching the broker at " + BrokerAccess.connector(paths()).address()
+                        + "; Ctrl-C stops");
                 if (seconds != null) {
                     done.await(seconds, TimeUnit.SECONDS);
                 } else {

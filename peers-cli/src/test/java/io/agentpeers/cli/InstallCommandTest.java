@@ -1,0 +1,183 @@
+package io.agentpeers.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** `peers install` against temporary home folders: idempotent, backed up, byte for byte around the entry. */
+class InstallCommandTest {
+    private static final String CODEX = """
+            # my Codex settings
+            model = "o3"   # the default model
+
+            [mcp_servers.other]
+            command = "other-server"   # keep this comment
+            args = ["--flag"]
+            """;
+    private static final String CLAUDE = """
+            {
+              "numStartups": 12,
+              "theme": "dark",
+              "mcpServers": {
+                "other": {"type": "stdio", "command": "other", "args": []}
+              },
+              "projects": {"/src/app": {"allowedTools": []}}
+            }
+            """;
+
+    @TempDir
+    Path home;
+
+    private CliProcess cli() {
+        return new CliProcess(home, home.resolve("p")).env("PEERS_LAUNCHER", "/opt/peers/peers");
+    }
+
+    @Test
+    void codexIntoAFileWithCommentsAndOtherServers() throws Exception {
+        Path config = Files.createDirectories(home.resolve(".codex")).resolve("config.toml");
+        Files.writeString(config, CODEX);
+
+        CliProcess.Result dry = cli().run("install", "codex", "--dry-run");
+        assertEquals(0, dry.exit(), dry::toString);
+        assertTrue(dry.out().contains("+ [mcp_servers.peers]"), dry::toString);
+        assertEquals(CODEX, Files.readString(config), "--dry-run changes nothing");
+        assertEquals(List.of(), backups(config));
+
+        CliProcess.Result done = cli().run("install", "codex");
+        assertEquals(0, done.exit(), done::toString);
+        String after = Files.readString(config);
+        assertTrue(after.startsWith(CODEX), "everything before stays byte for byte:\n" + after);
+        assertTrue(after.contains("[mcp_servers.peers]\ncommand = \"/opt/peers/peers\"\nargs = [\"mcp\", \"--client-type\", \"codex\"]"),
+                after);
+        List<Path> backups = backups(config);
+        assertEquals(1, backups.size());
+        assertEquals(CODEX, Files.readString(backups.get(0)), "the backup holds the old file");
+
+        CliProcess.Result again = cli().run("install", "codex", "--json");
+        assertEquals(0, again.exit(), again::toString);
+        assertEquals("unchanged", again.json().path("outcome").asText());
+        assertEquals(after, Files.readString(config), "idempotent");
+        assertEquals(1, backups(config).size(), "no backup when nothing changes");
+    }
+
+    @Test
+    void codexWithoutAFileCreatesOneAndRefusesToClobberADifferentEntry() throws Exception {
+        Path config = home.resolve(".codex/config.toml");
+        CliProcess.Result created = cli().run("install", "codex");
+        assertEquals(0, created.exit(), created::toString);
+        assertTrue(Files.readString(config).startsWith("[mcp_servers.peers]\n"));
+
+        String custom = "[mcp_servers.peers]\ncommand = \"my-own-peers\" # mine\n\n[mcp_servers.z]\ncommand = \"z\"\n";
+        Files.writeString(config, custom);
+        CliProcess.Result conflict = cli().run("install", "codex");
+        assertEquals(1, conflict.exit(), conflict::toString);
+        assertTrue(conflict.err().contains("--force"), conflict::toString);
+        assertEquals(custom, Files.readString(config));
+
+        CliProcess.Result forced = cli().run("install", "codex", "--force");
+        assertEquals(0, forced.exit(), forced::toString);
+        String after = Files.readString(config);
+        assertFalse(after.contains("my-own-peers"), after);
+        assertTrue(after.endsWith("\n\n[mcp_servers.z]\ncommand = \"z\"\n"), "what follows stays: " + after);
+        assertEquals(custom, Files.readString(backups(config).get(0)));
+    }
+
+    @Test
+    void claudeCodeWithoutTheClaudeCommandEditsTheJsonAsText() throws Exception {
+        Path config = home.resolve(".claude.json");
+        Files.writeString(config, CLAUDE);
+        CliProcess.Result done = cli().run("install", "claude-code");
+        assertEquals(0, done.exit(), done::toString);
+        assertTrue(done.out().contains(InstallCommands.CHANNEL_HINT), "says how to start with the channel flag");
+        String after = Files.readString(config);
+        assertOnlyInserted(CLAUDE, after);
+        JsonNode root = CliProcess.JSON.readTree(after);
+        assertEquals("/opt/peers/peers", root.path("mcpServers").path("peers").path("command").asText());
+        assertEquals("claude-code", root.path("mcpServers").path("peers").path("args").get(2).asText());
+        assertEquals("other", root.path("mcpServers").path("other").path("command").asText());
+        assertEquals(CLAUDE, Files.readString(backups(config).get(0)));
+
+        assertEquals(0, cli().run("install", "claude-code").exit());
+        assertEquals(after, Files.readString(config), "idempotent");
+        assertEquals(1, backups(config).size());
+
+        Path fresh = Files.createDirectories(home.resolve("fresh"));
+        CliProcess.Result created = new CliProcess(fresh, home.resolve("p")).run("install", "claude-code", "--dry-run");
+        assertEquals(0, created.exit(), created::toString);
+        assertFalse(Files.exists(fresh.resolve(".claude.json")), "--dry-run writes nothing");
+    }
+
+    @Test
+    void claudeCodeUsesTheClaudeCommandWhenThereIsOne() throws Exception {
+        Path log = home.resolve("claude.log");
+        CliProcess.fakeTool(home, "claude", "echo \"$@\" >> " + log + "\n[ \"$2\" = get ] && exit 1\nexit 0");
+        CliProcess.Result dry = cli().run("install", "claude-code", "--dry-run");
+        assertEquals(0, dry.exit(), dry::toString);
+        assertEquals(List.of("mcp get peers"), Files.readAllLines(log), "a dry run only asks");
+
+        CliProcess.Result done = cli().run("install", "claude-code");
+        assertEquals(0, done.exit(), done::toString);
+        List<String> calls = Files.readAllLines(log);
+        assertTrue(calls.contains("mcp add --scope user -e PEERS_HOME=" + home.resolve("p")
+                + " peers -- /opt/peers/peers mcp --client-type claude-code"), calls::toString);
+        assertFalse(Files.exists(home.resolve(".claude.json")), "the claude command owns its file");
+    }
+
+    @Test
+    void serviceWritesASystemdUnitAndEnablesItOrALaunchdAgent() throws Exception {
+        Path log = home.resolve("systemctl.log");
+        CliProcess.fakeTool(home, "systemctl", "echo \"$@\" >> " + log);
+        CliProcess.Result dry = cli().run("install", "service", "--platform", "linux", "--dry-run");
+        assertEquals(0, dry.exit(), dry::toString);
+        Path unit = home.resolve(".config/systemd/user/peers-broker.service");
+        assertFalse(Files.exists(unit));
+        assertFalse(Files.exists(log));
+
+        CliProcess.Result done = cli().run("install", "service", "--platform", "linux");
+        assertEquals(0, done.exit(), done::toString);
+        String text = Files.readString(unit);
+        assertTrue(text.contains("ExecStart=/opt/peers/peers broker run\n"), text);
+        assertTrue(text.contains("Environment=PEERS_HOME=" + home.resolve("p")), text);
+        assertEquals(List.of("--user daemon-reload", "--user enable --now peers-broker.service"), Files.readAllLines(log));
+
+        CliProcess.Result mac = cli().run("install", "service", "--platform", "macos", "--no-enable");
+        assertEquals(0, mac.exit(), mac::toString);
+        String plist = Files.readString(home.resolve("Library/LaunchAgents/io.agentpeers.broker.plist"));
+        assertTrue(plist.contains("<string>/opt/peers/peers</string>") && plist.contains("<key>KeepAlive</key>"), plist);
+    }
+
+    /** Asserts that {@code after} is {@code before} with one contiguous insertion: every old byte stays. */
+    private static void assertOnlyInserted(String before, String after) {
+        int prefix = 0;
+        while (prefix < before.length() && before.charAt(prefix) == after.charAt(prefix)) {
+            prefix++;
+        }
+        int suffix = 0;
+        while (suffix < before.length() - prefix
+                && before.charAt(before.length() - 1 - suffix) == after.charAt(after.length() - 1 - suffix)) {
+            suffix++;
+        }
+        assertEquals(before.length(), prefix + suffix, "more than an insertion changed:\n" + after);
+    }
+
+    private static List<Path> backups(Path config) throws IOException {
+        try (Stream<Path> files = Files.list(config.getParent())) {
+            return files.filter(p -> p.getFileName().toString().startsWith(config.getFileName() + ".peers-backup-"))
+                    .sorted().toList();
+        }
+    }
+
+    static String read(Path file) throws IOException {
+        return Files.readString(file, StandardCharsets.UTF_8);
+    }
+}
