@@ -22,6 +22,11 @@ public final class BrokerAccess {
     private BrokerAccess() {
     }
 
+    /** Starts this program's {@code broker run} detached when none answers (for the MCP server). */
+    public static io.agentpeers.broker.BrokerStarter brokerStarter(CliContext context, PeersPaths paths) {
+        return BrokerCommands.starter(context, paths);
+    }
+
     /** The connector for these paths. */
     public static TransportConnector connector(PeersPaths paths) {
         if (paths.tcpUrl() != null) {

@@ -1,0 +1,77 @@
+package io.agentpeers.app;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.File;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The composition root as a process: every CLI command plus {@code mcp}, whose stdout carries nothing but the protocol. */
+class MainProcessTest {
+    @TempDir
+    Path home;
+
+    private record Result(int exit, String out, String err) { }
+
+    private Result run(String stdin, String... args) throws Exception {
+        List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
+                "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xlog:disable", "-Xlog:all=warning:stderr",
+                "-cp", System.getProperty("java.class.path"), Main.class.getName()));
+        command.addAll(List.of(args));
+        ProcessBuilder builder = new ProcessBuilder(command);
+        builder.environment().clear();
+        builder.environment().putAll(Map.of("HOME", home.toString(), "PEERS_HOME", home.resolve("p").toString(),
+                "PATH", home.toString()));
+        if (stdin == null) {
+            builder.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+        }
+        Process process = builder.start();
+        try {
+            if (stdin != null) {
+                process.getOutputStream().write(stdin.getBytes(StandardCharsets.UTF_8));
+                process.getOutputStream().close();
+            }
+            var out = java.util.concurrent.CompletableFuture.supplyAsync(() -> readAll(process.getInputStream()));
+            var err = java.util.concurrent.CompletableFuture.supplyAsync(() -> readAll(process.getErrorStream()));
+            assertTrue(process.waitFor(60, TimeUnit.SECONDS), "the app finished");
+            return new Result(process.exitValue(), out.get(), err.get());
+        } finally {
+            process.destroyForcibly();
+        }
+    }
+
+    private static String readAll(java.io.InputStream stream) {
+        try {
+            return new String(stream.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (java.io.IOException e) {
+            return "";
+        }
+    }
+
+    @Test
+    void theAppRunsTheCliAndKnowsTheMcpCommand() throws Exception {
+        Result version = run(null, "--version");
+        assertEquals(0, version.exit(), version.err());
+        assertTrue(version.out().startsWith("peers 0.1.0"), version.out());
+
+        Result help = run(null, "--help");
+        assertTrue(help.out().contains("mcp") && help.out().contains("broker"), help.out());
+
+        Result status = run(null, "status");
+        assertEquals(3, status.exit(), status.err());
+
+        // Whatever the MCP server answers, every stdout line is JSON-RPC and nothing else.
+        Result mcp = run("", "mcp", "--client-type", "codex");
+        for (String line : mcp.out().lines().toList()) {
+            assertTrue(line.startsWith("{") && line.contains("\"jsonrpc\""), "stdout is the protocol: " + line);
+        }
+        assertEquals(2, run(null, "mcp", "--client-type").exit(), "a usage error");
+    }
+}
