@@ -31,6 +31,9 @@ public final class BrokerStarter {
     public static final List<String> JVM_OPTIONS = List.of("-Xms16m", "-Xmx48m", "-XX:+UseSerialGC", "-Xss512k",
             "-XX:TieredStopAtLevel=1", "-Xshare:auto", "-Xlog:disable", "-Xlog:all=warning:stderr");
 
+    /** File locks belong to the whole JVM: threads of one process take turns here first. */
+    private static final Object START_MONITOR = new Object();
+
     private final PeersPaths paths;
     private final List<String> command;
     private final Map<String, String> environment;
@@ -74,14 +77,16 @@ public final class BrokerStarter {
             Files.createDirectories(paths.home());
             Files.setPosixFilePermissions(paths.home(), PosixFilePermissions.fromString("rwx------"));
             Path lockPath = paths.home().resolve("start.lock");
-            try (FileChannel channel = FileChannel.open(lockPath, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-                    FileLock ignored = channel.lock()) {
-                if (running()) {
-                    return false; // another client started it while we waited for the lock
+            synchronized (START_MONITOR) {
+                try (FileChannel channel = FileChannel.open(lockPath, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+                        FileLock ignored = channel.lock()) {
+                    if (running()) {
+                        return false; // another client started it while we waited for the lock
+                    }
+                    Process process = spawn();
+                    awaitAnswer(process, timeout);
+                    return true;
                 }
-                Process process = spawn();
-                awaitAnswer(process, timeout);
-                return true;
             }
         } catch (IOException e) {
             throw new PeersException("broker_start_failed", "cannot start a broker in " + paths.home() + ": "

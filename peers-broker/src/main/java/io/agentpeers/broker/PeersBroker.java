@@ -3,6 +3,7 @@ package io.agentpeers.broker;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.agentpeers.core.Peer;
+import io.agentpeers.core.PeerId;
 import io.agentpeers.core.PeerNetwork;
 import io.agentpeers.core.PeersException;
 import io.agentpeers.core.PeersLimits;
@@ -26,6 +27,8 @@ import java.time.Instant;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.Objects;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
@@ -57,7 +60,8 @@ public final class PeersBroker implements AutoCloseable {
     private final Instant startedAt;
     private final AtomicBoolean closed = new AtomicBoolean();
     private final CountDownLatch stopped = new CountDownLatch(1);
-    private final AtomicReference<SweepReport> lastSweep = new AtomicReference<>();
+    /** MCP servers whose agent died, kept until their own process ends (the sweep reports each once). */
+    private final Map<PeerId, Peer> orphans = new ConcurrentHashMap<>();
     private final AtomicReference<Instant> lastSweepAt = new AtomicReference<>();
     private final List<String> listeners = new ArrayList<>();
     private BrokerLock lock;
@@ -138,7 +142,7 @@ public final class PeersBroker implements AutoCloseable {
     /** Runs one sweep now (the broker also sweeps on its own every sweep interval). */
     public SweepReport sweep() {
         SweepReport report = network.sweep();
-        lastSweep.set(report);
+        report.orphans().forEach(orphan -> orphans.put(orphan.id(), orphan));
         lastSweepAt.set(config.clock.instant());
         if (!report.wentGone().isEmpty() || !report.orphans().isEmpty() || report.undeliverable() > 0
                 || report.prunedMessages() > 0 || report.prunedPeers() > 0) {
@@ -249,8 +253,8 @@ public final class PeersBroker implements AutoCloseable {
             stats.put("database", describeStore());
             ArrayNode list = stats.putArray("listeners");
             listeners.forEach(list::add);
-            SweepReport report = lastSweep.get();
-            stats.set("orphans", PeersJson.peers(report == null ? List.of() : report.orphans()));
+            orphans.values().removeIf(orphan -> !config.processes.isAlive(orphan.connection()));
+            stats.set("orphans", PeersJson.peers(List.copyOf(orphans.values())));
             Instant at = lastSweepAt.get();
             stats.put("last_sweep", at == null ? null : at.toString());
         }

@@ -570,7 +570,8 @@ public final class PeerNetwork implements AutoCloseable {
     }
 
     private boolean nameFree(StoreTransaction tx, String name, PeerId except, Instant now) {
-        if (tx.findPeer(new PeerId(name)).filter(p -> !p.id().equals(except)).isPresent()) {
+        if (PeerId.looksLikeId(name)
+                && tx.findPeer(new PeerId(name)).filter(p -> !p.id().equals(except)).isPresent()) {
             return false;
         }
         return tx.findPeersByName(name).stream()

@@ -185,6 +185,8 @@ public abstract class AbstractPeerNetworkContractTest {
     void namesFollowTheirRules() {
         PeerId alice = joinNamed("alice");
         assertEquals("alice", network.whoami(alice).name());
+        PeerId hyphenated = joinNamed("code-reviewer-2");
+        assertEquals(hyphenated, network.resolve("code-reviewer-2").id());
         assertThrows(NameTakenException.class, () -> joinNamed("alice"));
         assertThrows(InvalidNameException.class, () -> joinNamed("Alice"));
         assertThrows(InvalidNameException.class, () -> joinNamed("a".repeat(33)));

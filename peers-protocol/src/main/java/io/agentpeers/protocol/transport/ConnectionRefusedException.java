@@ -7,7 +7,7 @@ import io.agentpeers.core.PeersException;
  * the message to the caller as one JSON-RPC error line, then closes the connection.
  */
 public class ConnectionRefusedException extends PeersException {
-    public static final String CODE = "connection_refused";
+    public static final String CODE = "not_authorized";
 
     public ConnectionRefusedException(String message) {
         super(CODE, message);

@@ -119,7 +119,7 @@ class ConnectionServerTest {
 
         assertTrue(line.contains("\"code\":-32000"), line);
         assertTrue(line.contains("connection 2 is refused by the test"), line);
-        assertTrue(line.contains("\"data\":{\"code\":\"connection_refused\"}"), line);
+        assertTrue(line.contains("\"data\":{\"code\":\"not_authorized\"}"), line);
         assertTrue(line.contains("\"id\":null"), line);
         assertNull(reader.readLine(), "then the connection closes");
         write(admitted, "hi\n");
