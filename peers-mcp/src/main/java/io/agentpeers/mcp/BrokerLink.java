@@ -1,0 +1,266 @@
+package io.agentpeers.mcp;
+
+import io.agentpeers.broker.BrokerStarter;
+import io.agentpeers.core.ClientType;
+import io.agentpeers.core.PeersException;
+import io.agentpeers.core.RegisterRequest;
+import io.agentpeers.protocol.PeersPaths;
+import io.agentpeers.protocol.client.BrokerException;
+import io.agentpeers.protocol.client.BrokerUnavailableException;
+import io.agentpeers.protocol.client.ClientOptions;
+import io.agentpeers.protocol.client.MessageListener;
+import io.agentpeers.protocol.client.PeersClient;
+import io.agentpeers.protocol.transport.TransportConnector;
+import io.agentpeers.transport.tcp.TcpAddress;
+import io.agentpeers.transport.tcp.TcpConnector;
+import io.agentpeers.transport.unix.UnixSocketConnector;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.ReentrantLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The MCP server's one broker connection, made in the background so that {@code initialize} is answered
+ * first: start a broker when none answers (Unix socket only), connect, register, and, once the MCP
+ * client is initialized, subscribe for pushes. The {@link PeersClient} reconnects and resumes by itself
+ * after that. Tools wait for the connection, bounded.
+ */
+final class BrokerLink implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(BrokerLink.class);
+    private static final Duration START_TIMEOUT = Duration.ofSeconds(30);
+    private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(15);
+
+    private final McpSettings settings;
+    private final Path cwd;
+    private final Long agentPid;
+    private final ReentrantLock connectLock = new ReentrantLock();
+    private final AtomicBoolean subscribed = new AtomicBoolean();
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private final ExecutorService background;
+    private volatile PeersClient client;
+    private volatile AgentFacts facts;
+    private volatile MessageListener pushListener;
+    private volatile String notice;
+    private volatile String lastProblem;
+
+    BrokerLink(McpSettings settings, Path cwd, Long agentPid) {
+        this.settings = settings;
+        this.cwd = cwd;
+        this.agentPid = agentPid;
+        this.background = Executors.newSingleThreadExecutor(runnable -> {
+            Thread thread = new Thread(runnable, "peers-mcp-link");
+            thread.setDaemon(true);
+            return thread;
+        });
+    }
+
+    /** Connects and registers in the background; failures are kept for the first tool call to report. */
+    void start() {
+        background.execute(() -> {
+            try {
+                client(START_TIMEOUT.plus(REQUEST_TIMEOUT));
+            } catch (RuntimeException e) {
+                LOG.warn("not connected to the broker yet: {}", e.getMessage());
+            }
+        });
+    }
+
+    /** Pushes every message to {@code listener} from now on (after the MCP client's initialized notification). */
+    void enablePush(MessageListener listener) {
+        pushListener = listener;
+        background.execute(this::subscribeOnce);
+    }
+
+    /** The registered client, connecting now when the background attempt failed; waits at most {@code wait}. */
+    PeersClient client(Duration wait) {
+        PeersClient current = client;
+        if (current != null) {
+            return current;
+        }
+        try {
+            if (!connectLock.tryLock(wait.toMillis(), TimeUnit.MILLISECONDS)) {
+                throw new BrokerUnavailableException("still connecting to the peers broker at " + address()
+                        + "; try again in a few seconds");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new BrokerUnavailableException("interrupted while connecting to the broker", e);
+        }
+        try {
+            current = client;
+            return current != null ? current : connectNow();
+        } catch (RuntimeException e) {
+            lastProblem = e.getMessage();
+            throw e;
+        } finally {
+            connectLock.unlock();
+        }
+    }
+
+    /** The client if connected and registered, else null; never waits. */
+    PeersClient clientIfReady() {
+        return client;
+    }
+
+    /** A one-time note for the agent about its registration (a refused name), then null. */
+    String takeNotice() {
+        String text = notice;
+        notice = null;
+        return text;
+    }
+
+    String lastProblem() {
+        return lastProblem;
+    }
+
+    AgentFacts facts() {
+        return facts;
+    }
+
+    /** Subscribes once when both the client and the push listener are there; retried by later calls on failure. */
+    void subscribeOnce() {
+        PeersClient current = client;
+        MessageListener listener = pushListener;
+        if (current == null || listener == null || !subscribed.compareAndSet(false, true)) {
+            return;
+        }
+        try {
+            current.subscribe(listener);
+        } catch (RuntimeException e) {
+            subscribed.set(false);
+            LOG.warn("subscribing for pushes failed ({}); tool results still show unread messages", e.getMessage());
+        }
+    }
+
+    /**
+     * When the connection is down and no broker answers, starts one in the background (the client then
+     * reconnects and resumes by itself). Only for the Unix socket, and only with a starter.
+     */
+    void reviveBroker() {
+        PeersClient current = client;
+        BrokerStarter starter = settings.brokerStarter();
+        if (current == null || current.connected() || starter == null || settings.paths().tcpUrl() != null) {
+            return;
+        }
+        background.execute(() -> {
+            try {
+                if (!starter.running() && starter.ensureRunning(START_TIMEOUT)) {
+                    LOG.info("the broker was gone; started a new one for {}", settings.paths().home());
+                }
+            } catch (RuntimeException e) {
+                LOG.warn("cannot start a broker: {}", e.getMessage());
+            }
+        });
+    }
+
+    private PeersClient connectNow() {
+        if (closed.get()) {
+            throw new BrokerUnavailableException("the MCP server is shutting down");
+        }
+        PeersPaths paths = settings.paths();
+        boolean tcp = paths.tcpUrl() != null;
+        BrokerStarter starter = settings.brokerStarter();
+        if (!tcp && starter != null && !starter.running()) {
+            if (starter.ensureRunning(START_TIMEOUT)) {
+                LOG.info("started a peers broker for {}", paths.home());
+            }
+        }
+        ClientOptions options = ClientOptions.defaults().withClientName("peers-mcp/" + PeersMcp.VERSION)
+                .withRequestTimeout(REQUEST_TIMEOUT);
+        if (tcp) {
+            options = options.withToken(token(paths));
+        }
+        PeersClient fresh = PeersClient.connect(connector(paths), options);
+        try {
+            AgentFacts known = facts;
+            if (known == null) {
+                known = AgentFacts.probe(cwd, agentPid);
+                facts = known;
+            }
+            register(fresh, known);
+        } catch (RuntimeException e) {
+            fresh.close();
+            throw e;
+        }
+        client = fresh;
+        lastProblem = null;
+        LOG.info("registered with the broker as {} ({})", fresh.self().displayName(), fresh.self().id());
+        subscribeOnce();
+        return fresh;
+    }
+
+    private void register(PeersClient fresh, AgentFacts known) {
+        RegisterRequest request = new RegisterRequest(tcpOr(known.agentPid()), settings.name(), known.cwd(),
+                known.gitRoot(), known.repoKey(), known.tty(), ClientType.fromWireName(settings.clientType()), null, null);
+        try {
+            fresh.register(request);
+        } catch (BrokerException e) {
+            switch (e.code()) {
+                case "name_taken", "invalid_name" -> {
+                    notice = "The name '" + settings.name() + "' was refused (" + e.getMessage()
+                            + "), so this session has no name yet: call set_name with another one.";
+                    fresh.register(request.withName(null));
+                }
+                case "agent_not_verified" -> {
+                    // Run through a wrapper, the agent is not our parent: register without one (not killable).
+                    LOG.warn("the broker could not verify the agent process {}: {}", known.agentPid(), e.getMessage());
+                    fresh.register(request.withAgentPid(null));
+                }
+                default -> throw e;
+            }
+        }
+    }
+
+    /** No agent pid over TCP: the broker cannot verify one there. */
+    private Long tcpOr(Long pid) {
+        return settings.paths().tcpUrl() != null ? null : pid;
+    }
+
+    private static TransportConnector connector(PeersPaths paths) {
+        if (paths.tcpUrl() != null) {
+            String url = paths.tcpUrl().strip();
+            if (url.startsWith("tcp://")) {
+                url = url.substring("tcp://".length());
+            }
+            return new TcpConnector(TcpAddress.parse(url));
+        }
+        return new UnixSocketConnector(paths.socket());
+    }
+
+    private static String token(PeersPaths paths) {
+        if (paths.token() != null) {
+            return paths.token();
+        }
+        try {
+            return Files.readString(paths.tokenFile(), StandardCharsets.UTF_8).strip();
+        } catch (IOException e) {
+            throw new PeersException("bad_token", "connecting over TCP needs the broker's token: set PEERS_TOKEN or"
+                    + " copy the broker's " + paths.tokenFile());
+        }
+    }
+
+    private String address() {
+        PeersPaths paths = settings.paths();
+        return paths.tcpUrl() != null ? "tcp " + paths.tcpUrl() : paths.socket().toString();
+    }
+
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        background.shutdownNow();
+        PeersClient current = client;
+        if (current != null) {
+            current.close();
+        }
+    }
+}

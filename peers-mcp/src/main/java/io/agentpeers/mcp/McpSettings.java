@@ -1,0 +1,42 @@
+package io.agentpeers.mcp;
+
+import io.agentpeers.broker.BrokerStarter;
+import io.agentpeers.core.InvalidArgumentException;
+import io.agentpeers.protocol.PeersPaths;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * How one {@code peers mcp} server runs.
+ *
+ * @param clientType    {@code claude-code} (push through channel notifications), {@code codex} or
+ *                      {@code generic} (no push: the agent checks or waits)
+ * @param name          the peer name to ask for ({@code [a-z0-9-]{1,32}}), or null
+ * @param paths         where the broker is ({@link PeersPaths#fromEnvironment()} in production)
+ * @param brokerStarter starts a broker when none answers on the Unix socket; null never starts one
+ */
+public record McpSettings(String clientType, String name, PeersPaths paths, BrokerStarter brokerStarter) {
+    /** The client types an MCP server accepts ({@code cli} belongs to the command line). */
+    public static final Set<String> CLIENT_TYPES = Set.of("claude-code", "codex", "generic");
+
+    public McpSettings {
+        Objects.requireNonNull(clientType, "clientType");
+        Objects.requireNonNull(paths, "paths");
+        if (!CLIENT_TYPES.contains(clientType)) {
+            throw new InvalidArgumentException("unknown client type '" + clientType
+                    + "' for the MCP server: use claude-code, codex or generic");
+        }
+        name = name == null || name.isBlank() ? null : name.strip();
+    }
+
+    /** Settings from the environment ({@code PEERS_HOME} ...), starting a missing broker on this JVM's class path. */
+    public static McpSettings fromEnvironment(String clientType, String name) {
+        PeersPaths paths = PeersPaths.fromEnvironment();
+        return new McpSettings(clientType, name, paths, BrokerStarter.sameJvm(paths));
+    }
+
+    /** Whether this client gets messages pushed as {@code notifications/claude/channel}. */
+    public boolean pushes() {
+        return "claude-code".equals(clientType);
+    }
+}

@@ -1,0 +1,531 @@
+package io.agentpeers.mcp;
+
+import io.agentpeers.core.ClientType;
+import io.agentpeers.core.InvalidArgumentException;
+import io.agentpeers.core.Message;
+import io.agentpeers.core.MessageState;
+import io.agentpeers.core.PeersException;
+import io.agentpeers.core.Scope;
+import io.agentpeers.protocol.Envelope;
+import io.agentpeers.protocol.PeerInfo;
+import io.agentpeers.protocol.client.BrokerException;
+import io.agentpeers.protocol.client.PeersClient;
+import io.agentpeers.protocol.client.Results;
+import io.modelcontextprotocol.server.McpServerFeatures.SyncToolSpecification;
+import io.modelcontextprotocol.spec.McpSchema.CallToolRequest;
+import io.modelcontextprotocol.spec.McpSchema.CallToolResult;
+import io.modelcontextprotocol.spec.McpSchema.JsonSchema;
+import io.modelcontextprotocol.spec.McpSchema.Tool;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The tools: the seed's names ({@code list_peers}, {@code send_message}, {@code set_summary},
+ * {@code check_messages}, {@code kill_peer}) and more. Each result is short plain text that says what
+ * happened and what to do next, and ends with one line when unread messages wait. A broken rule comes
+ * back as an {@code isError} result the model can act on.
+ */
+final class PeerTools {
+    private static final Logger LOG = LoggerFactory.getLogger(PeerTools.class);
+    /** Below the 60-second tool-call timeout Codex applies by default. */
+    static final int MAX_WAIT_SECONDS = 50;
+    private static final int DEFAULT_WAIT_SECONDS = 30;
+    private static final Duration CONNECT_WAIT = Duration.ofSeconds(20);
+    private static final int SHOW_LIMIT = 50;
+    private static final int HISTORY_SHOWN = 10;
+    private static final int HISTORY_TEXT = 160;
+
+    private final BrokerLink link;
+    private final boolean pushed;
+    private final Arrivals arrivals;
+    private final Runnable onCall;
+    private final Map<String, String> names = new ConcurrentHashMap<>();
+
+    /**
+     * @param pushed whether messages reach this agent by push (then {@code wait_for_messages} waits for pushes)
+     * @param onCall runs at each tool call (a tool call proves the client is initialized)
+     */
+    PeerTools(BrokerLink link, boolean pushed, Arrivals arrivals, Runnable onCall) {
+        this.link = link;
+        this.pushed = pushed;
+        this.arrivals = arrivals;
+        this.onCall = onCall;
+    }
+
+    List<SyncToolSpecification> specifications() {
+        List<SyncToolSpecification> tools = new ArrayList<>();
+        tools.add(tool("list_peers", """
+                List the other AI agents connected to peers (Claude Code, Codex, ...), with their id, name, \
+                client type, working directory, repository and summary. Scope "repo" (default) shows those in \
+                this git repository, worktrees included; "directory" those in the same directory; "machine" \
+                everyone on this machine.""",
+                schema(Map.of("scope", scopeProperty()), List.of()), this::listPeers));
+        tools.add(tool("send_message", """
+                Send a message to another agent by its id or name (see list_peers). It is stored durably and \
+                delivered even if they are away for a while. Use reply_to with a message id to answer it.""",
+                schema(props("to_id", string("The recipient's peer id or name."),
+                        "message", string("The text to send."),
+                        "reply_to", integer("The id of the message this one answers (optional).")),
+                        List.of("to_id", "message")), this::sendMessage));
+        tools.add(tool("set_summary", """
+                Set one or two sentences about what you are working on, shown to the other agents in \
+                list_peers. Call it at the start and when your task changes; an empty text clears it.""",
+                schema(props("summary", string("What you are working on.")), List.of("summary")), this::setSummary));
+        tools.add(tool("set_name", """
+                Give yourself a short name that others can use instead of your id (lower-case letters, digits \
+                and '-', at most 32). An empty name clears it.""",
+                schema(props("name", string("The name, e.g. reviewer.")), List.of("name")), this::setName));
+        tools.add(tool("whoami", "Show your own peer id, name, summary, directory and repository.",
+                schema(Map.of(), List.of()), (client, args) -> whoami(client)));
+        tools.add(tool("check_messages", """
+                Show the messages that arrived for you, unread first, with who sent them, and mark them read; \
+                then the recent history. Call it whenever a result says unread messages wait.""",
+                schema(Map.of(), List.of()), (client, args) -> checkMessages(client)));
+        tools.add(tool("wait_for_messages", """
+                Wait until a message arrives for you, or the timeout passes, then show it and mark it read. \
+                Use it when you expect an answer instead of polling. At most 50 seconds per call; call it \
+                again to keep waiting.""",
+                schema(props("timeout_seconds", integer("How long to wait, 1 to 50 seconds (default 30).")),
+                        List.of()), this::waitForMessages));
+        tools.add(tool("broadcast", """
+                Send one message to every other agent in a scope: "repo" (this repository), "directory" or \
+                "machine". Use it sparingly: each of them is interrupted.""",
+                schema(props("scope", scopeProperty(), "message", string("The text to send.")),
+                        List.of("scope", "message")), this::broadcast));
+        tools.add(tool("kill_peer", """
+                IRREVERSIBLE: end another agent's session by sending SIGTERM to its agent process (its Claude \
+                Code or Codex). Only for a peer that is stuck or orphaned, never to end a conversation or \
+                because you disagree. You cannot kill yourself, and peers connected over the network \
+                (unverified) cannot be killed.""",
+                schema(props("peer_id", string("The id or name of the stuck peer.")), List.of("peer_id")),
+                this::killPeer));
+        return tools;
+    }
+
+    // ------------------------------------------------------------ the tools
+
+    private String listPeers(PeersClient client, Map<String, Object> args) {
+        Scope scope = Scope.fromWireName(stringArg(args, "scope", "repo"));
+        List<PeerInfo> peers = client.listPeers(scope);
+        peers.forEach(this::remember);
+        if (peers.isEmpty()) {
+            return "No other agent is connected in scope " + scope.wireName() + "."
+                    + (scope == Scope.MACHINE ? "" : " Try scope \"machine\" to see every agent on this machine.");
+        }
+        StringBuilder text = new StringBuilder();
+        text.append(peers.size()).append(peers.size() == 1 ? " peer" : " peers").append(" in scope ")
+                .append(scope.wireName()).append(":\n");
+        for (PeerInfo peer : peers) {
+            text.append("- ").append(describe(peer)).append('\n');
+        }
+        text.append("Write to one with send_message(to_id=<id or name>, message=...).");
+        return text.toString();
+    }
+
+    private String sendMessage(PeersClient client, Map<String, Object> args) {
+        String to = requiredString(args, "to_id");
+        String message = requiredString(args, "message");
+        Long replyTo = longArg(args, "reply_to");
+        Results.Sent sent = client.send(to, message, replyTo);
+        PeerInfo recipient = sent.recipient();
+        remember(recipient);
+        StringBuilder text = new StringBuilder("Message #").append(sent.message().id()).append(" sent to ")
+                .append(label(recipient)).append('.');
+        if (!recipient.live()) {
+            text.append(" They are not connected right now; it waits for them.");
+        } else if (recipient.clientType() == ClientType.CODEX || recipient.clientType() == ClientType.GENERIC) {
+            text.append(" They get no push: they see it when they next check or wait for messages.");
+        }
+        text.append(pushed
+                ? " Their answer will arrive as a channel message."
+                : " To get their answer, call wait_for_messages.");
+        return text.toString();
+    }
+
+    private String setSummary(PeersClient client, Map<String, Object> args) {
+        String summary = stringArg(args, "summary", "");
+        PeerInfo self = client.setSummary(summary.strip());
+        return self.summary() == null || self.summary().isEmpty()
+                ? "Summary cleared."
+                : "Summary set: \"" + self.summary() + "\". Others see it in list_peers.";
+    }
+
+    private String setName(PeersClient client, Map<String, Object> args) {
+        String wanted = stringArg(args, "name", "").strip();
+        PeerInfo self = client.setName(wanted.isEmpty() ? null : wanted);
+        return self.name() == null
+                ? "Name cleared; others reach you by your id " + self.id() + "."
+                : "You are now named " + self.name() + " (id " + self.id() + "); others can send_message(to_id=\""
+                        + self.name() + "\").";
+    }
+
+    private String whoami(PeersClient client) {
+        PeerInfo self = client.whoami();
+        StringBuilder text = new StringBuilder("You are ").append(label(self)).append(", a ")
+                .append(self.clientType().wireName()).append(" peer in ").append(self.cwd());
+        if (self.gitRoot() != null) {
+            text.append(" (repository ").append(self.gitRoot()).append(')');
+        }
+        if (self.tty() != null) {
+            text.append(", on ").append(self.tty());
+        }
+        text.append(".\nSummary: ").append(self.summary() == null || self.summary().isEmpty()
+                ? "none yet; call set_summary." : self.summary());
+        text.append("\nDelivery: ").append(pushed ? "messages are pushed to you as channel messages."
+                : "no push; call check_messages each turn, or wait_for_messages when you expect an answer.");
+        if (client.brokerInfo() != null) {
+            text.append("\nBroker ").append(client.brokerInfo().path("broker_version").asText("?")).append(" over ")
+                    .append(client.brokerInfo().path("transport").asText("?"))
+                    .append(self.verified() ? "" : " (unverified: you connected over TCP)").append('.');
+        }
+        return text.toString();
+    }
+
+    private String checkMessages(PeersClient client) {
+        List<Envelope> unread = client.unread(SHOW_LIMIT);
+        StringBuilder text = new StringBuilder();
+        Set<Long> shown = showAndMarkRead(client, unread, text);
+        if (unread.isEmpty()) {
+            text.append("No new messages.");
+        }
+        List<Message> history = client.history(null, HISTORY_SHOWN + shown.size()).stream()
+                .filter(m -> !shown.contains(m.id())).limit(HISTORY_SHOWN).toList();
+        if (!history.isEmpty()) {
+            if (names.size() < 2) {
+                client.listPeers(Scope.MACHINE).forEach(this::remember);
+            }
+            String self = client.self().id();
+            text.append("\n\nRecent history (newest first):");
+            for (Message message : history) {
+                boolean mine = message.sender().value().equals(self);
+                text.append("\n").append(mine ? "-> to " : "<- from ")
+                        .append(nameOf(mine ? message.recipient().value() : message.sender().value()))
+                        .append(" #").append(message.id()).append(' ').append(shortTime(message.sentAt()))
+                        .append(" [").append(message.state().wireName()).append("]: ")
+                        .append(abbreviate(message.text()));
+            }
+        }
+        if (!unread.isEmpty()) {
+            text.append("\n\nAnswer with send_message(to_id=<sender id>, message=..., reply_to=<message id>).");
+        }
+        return text.toString();
+    }
+
+    private String waitForMessages(PeersClient client, Map<String, Object> args) {
+        Long asked = longArg(args, "timeout_seconds");
+        long seconds = Math.max(0, Math.min(MAX_WAIT_SECONDS, asked == null ? DEFAULT_WAIT_SECONDS : asked));
+        long seen = arrivals.count();
+        List<Envelope> got = client.unread(SHOW_LIMIT);
+        if (got.isEmpty() && seconds > 0) {
+            if (pushed) {
+                try {
+                    arrivals.awaitAfter(seen, seconds * 1000);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                got = client.unread(SHOW_LIMIT);
+            } else {
+                got = client.waitForMessages(Duration.ofSeconds(seconds), SHOW_LIMIT);
+            }
+        }
+        if (got.isEmpty()) {
+            return "No message arrived within " + seconds + " s. Call wait_for_messages again to keep waiting, or go"
+                    + " on with your work.";
+        }
+        StringBuilder text = new StringBuilder();
+        showAndMarkRead(client, got, text);
+        text.append("\n\nAnswer with send_message(to_id=<sender id>, message=..., reply_to=<message id>).");
+        return text.toString();
+    }
+
+    private String broadcast(PeersClient client, Map<String, Object> args) {
+        Scope scope = Scope.fromWireName(requiredString(args, "scope"));
+        String message = requiredString(args, "message");
+        List<Message> sent = client.broadcast(scope, message);
+        if (sent.isEmpty()) {
+            return "No other agent is connected in scope " + scope.wireName() + "; nothing was sent.";
+        }
+        String to = sent.stream().map(m -> nameOf(m.recipient().value())).collect(Collectors.joining(", "));
+        return "Sent to " + sent.size() + (sent.size() == 1 ? " peer" : " peers") + " in scope " + scope.wireName()
+                + ": " + to + "." + (pushed ? " Answers arrive as channel messages." : " Call wait_for_messages for answers.");
+    }
+
+    private String killPeer(PeersClient client, Map<String, Object> args) {
+        Results.Killed killed = client.kill(requiredString(args, "peer_id"));
+        PeerInfo peer = killed.peer();
+        if (!killed.signalled()) {
+            return "The agent process of " + label(peer) + " was already gone; the peer is marked gone.";
+        }
+        return "Sent SIGTERM to the agent process" + (peer.agentPid() == null ? "" : " (pid " + peer.agentPid() + ")")
+                + " of " + label(peer) + ". Its session ends; list_peers will no longer show it.";
+    }
+
+    // ------------------------------------------------------------ messages
+
+    /** Appends the messages, acknowledges and marks them read, and returns their ids. */
+    private Set<Long> showAndMarkRead(PeersClient client, List<Envelope> envelopes, StringBuilder text) {
+        if (envelopes.isEmpty()) {
+            return Set.of();
+        }
+        text.append(envelopes.size()).append(envelopes.size() == 1 ? " new message:" : " new messages:");
+        List<Long> ids = new ArrayList<>();
+        List<Long> pending = new ArrayList<>();
+        for (Envelope envelope : envelopes) {
+            Message message = envelope.message();
+            ids.add(message.id());
+            if (message.state() == MessageState.PENDING) {
+                pending.add(message.id());
+            }
+            if (envelope.sender() != null) {
+                remember(envelope.sender());
+            }
+            text.append("\n\n").append(header(envelope)).append('\n').append(message.text());
+        }
+        if (!pending.isEmpty()) {
+            client.ack(pending);
+        }
+        client.markRead(ids);
+        return Set.copyOf(ids);
+    }
+
+    private static String header(Envelope envelope) {
+        Message message = envelope.message();
+        PeerInfo sender = envelope.sender();
+        StringBuilder text = new StringBuilder("#").append(message.id()).append(" from ");
+        if (sender == null) {
+            text.append(message.sender().value());
+        } else {
+            text.append(label(sender)).append(", ")
+                    .append(sender.clientType() == null ? "?" : sender.clientType().wireName());
+            if (sender.cwd() != null) {
+                text.append(", in ").append(sender.cwd());
+            }
+        }
+        text.append(", ").append(shortTime(message.sentAt()));
+        if (message.replyTo() != null) {
+            text.append(", in reply to #").append(message.replyTo());
+        }
+        if (sender != null && !sender.verified()) {
+            text.append(". UNVERIFIED sender (connected over the network): weigh what it says");
+        }
+        if (sender != null && sender.summary() != null && !sender.summary().isEmpty()) {
+            text.append("\n(their summary: ").append(sender.summary()).append(')');
+        }
+        return text.toString();
+    }
+
+    /** One line when unread messages wait, e.g. "2 unread messages from reviewer: call check_messages." */
+    static String unreadLine(List<Envelope> unread) {
+        if (unread.isEmpty()) {
+            return null;
+        }
+        Map<String, Integer> bySender = new LinkedHashMap<>();
+        for (Envelope envelope : unread) {
+            String from = envelope.sender() == null ? envelope.message().sender().value() : envelope.sender().displayName();
+            bySender.merge(from, 1, Integer::sum);
+        }
+        String count = unread.size() + (unread.size() >= SHOW_LIMIT ? "+" : "")
+                + (unread.size() == 1 ? " unread message" : " unread messages");
+        String from = bySender.size() == 1
+                ? " from " + bySender.keySet().iterator().next()
+                : " (" + bySender.entrySet().stream().map(e -> e.getValue() + " from " + e.getKey())
+                        .collect(Collectors.joining(", ")) + ")";
+        return count + from + ": call check_messages.";
+    }
+
+    // ------------------------------------------------------------ plumbing
+
+    @FunctionalInterface
+    private interface Body {
+        String run(PeersClient client, Map<String, Object> args);
+    }
+
+    private SyncToolSpecification tool(String name, String description, JsonSchema schema, Body body) {
+        Tool tool = Tool.builder().name(name).description(description).inputSchema(schema).build();
+        return SyncToolSpecification.builder().tool(tool)
+                .callHandler((exchange, request) -> call(name, request, body)).build();
+    }
+
+    private CallToolResult call(String name, CallToolRequest request, Body body) {
+        onCall.run();
+        Map<String, Object> args = request.arguments() == null ? Map.of() : request.arguments();
+        PeersClient client;
+        try {
+            client = link.client(CONNECT_WAIT);
+        } catch (PeersException e) {
+            return result("The peers broker is not reachable: " + e.getMessage() + ". Try the tool again in a"
+                    + " moment; `peers doctor` in a terminal tells what is wrong.", true);
+        }
+        if (!client.connected()) {
+            link.reviveBroker();
+        }
+        String text;
+        boolean error = false;
+        try {
+            text = body.run(client, args);
+        } catch (BrokerException e) {
+            error = true;
+            text = refusal(e);
+        } catch (PeersException e) {
+            error = true;
+            text = sentence(e.getMessage());
+        } catch (RuntimeException e) {
+            LOG.warn("tool {} failed", name, e);
+            error = true;
+            text = "The tool failed: " + e + ". Try again; if it keeps failing, tell the user.";
+        }
+        StringBuilder out = new StringBuilder(text);
+        String notice = link.takeNotice();
+        if (notice != null) {
+            out.append("\n\n").append(notice);
+        }
+        try {
+            String line = unreadLine(client.unread(SHOW_LIMIT));
+            if (line != null) {
+                out.append("\n\n").append(line);
+            }
+        } catch (PeersException e) {
+            LOG.debug("cannot count unread messages: {}", e.getMessage());
+        }
+        return result(out.toString(), error);
+    }
+
+    private static CallToolResult result(String text, boolean error) {
+        return CallToolResult.builder().addTextContent(text).isError(error).build();
+    }
+
+    /** A refusal in words the model can act on. */
+    static String refusal(BrokerException e) {
+        String base = sentence(e.getMessage());
+        return switch (e.code()) {
+            case "unknown_peer" -> {
+                List<String> near = e.suggestions();
+                yield near.isEmpty() || e.getMessage().contains("did you mean")
+                        ? base + " Call list_peers(scope=\"machine\") to see who is connected."
+                        : base + " Nearest: " + String.join(", ", near) + ".";
+            }
+            case "rate_limited" -> base + " Wait " + Math.max(1, (e.retryAfterMillis() + 999) / 1000)
+                    + " s before sending again.";
+            case "message_too_large", "summary_too_long" -> base + " Shorten it and try again.";
+            case "invalid_name", "name_taken" -> base + " Choose another name: lower-case letters, digits and '-', at"
+                    + " most 32 characters.";
+            case "kill_refused", "not_authorized" -> base + " Nothing was done.";
+            case "unknown_message" -> base + " Check the message id (check_messages shows ids).";
+            default -> base;
+        };
+    }
+
+    private static String sentence(String message) {
+        if (message == null || message.isBlank()) {
+            return "The broker refused the request.";
+        }
+        String text = Character.toUpperCase(message.charAt(0)) + message.substring(1);
+        return text.endsWith(".") || text.endsWith("?") ? text : text + ".";
+    }
+
+    private void remember(PeerInfo peer) {
+        if (peer != null && peer.name() != null) {
+            names.put(peer.id(), peer.name());
+        }
+    }
+
+    private String nameOf(String id) {
+        String name = names.get(id);
+        return name == null ? id : name + " (" + id + ")";
+    }
+
+    private static String label(PeerInfo peer) {
+        return peer.name() == null ? peer.id() : peer.name() + " (id " + peer.id() + ")";
+    }
+
+    private static String describe(PeerInfo peer) {
+        StringBuilder text = new StringBuilder(label(peer)).append(", ")
+                .append(peer.clientType() == null ? "?" : peer.clientType().wireName());
+        if (!peer.verified()) {
+            text.append(" UNVERIFIED (network)");
+        }
+        text.append(", in ").append(peer.cwd());
+        if (peer.gitRoot() != null && !peer.gitRoot().equals(peer.cwd())) {
+            text.append(" (repository ").append(peer.gitRoot()).append(')');
+        }
+        if (peer.tty() != null) {
+            text.append(", ").append(peer.tty());
+        }
+        text.append(": ").append(peer.summary() == null || peer.summary().isEmpty() ? "(no summary)" : peer.summary());
+        return text.toString();
+    }
+
+    private static String shortTime(Instant at) {
+        return at == null ? "?" : at.truncatedTo(ChronoUnit.SECONDS).toString();
+    }
+
+    private static String abbreviate(String text) {
+        String flat = text.replace('\n', ' ');
+        return flat.length() <= HISTORY_TEXT ? flat : flat.substring(0, HISTORY_TEXT) + "...";
+    }
+
+    // ------------------------------------------------------------ arguments and schemas
+
+    private static String requiredString(Map<String, Object> args, String key) {
+        String value = stringArg(args, key, null);
+        if (value == null || value.isBlank()) {
+            throw new InvalidArgumentException("'" + key + "' is required");
+        }
+        return value;
+    }
+
+    private static String stringArg(Map<String, Object> args, String key, String fallback) {
+        Object value = args.get(key);
+        return value == null ? fallback : value.toString();
+    }
+
+    private static Long longArg(Map<String, Object> args, String key) {
+        Object value = args.get(key);
+        if (value == null || value.toString().isBlank()) {
+            return null;
+        }
+        if (value instanceof Number number) {
+            return number.longValue();
+        }
+        try {
+            return (long) Double.parseDouble(value.toString().strip());
+        } catch (NumberFormatException e) {
+            throw new InvalidArgumentException("'" + key + "' must be a number, not '" + value + "'");
+        }
+    }
+
+    private static JsonSchema schema(Map<String, Object> properties, List<String> required) {
+        return new JsonSchema("object", properties, required, null, null, null);
+    }
+
+    private static Map<String, Object> props(Object... keysAndValues) {
+        Map<String, Object> map = new LinkedHashMap<>();
+        for (int i = 0; i < keysAndValues.length; i += 2) {
+            map.put((String) keysAndValues[i], keysAndValues[i + 1]);
+        }
+        return map;
+    }
+
+    private static Map<String, Object> string(String description) {
+        return Map.of("type", "string", "description", description);
+    }
+
+    private static Map<String, Object> integer(String description) {
+        return Map.of("type", "integer", "description", description);
+    }
+
+    private static Map<String, Object> scopeProperty() {
+        return Map.of("type", "string", "enum", List.of("repo", "directory", "machine"),
+                "description", "repo (this repository, worktrees included), directory, or machine.");
+    }
+}

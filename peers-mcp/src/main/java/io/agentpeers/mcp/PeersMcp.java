@@ -1,0 +1,130 @@
+package io.agentpeers.mcp;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.modelcontextprotocol.json.McpJsonMapper;
+import io.modelcontextprotocol.json.jackson2.JacksonMcpJsonMapper;
+import io.modelcontextprotocol.server.McpServer;
+import io.modelcontextprotocol.server.McpSyncServer;
+import io.modelcontextprotocol.server.transport.StdioServerTransportProvider;
+import io.modelcontextprotocol.spec.McpSchema.ServerCapabilities;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The stdio MCP server of peers ({@code peers mcp}), on the official MCP Java SDK: one process per agent
+ * session, a client of the broker.
+ *
+ * <p>It answers {@code initialize} at once and connects in the background (starting a broker when none
+ * answers), registering the agent's cwd, repository, terminal and process (its parent). With client
+ * type {@code claude-code} it pushes each message as {@code notifications/claude/channel}, from the
+ * client's {@code notifications/initialized} on. It stops when stdin ends or its parent changes, and
+ * does not unregister: the peer goes gone and a restarted server under the same agent resumes it.
+ */
+public final class PeersMcp {
+    /** The server's version, sent in {@code initialize} and {@code hello}. */
+    public static final String VERSION = "0.1.0";
+    private static final Logger LOG = LoggerFactory.getLogger(PeersMcp.class);
+    private static final long PARENT_CHECK_MILLIS = 2_000;
+
+    private PeersMcp() {
+    }
+
+    /**
+     * Serves MCP on the given streams until {@code stdin} ends or the parent process changes.
+     *
+     * <p>{@code stdout} carries the protocol alone. When it is {@link System#out}, this method points
+     * {@code System.out} at {@code System.err} first, so that stray prints cannot corrupt the protocol.
+     *
+     * @return the process exit code: 0 after a clean stop
+     */
+    public static int run(McpSettings settings, InputStream stdin, OutputStream stdout) {
+        Objects.requireNonNull(settings, "settings");
+        Objects.requireNonNull(stdin, "stdin");
+        Objects.requireNonNull(stdout, "stdout");
+        if (stdout == System.out) {
+            System.setOut(System.err);
+        }
+        Optional<ProcessHandle> parentHandle = ProcessHandle.current().parent();
+        Long parent = parentHandle.map(ProcessHandle::pid).orElse(null);
+        CountDownLatch stop = new CountDownLatch(1);
+        AtomicReference<String> reason = new AtomicReference<>();
+        Arrivals arrivals = new Arrivals();
+        AtomicBoolean initialized = new AtomicBoolean();
+        AtomicReference<ChannelPush> push = new AtomicReference<>();
+
+        try (BrokerLink link = new BrokerLink(settings, Path.of(System.getProperty("user.dir")), parent)) {
+            link.start();
+            Runnable onInitialized = () -> {
+                if (initialized.compareAndSet(false, true) && settings.pushes()) {
+                    link.enablePush(push.get());
+                }
+            };
+            StdoutGate out = new StdoutGate(stdout);
+            StdinWatch in = new StdinWatch(stdin, onInitialized, () -> {
+                reason.compareAndSet(null, "stdin closed");
+                stop.countDown();
+            });
+            McpJsonMapper mapper = new JacksonMcpJsonMapper(new ObjectMapper());
+            StdioServerTransportProvider transport = new StdioServerTransportProvider(mapper, in, out);
+            push.set(new ChannelPush(transport, out, arrivals));
+            PeerTools tools = new PeerTools(link, settings.pushes(), arrivals, onInitialized);
+
+            ServerCapabilities.Builder capabilities = ServerCapabilities.builder().tools(false);
+            if (settings.pushes()) {
+                capabilities.experimental(Map.of("claude/channel", Map.of()));
+            }
+            McpSyncServer server = McpServer.sync(transport)
+                    .serverInfo("peers", VERSION)
+                    .instructions(Instructions.forClient(settings.clientType()))
+                    .capabilities(capabilities.build())
+                    .jsonMapper(mapper)
+                    .tools(tools.specifications())
+                    .build();
+            ScheduledExecutorService parentWatch = watchParent(parent, () -> {
+                reason.compareAndSet(null, "the parent process " + parent + " is gone");
+                stop.countDown();
+            });
+            try {
+                stop.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                reason.compareAndSet(null, "interrupted");
+            } finally {
+                parentWatch.shutdownNow();
+                LOG.info("the MCP server stops: {}", reason.get());
+                server.close();
+            }
+        }
+        return 0;
+    }
+
+    /** Checks every two seconds that the parent is still the one we started under (an orphan is adopted). */
+    private static ScheduledExecutorService watchParent(Long parent, Runnable gone) {
+        ScheduledExecutorService watch = Executors.newSingleThreadScheduledExecutor(runnable -> {
+            Thread thread = new Thread(runnable, "peers-mcp-parent");
+            thread.setDaemon(true);
+            return thread;
+        });
+        if (parent != null) {
+            watch.scheduleWithFixedDelay(() -> {
+                Long now = ProcessHandle.current().parent().map(ProcessHandle::pid).orElse(null);
+                if (!parent.equals(now)) {
+                    gone.run();
+                }
+            }, PARENT_CHECK_MILLIS, PARENT_CHECK_MILLIS, TimeUnit.MILLISECONDS);
+        }
+        return watch;
+    }
+}
