@@ -37,6 +37,7 @@ public final class PeersMcp {
     public static final String VERSION = "0.1.0";
     private static final Logger LOG = LoggerFactory.getLogger(PeersMcp.class);
     private static final long PARENT_CHECK_MILLIS = 2_000;
+    private static final long LINK_DELAY_MILLIS = 1_000;
 
     private PeersMcp() {
     }
@@ -65,13 +66,21 @@ public final class PeersMcp {
         AtomicReference<ChannelPush> push = new AtomicReference<>();
 
         try (BrokerLink link = new BrokerLink(settings, Path.of(System.getProperty("user.dir")), parent)) {
-            link.start();
+            // Connecting loads and runs much (sockets, a native library, git, maybe a broker start): on two
+            // cores it would slow the answer to initialize, so it starts right after that answer is out,
+            // or after a short while for a client that is slow to initialize.
+            AtomicBoolean linkStarted = new AtomicBoolean();
+            Runnable startLink = () -> {
+                if (linkStarted.compareAndSet(false, true)) {
+                    link.start();
+                }
+            };
             Runnable onInitialized = () -> {
                 if (initialized.compareAndSet(false, true) && settings.pushes()) {
                     link.enablePush(push.get());
                 }
             };
-            StdoutGate out = new StdoutGate(stdout);
+            StdoutGate out = new StdoutGate(stdout, startLink);
             StdinWatch in = new StdinWatch(stdin, onInitialized, () -> {
                 reason.compareAndSet(null, "stdin closed");
                 stop.countDown();
@@ -90,12 +99,14 @@ public final class PeersMcp {
                     .instructions(Instructions.forClient(settings.clientType()))
                     .capabilities(capabilities.build())
                     .jsonMapper(mapper)
+                    .jsonSchemaValidator(new ArgumentsValidator())
                     .tools(tools.specifications())
                     .build();
             ScheduledExecutorService parentWatch = watchParent(parent, () -> {
                 reason.compareAndSet(null, "the parent process " + parent + " is gone");
                 stop.countDown();
             });
+            parentWatch.schedule(startLink, LINK_DELAY_MILLIS, TimeUnit.MILLISECONDS);
             try {
                 stop.await();
             } catch (InterruptedException e) {

@@ -21,9 +21,12 @@ final class StdoutGate extends OutputStream {
     private final OutputStream out;
     private final Map<String, CountDownLatch> waiting = new ConcurrentHashMap<>();
     private final ByteArrayOutputStream line = new ByteArrayOutputStream();
+    private Runnable onFirstFlush;
 
-    StdoutGate(OutputStream out) {
+    /** @param onFirstFlush runs once, after the first message (the answer to {@code initialize}) is out */
+    StdoutGate(OutputStream out, Runnable onFirstFlush) {
         this.out = out;
+        this.onFirstFlush = onFirstFlush;
     }
 
     /** Starts watching for a line that contains {@code marker}; call before the line can be written. */
@@ -61,6 +64,11 @@ final class StdoutGate extends OutputStream {
     @Override
     public synchronized void flush() throws IOException {
         out.flush();
+        if (onFirstFlush != null) {
+            Runnable first = onFirstFlush;
+            onFirstFlush = null;
+            first.run();
+        }
         if (line.size() == 0) {
             return;
         }

@@ -125,6 +125,9 @@ class McpToolsTest {
                         Map.of("to_id", "bobb", "message", "hi")));
                 assertTrue(unknown.isError());
                 assertTrue(text(unknown).contains("bob"), text(unknown));
+                CallToolResult missing = client.callTool(new CallToolRequest("send_message", Map.of("message", "hi")));
+                assertTrue(missing.isError());
+                assertTrue(text(missing).contains("to_id"), text(missing));
                 CallToolResult selfKill = client.callTool(new CallToolRequest("kill_peer", Map.of("peer_id", "alice-2")));
                 assertTrue(selfKill.isError(), text(selfKill));
                 CallToolResult unknownKill = client.callTool(new CallToolRequest("kill_peer", Map.of("peer_id", "nobody")));
