@@ -7,6 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.agentpeers.broker.PeersBroker;
+import io.agentpeers.core.ClientType;
+import io.agentpeers.core.RegisterRequest;
+import io.agentpeers.protocol.client.ClientOptions;
+import io.agentpeers.transport.tcp.TcpAddress;
+import io.agentpeers.transport.tcp.TcpConnector;
 import io.agentpeers.core.MessageState;
 import io.agentpeers.core.Scope;
 import io.agentpeers.protocol.Envelope;
@@ -42,7 +47,8 @@ class McpToolsTest {
     @Test
     void aClaudeCodeServerServesEveryToolAndPushesMessagesAsChannelNotifications() throws Exception {
         Set<Long> before = children();
-        try (PeersBroker broker = McpFixtures.broker(home, new InMemoryPeerStore());
+        try (PeersBroker broker = PeersBroker.builder().socket(home.resolve("peers.sock"))
+                        .tcp("127.0.0.1:0", home.resolve("token")).store(new InMemoryPeerStore()).start();
                 PeersClient bob = McpFixtures.peer(home, "bob")) {
             ServerParameters parameters = ServerParameters.builder(McpFixtures.java())
                     .args(McpFixtures.mcpArgs("claude-code", "alice")).env(McpFixtures.env(home)).build();
@@ -116,6 +122,22 @@ class McpToolsTest {
                 String broadcast = text(ok(client, "broadcast", Map.of("scope", "machine", "message", "all hands")));
                 assertTrue(broadcast.contains("Sent to 1 peer"), broadcast);
                 assertEquals("all hands", bob.unread(10).get(1).message().text());
+
+                // A sender over TCP has no credentials: the push and check_messages say it is unverified.
+                try (PeersClient remote = PeersClient.connect(new TcpConnector(TcpAddress.parse(broker.tcpAddress())),
+                        ClientOptions.defaults().withToken(broker.token()).withReconnect(false))) {
+                    remote.register(RegisterRequest.of("/elsewhere", ClientType.GENERIC).withName("remote"));
+                    remote.send("alice", "trust me");
+                    JSONRPCNotification remotePush = transport.await(ChannelPush.METHOD, Duration.ofSeconds(30));
+                    assertNotNull(remotePush);
+                    @SuppressWarnings("unchecked")
+                    Map<String, Object> remoteMeta = (Map<String, Object>) ((Map<String, Object>) remotePush.params())
+                            .get("meta");
+                    assertEquals("false", remoteMeta.get("from_verified"));
+                    assertEquals("remote", remoteMeta.get("from_name"));
+                    String shown = text(ok(client, "check_messages", Map.of()));
+                    assertTrue(shown.contains("trust me") && shown.contains("UNVERIFIED"), shown);
+                }
 
                 assertTrue(text(ok(client, "set_name", Map.of("name", "alice-2"))).contains("alice-2"));
                 assertEquals(aliceId, bob.getPeer("alice-2").id());
