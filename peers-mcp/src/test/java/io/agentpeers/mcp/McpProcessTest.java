@@ -2,7 +2,6 @@ package io.agentpeers.mcp;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -93,24 +92,35 @@ class McpProcessTest {
     }
 
     @Test
-    void startsABrokerWhenNoneAnswers() throws Exception {
+    void serversStartingTogetherWithoutABrokerStartExactlyOne() throws Exception {
+        int count = 5;
+        List<RawMcp> servers = new ArrayList<>();
         long brokerPid = -1;
-        try (RawMcp server = RawMcp.start(McpFixtures.mcpCommand("generic", null), McpFixtures.env(home), home,
-                logs.resolve("server.err"))) {
-            assertEquals("peers", server.initialize().path("serverInfo").path("name").asText());
-            String who = server.text("whoami", Map.of());
-            assertTrue(who.startsWith("You are "), who + "\n" + server.stderr());
+        try {
+            for (int i = 0; i < count; i++) {
+                servers.add(RawMcp.start(McpFixtures.mcpCommand("generic", "s" + i), McpFixtures.env(home), home,
+                        logs.resolve("server-" + i + ".err")));
+            }
+            for (RawMcp server : servers) {
+                assertEquals("peers", server.initialize().path("serverInfo").path("name").asText());
+            }
+            for (RawMcp server : servers) {
+                String who = server.text("whoami", Map.of());
+                assertTrue(who.startsWith("You are "), who + "\n" + server.stderr());
+            }
+            List<ProcessHandle> brokers = servers.stream().flatMap(s -> s.process().toHandle().descendants())
+                    .filter(h -> h.info().commandLine().orElse("").contains("BrokerDaemon")).toList();
+            assertEquals(1, brokers.size(), "one broker for servers that started together");
             try (PeersClient observer = PeersClient.connect(new UnixSocketConnector(home.resolve("peers.sock")),
                     ClientOptions.defaults().withReconnect(false))) {
                 brokerPid = observer.stats().path("pid").asLong();
-                assertNotEquals(ProcessHandle.current().pid(), brokerPid);
-                assertNotEquals(server.process().pid(), brokerPid);
-                assertTrue(ProcessHandle.of(brokerPid).isPresent(), "the broker is a process of its own");
-                assertEquals(1, observer.stats().path("peers").path("live").asInt());
+                assertEquals(brokers.get(0).pid(), brokerPid);
+                assertEquals(count, observer.stats().path("peers").path("live").asInt());
                 observer.shutdownBroker();
             }
             assertTrue(Files.exists(home.resolve("broker.log")), "the started broker logs to PEERS_HOME");
         } finally {
+            servers.forEach(RawMcp::close);
             if (brokerPid > 0) {
                 ProcessHandle.of(brokerPid).ifPresent(handle -> {
                     try {
