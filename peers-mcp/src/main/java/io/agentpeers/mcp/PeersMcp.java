@@ -12,7 +12,6 @@ import java.io.OutputStream;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -57,8 +56,7 @@ public final class PeersMcp {
         if (stdout == System.out) {
             System.setOut(System.err);
         }
-        Optional<ProcessHandle> parentHandle = ProcessHandle.current().parent();
-        Long parent = parentHandle.map(ProcessHandle::pid).orElse(null);
+        Long parent = ProcessHandle.current().parent().map(ProcessHandle::pid).orElse(null);
         CountDownLatch stop = new CountDownLatch(1);
         AtomicReference<String> reason = new AtomicReference<>();
         Arrivals arrivals = new Arrivals();
