@@ -63,7 +63,7 @@ record BenchOptions(
 
     static BenchOptions smoke() {
         return new BenchOptions("smoke", new int[] {8, 12}, 10, 50, 1, 20, 200,
-                new int[] {1, 4}, 300, 20, Duration.ofSeconds(2), Duration.ofMillis(5), 0, 0,
+                new int[] {1, 4}, 300, 20, Duration.ofSeconds(2), Duration.ofMillis(5), 5, 0,
                 Duration.ofSeconds(1), List.of("unix", "tcp"), guessRoot(), null);
     }
 

@@ -37,12 +37,13 @@ final class BrokerProcess implements AutoCloseable {
     }
 
     /** Starts a broker in {@code home} and returns once it answers on both listeners. */
-    static BrokerProcess start(Path home, Duration sweep) {
+    static BrokerProcess start(Path home, Duration sweep, List<String> extraJvmOptions) {
         List<String> command = new ArrayList<>();
         command.add(ProcessHandle.current().info().command().orElse("java"));
         command.addAll(BrokerStarter.JVM_OPTIONS);
+        command.addAll(extraJvmOptions);
         command.add("-cp");
-        command.add(System.getProperty("java.class.path"));
+        command.add(PeersCommands.absoluteClassPath());
         command.add(BrokerDaemon.class.getName());
         ProcessBuilder builder = new ProcessBuilder(command)
                 .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))

@@ -82,12 +82,13 @@ public final class PeersBench {
         Thread killer = null;
         try {
             log("starting a broker in %s", home);
-            broker = BrokerProcess.start(home, options.sweep());
+            broker = BrokerProcess.start(home, options.sweep(), extraBrokerOptions());
             BrokerProcess started = broker;
             killer = new Thread(started::close, "bench-broker-killer");
             Runtime.getRuntime().addShutdownHook(killer);
             report.meta("broker_pid", broker.pid());
-            report.meta("broker_jvm_options", String.join(" ", io.agentpeers.broker.BrokerStarter.JVM_OPTIONS));
+            report.meta("broker_jvm_options", String.join(" ", io.agentpeers.broker.BrokerStarter.JVM_OPTIONS) + " "
+                    + String.join(" ", extraBrokerOptions()));
             report.meta("tcp", broker.tcp().toString());
             measure(broker);
         } catch (RuntimeException e) {
@@ -113,6 +114,12 @@ public final class PeersBench {
         report.meta("duration_s", (System.nanoTime() - began) / 1_000_000_000L);
         report.writeJson(options.jsonOrDefault());
         return report;
+    }
+
+    /** Extra JVM options for the broker, to investigate (e.g. -XX:NativeMemoryTracking=summary). */
+    private static List<String> extraBrokerOptions() {
+        String extra = System.getenv("PEERS_BENCH_BROKER_JVM_OPTIONS");
+        return extra == null || extra.isBlank() ? List.of() : List.of(extra.trim().split("\\s+"));
     }
 
     private static Object brokerExit(BrokerProcess broker) {
@@ -211,12 +218,15 @@ public final class PeersBench {
         log("list_peers over %s with %d peers", transport, peers);
         for (String scope : List.of("machine", "directory", "repo")) {
             String params = "{\"scope\":\"" + scope + "\"}";
-            Samples all = timeRequests(prober, "list_peers", params);
+            Samples firstByte = new Samples();
+            Samples all = timeRequests(prober, "list_peers", params, firstByte);
             int listed = count(prober.requireOk("list_peers", params).text(), "\"client_type\"");
             Map<String, Object> values = all.summary();
             values.put("listed", listed);
+            values.put("first_byte_p50", Samples.round(firstByte.percentileMillis(50)));
+            values.put("first_byte_p99", Samples.round(firstByte.percentileMillis(99)));
             boolean targeted = peers >= 1000;
-            report.add("list_peers, request to last byte of the reply (ms)", transport + ", " + peers + " peers, "
+            report.add("list_peers, request to last byte of the reply (ms; first_byte: to its first bytes)", transport + ", " + peers + " peers, "
                     + scope, values, targeted ? "p50 < 1" : "", targeted ? Report.atMost(all.percentileMillis(50), 1,
                     "ms") : "");
         }
@@ -224,12 +234,13 @@ public final class PeersBench {
 
     private void emptyPending(RawConnection prober, String transport, String label) {
         log("empty pending over %s, %s", transport, label);
-        Samples all = timeRequests(prober, "pending", "{\"limit\":100}");
+        Samples all = timeRequests(prober, "pending", "{\"limit\":100}", new Samples());
         report.add("pending with nothing pending (ms)", transport + ", " + label, all.summary(),
                 "flat with history", "");
     }
 
-    private Samples timeRequests(RawConnection connection, String method, String params) {
+    /** Times requests to the last byte of their reply; {@code firstByte} gets the time to the first bytes. */
+    private Samples timeRequests(RawConnection connection, String method, String params, Samples firstByte) {
         for (int i = 0; i < Math.max(10, options.warmup() / 10); i++) {
             connection.requireOk(method, params);
         }
@@ -242,6 +253,7 @@ public final class PeersBench {
                     throw new IllegalStateException(method + " failed: " + RawConnection.abbreviate(line.text()));
                 }
                 all.add(line.endNanos() - start);
+                firstByte.add(line.firstNanos() - start);
             }
         }
         return all;
@@ -396,11 +408,6 @@ public final class PeersBench {
 
     private void mcpRoundTrip(PeersCommands commands, Endpoint unix) {
         String section = "MCP round trip: send to channel notification on the server's stdout (ms)";
-        String missing = commands.mcpMissing();
-        if (missing != null) {
-            report.unavailable(section, "unix", missing);
-            return;
-        }
         if (options.mcpRoundTrips() <= 0) {
             report.unavailable(section, "unix", "disabled in this preset");
             return;
@@ -410,7 +417,7 @@ public final class PeersBench {
             sender.register(PushProbe.registration(CWD));
             Samples samples = commands.mcpRoundTrips(sender, "benchmcp", Math.max(10, options.mcpRoundTrips() / 10),
                     options.mcpRoundTrips());
-            report.add(section, "unix, peers mcp (plain JVM)", samples.summary(), "", "");
+            report.add(section, "unix, McpMain as a child process", samples.summary(), "", "");
         }
     }
 

@@ -95,6 +95,13 @@ final class PeersCommands {
         return List.of(launcher().toString(), "status");
     }
 
+    /** The MCP server from this benchmark's own class path (peers-mcp is a dependency): for the round trip. */
+    static List<String> bundledMcp(String name) {
+        // Only a claude-code server pushes channel notifications.
+        return List.of(java(), "-cp", absoluteClassPath(), MCP_MAIN, "--client-type", "claude-code",
+                "--name", name);
+    }
+
     /** The MCP server on a plain JVM: no launcher flags, no class-data archive of its own. */
     List<String> plainMcp(String name) {
         List<String> command = new ArrayList<>(List.of(java(), "-cp", jar().toString(), MCP_MAIN, "--client-type",
@@ -104,6 +111,18 @@ final class PeersCommands {
             command.add(name);
         }
         return command;
+    }
+
+    /** This JVM's class path with absolute entries: children run in another folder. */
+    static String absoluteClassPath() {
+        StringBuilder out = new StringBuilder();
+        for (String entry : System.getProperty("java.class.path").split(java.io.File.pathSeparator)) {
+            if (out.length() > 0) {
+                out.append(java.io.File.pathSeparator);
+            }
+            out.append(Path.of(entry).toAbsolutePath());
+        }
+        return out.toString();
     }
 
     static String java() {
@@ -141,7 +160,7 @@ final class PeersCommands {
      * until the channel notification shows on the server's stdout is measured.
      */
     Samples mcpRoundTrips(PeersClient sender, String name, int warmup, int count) {
-        Child child = Child.start(plainMcp(name), broker, "mcp-roundtrip.log");
+        Child child = Child.start(bundledMcp(name), broker, "mcp-roundtrip.log");
         try {
             child.writeLine(INITIALIZE);
             child.await(line -> line.contains("\"id\":1"), ANSWER_TIMEOUT);
@@ -254,15 +273,25 @@ final class PeersCommands {
                     throw new IllegalStateException("interrupted", e);
                 }
                 if (line == null) {
-                    throw new IllegalStateException("no expected line within " + timeout.toSeconds() + " s; see " + log);
+                    throw new IllegalStateException("no expected line within " + timeout.toSeconds() + " s: " + tail());
                 }
                 if (line == END) {
                     lines.add(END);
-                    throw new IllegalStateException("the process ended without the expected line; see " + log);
+                    throw new IllegalStateException("the process ended without the expected line: " + tail());
                 }
                 if (wanted.test(line.text())) {
                     return line;
                 }
+            }
+        }
+
+        /** The last lines of the child's stderr, for a failure message. */
+        String tail() {
+            try {
+                List<String> all = Files.readAllLines(log);
+                return "stderr: " + String.join(" | ", all.subList(Math.max(0, all.size() - 5), all.size()));
+            } catch (IOException e) {
+                return "no stderr at " + log;
             }
         }
 

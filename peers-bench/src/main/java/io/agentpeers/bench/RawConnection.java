@@ -27,9 +27,10 @@ final class RawConnection implements AutoCloseable {
     private final AtomicBoolean closed = new AtomicBoolean();
     private Selector selector;
     private long nextId;
+    private long firstNanos;
 
-    /** A reply line and the moment its last byte arrived. */
-    record Line(String text, long endNanos) {
+    /** A reply line, the moment its first bytes were read, and the moment its last byte was. */
+    record Line(String text, long firstNanos, long endNanos) {
         boolean isError() {
             return text.contains("\"error\":{");
         }
@@ -141,7 +142,9 @@ final class RawConnection implements AutoCloseable {
                             in.position(i + 1);
                             String text = partial.toString(StandardCharsets.UTF_8);
                             partial.reset();
-                            return new Line(text, end);
+                            long first = firstNanos == 0 ? end : firstNanos;
+                            firstNanos = 0;
+                            return new Line(text, first, end);
                         }
                     }
                     partial.write(array, from, limit - from);
@@ -156,6 +159,9 @@ final class RawConnection implements AutoCloseable {
                     in.flip();
                     await(SelectionKey.OP_READ, deadline);
                     continue;
+                }
+                if (firstNanos == 0) {
+                    firstNanos = System.nanoTime();
                 }
                 in.flip();
             }
