@@ -67,11 +67,64 @@ class MainProcessTest {
         Result status = run(null, "status");
         assertEquals(3, status.exit(), status.err());
 
-        // Whatever the MCP server answers, every stdout line is JSON-RPC and nothing else.
-        Result mcp = run("", "mcp", "--client-type", "codex");
-        for (String line : mcp.out().lines().toList()) {
-            assertTrue(line.startsWith("{") && line.contains("\"jsonrpc\""), "stdout is the protocol: " + line);
+        // The MCP server answers initialize on stdout, with nothing else there, and exits when stdin closes.
+        String initialize = "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\",\"params\":"
+                + "{\"protocolVersion\":\"2025-06-18\",\"capabilities\":{},\"clientInfo\":{\"name\":\"t\",\"version\":\"1\"}}}\n";
+        try {
+            List<String> lines = mcpSession(initialize);
+            assertTrue(lines.stream().anyMatch(l -> l.contains("\"id\":1") && l.contains("\"serverInfo\"")),
+                    String.join("\n", lines));
+            for (String line : lines) {
+                assertTrue(line.startsWith("{") && line.contains("\"jsonrpc\""), "stdout is the protocol: " + line);
+            }
+        } finally {
+            stopAnyBroker();
         }
         assertEquals(2, run(null, "mcp", "--client-type").exit(), "a usage error");
+    }
+
+    /** Runs {@code peers mcp}, sends {@code request}, keeps stdin open until the answer came, then closes it. */
+    private List<String> mcpSession(String request) throws Exception {
+        List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
+                "-Xlog:disable", "-Xlog:all=warning:stderr", "-cp", System.getProperty("java.class.path"),
+                Main.class.getName(), "mcp", "--client-type", "codex"));
+        ProcessBuilder builder = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD);
+        builder.environment().put("HOME", home.toString());
+        builder.environment().put("PEERS_HOME", home.resolve("p").toString());
+        Process process = builder.start();
+        try {
+            process.getOutputStream().write(request.getBytes(StandardCharsets.UTF_8));
+            process.getOutputStream().flush();
+            var reader = new java.io.BufferedReader(new java.io.InputStreamReader(process.getInputStream(),
+                    StandardCharsets.UTF_8));
+            var first = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                try {
+                    return reader.readLine();
+                } catch (java.io.IOException e) {
+                    return null;
+                }
+            });
+            List<String> lines = new ArrayList<>();
+            lines.add(first.get(60, TimeUnit.SECONDS));
+            process.getOutputStream().close();
+            assertTrue(process.waitFor(30, TimeUnit.SECONDS), "the server exits when stdin closes");
+            assertEquals(0, process.exitValue());
+            reader.lines().forEach(lines::add);
+            return lines;
+        } finally {
+            process.destroyForcibly();
+        }
+    }
+
+    /** The MCP server may have started a broker in the background: end it by the pid in its lock file. */
+    private void stopAnyBroker() throws Exception {
+        run(null, "broker", "stop");
+        Path lock = home.resolve("p").resolve("broker.lock");
+        if (java.nio.file.Files.exists(lock)) {
+            String pid = java.nio.file.Files.readString(lock).trim();
+            if (!pid.isEmpty()) {
+                ProcessHandle.of(Long.parseLong(pid)).ifPresent(ProcessHandle::destroyForcibly);
+            }
+        }
     }
 }
