@@ -8,7 +8,7 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * How much to measure. {@link #full()} is what the issue asks for (about 8 to 10 minutes on a 2-core
+ * How much to measure. {@link #full()} is what the issue asks for (about 15 minutes on a 2-core
  * machine), {@link #quick()} the same shape in about two minutes, {@link #smoke()} seconds (the unit test).
  *
  * @param peerLevels       peers registered while push latency and list_peers are measured
@@ -28,6 +28,7 @@ import java.util.Set;
  * @param transports       "unix", "tcp"
  * @param root             the repository (peers-app/target/peers.jar, ./peers); null when unknown
  * @param json             where the JSON goes
+ * @param only             null for everything, {@code commands} for the MCP round trip and cold starts alone
  */
 record BenchOptions(
         String preset,
@@ -47,24 +48,25 @@ record BenchOptions(
         Duration sweep,
         List<String> transports,
         Path root,
-        Path json) {
+        Path json,
+        String only) {
 
     static BenchOptions full() {
-        return new BenchOptions("full", new int[] {10, 100, 1000}, 1000, 10_000, 3, 1000, 20_000,
+        return new BenchOptions("full", new int[] {10, 100, 1000}, 1000, 10_000, 3, 400, 10_000,
                 new int[] {1, 4, 16}, 100_000, 1000, Duration.ofSeconds(120), Duration.ofMillis(5), 1000, 10,
-                Duration.ofSeconds(5), List.of("unix", "tcp"), guessRoot(), null);
+                Duration.ofSeconds(5), List.of("unix", "tcp"), guessRoot(), null, null);
     }
 
     static BenchOptions quick() {
         return new BenchOptions("quick", new int[] {10, 100, 1000}, 300, 2_000, 2, 200, 5_000,
                 new int[] {1, 4, 16}, 20_000, 1000, Duration.ofSeconds(20), Duration.ofMillis(5), 200, 5,
-                Duration.ofSeconds(5), List.of("unix", "tcp"), guessRoot(), null);
+                Duration.ofSeconds(5), List.of("unix", "tcp"), guessRoot(), null, null);
     }
 
     static BenchOptions smoke() {
         return new BenchOptions("smoke", new int[] {8, 12}, 10, 50, 1, 20, 200,
                 new int[] {1, 4}, 300, 20, Duration.ofSeconds(2), Duration.ofMillis(5), 5, 0,
-                Duration.ofSeconds(1), List.of("unix", "tcp"), guessRoot(), null);
+                Duration.ofSeconds(1), List.of("unix", "tcp"), guessRoot(), null, null);
     }
 
     /** Parses {@code --quick}, {@code --smoke}, {@code --json PATH}, {@code --root DIR}, {@code --scale-seconds N}, ... */
@@ -89,6 +91,16 @@ record BenchOptions(
                 case "--launches" -> options = options.with("launches", value(args, ++i, arg));
                 case "--history" -> options = options.with("history", value(args, ++i, arg));
                 case "--transports" -> options = options.with("transports", value(args, ++i, arg));
+                case "--only" -> {
+                    String value = value(args, ++i, arg);
+                    if (!"commands".equals(value)) {
+                        throw new UsageException("--only takes: commands");
+                    }
+                    options = new BenchOptions(options.preset, options.peerLevels, options.warmup, options.messages,
+                            options.rounds, options.listSamples, options.sendsPerRound, options.senders, options.history,
+                            options.scalePeers, options.scaleDuration, options.pingInterval, options.mcpRoundTrips,
+                            options.launches, options.sweep, options.transports, options.root, options.json, value);
+                }
                 case "-h", "--help" -> throw new UsageException(usage());
                 default -> throw new UsageException("unknown option " + arg + "\n" + usage());
             }
@@ -99,7 +111,7 @@ record BenchOptions(
     static String usage() {
         return """
                 usage: java -jar peers-bench/target/peers-bench.jar [--quick | --smoke] [options]
-                  (no preset)        the full run the issue asks for (about 10 minutes)
+                  (no preset)        the full run the issue asks for (about 15 minutes)
                   --quick            same shape, fewer samples and a 20 s scale run (about 2 minutes)
                   --json PATH        where to write the JSON (default peers-bench/target/bench-result.json)
                   --root DIR         the repository, for peers.jar and ./peers (default: found from the jar)
@@ -108,7 +120,8 @@ record BenchOptions(
                   --rounds N         rounds of each measurement
                   --launches N       cold starts of each command
                   --history N        old messages in the store for the history cases
-                  --transports LIST  unix,tcp (default both)""";
+                  --transports LIST  unix,tcp (default both)
+                  --only commands    only the MCP round trip and the cold starts""";
     }
 
     private static String value(String[] args, int index, String option) {
@@ -123,21 +136,21 @@ record BenchOptions(
             return switch (field) {
                 case "json" -> new BenchOptions(preset, peerLevels, warmup, messages, rounds, listSamples, sendsPerRound,
                         senders, history, scalePeers, scaleDuration, pingInterval, mcpRoundTrips, launches, sweep,
-                        transports, root, Path.of(value));
+                        transports, root, Path.of(value), only);
                 case "root" -> withRoot(Path.of(value));
                 case "scale" -> withScale(Duration.ofSeconds(Long.parseLong(value)));
                 case "messages" -> new BenchOptions(preset, peerLevels, warmup, Integer.parseInt(value), rounds,
                         listSamples, sendsPerRound, senders, history, scalePeers, scaleDuration, pingInterval,
-                        mcpRoundTrips, launches, sweep, transports, root, json);
+                        mcpRoundTrips, launches, sweep, transports, root, json, only);
                 case "rounds" -> new BenchOptions(preset, peerLevels, warmup, messages, Integer.parseInt(value),
                         listSamples, sendsPerRound, senders, history, scalePeers, scaleDuration, pingInterval,
-                        mcpRoundTrips, launches, sweep, transports, root, json);
+                        mcpRoundTrips, launches, sweep, transports, root, json, only);
                 case "launches" -> new BenchOptions(preset, peerLevels, warmup, messages, rounds, listSamples,
                         sendsPerRound, senders, history, scalePeers, scaleDuration, pingInterval, mcpRoundTrips,
-                        Integer.parseInt(value), sweep, transports, root, json);
+                        Integer.parseInt(value), sweep, transports, root, json, only);
                 case "history" -> new BenchOptions(preset, peerLevels, warmup, messages, rounds, listSamples,
                         sendsPerRound, senders, Integer.parseInt(value), scalePeers, scaleDuration, pingInterval,
-                        mcpRoundTrips, launches, sweep, transports, root, json);
+                        mcpRoundTrips, launches, sweep, transports, root, json, only);
                 case "transports" -> {
                     List<String> chosen = List.of(value.split(","));
                     if (chosen.isEmpty() || !Set.of("unix", "tcp").containsAll(chosen)) {
@@ -145,7 +158,7 @@ record BenchOptions(
                     }
                     yield new BenchOptions(preset, peerLevels, warmup, messages, rounds, listSamples, sendsPerRound,
                             senders, history, scalePeers, scaleDuration, pingInterval, mcpRoundTrips, launches, sweep,
-                            chosen, root, json);
+                            chosen, root, json, only);
                 }
                 default -> throw new IllegalArgumentException(field);
             };
@@ -156,17 +169,17 @@ record BenchOptions(
 
     BenchOptions withRoot(Path value) {
         return new BenchOptions(preset, peerLevels, warmup, messages, rounds, listSamples, sendsPerRound, senders,
-                history, scalePeers, scaleDuration, pingInterval, mcpRoundTrips, launches, sweep, transports, value, json);
+                history, scalePeers, scaleDuration, pingInterval, mcpRoundTrips, launches, sweep, transports, value, json, only);
     }
 
     BenchOptions withScale(Duration value) {
         return new BenchOptions(preset, peerLevels, warmup, messages, rounds, listSamples, sendsPerRound, senders,
-                history, scalePeers, value, pingInterval, mcpRoundTrips, launches, sweep, transports, root, json);
+                history, scalePeers, value, pingInterval, mcpRoundTrips, launches, sweep, transports, root, json, only);
     }
 
     BenchOptions withJson(Path value) {
         return new BenchOptions(preset, peerLevels, warmup, messages, rounds, listSamples, sendsPerRound, senders,
-                history, scalePeers, scaleDuration, pingInterval, mcpRoundTrips, launches, sweep, transports, root, value);
+                history, scalePeers, scaleDuration, pingInterval, mcpRoundTrips, launches, sweep, transports, root, value, only);
     }
 
     /** Where the JSON goes when not told. */

@@ -31,6 +31,9 @@ public final class PeersBench {
     private static final String SEND_TEXT = "x".repeat(100);
     private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(30);
 
+    /** {@code --only commands}: the MCP round trip and the cold starts alone. */
+    static final String COMMANDS_ONLY = "commands";
+
     private final BenchOptions options;
     private final Report report = new Report();
     private final PrintStream progress;
@@ -127,6 +130,12 @@ public final class PeersBench {
     }
 
     private void measure(BrokerProcess broker) {
+        if (COMMANDS_ONLY.equals(options.only())) {
+            PeersCommands commands = new PeersCommands(options.root(), broker);
+            phase(() -> mcpRoundTrip(commands, broker.unix()));
+            phase(() -> coldStarts(commands));
+            return;
+        }
         BrokerProcess.sleep(1000);
         try (RawConnection warm = RawConnection.open(broker.unix(), REQUEST_TIMEOUT)) {
             for (int i = 0; i < 200; i++) {
@@ -430,13 +439,16 @@ public final class PeersBench {
         }
         String launcherMissing = commands.launcherMissing();
         String mcpMissing = commands.mcpMissing();
-        if (launcherMissing == null) {
+        if (launcherMissing == null && mcpMissing == null) {
             phase(() -> coldStart(section, "./peers mcp, to the initialize answer", 500,
                     () -> commands.coldStartMcp(commands.launcherMcp())));
+        } else {
+            report.unavailable(section, "./peers mcp", launcherMissing != null ? launcherMissing : mcpMissing);
+        }
+        if (launcherMissing == null) {
             phase(() -> coldStart(section, "./peers status, to its first line", 300,
                     () -> commands.coldStartStatus(commands.launcherStatus())));
         } else {
-            report.unavailable(section, "./peers mcp", launcherMissing);
             report.unavailable(section, "./peers status", launcherMissing);
         }
         if (mcpMissing == null) {
@@ -445,6 +457,9 @@ public final class PeersBench {
                     () -> commands.coldStartMcp(commands.plainMcp(null))));
         } else {
             report.unavailable(section, "java -cp peers.jar McpMain", mcpMissing);
+            // The same SDK server from this benchmark's class path (a bigger jar): an indication meanwhile.
+            phase(() -> coldStart(section, "java -cp peers-bench.jar McpMain (stand-in, no launcher flags)", 500,
+                    () -> commands.coldStartMcp(PeersCommands.bundledMcp("benchcold"))));
         }
     }
 
