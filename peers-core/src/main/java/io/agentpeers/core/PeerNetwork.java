@@ -45,6 +45,7 @@ public final class PeerNetwork implements AutoCloseable {
     private final PeersLimits limits;
     private final RateLimiter rateLimiter;
     private final GroupCommitter committer;
+    private final LivePeers live = new LivePeers();
     private final AtomicBoolean started = new AtomicBoolean();
 
     public PeerNetwork(PeerStore store, ProcessControl processes, InstantSource clock, PeersLimits limits,
@@ -56,7 +57,12 @@ public final class PeerNetwork implements AutoCloseable {
         this.clock = () -> clock.instant().truncatedTo(ChronoUnit.MILLIS);
         this.limits = Objects.requireNonNull(limits, "limits");
         this.rateLimiter = new RateLimiter(clock, limits.ratePerMinute(), limits.rateBurst());
-        this.committer = new GroupCommitter(store, listener == null ? CommitListener.NONE : listener, limits.maxBatch());
+        CommitListener outside = listener == null ? CommitListener.NONE : listener;
+        // The registry follows each commit before the committer completes its callers or tells others.
+        this.committer = new GroupCommitter(store, events -> {
+            live.apply(events);
+            outside.committed(events);
+        }, limits.maxBatch());
     }
 
     /**
@@ -224,7 +230,7 @@ public final class PeerNetwork implements AutoCloseable {
 
     /** The caller as the broker knows it. */
     public Peer whoami(PeerId caller) {
-        return read(tx -> requireLive(tx, caller));
+        return liveCaller(caller);
     }
 
     /** Any peer by id, live or gone, if the store still has it. */
@@ -269,25 +275,26 @@ public final class PeerNetwork implements AutoCloseable {
 
     /** Live peers in {@code scope} as seen from the caller, the caller excluded. */
     public List<Peer> listPeers(PeerId caller, Scope scope) {
-        return read(tx -> {
-            Peer self = requireLive(tx, caller);
-            List<Peer> peers = new ArrayList<>(inScope(tx, self, scope));
-            peers.removeIf(peer -> peer.id().equals(caller));
-            return peers;
-        });
+        Peer self = liveCaller(caller);
+        Objects.requireNonNull(scope, "scope");
+        String repoKey = scope == Scope.REPO ? self.repoKey() : null;
+        boolean byCwd = scope == Scope.DIRECTORY || (scope == Scope.REPO && repoKey == null);
+        return live.matching(peer -> !peer.id().equals(caller)
+                && (scope == Scope.MACHINE
+                        || (byCwd ? peer.cwd().equals(self.cwd()) : repoKey.equals(peer.repoKey()))));
     }
 
     /** Every live peer: for observers and status displays, which hold no peer of their own. */
     public List<Peer> livePeers() {
-        return read(StoreTransaction::livePeers);
+        requireStarted();
+        return live.matching(peer -> true);
     }
 
-    private static List<Peer> inScope(StoreTransaction tx, Peer self, Scope scope) {
-        return switch (scope) {
-            case MACHINE -> tx.livePeers();
-            case DIRECTORY -> tx.livePeersByCwd(self.cwd());
-            case REPO -> self.repoKey() == null ? tx.livePeersByCwd(self.cwd()) : tx.livePeersByRepoKey(self.repoKey());
-        };
+    /** The caller from the live registry; the store explains why when it is not there. */
+    private Peer liveCaller(PeerId caller) {
+        requireStarted();
+        Peer self = live.get(caller);
+        return self != null ? self : read(tx -> requireLive(tx, caller));
     }
 
     // ---------------------------------------------------------------- messages
@@ -305,7 +312,8 @@ public final class PeerNetwork implements AutoCloseable {
         }
         rateLimiter.acquire(caller, 1);
         return write((tx, events) -> {
-            Peer sender = requireLive(tx, caller);
+            Peer known = live.get(caller); // read only here, so the registry saves a query per send
+            Peer sender = known != null ? known : requireLive(tx, caller);
             Peer recipient = resolve(tx, to.strip());
             if (recipient.id().equals(sender.id())) {
                 throw new InvalidArgumentException("you cannot send a message to yourself");
@@ -457,10 +465,9 @@ public final class PeerNetwork implements AutoCloseable {
      * Reads {@code /proc} outside any transaction, so requests never wait on it.
      */
     public SweepReport sweep() {
-        List<Peer> live = livePeers();
         List<Peer> dead = new ArrayList<>();
         List<Peer> orphans = new ArrayList<>();
-        for (Peer peer : live) {
+        for (Peer peer : livePeers()) {
             if (!peer.verified()) {
                 continue;
             }
@@ -553,6 +560,10 @@ public final class PeerNetwork implements AutoCloseable {
             throw new InvalidArgumentException("name a peer by its id or name");
         }
         if (PeerId.looksLikeId(idOrName)) {
+            Peer liveById = live.get(new PeerId(idOrName));
+            if (liveById != null) {
+                return liveById;
+            }
             Optional<Peer> byId = tx.findPeer(new PeerId(idOrName));
             if (byId.isPresent()) {
                 return byId.get();
