@@ -69,6 +69,7 @@ public final class BrokerDispatcher implements ConnectionHandler, CommitListener
     private final Set<ServerConnection> connections = ConcurrentHashMap.newKeySet();
     private final Set<ServerConnection> observers = ConcurrentHashMap.newKeySet();
     private final Map<PeerId, Peer> senders = new ConcurrentHashMap<>();
+    private final PeerJsonCache peerJson = new PeerJsonCache();
     private final ExecutorService pusher;
     private final ScheduledExecutorService timers;
 
@@ -194,8 +195,7 @@ public final class BrokerDispatcher implements ConnectionHandler, CommitListener
                 caller(session);
                 yield peerResult(network.resolve(params.requiredString("peer")));
             }
-            case "list_peers" -> NODES.objectNode().set("peers", PeersJson.peers(
-                    network.listPeers(caller(session), scope(params, "scope", Scope.MACHINE))));
+            case "list_peers" -> listPeers(connection, session, request, params);
             case "send" -> send(session, params);
             case "broadcast" -> broadcast(session, params);
             case "subscribe" -> subscribe(connection, session, request);
@@ -286,6 +286,15 @@ public final class BrokerDispatcher implements ConnectionHandler, CommitListener
         session.peer = null;
         session.subscribed = false;
         return peerResult(gone);
+    }
+
+    private JsonNode listPeers(ServerConnection connection, Session session, JsonRpcRequest request, Params params) {
+        List<Peer> peers = network.listPeers(caller(session), scope(params, "scope", Scope.MACHINE));
+        if (request.id() == null) {
+            return null;
+        }
+        connection.send(peerJson.listPeersLine(request.id(), peers));
+        return null;
     }
 
     private JsonNode send(Session session, Params params) {
@@ -520,6 +529,7 @@ public final class BrokerDispatcher implements ConnectionHandler, CommitListener
             senders.put(updated.peer().id(), updated.peer());
         } else if (event instanceof PeersEvent.PeerLeft left) {
             senders.put(left.peer().id(), left.peer());
+            peerJson.forget(left.peer().id());
         }
         if (!observers.isEmpty()) {
             String line = notification("event", ObserverEvents.describe(event));
