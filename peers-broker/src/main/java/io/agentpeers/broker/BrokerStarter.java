@@ -28,7 +28,8 @@ import org.slf4j.LoggerFactory;
 public final class BrokerStarter {
     private static final Logger LOG = LoggerFactory.getLogger(BrokerStarter.class);
     /** JVM options that keep a broker small and quiet on stdout. */
-    public static final List<String> JVM_OPTIONS = List.of("-Xms16m", "-Xmx48m", "-XX:+UseSerialGC", "-Xss512k",
+    public static final List<String> JVM_OPTIONS = List.of("-Xms8m", "-Xmx48m", "-XX:+UseSerialGC", "-Xss512k",
+            "-XX:MinHeapFreeRatio=10", "-XX:MaxHeapFreeRatio=30", "-XX:ReservedCodeCacheSize=24m",
             "-XX:TieredStopAtLevel=1", "-Xshare:auto", "-Xlog:disable", "-Xlog:all=warning:stderr");
 
     /** File locks belong to the whole JVM: threads of one process take turns here first. */

@@ -279,9 +279,9 @@ public final class PeersBroker implements AutoCloseable {
         private Duration idleTimeout;
         private ProcessControl processes = new ProcfsProcessControl();
         private InstantSource clock = InstantSource.system();
-        // A handler waits for its write's commit; 32 workers let 32 connections' writes share one
+        // A handler waits for its write's commit; 16 workers let 16 connections' writes share one
         // transaction (group commit), still a fixed number of threads whatever the connection count.
-        private ConnectionServerOptions serverOptions = ConnectionServerOptions.defaults().withWorkerThreads(32);
+        private ConnectionServerOptions serverOptions = ConnectionServerOptions.defaults().withWorkerThreads(16);
 
         private Builder() {
         }

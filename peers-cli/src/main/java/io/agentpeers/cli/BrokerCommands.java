@@ -47,7 +47,13 @@ final class BrokerCommands {
 
     /** A starter that runs this program's {@code broker run} detached; the MCP server uses the same. */
     public static BrokerStarter starter(CliContext context, PeersPaths paths) {
-        return new BrokerStarter(paths, brokerCommand(context), Map.of());
+        if (context.selfCommand().size() > 1) {
+            return new BrokerStarter(paths, brokerCommand(context), Map.of());
+        }
+        // Through the launcher script: it adds PEERS_JAVA_OPTS after its own flags, so these win.
+        String userOptions = System.getenv().getOrDefault("PEERS_JAVA_OPTS", "");
+        return new BrokerStarter(paths, brokerCommand(context),
+                Map.of("PEERS_JAVA_OPTS", (String.join(" ", BrokerStarter.JVM_OPTIONS) + " " + userOptions).strip()));
     }
 
     /** Options a broker process takes. */
