@@ -28,7 +28,8 @@ import java.util.Set;
  * @param transports       "unix", "tcp"
  * @param root             the repository (peers-app/target/peers.jar, ./peers); null when unknown
  * @param json             where the JSON goes
- * @param only             null for everything, {@code commands} for the MCP round trip and cold starts alone
+ * @param only             null for everything, {@code commands} for the MCP round trip and cold starts alone,
+ *                         {@code sends} for the send throughput alone
  */
 record BenchOptions(
         String preset,
@@ -93,8 +94,8 @@ record BenchOptions(
                 case "--transports" -> options = options.with("transports", value(args, ++i, arg));
                 case "--only" -> {
                     String value = value(args, ++i, arg);
-                    if (!"commands".equals(value)) {
-                        throw new UsageException("--only takes: commands");
+                    if (!PeersBench.COMMANDS_ONLY.equals(value) && !PeersBench.SENDS_ONLY.equals(value)) {
+                        throw new UsageException("--only takes: commands, sends");
                     }
                     options = new BenchOptions(options.preset, options.peerLevels, options.warmup, options.messages,
                             options.rounds, options.listSamples, options.sendsPerRound, options.senders, options.history,
@@ -121,7 +122,8 @@ record BenchOptions(
                   --launches N       cold starts of each command
                   --history N        old messages in the store for the history cases
                   --transports LIST  unix,tcp (default both)
-                  --only commands    only the MCP round trip and the cold starts""";
+                  --only commands    only the MCP round trip and the cold starts
+                  --only sends       only the durable send throughput (and the footprint after it)""";
     }
 
     private static String value(String[] args, int index, String option) {

@@ -33,6 +33,8 @@ public final class PeersBench {
 
     /** {@code --only commands}: the MCP round trip and the cold starts alone. */
     static final String COMMANDS_ONLY = "commands";
+    /** {@code --only sends}: the durable send throughput alone, then the footprint. */
+    static final String SENDS_ONLY = "sends";
 
     private final BenchOptions options;
     private final Report report = new Report();
@@ -136,6 +138,10 @@ public final class PeersBench {
             phase(() -> coldStarts(commands));
             return;
         }
+        if (SENDS_ONLY.equals(options.only())) {
+            measureSends(broker);
+            return;
+        }
         BrokerProcess.sleep(1000);
         try (RawConnection warm = RawConnection.open(broker.unix(), REQUEST_TIMEOUT)) {
             for (int i = 0; i < 200; i++) {
@@ -203,6 +209,20 @@ public final class PeersBench {
         }
         PeersCommands commands = new PeersCommands(options.root(), broker);
         phase(() -> coldStarts(commands));
+    }
+
+    private void measureSends(BrokerProcess broker) {
+        try {
+            String sink = phaseValue(() -> sinkPeer(broker));
+            for (String transport : options.transports()) {
+                for (int senders : options.senders()) {
+                    phase(() -> throughput(broker.endpoint(transport), transport, senders, sink));
+                }
+            }
+            memory(broker, "after " + storedMessages(sinks.get(0)) + " messages stored", "");
+        } finally {
+            sinks.forEach(RawConnection::close);
+        }
     }
 
     // ------------------------------------------------------------------ phases

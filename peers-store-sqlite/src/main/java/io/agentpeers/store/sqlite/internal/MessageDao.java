@@ -4,7 +4,6 @@ import java.util.List;
 import java.util.Optional;
 import org.jdbi.v3.sqlobject.config.RegisterConstructorMapper;
 import org.jdbi.v3.sqlobject.customizer.BindList;
-import org.jdbi.v3.sqlobject.statement.GetGeneratedKeys;
 import org.jdbi.v3.sqlobject.statement.SqlQuery;
 import org.jdbi.v3.sqlobject.statement.SqlUpdate;
 
@@ -14,11 +13,6 @@ import org.jdbi.v3.sqlobject.statement.SqlUpdate;
 public interface MessageDao {
     String COLUMNS = "id, sender_id, recipient_id, text, reply_to, sent_at, delivered_at, read_at, state";
     String SELECT = "SELECT " + COLUMNS + " FROM messages ";
-
-    @SqlUpdate("INSERT INTO messages (sender_id, recipient_id, text, reply_to, sent_at, state)"
-            + " VALUES (:senderId, :recipientId, :text, :replyTo, :sentAt, 'pending')")
-    @GetGeneratedKeys("id")
-    long insert(String senderId, String recipientId, String text, Long replyTo, long sentAt);
 
     @SqlQuery(SELECT + "WHERE id = :id")
     Optional<MessageRow> find(long id);

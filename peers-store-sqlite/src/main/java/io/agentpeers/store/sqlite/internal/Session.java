@@ -8,10 +8,12 @@ import org.jdbi.v3.core.Handle;
  * thread at a time. Transactions are begun and ended with plain SQL rather than JDBC's auto-commit
  * switch, which in sqlite-jdbc opens a fresh transaction after every commit.
  */
-public record Session(Handle handle, PeerDao peers, MessageDao messages) implements AutoCloseable {
+public record Session(Handle handle, PeerDao peers, MessageDao messages, MessageInsert messageInsert)
+        implements AutoCloseable {
 
     public static Session attach(Handle handle) {
-        return new Session(handle, handle.attach(PeerDao.class), handle.attach(MessageDao.class));
+        return new Session(handle, handle.attach(PeerDao.class), handle.attach(MessageDao.class),
+                new MessageInsert(handle.getConnection()));
     }
 
     /**
@@ -20,7 +22,7 @@ public record Session(Handle handle, PeerDao peers, MessageDao messages) impleme
      */
     public <T> T inTransaction(String begin, StoreWork<T> work) {
         handle.execute(begin);
-        SqliteTransaction tx = new SqliteTransaction(peers, messages);
+        SqliteTransaction tx = new SqliteTransaction(peers, messages, messageInsert);
         T result;
         try {
             result = work.run(tx);
@@ -48,7 +50,7 @@ public record Session(Handle handle, PeerDao peers, MessageDao messages) impleme
         if (!wasQueryOnly) {
             handle.execute("PRAGMA query_only = 1");
         }
-        SqliteTransaction tx = new SqliteTransaction(peers, messages);
+        SqliteTransaction tx = new SqliteTransaction(peers, messages, messageInsert);
         try {
             return work.run(tx);
         } finally {
@@ -61,6 +63,7 @@ public record Session(Handle handle, PeerDao peers, MessageDao messages) impleme
 
     @Override
     public void close() {
+        messageInsert.close();
         handle.close();
     }
 }

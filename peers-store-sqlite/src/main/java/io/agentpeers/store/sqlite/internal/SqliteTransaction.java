@@ -9,6 +9,7 @@ import io.agentpeers.core.PeerId;
 import io.agentpeers.core.StoreException;
 import io.agentpeers.core.port.StoreCounts;
 import io.agentpeers.core.port.StoreTransaction;
+import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -29,12 +30,14 @@ public final class SqliteTransaction implements StoreTransaction {
 
     private final PeerDao peers;
     private final MessageDao messages;
+    private final MessageInsert messageInsert;
     private final Thread owner = Thread.currentThread();
     private volatile boolean open = true;
 
-    public SqliteTransaction(PeerDao peers, MessageDao messages) {
+    SqliteTransaction(PeerDao peers, MessageDao messages, MessageInsert messageInsert) {
         this.peers = peers;
         this.messages = messages;
+        this.messageInsert = messageInsert;
     }
 
     /** Ends this unit of work: any later call fails. */
@@ -129,10 +132,15 @@ public final class SqliteTransaction implements StoreTransaction {
     @Override
     public Message insertMessage(NewMessage message) {
         Objects.requireNonNull(message, "message");
-        long id = run("insert message for " + message.recipient(), () -> messages.insert(
-                message.sender().value(), message.recipient().value(), message.text(), message.replyTo(),
-                message.sentAt().toEpochMilli()));
-        return message.stored(id);
+        checkUsable();
+        try {
+            long id = messageInsert.insert(message.sender().value(), message.recipient().value(), message.text(),
+                    message.replyTo(), message.sentAt().toEpochMilli());
+            return message.stored(id);
+        } catch (SQLException e) {
+            throw new StoreException("the store failed to insert a message for " + message.recipient() + ": "
+                    + e.getMessage(), e);
+        }
     }
 
     @Override
@@ -226,16 +234,20 @@ public final class SqliteTransaction implements StoreTransaction {
     // ---- helpers
 
     private <T> T run(String what, Supplier<T> action) {
+        checkUsable();
+        try {
+            return action.get();
+        } catch (JdbiException e) {
+            throw new StoreException("the store failed to " + what + ": " + e.getMessage(), e);
+        }
+    }
+
+    private void checkUsable() {
         if (!open) {
             throw new IllegalStateException("this store transaction has ended: use it only inside the call that handed it out");
         }
         if (Thread.currentThread() != owner) {
             throw new IllegalStateException("a store transaction belongs to the thread that opened it");
-        }
-        try {
-            return action.get();
-        } catch (JdbiException e) {
-            throw new StoreException("the store failed to " + what + ": " + e.getMessage(), e);
         }
     }
 
