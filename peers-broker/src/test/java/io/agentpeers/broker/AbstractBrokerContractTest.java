@@ -187,6 +187,33 @@ abstract class AbstractBrokerContractTest {
     }
 
     @Test
+    void listPeersShowsEveryChangeAtOnceInRegistrationOrder() throws Exception {
+        startBroker();
+        PeersClient alice = registered("alice", "/src/app");
+        PeersClient bob = registered("bob", "/src/app");
+        PeersClient carol = registered("carol", "/src/other");
+        assertEquals(List.of("bob", "carol"), names(alice.listPeers(Scope.MACHINE)));
+
+        bob.setSummary("fixing the parser");
+        assertEquals("fixing the parser", alice.listPeers(Scope.MACHINE).get(0).summary(), "no stale cached peer");
+        bob.setName("robert");
+        assertEquals(List.of("robert", "carol"), names(alice.listPeers(Scope.MACHINE)));
+
+        carol.close();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (alice.listPeers(Scope.MACHINE).size() > 1 && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        PeersClient dave = registered("dave", "/src/app");
+        assertEquals(List.of("robert", "dave"), names(alice.listPeers(Scope.MACHINE)));
+        assertEquals(List.of("alice", "dave"), names(bob.listPeers(Scope.DIRECTORY)));
+    }
+
+    private static List<String> names(List<PeerInfo> peers) {
+        return peers.stream().map(PeerInfo::displayName).toList();
+    }
+
+    @Test
     void aPeerGoesTheMomentItsConnectionCloses() throws Exception {
         startBroker();
         PeersClient watcher = registered("watcher", "/w");

@@ -1,6 +1,7 @@
 package io.agentpeers.core;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -18,16 +19,26 @@ final class LivePeers {
             Comparator.comparing(Peer::registeredAt).thenComparing(Peer::id);
 
     private final Map<PeerId, Peer> peers = new ConcurrentHashMap<>();
+    /**
+     * Every live peer in registration order, rebuilt on the first read after a change; null until
+     * then. Changes and rebuilds hold this object's lock, so a rebuild never sees half a change.
+     */
+    private volatile Peer[] ordered;
 
-    void apply(List<PeersEvent> events) {
+    synchronized void apply(List<PeersEvent> events) {
+        boolean changed = false;
         for (PeersEvent event : events) {
             if (event instanceof PeersEvent.PeerJoined joined) {
                 peers.put(joined.peer().id(), joined.peer());
+                changed = true;
             } else if (event instanceof PeersEvent.PeerUpdated updated && updated.peer().live()) {
-                peers.computeIfPresent(updated.peer().id(), (id, old) -> updated.peer());
+                changed |= peers.computeIfPresent(updated.peer().id(), (id, old) -> updated.peer()) != null;
             } else if (event instanceof PeersEvent.PeerLeft left) {
-                peers.remove(left.peer().id());
+                changed |= peers.remove(left.peer().id()) != null;
             }
+        }
+        if (changed) {
+            ordered = null;
         }
     }
 
@@ -35,15 +46,31 @@ final class LivePeers {
         return peers.get(id);
     }
 
-    /** Live peers that match, in registration order (then id), as the store lists them. */
+    /**
+     * Live peers that match, in registration order (then id), as the store lists them. Peers change
+     * far less often than they are listed, so the order is kept rather than sorted for each call.
+     */
     List<Peer> matching(Predicate<Peer> filter) {
-        List<Peer> list = new ArrayList<>();
-        for (Peer peer : peers.values()) {
+        Peer[] all = ordered;
+        if (all == null) {
+            all = rebuildOrder();
+        }
+        List<Peer> list = new ArrayList<>(all.length);
+        for (Peer peer : all) {
             if (filter.test(peer)) {
                 list.add(peer);
             }
         }
-        list.sort(REGISTRATION_ORDER);
         return list;
+    }
+
+    private synchronized Peer[] rebuildOrder() {
+        Peer[] all = ordered;
+        if (all == null) {
+            all = peers.values().toArray(new Peer[0]);
+            Arrays.sort(all, REGISTRATION_ORDER);
+            ordered = all;
+        }
+        return all;
     }
 }

@@ -293,7 +293,7 @@ public final class BrokerDispatcher implements ConnectionHandler, CommitListener
         if (request.id() == null) {
             return null;
         }
-        connection.send(peerJson.listPeersLine(request.id(), peers));
+        connection.sendEncoded(peerJson.listPeersLine(request.id(), peers));
         return null;
     }
 

@@ -6,25 +6,31 @@ import io.agentpeers.core.Peer;
 import io.agentpeers.core.PeerId;
 import io.agentpeers.protocol.codec.PeersJson;
 import io.agentpeers.protocol.wire.WireJson;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Each peer's wire JSON, serialised once per version of the peer: a {@code list_peers} of 1,000
- * peers then joins cached strings instead of building and writing 1,000 JSON trees.
+ * Each peer's wire JSON as UTF-8, serialised once per version of the peer: a {@code list_peers} of
+ * 1,000 peers (a 290 KB line) then copies cached bytes into one array instead of building 1,000 JSON
+ * trees, then a string, then its bytes.
  */
 final class PeerJsonCache {
-    private record Entry(Peer peer, String json) { }
+    private static final byte[] RESULT_OPEN = ",\"result\":{\"peers\":[".getBytes(StandardCharsets.UTF_8);
+    private static final byte[] RESULT_CLOSE = "]}}\n".getBytes(StandardCharsets.UTF_8);
+
+    private record Entry(Peer peer, byte[] json) { }
 
     private final Map<PeerId, Entry> entries = new ConcurrentHashMap<>();
 
-    String json(Peer peer) {
+    byte[] json(Peer peer) {
         Entry entry = entries.get(peer.id());
-        if (entry != null && entry.peer().equals(peer)) {
+        // The registry hands out the same instance until the peer changes: no need to compare fields.
+        if (entry != null && (entry.peer() == peer || entry.peer().equals(peer))) {
             return entry.json();
         }
-        String json = write(PeersJson.peer(peer));
+        byte[] json = write(PeersJson.peer(peer)).getBytes(StandardCharsets.UTF_8);
         entries.put(peer.id(), new Entry(peer, json));
         return json;
     }
@@ -33,17 +39,31 @@ final class PeerJsonCache {
         entries.remove(id);
     }
 
-    /** The whole response line of a successful {@code list_peers}. */
-    String listPeersLine(JsonNode requestId, List<Peer> peers) {
-        StringBuilder line = new StringBuilder(64 + peers.size() * 400);
-        line.append("{\"jsonrpc\":\"2.0\",\"id\":").append(write(requestId)).append(",\"result\":{\"peers\":[");
-        for (int i = 0; i < peers.size(); i++) {
-            if (i > 0) {
-                line.append(',');
-            }
-            line.append(json(peers.get(i)));
+    /** The whole response line of a successful {@code list_peers}, framed for the wire. */
+    byte[] listPeersLine(JsonNode requestId, List<Peer> peers) {
+        byte[] head = ("{\"jsonrpc\":\"2.0\",\"id\":" + write(requestId)).getBytes(StandardCharsets.UTF_8);
+        byte[][] parts = new byte[peers.size()][];
+        int size = head.length + RESULT_OPEN.length + Math.max(0, peers.size() - 1) + RESULT_CLOSE.length;
+        for (int i = 0; i < parts.length; i++) {
+            parts[i] = json(peers.get(i));
+            size += parts[i].length;
         }
-        return line.append("]}}").toString();
+        byte[] line = new byte[size];
+        int at = put(line, 0, head);
+        at = put(line, at, RESULT_OPEN);
+        for (int i = 0; i < parts.length; i++) {
+            if (i > 0) {
+                line[at++] = ',';
+            }
+            at = put(line, at, parts[i]);
+        }
+        put(line, at, RESULT_CLOSE);
+        return line;
+    }
+
+    private static int put(byte[] into, int at, byte[] part) {
+        System.arraycopy(part, 0, into, at, part.length);
+        return at + part.length;
     }
 
     private static String write(JsonNode node) {

@@ -131,8 +131,17 @@ public final class ServerConnection {
      * @throws IllegalArgumentException if the line contains a line break
      */
     public boolean send(String line) {
-        byte[] bytes = Lines.encode(line);
-        ByteBuffer buffer = ByteBuffer.wrap(bytes);
+        return sendEncoded(Lines.encode(line));
+    }
+
+    /**
+     * Sends one line already encoded as {@link Lines#encode} would: UTF-8 ending in its {@code \n}.
+     * For large lines built from cached bytes; otherwise as {@link #send(String)}. The array must not
+     * change afterwards.
+     */
+    public boolean sendEncoded(byte[] framedLine) {
+        assert framedLine.length > 0 && framedLine[framedLine.length - 1] == '\n' : "a framed line ends in \\n";
+        ByteBuffer buffer = ByteBuffer.wrap(framedLine);
         boolean wake = false;
         IOException writeFailed = null;
         long queued;
