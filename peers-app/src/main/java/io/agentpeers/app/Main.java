@@ -15,6 +15,6 @@ public final class Main {
     public static void main(String[] args) {
         PeersCli.configureLogging(args);
         CliContext context = CliContext.system(Main.class.getName());
-        System.exit(PeersCli.execute(context, args, List.of(new McpCommand())));
+        System.exit(PeersCli.execute(context, args, List.of(new McpCommand(), new CdsTrainingCommand())));
     }
 }
