@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.agentpeers.broker.PeersBroker;
+import io.agentpeers.protocol.Envelope;
 import io.agentpeers.protocol.client.ClientOptions;
 import io.agentpeers.protocol.client.PeersClient;
 import io.agentpeers.testkit.InMemoryPeerStore;
@@ -88,6 +89,34 @@ class McpProcessTest {
                     assertTrue(node.has("method") || node.has("result") || node.has("error"), line);
                 }
             }
+        }
+    }
+
+    @Test
+    void aServerReachesItsBrokerOverTcpWithTheToken() throws Exception {
+        Path elsewhere = Files.createDirectories(logs.resolve("no-broker-here"));
+        try (PeersBroker broker = PeersBroker.builder().socket(home.resolve("peers.sock"))
+                        .tcp("127.0.0.1:0", home.resolve("token")).store(new InMemoryPeerStore())
+                        .sweepInterval(Duration.ofMinutes(10)).start();
+                RawMcp alice = RawMcp.start(McpFixtures.mcpCommand("claude-code", "alice"),
+                        Map.of("PEERS_HOME", elsewhere.toString(), "PEERS_TCP_URL", broker.tcpAddress(),
+                                "PEERS_TOKEN", broker.token()),
+                        home, logs.resolve("tcp-alice.err"));
+                PeersClient bob = McpFixtures.peer(home, "bob")) {
+            alice.initialize();
+            assertTrue(alice.text("whoami", Map.of()).contains("alice"));
+            assertTrue(alice.text("list_peers", Map.of("scope", "machine")).contains("bob"));
+
+            bob.send("alice", "over tcp");
+            JsonNode push = alice.awaitNotification(ChannelPush.METHOD, PUSH);
+            assertNotNull(push, "a server on TCP gets pushes too");
+            assertEquals("over tcp", push.path("params").path("content").asText());
+
+            assertTrue(alice.text("send_message", Map.of("to_id", "bob", "message", "back")).contains("sent to bob"));
+            Envelope back = bob.waitForMessages(PUSH, 1).get(0);
+            assertEquals("back", back.message().text());
+            assertFalse(back.sender().verified(), "over TCP the broker cannot vouch for the sender's process");
+            assertFalse(Files.exists(elsewhere.resolve("peers.sock")), "no broker was started beside the TCP one");
         }
     }
 
