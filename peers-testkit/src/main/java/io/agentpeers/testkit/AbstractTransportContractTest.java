@@ -72,6 +72,7 @@ public abstract class AbstractTransportContractTest {
                 .withMaxLineBytes(MAX_LINE_BYTES)
                 .withMaxOutboundBytes(1024 * 1024)
                 .withWorkerThreads(WORKERS)
+                .withSelectorLoops(3) // connections kept by the accepting loop and handed to the others
                 .withCloseLinger(Duration.ofSeconds(2))
                 .withShutdownGrace(Duration.ofSeconds(5));
     }

@@ -3,8 +3,8 @@ package io.agentpeers.protocol.server;
 import io.agentpeers.protocol.transport.TransportException;
 import io.agentpeers.protocol.transport.TransportListener;
 import java.io.IOException;
-import java.nio.channels.Selector;
 import java.nio.channels.ServerSocketChannel;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -20,9 +20,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Serves line-delimited connections from one or more {@link TransportListener}s with a fixed number of
- * threads: one selector thread per listener (accept, identify, read, frame, write) and a small shared
- * worker pool that runs the {@link ConnectionHandler}, serially per connection. A thousand connections
- * need no more threads than one.
+ * threads: {@link ConnectionServerOptions#selectorLoops()} selector threads per listener (the first
+ * accepts; each identifies, reads, frames and writes for the connections given to it) and a small
+ * shared worker pool that runs the {@link ConnectionHandler}, serially per connection. A thousand
+ * connections need no more threads than one.
  *
  * <p>Lifecycle: the constructor does no I/O and starts no thread; {@link #start} binds a listener and
  * starts its loop (call it once per listener; the server then owns the listener); {@link #close()}
@@ -74,11 +75,20 @@ public final class ConnectionServer implements AutoCloseable {
                 ServerSocketChannel channel = listener.bind();
                 channel.configureBlocking(false);
                 // The channel's own provider: junixsocket channels only work with junixsocket's selector.
-                Selector selector = channel.provider().openSelector();
-                SelectorLoop loop = new SelectorLoop(this, listener, channel, selector, options);
-                loop.start();
-                loops.add(loop);
-                LOG.info("listening over {} at {}", listener.transport(), listener.address());
+                List<SelectorLoop> group = new ArrayList<>();
+                String name = "peers-" + listener.transport() + "-loop";
+                group.add(new SelectorLoop(this, listener, channel, channel.provider().openSelector(), options, name));
+                for (int i = 2; i <= options.selectorLoops(); i++) {
+                    group.add(new SelectorLoop(this, listener, null, channel.provider().openSelector(), options,
+                            name + "-" + i));
+                }
+                group.get(0).spreadOver(group);
+                for (SelectorLoop loop : group) {
+                    loop.start();
+                    loops.add(loop);
+                }
+                LOG.info("listening over {} at {} ({} selector thread(s))", listener.transport(), listener.address(),
+                        group.size());
             } catch (IOException | RuntimeException e) {
                 listener.close();
                 if (e instanceof TransportException te) {

@@ -13,6 +13,9 @@ import java.util.Objects;
  * @param maxPendingLines  lines read from one connection but not yet handled before the server stops
  *                         reading from it until the handler catches up (256)
  * @param workerThreads    threads that run the handler, shared by all connections (4)
+ * @param selectorLoops    selector threads per listener, the connections spread over them (1). A
+ *                         poll-based selector (junixsocket's) scans every connection it holds on each
+ *                         wake-up, so with a thousand idle peers several smaller loops answer faster
  * @param closeLinger      after a connection's last reply is flushed, how long to wait for the caller to
  *                         close its end before closing ours (so the caller reads the reply, not a reset)
  * @param shutdownGrace    how long {@link ConnectionServer#close()} lets in-flight replies drain
@@ -22,6 +25,7 @@ public record ConnectionServerOptions(
         int maxOutboundBytes,
         int maxPendingLines,
         int workerThreads,
+        int selectorLoops,
         Duration closeLinger,
         Duration shutdownGrace) {
 
@@ -30,6 +34,7 @@ public record ConnectionServerOptions(
         positive("maxOutboundBytes", maxOutboundBytes);
         positive("maxPendingLines", maxPendingLines);
         positive("workerThreads", workerThreads);
+        positive("selectorLoops", selectorLoops);
         Objects.requireNonNull(closeLinger, "closeLinger");
         Objects.requireNonNull(shutdownGrace, "shutdownGrace");
         if (closeLinger.isNegative() || shutdownGrace.isNegative()) {
@@ -43,38 +48,44 @@ public record ConnectionServerOptions(
                 4 * 1024 * 1024,
                 256,
                 4,
+                1,
                 Duration.ofSeconds(2),
                 Duration.ofSeconds(5));
     }
 
     public ConnectionServerOptions withMaxLineBytes(int value) {
         return new ConnectionServerOptions(
-                value, maxOutboundBytes, maxPendingLines, workerThreads, closeLinger, shutdownGrace);
+                value, maxOutboundBytes, maxPendingLines, workerThreads, selectorLoops, closeLinger, shutdownGrace);
     }
 
     public ConnectionServerOptions withMaxOutboundBytes(int value) {
         return new ConnectionServerOptions(
-                maxLineBytes, value, maxPendingLines, workerThreads, closeLinger, shutdownGrace);
+                maxLineBytes, value, maxPendingLines, workerThreads, selectorLoops, closeLinger, shutdownGrace);
     }
 
     public ConnectionServerOptions withMaxPendingLines(int value) {
         return new ConnectionServerOptions(
-                maxLineBytes, maxOutboundBytes, value, workerThreads, closeLinger, shutdownGrace);
+                maxLineBytes, maxOutboundBytes, value, workerThreads, selectorLoops, closeLinger, shutdownGrace);
     }
 
     public ConnectionServerOptions withWorkerThreads(int value) {
         return new ConnectionServerOptions(
-                maxLineBytes, maxOutboundBytes, maxPendingLines, value, closeLinger, shutdownGrace);
+                maxLineBytes, maxOutboundBytes, maxPendingLines, value, selectorLoops, closeLinger, shutdownGrace);
+    }
+
+    public ConnectionServerOptions withSelectorLoops(int value) {
+        return new ConnectionServerOptions(
+                maxLineBytes, maxOutboundBytes, maxPendingLines, workerThreads, value, closeLinger, shutdownGrace);
     }
 
     public ConnectionServerOptions withCloseLinger(Duration value) {
         return new ConnectionServerOptions(
-                maxLineBytes, maxOutboundBytes, maxPendingLines, workerThreads, value, shutdownGrace);
+                maxLineBytes, maxOutboundBytes, maxPendingLines, workerThreads, selectorLoops, value, shutdownGrace);
     }
 
     public ConnectionServerOptions withShutdownGrace(Duration value) {
         return new ConnectionServerOptions(
-                maxLineBytes, maxOutboundBytes, maxPendingLines, workerThreads, closeLinger, value);
+                maxLineBytes, maxOutboundBytes, maxPendingLines, workerThreads, selectorLoops, closeLinger, value);
     }
 
     private static void positive(String name, int value) {

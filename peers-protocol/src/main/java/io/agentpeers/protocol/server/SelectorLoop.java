@@ -18,6 +18,7 @@ import java.nio.channels.SocketChannel;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -47,7 +48,11 @@ final class SelectorLoop implements Runnable {
 
     private final ConnectionServer server;
     private final TransportListener listener;
+    /** The listener's channel on the loop that accepts; null on the loops that only serve connections. */
     private final ServerSocketChannel serverChannel;
+    /** The loops of this listener, this one included, that accepted connections are spread over. */
+    private List<SelectorLoop> group = List.of(this);
+    private int nextInGroup;
     private final Selector selector;
     private final ConnectionServerOptions options;
     private final ByteBuffer readBuffer = ByteBuffer.allocateDirect(READ_BUFFER_BYTES);
@@ -67,18 +72,26 @@ final class SelectorLoop implements Runnable {
             TransportListener listener,
             ServerSocketChannel serverChannel,
             Selector selector,
-            ConnectionServerOptions options) {
+            ConnectionServerOptions options,
+            String threadName) {
         this.server = server;
         this.listener = listener;
         this.serverChannel = serverChannel;
         this.selector = selector;
         this.options = options;
-        this.thread = new Thread(this, "peers-" + listener.transport() + "-loop");
+        this.thread = new Thread(this, threadName);
         this.thread.setDaemon(true);
     }
 
+    /** Spreads the connections this loop accepts over {@code loops} (set before {@link #start}). */
+    void spreadOver(List<SelectorLoop> loops) {
+        this.group = List.copyOf(loops);
+    }
+
     void start() throws ClosedChannelException {
-        serverKey = serverChannel.register(selector, SelectionKey.OP_ACCEPT, null);
+        if (serverChannel != null) {
+            serverKey = serverChannel.register(selector, SelectionKey.OP_ACCEPT, null);
+        }
         thread.start();
     }
 
@@ -104,8 +117,8 @@ final class SelectorLoop implements Runnable {
             stopDeadlineNanos = deadlineNanos;
             if (serverKey != null) {
                 serverKey.cancel();
+                closeListener();
             }
-            closeListener();
             for (ServerConnection connection : new ArrayList<>(connections)) {
                 // Queued behind the lines already read, so their replies go out first.
                 connection.serial.execute(connection::closeGracefully);
@@ -123,7 +136,9 @@ final class SelectorLoop implements Runnable {
             for (ServerConnection connection : new ArrayList<>(connections)) {
                 closeNow(connection, "broker stopped");
             }
-            closeListener();
+            if (serverChannel != null) {
+                closeListener();
+            }
             try {
                 selector.close();
             } catch (IOException e) {
@@ -235,7 +250,13 @@ final class SelectorLoop implements Runnable {
             if (channel == null) {
                 return;
             }
-            admit(channel);
+            SelectorLoop target = group.get(nextInGroup);
+            nextInGroup = (nextInGroup + 1) % group.size();
+            if (target == this) {
+                admit(channel);
+            } else {
+                target.execute(() -> target.admit(channel));
+            }
         }
     }
 
@@ -247,7 +268,12 @@ final class SelectorLoop implements Runnable {
         }
     }
 
+    /** Takes a connection this loop's group accepted; on this loop's thread. */
     private void admit(SocketChannel channel) {
+        if (stopping) {
+            closeQuietly(channel);
+            return;
+        }
         ConnectionIdentity identity = null;
         String refusal = null;
         try {
