@@ -8,34 +8,35 @@ import org.jdbi.v3.core.Handle;
  * thread at a time. Transactions are begun and ended with plain SQL rather than JDBC's auto-commit
  * switch, which in sqlite-jdbc opens a fresh transaction after every commit.
  */
-public record Session(Handle handle, PeerDao peers, MessageDao messages, MessageInsert messageInsert)
+public record Session(
+        Handle handle, PeerDao peers, MessageDao messages, MessageInsert messageInsert, TransactionControl control)
         implements AutoCloseable {
 
     public static Session attach(Handle handle) {
         return new Session(handle, handle.attach(PeerDao.class), handle.attach(MessageDao.class),
-                new MessageInsert(handle.getConnection()));
+                new MessageInsert(handle.getConnection()), new TransactionControl(handle.getConnection()));
     }
 
     /**
      * Runs {@code work} between {@code begin} and COMMIT; rolls back and rethrows what the work threw,
-     * unchanged. Library failures of BEGIN and COMMIT come out as they are, for the store to wrap.
+     * unchanged. Failures of BEGIN and COMMIT come out as {@link io.agentpeers.core.StoreException}s.
      */
     public <T> T inTransaction(String begin, StoreWork<T> work) {
-        handle.execute(begin);
+        control.run(begin);
         SqliteTransaction tx = new SqliteTransaction(peers, messages, messageInsert);
         T result;
         try {
             result = work.run(tx);
         } catch (Throwable e) {
             tx.end();
-            SqliteTransaction.rollbackQuietly(handle, e);
+            control.rollbackQuietly(e);
             throw e;
         }
         tx.end();
         try {
-            handle.execute("COMMIT");
+            control.run("COMMIT");
         } catch (RuntimeException e) {
-            SqliteTransaction.rollbackQuietly(handle, e);
+            control.rollbackQuietly(e);
             throw e;
         }
         return result;
@@ -64,6 +65,7 @@ public record Session(Handle handle, PeerDao peers, MessageDao messages, Message
     @Override
     public void close() {
         messageInsert.close();
+        control.close();
         handle.close();
     }
 }
