@@ -209,6 +209,24 @@ abstract class AbstractBrokerContractTest {
         assertEquals(List.of("alice", "dave"), names(bob.listPeers(Scope.DIRECTORY)));
     }
 
+    @Test
+    void aMessageFromAPeerThatHasGoneStillNamesItsSender() throws Exception {
+        startBroker();
+        PeersClient bob = registered("bob", "/src/app");
+        PeersClient alice = registered("alice", "/src/app");
+        alice.send("bob", "sent just before leaving");
+        alice.close();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!bob.listPeers(Scope.MACHINE).isEmpty() && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertTrue(bob.listPeers(Scope.MACHINE).isEmpty(), "alice is gone");
+
+        Envelope waiting = bob.pending(10).get(0);
+        assertEquals("sent just before leaving", waiting.message().text());
+        assertEquals("alice", waiting.sender().name(), "read from the store once alice is gone");
+    }
+
     private static List<String> names(List<PeerInfo> peers) {
         return peers.stream().map(PeerInfo::displayName).toList();
     }

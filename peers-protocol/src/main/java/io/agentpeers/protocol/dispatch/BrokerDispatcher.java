@@ -528,7 +528,8 @@ public final class BrokerDispatcher implements ConnectionHandler, CommitListener
         } else if (event instanceof PeersEvent.PeerUpdated updated) {
             senders.put(updated.peer().id(), updated.peer());
         } else if (event instanceof PeersEvent.PeerLeft left) {
-            senders.put(left.peer().id(), left.peer());
+            // Gone peers are read from the store when needed, so this cache stays the size of the live set.
+            senders.remove(left.peer().id());
             peerJson.forget(left.peer().id());
         }
         if (!observers.isEmpty()) {
