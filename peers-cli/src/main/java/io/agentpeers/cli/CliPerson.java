@@ -8,10 +8,8 @@ import io.agentpeers.protocol.client.PeersClient;
 import io.agentpeers.protocol.client.Results;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Locale;
 
@@ -125,18 +123,8 @@ public final class CliPerson {
                 Files.createDirectories(dir);
                 Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
             }
-            Path temp = Files.createTempFile(dir, ".cli.secret", ".tmp",
-                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-            try {
-                Files.writeString(temp, secret + "\n", StandardCharsets.US_ASCII);
-                try {
-                    Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-                } catch (AtomicMoveNotSupportedException e) {
-                    Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING);
-                }
-            } finally {
-                Files.deleteIfExists(temp);
-            }
+            FileReplace.replace(file, secret + "\n", StandardCharsets.US_ASCII,
+                    PosixFilePermissions.fromString("rw-------"));
         } catch (IOException e) {
             throw new CliFailure("cannot store the CLI's resume secret in " + file + ": " + e.getMessage()
                     + "; check that PEERS_HOME is writable");

@@ -2,7 +2,6 @@ package io.agentpeers.cli;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -42,20 +41,7 @@ record ConfigEdit(Path file, String before, String after, String summary) {
                 Files.copy(file, backup, StandardCopyOption.COPY_ATTRIBUTES);
                 mode = Files.getPosixFilePermissions(file);
             }
-            Path temp = Files.createTempFile(dir, "." + file.getFileName(), ".tmp");
-            try {
-                Files.writeString(temp, after, StandardCharsets.UTF_8);
-                if (mode != null) {
-                    Files.setPosixFilePermissions(temp, mode);
-                }
-                try {
-                    Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-                } catch (AtomicMoveNotSupportedException e) {
-                    Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING);
-                }
-            } finally {
-                Files.deleteIfExists(temp);
-            }
+            FileReplace.replace(file, after, StandardCharsets.UTF_8, mode);
             return backup;
         } catch (IOException e) {
             throw new CliFailure("cannot write " + file + ": " + e.getMessage() + "; check the folder's permissions");

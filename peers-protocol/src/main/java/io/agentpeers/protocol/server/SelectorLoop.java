@@ -50,9 +50,6 @@ final class SelectorLoop implements Runnable {
     private final TransportListener listener;
     /** The listener's channel on the loop that accepts; null on the loops that only serve connections. */
     private final ServerSocketChannel serverChannel;
-    /** The loops of this listener, this one included, that accepted connections are spread over. */
-    private List<SelectorLoop> group = List.of(this);
-    private int nextInGroup;
     private final Selector selector;
     private final ConnectionServerOptions options;
     private final ByteBuffer readBuffer = ByteBuffer.allocateDirect(READ_BUFFER_BYTES);
@@ -61,6 +58,9 @@ final class SelectorLoop implements Runnable {
     private final Set<ServerConnection> connections = new HashSet<>();
     private final Set<ServerConnection> closing = new HashSet<>();
     private final Thread thread;
+    /** The loops of this listener, this one included, that accepted connections are spread over. */
+    private List<SelectorLoop> group = List.of(this);
+    private int nextInGroup;
     private SelectionKey serverKey;
     private long acceptResumeNanos;
     private boolean acceptPaused;

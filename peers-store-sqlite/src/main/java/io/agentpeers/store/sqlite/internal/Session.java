@@ -8,13 +8,12 @@ import org.jdbi.v3.core.Handle;
  * thread at a time. Transactions are begun and ended with plain SQL rather than JDBC's auto-commit
  * switch, which in sqlite-jdbc opens a fresh transaction after every commit.
  */
-public record Session(
-        Handle handle, PeerDao peers, MessageDao messages, MessageInsert messageInsert, TransactionControl control)
+public record Session(Handle handle, PeerDao peers, MessageDao messages, DirectStatements direct)
         implements AutoCloseable {
 
     public static Session attach(Handle handle) {
         return new Session(handle, handle.attach(PeerDao.class), handle.attach(MessageDao.class),
-                new MessageInsert(handle.getConnection()), new TransactionControl(handle.getConnection()));
+                new DirectStatements(handle.getConnection()));
     }
 
     /**
@@ -22,21 +21,21 @@ public record Session(
      * unchanged. Failures of BEGIN and COMMIT come out as {@link io.agentpeers.core.StoreException}s.
      */
     public <T> T inTransaction(String begin, StoreWork<T> work) {
-        control.run(begin);
-        SqliteTransaction tx = new SqliteTransaction(peers, messages, messageInsert);
+        direct.control(begin);
+        SqliteTransaction tx = new SqliteTransaction(peers, messages, direct);
         T result;
         try {
             result = work.run(tx);
         } catch (Throwable e) {
             tx.end();
-            control.rollbackQuietly(e);
+            direct.rollbackQuietly(e);
             throw e;
         }
         tx.end();
         try {
-            control.run("COMMIT");
+            direct.control("COMMIT");
         } catch (RuntimeException e) {
-            control.rollbackQuietly(e);
+            direct.rollbackQuietly(e);
             throw e;
         }
         return result;
@@ -51,7 +50,7 @@ public record Session(
         if (!wasQueryOnly) {
             handle.execute("PRAGMA query_only = 1");
         }
-        SqliteTransaction tx = new SqliteTransaction(peers, messages, messageInsert);
+        SqliteTransaction tx = new SqliteTransaction(peers, messages, direct);
         try {
             return work.run(tx);
         } finally {
@@ -64,8 +63,7 @@ public record Session(
 
     @Override
     public void close() {
-        messageInsert.close();
-        control.close();
+        direct.close();
         handle.close();
     }
 }

@@ -30,14 +30,14 @@ public final class SqliteTransaction implements StoreTransaction {
 
     private final PeerDao peers;
     private final MessageDao messages;
-    private final MessageInsert messageInsert;
+    private final DirectStatements direct;
     private final Thread owner = Thread.currentThread();
     private volatile boolean open = true;
 
-    SqliteTransaction(PeerDao peers, MessageDao messages, MessageInsert messageInsert) {
+    SqliteTransaction(PeerDao peers, MessageDao messages, DirectStatements direct) {
         this.peers = peers;
         this.messages = messages;
-        this.messageInsert = messageInsert;
+        this.direct = direct;
     }
 
     /** Ends this unit of work: any later call fails. */
@@ -134,7 +134,7 @@ public final class SqliteTransaction implements StoreTransaction {
         Objects.requireNonNull(message, "message");
         checkUsable();
         try {
-            long id = messageInsert.insert(message.sender().value(), message.recipient().value(), message.text(),
+            long id = direct.insertMessage(message.sender().value(), message.recipient().value(), message.text(),
                     message.replyTo(), message.sentAt().toEpochMilli());
             return message.stored(id);
         } catch (SQLException e) {
