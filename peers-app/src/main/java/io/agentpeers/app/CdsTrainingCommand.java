@@ -72,7 +72,7 @@ final class CdsTrainingCommand implements Callable<Integer> {
         // `peers status` with no broker: parsing, paths, a failed connect, the one-sentence error. Then
         // once more against a socket that answers like a broker that refuses the stats request: a
         // connected client's classes (the socket, the session, JSON-RPC lines and trees).
-        int status = PeersCli.execute(context, new String[] {"status"}, List.of(new McpCommand()));
+        int status = Main.commandLine(context).execute("status");
         int connected = statusAgainstTrainingSocket(context);
 
         // `peers mcp` up to its answers. The starter is built as McpCommand builds it, but the server gets
@@ -110,7 +110,7 @@ final class CdsTrainingCommand implements Callable<Integer> {
             Thread answering = new Thread(() -> answer(server), "peers-cds-training");
             answering.setDaemon(true);
             answering.start();
-            return PeersCli.execute(context, new String[] {"status"}, List.of(new McpCommand()));
+            return Main.commandLine(context).execute("status");
         }
     }
 

@@ -2,7 +2,7 @@ package io.agentpeers.app;
 
 import io.agentpeers.cli.CliContext;
 import io.agentpeers.cli.PeersCli;
-import java.util.List;
+import picocli.CommandLine;
 
 /**
  * {@code java -jar peers.jar ...}: the {@code peers} command line with every command, {@code peers mcp}
@@ -12,9 +12,19 @@ public final class Main {
     private Main() {
     }
 
+    /** Every command: the CLI's, plus the ones that host a broker and the MCP server, wired here. */
+    static CommandLine commandLine(CliContext context) {
+        CommandLine line = PeersCli.commandLine(context);
+        line.getSubcommands().get("broker").addSubcommand(new BrokerRunCommand());
+        line.addSubcommand(new DemoCommand());
+        line.addSubcommand(new McpCommand());
+        line.addSubcommand(new CdsTrainingCommand());
+        return line;
+    }
+
     public static void main(String[] args) {
         PeersCli.configureLogging(args);
         CliContext context = CliContext.system(Main.class.getName());
-        System.exit(PeersCli.execute(context, args, List.of(new McpCommand(), new CdsTrainingCommand())));
+        System.exit(commandLine(context).execute(args));
     }
 }

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.agentpeers.cli.CliContext;
-import io.agentpeers.cli.PeersCli;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
 import java.io.PrintStream;
@@ -29,7 +28,7 @@ class CdsTrainingCommandTest {
         CliContext context = new CliContext(Map.of("HOME", dir.toString()), dir, dir,
                 new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8),
                 InputStream.nullInputStream(), Main.class.getName());
-        return PeersCli.execute(context, args, List.of(new McpCommand(), new CdsTrainingCommand()));
+        return Main.commandLine(context).execute(args);
     }
 
     @Test

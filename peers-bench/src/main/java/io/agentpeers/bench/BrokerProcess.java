@@ -1,7 +1,6 @@
 package io.agentpeers.bench;
 
-import io.agentpeers.broker.BrokerDaemon;
-import io.agentpeers.broker.BrokerStarter;
+import io.agentpeers.local.BrokerStarter;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -17,7 +16,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * A broker in a child JVM ({@link BrokerDaemon} with {@link BrokerStarter#JVM_OPTIONS}, the SQLite
+ * A broker in a child JVM ({@code peers broker run} with {@link BrokerStarter#JVM_OPTIONS}, the SQLite
  * file store, Unix socket and TCP on a free loopback port), configured the way a user's broker is,
  * except for the rate limit. {@link #close()} ends it by pid: SIGTERM, then SIGKILL.
  */
@@ -44,7 +43,9 @@ final class BrokerProcess implements AutoCloseable {
         command.addAll(extraJvmOptions);
         command.add("-cp");
         command.add(PeersCommands.absoluteClassPath());
-        command.add(BrokerDaemon.class.getName());
+        command.add(PeersCommands.MAIN);
+        command.add("broker");
+        command.add("run");
         ProcessBuilder builder = new ProcessBuilder(command)
                 .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(home.resolve("broker.log").toFile()))

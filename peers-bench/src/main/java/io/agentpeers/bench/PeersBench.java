@@ -1,5 +1,6 @@
 package io.agentpeers.bench;
 
+import io.agentpeers.local.BrokerStarter;
 import io.agentpeers.protocol.client.PeersClient;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -92,7 +93,7 @@ public final class PeersBench {
             killer = new Thread(started::close, "bench-broker-killer");
             Runtime.getRuntime().addShutdownHook(killer);
             report.meta("broker_pid", broker.pid());
-            report.meta("broker_jvm_options", String.join(" ", io.agentpeers.broker.BrokerStarter.JVM_OPTIONS) + " "
+            report.meta("broker_jvm_options", String.join(" ", io.agentpeers.local.BrokerStarter.JVM_OPTIONS) + " "
                     + String.join(" ", extraBrokerOptions()));
             report.meta("tcp", broker.tcp().toString());
             measure(broker);
@@ -446,7 +447,7 @@ public final class PeersBench {
             sender.register(PushProbe.registration(CWD));
             Samples samples = commands.mcpRoundTrips(sender, "benchmcp", Math.max(10, options.mcpRoundTrips() / 10),
                     options.mcpRoundTrips());
-            report.add(section, "unix, McpMain as a child process", samples.summary(), "", "");
+            report.add(section, "unix, peers mcp as a child process", samples.summary(), "", "");
         }
     }
 
@@ -473,12 +474,12 @@ public final class PeersBench {
         }
         if (mcpMissing == null) {
             // For comparison: the same server on a JVM without the launcher's flags (no class-data archive).
-            phase(() -> coldStart(section, "java -cp peers.jar McpMain (no launcher flags)", 500,
+            phase(() -> coldStart(section, "java -cp peers.jar Main mcp (no launcher flags)", 500,
                     () -> commands.coldStartMcp(commands.plainMcp(null))));
         } else {
-            report.unavailable(section, "java -cp peers.jar McpMain", mcpMissing);
+            report.unavailable(section, "java -cp peers.jar Main mcp", mcpMissing);
             // The same SDK server from this benchmark's class path (a bigger jar): an indication meanwhile.
-            phase(() -> coldStart(section, "java -cp peers-bench.jar McpMain (stand-in, no launcher flags)", 500,
+            phase(() -> coldStart(section, "java -cp peers-bench.jar Main mcp (stand-in, no launcher flags)", 500,
                     () -> commands.coldStartMcp(PeersCommands.bundledMcp("benchcold"))));
         }
     }

@@ -25,7 +25,8 @@ import java.util.jar.JarFile;
  * {@code peers status} (cold start to its first line). Every child is ended by its pid.
  */
 final class PeersCommands {
-    static final String MCP_MAIN = "io.agentpeers.mcp.McpMain";
+    /** The one entry point: {@code peers mcp} and {@code peers broker run} are its commands. */
+    static final String MAIN = "io.agentpeers.app.Main";
     private static final Duration ANSWER_TIMEOUT = Duration.ofSeconds(60);
     private static final String INITIALIZE = "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\",\"params\":"
             + "{\"protocolVersion\":\"2025-06-18\",\"capabilities\":{\"experimental\":{\"claude/channel\":{}}},"
@@ -55,8 +56,8 @@ final class PeersCommands {
             return jarMissing;
         }
         try (JarFile jar = new JarFile(jar().toFile())) {
-            if (jar.getEntry(MCP_MAIN.replace('.', '/') + ".class") == null) {
-                return jar() + " has no " + MCP_MAIN + " (peers-mcp not built into it yet)";
+            if (jar.getEntry("io/agentpeers/mcp/PeersMcp.class") == null) {
+                return jar() + " has no MCP server (peers-mcp not built into it yet)";
             }
         } catch (IOException e) {
             return "cannot read " + jar() + ": " + e.getMessage();
@@ -98,13 +99,13 @@ final class PeersCommands {
     /** The MCP server from this benchmark's own class path (peers-mcp is a dependency): for the round trip. */
     static List<String> bundledMcp(String name) {
         // Only a claude-code server pushes channel notifications.
-        return List.of(java(), "-cp", absoluteClassPath(), MCP_MAIN, "--client-type", "claude-code",
+        return List.of(java(), "-cp", absoluteClassPath(), MAIN, "mcp", "--client-type", "claude-code",
                 "--name", name);
     }
 
     /** The MCP server on a plain JVM: no launcher flags, no class-data archive of its own. */
     List<String> plainMcp(String name) {
-        List<String> command = new ArrayList<>(List.of(java(), "-cp", jar().toString(), MCP_MAIN, "--client-type",
+        List<String> command = new ArrayList<>(List.of(java(), "-cp", jar().toString(), MAIN, "mcp", "--client-type",
                 "generic"));
         if (name != null) {
             command.add("--name");

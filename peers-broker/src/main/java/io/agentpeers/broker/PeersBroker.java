@@ -5,23 +5,21 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.agentpeers.core.Peer;
 import io.agentpeers.core.PeerId;
 import io.agentpeers.core.PeerNetwork;
-import io.agentpeers.core.PeersException;
+import io.agentpeers.core.InvalidArgumentException;
 import io.agentpeers.core.PeersLimits;
 import io.agentpeers.core.SweepReport;
 import io.agentpeers.core.port.PeerStore;
 import io.agentpeers.core.port.ProcessControl;
+import io.agentpeers.process.ProcessControls;
 import io.agentpeers.protocol.codec.PeersJson;
-import io.agentpeers.protocol.dispatch.BrokerContext;
-import io.agentpeers.protocol.dispatch.BrokerDispatcher;
-import io.agentpeers.protocol.server.ConnectionServer;
-import io.agentpeers.protocol.server.ConnectionServerOptions;
-import io.agentpeers.store.sqlite.SqlitePeerStore;
-import io.agentpeers.transport.tcp.TcpAddress;
-import io.agentpeers.transport.tcp.TcpListener;
-import io.agentpeers.transport.tcp.TokenFile;
-import io.agentpeers.transport.unix.SocketFileState;
-import io.agentpeers.transport.unix.UnixSocketListener;
+import io.agentpeers.protocol.transport.TransportListener;
+import io.agentpeers.broker.dispatch.BrokerContext;
+import io.agentpeers.broker.dispatch.BrokerDispatcher;
+import io.agentpeers.broker.server.ConnectionServer;
+import io.agentpeers.broker.server.ConnectionServerOptions;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.security.MessageDigest;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
@@ -40,18 +38,22 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A peers broker in this JVM: a {@link PeerNetwork} over a store, served on a Unix socket and
- * optionally on TCP, with the periodic sweep. Orchestrators and tests start one in one call:
+ * A peers broker in this JVM: a {@link PeerNetwork} over a {@link PeerStore}, served on every
+ * {@link TransportListener} it is given, with the periodic sweep. It knows no concrete store or
+ * transport: whoever starts it picks them (the app wires SQLite, a Unix socket and optionally TCP; a
+ * test or an orchestrator may use the in-memory store and the in-VM transport).
  *
  * <pre>{@code
- * try (PeersBroker broker = PeersBroker.builder().socket(dir.resolve("peers.sock"))
- *         .store(new InMemoryPeerStore()).start()) {
+ * try (PeersBroker broker = PeersBroker.builder()
+ *         .store(new InMemoryPeerStore())
+ *         .listen(new UnixSocketListener(dir.resolve("peers.sock")))
+ *         .start()) {
  *     ...
  * }
  * }</pre>
  *
  * <p>{@link #close()} stops accepting, writes the replies in flight, closes every connection, stops
- * the writer and closes the store if the broker opened it; idempotent.
+ * the writer and closes the store if it was given with {@link Builder#ownedStore}; idempotent.
  */
 public final class PeersBroker implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(PeersBroker.class);
@@ -65,14 +67,10 @@ public final class PeersBroker implements AutoCloseable {
     private final AtomicReference<Instant> lastSweepAt = new AtomicReference<>();
     private final List<String> listeners = new ArrayList<>();
     private BrokerLock lock;
-    private PeerStore store;
-    private boolean ownsStore;
     private PeerNetwork network;
     private BrokerDispatcher dispatcher;
     private ConnectionServer server;
     private ScheduledExecutorService sweeper;
-    private String token;
-    private String tcpAddress;
     private volatile long idleSinceNanos = System.nanoTime();
 
     private PeersBroker(Builder config) {
@@ -89,18 +87,8 @@ public final class PeersBroker implements AutoCloseable {
             if (config.lockFile != null) {
                 lock = BrokerLock.acquire(config.lockFile);
             }
-            if (config.socket != null && UnixSocketListener.probe(config.socket) == SocketFileState.LIVE) {
-                throw new BrokerLock.BrokerAlreadyRunningException("a broker already answers at " + config.socket
-                        + ": use it, or stop it with `peers broker stop`");
-            }
-            if (config.store != null) {
-                store = config.store;
-            } else {
-                store = SqlitePeerStore.open(config.database);
-                ownsStore = true;
-            }
             AtomicReference<BrokerDispatcher> pushTo = new AtomicReference<>();
-            network = new PeerNetwork(store, config.processes, config.clock, config.limits, events -> {
+            network = new PeerNetwork(config.store, config.processes, config.clock, config.limits, events -> {
                 BrokerDispatcher target = pushTo.get();
                 if (target != null) {
                     target.committed(events);
@@ -110,18 +98,9 @@ public final class PeersBroker implements AutoCloseable {
             dispatcher = new BrokerDispatcher(network, new Context(), config.serverOptions.maxLineBytes());
             pushTo.set(dispatcher);
             server = new ConnectionServer(dispatcher, config.serverOptions);
-            if (config.socket != null) {
-                UnixSocketListener.removeIfStale(config.socket);
-                UnixSocketListener unix = new UnixSocketListener(config.socket);
-                server.start(unix);
-                listeners.add("unix:" + unix.address());
-            }
-            if (config.tcp != null) {
-                token = new TokenFile(config.tokenFile).readOrCreate();
-                TcpListener tcp = new TcpListener(TcpAddress.parse(config.tcp));
-                server.start(tcp);
-                tcpAddress = tcp.address();
-                listeners.add("tcp:" + tcpAddress);
+            for (TransportListener listener : config.listeners) {
+                server.start(listener);
+                listeners.add(listener.transport() + ":" + listener.address());
             }
             sweeper = Executors.newSingleThreadScheduledExecutor(runnable -> {
                 Thread thread = new Thread(runnable, "peers-sweep");
@@ -131,7 +110,7 @@ public final class PeersBroker implements AutoCloseable {
             long period = config.sweepInterval.toMillis();
             sweeper.scheduleWithFixedDelay(this::tick, period, period, TimeUnit.MILLISECONDS);
             LOG.info("event=start pid={} listeners={} database=\"{}\" previous_peers={}", ProcessHandle.current().pid(),
-                    listeners, describeStore(), leftover);
+                    listeners, config.store.description(), leftover);
             return this;
         } catch (RuntimeException e) {
             close();
@@ -180,18 +159,9 @@ public final class PeersBroker implements AutoCloseable {
         return network;
     }
 
-    public Path socket() {
-        return config.socket;
-    }
-
-    /** The bound TCP address (host:port, the real port when 0 was asked), or null when TCP is off. */
-    public String tcpAddress() {
-        return tcpAddress;
-    }
-
-    /** The TCP token clients must present, or null when TCP is off. */
-    public String token() {
-        return token;
+    /** Where it listens, one {@code transport:address} per listener, in the order they were given. */
+    public List<String> listeners() {
+        return List.copyOf(listeners);
     }
 
     /** Blocks until the broker stopped (by {@link #close()}, a shutdown request or the idle timeout). */
@@ -201,10 +171,6 @@ public final class PeersBroker implements AutoCloseable {
 
     public boolean awaitStop(Duration timeout) throws InterruptedException {
         return stopped.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
-    }
-
-    private String describeStore() {
-        return config.database != null ? config.database.toString() : store.getClass().getSimpleName();
     }
 
     @Override
@@ -218,8 +184,8 @@ public final class PeersBroker implements AutoCloseable {
         closeQuietly(server);
         closeQuietly(dispatcher);
         closeQuietly(network);
-        if (ownsStore) {
-            closeQuietly(store);
+        if (config.ownsStore) {
+            closeQuietly(config.store);
         }
         closeQuietly(lock);
         LOG.info("event=stop pid={}", ProcessHandle.current().pid());
@@ -241,7 +207,8 @@ public final class PeersBroker implements AutoCloseable {
     private final class Context implements BrokerContext {
         @Override
         public boolean tokenAccepted(String presented) {
-            return token != null && presented != null && TokenFile.matches(token, presented);
+            return config.token != null && presented != null && MessageDigest.isEqual(config.token.getBytes(StandardCharsets.UTF_8),
+                    presented.getBytes(StandardCharsets.UTF_8));
         }
 
         @Override
@@ -250,7 +217,7 @@ public final class PeersBroker implements AutoCloseable {
             stats.put("pid", ProcessHandle.current().pid());
             stats.put("started_at", startedAt.toString());
             stats.put("uptime_ms", Duration.between(startedAt, now).toMillis());
-            stats.put("database", describeStore());
+            stats.put("database", config.store.description());
             ArrayNode list = stats.putArray("listeners");
             listeners.forEach(list::add);
             orphans.values().removeIf(orphan -> !config.processes.isAlive(orphan.connection()));
@@ -266,18 +233,17 @@ public final class PeersBroker implements AutoCloseable {
         }
     }
 
-    /** How to start a broker. Either {@link #store} or {@link #database} is required. */
+    /** How to start a broker: a store and at least one listener are required. */
     public static final class Builder {
-        private Path socket;
-        private String tcp;
-        private Path tokenFile;
+        private final List<TransportListener> listeners = new ArrayList<>();
+        private String token;
         private Path lockFile;
         private PeerStore store;
-        private Path database;
+        private boolean ownsStore;
         private PeersLimits limits = PeersLimits.defaults();
         private Duration sweepInterval = Duration.ofSeconds(5);
         private Duration idleTimeout;
-        private ProcessControl processes = new ProcfsProcessControl();
+        private ProcessControl processes = ProcessControls.forThisMachine();
         private InstantSource clock = InstantSource.system();
         // A handler waits for its write's commit; 16 workers let 16 connections' writes share one
         // transaction (group commit), still a fixed number of threads whatever the connection count.
@@ -290,16 +256,15 @@ public final class PeersBroker implements AutoCloseable {
         private Builder() {
         }
 
-        /** Listen on this Unix socket path. */
-        public Builder socket(Path path) {
-            this.socket = path;
+        /** Serve connections from this listener (the broker binds it at start and closes it at stop). */
+        public Builder listen(TransportListener listener) {
+            this.listeners.add(Objects.requireNonNull(listener, "listener"));
             return this;
         }
 
-        /** Also listen on TCP at {@code host:port} (port 0 picks one), with the token in {@code tokenFile}. */
-        public Builder tcp(String address, Path tokenFile) {
-            this.tcp = address;
-            this.tokenFile = tokenFile;
+        /** The token that callers a transport cannot vouch for (TCP) must present in {@code hello}. */
+        public Builder token(String value) {
+            this.token = value;
             return this;
         }
 
@@ -311,13 +276,15 @@ public final class PeersBroker implements AutoCloseable {
 
         /** Use this store; the caller closes it after the broker. */
         public Builder store(PeerStore peerStore) {
-            this.store = peerStore;
+            this.store = Objects.requireNonNull(peerStore, "store");
+            this.ownsStore = false;
             return this;
         }
 
-        /** Open (and own) a SQLite database at this path. */
-        public Builder database(Path path) {
-            this.database = path;
+        /** Use this store and close it when the broker stops (or fails to start). */
+        public Builder ownedStore(PeerStore peerStore) {
+            this.store = Objects.requireNonNull(peerStore, "store");
+            this.ownsStore = true;
             return this;
         }
 
@@ -352,16 +319,16 @@ public final class PeersBroker implements AutoCloseable {
             return this;
         }
 
-        /** Binds and starts serving; on failure nothing is left open. */
+        /** Binds every listener and starts serving; on failure nothing is left open. */
         public PeersBroker start() {
-            if ((store == null) == (database == null)) {
-                throw new PeersException("invalid_argument", "give the broker either a store or a database path");
+            if (store == null) {
+                throw new InvalidArgumentException("give the broker a store");
             }
-            if (socket == null && tcp == null) {
-                throw new PeersException("invalid_argument", "give the broker a socket path or a TCP address");
-            }
-            if (tcp != null && tokenFile == null) {
-                throw new PeersException("invalid_argument", "TCP needs a token file");
+            if (listeners.isEmpty()) {
+                if (ownsStore) {
+                    store.close();
+                }
+                throw new InvalidArgumentException("give the broker at least one listener");
             }
             return new PeersBroker(this).startUp();
         }

@@ -9,30 +9,30 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** What every command shares: where the broker is, {@code --json}, {@code --verbose}, and the context. */
-abstract class BaseCommand implements Callable<Integer> {
+public abstract class BaseCommand implements Callable<Integer> {
     @Spec
-    CommandSpec spec;
+    protected CommandSpec spec;
 
     @Mixin
     ConnectionOptions connection = new ConnectionOptions();
 
     @Option(names = "--json", description = "Print JSON for scripts instead of text.")
-    boolean json;
+    protected boolean json;
 
     @Option(names = {"-v", "--verbose"}, description = "Show log lines and stack traces.")
-    boolean verbose;
+    protected boolean verbose;
 
     private Terminal terminal;
 
-    CliContext context() {
+    protected CliContext context() {
         return ((PeersCli) spec.root().userObject()).context();
     }
 
-    PeersPaths paths() {
+    protected PeersPaths paths() {
         return connection.paths(context());
     }
 
-    Terminal terminal() {
+    protected Terminal terminal() {
         if (terminal == null) {
             CliContext context = context();
             terminal = new Terminal(context.out(), context.err(), context.colour());
@@ -41,12 +41,12 @@ abstract class BaseCommand implements Callable<Integer> {
     }
 
     /** A connection that fails with exit code 3 when no broker answers. */
-    PeersClient connect() {
+    protected PeersClient connect() {
         return BrokerAccess.connect(paths(), false);
     }
 
     /** A connection holding the person's CLI peer. */
-    PeersClient connectAsPerson() {
+    protected PeersClient connectAsPerson() {
         PeersClient client = connect();
         try {
             new CliPerson(context(), paths()).register(client);
@@ -63,5 +63,5 @@ abstract class BaseCommand implements Callable<Integer> {
     }
 
     /** Does the work; returns the exit code. */
-    abstract int run() throws Exception;
+    protected abstract int run() throws Exception;
 }

@@ -1,16 +1,14 @@
 package io.agentpeers.cli;
 
+import io.agentpeers.core.InvalidArgumentException;
+import io.agentpeers.local.BrokerEndpoint;
+import io.agentpeers.local.BrokerStarter;
 import io.agentpeers.protocol.PeersPaths;
 import io.agentpeers.protocol.client.BrokerUnavailableException;
 import io.agentpeers.protocol.client.ClientOptions;
 import io.agentpeers.protocol.client.PeersClient;
 import io.agentpeers.protocol.transport.TransportConnector;
 import io.agentpeers.protocol.transport.TransportException;
-import io.agentpeers.transport.tcp.TcpAddress;
-import io.agentpeers.transport.tcp.TcpConnector;
-import io.agentpeers.transport.tcp.TokenFile;
-import io.agentpeers.transport.unix.UnixSocketConnector;
-import java.nio.file.Files;
 import java.time.Duration;
 
 /** Opens the CLI's connection to the broker: the Unix socket, or TCP when a URL is configured. */
@@ -23,23 +21,13 @@ public final class BrokerAccess {
     }
 
     /** Starts this program's {@code broker run} detached when none answers (for the MCP server). */
-    public static io.agentpeers.broker.BrokerStarter brokerStarter(CliContext context, PeersPaths paths) {
+    public static BrokerStarter brokerStarter(CliContext context, PeersPaths paths) {
         return BrokerCommands.starter(context, paths);
     }
 
     /** The connector for these paths. */
     public static TransportConnector connector(PeersPaths paths) {
-        if (paths.tcpUrl() != null) {
-            String url = paths.tcpUrl().strip();
-            if (url.startsWith("tcp://")) {
-                url = url.substring("tcp://".length());
-            }
-            while (url.endsWith("/")) {
-                url = url.substring(0, url.length() - 1);
-            }
-            return new TcpConnector(TcpAddress.parse(url));
-        }
-        return new UnixSocketConnector(paths.socket());
+        return BrokerEndpoint.connector(paths);
     }
 
     /**
@@ -64,14 +52,11 @@ public final class BrokerAccess {
     }
 
     private static String token(PeersPaths paths) {
-        if (paths.token() != null) {
-            return paths.token();
+        try {
+            return BrokerEndpoint.token(paths);
+        } catch (InvalidArgumentException e) {
+            throw new CliFailure(e.getMessage());
         }
-        if (Files.exists(paths.tokenFile())) {
-            return new TokenFile(paths.tokenFile()).read();
-        }
-        throw new CliFailure("TCP needs the broker's token: set PEERS_TOKEN or --token (it is in the file "
-                + paths.tokenFile() + " on the broker's machine)");
     }
 
     private static String sentence(String message) {

@@ -3,25 +3,21 @@ package io.agentpeers.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.agentpeers.broker.BrokerConfig;
-import io.agentpeers.broker.BrokerStarter;
-import io.agentpeers.broker.PeersBroker;
-import io.agentpeers.core.PeersException;
+import io.agentpeers.local.BrokerStarter;
 import io.agentpeers.protocol.PeersPaths;
 import io.agentpeers.protocol.client.PeersClient;
 import io.agentpeers.transport.unix.SocketFileState;
-import io.agentpeers.transport.unix.UnixSocketListener;
+import io.agentpeers.transport.unix.SocketFiles;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code peers broker run|start|stop|status} and the seed's {@code peers kill-broker}. */
-final class BrokerCommands {
+public final class BrokerCommands {
     private static final Duration START_TIMEOUT = Duration.ofSeconds(20);
     private static final Duration STOP_TIMEOUT = Duration.ofSeconds(15);
 
@@ -56,15 +52,15 @@ final class BrokerCommands {
                 Map.of("PEERS_JAVA_OPTS", (String.join(" ", BrokerStarter.JVM_OPTIONS) + " " + userOptions).strip()));
     }
 
-    /** Options a broker process takes. */
-    static final class BrokerOptions {
+    /** Options a broker process takes ({@code broker start} here, {@code broker run} in the app). */
+    public static final class BrokerOptions {
         @Option(names = "--db", paramLabel = "PATH", description = "The SQLite database (env PEERS_DB, default PEERS_HOME/peers.db).")
         Path database;
 
         @Option(names = "--tcp", paramLabel = "HOST:PORT", description = "Also listen on TCP, loopback unless a host is named (env PEERS_TCP).")
         String tcp;
 
-        PeersPaths apply(PeersPaths paths) {
+        public PeersPaths apply(PeersPaths paths) {
             PeersPaths result = paths;
             if (database != null) {
                 result = result.withDatabase(database.toAbsolutePath());
@@ -77,50 +73,12 @@ final class BrokerCommands {
     }
 
     @Command(name = "broker", description = "Run, start, stop or inspect the broker.",
-            subcommands = {Run.class, Start.class, Stop.class, BrokerStatus.class})
+            subcommands = {Start.class, Stop.class, BrokerStatus.class})
     static final class Broker extends BaseCommand {
         @Override
-        int run() {
+        protected int run() {
             spec.commandLine().usage(context().err());
             return CliFailure.USAGE;
-        }
-    }
-
-    @Command(name = "run", description = "Run the broker in the foreground until Ctrl-C, SIGTERM or `peers broker stop`.")
-    static final class Run extends BaseCommand {
-        @picocli.CommandLine.Mixin
-        BrokerOptions options = new BrokerOptions();
-
-        @Option(names = "--idle-timeout", paramLabel = "SECONDS", description = "Stop after this long without connections (env PEERS_IDLE_TIMEOUT; default never).")
-        Long idleTimeout;
-
-        @Override
-        int run() throws InterruptedException {
-            PeersPaths paths = options.apply(paths());
-            Map<String, String> env = new HashMap<>(context().env());
-            if (idleTimeout != null) {
-                env.put("PEERS_IDLE_TIMEOUT", Long.toString(idleTimeout));
-            }
-            BrokerConfig config = BrokerConfig.from(paths, env);
-            PeersBroker broker;
-            try {
-                broker = config.builder().start();
-            } catch (PeersException e) {
-                throw new CliFailure("the broker could not start: " + e.getMessage());
-            }
-            Thread hook = new Thread(broker::close, "peers-sigterm");
-            Runtime.getRuntime().addShutdownHook(hook);
-            Terminal out = terminal();
-            out.println("peers broker " + PeersClient.VERSION + " (pid " + ProcessHandle.current().pid() + ") on "
-                    + paths.socket() + (broker.tcpAddress() == null ? "" : " and tcp " + broker.tcpAddress())
-                    + ", database " + paths.database() + "; Ctrl-C stops it");
-            broker.awaitStop();
-            try {
-                Runtime.getRuntime().removeShutdownHook(hook);
-            } catch (IllegalStateException shuttingDown) {
-                // SIGTERM came first: the hook closed the broker.
-            }
-            return 0;
         }
     }
 
@@ -130,7 +88,7 @@ final class BrokerCommands {
         BrokerOptions options = new BrokerOptions();
 
         @Override
-        int run() {
+        protected int run() {
             PeersPaths paths = options.apply(paths());
             BrokerStarter starter = starter(context(), paths);
             boolean started = starter.ensureRunning(START_TIMEOUT);
@@ -154,7 +112,7 @@ final class BrokerCommands {
     @Command(name = "stop", description = "Ask the broker to stop; returns once it is gone.")
     static final class Stop extends BaseCommand {
         @Override
-        int run() throws InterruptedException {
+        protected int run() throws InterruptedException {
             return stop(this);
         }
     }
@@ -162,14 +120,14 @@ final class BrokerCommands {
     @Command(name = "kill-broker", description = "Stop the broker (same as `peers broker stop`).")
     static final class KillBroker extends BaseCommand {
         @Override
-        int run() throws InterruptedException {
+        protected int run() throws InterruptedException {
             return stop(this);
         }
     }
 
     static int stop(BaseCommand command) throws InterruptedException {
         PeersPaths paths = command.paths();
-        if (paths.tcpUrl() == null && UnixSocketListener.probe(paths.socket()) != SocketFileState.LIVE) {
+        if (paths.tcpUrl() == null && SocketFiles.probe(paths.socket()) != SocketFileState.LIVE) {
             report(command, false, null, "no broker runs at " + paths.socket() + "; nothing to stop");
             return 0;
         }
@@ -180,7 +138,7 @@ final class BrokerCommands {
         }
         long deadline = System.nanoTime() + STOP_TIMEOUT.toNanos();
         while (System.nanoTime() < deadline) {
-            boolean socketGone = UnixSocketListener.probe(paths.socket()) != SocketFileState.LIVE;
+            boolean socketGone = SocketFiles.probe(paths.socket()) != SocketFileState.LIVE;
             boolean processGone = ProcessHandle.of(pid).map(p -> !p.isAlive()).orElse(true)
                     || pid == ProcessHandle.current().pid();
             if (socketGone && processGone) {
@@ -206,7 +164,7 @@ final class BrokerCommands {
     @Command(name = "status", description = "Whether the broker runs, and where.")
     static final class BrokerStatus extends BaseCommand {
         @Override
-        int run() {
+        protected int run() {
             PeersPaths paths = paths();
             JsonNode stats;
             try (PeersClient client = connect()) {

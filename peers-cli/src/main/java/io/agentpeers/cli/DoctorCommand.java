@@ -5,10 +5,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.agentpeers.core.PeersException;
 import io.agentpeers.protocol.PeersPaths;
 import io.agentpeers.protocol.client.PeersClient;
 import io.agentpeers.transport.unix.SocketFileState;
-import io.agentpeers.transport.unix.UnixSocketListener;
+import io.agentpeers.transport.unix.SocketFiles;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -29,7 +30,7 @@ final class DoctorCommand extends BaseCommand {
     record Check(String name, Verdict verdict, String detail, String fix) { }
 
     @Override
-    int run() {
+    protected int run() {
         CliContext context = context();
         PeersPaths paths = paths();
         List<Check> checks = new ArrayList<>();
@@ -120,7 +121,7 @@ final class DoctorCommand extends BaseCommand {
         }
         SocketFileState state;
         try {
-            state = UnixSocketListener.probe(socket);
+            state = SocketFiles.probe(socket);
         } catch (RuntimeException e) {
             return new Check("socket", Verdict.FAIL, e.getMessage(), "use TCP (PEERS_TCP on the broker, PEERS_TCP_URL here)");
         }

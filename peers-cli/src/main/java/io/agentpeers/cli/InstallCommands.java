@@ -28,7 +28,7 @@ final class InstallCommands {
             subcommands = {ClaudeCode.class, Codex.class, Service.class})
     static final class Install extends BaseCommand {
         @Override
-        int run() {
+        protected int run() {
             spec.commandLine().usage(context().err());
             return CliFailure.USAGE;
         }
@@ -109,7 +109,7 @@ final class InstallCommands {
     @Command(name = "claude-code", description = "Add the peers MCP server to Claude Code (user scope).")
     static final class ClaudeCode extends Installer {
         @Override
-        int run() throws IOException, InterruptedException {
+        protected int run() throws IOException, InterruptedException {
             List<String> command = mcpCommand("claude-code");
             Map<String, String> env = peersEnv();
             List<String> afterwards = List.of(
@@ -174,7 +174,7 @@ final class InstallCommands {
     @Command(name = "codex", description = "Add the peers MCP server to Codex (~/.codex/config.toml, or CODEX_HOME).")
     static final class Codex extends Installer {
         @Override
-        int run() {
+        protected int run() {
             String codexHome = context().env().get("CODEX_HOME");
             Path dir = codexHome == null || codexHome.isBlank() ? context().userHome().resolve(".codex") : Path.of(codexHome);
             Path file = dir.resolve("config.toml");
@@ -197,7 +197,7 @@ final class InstallCommands {
         boolean noEnable;
 
         @Override
-        int run() throws IOException, InterruptedException {
+        protected int run() throws IOException, InterruptedException {
             String os = platform != null ? platform.toLowerCase(Locale.ROOT)
                     : System.getProperty("os.name").toLowerCase(Locale.ROOT).contains("mac") ? "macos" : "linux";
             PeersPaths paths = paths();

@@ -38,7 +38,7 @@ final class PeerCommands {
         Scope wanted;
 
         @Override
-        int run() {
+        protected int run() {
             JsonNode peers;
             try (PeersClient client = connectAsPerson()) {
                 peers = client.call("list_peers", NODES.objectNode().put("scope", wanted.wireName())).path("peers");
@@ -77,7 +77,7 @@ final class PeerCommands {
         long timeoutSeconds;
 
         @Override
-        int run() throws IOException {
+        protected int run() throws IOException {
             String text = words.size() == 1 && words.get(0).equals("-") ? readStdin() : String.join(" ", words);
             if (text.isBlank()) {
                 throw new CliFailure("the message is empty; give some text, or `-` and the text on stdin");
@@ -158,7 +158,7 @@ final class PeerCommands {
         String peer;
 
         @Override
-        int run() {
+        protected int run() {
             Results.Killed killed;
             try (PeersClient client = connectAsPerson()) {
                 killed = client.kill(peer);
@@ -187,7 +187,7 @@ final class PeerCommands {
         int limit;
 
         @Override
-        int run() {
+        protected int run() {
             try (PeersClient client = connectAsPerson()) {
                 JsonNode messages = client.call("history", NODES.objectNode().put("with", peer).put("limit", limit))
                         .path("messages");
@@ -225,7 +225,7 @@ final class PeerCommands {
         int limit;
 
         @Override
-        int run() {
+        protected int run() {
             try (PeersClient client = connectAsPerson()) {
                 JsonNode unread = client.call("unread", NODES.objectNode().put("limit", limit)).path("messages");
                 List<Long> ids = new ArrayList<>();

@@ -34,7 +34,6 @@ import picocli.CommandLine.Spec;
             StatusCommands.Watch.class,
             InstallCommands.Install.class,
             DoctorCommand.class,
-            DemoCommand.class,
             CommandLine.HelpCommand.class
         },
         exitCodeListHeading = "%nExit codes:%n",
@@ -59,25 +58,13 @@ public final class PeersCli implements Callable<Integer> {
         return CliFailure.USAGE;
     }
 
-    public static void main(String[] args) {
-        configureLogging(args);
-        System.exit(execute(CliContext.system(PeersCli.class.getName()), args, List.of()));
-    }
-
     /**
-     * Runs the command line with extra top-level commands (the composition root adds {@code mcp}).
-     *
-     * @return the exit code
+     * The picocli command line wired to {@code context}'s streams and the exit-code rules, with the
+     * commands that need no broker of their own. The composition root adds the ones that host one
+     * ({@code broker run}, {@code demo}) and {@code mcp} before it executes the line.
      */
-    public static int execute(CliContext context, String[] args, List<Object> extraCommands) {
-        CommandLine line = commandLine(context, extraCommands);
-        return line.execute(args);
-    }
-
-    /** The picocli command line wired to {@code context}'s streams and the exit-code rules. */
-    public static CommandLine commandLine(CliContext context, List<Object> extraCommands) {
+    public static CommandLine commandLine(CliContext context) {
         CommandLine line = new CommandLine(new PeersCli(context));
-        extraCommands.forEach(line::addSubcommand);
         line.setCaseInsensitiveEnumValuesAllowed(true);
         line.setOut(new PrintWriter(context.out(), true));
         line.setErr(new PrintWriter(context.err(), true));

@@ -29,7 +29,7 @@ final class StatusCommands {
     @Command(name = "status", description = "Broker health, version, uptime, database, peers, pending messages, orphans.")
     static final class Status extends BaseCommand {
         @Override
-        int run() {
+        protected int run() {
             JsonNode stats;
             try (PeersClient client = connect()) {
                 stats = client.stats();
@@ -66,7 +66,7 @@ final class StatusCommands {
     @Command(name = "orphans", description = "MCP server processes whose agent died (found by the broker's sweep).")
     static final class Orphans extends BaseCommand {
         @Override
-        int run() {
+        protected int run() {
             JsonNode orphans;
             try (PeersClient client = connect()) {
                 orphans = client.stats().path("orphans");
@@ -110,7 +110,7 @@ final class StatusCommands {
         boolean dryRun;
 
         @Override
-        int run() {
+        protected int run() {
             JsonNode orphans;
             try (PeersClient client = connect()) {
                 orphans = client.stats().path("orphans");
@@ -183,7 +183,7 @@ final class StatusCommands {
         Long seconds;
 
         @Override
-        int run() throws InterruptedException {
+        protected int run() throws InterruptedException {
             Map<String, String> names = new ConcurrentHashMap<>();
             CountDownLatch done = new CountDownLatch(1);
             AtomicInteger seen = new AtomicInteger();

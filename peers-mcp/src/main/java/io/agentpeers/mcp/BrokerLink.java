@@ -1,19 +1,15 @@
 package io.agentpeers.mcp;
 
-import io.agentpeers.broker.BrokerStarter;
 import io.agentpeers.core.ClientType;
-import io.agentpeers.core.PeersException;
 import io.agentpeers.core.RegisterRequest;
+import io.agentpeers.local.BrokerEndpoint;
+import io.agentpeers.local.BrokerStarter;
 import io.agentpeers.protocol.PeersPaths;
 import io.agentpeers.protocol.client.BrokerException;
 import io.agentpeers.protocol.client.BrokerUnavailableException;
 import io.agentpeers.protocol.client.ClientOptions;
 import io.agentpeers.protocol.client.MessageListener;
 import io.agentpeers.protocol.client.PeersClient;
-import io.agentpeers.protocol.transport.TransportConnector;
-import io.agentpeers.transport.tcp.TcpAddress;
-import io.agentpeers.transport.tcp.TcpConnector;
-import io.agentpeers.transport.unix.UnixSocketConnector;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -176,9 +172,9 @@ final class BrokerLink implements AutoCloseable {
         ClientOptions options = ClientOptions.defaults().withClientName("peers-mcp/" + PeersMcp.VERSION)
                 .withRequestTimeout(REQUEST_TIMEOUT);
         if (tcp) {
-            options = options.withToken(token(paths));
+            options = options.withToken(BrokerEndpoint.token(paths));
         }
-        PeersClient fresh = PeersClient.connect(connector(paths), options);
+        PeersClient fresh = PeersClient.connect(BrokerEndpoint.connector(paths), options);
         try {
             AgentFacts known = facts;
             if (known == null) {
@@ -224,32 +220,8 @@ final class BrokerLink implements AutoCloseable {
         return settings.paths().tcpUrl() != null ? null : pid;
     }
 
-    private static TransportConnector connector(PeersPaths paths) {
-        if (paths.tcpUrl() != null) {
-            String url = paths.tcpUrl().strip();
-            if (url.startsWith("tcp://")) {
-                url = url.substring("tcp://".length());
-            }
-            return new TcpConnector(TcpAddress.parse(url));
-        }
-        return new UnixSocketConnector(paths.socket());
-    }
-
-    private static String token(PeersPaths paths) {
-        if (paths.token() != null) {
-            return paths.token();
-        }
-        try {
-            return Files.readString(paths.tokenFile(), StandardCharsets.UTF_8).strip();
-        } catch (IOException e) {
-            throw new PeersException("bad_token", "connecting over TCP needs the broker's token: set PEERS_TOKEN or"
-                    + " copy the broker's " + paths.tokenFile());
-        }
-    }
-
     private String address() {
-        PeersPaths paths = settings.paths();
-        return paths.tcpUrl() != null ? "tcp " + paths.tcpUrl() : paths.socket().toString();
+        return BrokerEndpoint.describe(settings.paths());
     }
 
     @Override

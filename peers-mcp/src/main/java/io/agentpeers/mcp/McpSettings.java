@@ -1,6 +1,6 @@
 package io.agentpeers.mcp;
 
-import io.agentpeers.broker.BrokerStarter;
+import io.agentpeers.local.BrokerStarter;
 import io.agentpeers.core.InvalidArgumentException;
 import io.agentpeers.protocol.PeersPaths;
 import java.util.Objects;
@@ -12,7 +12,7 @@ import java.util.Set;
  * @param clientType    {@code claude-code} (push through channel notifications), {@code codex} or
  *                      {@code generic} (no push: the agent checks or waits)
  * @param name          the peer name to ask for ({@code [a-z0-9-]{1,32}}), or null
- * @param paths         where the broker is ({@link PeersPaths#fromEnvironment()} in production)
+ * @param paths         where the broker is (from the environment in production)
  * @param brokerStarter starts a broker when none answers on the Unix socket; null never starts one
  */
 public record McpSettings(String clientType, String name, PeersPaths paths, BrokerStarter brokerStarter) {
@@ -27,12 +27,6 @@ public record McpSettings(String clientType, String name, PeersPaths paths, Brok
                     + "' for the MCP server: use claude-code, codex or generic");
         }
         name = name == null || name.isBlank() ? null : name.strip();
-    }
-
-    /** Settings from the environment ({@code PEERS_HOME} ...), starting a missing broker on this JVM's class path. */
-    public static McpSettings fromEnvironment(String clientType, String name) {
-        PeersPaths paths = PeersPaths.fromEnvironment();
-        return new McpSettings(clientType, name, paths, BrokerStarter.sameJvm(paths));
     }
 
     /** Whether this client gets messages pushed as {@code notifications/claude/channel}. */

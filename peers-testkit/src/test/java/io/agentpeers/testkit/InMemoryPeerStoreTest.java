@@ -15,6 +15,7 @@ import io.agentpeers.core.PeerId;
 import io.agentpeers.core.StoreException;
 import io.agentpeers.core.port.StoreCounts;
 import io.agentpeers.core.port.StoreTransaction;
+import io.agentpeers.store.memory.InMemoryPeerStore;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;

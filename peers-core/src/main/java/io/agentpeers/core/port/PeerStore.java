@@ -25,6 +25,11 @@ public interface PeerStore extends AutoCloseable {
     /** Runs {@code work} against committed state; {@code work} must not write. */
     <T> T read(StoreWork<T> work);
 
+    /** What this store is, for logs and {@code stats} (a database path, "in memory"). */
+    default String description() {
+        return getClass().getSimpleName();
+    }
+
     /** Releases files and connections; idempotent. */
     @Override
     void close();

@@ -180,6 +180,11 @@ public final class SqlitePeerStore implements PeerStore {
     }
 
     @Override
+    public String description() {
+        return where;
+    }
+
+    @Override
     public String toString() {
         return "SqlitePeerStore[" + where + "]";
     }

@@ -32,7 +32,7 @@ import org.slf4j.LoggerFactory;
  * <p>{@link #bind()} creates the parent folder with mode 0700 when it does not exist (an existing one
  * is left alone), binds, and sets the socket file to 0600. It fails with a clear message when the
  * path is too long for a socket address, when junixsocket's native library is missing, or when
- * anything is at the path already: a live socket, a stale one (remove it with {@link #removeIfStale}
+ * anything is at the path already: a live socket, a stale one (remove it with {@link SocketFiles#removeIfStale}
  * first), or another file. {@link #close()} removes
  * the socket file if it is still the one this listener made.
  *
@@ -43,13 +43,27 @@ public final class UnixSocketListener implements TransportListener {
     private static final Logger LOG = LoggerFactory.getLogger(UnixSocketListener.class);
 
     private final Path path;
+    private final boolean replaceStale;
     private final AtomicBoolean closed = new AtomicBoolean();
     private volatile AFUNIXServerSocketChannel channel;
     private volatile Object socketFileKey;
     private volatile int ownUid = -1;
 
     public UnixSocketListener(Path path) {
+        this(path, false);
+    }
+
+    private UnixSocketListener(Path path, boolean replaceStale) {
         this.path = Objects.requireNonNull(path, "path");
+        this.replaceStale = replaceStale;
+    }
+
+    /**
+     * A listener that, at bind, removes a stale socket file (one nothing answers on, as a killed broker
+     * leaves); a live one still refuses. The broker binds under its lock, so no two brokers race here.
+     */
+    public static UnixSocketListener replacingStaleFile(Path path) {
+        return new UnixSocketListener(path, true);
     }
 
     public Path path() {
@@ -75,11 +89,14 @@ public final class UnixSocketListener implements TransportListener {
         Path socket = UnixSockets.checkedPath(path);
         ownUid = currentUid();
         createPrivateParent(socket.getParent());
+        if (replaceStale) {
+            SocketFiles.removeIfStale(socket);
+        }
         // junixsocket would replace an existing socket file, even a live broker's: refuse instead.
-        SocketFileState existing = probe(socket);
+        SocketFileState existing = SocketFiles.probe(socket);
         if (existing != SocketFileState.ABSENT) {
             throw new TransportException("cannot listen at " + socket + ": " + switch (existing) {
-                case LIVE -> "another process is listening there";
+                case LIVE -> "a broker already answers there: use it, or stop it with `peers broker stop`";
                 case STALE -> "a stale socket file is there (nothing answers); remove it first";
                 default -> "a file that is not a socket is there";
             });
@@ -143,51 +160,6 @@ public final class UnixSocketListener implements TransportListener {
             // already gone
         } catch (IOException e) {
             LOG.warn("could not remove the socket file {}: {}", socket, e.getMessage());
-        }
-    }
-
-    /**
-     * Tells what is at a socket path: nothing, a live socket, a stale one (nothing answers), or
-     * another kind of file. Connects briefly to find out. The broker calls it at start (under its lock)
-     * to remove a file left by a crash.
-     */
-    public static SocketFileState probe(Path path) {
-        Path socket = path.toAbsolutePath().normalize();
-        try {
-            if (!Files.exists(socket, LinkOption.NOFOLLOW_LINKS)) {
-                return SocketFileState.ABSENT;
-            }
-            if (!UnixSockets.isSocketFile(socket)) {
-                return SocketFileState.NOT_A_SOCKET;
-            }
-        } catch (IOException e) {
-            return SocketFileState.LIVE;
-        }
-        UnixSockets.requireSupported();
-        UnixSockets.checkedPath(socket);
-        try {
-            AFUNIXSocket.connectTo(AFUNIXSocketAddress.of(socket)).close();
-            return SocketFileState.LIVE;
-        } catch (ConnectionRefusedSocketException e) {
-            return SocketFileState.STALE;
-        } catch (IOException e) {
-            // Permission denied and the like: something we cannot judge; never remove it.
-            LOG.debug("probing {} failed", socket, e);
-            return SocketFileState.LIVE;
-        }
-    }
-
-    /** Removes the socket file at {@code path} if it is {@link SocketFileState#STALE}; true if it did. */
-    public static boolean removeIfStale(Path path) {
-        if (probe(path) != SocketFileState.STALE) {
-            return false;
-        }
-        try {
-            Files.deleteIfExists(path.toAbsolutePath().normalize());
-            LOG.info("removed the stale socket file {}", path);
-            return true;
-        } catch (IOException e) {
-            throw new TransportException("cannot remove the stale socket file " + path + ": " + e.getMessage(), e);
         }
     }
 

@@ -82,23 +82,23 @@ class UnixSocketTransportContractTest extends AbstractTransportContractTest {
 
     @Test
     void aStaleSocketFileIsToldApartFromALiveOne() throws IOException {
-        assertEquals(SocketFileState.LIVE, UnixSocketListener.probe(socketPath()));
-        assertEquals(SocketFileState.ABSENT, UnixSocketListener.probe(tempDir.resolve("none.sock")));
+        assertEquals(SocketFileState.LIVE, SocketFiles.probe(socketPath()));
+        assertEquals(SocketFileState.ABSENT, SocketFiles.probe(tempDir.resolve("none.sock")));
         Path plain = Files.writeString(tempDir.resolve("plain.sock"), "not a socket");
-        assertEquals(SocketFileState.NOT_A_SOCKET, UnixSocketListener.probe(plain));
-        assertFalse(UnixSocketListener.removeIfStale(plain));
+        assertEquals(SocketFileState.NOT_A_SOCKET, SocketFiles.probe(plain));
+        assertFalse(SocketFiles.removeIfStale(plain));
 
         Path stale = tempDir.resolve("stale.sock");
         StaleSockets.leaveBehind(stale);
-        assertEquals(SocketFileState.STALE, UnixSocketListener.probe(stale));
+        assertEquals(SocketFileState.STALE, SocketFiles.probe(stale));
         TransportException taken = assertThrows(TransportException.class, () -> new UnixSocketListener(stale).bind());
         assertTrue(taken.getMessage().contains("stale"), taken.getMessage());
         TransportException noBroker = assertThrows(TransportException.class, () -> new UnixSocketConnector(stale).connect());
         assertTrue(noBroker.getMessage().contains("stale"), noBroker.getMessage());
 
-        assertTrue(UnixSocketListener.removeIfStale(stale));
-        assertEquals(SocketFileState.ABSENT, UnixSocketListener.probe(stale));
-        assertFalse(UnixSocketListener.removeIfStale(socketPath()), "a live socket is never removed");
+        assertTrue(SocketFiles.removeIfStale(stale));
+        assertEquals(SocketFileState.ABSENT, SocketFiles.probe(stale));
+        assertFalse(SocketFiles.removeIfStale(socketPath()), "a live socket is never removed");
         assertTrue(Files.exists(socketPath()));
     }
 

@@ -1,0 +1,77 @@
+package io.agentpeers.app;
+
+import io.agentpeers.broker.PeersBroker;
+import io.agentpeers.core.InvalidArgumentException;
+import io.agentpeers.core.PeersLimits;
+import io.agentpeers.protocol.PeersPaths;
+import io.agentpeers.store.sqlite.SqlitePeerStore;
+import io.agentpeers.transport.tcp.TcpAddress;
+import io.agentpeers.transport.tcp.TcpListener;
+import io.agentpeers.transport.tcp.TokenFile;
+import io.agentpeers.transport.unix.UnixSocketListener;
+import java.time.Duration;
+import java.util.Map;
+
+/**
+ * How a broker process runs: where it lives, and the knobs a user or a test turns. From the
+ * environment ({@code PEERS_HOME}, {@code PEERS_SOCKET}, {@code PEERS_DB}, {@code PEERS_TCP},
+ * {@code PEERS_RATE} as {@code PER_MINUTE/BURST}, {@code PEERS_IDLE_TIMEOUT} in seconds,
+ * {@code PEERS_SWEEP_MS}, {@code PEERS_TERMINATE_ORPHANS}) or from the CLI's flags.
+ */
+public record BrokerConfig(PeersPaths paths, PeersLimits limits, Duration sweepInterval, Duration idleTimeout) {
+
+    public static BrokerConfig fromEnvironment() {
+        return from(PeersPaths.fromEnvironment(), System.getenv());
+    }
+
+    public static BrokerConfig from(PeersPaths paths, Map<String, String> env) {
+        PeersLimits limits = PeersLimits.defaults();
+        String rate = env.get("PEERS_RATE");
+        if (rate != null && !rate.isBlank()) {
+            String[] parts = rate.trim().split("/");
+            try {
+                limits = limits.withRate(Integer.parseInt(parts[0]), Integer.parseInt(parts.length > 1 ? parts[1] : parts[0]));
+            } catch (NumberFormatException e) {
+                throw new InvalidArgumentException("PEERS_RATE must look like 600/200 (per minute/burst), not '" + rate + "'");
+            }
+        }
+        if ("true".equalsIgnoreCase(env.get("PEERS_TERMINATE_ORPHANS"))) {
+            limits = limits.withTerminateOrphans(true);
+        }
+        Duration sweep = Duration.ofMillis(longOr(env, "PEERS_SWEEP_MS", 5_000));
+        long idle = longOr(env, "PEERS_IDLE_TIMEOUT", 0);
+        return new BrokerConfig(paths, limits, sweep, idle > 0 ? Duration.ofSeconds(idle) : null);
+    }
+
+    private static long longOr(Map<String, String> env, String name, long fallback) {
+        String value = env.get(name);
+        if (value == null || value.isBlank()) {
+            return fallback;
+        }
+        try {
+            return Long.parseLong(value.trim());
+        } catch (NumberFormatException e) {
+            throw new InvalidArgumentException(name + " must be a whole number, not '" + value + "'");
+        }
+    }
+
+    /**
+     * Starts the broker this configuration describes: SQLite at {@code PEERS_DB}, the Unix socket, and TCP
+     * with the token file when {@code PEERS_TCP} is set. A stale socket file (nothing answers) is removed
+     * under the broker's lock; a live one means another broker runs.
+     */
+    public PeersBroker start() {
+        PeersBroker.Builder builder = PeersBroker.builder()
+                .listen(UnixSocketListener.replacingStaleFile(paths.socket()))
+                .lockFile(paths.lockFile())
+                .limits(limits)
+                .sweepInterval(sweepInterval)
+                .idleTimeout(idleTimeout);
+        if (paths.tcp() != null) {
+            builder.listen(new TcpListener(TcpAddress.parse(paths.tcp())))
+                    .token(new TokenFile(paths.tokenFile()).readOrCreate());
+        }
+        // A broker refused for its lock or address closes the store again (it owns it).
+        return builder.ownedStore(SqlitePeerStore.open(paths.database())).start();
+    }
+}

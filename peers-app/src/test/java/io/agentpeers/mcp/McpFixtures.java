@@ -1,0 +1,70 @@
+package io.agentpeers.mcp;
+
+import io.agentpeers.app.Main;
+import io.agentpeers.broker.PeersBroker;
+import io.agentpeers.core.ClientType;
+import io.agentpeers.core.RegisterRequest;
+import io.agentpeers.core.port.PeerStore;
+import io.agentpeers.protocol.client.ClientOptions;
+import io.agentpeers.protocol.client.PeersClient;
+import io.agentpeers.transport.unix.UnixSocketConnector;
+import io.agentpeers.transport.unix.UnixSocketListener;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/** Shared pieces of the MCP tests: the child JVM's command, its environment, embedded brokers, clients. */
+final class McpFixtures {
+    static final List<String> JVM_OPTIONS = List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xshare:auto",
+            "-Xlog:disable", "-Xlog:all=warning:stderr");
+
+    private McpFixtures() {
+    }
+
+    static String java() {
+        return ProcessHandle.current().info().command().orElse("java");
+    }
+
+    /** {@code java ... Main mcp --client-type TYPE [--name NAME]} on the test class path. */
+    static List<String> mcpCommand(String clientType, String name) {
+        List<String> command = new ArrayList<>();
+        command.add(java());
+        command.addAll(mcpArgs(clientType, name));
+        return command;
+    }
+
+    /** Everything after the java executable. */
+    static List<String> mcpArgs(String clientType, String name) {
+        List<String> args = new ArrayList<>(JVM_OPTIONS);
+        args.add("-cp");
+        args.add(System.getProperty("java.class.path"));
+        args.add(io.agentpeers.app.Main.class.getName());
+        args.add("mcp");
+        args.add("--client-type");
+        args.add(clientType);
+        if (name != null) {
+            args.add("--name");
+            args.add(name);
+        }
+        return args;
+    }
+
+    static Map<String, String> env(Path home) {
+        return Map.of("PEERS_HOME", home.toString(), "PEERS_SOCKET", home.resolve("peers.sock").toString());
+    }
+
+    static PeersBroker broker(Path home, PeerStore store) {
+        return PeersBroker.builder().listen(new UnixSocketListener(home.resolve("peers.sock"))).store(store)
+                .sweepInterval(Duration.ofMinutes(10)).start();
+    }
+
+    /** A peer in this JVM (its agent is this JVM: never kill it). */
+    static PeersClient peer(Path home, String name) {
+        PeersClient client = PeersClient.connect(new UnixSocketConnector(home.resolve("peers.sock")),
+                ClientOptions.defaults().withClientName("mcp-test").withRequestTimeout(Duration.ofSeconds(30)));
+        client.register(RegisterRequest.of(home.toString(), ClientType.GENERIC).withName(name));
+        return client;
+    }
+}

@@ -1,0 +1,621 @@
+package io.agentpeers.broker.dispatch;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.agentpeers.broker.server.ConnectionHandler;
+import io.agentpeers.broker.server.ServerConnection;
+import io.agentpeers.core.AlreadyRegisteredException;
+import io.agentpeers.core.ClientType;
+import io.agentpeers.core.Credentials;
+import io.agentpeers.core.KillResult;
+import io.agentpeers.core.Message;
+import io.agentpeers.core.NotAuthorizedException;
+import io.agentpeers.core.NotRegisteredException;
+import io.agentpeers.core.Peer;
+import io.agentpeers.core.PeerId;
+import io.agentpeers.core.PeerNetwork;
+import io.agentpeers.core.PeersEvent;
+import io.agentpeers.core.PeersException;
+import io.agentpeers.core.RateLimitedException;
+import io.agentpeers.core.RegisterRequest;
+import io.agentpeers.core.Registration;
+import io.agentpeers.core.Scope;
+import io.agentpeers.core.SendResult;
+import io.agentpeers.core.UnknownPeerException;
+import io.agentpeers.core.port.CommitListener;
+import io.agentpeers.core.port.StoreCounts;
+import io.agentpeers.protocol.client.PeersClient;
+import io.agentpeers.protocol.codec.PeersJson;
+import io.agentpeers.protocol.wire.FramingError;
+import io.agentpeers.protocol.wire.JsonRpc;
+import io.agentpeers.protocol.wire.JsonRpcError;
+import io.agentpeers.protocol.wire.JsonRpcException;
+import io.agentpeers.protocol.wire.JsonRpcRequest;
+import io.agentpeers.protocol.wire.JsonRpcResponse;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Maps the JSON-RPC methods of docs/protocol.md onto {@link PeerNetwork}, and, as its
+ * {@link CommitListener}, pushes each committed message to its recipient's connection, wakes long
+ * polls and feeds observers. The caller of every method is the peer registered on the connection,
+ * never a field of the request.
+ */
+public final class BrokerDispatcher implements ConnectionHandler, CommitListener, AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(BrokerDispatcher.class);
+    private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
+    private static final int MAX_WAIT_MILLIS = 300_000;
+    private static final int MAX_LIMIT = 1_000;
+
+    private final PeerNetwork network;
+    private final BrokerContext context;
+    private final int maxLineBytes;
+    private final Map<PeerId, ServerConnection> holders = new ConcurrentHashMap<>();
+    private final Map<PeerId, List<Waiter>> waiters = new ConcurrentHashMap<>();
+    private final Set<ServerConnection> connections = ConcurrentHashMap.newKeySet();
+    private final Set<ServerConnection> observers = ConcurrentHashMap.newKeySet();
+    private final Map<PeerId, Peer> senders = new ConcurrentHashMap<>();
+    private final PeerJsonCache peerJson = new PeerJsonCache();
+    private final ExecutorService pusher;
+    private final ScheduledExecutorService timers;
+
+    /** Per-connection state, kept as the connection's attachment. */
+    private static final class Session {
+        volatile boolean greeted;
+        volatile PeerId peer;
+        volatile boolean subscribed;
+    }
+
+    public BrokerDispatcher(PeerNetwork network, BrokerContext context, int maxLineBytes) {
+        this.network = network;
+        this.context = context;
+        this.maxLineBytes = maxLineBytes;
+        this.pusher = Executors.newSingleThreadExecutor(daemon("peers-push"));
+        this.timers = Executors.newSingleThreadScheduledExecutor(daemon("peers-timers"));
+    }
+
+    private static java.util.concurrent.ThreadFactory daemon(String name) {
+        return runnable -> {
+            Thread thread = new Thread(runnable, name);
+            thread.setDaemon(true);
+            return thread;
+        };
+    }
+
+    /** How many connections are open now. */
+    public int connectionCount() {
+        return connections.size();
+    }
+
+    // ------------------------------------------------------------ connection events
+
+    @Override
+    public void onOpen(ServerConnection connection) {
+        connection.attach(new Session());
+        connections.add(connection);
+        LOG.info("event=connect conn={} transport={} remote=\"{}\"", connection.id(),
+                connection.identity().transport(), connection.identity().remote());
+    }
+
+    @Override
+    public void onClose(ServerConnection connection) {
+        connections.remove(connection);
+        observers.remove(connection);
+        Session session = connection.attachment(Session.class);
+        PeerId peer = session == null ? null : session.peer;
+        if (peer != null) {
+            cancelWaiters(peer, connection);
+            if (holders.remove(peer, connection)) {
+                try {
+                    network.connectionClosed(peer);
+                } catch (PeersException e) {
+                    LOG.warn("event=error conn={} peer={} during close: {}", connection.id(), peer, e.getMessage());
+                }
+            }
+        }
+        LOG.info("event=disconnect conn={} peer={}", connection.id(), peer == null ? "-" : peer);
+    }
+
+    @Override
+    public void onFramingError(ServerConnection connection, FramingError error) {
+        LOG.warn("event=error conn={} code={}", connection.id(), error.code());
+        connection.send(JsonRpcResponse.failure(null, JsonRpcError.of(error, maxLineBytes)).toLine());
+    }
+
+    @Override
+    public void onLine(ServerConnection connection, String line) {
+        JsonRpcRequest request;
+        try {
+            request = JsonRpcRequest.parse(line);
+        } catch (JsonRpcException e) {
+            LOG.warn("event=error conn={} code={} message=\"{}\"", connection.id(), e.error().code(), e.error().message());
+            connection.send(JsonRpcResponse.failure(e.id(), withCode(e.error())).toLine());
+            return;
+        }
+        Session session = connection.attachment(Session.class);
+        JsonNode result;
+        try {
+            result = dispatch(connection, session, request);
+        } catch (PeersException e) {
+            if (request.id() != null) {
+                connection.send(JsonRpcResponse.failure(request.id(), errorOf(e)).toLine());
+            }
+            if (e instanceof BadTokenException) {
+                connection.closeGracefully();
+            }
+            return;
+        } catch (RuntimeException e) {
+            LOG.error("event=error conn={} method={} internal failure", connection.id(), request.method(), e);
+            if (request.id() != null) {
+                connection.send(JsonRpcResponse.failure(request.id(), withCode(JsonRpcError.internalError(
+                        "the broker failed on " + request.method() + ": " + e + "; it keeps serving"))).toLine());
+            }
+            return;
+        }
+        if (result != null && request.id() != null) {
+            connection.send(JsonRpcResponse.success(request.id(), result).toLine());
+        }
+    }
+
+    // ------------------------------------------------------------ methods
+
+    /** Returns the result, or null when the reply is sent later (a long poll). */
+    private JsonNode dispatch(ServerConnection connection, Session session, JsonRpcRequest request) {
+        String method = request.method();
+        Params params = new Params(request.params());
+        if (!session.greeted && !method.equals("hello")) {
+            throw new HelloRequiredException();
+        }
+        return switch (method) {
+            case "hello" -> hello(connection, session, params);
+            case "ping" -> NODES.objectNode().put("pong", true).put("time", Instant.now().toString());
+            case "stats" -> stats();
+            case "observe" -> observe(connection);
+            case "shutdown" -> shutdown(connection);
+            case "register" -> register(connection, session, params);
+            case "unregister" -> unregister(connection, session);
+            case "whoami" -> peerResult(network.whoami(caller(session)));
+            case "set_summary" -> peerResult(network.setSummary(caller(session), params.optionalString("summary")));
+            case "set_name" -> peerResult(network.setName(caller(session), params.optionalString("name")));
+            case "get_peer" -> {
+                caller(session);
+                yield peerResult(network.resolve(params.requiredString("peer")));
+            }
+            case "list_peers" -> listPeers(connection, session, request, params);
+            case "send" -> send(session, params);
+            case "broadcast" -> broadcast(session, params);
+            case "subscribe" -> subscribe(connection, session, request);
+            case "unsubscribe" -> {
+                caller(session);
+                session.subscribed = false;
+                yield NODES.objectNode().put("subscribed", false);
+            }
+            case "ack" -> NODES.objectNode().put("delivered", network.acknowledge(caller(session), params.requiredIds("ids")));
+            case "mark_read" -> NODES.objectNode().put("read", network.markRead(caller(session), params.requiredIds("ids")));
+            case "pending" -> envelopes(network.pending(caller(session), params.intOr("limit", 100, 1, MAX_LIMIT)));
+            case "unread" -> envelopes(network.unread(caller(session), params.intOr("limit", 100, 1, MAX_LIMIT)));
+            case "wait" -> waitForMessages(connection, session, request, params);
+            case "history" -> NODES.objectNode().set("messages", PeersJson.messages(network.history(caller(session),
+                    params.optionalString("with"), params.intOr("limit", 50, 1, network.limits().maxHistory()))));
+            case "get_message" -> NODES.objectNode().set("message",
+                    PeersJson.message(network.message(caller(session), params.requiredLong("id"))));
+            case "kill" -> kill(connection, session, params);
+            default -> throw new MethodNotFoundException(method);
+        };
+    }
+
+    private JsonNode hello(ServerConnection connection, Session session, Params params) {
+        long protocol = params.requiredLong("protocol");
+        if (protocol != PeersClient.PROTOCOL_VERSION) {
+            String side = protocol > PeersClient.PROTOCOL_VERSION
+                    ? "this broker is older than the client: stop it (peers broker stop) so that the newer one starts"
+                    : "the client is older than this broker: upgrade or restart the client";
+            throw new VersionMismatchException("the client speaks protocol " + protocol + " and the broker "
+                    + PeersClient.PROTOCOL_VERSION + "; " + side);
+        }
+        if (connection.identity().tokenRequired() && !context.tokenAccepted(params.optionalString("token"))) {
+            LOG.warn("event=refused conn={} reason=bad_token", connection.id());
+            throw new BadTokenException();
+        }
+        session.greeted = true;
+        ObjectNode result = NODES.objectNode();
+        result.put("protocol", PeersClient.PROTOCOL_VERSION);
+        result.put("broker_version", PeersClient.VERSION);
+        result.put("transport", connection.identity().transport());
+        result.put("verified", connection.identity().verified());
+        Credentials credentials = connection.identity().credentials().orElse(null);
+        result.put("pid", credentials == null ? null : credentials.pid());
+        result.put("uid", credentials == null ? null : credentials.uid());
+        return result;
+    }
+
+    private JsonNode register(ServerConnection connection, Session session, Params params) {
+        if (session.peer != null) {
+            throw new AlreadyRegisteredException("this connection already holds peer " + session.peer
+                    + "; open another connection for another peer");
+        }
+        RegisterRequest request = new RegisterRequest(
+                params.optionalLong("agent_pid"),
+                params.optionalString("name"),
+                params.requiredString("cwd"),
+                params.optionalString("git_root"),
+                params.optionalString("repo_key"),
+                params.optionalString("tty"),
+                ClientType.fromWireName(params.requiredString("client_type")),
+                params.optionalString("summary"),
+                params.optionalString("resume_secret"));
+        Credentials credentials = connection.identity().credentials().orElse(null);
+        Registration registration = network.register(credentials, request);
+        Peer peer = registration.peer();
+        session.peer = peer.id();
+        senders.put(peer.id(), peer);
+        ServerConnection previous = holders.put(peer.id(), connection);
+        if (previous != null && previous != connection) {
+            previous.closeGracefully();
+        }
+        LOG.info("event=register conn={} peer={} name={} client={} verified={} resumed={} pending={}",
+                connection.id(), peer.id(), peer.name(), peer.clientType(), peer.verified(),
+                registration.resumed(), registration.pending());
+        ObjectNode result = NODES.objectNode();
+        result.set("peer", PeersJson.peer(peer));
+        result.put("resume_secret", registration.resumeSecret());
+        result.put("resumed", registration.resumed());
+        result.put("pending", registration.pending());
+        return result;
+    }
+
+    private JsonNode unregister(ServerConnection connection, Session session) {
+        PeerId peer = caller(session);
+        Peer gone = network.unregister(peer);
+        holders.remove(peer, connection);
+        cancelWaiters(peer, connection);
+        session.peer = null;
+        session.subscribed = false;
+        return peerResult(gone);
+    }
+
+    private JsonNode listPeers(ServerConnection connection, Session session, JsonRpcRequest request, Params params) {
+        List<Peer> peers = network.listPeers(caller(session), scope(params, "scope", Scope.MACHINE));
+        if (request.id() == null) {
+            return null;
+        }
+        connection.sendEncoded(peerJson.listPeersLine(request.id(), peers));
+        return null;
+    }
+
+    private JsonNode send(Session session, Params params) {
+        PeerId caller = caller(session);
+        SendResult result = network.send(caller, params.requiredString("to"), params.requiredString("text"),
+                params.optionalLong("reply_to"));
+        ObjectNode node = NODES.objectNode();
+        node.set("message", PeersJson.message(result.message()));
+        node.set("recipient", PeersJson.peer(result.recipient()));
+        return node;
+    }
+
+    private JsonNode broadcast(Session session, Params params) {
+        List<SendResult> results = network.broadcast(caller(session), scope(params, "scope", null),
+                params.requiredString("text"));
+        ArrayNode messages = NODES.arrayNode();
+        results.forEach(r -> messages.add(PeersJson.message(r.message())));
+        return NODES.objectNode().set("messages", messages);
+    }
+
+    private JsonNode subscribe(ServerConnection connection, Session session, JsonRpcRequest request) {
+        PeerId peer = caller(session);
+        // Subscribed before looking, so a message committed in between is pushed too (clients dedupe by id).
+        session.subscribed = true;
+        List<Message> pending = network.pending(peer, MAX_LIMIT);
+        ObjectNode result = NODES.objectNode().put("subscribed", true).put("pending", pending.size());
+        if (request.id() != null) {
+            connection.send(JsonRpcResponse.success(request.id(), result).toLine());
+        }
+        for (Message message : pending) {
+            connection.send(notification("message", PeersJson.envelope(message, senderOf(message.sender()))));
+        }
+        return null;
+    }
+
+    private JsonNode waitForMessages(ServerConnection connection, Session session, JsonRpcRequest request, Params params) {
+        PeerId peer = caller(session);
+        long timeout = params.requiredLong("timeout_ms");
+        if (timeout < 0 || timeout > MAX_WAIT_MILLIS) {
+            throw new InvalidParamsException("'timeout_ms' must be between 0 and " + MAX_WAIT_MILLIS);
+        }
+        int limit = params.intOr("limit", 100, 1, MAX_LIMIT);
+        Waiter waiter = new Waiter(connection, request.id(), peer, limit);
+        waiters.computeIfAbsent(peer, p -> new CopyOnWriteArrayList<>()).add(waiter);
+        // Registered before looking, so that a message committed in between still wakes it.
+        List<Message> now = network.pending(peer, limit);
+        if (!now.isEmpty() || timeout == 0) {
+            waiter.complete(now);
+            return null;
+        }
+        waiter.timeout = timers.schedule(() -> waiter.complete(List.of()), timeout, TimeUnit.MILLISECONDS);
+        return null;
+    }
+
+    private JsonNode kill(ServerConnection connection, Session session, Params params) {
+        PeerId caller = caller(session);
+        KillResult result = network.kill(caller, params.requiredString("peer"));
+        LOG.info("event=kill conn={} by={} target={} agent_pid={} signalled={}", connection.id(), caller,
+                result.target().id(), result.target().agent().pid(), result.signalled());
+        ObjectNode node = NODES.objectNode();
+        node.set("peer", PeersJson.peer(result.target()));
+        node.put("signalled", result.signalled());
+        return node;
+    }
+
+    private JsonNode stats() {
+        StoreCounts counts = network.counts();
+        ObjectNode stats = NODES.objectNode();
+        stats.put("broker_version", PeersClient.VERSION);
+        stats.put("protocol", PeersClient.PROTOCOL_VERSION);
+        stats.put("connections", connections.size());
+        stats.putObject("peers").put("live", counts.livePeers()).put("gone", counts.gonePeers());
+        stats.putObject("messages").put("pending", counts.pending()).put("delivered", counts.delivered())
+                .put("read", counts.read()).put("undeliverable", counts.undeliverable());
+        context.describe(stats);
+        return stats;
+    }
+
+    private JsonNode observe(ServerConnection connection) {
+        requireLocalOwner(connection, "observe");
+        observers.add(connection);
+        return NODES.objectNode().put("observing", true);
+    }
+
+    private JsonNode shutdown(ServerConnection connection) {
+        requireLocalOwner(connection, "shutdown");
+        LOG.info("event=shutdown-requested conn={}", connection.id());
+        timers.schedule(context::requestShutdown, 50, TimeUnit.MILLISECONDS);
+        return NODES.objectNode().put("stopping", true);
+    }
+
+    /** Unix callers were already checked against the broker's uid by the transport; TCP ones have no uid. */
+    private static void requireLocalOwner(ServerConnection connection, String what) {
+        if (!connection.identity().verified()) {
+            throw new NotAuthorizedException(what + " needs the Unix socket: over TCP the broker cannot tell who you are");
+        }
+    }
+
+    private static PeerId caller(Session session) {
+        PeerId peer = session.peer;
+        if (peer == null) {
+            throw new NotRegisteredException("this connection holds no peer: call register first");
+        }
+        return peer;
+    }
+
+    private static Scope scope(Params params, String field, Scope fallback) {
+        String value = params.optionalString(field);
+        if (value == null) {
+            if (fallback == null) {
+                throw new InvalidParamsException("'" + field + "' is required: machine, directory or repo");
+            }
+            return fallback;
+        }
+        return Scope.fromWireName(value);
+    }
+
+    private static JsonNode peerResult(Peer peer) {
+        return NODES.objectNode().set("peer", PeersJson.peer(peer));
+    }
+
+    private JsonNode envelopes(List<Message> messages) {
+        ArrayNode array = NODES.arrayNode();
+        messages.forEach(m -> array.add(PeersJson.envelope(m, senderOf(m.sender()))));
+        return NODES.objectNode().set("messages", array);
+    }
+
+    private Peer senderOf(PeerId id) {
+        if (id.equals(PeerId.BROKER)) {
+            return null;
+        }
+        Peer cached = senders.get(id);
+        if (cached != null) {
+            return cached;
+        }
+        return network.find(id).orElse(null);
+    }
+
+    // ------------------------------------------------------------ errors
+
+    private static JsonRpcError errorOf(PeersException e) {
+        if (e instanceof InvalidParamsException) {
+            return new JsonRpcError(JsonRpc.INVALID_PARAMS, e.getMessage(), codeData(e.code()));
+        }
+        if (e instanceof MethodNotFoundException) {
+            return new JsonRpcError(JsonRpc.METHOD_NOT_FOUND, e.getMessage(), codeData(e.code()));
+        }
+        ObjectNode data = codeData(e.code());
+        if (e instanceof UnknownPeerException unknown) {
+            ArrayNode suggestions = data.putArray("suggestions");
+            unknown.suggestions().forEach(suggestions::add);
+        }
+        if (e instanceof RateLimitedException limited) {
+            data.put("retry_after_ms", limited.retryAfterMillis());
+        }
+        return new JsonRpcError(JsonRpc.PEERS_ERROR, e.getMessage(), data);
+    }
+
+    private static ObjectNode codeData(String code) {
+        return NODES.objectNode().put("code", code);
+    }
+
+    /** Standard JSON-RPC errors carry a string {@code data.code} too, so clients can switch on one field. */
+    private static JsonRpcError withCode(JsonRpcError error) {
+        if (error.dataCode().isPresent()) {
+            return error;
+        }
+        String code = switch (error.code()) {
+            case JsonRpc.PARSE_ERROR -> "parse_error";
+            case JsonRpc.INVALID_REQUEST -> "invalid_request";
+            case JsonRpc.METHOD_NOT_FOUND -> "method_not_found";
+            case JsonRpc.INVALID_PARAMS -> "invalid_params";
+            default -> "internal_error";
+        };
+        return new JsonRpcError(error.code(), error.message(), codeData(code));
+    }
+
+    private static final class HelloRequiredException extends PeersException {
+        HelloRequiredException() {
+            super("hello_required", "say hello first: {\"method\":\"hello\",\"params\":{\"protocol\":"
+                    + PeersClient.PROTOCOL_VERSION + "}}");
+        }
+    }
+
+    private static final class VersionMismatchException extends PeersException {
+        VersionMismatchException(String message) {
+            super("version_mismatch", message);
+        }
+    }
+
+    private static final class BadTokenException extends PeersException {
+        BadTokenException() {
+            super("bad_token", "over TCP, hello must carry the broker's token (the file token in PEERS_HOME)");
+        }
+    }
+
+    private static final class MethodNotFoundException extends PeersException {
+        MethodNotFoundException(String method) {
+            super("method_not_found", "no method '" + method + "'; docs/protocol.md lists them");
+        }
+    }
+
+    // ------------------------------------------------------------ push
+
+    @Override
+    public void committed(List<PeersEvent> events) {
+        pusher.execute(() -> {
+            for (PeersEvent event : events) {
+                try {
+                    handle(event);
+                } catch (RuntimeException e) {
+                    LOG.warn("event=error push of {} failed: {}", event.getClass().getSimpleName(), e.toString());
+                }
+            }
+        });
+    }
+
+    private void handle(PeersEvent event) {
+        if (event instanceof PeersEvent.MessageSent sent) {
+            Message message = sent.message();
+            ServerConnection holder = holders.get(message.recipient());
+            if (holder != null) {
+                Session session = holder.attachment(Session.class);
+                if (session != null && session.subscribed) {
+                    holder.send(notification("message", PeersJson.envelope(message, senderOf(message.sender()))));
+                }
+            }
+            wake(message.recipient());
+        } else if (event instanceof PeersEvent.PeerJoined joined) {
+            senders.put(joined.peer().id(), joined.peer());
+        } else if (event instanceof PeersEvent.PeerUpdated updated) {
+            senders.put(updated.peer().id(), updated.peer());
+        } else if (event instanceof PeersEvent.PeerLeft left) {
+            // Gone peers are read from the store when needed, so this cache stays the size of the live set.
+            senders.remove(left.peer().id());
+            peerJson.forget(left.peer().id());
+        }
+        if (!observers.isEmpty()) {
+            String line = notification("event", ObserverEvents.describe(event));
+            observers.forEach(observer -> observer.send(line));
+        }
+    }
+
+    private static String notification(String method, JsonNode params) {
+        return JsonRpcRequest.notification(method, params).toLine();
+    }
+
+    private void wake(PeerId recipient) {
+        List<Waiter> list = waiters.get(recipient);
+        if (list == null || list.isEmpty()) {
+            return;
+        }
+        for (Waiter waiter : list) {
+            waiter.complete(network.pending(recipient, waiter.limit));
+        }
+    }
+
+    private void cancelWaiters(PeerId peer, ServerConnection connection) {
+        List<Waiter> list = waiters.get(peer);
+        if (list != null) {
+            list.removeIf(w -> w.connection == connection && w.cancel());
+        }
+    }
+
+    /** One long poll waiting for a message. Completes exactly once. */
+    private final class Waiter {
+        final ServerConnection connection;
+        final JsonNode requestId;
+        final PeerId peer;
+        final int limit;
+        final AtomicBoolean done = new AtomicBoolean();
+        volatile ScheduledFuture<?> timeout;
+
+        Waiter(ServerConnection connection, JsonNode requestId, PeerId peer, int limit) {
+            this.connection = connection;
+            this.requestId = requestId;
+            this.peer = peer;
+            this.limit = limit;
+        }
+
+        void complete(List<Message> messages) {
+            if (!done.compareAndSet(false, true)) {
+                return;
+            }
+            remove();
+            if (requestId != null) {
+                connection.send(JsonRpcResponse.success(requestId, envelopes(messages)).toLine());
+            }
+        }
+
+        boolean cancel() {
+            if (done.compareAndSet(false, true)) {
+                ScheduledFuture<?> pendingTimeout = timeout;
+                if (pendingTimeout != null) {
+                    pendingTimeout.cancel(false);
+                }
+                return true;
+            }
+            return false;
+        }
+
+        private void remove() {
+            ScheduledFuture<?> pendingTimeout = timeout;
+            if (pendingTimeout != null) {
+                pendingTimeout.cancel(false);
+            }
+            List<Waiter> list = waiters.get(peer);
+            if (list != null) {
+                list.remove(this);
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        pusher.shutdown();
+        timers.shutdownNow();
+        try {
+            pusher.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,203 @@
+package io.agentpeers.broker.server;
+
+import io.agentpeers.protocol.transport.TransportException;
+import io.agentpeers.protocol.transport.TransportListener;
+import java.io.IOException;
+import java.nio.channels.ServerSocketChannel;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Serves line-delimited connections from one or more {@link TransportListener}s with a fixed number of
+ * threads: {@link ConnectionServerOptions#selectorLoops()} selector threads per listener (the first
+ * accepts; each identifies, reads, frames and writes for the connections given to it) and a small
+ * shared worker pool that runs the {@link ConnectionHandler}, serially per connection. A thousand
+ * connections need no more threads than one.
+ *
+ * <p>Lifecycle: the constructor does no I/O and starts no thread; {@link #start} binds a listener and
+ * starts its loop (call it once per listener; the server then owns the listener); {@link #close()}
+ * stops accepting, lets replies already in flight be written (bounded by
+ * {@link ConnectionServerOptions#shutdownGrace()}), closes every connection (the handler hears
+ * {@code onClose} for each) and stops the threads. {@code close()} is idempotent.
+ */
+public final class ConnectionServer implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(ConnectionServer.class);
+
+    private final ConnectionHandler handler;
+    private final ConnectionServerOptions options;
+    private final List<SelectorLoop> loops = new CopyOnWriteArrayList<>();
+    private final AtomicLong connectionIds = new AtomicLong();
+    private final AtomicInteger connections = new AtomicInteger();
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private final Object startLock = new Object();
+    private volatile ExecutorService workers;
+
+    public ConnectionServer(ConnectionHandler handler, ConnectionServerOptions options) {
+        this.handler = Objects.requireNonNull(handler, "handler");
+        this.options = Objects.requireNonNull(options, "options");
+    }
+
+    public ConnectionServer(ConnectionHandler handler) {
+        this(handler, ConnectionServerOptions.defaults());
+    }
+
+    public ConnectionServerOptions options() {
+        return options;
+    }
+
+    /**
+     * Binds {@code listener} and starts serving it. On failure the listener is closed.
+     *
+     * @throws TransportException when it cannot bind, or its selector cannot be opened
+     * @throws IllegalStateException after {@link #close()}
+     */
+    public void start(TransportListener listener) {
+        Objects.requireNonNull(listener, "listener");
+        synchronized (startLock) {
+            if (closed.get()) {
+                throw new IllegalStateException("this connection server is closed");
+            }
+            if (workers == null) {
+                workers = newWorkerPool(options.workerThreads());
+            }
+            try {
+                ServerSocketChannel channel = listener.bind();
+                channel.configureBlocking(false);
+                // The channel's own provider: junixsocket channels only work with junixsocket's selector.
+                List<SelectorLoop> group = new ArrayList<>();
+                String name = "peers-" + listener.transport() + "-loop";
+                group.add(new SelectorLoop(this, listener, channel, channel.provider().openSelector(), options, name));
+                for (int i = 2; i <= options.selectorLoops(); i++) {
+                    group.add(new SelectorLoop(this, listener, null, channel.provider().openSelector(), options,
+                            name + "-" + i));
+                }
+                group.get(0).spreadOver(group);
+                for (SelectorLoop loop : group) {
+                    loop.start();
+                    loops.add(loop);
+                }
+                LOG.info("listening over {} at {} ({} selector thread(s))", listener.transport(), listener.address(),
+                        group.size());
+            } catch (IOException | RuntimeException e) {
+                listener.close();
+                if (e instanceof TransportException te) {
+                    throw te;
+                }
+                throw new TransportException(
+                        "could not serve " + listener.transport() + " at " + listener.address() + ": " + e.getMessage(), e);
+            }
+        }
+    }
+
+    /** Connections accepted and not yet closed (their {@code onClose} not yet finished). */
+    public int connectionCount() {
+        return connections.get();
+    }
+
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        synchronized (startLock) {
+            long deadline = System.nanoTime() + options.shutdownGrace().toNanos();
+            for (SelectorLoop loop : loops) {
+                loop.stop(deadline);
+            }
+            for (SelectorLoop loop : loops) {
+                joinQuietly(loop.thread(), remainingMillis(deadline) + 1000);
+            }
+            awaitNoConnections(remainingMillis(deadline) + 1000);
+            if (workers != null) {
+                workers.shutdown();
+                try {
+                    if (!workers.awaitTermination(remainingMillis(deadline) + 1000, TimeUnit.MILLISECONDS)) {
+                        LOG.warn("connection handlers still running at shutdown; interrupting them");
+                        workers.shutdownNow();
+                    }
+                } catch (InterruptedException e) {
+                    workers.shutdownNow();
+                    Thread.currentThread().interrupt();
+                }
+            }
+            LOG.info("connection server stopped");
+        }
+    }
+
+    // ---- for the loops ----
+
+    ConnectionHandler handler() {
+        return handler;
+    }
+
+    ExecutorService workers() {
+        return workers;
+    }
+
+    long nextConnectionId() {
+        return connectionIds.incrementAndGet();
+    }
+
+    void connectionOpened() {
+        connections.incrementAndGet();
+    }
+
+    void connectionClosed() {
+        if (connections.decrementAndGet() == 0) {
+            synchronized (connections) {
+                connections.notifyAll();
+            }
+        }
+    }
+
+    private void awaitNoConnections(long millis) {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
+        synchronized (connections) {
+            while (connections.get() > 0) {
+                long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+                if (left <= 0) {
+                    LOG.warn("{} connection(s) not closed in time at shutdown", connections.get());
+                    return;
+                }
+                try {
+                    connections.wait(left);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+        }
+    }
+
+    private static long remainingMillis(long deadlineNanos) {
+        return Math.max(0, TimeUnit.NANOSECONDS.toMillis(deadlineNanos - System.nanoTime()));
+    }
+
+    private static void joinQuietly(Thread thread, long millis) {
+        try {
+            thread.join(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static ExecutorService newWorkerPool(int threads) {
+        AtomicInteger count = new AtomicInteger();
+        return new ThreadPoolExecutor(threads, threads, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(), runnable -> {
+            Thread thread = new Thread(runnable, "peers-worker-" + count.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        });
+    }
+}

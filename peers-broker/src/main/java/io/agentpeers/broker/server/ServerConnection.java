@@ -1,0 +1,332 @@
+package io.agentpeers.broker.server;
+
+import io.agentpeers.protocol.transport.ConnectionIdentity;
+import io.agentpeers.protocol.wire.FramingError;
+import io.agentpeers.protocol.wire.LineFramer;
+import io.agentpeers.protocol.wire.Lines;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.SocketChannel;
+import java.util.ArrayDeque;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One accepted connection as the handler sees it: who is calling, a slot for session state, and a
+ * way to send lines and to close.
+ *
+ * <p>Thread-safe. {@link #send} never blocks: it writes at once (non-blocking) when nothing is queued,
+ * otherwise it queues and the selector thread writes when the socket can take more. When a caller does not read
+ * and more than {@link ConnectionServerOptions#maxOutboundBytes()} pile up, the connection is closed
+ * (a slow reader never holds up the broker or other connections).
+ */
+public final class ServerConnection {
+    private static final Logger LOG = LoggerFactory.getLogger(ServerConnection.class);
+    private static final int WRITE_SLICE_BYTES = 64 * 1024;
+
+    enum State {
+        OPEN,
+        /** Closing gracefully: no more lines to the handler, queued output is flushed first. */
+        DRAINING,
+        CLOSED
+    }
+
+    private final long id;
+    private final ConnectionIdentity identity;
+    private final ConnectionHandler handler;
+    private final SelectorLoop loop;
+    private final int maxOutboundBytes;
+    private final int maxPendingLines;
+    private volatile Object attachment;
+
+    final SocketChannel channel;
+    final LineFramer framer;
+    final SerialExecutor serial;
+    final AtomicInteger pendingLines = new AtomicInteger();
+    final LineFramer.Sink sink;
+
+    private final Object lock = new Object();
+    private final ArrayDeque<ByteBuffer> outbound = new ArrayDeque<>();
+    private long outboundBytes;
+    private boolean writeScheduled;
+    private volatile State state = State.OPEN;
+    private final AtomicBoolean closeNotified = new AtomicBoolean();
+
+    // Selector-thread state.
+    SelectionKey key;
+    boolean inputEnded;
+    boolean outputShut;
+    boolean channelClosed;
+    volatile boolean readPaused;
+    long lingerDeadlineNanos;
+
+    /** A connection handed to {@code handler}; {@code handler == null} marks a refused connection. */
+    ServerConnection(
+            long id,
+            ConnectionIdentity identity,
+            SocketChannel channel,
+            SelectorLoop loop,
+            ConnectionHandler handler,
+            SerialExecutor serial,
+            ConnectionServerOptions options) {
+        this.id = id;
+        this.identity = identity;
+        this.channel = channel;
+        this.loop = loop;
+        this.handler = handler;
+        this.serial = serial;
+        this.maxOutboundBytes = options.maxOutboundBytes();
+        this.maxPendingLines = options.maxPendingLines();
+        this.framer = new LineFramer(options.maxLineBytes());
+        this.sink = new LineFramer.Sink() {
+            @Override
+            public void line(String line) {
+                pendingLines.incrementAndGet();
+                serial.execute(() -> deliverLine(line));
+            }
+
+            @Override
+            public void error(FramingError error) {
+                serial.execute(() -> deliverFramingError(error));
+            }
+        };
+    }
+
+    /** A number unique within the server, for logs. */
+    public long id() {
+        return id;
+    }
+
+    /** Who is calling, as the transport identified the connection. */
+    public ConnectionIdentity identity() {
+        return identity;
+    }
+
+    /** The handler's session state for this connection, or {@code null}. */
+    public Object attachment() {
+        return attachment;
+    }
+
+    /** The session state as {@code type}, or {@code null} when none is attached. */
+    public <T> T attachment(Class<T> type) {
+        return type.cast(attachment);
+    }
+
+    public void attach(Object value) {
+        this.attachment = value;
+    }
+
+    /** Whether lines can still be sent. */
+    public boolean isOpen() {
+        return state == State.OPEN;
+    }
+
+    /**
+     * Sends one line (without its terminator); never blocks. Lines from one thread go out in order.
+     *
+     * @return {@code false} when the connection is closing or closed, or when this line would exceed
+     *     the outbound limit, in which case the connection is closed as a slow reader
+     * @throws IllegalArgumentException if the line contains a line break
+     */
+    public boolean send(String line) {
+        return sendEncoded(Lines.encode(line));
+    }
+
+    /**
+     * Sends one line already encoded as {@link Lines#encode} would: UTF-8 ending in its {@code \n}.
+     * For large lines built from cached bytes; otherwise as {@link #send(String)}. The array must not
+     * change afterwards.
+     */
+    public boolean sendEncoded(byte[] framedLine) {
+        assert framedLine.length > 0 && framedLine[framedLine.length - 1] == '\n' : "a framed line ends in \\n";
+        ByteBuffer buffer = ByteBuffer.wrap(framedLine);
+        boolean wake = false;
+        IOException writeFailed = null;
+        long queued;
+        synchronized (lock) {
+            if (state != State.OPEN) {
+                return false;
+            }
+            if (outbound.isEmpty() && !writeScheduled) {
+                // Write-through when nothing is queued: one non-blocking write from this thread saves
+                // the selector a wake-up (a round trip on a busy poll-based selector). Never blocks.
+                try {
+                    writeInSlices(buffer);
+                } catch (IOException e) {
+                    writeFailed = e;
+                }
+                if (writeFailed == null && !buffer.hasRemaining()) {
+                    return true;
+                }
+            }
+            queued = outboundBytes + buffer.remaining();
+            if (writeFailed == null && queued <= maxOutboundBytes) {
+                outbound.add(buffer);
+                outboundBytes = queued;
+                if (!writeScheduled) {
+                    writeScheduled = true;
+                    wake = true;
+                }
+            }
+        }
+        if (writeFailed != null) {
+            close("write failed: " + writeFailed.getMessage());
+            return false;
+        }
+        if (queued > maxOutboundBytes) {
+            LOG.warn(
+                    "connection {}: slow reader, {} bytes would be queued (limit {}); closing it",
+                    id,
+                    queued,
+                    maxOutboundBytes);
+            close("slow reader");
+            return false;
+        }
+        if (wake) {
+            loop.execute(() -> loop.updateInterest(this));
+        }
+        return true;
+    }
+
+    /**
+     * Closes after the lines queued so far are written: no more lines reach the handler, new
+     * {@link #send}s are refused, the output is flushed and shut, and the connection closes when the
+     * caller closes its end or {@link ConnectionServerOptions#closeLinger()} elapses. Idempotent.
+     */
+    public void closeGracefully() {
+        synchronized (lock) {
+            if (state != State.OPEN) {
+                return;
+            }
+            state = State.DRAINING;
+        }
+        loop.execute(() -> loop.beginDrain(this));
+    }
+
+    /** Closes now, dropping queued output. Idempotent. */
+    public void close() {
+        close("closed by the broker");
+    }
+
+    void close(String reason) {
+        synchronized (lock) {
+            if (state == State.CLOSED) {
+                return;
+            }
+            state = State.CLOSED;
+            outbound.clear();
+            outboundBytes = 0;
+        }
+        loop.execute(() -> loop.closeNow(this, reason));
+    }
+
+    State state() {
+        return state;
+    }
+
+    boolean refused() {
+        return handler == null;
+    }
+
+    // ---- selector thread ----
+
+    /** Writes what the socket takes; true when nothing is left queued. */
+    boolean writeOutbound() throws IOException {
+        synchronized (lock) {
+            while (!outbound.isEmpty()) {
+                ByteBuffer head = outbound.peek();
+                outboundBytes -= writeInSlices(head);
+                if (head.hasRemaining()) {
+                    return false;
+                }
+                outbound.poll();
+            }
+            writeScheduled = false;
+            return true;
+        }
+    }
+
+    /**
+     * Writes {@code buffer} {@value #WRITE_SLICE_BYTES} bytes at a time until the socket takes no more.
+     * The channel copies a heap buffer through a direct buffer that it keeps for each writing thread,
+     * as large as the largest write (junixsocket up to 1 MiB): writing whole 290 KB lines from 16
+     * handler threads kept 5 MiB of such buffers.
+     */
+    private int writeInSlices(ByteBuffer buffer) throws IOException {
+        int written = 0;
+        while (buffer.hasRemaining()) {
+            int slice = Math.min(buffer.remaining(), WRITE_SLICE_BYTES);
+            ByteBuffer part = buffer.slice().limit(slice);
+            int n = channel.write(part);
+            written += n;
+            buffer.position(buffer.position() + n);
+            if (n < slice) {
+                break;
+            }
+        }
+        return written;
+    }
+
+    boolean hasOutbound() {
+        synchronized (lock) {
+            return !outbound.isEmpty();
+        }
+    }
+
+    void markClosed() {
+        synchronized (lock) {
+            state = State.CLOSED;
+            outbound.clear();
+            outboundBytes = 0;
+        }
+    }
+
+    /** Tells the handler once, after every line already queued for it. */
+    void notifyClosed(Runnable afterHandler) {
+        if (handler == null || !closeNotified.compareAndSet(false, true)) {
+            return;
+        }
+        serial.execute(() -> {
+            try {
+                handler.onClose(this);
+            } finally {
+                afterHandler.run();
+            }
+        });
+    }
+
+    void notifyOpened() {
+        serial.execute(() -> handler.onOpen(this));
+    }
+
+    // ---- worker threads ----
+
+    private void deliverLine(String line) {
+        try {
+            handler.onLine(this, line);
+        } finally {
+            int left = pendingLines.decrementAndGet();
+            if (readPaused && left <= maxPendingLines / 2) {
+                loop.execute(() -> loop.resumeReading(this));
+            }
+        }
+    }
+
+    private void deliverFramingError(FramingError error) {
+        try {
+            handler.onFramingError(this, error);
+        } finally {
+            if (error.closesConnection()) {
+                closeGracefully();
+            }
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "connection " + id + (identity == null ? "" : " (" + identity.transport() + ", " + identity.remote() + ")");
+    }
+}

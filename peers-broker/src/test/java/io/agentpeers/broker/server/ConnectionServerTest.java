@@ -1,0 +1,270 @@
+package io.agentpeers.broker.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.agentpeers.protocol.transport.ConnectionIdentity;
+import io.agentpeers.protocol.transport.TransportException;
+import io.agentpeers.protocol.transport.TransportListener;
+import io.agentpeers.protocol.wire.FramingError;
+import io.agentpeers.protocol.wire.LineReader;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.Socket;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** The server's behaviour that no transport changes, over plain loopback sockets. */
+@Timeout(60)
+class ConnectionServerTest {
+    private final List<Socket> sockets = new ArrayList<>();
+    private ConnectionServer server;
+
+    /** Replies "re:" + line; "boom" throws; "slow" sleeps 2 ms. Counts opens and closes per connection. */
+    static class RawEcho implements ConnectionHandler {
+        final AtomicInteger opens = new AtomicInteger();
+        final ConcurrentHashMap<Long, AtomicInteger> closes = new ConcurrentHashMap<>();
+        final List<Long> inFlightViolations = new CopyOnWriteArrayList<>();
+        final ConcurrentHashMap<Long, AtomicInteger> busy = new ConcurrentHashMap<>();
+
+        @Override
+        public void onOpen(ServerConnection connection) {
+            opens.incrementAndGet();
+        }
+
+        @Override
+        public void onLine(ServerConnection connection, String line) {
+            AtomicInteger running = busy.computeIfAbsent(connection.id(), id -> new AtomicInteger());
+            if (running.incrementAndGet() != 1) {
+                inFlightViolations.add(connection.id());
+            }
+            try {
+                if (line.equals("boom")) {
+                    throw new IllegalStateException("handler failure the server must survive");
+                }
+                if (line.startsWith("slow")) {
+                    Thread.sleep(2);
+                }
+                connection.send("re:" + line);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } finally {
+                running.decrementAndGet();
+            }
+        }
+
+        @Override
+        public void onFramingError(ServerConnection connection, FramingError error) {
+            connection.send("error:" + error.code());
+        }
+
+        @Override
+        public void onClose(ServerConnection connection) {
+            closes.computeIfAbsent(connection.id(), id -> new AtomicInteger()).incrementAndGet();
+        }
+    }
+
+    @AfterEach
+    void tearDown() throws IOException {
+        for (Socket socket : sockets) {
+            socket.close();
+        }
+        if (server != null) {
+            server.close();
+        }
+    }
+
+    private LoopbackListener start(RawEcho handler, ConnectionServerOptions options, int refuseEvery) {
+        server = new ConnectionServer(handler, options);
+        LoopbackListener listener = new LoopbackListener(refuseEvery);
+        server.start(listener);
+        return listener;
+    }
+
+    private Socket connect(LoopbackListener listener) throws IOException {
+        Socket socket = new Socket(InetAddress.getLoopbackAddress(), listener.port());
+        socket.setSoTimeout(10_000); // every read bounded
+        sockets.add(socket);
+        return socket;
+    }
+
+    private static void write(Socket socket, String text) throws IOException {
+        OutputStream out = socket.getOutputStream();
+        out.write(text.getBytes(StandardCharsets.UTF_8));
+        out.flush();
+    }
+
+    @Test
+    void aRefusedConnectionGetsOneErrorLineWithTheReasonThenIsClosed() throws IOException {
+        RawEcho handler = new RawEcho();
+        LoopbackListener listener = start(handler, ConnectionServerOptions.defaults(), 2);
+        Socket admitted = connect(listener);
+        Socket refused = connect(listener);
+
+        LineReader reader = new LineReader(refused.getInputStream());
+        String line = reader.readLine();
+
+        assertTrue(line.contains("\"code\":-32000"), line);
+        assertTrue(line.contains("connection 2 is refused by the test"), line);
+        assertTrue(line.contains("\"data\":{\"code\":\"not_authorized\"}"), line);
+        assertTrue(line.contains("\"id\":null"), line);
+        assertNull(reader.readLine(), "then the connection closes");
+        write(admitted, "hi\n");
+        assertEquals("re:hi", new LineReader(admitted.getInputStream()).readLine());
+        assertEquals(1, handler.opens.get(), "a refused connection never reaches the handler");
+    }
+
+    @Test
+    void aCallerThatStopsSendingStillGetsItsRepliesThenTheConnectionCloses() throws IOException {
+        RawEcho handler = new RawEcho();
+        LoopbackListener listener = start(handler, ConnectionServerOptions.defaults(), 0);
+        Socket socket = connect(listener);
+
+        write(socket, "a\nb\nc\n");
+        socket.shutdownOutput();
+
+        LineReader reader = new LineReader(socket.getInputStream());
+        assertEquals("re:a", reader.readLine());
+        assertEquals("re:b", reader.readLine());
+        assertEquals("re:c", reader.readLine());
+        assertNull(reader.readLine());
+        awaitTrue(() -> server.connectionCount() == 0);
+        assertEquals(1, handler.closes.values().iterator().next().get());
+    }
+
+    @Test
+    void aFastSenderIsThrottledNotBufferedWithoutBoundAndEveryLineIsAnsweredInOrder() throws Exception {
+        RawEcho handler = new RawEcho();
+        LoopbackListener listener = start(
+                handler, ConnectionServerOptions.defaults().withMaxPendingLines(8).withWorkerThreads(2), 0);
+        Socket socket = connect(listener);
+        int lines = 600;
+        Thread writer = new Thread(() -> {
+            try {
+                StringBuilder all = new StringBuilder();
+                for (int i = 0; i < lines; i++) {
+                    all.append("slow").append(i).append('\n');
+                }
+                write(socket, all.toString());
+            } catch (IOException e) {
+                throw new RuntimeException(e);
+            }
+        });
+        writer.start();
+
+        LineReader reader = new LineReader(socket.getInputStream());
+        for (int i = 0; i < lines; i++) {
+            assertEquals("re:slow" + i, reader.readLine());
+        }
+        writer.join(10_000);
+        assertTrue(handler.inFlightViolations.isEmpty(), "one line at a time per connection");
+    }
+
+    @Test
+    void aHandlerThatThrowsDoesNotEndTheConnection() throws IOException {
+        LoopbackListener listener = start(new RawEcho(), ConnectionServerOptions.defaults(), 0);
+        Socket socket = connect(listener);
+
+        write(socket, "boom\nafter\n");
+
+        assertEquals("re:after", new LineReader(socket.getInputStream()).readLine());
+    }
+
+    @Test
+    void aListenerThatCannotBindIsClosedAndTheFailureSaysWhere() {
+        server = new ConnectionServer(new RawEcho());
+        AtomicInteger closes = new AtomicInteger();
+        TransportListener broken = new TransportListener() {
+            @Override
+            public String transport() {
+                return "broken";
+            }
+
+            @Override
+            public ServerSocketChannel bind() {
+                throw new TransportException("cannot listen at nowhere: no such place");
+            }
+
+            @Override
+            public ConnectionIdentity identify(SocketChannel channel) {
+                throw new AssertionError();
+            }
+
+            @Override
+            public String address() {
+                return "nowhere";
+            }
+
+            @Override
+            public void close() {
+                closes.incrementAndGet();
+            }
+        };
+
+        TransportException e = assertThrows(TransportException.class, () -> server.start(broken));
+
+        assertTrue(e.getMessage().contains("nowhere"));
+        assertEquals(1, closes.get());
+    }
+
+    @Test
+    void closeIsIdempotentClosesTheListenerAndRefusesLaterStarts() {
+        LoopbackListener listener = start(new RawEcho(), ConnectionServerOptions.defaults(), 0);
+
+        server.close();
+        server.close();
+
+        assertTrue(listener.closed);
+        assertThrows(IllegalStateException.class, () -> server.start(new LoopbackListener(0)));
+    }
+
+    @Test
+    void sendRefusesLineBreaksAndLinesOnceClosed() throws IOException {
+        List<ServerConnection> seen = new CopyOnWriteArrayList<>();
+        RawEcho handler = new RawEcho() {
+            @Override
+            public void onOpen(ServerConnection connection) {
+                seen.add(connection);
+            }
+        };
+        LoopbackListener listener = start(handler, ConnectionServerOptions.defaults(), 0);
+        connect(listener);
+        awaitTrue(() -> seen.size() == 1);
+        ServerConnection connection = seen.get(0);
+
+        assertThrows(IllegalArgumentException.class, () -> connection.send("a\nb"));
+        assertTrue(connection.isOpen());
+        connection.close();
+        assertEquals(false, connection.send("late"));
+        awaitTrue(() -> server.connectionCount() == 0);
+        connection.close();
+        connection.closeGracefully();
+        assertEquals(1, handler.closes.get(connection.id()).get());
+    }
+
+    private static void awaitTrue(java.util.function.BooleanSupplier condition) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (!condition.getAsBoolean()) {
+            assertTrue(System.nanoTime() - deadline < 0, "timed out");
+            try {
+                Thread.sleep(5);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError(e);
+            }
+        }
+    }
+}

@@ -1,0 +1,66 @@
+package io.agentpeers.local;
+
+import io.agentpeers.core.InvalidArgumentException;
+import io.agentpeers.protocol.PeersPaths;
+import io.agentpeers.protocol.transport.TransportConnector;
+import io.agentpeers.transport.tcp.TcpAddress;
+import io.agentpeers.transport.tcp.TcpConnector;
+import io.agentpeers.transport.tcp.TokenFile;
+import io.agentpeers.transport.unix.UnixSocketConnector;
+import java.nio.file.Files;
+
+/**
+ * Where the broker of these paths answers, the same for every face: the Unix socket, or TCP when
+ * {@code PEERS_TCP_URL} names one (then with the token from {@code PEERS_TOKEN} or the token file).
+ */
+public final class BrokerEndpoint {
+    private BrokerEndpoint() {
+    }
+
+    /** The connector for these paths. */
+    public static TransportConnector connector(PeersPaths paths) {
+        if (paths.tcpUrl() != null) {
+            return new TcpConnector(TcpAddress.parse(hostPort(paths.tcpUrl())));
+        }
+        return new UnixSocketConnector(paths.socket());
+    }
+
+    /** Whether these paths reach the broker over TCP (where no caller is verified). */
+    public static boolean overTcp(PeersPaths paths) {
+        return paths.tcpUrl() != null;
+    }
+
+    /**
+     * The token a TCP caller presents: {@code PEERS_TOKEN}, else the broker's token file when it is on
+     * this machine.
+     *
+     * @throws InvalidArgumentException when neither is there
+     */
+    public static String token(PeersPaths paths) {
+        if (paths.token() != null) {
+            return paths.token();
+        }
+        if (Files.exists(paths.tokenFile())) {
+            return new TokenFile(paths.tokenFile()).read();
+        }
+        throw new InvalidArgumentException("TCP needs the broker's token: set PEERS_TOKEN or --token (it is in the"
+                + " file " + paths.tokenFile() + " on the broker's machine)");
+    }
+
+    /** Where it connects, for messages: the socket path or {@code tcp HOST:PORT}. */
+    public static String describe(PeersPaths paths) {
+        return paths.tcpUrl() != null ? "tcp " + paths.tcpUrl() : paths.socket().toString();
+    }
+
+    /** {@code tcp://host:port/} or {@code host:port} to {@code host:port}. */
+    static String hostPort(String url) {
+        String result = url.strip();
+        if (result.startsWith("tcp://")) {
+            result = result.substring("tcp://".length());
+        }
+        while (result.endsWith("/")) {
+            result = result.substring(0, result.length() - 1);
+        }
+        return result;
+    }
+}

@@ -1,2 +1,0 @@
-/** The broker side of the protocol: maps JSON-RPC requests onto the core's use cases and pushes what they commit. */
-package io.agentpeers.protocol.dispatch;

@@ -1,0 +1,267 @@
+package io.agentpeers.testkit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.agentpeers.core.ClientType;
+import io.agentpeers.core.MessageState;
+import io.agentpeers.core.PeersLimits;
+import io.agentpeers.core.RegisterRequest;
+import io.agentpeers.core.Scope;
+import io.agentpeers.core.port.PeerStore;
+import io.agentpeers.protocol.Envelope;
+import io.agentpeers.protocol.PeerInfo;
+import io.agentpeers.protocol.client.BrokerException;
+import io.agentpeers.protocol.client.ClientOptions;
+import io.agentpeers.protocol.client.PeersClient;
+import io.agentpeers.protocol.client.Results;
+import io.agentpeers.protocol.transport.TransportConnector;
+import io.agentpeers.broker.PeersBroker;
+import io.agentpeers.store.memory.InMemoryPeerStore;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * What every transport must give a client of a real broker: registration, discovery, durable sends,
+ * instant push, long polls, acknowledgements and resume after a broker restart. Each transport runs
+ * it by saying how to add its listener to a broker and how to connect.
+ */
+public abstract class AbstractBrokerContractTest {
+    @TempDir
+    protected Path dir;
+
+    private PeersBroker broker;
+    private PeerStore store;
+    private final List<PeersClient> clients = new ArrayList<>();
+
+    /** Adds this transport's listener to a broker about to start. */
+    protected abstract PeersBroker.Builder listen(PeersBroker.Builder builder, Path dir);
+
+    /** A connector to the broker that {@link #listen} set up. */
+    protected abstract TransportConnector connector(PeersBroker broker);
+
+    /** Client options for this transport (a token over TCP). */
+    protected ClientOptions options(PeersBroker broker) {
+        return ClientOptions.defaults().withRequestTimeout(Duration.ofSeconds(10));
+    }
+
+    /** The store the broker keeps across its restarts in one test (in memory unless a subclass says). */
+    protected PeerStore newStore(Path dir) {
+        return new InMemoryPeerStore();
+    }
+
+    /** Whether peers over this transport are verified by the operating system. */
+    protected abstract boolean verified();
+
+    protected PeersBroker startBroker() {
+        if (store == null) {
+            store = newStore(dir);
+        }
+        broker = listen(PeersBroker.builder(), dir).store(store)
+                .limits(PeersLimits.defaults().withRate(100_000, 100_000))
+                .start();
+        return broker;
+    }
+
+    @AfterEach
+    void tearDown() {
+        clients.forEach(PeersClient::close);
+        if (broker != null) {
+            broker.close();
+        }
+        if (store != null) {
+            store.close();
+        }
+    }
+
+    protected PeersClient connect() {
+        PeersClient client = PeersClient.connect(connector(broker), options(broker));
+        clients.add(client);
+        return client;
+    }
+
+    protected PeersClient registered(String name, String cwd) {
+        PeersClient client = connect();
+        client.register(RegisterRequest.of(cwd, ClientType.GENERIC).withName(name));
+        return client;
+    }
+
+    @Test
+    void twoClientsFindEachOtherAndTalk() throws Exception {
+        startBroker();
+        PeersClient alice = registered("alice", "/src/app");
+        PeersClient bob = registered("bob", "/src/app");
+        assertEquals(verified(), alice.self().verified());
+
+        List<PeerInfo> seen = alice.listPeers(Scope.DIRECTORY);
+        assertEquals(List.of("bob"), seen.stream().map(PeerInfo::name).toList());
+
+        BlockingQueue<Envelope> inbox = new LinkedBlockingQueue<>();
+        bob.subscribe(inbox::add);
+        Results.Sent sent = alice.send("bob", "hello bob");
+        Envelope got = inbox.poll(10, TimeUnit.SECONDS);
+        assertNotNull(got, "pushed without polling");
+        assertEquals("hello bob", got.message().text());
+        assertEquals(alice.self().id(), got.sender().id());
+        assertEquals("alice", got.sender().name());
+        assertEquals(verified(), got.sender().verified());
+
+        long id = sent.message().id();
+        assertEquals(MessageState.DELIVERED, awaitState(alice, id, MessageState.DELIVERED),
+                "the client acknowledged after its listener returned");
+        bob.markRead(List.of(id));
+        assertEquals(MessageState.READ, alice.message(id).state());
+
+        bob.send(alice.self().id(), "hi alice", id);
+        Envelope reply = alice.waitForMessages(Duration.ofSeconds(5), 10).get(0);
+        assertEquals(Long.valueOf(id), reply.message().replyTo());
+    }
+
+    private static MessageState awaitState(PeersClient client, long id, MessageState wanted) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        MessageState state = client.message(id).state();
+        while (state != wanted && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+            state = client.message(id).state();
+        }
+        return state;
+    }
+
+    @Test
+    void aLongPollReturnsAsSoonAsAMessageArrivesAndEmptyAfterItsTimeout() throws Exception {
+        startBroker();
+        PeersClient codex = registered("codex", "/w");
+        PeersClient other = registered("other", "/w");
+        assertTrue(codex.waitForMessages(Duration.ofMillis(200), 10).isEmpty());
+
+        CompletableFuture<List<Envelope>> waiting = CompletableFuture.supplyAsync(
+                () -> codex.waitForMessages(Duration.ofSeconds(30), 10));
+        Thread.sleep(100);
+        assertFalse(waiting.isDone());
+        other.send("codex", "wake up");
+        List<Envelope> woke = waiting.get(10, TimeUnit.SECONDS);
+        assertEquals("wake up", woke.get(0).message().text());
+        assertEquals(1, codex.pending(10).size(), "a long poll takes, it does not acknowledge");
+    }
+
+    @Test
+    void errorsCarryTheirCodesAndTheConnectionGoesOn() {
+        startBroker();
+        PeersClient alice = registered("alice", "/w");
+        registered("bobcat", "/w");
+        BrokerException unknown = assertThrows(BrokerException.class, () -> alice.send("bobcar", "hi"));
+        assertEquals("unknown_peer", unknown.code());
+        assertTrue(unknown.suggestions().get(0).startsWith("bobcat"), unknown.suggestions().toString());
+        BrokerException taken = assertThrows(BrokerException.class, () -> registered("alice", "/w"));
+        assertEquals("name_taken", taken.code());
+        BrokerException twice = assertThrows(BrokerException.class,
+                () -> alice.register(RegisterRequest.of("/w", ClientType.GENERIC)));
+        assertEquals("already_registered", twice.code());
+        assertEquals("bobcat", alice.getPeer("bobcat").name(), "still serving this connection");
+    }
+
+    @Test
+    void aClientResumesItsPeerAfterTheBrokerRestartsAndGetsWhatWasSentMeanwhile() throws Exception {
+        startBroker();
+        PeersClient orchestrator = registered("orch", "/w");
+        BlockingQueue<Envelope> inbox = new LinkedBlockingQueue<>();
+        orchestrator.subscribe(inbox::add);
+        String id = orchestrator.self().id();
+
+        broker.close();
+        startBroker();
+        PeersClient sender = registered("sender", "/w");
+        sender.send("orch", "sent while you were away");
+
+        Envelope got = inbox.poll(15, TimeUnit.SECONDS);
+        assertNotNull(got, "resumed and re-subscribed by itself");
+        assertEquals("sent while you were away", got.message().text());
+        assertEquals(id, orchestrator.whoami().id());
+        assertEquals("orch", orchestrator.whoami().name());
+    }
+
+    @Test
+    void listPeersShowsEveryChangeAtOnceInRegistrationOrder() throws Exception {
+        startBroker();
+        PeersClient alice = registered("alice", "/src/app");
+        PeersClient bob = registered("bob", "/src/app");
+        PeersClient carol = registered("carol", "/src/other");
+        assertEquals(List.of("bob", "carol"), names(alice.listPeers(Scope.MACHINE)));
+
+        bob.setSummary("fixing the parser");
+        assertEquals("fixing the parser", alice.listPeers(Scope.MACHINE).get(0).summary(), "no stale cached peer");
+        bob.setName("robert");
+        assertEquals(List.of("robert", "carol"), names(alice.listPeers(Scope.MACHINE)));
+
+        carol.close();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (alice.listPeers(Scope.MACHINE).size() > 1 && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        PeersClient dave = registered("dave", "/src/app");
+        assertEquals(List.of("robert", "dave"), names(alice.listPeers(Scope.MACHINE)));
+        assertEquals(List.of("alice", "dave"), names(bob.listPeers(Scope.DIRECTORY)));
+    }
+
+    @Test
+    void aMessageFromAPeerThatHasGoneStillNamesItsSender() throws Exception {
+        startBroker();
+        PeersClient bob = registered("bob", "/src/app");
+        PeersClient alice = registered("alice", "/src/app");
+        alice.send("bob", "sent just before leaving");
+        alice.close();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!bob.listPeers(Scope.MACHINE).isEmpty() && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertTrue(bob.listPeers(Scope.MACHINE).isEmpty(), "alice is gone");
+
+        Envelope waiting = bob.pending(10).get(0);
+        assertEquals("sent just before leaving", waiting.message().text());
+        assertEquals("alice", waiting.sender().name(), "read from the store once alice is gone");
+    }
+
+    private static List<String> names(List<PeerInfo> peers) {
+        return peers.stream().map(PeerInfo::displayName).toList();
+    }
+
+    @Test
+    void aPeerGoesTheMomentItsConnectionCloses() throws Exception {
+        startBroker();
+        PeersClient watcher = registered("watcher", "/w");
+        PeersClient leaver = registered("leaver", "/w");
+        assertEquals(1, watcher.listPeers(Scope.MACHINE).size());
+        leaver.close();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!watcher.listPeers(Scope.MACHINE).isEmpty() && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertTrue(watcher.listPeers(Scope.MACHINE).isEmpty());
+        assertFalse(watcher.getPeer("leaver").live());
+        watcher.send("leaver", "kept for when you come back");
+        assertEquals(MessageState.PENDING, watcher.history("leaver", 1).get(0).state());
+    }
+
+    @Test
+    void statsDescribeTheBroker() {
+        startBroker();
+        PeersClient client = connect();
+        var stats = client.stats();
+        assertEquals(1, stats.path("protocol").asInt());
+        assertEquals(1, stats.path("connections").asInt());
+        assertTrue(stats.path("listeners").size() >= 1);
+        assertEquals(0, stats.path("peers").path("live").asInt());
+    }
+}
