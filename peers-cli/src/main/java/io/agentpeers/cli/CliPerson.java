@@ -2,6 +2,7 @@ package io.agentpeers.cli;
 
 import io.agentpeers.core.ClientType;
 import io.agentpeers.core.RegisterRequest;
+import io.agentpeers.local.CallerFacts;
 import io.agentpeers.protocol.PeersPaths;
 import io.agentpeers.protocol.client.BrokerException;
 import io.agentpeers.protocol.client.PeersClient;
@@ -53,12 +54,11 @@ public final class CliPerson {
 
     /** Registers (resuming when the secret is known) and stores the fresh secret. */
     public Results.Registered register(PeersClient client) {
-        Path cwd = context.cwd();
-        RepoInfo repo = RepoInfo.find(cwd);
+        CallerFacts facts = CallerFacts.of(context.cwd(), null);
         String secret = readSecret();
         String wanted = name();
-        RegisterRequest request = new RegisterRequest(null, wanted, cwd.toString(), repo == null ? null : repo.root(),
-                repo == null ? null : repo.key(), tty(), ClientType.CLI, null, secret);
+        RegisterRequest request = new RegisterRequest(null, wanted, facts.cwd(), facts.gitRoot(), facts.repoKey(),
+                facts.tty(), ClientType.CLI, null, secret);
         long deadline = System.currentTimeMillis() + IN_USE_WAIT_MILLIS;
         int nameAttempt = 0;
         while (true) {
@@ -128,47 +128,6 @@ public final class CliPerson {
         } catch (IOException e) {
             throw new CliFailure("cannot store the CLI's resume secret in " + file + ": " + e.getMessage()
                     + "; check that PEERS_HOME is writable");
-        }
-    }
-
-    /** The terminal on stdin ("pts/3"), or null. */
-    static String tty() {
-        try {
-            Path target = Files.readSymbolicLink(Path.of("/proc/self/fd/0"));
-            String text = target.toString();
-            return text.startsWith("/dev/pts/") || text.startsWith("/dev/tty") ? text.substring("/dev/".length()) : null;
-        } catch (IOException | UnsupportedOperationException e) {
-            return null;
-        }
-    }
-
-    /** A git work tree: its top folder and the shared git folder (the same for all worktrees of a repository). */
-    record RepoInfo(String root, String key) {
-        /** Walks up from {@code start} to the first {@code .git}; null outside a repository. No git process. */
-        static RepoInfo find(Path start) {
-            for (Path dir = start.toAbsolutePath(); dir != null; dir = dir.getParent()) {
-                Path git = dir.resolve(".git");
-                try {
-                    if (Files.isDirectory(git)) {
-                        return new RepoInfo(dir.toString(), git.toRealPath().toString());
-                    }
-                    if (Files.isRegularFile(git)) {
-                        String line = Files.readString(git, StandardCharsets.UTF_8).strip();
-                        if (!line.startsWith("gitdir:")) {
-                            return new RepoInfo(dir.toString(), null);
-                        }
-                        Path gitDir = dir.resolve(line.substring("gitdir:".length()).strip()).normalize();
-                        Path common = gitDir.resolve("commondir");
-                        Path key = Files.isRegularFile(common)
-                                ? gitDir.resolve(Files.readString(common, StandardCharsets.UTF_8).strip()).normalize()
-                                : gitDir;
-                        return new RepoInfo(dir.toString(), key.toString());
-                    }
-                } catch (IOException e) {
-                    return null;
-                }
-            }
-            return null;
         }
     }
 }

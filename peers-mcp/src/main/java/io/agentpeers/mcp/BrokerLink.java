@@ -4,6 +4,7 @@ import io.agentpeers.core.ClientType;
 import io.agentpeers.core.RegisterRequest;
 import io.agentpeers.local.BrokerEndpoint;
 import io.agentpeers.local.BrokerStarter;
+import io.agentpeers.local.CallerFacts;
 import io.agentpeers.protocol.PeersPaths;
 import io.agentpeers.protocol.client.BrokerException;
 import io.agentpeers.protocol.client.BrokerUnavailableException;
@@ -42,7 +43,7 @@ final class BrokerLink implements AutoCloseable {
     private final AtomicBoolean closed = new AtomicBoolean();
     private final ExecutorService background;
     private volatile PeersClient client;
-    private volatile AgentFacts facts;
+    private volatile CallerFacts facts;
     private volatile MessageListener pushListener;
     private volatile String notice;
     private volatile String lastProblem;
@@ -117,7 +118,7 @@ final class BrokerLink implements AutoCloseable {
         return lastProblem;
     }
 
-    AgentFacts facts() {
+    CallerFacts facts() {
         return facts;
     }
 
@@ -176,9 +177,9 @@ final class BrokerLink implements AutoCloseable {
         }
         PeersClient fresh = PeersClient.connect(BrokerEndpoint.connector(paths), options);
         try {
-            AgentFacts known = facts;
+            CallerFacts known = facts;
             if (known == null) {
-                known = AgentFacts.probe(cwd, agentPid);
+                known = CallerFacts.of(cwd, agentPid);
                 facts = known;
             }
             register(fresh, known);
@@ -193,7 +194,7 @@ final class BrokerLink implements AutoCloseable {
         return fresh;
     }
 
-    private void register(PeersClient fresh, AgentFacts known) {
+    private void register(PeersClient fresh, CallerFacts known) {
         RegisterRequest request = new RegisterRequest(tcpOr(known.agentPid()), settings.name(), known.cwd(),
                 known.gitRoot(), known.repoKey(), known.tty(), ClientType.fromWireName(settings.clientType()), null, null);
         try {

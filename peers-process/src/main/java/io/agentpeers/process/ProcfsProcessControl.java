@@ -10,7 +10,8 @@ import java.util.Optional;
 
 /**
  * {@link ProcessControl} on Linux's {@code /proc}: two small file reads per process, no child
- * processes (the seed's broker spawned {@code ps} once per peer and stalled for seconds).
+ * processes (the seed's broker spawned {@code ps} once per peer and stalled for seconds). Start
+ * times are clock ticks since boot; a process that ended but is not reaped yet (a zombie) is gone.
  */
 public final class ProcfsProcessControl implements ProcessControl {
     private final Path proc;
@@ -30,22 +31,15 @@ public final class ProcfsProcessControl implements ProcessControl {
 
     @Override
     public Optional<ProcessInfo> inspect(long pid) {
-        if (pid <= 0) {
-            return Optional.empty();
+        Optional<ProcStat> stat = ProcStat.read(proc, pid);
+        if (stat.isEmpty() || stat.get().ended()) {
+            return Optional.empty(); // never was, ended while we looked, or a zombie: only its exit status remains
         }
         try {
-            Path dir = proc.resolve(Long.toString(pid));
-            String stat = Files.readString(dir.resolve("stat"), StandardCharsets.UTF_8);
-            // "pid (comm) state ppid ...": comm may hold spaces and parentheses, so split after the last ')'.
-            String[] fields = stat.substring(stat.lastIndexOf(')') + 2).trim().split(" ");
-            long parent = Long.parseLong(fields[1]);
-            long startTicks = Long.parseLong(fields[19]);
-            if ("Z".equals(fields[0])) {
-                return Optional.empty(); // a zombie has ended; only its exit status remains
-            }
-            return Optional.of(new ProcessInfo(pid, parent, effectiveUid(dir), startTicks));
+            int uid = effectiveUid(proc.resolve(Long.toString(pid)));
+            return Optional.of(new ProcessInfo(pid, stat.get().parentPid(), uid, stat.get().startTicks()));
         } catch (IOException | RuntimeException e) {
-            return Optional.empty(); // it ended while we looked, or never was
+            return Optional.empty();
         }
     }
 
@@ -60,9 +54,6 @@ public final class ProcfsProcessControl implements ProcessControl {
 
     @Override
     public boolean terminate(ProcessRef process) {
-        if (!isAlive(process)) {
-            return false;
-        }
-        return ProcessHandle.of(process.pid()).map(ProcessHandle::destroy).orElse(false);
+        return isAlive(process) && Signals.terminate(process.pid());
     }
 }

@@ -577,8 +577,6 @@ public abstract class AbstractPeerStoreContractTest {
             assertEquals(List.of(), tx.unreadMessages(nobody, 10));
             assertEquals(List.of(), tx.history(nobody, null, 10));
             assertEquals(List.of(), tx.history(p.id(), nobody, 10));
-            assertEquals(List.of(), tx.livePeersByCwd("/nowhere"));
-            assertEquals(List.of(), tx.livePeersByRepoKey("/nowhere/.git"));
             return null;
         });
         assertEquals(0, (int) store.inTransaction(tx -> tx.markDelivered(nobody, List.of(1L), at(2))));
@@ -650,35 +648,6 @@ public abstract class AbstractPeerStoreContractTest {
         Peer old = peer("old").registeredAt(at(0)).gone(at(3)).build();
         insert(zed, bob, old, amy);
         assertEquals(List.of(bob, amy, zed), store.read(StoreTransaction::livePeers));
-    }
-
-    @Test
-    void livePeersByCwdMatchesTheExactDirectory() {
-        Peer second = peer("second").cwd("/a").registeredAt(at(2)).build();
-        Peer first = peer("first").cwd("/a").registeredAt(at(1)).build();
-        Peer sameTimeB = peer("tb").cwd("/a").registeredAt(at(3)).build();
-        Peer sameTimeA = peer("ta").cwd("/a").registeredAt(at(3)).build();
-        Peer sub = peer("sub").cwd("/a/b").build();
-        Peer slash = peer("slash").cwd("/a/").build();
-        Peer upper = peer("upper").cwd("/A").build();
-        Peer gone = peer("gone").cwd("/a").gone(at(1)).build();
-        insert(second, sub, first, slash, sameTimeB, upper, gone, sameTimeA);
-        assertEquals(List.of(first, second, sameTimeA, sameTimeB), store.read(tx -> tx.livePeersByCwd("/a")));
-        assertEquals(List.of(sub), store.read(tx -> tx.livePeersByCwd("/a/b")));
-        assertEquals(List.of(), store.read(tx -> tx.livePeersByCwd("/")));
-    }
-
-    @Test
-    void livePeersByRepoKeyFindsEveryWorktreeOfTheRepository() {
-        String key = "/src/app/.git";
-        Peer main = peer("main").cwd("/src/app").gitRoot("/src/app").repoKey(key).registeredAt(at(1)).build();
-        Peer worktree = peer("wt").cwd("/src/app-wt/lib").gitRoot("/src/app-wt").repoKey(key).registeredAt(at(2)).build();
-        Peer other = peer("other").cwd("/src/lib").gitRoot("/src/lib").repoKey("/src/lib/.git").build();
-        Peer outside = peer("outside").cwd("/src/app").outsideRepo().build();
-        Peer gone = peer("gone").repoKey(key).gone(at(4)).build();
-        insert(worktree, other, gone, outside, main);
-        assertEquals(List.of(main, worktree), store.read(tx -> tx.livePeersByRepoKey(key)));
-        assertEquals(List.of(other), store.read(tx -> tx.livePeersByRepoKey("/src/lib/.git")));
     }
 
     @Test

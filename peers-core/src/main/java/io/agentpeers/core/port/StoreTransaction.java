@@ -41,12 +41,6 @@ public interface StoreTransaction {
     /** Live peers ordered by registration time, then id. */
     List<Peer> livePeers();
 
-    /** Live peers with exactly this cwd, ordered by registration time, then id. */
-    List<Peer> livePeersByCwd(String cwd);
-
-    /** Live peers with this repo key, ordered by registration time, then id. */
-    List<Peer> livePeersByRepoKey(String repoKey);
-
     /** Marks every live peer gone at {@code at} with its name reserved until {@code reservedUntil}; returns how many. */
     int markAllLivePeersGone(Instant at, Instant reservedUntil);
 

@@ -358,18 +358,6 @@ public final class InMemoryPeerStore implements PeerStore {
             return peersWhere(Peer::live, BY_REGISTRATION);
         }
 
-        @Override
-        public List<Peer> livePeersByCwd(String cwd) {
-            check();
-            return peersWhere(p -> p.live() && p.cwd().equals(cwd), BY_REGISTRATION);
-        }
-
-        @Override
-        public List<Peer> livePeersByRepoKey(String repoKey) {
-            check();
-            return peersWhere(p -> p.live() && repoKey != null && repoKey.equals(p.repoKey()), BY_REGISTRATION);
-        }
-
         private List<Peer> peersWhere(Predicate<Peer> filter, Comparator<Peer> order) {
             List<Peer> found = new ArrayList<>();
             for (Peer p : peers.values()) {

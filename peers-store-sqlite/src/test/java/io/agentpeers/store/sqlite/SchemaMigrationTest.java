@@ -1,6 +1,7 @@
 package io.agentpeers.store.sqlite;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -57,6 +58,8 @@ class SchemaMigrationTest {
         assertEquals(Schema.latestVersion(), versions.get(versions.size() - 1));
         assertEquals(Schema.MIGRATIONS.size(), versions.size());
         assertEquals(List.of("messages", "peers", "schema_version"), tables(file));
+        assertFalse(indexes(file).contains("peers_live_cwd"), "dropped by step 2");
+        assertTrue(indexes(file).contains("peers_live_registered"));
     }
 
     @Test
@@ -129,6 +132,9 @@ class SchemaMigrationTest {
                     Fixtures.message(builder, builder, "after the upgrade", Instant.ofEpochMilli(1767258090000L))).id());
             assertTrue(next > 8, "ids go on after the old ones: " + next);
         }
+        List<String> indexes = indexes(file);
+        assertFalse(indexes.contains("peers_live_cwd") || indexes.contains("peers_live_repo"), indexes.toString());
+        assertTrue(indexes.contains("peers_agent"), indexes.toString());
     }
 
     private static Connection jdbc(Path file) throws SQLException {
@@ -139,6 +145,17 @@ class SchemaMigrationTest {
         List<String> names = new ArrayList<>();
         try (Connection c = jdbc(file); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(
                 "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite%' ORDER BY name")) {
+            while (rs.next()) {
+                names.add(rs.getString(1));
+            }
+        }
+        return names;
+    }
+
+    private static List<String> indexes(Path file) throws SQLException {
+        List<String> names = new ArrayList<>();
+        try (Connection c = jdbc(file); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(
+                "SELECT name FROM sqlite_master WHERE type = 'index' AND name NOT LIKE 'sqlite%' ORDER BY name")) {
             while (rs.next()) {
                 names.add(rs.getString(1));
             }

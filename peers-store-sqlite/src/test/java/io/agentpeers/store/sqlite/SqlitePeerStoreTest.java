@@ -316,7 +316,7 @@ class SqlitePeerStoreTest {
     }
 
     @Test
-    void livePeersByCwdAndRepoAndAgent() {
+    void livePeersInOrderAndGonePeersByAgent() {
         try (SqlitePeerStore store = SqlitePeerStore.openInMemory()) {
             Peer early = livePeer("early", "/w/x", T0);
             Peer late = livePeer("late", "/w/y", T0.plusSeconds(1));
@@ -329,8 +329,6 @@ class SqlitePeerStoreTest {
             });
             store.read(tx -> {
                 assertEquals(List.of(early, late, other), tx.livePeers());
-                assertEquals(List.of(early, other), tx.livePeersByCwd("/w/x"));
-                assertEquals(List.of(early, late), tx.livePeersByRepoKey("/repo/.git"));
                 assertTrue(tx.findGonePeerByAgent(4241, 666, early.clientType(), "/w/x").isEmpty(), "still live");
                 return null;
             });

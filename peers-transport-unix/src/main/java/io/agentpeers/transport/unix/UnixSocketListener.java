@@ -36,7 +36,7 @@ import org.slf4j.LoggerFactory;
  * first), or another file. {@link #close()} removes
  * the socket file if it is still the one this listener made.
  *
- * <p>The broker's own uid is read from {@code /proc/self} ({@code unix:uid} attribute) at bind time.
+ * <p>The broker's own uid is the owner of a temporary file it creates at bind time (no {@code /proc}).
  */
 public final class UnixSocketListener implements TransportListener {
     public static final String TRANSPORT = "unix";
@@ -163,11 +163,18 @@ public final class UnixSocketListener implements TransportListener {
         }
     }
 
+    /** The owner of a file this process creates: its effective uid, on any Unix (no /proc needed). */
     private static int currentUid() {
+        Path probe = null;
         try {
-            return (Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid");
+            probe = Files.createTempFile("peers-uid", ".probe");
+            return ((Number) Files.getAttribute(probe, "unix:uid")).intValue();
         } catch (IOException | RuntimeException e) {
-            throw new TransportException("cannot tell the broker's own uid from /proc/self: " + e.getMessage(), e);
+            throw new TransportException("cannot tell the broker's own uid: " + e.getMessage(), e);
+        } finally {
+            if (probe != null) {
+                probe.toFile().delete();
+            }
         }
     }
 

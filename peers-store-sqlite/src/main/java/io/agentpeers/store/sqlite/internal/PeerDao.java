@@ -48,12 +48,6 @@ public interface PeerDao {
     @SqlQuery(SELECT + "WHERE state = 'live' ORDER BY registered_at, id")
     List<PeerRow> live();
 
-    @SqlQuery(SELECT + "WHERE state = 'live' AND cwd = :cwd ORDER BY registered_at, id")
-    List<PeerRow> liveByCwd(String cwd);
-
-    @SqlQuery(SELECT + "WHERE state = 'live' AND repo_key = :repoKey ORDER BY registered_at, id")
-    List<PeerRow> liveByRepoKey(String repoKey);
-
     @SqlUpdate("UPDATE peers SET state = 'gone', gone_at = :at, name_reserved_until = :reservedUntil"
             + " WHERE state = 'live'")
     int markAllLiveGone(long at, long reservedUntil);

@@ -80,7 +80,12 @@ public final class Schema {
                     "CREATE INDEX messages_recipient_state ON messages (recipient_id, state, id)",
                     "CREATE INDEX messages_sender ON messages (sender_id, id)",
                     // Pruning of read and undeliverable messages by age.
-                    "CREATE INDEX messages_state_sent ON messages (state, sent_at)")));
+                    "CREATE INDEX messages_state_sent ON messages (state, sent_at)")),
+            // No query looks up live peers by cwd or repo key (scopes filter the live list in the core);
+            // the two indexes only cost every peer write.
+            new Migration(2, "drop the unused live cwd and repo key indexes", List.of(
+                    "DROP INDEX IF EXISTS peers_live_cwd",
+                    "DROP INDEX IF EXISTS peers_live_repo")));
 
     private Schema() {
     }

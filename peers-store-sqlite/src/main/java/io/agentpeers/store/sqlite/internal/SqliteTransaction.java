@@ -102,16 +102,6 @@ public final class SqliteTransaction implements StoreTransaction {
     }
 
     @Override
-    public List<Peer> livePeersByCwd(String cwd) {
-        return run("list live peers by cwd", () -> toPeers(peers.liveByCwd(cwd)));
-    }
-
-    @Override
-    public List<Peer> livePeersByRepoKey(String repoKey) {
-        return run("list live peers by repo", () -> toPeers(peers.liveByRepoKey(repoKey)));
-    }
-
-    @Override
     public int markAllLivePeersGone(Instant at, Instant reservedUntil) {
         return run("mark live peers gone", () -> peers.markAllLiveGone(at.toEpochMilli(), reservedUntil.toEpochMilli()));
     }
