@@ -24,6 +24,13 @@ import org.slf4j.LoggerFactory;
  * otherwise it queues and the selector thread writes when the channel can take more. When a caller does not read
  * and more than {@link ConnectionServerOptions#maxOutboundBytes()} pile up, the connection is closed
  * (a slow reader never holds up the broker or other connections).
+ *
+ * <p>Its state machine: {@code OPEN} (lines go to the handler; reading pauses while
+ * {@link ConnectionServerOptions#maxPendingLines()} wait for it) to {@code DRAINING} ({@link #closeGracefully}
+ * or the caller's end of input: queued output is flushed, the output shut, and the caller given
+ * {@link ConnectionServerOptions#closeLinger()} to close its end) to {@code CLOSED} (the channel closed,
+ * the handler told once). The channel side of each transition runs on the selector loop's thread, in
+ * the methods below; the loop only tells the connection what its channel is ready for.
  */
 public final class ServerConnection {
     private static final Logger LOG = LoggerFactory.getLogger(ServerConnection.class);
@@ -234,11 +241,7 @@ public final class ServerConnection {
         loop.execute(() -> closeNow(reason));
     }
 
-    State state() {
-        return state;
-    }
-
-    boolean refused() {
+    private boolean refused() {
         return handler == null;
     }
 
