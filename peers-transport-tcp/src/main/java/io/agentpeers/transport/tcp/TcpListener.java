@@ -19,7 +19,8 @@ import org.slf4j.LoggerFactory;
  * Listens on a TCP address. The kernel tells nothing about who connects, so every connection is
  * unverified and must present the broker's token ({@link TokenFile}) in {@code hello}.
  *
- * <p>Accepts on a thread of its own ({@link AcceptThread}). Binding an address that is not loopback is allowed (the user named it) and logged as a warning.
+ * <p>Accepts on a thread of its own ({@link AcceptThread}). Binding an address that is not loopback
+ * is allowed (the user named it) and logged as a warning.
  */
 public final class TcpListener implements TransportListener {
     public static final String TRANSPORT = "tcp";
@@ -86,9 +87,14 @@ public final class TcpListener implements TransportListener {
         }
     }
 
-    private static TransportChannel wrap(SocketChannel accepted) throws IOException {
-        accepted.setOption(StandardSocketOptions.TCP_NODELAY, true);
-        String remote = String.valueOf(accepted.getRemoteAddress());
+    private static TransportChannel wrap(SocketChannel accepted) {
+        String remote;
+        try {
+            remote = String.valueOf(accepted.getRemoteAddress());
+            accepted.setOption(StandardSocketOptions.TCP_NODELAY, true);
+        } catch (IOException e) {
+            remote = "unknown";
+        }
         ConnectionIdentity identity = ConnectionIdentity.unverified(TRANSPORT, remote);
         return TransportChannel.ofSocket(accepted, () -> identity, "tcp:" + remote);
     }

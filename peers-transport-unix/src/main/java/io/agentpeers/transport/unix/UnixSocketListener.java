@@ -31,12 +31,12 @@ import org.slf4j.LoggerFactory;
  * Listens on a Unix domain socket file and identifies every caller by the kernel's peer credentials
  * (pid, uid, gid). Callers of another uid than the broker's own are refused.
  *
- * <p>Accepts on a thread of its own ({@link AcceptThread}). Binding creates the parent folder with mode 0700 when it does not exist (an existing one
- * is left alone), binds, and sets the socket file to 0600. It fails with a clear message when the
- * path is too long for a socket address, when junixsocket's native library is missing, or when
- * anything is at the path already: a live socket, a stale one (remove it with {@link SocketFiles#removeIfStale}
- * first), or another file. {@link #close()} removes
- * the socket file if it is still the one this listener made.
+ * <p>Accepts on a thread of its own ({@link AcceptThread}). Binding creates the parent folder with
+ * mode 0700 when it does not exist (an existing one is left alone), binds, and sets the socket file to
+ * 0600. It fails with a clear message when the path is too long for a socket address, when
+ * junixsocket's native library is missing, or when anything is at the path already: a live socket, a
+ * stale one (remove it with {@link SocketFiles#removeIfStale} first), or another file. {@link #close()}
+ * removes the socket file if it is still the one this listener made.
  *
  * <p>The broker's own uid is read from {@code /proc/self} ({@code unix:uid} attribute) at bind time.
  */
