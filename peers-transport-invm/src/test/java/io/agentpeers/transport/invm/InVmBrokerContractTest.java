@@ -1,10 +1,13 @@
 package io.agentpeers.transport.invm;
 
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
 import io.agentpeers.broker.PeersBroker;
 import io.agentpeers.protocol.transport.TransportConnector;
 import io.agentpeers.testkit.AbstractBrokerContractTest;
 import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
 
 class InVmBrokerContractTest extends AbstractBrokerContractTest {
     private static final AtomicInteger TESTS = new AtomicInteger();
@@ -24,5 +27,15 @@ class InVmBrokerContractTest extends AbstractBrokerContractTest {
     @Override
     protected boolean verified() {
         return false;
+    }
+
+    @Test
+    void anEmbeddedBrokerNeedsNoSocketLibraryAndNoSqlite() {
+        startBroker();
+        connect().ping();
+
+        // Not even on the class path: no native library can be loaded for this broker.
+        assertThrows(ClassNotFoundException.class, () -> Class.forName("org.newsclub.net.unix.AFUNIXSocket"));
+        assertThrows(ClassNotFoundException.class, () -> Class.forName("org.sqlite.JDBC"));
     }
 }
