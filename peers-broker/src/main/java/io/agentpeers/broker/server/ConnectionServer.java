@@ -85,8 +85,7 @@ public final class ConnectionServer implements AutoCloseable {
                 listener.start(spreadOver(List.copyOf(group)));
             } catch (IOException | RuntimeException e) {
                 listener.close();
-                group.forEach(loop -> loop.stop(System.nanoTime()));
-                group.forEach(SelectorLoop::start); // each ends at once, closing its selector
+                group.forEach(SelectorLoop::discard);
                 if (e instanceof TransportException te) {
                     throw te;
                 }

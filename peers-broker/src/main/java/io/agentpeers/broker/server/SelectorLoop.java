@@ -67,6 +67,16 @@ final class SelectorLoop implements Runnable {
         thread.start();
     }
 
+    /** Closes the selector of a loop that was never started (its listener failed to start). */
+    void discard() {
+        ended = true;
+        try {
+            selector.close();
+        } catch (IOException e) {
+            LOG.debug("closing the selector failed", e);
+        }
+    }
+
     Thread thread() {
         return thread;
     }
