@@ -8,38 +8,38 @@ import io.agentpeers.core.RegisterRequest;
 import io.agentpeers.protocol.Envelope;
 import io.agentpeers.protocol.client.PeersClient;
 import io.agentpeers.store.memory.InMemoryPeerStore;
-import io.agentpeers.transport.unix.UnixSocketConnector;
-import io.agentpeers.transport.unix.UnixSocketListener;
-import java.nio.file.Path;
+import io.agentpeers.transport.invm.InVmListener;
+import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.Timeout;
 
-/** The Java library example of README.md, kept compiling and working. */
+/** The Java library example of README.md (in-VM transport, in-memory store), kept compiling and working. */
+@Timeout(60)
 class ReadmeExampleTest {
-    @TempDir
-    Path dir;
 
     @Test
     void theReadmeExampleRuns() throws Exception {
-        BlockingQueue<Envelope> seen = new LinkedBlockingQueue<>();
+        InVmListener listener = new InVmListener("my-tests");
         try (PeersBroker broker = PeersBroker.builder()
-                .listen(new UnixSocketListener(dir.resolve("peers.sock")))
                 .store(new InMemoryPeerStore())
+                .listen(listener)
                 .start();
-             PeersClient planner = PeersClient.connect(new UnixSocketConnector(dir.resolve("peers.sock")));
-             PeersClient worker = PeersClient.connect(new UnixSocketConnector(dir.resolve("peers.sock")))) {
+             PeersClient planner = PeersClient.connect(listener.connector());
+             PeersClient worker = PeersClient.connect(listener.connector())) {
             planner.register(RegisterRequest.of("/src/app", ClientType.GENERIC).withName("planner"));
             worker.register(RegisterRequest.of("/src/app", ClientType.GENERIC).withName("worker"));
-            worker.subscribe(seen::add);
+            BlockingQueue<Envelope> inbox = new LinkedBlockingQueue<>();
+            worker.subscribe(inbox::add);
             planner.send("worker", "please run the tests");
+            Envelope pushed = inbox.poll(10, TimeUnit.SECONDS);
 
-            Envelope envelope = seen.poll(10, TimeUnit.SECONDS);
-            assertNotNull(envelope);
-            assertEquals("planner", envelope.sender().name());
-            assertEquals("please run the tests", envelope.message().text());
+            assertNotNull(pushed, "pushed to the worker");
+            assertEquals("planner", pushed.sender().name());
+            assertEquals("please run the tests", pushed.message().text());
+            assertEquals(List.of("in-vm:my-tests"), broker.listeners());
         }
     }
 }

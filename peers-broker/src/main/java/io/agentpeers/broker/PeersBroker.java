@@ -44,10 +44,12 @@ import org.slf4j.LoggerFactory;
  * test or an orchestrator may use the in-memory store and the in-VM transport).
  *
  * <pre>{@code
+ * InVmListener listener = new InVmListener("tests");
  * try (PeersBroker broker = PeersBroker.builder()
  *         .store(new InMemoryPeerStore())
- *         .listen(new UnixSocketListener(dir.resolve("peers.sock")))
- *         .start()) {
+ *         .listen(listener)                    // or a UnixSocketListener, a TcpListener, several
+ *         .start();
+ *      PeersClient client = PeersClient.connect(listener.connector())) {
  *     ...
  * }
  * }</pre>

@@ -3,7 +3,7 @@ package io.agentpeers.broker.server;
 import io.agentpeers.protocol.transport.TransportException;
 import io.agentpeers.protocol.transport.TransportListener;
 import java.io.IOException;
-import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.spi.SelectorProvider;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -20,14 +20,15 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Serves line-delimited connections from one or more {@link TransportListener}s with a fixed number of
- * threads: {@link ConnectionServerOptions#selectorLoops()} selector threads per listener (the first
- * accepts; each identifies, reads, frames and writes for the connections given to it) and a small
- * shared worker pool that runs the {@link ConnectionHandler}, serially per connection. A thousand
- * connections need no more threads than one.
+ * threads: the listener's accepting thread (if it has one), {@link ConnectionServerOptions#selectorLoops()}
+ * selector threads per listener (the accepted connections are spread over them; each identifies, reads,
+ * frames and writes for the connections given to it) and a small shared worker pool that runs the
+ * {@link ConnectionHandler}, serially per connection. A thousand connections need no more threads than one.
+ * Every transport is served by this one engine: a listener only hands over {@code TransportChannel}s.
  *
  * <p>Lifecycle: the constructor does no I/O and starts no thread; {@link #start} binds a listener and
- * starts its loop (call it once per listener; the server then owns the listener); {@link #close()}
- * stops accepting, lets replies already in flight be written (bounded by
+ * starts its loops (call it once per listener; the server then owns the listener); {@link #close()}
+ * closes the listeners (stops accepting), lets replies already in flight be written (bounded by
  * {@link ConnectionServerOptions#shutdownGrace()}), closes every connection (the handler hears
  * {@code onClose} for each) and stops the threads. {@code close()} is idempotent.
  */
@@ -36,6 +37,7 @@ public final class ConnectionServer implements AutoCloseable {
 
     private final ConnectionHandler handler;
     private final ConnectionServerOptions options;
+    private final List<TransportListener> listeners = new CopyOnWriteArrayList<>();
     private final List<SelectorLoop> loops = new CopyOnWriteArrayList<>();
     private final AtomicLong connectionIds = new AtomicLong();
     private final AtomicInteger connections = new AtomicInteger();
@@ -59,7 +61,7 @@ public final class ConnectionServer implements AutoCloseable {
     /**
      * Binds {@code listener} and starts serving it. On failure the listener is closed.
      *
-     * @throws TransportException when it cannot bind, or its selector cannot be opened
+     * @throws TransportException when it cannot bind, or its selectors cannot be opened
      * @throws IllegalStateException after {@link #close()}
      */
     public void start(TransportListener listener) {
@@ -71,33 +73,48 @@ public final class ConnectionServer implements AutoCloseable {
             if (workers == null) {
                 workers = newWorkerPool(options.workerThreads());
             }
+            List<SelectorLoop> group = new ArrayList<>();
             try {
-                ServerSocketChannel channel = listener.bind();
-                channel.configureBlocking(false);
-                // The channel's own provider: junixsocket channels only work with junixsocket's selector.
-                List<SelectorLoop> group = new ArrayList<>();
+                // The listener's own provider: junixsocket channels only work with junixsocket's selector.
+                SelectorProvider provider = listener.selectorProvider();
                 String name = "peers-" + listener.transport() + "-loop";
-                group.add(new SelectorLoop(this, listener, channel, channel.provider().openSelector(), options, name));
-                for (int i = 2; i <= options.selectorLoops(); i++) {
-                    group.add(new SelectorLoop(this, listener, null, channel.provider().openSelector(), options,
-                            name + "-" + i));
+                for (int i = 1; i <= options.selectorLoops(); i++) {
+                    group.add(new SelectorLoop(this, listener.transport(), provider.openSelector(), options,
+                            i == 1 ? name : name + "-" + i));
                 }
-                group.get(0).spreadOver(group);
-                for (SelectorLoop loop : group) {
-                    loop.start();
-                    loops.add(loop);
-                }
-                LOG.info("listening over {} at {} ({} selector thread(s))", listener.transport(), listener.address(),
-                        group.size());
+                listener.start(spreadOver(List.copyOf(group)));
             } catch (IOException | RuntimeException e) {
                 listener.close();
+                group.forEach(SelectorLoop::discard);
                 if (e instanceof TransportException te) {
                     throw te;
                 }
                 throw new TransportException(
                         "could not serve " + listener.transport() + " at " + listener.address() + ": " + e.getMessage(), e);
             }
+            listeners.add(listener);
+            for (SelectorLoop loop : group) {
+                loop.start();
+                loops.add(loop);
+            }
+            LOG.info("listening over {} at {} ({} selector thread(s))", listener.transport(), listener.address(),
+                    group.size());
         }
+    }
+
+    /** Hands accepted connections to the loops in turn; a connection arriving after the stop is closed. */
+    private TransportListener.Acceptor spreadOver(List<SelectorLoop> group) {
+        AtomicInteger next = new AtomicInteger();
+        return channel -> {
+            SelectorLoop target = group.get(Math.floorMod(next.getAndIncrement(), group.size()));
+            if (closed.get() || !target.offer(channel)) {
+                try {
+                    channel.close();
+                } catch (IOException e) {
+                    LOG.debug("closing a connection accepted at shutdown failed", e);
+                }
+            }
+        };
     }
 
     /** Connections accepted and not yet closed (their {@code onClose} not yet finished). */
@@ -112,6 +129,9 @@ public final class ConnectionServer implements AutoCloseable {
         }
         synchronized (startLock) {
             long deadline = System.nanoTime() + options.shutdownGrace().toNanos();
+            for (TransportListener listener : listeners) {
+                closeListener(listener);
+            }
             for (SelectorLoop loop : loops) {
                 loop.stop(deadline);
             }
@@ -177,6 +197,14 @@ public final class ConnectionServer implements AutoCloseable {
                     return;
                 }
             }
+        }
+    }
+
+    private static void closeListener(TransportListener listener) {
+        try {
+            listener.close();
+        } catch (RuntimeException e) {
+            LOG.warn("closing the {} listener failed", listener.transport(), e);
         }
     }
 

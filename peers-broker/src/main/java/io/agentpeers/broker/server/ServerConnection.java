@@ -1,13 +1,15 @@
 package io.agentpeers.broker.server;
 
 import io.agentpeers.protocol.transport.ConnectionIdentity;
+import io.agentpeers.protocol.transport.TransportChannel;
 import io.agentpeers.protocol.wire.FramingError;
 import io.agentpeers.protocol.wire.LineFramer;
 import io.agentpeers.protocol.wire.Lines;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.CancelledKeyException;
 import java.nio.channels.SelectionKey;
-import java.nio.channels.SocketChannel;
+import java.nio.channels.Selector;
 import java.util.ArrayDeque;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -19,13 +21,22 @@ import org.slf4j.LoggerFactory;
  * way to send lines and to close.
  *
  * <p>Thread-safe. {@link #send} never blocks: it writes at once (non-blocking) when nothing is queued,
- * otherwise it queues and the selector thread writes when the socket can take more. When a caller does not read
+ * otherwise it queues and the selector thread writes when the channel can take more. When a caller does not read
  * and more than {@link ConnectionServerOptions#maxOutboundBytes()} pile up, the connection is closed
  * (a slow reader never holds up the broker or other connections).
+ *
+ * <p>Its state machine: {@code OPEN} (lines go to the handler; reading pauses while
+ * {@link ConnectionServerOptions#maxPendingLines()} wait for it) to {@code DRAINING} ({@link #closeGracefully}
+ * or the caller's end of input: queued output is flushed, the output shut, and the caller given
+ * {@link ConnectionServerOptions#closeLinger()} to close its end) to {@code CLOSED} (the channel closed,
+ * the handler told once). The channel side of each transition runs on the selector loop's thread, in
+ * the methods below; the loop only tells the connection what its channel is ready for.
  */
 public final class ServerConnection {
     private static final Logger LOG = LoggerFactory.getLogger(ServerConnection.class);
     private static final int WRITE_SLICE_BYTES = 64 * 1024;
+    // Per wake-up, so that one fast sender cannot starve the other connections of its loop.
+    private static final int READS_PER_TURN = 16;
 
     enum State {
         OPEN,
@@ -40,13 +51,14 @@ public final class ServerConnection {
     private final SelectorLoop loop;
     private final int maxOutboundBytes;
     private final int maxPendingLines;
+    private final long lingerNanos;
     private volatile Object attachment;
 
-    final SocketChannel channel;
-    final LineFramer framer;
-    final SerialExecutor serial;
-    final AtomicInteger pendingLines = new AtomicInteger();
-    final LineFramer.Sink sink;
+    private final TransportChannel channel;
+    private final LineFramer framer;
+    private final SerialExecutor serial;
+    private final AtomicInteger pendingLines = new AtomicInteger();
+    private final LineFramer.Sink sink;
 
     private final Object lock = new Object();
     private final ArrayDeque<ByteBuffer> outbound = new ArrayDeque<>();
@@ -55,19 +67,24 @@ public final class ServerConnection {
     private volatile State state = State.OPEN;
     private final AtomicBoolean closeNotified = new AtomicBoolean();
 
-    // Selector-thread state.
-    SelectionKey key;
-    boolean inputEnded;
-    boolean outputShut;
-    boolean channelClosed;
-    volatile boolean readPaused;
-    long lingerDeadlineNanos;
+    // The channel's state, changed only by the transitions under "selector thread" below, on the loop's thread.
+    private SelectionKey readKey;
+    /** The same key as {@link #readKey} when one channel carries both directions. */
+    private SelectionKey writeKey;
+    private boolean inputEnded;
+    private boolean outputShut;
+    private boolean channelClosed;
+    /** Written on the loop thread, read by workers deciding whether to ask it to resume. */
+    private volatile boolean readPaused;
+    /** Draining on the loop: the output is flushed then shut, and the linger runs from {@link #lingerDeadlineNanos}. */
+    private boolean lingering;
+    private long lingerDeadlineNanos;
 
     /** A connection handed to {@code handler}; {@code handler == null} marks a refused connection. */
     ServerConnection(
             long id,
             ConnectionIdentity identity,
-            SocketChannel channel,
+            TransportChannel channel,
             SelectorLoop loop,
             ConnectionHandler handler,
             SerialExecutor serial,
@@ -80,6 +97,7 @@ public final class ServerConnection {
         this.serial = serial;
         this.maxOutboundBytes = options.maxOutboundBytes();
         this.maxPendingLines = options.maxPendingLines();
+        this.lingerNanos = options.closeLinger().toNanos();
         this.framer = new LineFramer(options.maxLineBytes());
         this.sink = new LineFramer.Sink() {
             @Override
@@ -186,7 +204,7 @@ public final class ServerConnection {
             return false;
         }
         if (wake) {
-            loop.execute(() -> loop.updateInterest(this));
+            loop.execute(this::updateInterest);
         }
         return true;
     }
@@ -203,7 +221,7 @@ public final class ServerConnection {
             }
             state = State.DRAINING;
         }
-        loop.execute(() -> loop.beginDrain(this));
+        loop.execute(this::beginDrain);
     }
 
     /** Closes now, dropping queued output. Idempotent. */
@@ -220,21 +238,193 @@ public final class ServerConnection {
             outbound.clear();
             outboundBytes = 0;
         }
-        loop.execute(() -> loop.closeNow(this, reason));
+        loop.execute(() -> closeNow(reason));
     }
 
-    State state() {
-        return state;
-    }
-
-    boolean refused() {
+    private boolean refused() {
         return handler == null;
     }
 
-    // ---- selector thread ----
+    // ---- selector thread: the channel's state machine ----
 
-    /** Writes what the socket takes; true when nothing is left queued. */
-    boolean writeOutbound() throws IOException {
+    /** Registers both sides with the loop's selector, reading first; opens the connection. */
+    void register(Selector selector) throws IOException {
+        readKey = channel.readSide().register(selector, SelectionKey.OP_READ, this);
+        writeKey = channel.duplex() ? readKey : channel.writeSide().register(selector, 0, this);
+    }
+
+    /** One selected key of this connection: write what the channel takes, read what arrived. */
+    void onSelected(SelectionKey key, ByteBuffer readBuffer) {
+        if (channelClosed) {
+            return;
+        }
+        // junixsocket marks the key invalid when poll reports a hang-up (the caller closed both ways)
+        // and closes the channel at the next select: read what is left now, then close.
+        boolean hungUp = !key.isValid();
+        int ready;
+        try {
+            ready = key.readyOps();
+        } catch (CancelledKeyException e) {
+            closeNow("closed");
+            return;
+        }
+        if (!hungUp && key == writeKey && (ready & SelectionKey.OP_WRITE) != 0) {
+            onWritable();
+        }
+        if (key != readKey) {
+            return;
+        }
+        if (!channelClosed && (hungUp || (ready & SelectionKey.OP_READ) != 0)) {
+            onReadable(readBuffer, hungUp);
+        }
+        if (hungUp) {
+            closeNow("closed by the caller");
+        }
+    }
+
+    private void onReadable(ByteBuffer readBuffer, boolean untilEnd) {
+        // After a hang-up there is no later turn: read everything that is left.
+        int turns = untilEnd ? Integer.MAX_VALUE : READS_PER_TURN;
+        for (int i = 0; i < turns; i++) {
+            readBuffer.clear();
+            int count;
+            try {
+                count = channel.read(readBuffer);
+            } catch (IOException e) {
+                closeNow("read failed: " + e.getMessage());
+                return;
+            }
+            if (count < 0) {
+                onEndOfInput();
+                return;
+            }
+            if (count == 0) {
+                return;
+            }
+            readBuffer.flip();
+            if (state == State.OPEN && !refused() && !loop.isStopping()) {
+                framer.feed(readBuffer, sink);
+            }
+            // Otherwise the bytes are read and dropped, so that closing does not reset the caller.
+            if (!untilEnd && pendingLines.get() >= maxPendingLines) {
+                pauseReading();
+                return;
+            }
+        }
+    }
+
+    private void pauseReading() {
+        readPaused = true;
+        // Re-check after publishing the flag: a worker may have drained the queue in between.
+        if (pendingLines.get() <= maxPendingLines / 2) {
+            readPaused = false;
+        }
+        updateInterest();
+    }
+
+    private void resumeReading() {
+        if (readPaused && pendingLines.get() < maxPendingLines) {
+            readPaused = false;
+            updateInterest();
+        }
+    }
+
+    private void onEndOfInput() {
+        inputEnded = true;
+        if (state == State.OPEN && !refused()) {
+            // The caller is done sending: answer what it sent, then close.
+            serial.execute(this::closeGracefully);
+        } else if (outputShut) {
+            closeNow("closed");
+            return;
+        }
+        updateInterest();
+    }
+
+    private void onWritable() {
+        try {
+            writeOutbound();
+        } catch (IOException e) {
+            closeNow("write failed: " + e.getMessage());
+            return;
+        }
+        updateInterest();
+    }
+
+    /** Recomputes what to wait for; finishes a graceful close once the output is flushed. */
+    private void updateInterest() {
+        if (channelClosed || readKey == null || !readKey.isValid()) {
+            return;
+        }
+        boolean pendingOutput = hasOutbound();
+        if (!pendingOutput && state == State.DRAINING && lingering && !outputShut) {
+            outputShut = true;
+            try {
+                channel.shutdownOutput();
+            } catch (IOException e) {
+                closeNow("closed");
+                return;
+            }
+            if (inputEnded) {
+                closeNow("closed");
+                return;
+            }
+        }
+        int readOps = !inputEnded && !readPaused ? SelectionKey.OP_READ : 0;
+        int writeOps = pendingOutput && !outputShut ? SelectionKey.OP_WRITE : 0;
+        if (writeKey == readKey) {
+            readKey.interestOps(readOps | writeOps);
+        } else {
+            readKey.interestOps(readOps);
+            if (writeKey.isValid()) {
+                writeKey.interestOps(writeOps);
+            }
+        }
+    }
+
+    /** Starts the graceful close: flush, shut the output, then wait for the caller within the linger. */
+    private void beginDrain() {
+        if (channelClosed) {
+            return;
+        }
+        lingering = true;
+        lingerDeadlineNanos = System.nanoTime() + lingerNanos;
+        loop.lingering(this);
+        updateInterest();
+    }
+
+    /** Closes a draining connection whose caller did not close its end within the linger. */
+    void closeIfLingerExpired(long nowNanos) {
+        if (lingering && nowNanos - lingerDeadlineNanos >= 0) {
+            closeNow(outputShut ? "closed" : "reply not read in time");
+        }
+    }
+
+    /** Closes the channel now, dropping queued output; the handler hears {@code onClose} once. */
+    void closeNow(String reason) {
+        if (channelClosed) {
+            return;
+        }
+        channelClosed = true;
+        markClosed();
+        if (readKey != null) {
+            readKey.cancel();
+            writeKey.cancel();
+        }
+        try {
+            channel.close();
+        } catch (IOException e) {
+            LOG.debug("closing connection {} failed", id, e);
+        }
+        loop.released(this);
+        if (!refused()) {
+            LOG.info("connection {} closed: {}", id, reason);
+        }
+        notifyClosed();
+    }
+
+    /** Writes what the channel takes; true when nothing is left queued. */
+    private boolean writeOutbound() throws IOException {
         synchronized (lock) {
             while (!outbound.isEmpty()) {
                 ByteBuffer head = outbound.peek();
@@ -250,7 +440,7 @@ public final class ServerConnection {
     }
 
     /**
-     * Writes {@code buffer} {@value #WRITE_SLICE_BYTES} bytes at a time until the socket takes no more.
+     * Writes {@code buffer} {@value #WRITE_SLICE_BYTES} bytes at a time until the channel takes no more.
      * The channel copies a heap buffer through a direct buffer that it keeps for each writing thread,
      * as large as the largest write (junixsocket up to 1 MiB): writing whole 290 KB lines from 16
      * handler threads kept 5 MiB of such buffers.
@@ -270,13 +460,13 @@ public final class ServerConnection {
         return written;
     }
 
-    boolean hasOutbound() {
+    private boolean hasOutbound() {
         synchronized (lock) {
             return !outbound.isEmpty();
         }
     }
 
-    void markClosed() {
+    private void markClosed() {
         synchronized (lock) {
             state = State.CLOSED;
             outbound.clear();
@@ -285,7 +475,7 @@ public final class ServerConnection {
     }
 
     /** Tells the handler once, after every line already queued for it. */
-    void notifyClosed(Runnable afterHandler) {
+    private void notifyClosed() {
         if (handler == null || !closeNotified.compareAndSet(false, true)) {
             return;
         }
@@ -293,9 +483,14 @@ public final class ServerConnection {
             try {
                 handler.onClose(this);
             } finally {
-                afterHandler.run();
+                loop.handlerClosed();
             }
         });
+    }
+
+    /** Closes gracefully once the lines already read are handled (so their replies go out first). */
+    void closeAfterQueuedLines() {
+        serial.execute(this::closeGracefully);
     }
 
     void notifyOpened() {
@@ -310,7 +505,7 @@ public final class ServerConnection {
         } finally {
             int left = pendingLines.decrementAndGet();
             if (readPaused && left <= maxPendingLines / 2) {
-                loop.execute(() -> loop.resumeReading(this));
+                loop.execute(this::resumeReading);
             }
         }
     }

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.agentpeers.protocol.transport.ConnectionIdentity;
 import io.agentpeers.protocol.transport.TransportException;
 import io.agentpeers.protocol.transport.TransportListener;
 import io.agentpeers.protocol.wire.FramingError;
@@ -14,8 +13,6 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.Socket;
-import java.nio.channels.ServerSocketChannel;
-import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -194,13 +191,8 @@ class ConnectionServerTest {
             }
 
             @Override
-            public ServerSocketChannel bind() {
+            public void start(Acceptor acceptor) {
                 throw new TransportException("cannot listen at nowhere: no such place");
-            }
-
-            @Override
-            public ConnectionIdentity identify(SocketChannel channel) {
-                throw new AssertionError();
             }
 
             @Override

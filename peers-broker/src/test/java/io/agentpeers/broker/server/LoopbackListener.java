@@ -1,7 +1,9 @@
 package io.agentpeers.broker.server;
 
+import io.agentpeers.protocol.transport.AcceptThread;
 import io.agentpeers.protocol.transport.ConnectionIdentity;
 import io.agentpeers.protocol.transport.ConnectionRefusedException;
+import io.agentpeers.protocol.transport.TransportChannel;
 import io.agentpeers.protocol.transport.TransportException;
 import io.agentpeers.protocol.transport.TransportListener;
 import java.io.IOException;
@@ -9,7 +11,6 @@ import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.channels.ServerSocketChannel;
-import java.nio.channels.SocketChannel;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /** A JDK loopback TCP listener for the server's own tests; refuses every n-th connection when asked. */
@@ -29,19 +30,17 @@ final class LoopbackListener implements TransportListener {
     }
 
     @Override
-    public ServerSocketChannel bind() {
+    public void start(Acceptor acceptor) {
         try {
             channel = ServerSocketChannel.open();
             channel.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
-            channel.configureBlocking(false);
-            return channel;
         } catch (IOException e) {
             throw new TransportException("bind failed", e);
         }
+        AcceptThread.start("test", channel, socket -> TransportChannel.ofSocket(socket, this::identify, "test"), acceptor);
     }
 
-    @Override
-    public ConnectionIdentity identify(SocketChannel accepted) {
+    private ConnectionIdentity identify() {
         int n = this.accepted.incrementAndGet();
         if (refuseEvery > 0 && n % refuseEvery == 0) {
             throw new ConnectionRefusedException("connection " + n + " is refused by the test");

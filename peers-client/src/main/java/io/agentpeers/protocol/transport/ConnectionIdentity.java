@@ -9,7 +9,7 @@ import java.util.Optional;
  *
  * @param transport     the transport's name: {@code "unix"}, {@code "tcp"}, {@code "in-vm"}
  * @param credentials   pid, uid and gid when the operating system supplied them; empty means unverified
- * @param tokenRequired whether the caller must present the broker's token in {@code hello} (TCP)
+ * @param tokenRequired whether the caller must present the broker's token in {@code hello} (TCP; not in VM)
  * @param remote        a short description of the remote end, for logs only
  */
 public record ConnectionIdentity(
@@ -33,6 +33,14 @@ public record ConnectionIdentity(
     /** A caller nobody vouched for (TCP): it must present the token and is never trusted with a process. */
     public static ConnectionIdentity unverified(String transport, String remote) {
         return new ConnectionIdentity(transport, Optional.empty(), true, remote);
+    }
+
+    /**
+     * A caller in this very JVM (the in-VM transport): the program that embeds the broker already holds
+     * it, so no token; but unverified, with no process to watch or signal (it is the broker's own).
+     */
+    public static ConnectionIdentity sameProcess(String transport) {
+        return new ConnectionIdentity(transport, Optional.empty(), false, "this JVM");
     }
 
     public boolean verified() {

@@ -1,42 +1,52 @@
 package io.agentpeers.protocol.transport;
 
-import java.nio.channels.ServerSocketChannel;
-import java.nio.channels.SocketChannel;
+import java.nio.channels.spi.SelectorProvider;
 
 /**
- * The server side of a transport: binds an address and tells who each accepted connection is.
+ * The server side of a transport: binds an address and hands every accepted connection to the server
+ * as a {@link TransportChannel}.
  *
- * <p>Lifecycle: the constructor does no I/O; {@link #bind()} is called once and returns a
- * <em>non-blocking</em> server channel whose {@code provider()} opens the selector that serves it (so
- * junixsocket's channels get junixsocket's selector). {@link #close()} closes that channel and removes
- * whatever the bind left behind (a socket file); it is idempotent. A {@code ConnectionServer} that
- * starts a listener owns it and closes it when it stops.
- *
- * <p>Threading: {@link #identify} runs on the selector thread for every accepted connection, so it
- * must be quick (one system call, no blocking I/O).
+ * <p>Lifecycle: the constructor does no I/O; {@link #start} is called once: it binds, then hands each
+ * connection to the {@link Acceptor} until {@link #close()}. A socket listener accepts on a thread of
+ * its own; the in-VM listener hands connections over on the connecting thread. {@link #close()} stops
+ * accepting (a blocked accept returns), removes whatever the bind left behind (a socket file) and is
+ * idempotent; connections already handed over are the server's. A {@code ConnectionServer} that starts
+ * a listener owns it and closes it when it stops.
  */
 public interface TransportListener extends AutoCloseable {
 
     /** The transport's name as {@link ConnectionIdentity#transport()} reports it. */
     String transport();
 
-    /**
-     * Binds and returns the non-blocking server channel.
-     *
-     * @throws TransportException when the address cannot be bound, with a message a person can act on
-     */
-    ServerSocketChannel bind();
-
-    /**
-     * Identifies an accepted connection (already non-blocking).
-     *
-     * @throws ConnectionRefusedException to refuse it; the message is sent to the caller
-     */
-    ConnectionIdentity identify(SocketChannel channel);
-
-    /** Where this listener is bound (a socket path or host:port), for logs and for connectors in tests. */
+    /** Where this listener is bound (a socket path, host:port or an in-VM name), for logs and connectors in tests. */
     String address();
+
+    /**
+     * Whose selectors serve this listener's channels: the channels' own provider (junixsocket's channels
+     * only work with junixsocket's selector). The default provider unless a transport says otherwise.
+     */
+    default SelectorProvider selectorProvider() {
+        return SelectorProvider.provider();
+    }
+
+    /**
+     * Binds and starts accepting; returns once bound.
+     *
+     * @param acceptor takes every accepted connection; called on the listener's accepting thread
+     * @throws TransportException when the address cannot be bound, with a message a person can act on
+     * @throws IllegalStateException when called twice or after {@link #close()}
+     */
+    void start(Acceptor acceptor);
 
     @Override
     void close();
+
+    /**
+     * Where accepted connections go. {@link #accept} must be quick and must not throw (the server queues
+     * the connection for one of its selector threads); it owns the channel from then on.
+     */
+    @FunctionalInterface
+    interface Acceptor {
+        void accept(TransportChannel channel);
+    }
 }

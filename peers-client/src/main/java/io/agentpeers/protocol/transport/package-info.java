@@ -1,2 +1,2 @@
-/** How transports plug into the protocol: a listener that yields non-blocking channels and identifies callers, and a connector that opens blocking streams. */
+/** How transports plug into the protocol: a listener that hands the server each accepted connection as a pair of selectable byte channels with the caller's identity, and a connector that opens blocking streams. */
 package io.agentpeers.protocol.transport;

@@ -1,11 +1,12 @@
 package io.agentpeers.transport.tcp;
 
+import io.agentpeers.protocol.transport.AcceptThread;
 import io.agentpeers.protocol.transport.ConnectionIdentity;
+import io.agentpeers.protocol.transport.TransportChannel;
 import io.agentpeers.protocol.transport.TransportException;
 import io.agentpeers.protocol.transport.TransportListener;
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.SocketAddress;
 import java.net.StandardSocketOptions;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
@@ -18,7 +19,8 @@ import org.slf4j.LoggerFactory;
  * Listens on a TCP address. The kernel tells nothing about who connects, so every connection is
  * unverified and must present the broker's token ({@link TokenFile}) in {@code hello}.
  *
- * <p>Binding an address that is not loopback is allowed (the user named it) and logged as a warning.
+ * <p>Accepts on a thread of its own ({@link AcceptThread}). Binding an address that is not loopback
+ * is allowed (the user named it) and logged as a warning.
  */
 public final class TcpListener implements TransportListener {
     public static final String TRANSPORT = "tcp";
@@ -28,6 +30,7 @@ public final class TcpListener implements TransportListener {
     private final AtomicBoolean closed = new AtomicBoolean();
     private volatile ServerSocketChannel channel;
     private volatile InetSocketAddress bound;
+    private volatile AcceptThread acceptThread;
 
     public TcpListener(TcpAddress address) {
         this.address = Objects.requireNonNull(address, "address");
@@ -50,7 +53,12 @@ public final class TcpListener implements TransportListener {
     }
 
     @Override
-    public synchronized ServerSocketChannel bind() {
+    public synchronized void start(Acceptor acceptor) {
+        ServerSocketChannel server = bind();
+        acceptThread = AcceptThread.start(TRANSPORT, server, TcpListener::wrap, acceptor);
+    }
+
+    private ServerSocketChannel bind() {
         if (closed.get() || channel != null) {
             throw new IllegalStateException("a listener binds once");
         }
@@ -60,7 +68,6 @@ public final class TcpListener implements TransportListener {
             server = ServerSocketChannel.open();
             server.setOption(StandardSocketOptions.SO_REUSEADDR, true);
             server.bind(target, 256);
-            server.configureBlocking(false);
             bound = (InetSocketAddress) server.getLocalAddress();
             if (!target.getAddress().isLoopbackAddress()) {
                 LOG.warn("TCP listener bound to {}, which is not loopback: other machines may connect (with the token)",
@@ -80,17 +87,16 @@ public final class TcpListener implements TransportListener {
         }
     }
 
-    @Override
-    public ConnectionIdentity identify(SocketChannel accepted) {
+    private static TransportChannel wrap(SocketChannel accepted) {
         String remote;
         try {
-            SocketAddress peer = accepted.getRemoteAddress();
-            remote = String.valueOf(peer);
+            remote = String.valueOf(accepted.getRemoteAddress());
             accepted.setOption(StandardSocketOptions.TCP_NODELAY, true);
         } catch (IOException e) {
             remote = "unknown";
         }
-        return ConnectionIdentity.unverified(TRANSPORT, remote);
+        ConnectionIdentity identity = ConnectionIdentity.unverified(TRANSPORT, remote);
+        return TransportChannel.ofSocket(accepted, () -> identity, "tcp:" + remote);
     }
 
     @Override
@@ -105,6 +111,9 @@ public final class TcpListener implements TransportListener {
             } catch (IOException e) {
                 LOG.debug("closing the TCP listener failed", e);
             }
+        }
+        if (acceptThread != null) {
+            acceptThread.join(1000);
         }
     }
 

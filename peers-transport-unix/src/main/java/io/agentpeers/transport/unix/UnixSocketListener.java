@@ -1,13 +1,14 @@
 package io.agentpeers.transport.unix;
 
 import io.agentpeers.core.Credentials;
+import io.agentpeers.protocol.transport.AcceptThread;
 import io.agentpeers.protocol.transport.ConnectionIdentity;
 import io.agentpeers.protocol.transport.ConnectionRefusedException;
 import io.agentpeers.protocol.transport.TransportException;
+import io.agentpeers.protocol.transport.TransportChannel;
 import io.agentpeers.protocol.transport.TransportListener;
 import java.io.IOException;
-import java.nio.channels.ServerSocketChannel;
-import java.nio.channels.SocketChannel;
+import java.nio.channels.spi.SelectorProvider;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
@@ -16,6 +17,7 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.newsclub.net.unix.AFUNIXSelectorProvider;
 import org.newsclub.net.unix.AFUNIXServerSocketChannel;
 import org.newsclub.net.unix.AFUNIXSocket;
 import org.newsclub.net.unix.ConnectionRefusedSocketException;
@@ -29,12 +31,12 @@ import org.slf4j.LoggerFactory;
  * Listens on a Unix domain socket file and identifies every caller by the kernel's peer credentials
  * (pid, uid, gid). Callers of another uid than the broker's own are refused.
  *
- * <p>{@link #bind()} creates the parent folder with mode 0700 when it does not exist (an existing one
- * is left alone), binds, and sets the socket file to 0600. It fails with a clear message when the
- * path is too long for a socket address, when junixsocket's native library is missing, or when
- * anything is at the path already: a live socket, a stale one (remove it with {@link SocketFiles#removeIfStale}
- * first), or another file. {@link #close()} removes
- * the socket file if it is still the one this listener made.
+ * <p>Accepts on a thread of its own ({@link AcceptThread}). Binding creates the parent folder with
+ * mode 0700 when it does not exist (an existing one is left alone), binds, and sets the socket file to
+ * 0600. It fails with a clear message when the path is too long for a socket address, when
+ * junixsocket's native library is missing, or when anything is at the path already: a live socket, a
+ * stale one (remove it with {@link SocketFiles#removeIfStale} first), or another file. {@link #close()}
+ * removes the socket file if it is still the one this listener made.
  *
  * <p>The broker's own uid is the owner of a temporary file it creates at bind time (no {@code /proc}).
  */
@@ -46,6 +48,7 @@ public final class UnixSocketListener implements TransportListener {
     private final boolean replaceStale;
     private final AtomicBoolean closed = new AtomicBoolean();
     private volatile AFUNIXServerSocketChannel channel;
+    private volatile AcceptThread acceptThread;
     private volatile Object socketFileKey;
     private volatile int ownUid = -1;
 
@@ -80,8 +83,26 @@ public final class UnixSocketListener implements TransportListener {
         return path.toString();
     }
 
+    /** junixsocket's channels only work with junixsocket's selector. */
     @Override
-    public synchronized ServerSocketChannel bind() {
+    public SelectorProvider selectorProvider() {
+        return AFUNIXSelectorProvider.provider();
+    }
+
+    @Override
+    public synchronized void start(Acceptor acceptor) {
+        AFUNIXServerSocketChannel server = bind();
+        acceptThread = AcceptThread.start(TRANSPORT, server,
+                accepted -> TransportChannel.ofSocket(accepted, () -> identify((AFUNIXSocketChannel) accepted),
+                        "unix:" + path),
+                acceptor);
+    }
+
+    /**
+     * Binds the socket file and returns the blocking server channel, without accepting: for a program
+     * that answers one connection itself (the class-data training). {@link #close()} still removes the file.
+     */
+    public synchronized AFUNIXServerSocketChannel bind() {
         if (closed.get() || channel != null) {
             throw new IllegalStateException("a listener binds once");
         }
@@ -109,7 +130,6 @@ public final class UnixSocketListener implements TransportListener {
             server.bind(AFUNIXSocketAddress.of(socket));
             Files.setPosixFilePermissions(socket, PosixFilePermissions.fromString("rw-------"));
             socketFileKey = fileKey(socket);
-            server.configureBlocking(false);
             channel = server;
             return server;
         } catch (IOException e) {
@@ -118,11 +138,10 @@ public final class UnixSocketListener implements TransportListener {
         }
     }
 
-    @Override
-    public ConnectionIdentity identify(SocketChannel accepted) {
+    private ConnectionIdentity identify(AFUNIXSocketChannel accepted) {
         AFUNIXSocketCredentials credentials;
         try {
-            credentials = ((AFUNIXSocketChannel) accepted).getPeerCredentials();
+            credentials = accepted.getPeerCredentials();
         } catch (IOException e) {
             throw new ConnectionRefusedException("the broker could not read this connection's credentials: "
                     + e.getMessage());
@@ -150,6 +169,9 @@ public final class UnixSocketListener implements TransportListener {
             return;
         }
         closeQuietly(server);
+        if (acceptThread != null) {
+            acceptThread.join(1000);
+        }
         Path socket = path.toAbsolutePath().normalize();
         try {
             Object key = fileKey(socket);

@@ -1,0 +1,142 @@
+package io.agentpeers.protocol.transport;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.ReadableByteChannel;
+import java.nio.channels.SelectableChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.channels.WritableByteChannel;
+import java.nio.channels.spi.SelectorProvider;
+import java.util.Objects;
+
+/**
+ * One accepted connection as the server sees it: a readable and a writable selectable byte channel
+ * (the same socket channel for sockets, two pipe ends in VM), a way to end the output, and who is calling.
+ *
+ * <p>The server makes both sides non-blocking and registers them with a selector of
+ * {@link #provider()}; one thread reads while others may write. Not for client programs: they get a
+ * {@link ClientConnection}.
+ */
+public final class TransportChannel implements Closeable {
+    private final SelectableChannel readSide;
+    private final ReadableByteChannel reader;
+    private final SelectableChannel writeSide;
+    private final WritableByteChannel writer;
+    private final IoAction shutdownOutput;
+    private final Identification identification;
+    private final String description;
+
+    /** Tells who is on the other end; may read the kernel's peer credentials, so runs once, quickly. */
+    @FunctionalInterface
+    public interface Identification {
+        /**
+         * @throws ConnectionRefusedException to refuse the connection; its message is sent to the caller
+         */
+        ConnectionIdentity identify() throws IOException;
+    }
+
+    @FunctionalInterface
+    private interface IoAction {
+        void run() throws IOException;
+    }
+
+    private TransportChannel(
+            SelectableChannel readSide,
+            ReadableByteChannel reader,
+            SelectableChannel writeSide,
+            WritableByteChannel writer,
+            IoAction shutdownOutput,
+            Identification identification,
+            String description) {
+        this.readSide = readSide;
+        this.reader = reader;
+        this.writeSide = writeSide;
+        this.writer = writer;
+        this.shutdownOutput = shutdownOutput;
+        this.identification = Objects.requireNonNull(identification, "identification");
+        this.description = Objects.requireNonNull(description, "description");
+        if (readSide.provider() != writeSide.provider()) {
+            throw new IllegalArgumentException("both sides of a connection must come from one selector provider");
+        }
+    }
+
+    /** A socket channel (TCP, or junixsocket's Unix socket channel): one channel both ways. */
+    public static TransportChannel ofSocket(SocketChannel socket, Identification identification, String description) {
+        Objects.requireNonNull(socket, "socket");
+        return new TransportChannel(socket, socket, socket, socket, socket::shutdownOutput, identification, description);
+    }
+
+    /**
+     * Two one-way channels, such as the ends of two {@link java.nio.channels.Pipe}s: ending the output
+     * closes {@code sink}, which the other end reads as the end of the stream.
+     */
+    public static <R extends SelectableChannel & ReadableByteChannel, W extends SelectableChannel & WritableByteChannel>
+            TransportChannel ofPair(R source, W sink, Identification identification, String description) {
+        Objects.requireNonNull(source, "source");
+        Objects.requireNonNull(sink, "sink");
+        return new TransportChannel(source, source, sink, sink, sink::close, identification, description);
+    }
+
+    /** The side the server reads from; the same object as {@link #writeSide()} when {@link #duplex()}. */
+    public SelectableChannel readSide() {
+        return readSide;
+    }
+
+    /** The side the server writes to. */
+    public SelectableChannel writeSide() {
+        return writeSide;
+    }
+
+    /** Whether one channel carries both directions (one selection key serves both). */
+    public boolean duplex() {
+        return readSide == writeSide;
+    }
+
+    /** The provider whose selectors these channels register with. */
+    public SelectorProvider provider() {
+        return readSide.provider();
+    }
+
+    public void configureNonBlocking() throws IOException {
+        readSide.configureBlocking(false);
+        if (!duplex()) {
+            writeSide.configureBlocking(false);
+        }
+    }
+
+    public int read(ByteBuffer buffer) throws IOException {
+        return reader.read(buffer);
+    }
+
+    public int write(ByteBuffer buffer) throws IOException {
+        return writer.write(buffer);
+    }
+
+    /** Ends this side's output; the caller reads the end of the stream once it has read what was sent. */
+    public void shutdownOutput() throws IOException {
+        shutdownOutput.run();
+    }
+
+    /** Who is calling. Called once by the server, on its selector thread, before any line is read. */
+    public ConnectionIdentity identify() throws IOException {
+        return identification.identify();
+    }
+
+    /** Closes both sides. */
+    @Override
+    public void close() throws IOException {
+        try {
+            readSide.close();
+        } finally {
+            if (!duplex()) {
+                writeSide.close();
+            }
+        }
+    }
+
+    @Override
+    public String toString() {
+        return description;
+    }
+}
