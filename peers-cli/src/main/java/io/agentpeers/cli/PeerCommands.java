@@ -6,9 +6,9 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.agentpeers.core.Message;
 import io.agentpeers.core.Scope;
+import io.agentpeers.core.UnknownPeerException;
 import io.agentpeers.protocol.Envelope;
 import io.agentpeers.protocol.PeerInfo;
-import io.agentpeers.protocol.client.BrokerException;
 import io.agentpeers.protocol.client.PeersClient;
 import io.agentpeers.protocol.client.Results;
 import io.agentpeers.protocol.codec.PeersJson;
@@ -314,7 +314,7 @@ final class PeerCommands {
             return cache.computeIfAbsent(id, key -> {
                 try {
                     return client.getPeer(key).displayName();
-                } catch (BrokerException e) {
+                } catch (UnknownPeerException e) {
                     return key;
                 }
             });

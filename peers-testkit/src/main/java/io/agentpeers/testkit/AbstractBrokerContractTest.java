@@ -6,15 +6,27 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.agentpeers.core.AlreadyRegisteredException;
 import io.agentpeers.core.ClientType;
+import io.agentpeers.core.ErrorCode;
+import io.agentpeers.core.InvalidNameException;
+import io.agentpeers.core.MessageTooLargeException;
+import io.agentpeers.core.NameTakenException;
+import io.agentpeers.core.NotRegisteredException;
+import io.agentpeers.core.PeerStillConnectedException;
+import io.agentpeers.core.RateLimitedException;
+import io.agentpeers.core.ResumeRefusedException;
+import io.agentpeers.core.UnknownMessageException;
+import io.agentpeers.core.UnknownPeerException;
 import io.agentpeers.core.MessageState;
 import io.agentpeers.core.PeersLimits;
 import io.agentpeers.core.RegisterRequest;
 import io.agentpeers.core.Scope;
 import io.agentpeers.core.port.PeerStore;
 import io.agentpeers.protocol.Envelope;
+import io.agentpeers.protocol.InvalidParamsException;
+import io.agentpeers.protocol.MethodNotFoundException;
 import io.agentpeers.protocol.PeerInfo;
-import io.agentpeers.protocol.client.BrokerException;
 import io.agentpeers.protocol.client.ClientOptions;
 import io.agentpeers.protocol.client.PeersClient;
 import io.agentpeers.protocol.client.Results;
@@ -157,19 +169,46 @@ public abstract class AbstractBrokerContractTest {
     }
 
     @Test
-    void errorsCarryTheirCodesAndTheConnectionGoesOn() {
+    void errorsArriveAsTheTypesTheBrokerThrewAndTheConnectionGoesOn() {
         startBroker();
         PeersClient alice = registered("alice", "/w");
         registered("bobcat", "/w");
-        BrokerException unknown = assertThrows(BrokerException.class, () -> alice.send("bobcar", "hi"));
-        assertEquals("unknown_peer", unknown.code());
+        UnknownPeerException unknown = assertThrows(UnknownPeerException.class, () -> alice.send("bobcar", "hi"));
+        assertEquals(ErrorCode.UNKNOWN_PEER, unknown.errorCode());
         assertTrue(unknown.suggestions().get(0).startsWith("bobcat"), unknown.suggestions().toString());
-        BrokerException taken = assertThrows(BrokerException.class, () -> registered("alice", "/w"));
+        assertTrue(unknown.getMessage().contains("bobcar"), "the broker's sentence: " + unknown.getMessage());
+        NameTakenException taken = assertThrows(NameTakenException.class, () -> registered("alice", "/w"));
         assertEquals("name_taken", taken.code());
-        BrokerException twice = assertThrows(BrokerException.class,
-                () -> alice.register(RegisterRequest.of("/w", ClientType.GENERIC)));
-        assertEquals("already_registered", twice.code());
+        assertThrows(AlreadyRegisteredException.class, () -> alice.register(RegisterRequest.of("/w", ClientType.GENERIC)));
+        assertThrows(InvalidNameException.class, () -> alice.setName("Not A Name"));
+        assertThrows(UnknownMessageException.class, () -> alice.message(999_999));
+        assertThrows(MessageTooLargeException.class, () -> alice.send("bobcat", ""));
+        assertThrows(InvalidParamsException.class, () -> alice.waitForMessages(Duration.ofMinutes(10), 1));
+        assertThrows(MethodNotFoundException.class, () -> alice.call("frobnicate", null));
+        assertThrows(NotRegisteredException.class, () -> connect().whoami());
         assertEquals("bobcat", alice.getPeer("bobcat").name(), "still serving this connection");
+    }
+
+    @Test
+    void aResumeOfAPeerStillConnectedIsItsOwnTypeAndAnUnknownSecretItsParent() {
+        startBroker();
+        PeersClient holder = registered("holder", "/w");
+        RegisterRequest resume = RegisterRequest.of("/w", ClientType.GENERIC).withResumeSecret(holder.resumeSecret());
+        assertThrows(PeerStillConnectedException.class, () -> connect().register(resume));
+        ResumeRefusedException unknown = assertThrows(ResumeRefusedException.class,
+                () -> connect().register(resume.withResumeSecret("no-such-secret")));
+        assertEquals(ErrorCode.RESUME_REFUSED, unknown.errorCode());
+    }
+
+    @Test
+    void aRateLimitedSendCarriesWhenToTryAgain() {
+        store = newStore(dir);
+        broker = listen(PeersBroker.builder(), dir).store(store).limits(PeersLimits.defaults().withRate(60, 1)).start();
+        PeersClient sender = registered("sender", "/w");
+        registered("target", "/w");
+        sender.send("target", "the one the burst allows");
+        RateLimitedException limited = assertThrows(RateLimitedException.class, () -> sender.send("target", "one more"));
+        assertTrue(limited.retryAfterMillis() > 0 && limited.retryAfterMillis() <= 1_000, limited.retryAfterMillis() + " ms");
     }
 
     @Test

@@ -5,32 +5,27 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.agentpeers.core.Message;
+import io.agentpeers.core.PeerStillConnectedException;
 import io.agentpeers.core.RegisterRequest;
+import io.agentpeers.core.ResumeRefusedException;
 import io.agentpeers.core.Scope;
 import io.agentpeers.protocol.Envelope;
 import io.agentpeers.protocol.PeerInfo;
+import io.agentpeers.protocol.VersionMismatchException;
 import io.agentpeers.protocol.codec.PeersJson;
 import io.agentpeers.protocol.transport.ClientConnection;
 import io.agentpeers.protocol.transport.TransportConnector;
-import io.agentpeers.protocol.wire.FramingException;
-import io.agentpeers.protocol.wire.LineReader;
-import io.agentpeers.protocol.wire.LineWriter;
-import java.io.IOException;
+import io.agentpeers.protocol.wire.JsonRpcRequest;
+import io.agentpeers.protocol.wire.WireJson;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -46,6 +41,13 @@ import org.slf4j.LoggerFactory;
  * and are acknowledged after the listener returns, so nothing acknowledged is lost and nothing
  * unacknowledged is dropped.
  *
+ * <p>A refusal arrives as the exception the broker threw ({@code UnknownPeerException} with its
+ * suggestions, {@code RateLimitedException} with its retry-after, ...; see {@link BrokerErrors}).
+ *
+ * <p>This class is the typed facade: one {@code RpcSession} carries each connection (request ids,
+ * pending calls, timeouts, pushes) and a {@code ReconnectLoop} replaces a lost one, waiting a
+ * jittered backoff between attempts so that many clients of a restarted broker do not retry in step.
+ *
  * <p>Thread-safe. Callbacks run on one thread of the client's own; they may call the client.
  * {@link #close()} is idempotent.
  */
@@ -56,18 +58,18 @@ public final class PeersClient implements AutoCloseable {
     public static final String VERSION = "0.1.0";
 
     private static final Logger LOG = LoggerFactory.getLogger(PeersClient.class);
-    private static final ObjectMapper MAPPER = new ObjectMapper();
+    private static final ObjectMapper MAPPER = WireJson.mapper();
     private static final int SEEN_IDS = 10_000;
 
     private final TransportConnector connector;
     private final ClientOptions options;
-    private final AtomicLong nextId = new AtomicLong();
     private final AtomicBoolean closed = new AtomicBoolean();
     private final ExecutorService callbacks;
     private final Object sessionLock = new Object();
     private final LinkedHashSet<Long> seen = new LinkedHashSet<>();
+    private final ReconnectLoop reconnects;
 
-    private Session session; // guarded by sessionLock; null while disconnected
+    private RpcSession session; // guarded by sessionLock; null while disconnected
     private volatile JsonNode hello;
     private volatile RegisterRequest registration;
     private volatile String resumeSecret;
@@ -75,7 +77,6 @@ public final class PeersClient implements AutoCloseable {
     private volatile MessageListener messageListener;
     private volatile Consumer<JsonNode> eventListener;
     private volatile Runnable reconnectListener;
-    private volatile Thread reconnector;
 
     private PeersClient(TransportConnector connector, ClientOptions options) {
         this.connector = Objects.requireNonNull(connector, "connector");
@@ -85,20 +86,27 @@ public final class PeersClient implements AutoCloseable {
             thread.setDaemon(true);
             return thread;
         });
+        this.reconnects = new ReconnectLoop(connector.address(), this::reconnectOnce, closed::get);
     }
 
     /**
      * Connects and says {@code hello}.
      *
      * @throws BrokerUnavailableException when no broker answers at the connector's address
-     * @throws BrokerException when the broker refuses (wrong token, another protocol version)
+     * @throws io.agentpeers.protocol.BadTokenException when the broker refuses the token (TCP)
+     * @throws VersionMismatchException when the broker speaks another protocol version
      */
     public static PeersClient connect(TransportConnector connector, ClientOptions options) {
         PeersClient client = new PeersClient(connector, options);
         try {
-            Session first = client.openSession();
+            RpcSession first = client.openSession();
+            boolean lostAlready;
             synchronized (client.sessionLock) {
-                client.session = first;
+                lostAlready = !first.alive();
+                client.session = lostAlready ? null : first;
+            }
+            if (lostAlready && options.reconnect()) {
+                client.reconnects.start(); // its end came before it was current, so it started none
             }
             return client;
         } catch (RuntimeException e) {
@@ -267,7 +275,7 @@ public final class PeersClient implements AutoCloseable {
     /** Whether a connection is up right now. */
     public boolean connected() {
         synchronized (sessionLock) {
-            return session != null && !session.dead.get();
+            return session != null && session.alive();
         }
     }
 
@@ -311,17 +319,17 @@ public final class PeersClient implements AutoCloseable {
 
     private JsonNode call(String method, ObjectNode params, Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
-        Session current = awaitSession(deadline, method);
+        RpcSession current = awaitSession(deadline, method);
         return current.request(method, params, deadline);
     }
 
-    private Session awaitSession(long deadline, String method) {
+    private RpcSession awaitSession(long deadline, String method) {
         synchronized (sessionLock) {
             while (true) {
                 if (closed.get()) {
                     throw new BrokerUnavailableException("this client is closed");
                 }
-                if (session != null && !session.dead.get()) {
+                if (session != null && session.alive()) {
                     return session;
                 }
                 if (!options.reconnect()) {
@@ -344,9 +352,9 @@ public final class PeersClient implements AutoCloseable {
     }
 
     /** Connects, says hello, and (after a reconnect) resumes and subscribes again. */
-    private Session openSession() {
+    private RpcSession openSession() {
         ClientConnection connection = connector.connect();
-        Session fresh = new Session(connection);
+        RpcSession fresh = new RpcSession(connection, connector.address(), this::onNotification, this::connectionLost);
         fresh.start();
         long deadline = System.nanoTime() + options.requestTimeout().toNanos();
         try {
@@ -357,9 +365,9 @@ public final class PeersClient implements AutoCloseable {
             JsonNode answer = fresh.request("hello", helloParams, deadline);
             int brokerProtocol = answer.path("protocol").asInt(-1);
             if (brokerProtocol != PROTOCOL_VERSION) {
-                throw new BrokerException(-32000, "version_mismatch", "the broker speaks protocol " + brokerProtocol
+                throw new VersionMismatchException("the broker speaks protocol " + brokerProtocol
                         + " and this client " + PROTOCOL_VERSION + ": restart the broker with the same peers version"
-                        + " (peers broker stop), or upgrade the client", null);
+                        + " (peers broker stop), or upgrade the client");
             }
             hello = answer;
             return fresh;
@@ -369,7 +377,7 @@ public final class PeersClient implements AutoCloseable {
         }
     }
 
-    private void resumeOn(Session fresh) {
+    private void resumeOn(RpcSession fresh) {
         long deadline = System.nanoTime() + options.requestTimeout().toNanos();
         RegisterRequest request = registration;
         if (request != null) {
@@ -377,10 +385,9 @@ public final class PeersClient implements AutoCloseable {
             JsonNode result;
             try {
                 result = fresh.request("register", registerParams(resume), deadline);
-            } catch (BrokerException e) {
-                if (!"resume_refused".equals(e.code()) || e.getMessage().contains("still connected")) {
-                    throw e;
-                }
+            } catch (PeerStillConnectedException e) {
+                throw e;
+            } catch (ResumeRefusedException e) {
                 LOG.warn("the broker no longer knows this peer ({}); registering as a new peer", e.getMessage());
                 result = fresh.request("register", registerParams(request), deadline);
             }
@@ -394,71 +401,56 @@ public final class PeersClient implements AutoCloseable {
         }
     }
 
-    private void connectionLost(Session lost, Throwable cause) {
+    /** Called by each session as it ends; only the loss of the current one starts a reconnect. */
+    private void connectionLost(RpcSession lost, Throwable cause) {
+        boolean current;
         synchronized (sessionLock) {
-            if (session == lost) {
+            current = session == lost;
+            if (current) {
                 session = null;
             }
             sessionLock.notifyAll();
         }
-        if (closed.get() || !options.reconnect()) {
+        if (!current || closed.get() || !options.reconnect()) {
             return;
         }
         LOG.info("lost the connection to the broker at {} ({}); reconnecting", connector.address(),
                 cause == null ? "closed" : cause.getMessage());
-        startReconnector();
+        reconnects.start();
     }
 
-    private synchronized void startReconnector() {
-        if (reconnector != null && reconnector.isAlive()) {
-            return;
-        }
-        reconnector = new Thread(this::reconnectLoop, "peers-client-reconnect");
-        reconnector.setDaemon(true);
-        reconnector.start();
-    }
-
-    private void reconnectLoop() {
-        long backoffMillis = 50;
-        while (!closed.get()) {
-            Session fresh = null;
-            try {
-                fresh = openSession();
-                resumeOn(fresh);
-                synchronized (sessionLock) {
-                    if (closed.get()) {
-                        fresh.kill();
-                        return;
-                    }
-                    session = fresh;
-                    sessionLock.notifyAll();
-                }
-                LOG.info("reconnected to the broker at {} as {}", connector.address(),
-                        self == null ? "(unregistered)" : self.displayName());
-                Runnable listener = reconnectListener;
-                if (listener != null) {
-                    callbacks.execute(listener);
-                }
-                return;
-            } catch (RuntimeException e) {
-                if (fresh != null) {
+    /** One reconnect: a fresh session, resumed, then made current; throws when any step fails. */
+    private void reconnectOnce() {
+        RpcSession fresh = openSession();
+        try {
+            resumeOn(fresh);
+            synchronized (sessionLock) {
+                if (closed.get()) {
                     fresh.kill();
+                    return;
                 }
-                LOG.debug("reconnect to {} failed: {}", connector.address(), e.getMessage());
+                if (!fresh.alive()) {
+                    // It ended before it was current, so its end started no reconnect: this loop goes on.
+                    throw new BrokerUnavailableException("the connection to " + connector.address() + " closed while resuming");
+                }
+                session = fresh;
+                sessionLock.notifyAll();
             }
-            try {
-                Thread.sleep(backoffMillis);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            }
-            backoffMillis = Math.min(1000, backoffMillis * 2);
+        } catch (RuntimeException e) {
+            fresh.kill();
+            throw e;
+        }
+        LOG.info("reconnected to the broker at {} as {}", connector.address(),
+                self == null ? "(unregistered)" : self.displayName());
+        Runnable listener = reconnectListener;
+        if (listener != null) {
+            callbacks.execute(listener);
         }
     }
 
-    private void onNotification(JsonNode line) {
-        String method = line.path("method").asText();
-        JsonNode params = line.path("params");
+    private void onNotification(JsonRpcRequest notification) {
+        String method = notification.method();
+        JsonNode params = notification.params() == null ? MAPPER.createObjectNode() : notification.params();
         switch (method) {
             case "message" -> callbacks.execute(() -> deliver(PeersJson.envelopeFrom(params)));
             case "event" -> {
@@ -503,7 +495,7 @@ public final class PeersClient implements AutoCloseable {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
-        Session current;
+        RpcSession current;
         synchronized (sessionLock) {
             current = session;
             session = null;
@@ -512,123 +504,7 @@ public final class PeersClient implements AutoCloseable {
         if (current != null) {
             current.kill();
         }
-        Thread thread = reconnector;
-        if (thread != null) {
-            thread.interrupt();
-        }
+        reconnects.stop();
         callbacks.shutdown();
-    }
-
-    /** One connection: a writer, a reader thread, and the requests waiting for replies. */
-    private final class Session {
-        final ClientConnection connection;
-        final LineWriter writer;
-        final Map<Long, CompletableFuture<JsonNode>> inflight = new ConcurrentHashMap<>();
-        final AtomicBoolean dead = new AtomicBoolean();
-        final Thread reader;
-
-        Session(ClientConnection connection) {
-            this.connection = connection;
-            this.writer = new LineWriter(connection.output());
-            this.reader = new Thread(this::readLoop, "peers-client-reader");
-            this.reader.setDaemon(true);
-        }
-
-        void start() {
-            reader.start();
-        }
-
-        JsonNode request(String method, ObjectNode params, long deadlineNanos) {
-            long id = nextId.incrementAndGet();
-            CompletableFuture<JsonNode> reply = new CompletableFuture<>();
-            inflight.put(id, reply);
-            ObjectNode request = MAPPER.createObjectNode().put("jsonrpc", "2.0").put("id", id).put("method", method);
-            if (params != null) {
-                request.set("params", params);
-            }
-            try {
-                if (dead.get()) {
-                    throw new IOException("connection closed");
-                }
-                writer.writeLine(MAPPER.writeValueAsString(request));
-                return unwrap(reply.get(Math.max(1, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS));
-            } catch (IOException e) {
-                throw new BrokerUnavailableException("the connection to the broker at " + connector.address()
-                        + " broke during " + method + "; it was maybe not done", e);
-            } catch (TimeoutException e) {
-                throw new BrokerUnavailableException("the broker did not answer " + method + " in time", e);
-            } catch (ExecutionException e) {
-                if (e.getCause() instanceof RuntimeException runtime) {
-                    throw runtime;
-                }
-                throw new BrokerUnavailableException("request " + method + " failed: " + e.getCause(), e.getCause());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new BrokerUnavailableException("interrupted during " + method, e);
-            } finally {
-                inflight.remove(id);
-            }
-        }
-
-        private JsonNode unwrap(JsonNode reply) {
-            JsonNode error = reply.get("error");
-            if (error != null && !error.isNull()) {
-                JsonNode data = error.path("data");
-                String code = data.path("code").asText("error");
-                throw new BrokerException(error.path("code").asInt(), code, error.path("message").asText(), data);
-            }
-            return reply.path("result");
-        }
-
-        private void readLoop() {
-            LineReader lines = new LineReader(connection.input());
-            Throwable cause = null;
-            try {
-                String line;
-                while ((line = lines.readLine()) != null) {
-                    JsonNode node;
-                    try {
-                        node = MAPPER.readTree(line);
-                    } catch (IOException e) {
-                        LOG.warn("the broker sent a line that is not JSON; ignored");
-                        continue;
-                    }
-                    JsonNode id = node.get("id");
-                    if (id != null && !id.isNull() && (node.has("result") || node.has("error"))) {
-                        CompletableFuture<JsonNode> reply = inflight.get(id.asLong());
-                        if (reply != null) {
-                            reply.complete(node);
-                        }
-                    } else if (node.has("method")) {
-                        onNotification(node);
-                    } else if (node.has("error")) {
-                        // An error without an id: the broker refused the connection as a whole.
-                        LOG.warn("the broker refused this connection: {}", node.path("error").path("message").asText());
-                        failAll(new BrokerException(node.path("error").path("code").asInt(),
-                                node.path("error").path("data").path("code").asText("error"),
-                                node.path("error").path("message").asText(), node.path("error").path("data")));
-                    }
-                }
-            } catch (FramingException e) {
-                cause = e;
-            } catch (IOException | RuntimeException e) {
-                cause = e;
-            } finally {
-                kill();
-                failAll(new BrokerUnavailableException("the connection to the broker at " + connector.address()
-                        + " closed", cause));
-                connectionLost(this, cause);
-            }
-        }
-
-        private void failAll(RuntimeException failure) {
-            inflight.values().forEach(reply -> reply.completeExceptionally(failure));
-        }
-
-        void kill() {
-            if (dead.compareAndSet(false, true)) {
-                connection.close();
-            }
-        }
     }
 }
