@@ -7,6 +7,7 @@ import io.agentpeers.core.MessageState;
 import io.agentpeers.core.PeersException;
 import io.agentpeers.core.RateLimitedException;
 import io.agentpeers.core.Scope;
+import io.agentpeers.protocol.BrokerInfo;
 import io.agentpeers.protocol.Envelope;
 import io.agentpeers.protocol.PeerInfo;
 import io.agentpeers.protocol.client.PeersClient;
@@ -23,6 +24,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
@@ -183,9 +185,10 @@ final class PeerTools {
                 ? "none yet; call set_summary." : self.summary());
         text.append("\nDelivery: ").append(pushed ? "messages are pushed to you as channel messages."
                 : "no push; call check_messages each turn, or wait_for_messages when you expect an answer.");
-        if (client.brokerInfo() != null) {
-            text.append("\nBroker ").append(client.brokerInfo().path("broker_version").asText("?")).append(" over ")
-                    .append(client.brokerInfo().path("transport").asText("?"))
+        BrokerInfo broker = client.brokerInfo();
+        if (broker != null) {
+            text.append("\nBroker ").append(Objects.requireNonNullElse(broker.brokerVersion(), "?")).append(" over ")
+                    .append(Objects.requireNonNullElse(broker.transport(), "?"))
                     .append(self.verified() ? "" : " (unverified: you connected over TCP)").append('.');
         }
         return text.toString();

@@ -9,9 +9,14 @@ import io.agentpeers.core.PeerStillConnectedException;
 import io.agentpeers.core.RegisterRequest;
 import io.agentpeers.core.ResumeRefusedException;
 import io.agentpeers.core.Scope;
+import io.agentpeers.protocol.BrokerEvent;
+import io.agentpeers.protocol.BrokerInfo;
+import io.agentpeers.protocol.BrokerStats;
 import io.agentpeers.protocol.Envelope;
 import io.agentpeers.protocol.PeerInfo;
+import io.agentpeers.protocol.Pong;
 import io.agentpeers.protocol.VersionMismatchException;
+import io.agentpeers.protocol.codec.BrokerJson;
 import io.agentpeers.protocol.codec.PeersJson;
 import io.agentpeers.protocol.transport.ClientConnection;
 import io.agentpeers.protocol.transport.TransportConnector;
@@ -70,12 +75,12 @@ public final class PeersClient implements AutoCloseable {
     private final ReconnectLoop reconnects;
 
     private RpcSession session; // guarded by sessionLock; null while disconnected
-    private volatile JsonNode hello;
+    private volatile BrokerInfo hello;
     private volatile RegisterRequest registration;
     private volatile String resumeSecret;
     private volatile PeerInfo self;
     private volatile MessageListener messageListener;
-    private volatile Consumer<JsonNode> eventListener;
+    private volatile Consumer<BrokerEvent> eventListener;
     private volatile Runnable reconnectListener;
 
     private PeersClient(TransportConnector connector, ClientOptions options) {
@@ -122,7 +127,7 @@ public final class PeersClient implements AutoCloseable {
     // ------------------------------------------------------------ the API
 
     /** The broker's answer to {@code hello}: its version, the transport and the credentials it read. */
-    public JsonNode brokerInfo() {
+    public BrokerInfo brokerInfo() {
         return hello;
     }
 
@@ -247,17 +252,21 @@ public final class PeersClient implements AutoCloseable {
         resumeSecret = null;
     }
 
-    public JsonNode ping() {
-        return call("ping", null);
+    /** Whether the broker answers, and its clock. */
+    public Pong ping() {
+        return BrokerJson.pong(call("ping", null));
     }
 
     /** The broker's statistics (docs/protocol.md, {@code stats}). */
-    public JsonNode stats() {
-        return call("stats", null);
+    public BrokerStats stats() {
+        return BrokerJson.brokerStats(call("stats", null));
     }
 
-    /** Receives every {@code event} notification (peers joining and leaving, messages flowing). */
-    public void observe(Consumer<JsonNode> listener) {
+    /**
+     * Receives every {@code event} notification (peers joining and leaving, messages flowing), on the
+     * callback thread; survives reconnects. Needs the Unix socket as the broker's user.
+     */
+    public void observe(Consumer<BrokerEvent> listener) {
         this.eventListener = Objects.requireNonNull(listener, "listener");
         call("observe", null);
     }
@@ -279,8 +288,29 @@ public final class PeersClient implements AutoCloseable {
         }
     }
 
-    /** Any request by method name, for methods this class has no wrapper for. */
-    public JsonNode call(String method, ObjectNode params) {
+    /**
+     * Any request by method name, for methods this class has no wrapper for. {@code params} (a map, a
+     * record, a Jackson tree, or null for none) and the result are mapped with the wire mapper
+     * ({@link WireJson}); field names are the wire's ({@code snake_case}), so a record of the caller's
+     * names them with {@code @JsonProperty}. Pass {@code JsonNode.class} to get the result as sent.
+     *
+     * @throws IllegalArgumentException when the params are no JSON object or the result does not fit the type
+     */
+    public <T> T call(String method, Object params, Class<T> resultType) {
+        JsonNode paramsTree = params == null ? null : MAPPER.valueToTree(params);
+        if (paramsTree != null && !paramsTree.isObject()) {
+            throw new IllegalArgumentException("params of " + method + " must map to a JSON object, not " + paramsTree.getNodeType());
+        }
+        JsonNode result = call(method, (ObjectNode) paramsTree, options.requestTimeout());
+        try {
+            return MAPPER.treeToValue(result, resultType);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalArgumentException("the result of " + method + " is no " + resultType.getSimpleName()
+                    + ": " + e.getOriginalMessage(), e);
+        }
+    }
+
+    private JsonNode call(String method, ObjectNode params) {
         return call(method, params, options.requestTimeout());
     }
 
@@ -369,7 +399,7 @@ public final class PeersClient implements AutoCloseable {
                         + " and this client " + PROTOCOL_VERSION + ": restart the broker with the same peers version"
                         + " (peers broker stop), or upgrade the client");
             }
-            hello = answer;
+            hello = BrokerJson.brokerInfo(answer);
             return fresh;
         } catch (RuntimeException e) {
             fresh.kill();
@@ -454,9 +484,10 @@ public final class PeersClient implements AutoCloseable {
         switch (method) {
             case "message" -> callbacks.execute(() -> deliver(PeersJson.envelopeFrom(params)));
             case "event" -> {
-                Consumer<JsonNode> listener = eventListener;
+                Consumer<BrokerEvent> listener = eventListener;
                 if (listener != null) {
-                    callbacks.execute(() -> listener.accept(params));
+                    BrokerEvent event = BrokerJson.brokerEvent(params);
+                    callbacks.execute(() -> listener.accept(event));
                 }
             }
             case "closing" -> LOG.info("the broker is closing the connection: {}", params.path("reason").asText());
