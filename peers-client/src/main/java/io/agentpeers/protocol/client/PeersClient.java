@@ -451,6 +451,11 @@ public final class PeersClient implements AutoCloseable {
 
     /** One reconnect: a fresh session, resumed, then made current; throws when any step fails. */
     private void reconnectOnce() {
+        synchronized (sessionLock) {
+            if (session != null && session.alive()) {
+                return; // connected already: resuming again would meet our own live peer
+            }
+        }
         RpcSession fresh = openSession();
         try {
             resumeOn(fresh);

@@ -15,6 +15,7 @@ final class ReconnectLoop {
     private final Runnable attempt;
     private final BooleanSupplier stopped;
     private Thread thread; // guarded by this
+    private boolean requested; // guarded by this
 
     /**
      * @param attempt one try; returns normally when connected, throws when not
@@ -26,8 +27,12 @@ final class ReconnectLoop {
         this.stopped = stopped;
     }
 
-    /** Starts the loop unless one is running. */
+    /**
+     * Asks for a reconnect: starts the loop, or, when one is still running (just succeeding, say),
+     * makes it go round once more, so that a loss at that moment is not missed.
+     */
     synchronized void start() {
+        requested = true;
         if (thread != null && thread.isAlive()) {
             return;
         }
@@ -44,11 +49,29 @@ final class ReconnectLoop {
     }
 
     private void run() {
+        while (takeRequest()) {
+            if (!retryUntilConnected()) {
+                return;
+            }
+        }
+    }
+
+    private synchronized boolean takeRequest() {
+        if (!requested || stopped.getAsBoolean()) {
+            thread = null;
+            return false;
+        }
+        requested = false;
+        return true;
+    }
+
+    /** Whether it connected; false when the owner stopped or the thread was interrupted. */
+    private boolean retryUntilConnected() {
         Backoff backoff = Backoff.forReconnects();
         while (!stopped.getAsBoolean()) {
             try {
                 attempt.run();
-                return;
+                return true;
             } catch (RuntimeException e) {
                 LOG.debug("reconnect to {} failed: {}", address, e.getMessage());
             }
@@ -56,8 +79,9 @@ final class ReconnectLoop {
                 Thread.sleep(backoff.nextDelayMillis());
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                return;
+                return false;
             }
         }
+        return false;
     }
 }
