@@ -18,7 +18,6 @@ import io.agentpeers.protocol.Pong;
 import io.agentpeers.protocol.VersionMismatchException;
 import io.agentpeers.protocol.codec.BrokerJson;
 import io.agentpeers.protocol.codec.PeersJson;
-import io.agentpeers.protocol.transport.ClientConnection;
 import io.agentpeers.protocol.transport.TransportConnector;
 import io.agentpeers.protocol.wire.JsonRpcRequest;
 import io.agentpeers.protocol.wire.WireJson;
@@ -29,8 +28,6 @@ import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -49,9 +46,11 @@ import org.slf4j.LoggerFactory;
  * <p>A refusal arrives as the exception the broker threw ({@code UnknownPeerException} with its
  * suggestions, {@code RateLimitedException} with its retry-after, ...; see {@link BrokerErrors}).
  *
- * <p>This class is the typed facade: one {@code RpcSession} carries each connection (request ids,
- * pending calls, timeouts, pushes) and a {@code ReconnectLoop} replaces a lost one, waiting a
- * jittered backoff between attempts so that many clients of a restarted broker do not retry in step.
+ * <p>This class is the typed facade (records in, records out, the peer's registration and pushes).
+ * Beneath it, one {@code RpcSession} carries each connection (request ids, pending calls, timeouts,
+ * notifications), and a {@code ReconnectingSession} replaces a lost one through a {@code ReconnectLoop}
+ * that waits a jittered backoff between attempts, so that many clients of a restarted broker do not
+ * retry in step; this class resumes its peer by secret on each fresh session.
  *
  * <p>Thread-safe. Callbacks run on one thread of the client's own; they may call the client.
  * {@link #close()} is idempotent.
@@ -66,16 +65,11 @@ public final class PeersClient implements AutoCloseable {
     private static final ObjectMapper MAPPER = WireJson.mapper();
     private static final int SEEN_IDS = 10_000;
 
-    private final TransportConnector connector;
     private final ClientOptions options;
-    private final AtomicBoolean closed = new AtomicBoolean();
     private final ExecutorService callbacks;
-    private final Object sessionLock = new Object();
     private final LinkedHashSet<Long> seen = new LinkedHashSet<>();
-    private final ReconnectLoop reconnects;
+    private final ReconnectingSession connection;
 
-    private RpcSession session; // guarded by sessionLock; null while disconnected
-    private volatile BrokerInfo hello;
     private volatile RegisterRequest registration;
     private volatile String resumeSecret;
     private volatile PeerInfo self;
@@ -84,14 +78,14 @@ public final class PeersClient implements AutoCloseable {
     private volatile Runnable reconnectListener;
 
     private PeersClient(TransportConnector connector, ClientOptions options) {
-        this.connector = Objects.requireNonNull(connector, "connector");
         this.options = Objects.requireNonNull(options, "options");
         this.callbacks = Executors.newSingleThreadExecutor(runnable -> {
             Thread thread = new Thread(runnable, "peers-client-callbacks");
             thread.setDaemon(true);
             return thread;
         });
-        this.reconnects = new ReconnectLoop(connector.address(), this::reconnectOnce, closed::get);
+        this.connection = new ReconnectingSession(connector, options, this::onNotification, this::resumeOn,
+                this::reconnected);
     }
 
     /**
@@ -104,15 +98,7 @@ public final class PeersClient implements AutoCloseable {
     public static PeersClient connect(TransportConnector connector, ClientOptions options) {
         PeersClient client = new PeersClient(connector, options);
         try {
-            RpcSession first = client.openSession();
-            boolean lostAlready;
-            synchronized (client.sessionLock) {
-                lostAlready = !first.alive();
-                client.session = lostAlready ? null : first;
-            }
-            if (lostAlready && options.reconnect()) {
-                client.reconnects.start(); // its end came before it was current, so it started none
-            }
+            client.connection.open();
             return client;
         } catch (RuntimeException e) {
             client.close();
@@ -128,7 +114,7 @@ public final class PeersClient implements AutoCloseable {
 
     /** The broker's answer to {@code hello}: its version, the transport and the credentials it read. */
     public BrokerInfo brokerInfo() {
-        return hello;
+        return connection.brokerInfo();
     }
 
     /** Registers (or resumes) the peer this client holds; remembered for automatic resume. */
@@ -283,9 +269,7 @@ public final class PeersClient implements AutoCloseable {
 
     /** Whether a connection is up right now. */
     public boolean connected() {
-        synchronized (sessionLock) {
-            return session != null && session.alive();
-        }
+        return connection.connected();
     }
 
     /**
@@ -348,65 +332,10 @@ public final class PeersClient implements AutoCloseable {
     }
 
     private JsonNode call(String method, ObjectNode params, Duration timeout) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        RpcSession current = awaitSession(deadline, method);
-        return current.request(method, params, deadline);
+        return connection.call(method, params, timeout);
     }
 
-    private RpcSession awaitSession(long deadline, String method) {
-        synchronized (sessionLock) {
-            while (true) {
-                if (closed.get()) {
-                    throw new BrokerUnavailableException("this client is closed");
-                }
-                if (session != null && session.alive()) {
-                    return session;
-                }
-                if (!options.reconnect()) {
-                    throw new BrokerUnavailableException("the connection to the broker at " + connector.address()
-                            + " is closed; connect again");
-                }
-                long waitNanos = deadline - System.nanoTime();
-                if (waitNanos <= 0) {
-                    throw new BrokerUnavailableException("no broker answered at " + connector.address() + " for "
-                            + method + "; start one with `peers broker start`");
-                }
-                try {
-                    TimeUnit.NANOSECONDS.timedWait(sessionLock, waitNanos);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new BrokerUnavailableException("interrupted while waiting for the broker", e);
-                }
-            }
-        }
-    }
-
-    /** Connects, says hello, and (after a reconnect) resumes and subscribes again. */
-    private RpcSession openSession() {
-        ClientConnection connection = connector.connect();
-        RpcSession fresh = new RpcSession(connection, connector.address(), this::onNotification, this::connectionLost);
-        fresh.start();
-        long deadline = System.nanoTime() + options.requestTimeout().toNanos();
-        try {
-            ObjectNode helloParams = params().put("protocol", PROTOCOL_VERSION).put("client", options.clientName());
-            if (options.token() != null) {
-                helloParams.put("token", options.token());
-            }
-            JsonNode answer = fresh.request("hello", helloParams, deadline);
-            int brokerProtocol = answer.path("protocol").asInt(-1);
-            if (brokerProtocol != PROTOCOL_VERSION) {
-                throw new VersionMismatchException("the broker speaks protocol " + brokerProtocol
-                        + " and this client " + PROTOCOL_VERSION + ": restart the broker with the same peers version"
-                        + " (peers broker stop), or upgrade the client");
-            }
-            hello = BrokerJson.brokerInfo(answer);
-            return fresh;
-        } catch (RuntimeException e) {
-            fresh.kill();
-            throw e;
-        }
-    }
-
+    /** After a reconnect: takes the peer back by its secret (or registers afresh if the broker forgot it), subscribes again. */
     private void resumeOn(RpcSession fresh) {
         long deadline = System.nanoTime() + options.requestTimeout().toNanos();
         RegisterRequest request = registration;
@@ -431,51 +360,8 @@ public final class PeersClient implements AutoCloseable {
         }
     }
 
-    /** Called by each session as it ends; only the loss of the current one starts a reconnect. */
-    private void connectionLost(RpcSession lost, Throwable cause) {
-        boolean current;
-        synchronized (sessionLock) {
-            current = session == lost;
-            if (current) {
-                session = null;
-            }
-            sessionLock.notifyAll();
-        }
-        if (!current || closed.get() || !options.reconnect()) {
-            return;
-        }
-        LOG.info("lost the connection to the broker at {} ({}); reconnecting", connector.address(),
-                cause == null ? "closed" : cause.getMessage());
-        reconnects.start();
-    }
-
-    /** One reconnect: a fresh session, resumed, then made current; throws when any step fails. */
-    private void reconnectOnce() {
-        synchronized (sessionLock) {
-            if (session != null && session.alive()) {
-                return; // connected already: resuming again would meet our own live peer
-            }
-        }
-        RpcSession fresh = openSession();
-        try {
-            resumeOn(fresh);
-            synchronized (sessionLock) {
-                if (closed.get()) {
-                    fresh.kill();
-                    return;
-                }
-                if (!fresh.alive()) {
-                    // It ended before it was current, so its end started no reconnect: this loop goes on.
-                    throw new BrokerUnavailableException("the connection to " + connector.address() + " closed while resuming");
-                }
-                session = fresh;
-                sessionLock.notifyAll();
-            }
-        } catch (RuntimeException e) {
-            fresh.kill();
-            throw e;
-        }
-        LOG.info("reconnected to the broker at {} as {}", connector.address(),
+    private void reconnected() {
+        LOG.info("reconnected to the broker at {} as {}", connection.address(),
                 self == null ? "(unregistered)" : self.displayName());
         Runnable listener = reconnectListener;
         if (listener != null) {
@@ -528,19 +414,7 @@ public final class PeersClient implements AutoCloseable {
 
     @Override
     public void close() {
-        if (!closed.compareAndSet(false, true)) {
-            return;
-        }
-        RpcSession current;
-        synchronized (sessionLock) {
-            current = session;
-            session = null;
-            sessionLock.notifyAll();
-        }
-        if (current != null) {
-            current.kill();
-        }
-        reconnects.stop();
+        connection.close();
         callbacks.shutdown();
     }
 }
