@@ -1,6 +1,5 @@
 package io.agentpeers.app;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.agentpeers.broker.PeersBroker;
 import io.agentpeers.cli.BaseCommand;
 import io.agentpeers.cli.CliFailure;
@@ -9,11 +8,13 @@ import io.agentpeers.core.ClientType;
 import io.agentpeers.core.Message;
 import io.agentpeers.core.RegisterRequest;
 import io.agentpeers.core.Scope;
+import io.agentpeers.protocol.BrokerStats;
 import io.agentpeers.protocol.Envelope;
 import io.agentpeers.protocol.PeerInfo;
 import io.agentpeers.protocol.client.ClientOptions;
 import io.agentpeers.protocol.client.PeersClient;
 import io.agentpeers.protocol.client.Results;
+import io.agentpeers.protocol.codec.BrokerJson;
 import io.agentpeers.store.sqlite.SqlitePeerStore;
 import io.agentpeers.transport.unix.UnixSocketConnector;
 import io.agentpeers.transport.unix.UnixSocketListener;
@@ -120,9 +121,9 @@ final class DemoCommand extends BaseCommand {
                 step(out, 7, "the conversation as alice's history shows it (newest first):");
                 out.table(List.of("  ID", "FROM", "TO", "STATE", "SENT", "TEXT"), indent(rows));
 
-                JsonNode stats = alice.stats();
-                step(out, 8, "the broker's statistics: " + stats.path("peers").path("live").asInt() + " live peers, messages "
-                        + stats.path("messages").toString());
+                BrokerStats stats = alice.stats();
+                step(out, 8, "the broker's statistics: " + stats.peers().live() + " live peers, messages "
+                        + BrokerJson.node(stats).get("messages"));
             }
         }
         step(out, 9, "both agents left and the broker stopped");

@@ -222,10 +222,10 @@ class BadInputTest {
         ClientOptions options = ClientOptions.defaults().withRequestTimeout(Duration.ofSeconds(10)).withReconnect(false);
         try (PeersClient watcher = PeersClient.connect(unix(), options)) {
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
-            int connections = watcher.stats().path("connections").asInt();
+            int connections = watcher.stats().connections();
             while (connections != 1 && System.nanoTime() < deadline) {
                 Thread.sleep(20);
-                connections = watcher.stats().path("connections").asInt();
+                connections = watcher.stats().connections();
             }
             assertEquals(1, connections, "every dropped connection was closed on the broker's side too");
         }

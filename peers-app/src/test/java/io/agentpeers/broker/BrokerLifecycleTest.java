@@ -59,7 +59,7 @@ class BrokerLifecycleTest {
             assertTrue(stderr.contains("pid " + first.pid()), "names the running broker: " + stderr);
             assertTrue(first.process().isAlive(), "the first broker goes on");
             try (PeersClient client = connect()) {
-                assertEquals(first.pid(), client.stats().path("pid").asLong(), "the socket is still the first broker's");
+                assertEquals(first.pid(), client.stats().pid(), "the socket is still the first broker's");
             }
         }
     }
@@ -73,7 +73,7 @@ class BrokerLifecycleTest {
         assertTrue(Files.exists(socket), "SIGKILL leaves the socket file behind");
         assertEquals(SocketFileState.STALE, SocketFiles.probe(socket));
         try (ChildBroker next = ChildBroker.start(home(), ENV); PeersClient client = connect()) {
-            assertEquals(next.pid(), client.stats().path("pid").asLong());
+            assertEquals(next.pid(), client.stats().pid());
             assertTrue(next.stderr().contains("removed the stale socket file"), next.stderr());
         }
     }
@@ -144,7 +144,7 @@ class BrokerLifecycleTest {
             List<ProcessHandle> brokers = brokerProcesses(home());
             assertEquals(1, brokers.size(), "one broker process for this home: " + brokers);
             try (PeersClient client = connect()) {
-                assertEquals(brokers.get(0).pid(), client.stats().path("pid").asLong());
+                assertEquals(brokers.get(0).pid(), client.stats().pid());
             }
         } finally {
             // Let every starter finish first, so that no broker is spawned after the clean-up below.

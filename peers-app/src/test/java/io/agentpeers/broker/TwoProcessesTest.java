@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import io.agentpeers.protocol.BrokerStats;
 import io.agentpeers.protocol.client.ClientOptions;
 import io.agentpeers.protocol.client.PeersClient;
 import io.agentpeers.transport.unix.UnixSocketConnector;
@@ -95,10 +95,10 @@ class TwoProcessesTest {
 
     private static String tcpAddress(ChildBroker broker) {
         try (PeersClient client = PeersClient.connect(new UnixSocketConnector(broker.socket()), ClientOptions.defaults())) {
-            JsonNode stats = client.stats();
-            for (JsonNode listener : stats.path("listeners")) {
-                if (listener.asText().startsWith("tcp:")) {
-                    return listener.asText().substring("tcp:".length());
+            BrokerStats stats = client.stats();
+            for (String listener : stats.listeners()) {
+                if (listener.startsWith("tcp:")) {
+                    return listener.substring("tcp:".length());
                 }
             }
             throw new IllegalStateException("the broker lists no TCP listener: " + stats);

@@ -146,9 +146,9 @@ class McpProcessTest {
             assertEquals(1, brokers.size(), "one broker for servers that started together");
             try (PeersClient observer = PeersClient.connect(new UnixSocketConnector(home.resolve("peers.sock")),
                     ClientOptions.defaults().withReconnect(false))) {
-                brokerPid = observer.stats().path("pid").asLong();
+                brokerPid = observer.stats().pid();
                 assertEquals(brokers.get(0).pid(), brokerPid);
-                assertEquals(count, observer.stats().path("peers").path("live").asInt());
+                assertEquals(count, observer.stats().peers().live());
                 observer.shutdownBroker();
             }
             assertTrue(Files.exists(home.resolve("broker.log")), "the started broker logs to PEERS_HOME");

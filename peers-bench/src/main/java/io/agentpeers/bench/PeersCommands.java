@@ -1,6 +1,6 @@
 package io.agentpeers.bench;
 
-import io.agentpeers.protocol.client.BrokerException;
+import io.agentpeers.core.UnknownPeerException;
 import io.agentpeers.protocol.client.PeersClient;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -190,7 +190,7 @@ final class PeersCommands {
                 if (client.getPeer(name).live()) {
                     return;
                 }
-            } catch (BrokerException notYet) {
+            } catch (UnknownPeerException notYet) {
                 // not registered yet
             }
             BrokerProcess.sleep(20);

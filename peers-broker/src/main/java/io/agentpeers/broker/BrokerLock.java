@@ -1,5 +1,6 @@
 package io.agentpeers.broker;
 
+import io.agentpeers.core.ErrorCode;
 import io.agentpeers.core.PeersException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -58,7 +59,7 @@ public final class BrokerLock implements AutoCloseable {
             channel.force(true);
             return new BrokerLock(path, channel, lock);
         } catch (IOException e) {
-            throw new PeersException("broker_lock", "cannot take the broker lock " + path + ": " + e.getMessage(), e);
+            throw new BrokerLockException("cannot take the broker lock " + path + ": " + e.getMessage(), e);
         }
     }
 
@@ -82,7 +83,14 @@ public final class BrokerLock implements AutoCloseable {
     /** Another broker holds the lock of this home. */
     public static final class BrokerAlreadyRunningException extends PeersException {
         public BrokerAlreadyRunningException(String message) {
-            super("broker_running", message);
+            super(ErrorCode.BROKER_RUNNING, message);
+        }
+    }
+
+    /** The lock file could not be opened or written; the cause is kept. */
+    public static final class BrokerLockException extends PeersException {
+        public BrokerLockException(String message, Throwable cause) {
+            super(ErrorCode.BROKER_LOCK, message, cause);
         }
     }
 }

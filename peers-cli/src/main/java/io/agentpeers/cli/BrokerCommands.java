@@ -1,11 +1,13 @@
 package io.agentpeers.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.agentpeers.local.BrokerStarter;
+import io.agentpeers.protocol.BrokerStats;
 import io.agentpeers.protocol.PeersPaths;
 import io.agentpeers.protocol.client.PeersClient;
+import io.agentpeers.protocol.codec.BrokerJson;
 import io.agentpeers.transport.unix.SocketFileState;
 import io.agentpeers.transport.unix.SocketFiles;
 import java.nio.file.Path;
@@ -92,18 +94,18 @@ public final class BrokerCommands {
             PeersPaths paths = options.apply(paths());
             BrokerStarter starter = starter(context(), paths);
             boolean started = starter.ensureRunning(START_TIMEOUT);
-            JsonNode stats;
+            BrokerStats stats;
             try (PeersClient client = BrokerAccess.connect(paths, false)) {
                 stats = client.stats();
             }
             if (json) {
                 ObjectNode node = JsonNodeFactory.instance.objectNode();
                 node.put("started", started);
-                node.set("broker", stats);
+                node.set("broker", BrokerJson.node(stats));
                 terminal().json(node);
             } else {
                 terminal().println((started ? "started the broker" : "a broker already runs") + " (pid "
-                        + stats.path("pid").asText() + ") on " + paths.socket() + "; log: " + paths.brokerLog());
+                        + stats.pid() + ") on " + paths.socket() + "; log: " + paths.brokerLog());
             }
             return 0;
         }
@@ -133,7 +135,7 @@ public final class BrokerCommands {
         }
         long pid;
         try (PeersClient client = command.connect()) {
-            pid = client.stats().path("pid").asLong();
+            pid = client.stats().pid();
             client.shutdownBroker();
         }
         long deadline = System.nanoTime() + STOP_TIMEOUT.toNanos();
@@ -166,7 +168,7 @@ public final class BrokerCommands {
         @Override
         protected int run() {
             PeersPaths paths = paths();
-            JsonNode stats;
+            BrokerStats stats;
             try (PeersClient client = connect()) {
                 stats = client.stats();
             } catch (CliFailure e) {
@@ -183,22 +185,20 @@ public final class BrokerCommands {
             if (json) {
                 ObjectNode node = JsonNodeFactory.instance.objectNode().put("running", true)
                         .put("socket", paths.socket().toString());
-                node.put("pid", stats.path("pid").asLong());
-                node.put("version", stats.path("broker_version").asText());
-                node.put("protocol", stats.path("protocol").asInt());
-                node.put("uptime_ms", stats.path("uptime_ms").asLong());
-                node.put("database", stats.path("database").asText());
-                node.set("listeners", stats.path("listeners"));
+                node.put("pid", stats.pid());
+                node.put("version", stats.brokerVersion());
+                node.put("protocol", stats.protocol());
+                node.put("uptime_ms", stats.uptime().toMillis());
+                node.put("database", stats.database());
+                ArrayNode listeners = node.putArray("listeners");
+                stats.listeners().forEach(listeners::add);
                 terminal().json(node);
             } else {
                 Terminal out = terminal();
-                out.println(out.green("running") + ": peers broker " + stats.path("broker_version").asText()
-                        + ", pid " + stats.path("pid").asText() + ", up "
-                        + Terminal.span(Duration.ofMillis(stats.path("uptime_ms").asLong())));
-                List<String> listeners = new ArrayList<>();
-                stats.path("listeners").forEach(l -> listeners.add(l.asText()));
-                out.println("listening: " + String.join(", ", listeners));
-                out.println("database:  " + stats.path("database").asText());
+                out.println(out.green("running") + ": peers broker " + stats.brokerVersion()
+                        + ", pid " + stats.pid() + ", up " + Terminal.span(stats.uptime()));
+                out.println("listening: " + String.join(", ", stats.listeners()));
+                out.println("database:  " + stats.database());
             }
             return 0;
         }

@@ -1,5 +1,6 @@
 package io.agentpeers.cli;
 
+import io.agentpeers.core.ErrorCode;
 import io.agentpeers.core.PeersException;
 
 /**
@@ -17,17 +18,17 @@ public class CliFailure extends PeersException {
     private final int exitCode;
 
     public CliFailure(String message) {
-        this("command_failed", FAILED, message, null);
+        this(ErrorCode.COMMAND_FAILED, FAILED, message, null);
     }
 
-    public CliFailure(String code, int exitCode, String message, Throwable cause) {
+    public CliFailure(ErrorCode code, int exitCode, String message, Throwable cause) {
         super(code, message, cause);
         this.exitCode = exitCode;
     }
 
     /** No broker answers where this CLI looked. */
     public static CliFailure unreachable(String message, Throwable cause) {
-        return new CliFailure("broker_unreachable", UNREACHABLE, message, cause);
+        return new CliFailure(ErrorCode.BROKER_UNREACHABLE, UNREACHABLE, message, cause);
     }
 
     public int exitCode() {

@@ -1,10 +1,10 @@
 package io.agentpeers.cli;
 
 import io.agentpeers.core.ClientType;
+import io.agentpeers.core.PeersException;
 import io.agentpeers.core.RegisterRequest;
 import io.agentpeers.local.CallerFacts;
 import io.agentpeers.protocol.PeersPaths;
-import io.agentpeers.protocol.client.BrokerException;
 import io.agentpeers.protocol.client.PeersClient;
 import io.agentpeers.protocol.client.Results;
 import java.io.IOException;
@@ -66,19 +66,18 @@ public final class CliPerson {
                 Results.Registered registered = client.register(request);
                 writeSecret(client.resumeSecret());
                 return registered;
-            } catch (BrokerException e) {
-                switch (e.code()) {
-                    case "resume_refused" -> {
-                        if (!e.getMessage().contains("still connected")) {
-                            request = request.withResumeSecret(null); // the broker forgot it: start afresh
-                        } else if (System.currentTimeMillis() < deadline) {
+            } catch (PeersException e) {
+                switch (e.errorCode()) {
+                    case RESUME_REFUSED -> request = request.withResumeSecret(null); // the broker forgot it: start afresh
+                    case PEER_STILL_CONNECTED -> {
+                        if (System.currentTimeMillis() < deadline) {
                             pause(); // a command that just ended: the broker sees its connection close shortly
                         } else {
                             throw new CliFailure("your CLI peer is held by another running `peers` command (a send --wait?);"
                                     + " let it finish, or set PEERS_CLI_NAME and PEERS_HOME for a second identity");
                         }
                     }
-                    case "name_taken", "invalid_name" -> {
+                    case NAME_TAKEN, INVALID_NAME -> {
                         nameAttempt++;
                         String next = nameAttempt == 1 && (wanted + "cli").length() <= 32 ? wanted + "cli" : null;
                         if (nameAttempt > 2) {

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.agentpeers.core.PeersException;
+import io.agentpeers.protocol.BrokerStats;
 import io.agentpeers.protocol.PeersPaths;
 import io.agentpeers.protocol.client.PeersClient;
 import io.agentpeers.transport.unix.SocketFileState;
@@ -38,16 +39,16 @@ final class DoctorCommand extends BaseCommand {
         checks.add(java >= 17 ? new Check("java", Verdict.OK, "Java " + Runtime.version() + " at " + CliContext.javaCommand(), null)
                 : new Check("java", Verdict.FAIL, "Java " + Runtime.version(), "install a JDK 17 or newer and point JAVA_HOME at it"));
         checks.add(home(paths));
-        JsonNode stats = null;
+        BrokerStats stats = null;
         if (paths.tcpUrl() == null) {
             checks.add(socket(paths));
         }
         try (PeersClient client = BrokerAccess.connect(paths, false)) {
             stats = client.stats();
-            String version = stats.path("broker_version").asText();
+            String version = stats.brokerVersion();
             checks.add(version.equals(PeersClient.VERSION)
-                    ? new Check("broker", Verdict.OK, "peers " + version + ", pid " + stats.path("pid").asText() + ", "
-                            + client.brokerInfo().path("transport").asText(), null)
+                    ? new Check("broker", Verdict.OK, "peers " + version + ", pid " + stats.pid() + ", "
+                            + client.brokerInfo().transport(), null)
                     : new Check("broker", Verdict.WARN, "the broker runs peers " + version + ", this CLI " + PeersClient.VERSION,
                             "restart it on this version: `peers broker stop && peers broker start`"));
         } catch (io.agentpeers.core.PeersException e) {
@@ -55,7 +56,7 @@ final class DoctorCommand extends BaseCommand {
         }
         if (stats != null) {
             checks.add(database(stats));
-            int orphans = stats.path("orphans").size();
+            int orphans = stats.orphans().size();
             checks.add(orphans == 0 ? new Check("orphans", Verdict.OK, "none", null)
                     : new Check("orphans", Verdict.WARN, orphans + " MCP server(s) whose agent died", "`peers cleanup`"));
         }
@@ -133,11 +134,10 @@ final class DoctorCommand extends BaseCommand {
         };
     }
 
-    private static Check database(JsonNode stats) {
-        String database = stats.path("database").asText();
-        JsonNode messages = stats.path("messages");
-        String detail = database + ": " + stats.path("peers").path("live").asInt() + " live peers, "
-                + messages.path("pending").asInt() + " pending messages";
+    private static Check database(BrokerStats stats) {
+        String database = stats.database();
+        String detail = database + ": " + stats.peers().live() + " live peers, "
+                + stats.messages().pending() + " pending messages";
         if (database.startsWith("/") && !Files.exists(Path.of(database))) {
             return new Check("database", Verdict.WARN, detail + ", but the file is missing",
                     "restart the broker (`peers broker stop && peers broker start`)");

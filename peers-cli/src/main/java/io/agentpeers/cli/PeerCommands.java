@@ -6,9 +6,9 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.agentpeers.core.Message;
 import io.agentpeers.core.Scope;
+import io.agentpeers.core.UnknownPeerException;
 import io.agentpeers.protocol.Envelope;
 import io.agentpeers.protocol.PeerInfo;
-import io.agentpeers.protocol.client.BrokerException;
 import io.agentpeers.protocol.client.PeersClient;
 import io.agentpeers.protocol.client.Results;
 import io.agentpeers.protocol.codec.PeersJson;
@@ -41,7 +41,8 @@ final class PeerCommands {
         protected int run() {
             JsonNode peers;
             try (PeersClient client = connectAsPerson()) {
-                peers = client.call("list_peers", NODES.objectNode().put("scope", wanted.wireName())).path("peers");
+                peers = client.call("list_peers", NODES.objectNode().put("scope", wanted.wireName()), JsonNode.class)
+                        .path("peers");
             }
             if (json) {
                 ObjectNode node = NODES.objectNode();
@@ -189,7 +190,7 @@ final class PeerCommands {
         @Override
         protected int run() {
             try (PeersClient client = connectAsPerson()) {
-                JsonNode messages = client.call("history", NODES.objectNode().put("with", peer).put("limit", limit))
+                JsonNode messages = client.call("history", NODES.objectNode().put("with", peer).put("limit", limit), JsonNode.class)
                         .path("messages");
                 if (json) {
                     ObjectNode node = NODES.objectNode();
@@ -227,7 +228,8 @@ final class PeerCommands {
         @Override
         protected int run() {
             try (PeersClient client = connectAsPerson()) {
-                JsonNode unread = client.call("unread", NODES.objectNode().put("limit", limit)).path("messages");
+                JsonNode unread = client.call("unread", NODES.objectNode().put("limit", limit), JsonNode.class)
+                        .path("messages");
                 List<Long> ids = new ArrayList<>();
                 unread.forEach(e -> ids.add(e.path("message").path("id").asLong()));
                 if (json) {
@@ -314,7 +316,7 @@ final class PeerCommands {
             return cache.computeIfAbsent(id, key -> {
                 try {
                     return client.getPeer(key).displayName();
-                } catch (BrokerException e) {
+                } catch (UnknownPeerException e) {
                     return key;
                 }
             });

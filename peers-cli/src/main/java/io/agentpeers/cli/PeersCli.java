@@ -1,7 +1,7 @@
 package io.agentpeers.cli;
 
 import io.agentpeers.core.PeersException;
-import io.agentpeers.protocol.client.BrokerException;
+import io.agentpeers.core.UnknownPeerException;
 import io.agentpeers.protocol.client.BrokerUnavailableException;
 import io.agentpeers.protocol.client.PeersClient;
 import io.agentpeers.protocol.transport.TransportException;
@@ -86,11 +86,11 @@ public final class PeersCli implements Callable<Integer> {
         } else if (exception instanceof BrokerUnavailableException || exception instanceof TransportException) {
             code = CliFailure.UNREACHABLE;
             message = exception.getMessage() + "; check `peers broker status`";
-        } else if (exception instanceof BrokerException broker) {
+        } else if (exception instanceof UnknownPeerException unknown) {
             code = CliFailure.FAILED;
-            message = broker.getMessage();
-            if (!broker.suggestions().isEmpty()) {
-                message += " (did you mean " + String.join(", ", broker.suggestions()) + "?)";
+            message = unknown.getMessage();
+            if (!unknown.suggestions().isEmpty()) {
+                message += " (did you mean " + String.join(", ", unknown.suggestions()) + "?)";
             }
         } else if (exception instanceof PeersException peers) {
             code = CliFailure.FAILED;

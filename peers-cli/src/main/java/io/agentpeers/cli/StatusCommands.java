@@ -4,8 +4,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.agentpeers.core.Message;
+import io.agentpeers.protocol.BrokerEvent;
+import io.agentpeers.protocol.BrokerStats;
+import io.agentpeers.protocol.PeerInfo;
 import io.agentpeers.protocol.client.PeersClient;
-import java.time.Duration;
+import io.agentpeers.protocol.codec.BrokerJson;
+import io.agentpeers.protocol.codec.PeersJson;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -30,35 +35,31 @@ final class StatusCommands {
     static final class Status extends BaseCommand {
         @Override
         protected int run() {
-            JsonNode stats;
+            BrokerStats stats;
             try (PeersClient client = connect()) {
                 stats = client.stats();
             }
             if (json) {
-                terminal().json(stats);
+                terminal().json(BrokerJson.node(stats));
                 return 0;
             }
             Terminal out = terminal();
             Instant now = Instant.now();
-            List<String> listeners = new ArrayList<>();
-            stats.path("listeners").forEach(l -> listeners.add(l.asText()));
-            JsonNode peers = stats.path("peers");
-            JsonNode messages = stats.path("messages");
-            int orphans = stats.path("orphans").size();
-            out.println(out.bold("broker") + "     " + out.green("running") + ", peers " + stats.path("broker_version").asText()
-                    + " (protocol " + stats.path("protocol").asInt() + "), pid " + stats.path("pid").asText() + ", up "
-                    + Terminal.span(Duration.ofMillis(stats.path("uptime_ms").asLong())));
-            out.println(out.bold("listening") + "  " + String.join(", ", listeners));
-            out.println(out.bold("database") + "   " + stats.path("database").asText());
-            out.println(out.bold("peers") + "      " + peers.path("live").asInt() + " live, " + peers.path("gone").asInt()
-                    + " gone; " + stats.path("connections").asInt() + " connections");
-            int pending = messages.path("pending").asInt();
+            BrokerStats.MessageCounts messages = stats.messages();
+            int orphans = stats.orphans().size();
+            out.println(out.bold("broker") + "     " + out.green("running") + ", peers " + stats.brokerVersion()
+                    + " (protocol " + stats.protocol() + "), pid " + stats.pid() + ", up " + Terminal.span(stats.uptime()));
+            out.println(out.bold("listening") + "  " + String.join(", ", stats.listeners()));
+            out.println(out.bold("database") + "   " + stats.database());
+            out.println(out.bold("peers") + "      " + stats.peers().live() + " live, " + stats.peers().gone()
+                    + " gone; " + stats.connections() + " connections");
+            long pending = messages.pending();
             out.println(out.bold("messages") + "   " + (pending > 0 ? out.yellow(pending + " pending") : "0 pending") + ", "
-                    + messages.path("delivered").asInt() + " delivered, " + messages.path("read").asInt() + " read, "
-                    + messages.path("undeliverable").asInt() + " undeliverable");
+                    + messages.delivered() + " delivered, " + messages.read() + " read, "
+                    + messages.undeliverable() + " undeliverable");
             out.println(out.bold("orphans") + "    " + (orphans == 0 ? "none"
                     : out.yellow(orphans + " MCP server(s) whose agent died") + "; `peers orphans` lists, `peers cleanup` ends them"));
-            out.println(out.bold("last sweep") + " " + Terminal.ago(instant(stats.get("last_sweep")), now));
+            out.println(out.bold("last sweep") + " " + Terminal.ago(stats.lastSweep(), now));
             return 0;
         }
     }
@@ -69,7 +70,7 @@ final class StatusCommands {
         protected int run() {
             JsonNode orphans;
             try (PeersClient client = connect()) {
-                orphans = client.stats().path("orphans");
+                orphans = BrokerJson.peers(client.stats().orphans());
             }
             if (json) {
                 ObjectNode node = JsonNodeFactory.instance.objectNode();
@@ -111,14 +112,14 @@ final class StatusCommands {
 
         @Override
         protected int run() {
-            JsonNode orphans;
+            List<PeerInfo> orphans;
             try (PeersClient client = connect()) {
-                orphans = client.stats().path("orphans");
+                orphans = client.stats().orphans();
             }
             ArrayNode results = JsonNodeFactory.instance.arrayNode();
             int ended = 0;
-            for (JsonNode orphan : orphans) {
-                long pid = orphan.path("pid").asLong(-1);
+            for (PeerInfo orphan : orphans) {
+                long pid = orphan.pid() == null ? -1 : orphan.pid();
                 String verdict = check(orphan, pid);
                 boolean terminated = false;
                 if (verdict == null && !dryRun) {
@@ -131,7 +132,7 @@ final class StatusCommands {
                     ended++;
                 }
                 ObjectNode row = results.addObject();
-                row.set("peer", orphan);
+                row.set("peer", PeersJson.peer(orphan));
                 row.put("pid", pid);
                 row.put("terminated", terminated);
                 row.put("result", verdict);
@@ -156,15 +157,15 @@ final class StatusCommands {
         }
 
         /** Why this orphan must not be signalled, or null when it may. */
-        private static String check(JsonNode orphan, long pid) {
-            if (!orphan.path("verified").asBoolean() || pid <= 0) {
+        private static String check(PeerInfo orphan, long pid) {
+            if (!orphan.verified() || pid <= 0) {
                 return "skipped: unverified, no process known";
             }
             ProcessHandle process = ProcessHandle.of(pid).orElse(null);
             if (process == null || !process.isAlive()) {
                 return "already exited";
             }
-            Instant registered = instant(orphan.get("registered_at"));
+            Instant registered = orphan.registeredAt();
             Instant started = process.info().startInstant().orElse(null);
             // A pid reused by a newer process started after the peer registered: not ours to end.
             if (registered != null && started != null && started.isAfter(registered.plusSeconds(1))) {
@@ -195,7 +196,7 @@ final class StatusCommands {
                     }
                     remember(names, event);
                     if (json) {
-                        out.jsonLine(event);
+                        out.jsonLine(BrokerJson.node(event));
                     } else {
                         out.println(describe(out, event, names));
                     }
@@ -216,43 +217,58 @@ final class StatusCommands {
             return 0;
         }
 
-        private static void remember(Map<String, String> names, JsonNode event) {
-            JsonNode peer = event.get("peer");
-            if (peer != null && peer.hasNonNull("id") && peer.hasNonNull("name")) {
-                names.put(peer.get("id").asText(), peer.get("name").asText());
+        private static void remember(Map<String, String> names, BrokerEvent event) {
+            PeerInfo peer = peerOf(event);
+            if (peer != null && peer.id() != null && peer.name() != null) {
+                names.put(peer.id(), peer.name());
             }
+        }
+
+        private static PeerInfo peerOf(BrokerEvent event) {
+            if (event instanceof BrokerEvent.PeerJoined joined) {
+                return joined.peer();
+            } else if (event instanceof BrokerEvent.PeerUpdated updated) {
+                return updated.peer();
+            } else if (event instanceof BrokerEvent.PeerLeft left) {
+                return left.peer();
+            } else if (event instanceof BrokerEvent.PeerKilled killed) {
+                return killed.peer();
+            }
+            return null;
         }
 
         private static String who(Map<String, String> names, String id) {
             return names.getOrDefault(id, id);
         }
 
-        static String describe(Terminal out, JsonNode event, Map<String, String> names) {
-            String time = event.path("at").asText();
+        static String describe(Terminal out, BrokerEvent event, Map<String, String> names) {
+            String time = event.at() == null ? "" : event.at().toString();
             String clock = time.length() >= 23 ? time.substring(11, 23) : time;
-            JsonNode peer = event.path("peer");
-            String peerName = peer.hasNonNull("name") ? peer.get("name").asText() : peer.path("id").asText();
-            String line = switch (event.path("type").asText()) {
-                case "peer_joined" -> out.green("+ " + peerName) + " joined" + (event.path("resumed").asBoolean() ? " (resumed)" : "")
-                        + " [" + peer.path("client_type").asText() + ", " + peer.path("cwd").asText() + "]";
-                case "peer_left" -> out.red("- " + peerName) + " left: " + event.path("reason").asText();
-                case "peer_updated" -> "~ " + peerName + " now: " + Terminal.oneLine(peer.path("summary").asText(""), 60);
-                case "peer_killed" -> out.red("x " + peerName) + " killed by " + who(names, event.path("by").asText())
-                        + (event.path("signalled").asBoolean() ? "" : " (no signal sent)");
-                case "message_sent" -> {
-                    JsonNode message = event.path("message");
-                    yield out.cyan("> #" + message.path("id").asText()) + " " + who(names, message.path("from").asText())
-                            + " -> " + who(names, message.path("to").asText()) + ": "
-                            + Terminal.oneLine(message.path("text").asText(), 80);
-                }
-                case "messages_state" -> {
-                    List<String> ids = new ArrayList<>();
-                    event.path("ids").forEach(id -> ids.add("#" + id.asText()));
-                    yield out.dim("  " + String.join(" ", ids) + " " + event.path("state").asText() + " by "
-                            + who(names, event.path("recipient").asText()));
-                }
-                default -> event.toString();
-            };
+            PeerInfo peer = peerOf(event);
+            String peerName = peer == null ? "" : peer.displayName();
+            String line;
+            if (event instanceof BrokerEvent.PeerJoined joined) {
+                line = out.green("+ " + peerName) + " joined" + (joined.resumed() ? " (resumed)" : "")
+                        + " [" + (peer.clientType() == null ? "" : peer.clientType().wireName()) + ", " + peer.cwd() + "]";
+            } else if (event instanceof BrokerEvent.PeerLeft left) {
+                line = out.red("- " + peerName) + " left: " + left.reason();
+            } else if (event instanceof BrokerEvent.PeerUpdated) {
+                line = "~ " + peerName + " now: " + Terminal.oneLine(peer.summary() == null ? "" : peer.summary(), 60);
+            } else if (event instanceof BrokerEvent.PeerKilled killed) {
+                line = out.red("x " + peerName) + " killed by " + who(names, killed.by())
+                        + (killed.signalled() ? "" : " (no signal sent)");
+            } else if (event instanceof BrokerEvent.MessageSent sent) {
+                Message message = sent.message();
+                line = out.cyan("> #" + message.id()) + " " + who(names, message.sender().value())
+                        + " -> " + who(names, message.recipient().value()) + ": " + Terminal.oneLine(message.text(), 80);
+            } else if (event instanceof BrokerEvent.MessagesStateChanged changed) {
+                List<String> ids = new ArrayList<>();
+                changed.ids().forEach(id -> ids.add("#" + id));
+                line = out.dim("  " + String.join(" ", ids) + " " + changed.state().wireName() + " by "
+                        + who(names, changed.recipient()));
+            } else {
+                line = BrokerJson.node(event).toString();
+            }
             return out.dim(clock) + " " + line;
         }
     }

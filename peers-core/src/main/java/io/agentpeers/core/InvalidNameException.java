@@ -2,9 +2,7 @@ package io.agentpeers.core;
 
 /** A peer name that is not 1 to 32 of a-z, 0-9 and '-', or that looks like an id. */
 public class InvalidNameException extends PeersException {
-    public static final String CODE = "invalid_name";
-
     public InvalidNameException(String message) {
-        super(CODE, message);
+        super(ErrorCode.INVALID_NAME, message);
     }
 }

@@ -175,7 +175,7 @@ public final class PeerNetwork implements AutoCloseable {
                     .orElseThrow(() -> new ResumeRefusedException(
                             "no peer has this resume secret; register without one to get a new id"));
             if (peer.live()) {
-                throw new ResumeRefusedException("peer " + peer.displayName()
+                throw new PeerStillConnectedException("peer " + peer.displayName()
                         + " is still connected; close that connection before resuming it");
             }
             return Optional.of(peer);

@@ -4,22 +4,28 @@ import java.util.Objects;
 
 /**
  * The root of every rule peers enforces. Each subclass names the broken rule and carries a stable
- * {@link #code()} that the wire protocol sends, and a message that a person or a model can act on.
+ * {@link ErrorCode} that the wire protocol sends, and a message that a person or a model can act on.
+ * A client of a broker throws the same subclass the broker threw.
  */
-public class PeersException extends RuntimeException {
-    private final String code;
+public abstract class PeersException extends RuntimeException {
+    private final ErrorCode errorCode;
 
-    public PeersException(String code, String message) {
-        this(code, message, null);
+    protected PeersException(ErrorCode errorCode, String message) {
+        this(errorCode, message, null);
     }
 
-    public PeersException(String code, String message, Throwable cause) {
+    protected PeersException(ErrorCode errorCode, String message, Throwable cause) {
         super(message, cause);
-        this.code = Objects.requireNonNull(code, "code");
+        this.errorCode = Objects.requireNonNull(errorCode, "errorCode");
     }
 
-    /** A stable, lower-snake-case code for this kind of failure; part of the wire protocol. */
+    /** What kind of failure this is. */
+    public ErrorCode errorCode() {
+        return errorCode;
+    }
+
+    /** The stable, lower-snake-case wire string of this failure (docs/protocol.md, "Errors"). */
     public String code() {
-        return code;
+        return errorCode.wireName();
     }
 }

@@ -1,10 +1,15 @@
 package io.agentpeers.core;
 
-/** An explicit resume with an unknown secret, or of a peer that is still live. */
+/**
+ * An explicit resume that cannot be done: no peer has this secret. Its subclass
+ * {@link PeerStillConnectedException} is the other case, a peer still held by a live connection.
+ */
 public class ResumeRefusedException extends PeersException {
-    public static final String CODE = "resume_refused";
-
     public ResumeRefusedException(String message) {
-        super(CODE, message);
+        super(ErrorCode.RESUME_REFUSED, message);
+    }
+
+    protected ResumeRefusedException(ErrorCode errorCode, String message) {
+        super(errorCode, message);
     }
 }

@@ -4,12 +4,20 @@ import java.util.List;
 
 /** No peer has this id or name. Carries the nearest known names, so a model can correct itself. */
 public class UnknownPeerException extends PeersException {
-    public static final String CODE = "unknown_peer";
     private final List<String> suggestions;
 
     public UnknownPeerException(String wanted, List<String> suggestions) {
-        super(CODE, message(wanted, suggestions));
+        this(suggestions, message(wanted, suggestions));
+    }
+
+    private UnknownPeerException(List<String> suggestions, String message) {
+        super(ErrorCode.UNKNOWN_PEER, message);
         this.suggestions = List.copyOf(suggestions);
+    }
+
+    /** The exception a broker reported, with its sentence as it was sent (a client rebuilds it so). */
+    public static UnknownPeerException reported(String message, List<String> suggestions) {
+        return new UnknownPeerException(suggestions, message);
     }
 
     /** Ids or names of live peers close to what was asked for, nearest first; maybe empty. */

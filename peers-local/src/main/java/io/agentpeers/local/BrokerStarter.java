@@ -1,6 +1,5 @@
 package io.agentpeers.local;
 
-import io.agentpeers.core.PeersException;
 import io.agentpeers.protocol.PeersPaths;
 import io.agentpeers.transport.unix.SocketFileState;
 import io.agentpeers.transport.unix.SocketFiles;
@@ -79,7 +78,7 @@ public final class BrokerStarter {
                 }
             }
         } catch (IOException e) {
-            throw new PeersException("broker_start_failed", "cannot start a broker in " + paths.home() + ": "
+            throw new BrokerStartFailedException("cannot start a broker in " + paths.home() + ": "
                     + e.getMessage(), e);
         }
     }
@@ -113,17 +112,17 @@ public final class BrokerStarter {
                 return;
             }
             if (!process.isAlive() && !running()) {
-                throw new PeersException("broker_start_failed", "the broker exited with code " + process.exitValue()
+                throw new BrokerStartFailedException("the broker exited with code " + process.exitValue()
                         + " at start; see " + paths.brokerLog());
             }
             try {
                 Thread.sleep(25);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                throw new PeersException("broker_start_failed", "interrupted while starting the broker");
+                throw new BrokerStartFailedException("interrupted while starting the broker");
             }
         }
-        throw new PeersException("broker_start_failed", "the broker did not answer within " + timeout.toSeconds()
+        throw new BrokerStartFailedException("the broker did not answer within " + timeout.toSeconds()
                 + " s; see " + paths.brokerLog());
     }
 }

@@ -1,12 +1,12 @@
 package io.agentpeers.mcp;
 
 import io.agentpeers.core.ClientType;
+import io.agentpeers.core.PeersException;
 import io.agentpeers.core.RegisterRequest;
 import io.agentpeers.local.BrokerEndpoint;
 import io.agentpeers.local.BrokerStarter;
 import io.agentpeers.local.CallerFacts;
 import io.agentpeers.protocol.PeersPaths;
-import io.agentpeers.protocol.client.BrokerException;
 import io.agentpeers.protocol.client.BrokerUnavailableException;
 import io.agentpeers.protocol.client.ClientOptions;
 import io.agentpeers.protocol.client.MessageListener;
@@ -199,14 +199,14 @@ final class BrokerLink implements AutoCloseable {
                 known.gitRoot(), known.repoKey(), known.tty(), ClientType.fromWireName(settings.clientType()), null, null);
         try {
             fresh.register(request);
-        } catch (BrokerException e) {
-            switch (e.code()) {
-                case "name_taken", "invalid_name" -> {
+        } catch (PeersException e) {
+            switch (e.errorCode()) {
+                case NAME_TAKEN, INVALID_NAME -> {
                     notice = "The name '" + settings.name() + "' was refused (" + e.getMessage()
                             + "), so this session has no name yet: call set_name with another one.";
                     fresh.register(request.withName(null));
                 }
-                case "agent_not_verified" -> {
+                case AGENT_NOT_VERIFIED -> {
                     // Run through a wrapper, the agent is not our parent: register without one (not killable).
                     LOG.warn("the broker could not verify the agent process {}: {}", known.agentPid(), e.getMessage());
                     fresh.register(request.withAgentPid(null));

@@ -5,10 +5,11 @@ import io.agentpeers.core.InvalidArgumentException;
 import io.agentpeers.core.Message;
 import io.agentpeers.core.MessageState;
 import io.agentpeers.core.PeersException;
+import io.agentpeers.core.RateLimitedException;
 import io.agentpeers.core.Scope;
+import io.agentpeers.protocol.BrokerInfo;
 import io.agentpeers.protocol.Envelope;
 import io.agentpeers.protocol.PeerInfo;
-import io.agentpeers.protocol.client.BrokerException;
 import io.agentpeers.protocol.client.PeersClient;
 import io.agentpeers.protocol.client.Results;
 import io.modelcontextprotocol.server.McpServerFeatures.SyncToolSpecification;
@@ -23,6 +24,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
@@ -183,9 +185,10 @@ final class PeerTools {
                 ? "none yet; call set_summary." : self.summary());
         text.append("\nDelivery: ").append(pushed ? "messages are pushed to you as channel messages."
                 : "no push; call check_messages each turn, or wait_for_messages when you expect an answer.");
-        if (client.brokerInfo() != null) {
-            text.append("\nBroker ").append(client.brokerInfo().path("broker_version").asText("?")).append(" over ")
-                    .append(client.brokerInfo().path("transport").asText("?"))
+        BrokerInfo broker = client.brokerInfo();
+        if (broker != null) {
+            text.append("\nBroker ").append(Objects.requireNonNullElse(broker.brokerVersion(), "?")).append(" over ")
+                    .append(Objects.requireNonNullElse(broker.transport(), "?"))
                     .append(self.verified() ? "" : " (unverified: you connected over TCP)").append('.');
         }
         return text.toString();
@@ -373,12 +376,9 @@ final class PeerTools {
         boolean error = false;
         try {
             text = body.run(client, args);
-        } catch (BrokerException e) {
-            error = true;
-            text = refusal(e);
         } catch (PeersException e) {
             error = true;
-            text = sentence(e.getMessage());
+            text = refusal(e);
         } catch (RuntimeException e) {
             LOG.warn("tool {} failed", name, e);
             error = true;
@@ -405,22 +405,18 @@ final class PeerTools {
     }
 
     /** A refusal in words the model can act on. */
-    static String refusal(BrokerException e) {
+    static String refusal(PeersException e) {
         String base = sentence(e.getMessage());
-        return switch (e.code()) {
-            case "unknown_peer" -> {
-                List<String> near = e.suggestions();
-                yield near.isEmpty() || e.getMessage().contains("did you mean")
-                        ? base + " Call list_peers(scope=\"machine\") to see who is connected."
-                        : base + " Nearest: " + String.join(", ", near) + ".";
-            }
-            case "rate_limited" -> base + " Wait " + Math.max(1, (e.retryAfterMillis() + 999) / 1000)
+        return switch (e.errorCode()) {
+            // The broker's sentence already names the nearest peers when it knows some.
+            case UNKNOWN_PEER -> base + " Call list_peers(scope=\"machine\") to see who is connected.";
+            case RATE_LIMITED -> base + " Wait " + Math.max(1, (((RateLimitedException) e).retryAfterMillis() + 999) / 1000)
                     + " s before sending again.";
-            case "message_too_large", "summary_too_long" -> base + " Shorten it and try again.";
-            case "invalid_name", "name_taken" -> base + " Choose another name: lower-case letters, digits and '-', at"
+            case MESSAGE_TOO_LARGE, SUMMARY_TOO_LONG -> base + " Shorten it and try again.";
+            case INVALID_NAME, NAME_TAKEN -> base + " Choose another name: lower-case letters, digits and '-', at"
                     + " most 32 characters.";
-            case "kill_refused", "not_authorized" -> base + " Nothing was done.";
-            case "unknown_message" -> base + " Check the message id (check_messages shows ids).";
+            case KILL_REFUSED, NOT_AUTHORIZED -> base + " Nothing was done.";
+            case UNKNOWN_MESSAGE -> base + " Check the message id (check_messages shows ids).";
             default -> base;
         };
     }

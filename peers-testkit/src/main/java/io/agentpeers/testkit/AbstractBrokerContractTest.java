@@ -6,25 +6,44 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.agentpeers.broker.PeersBroker;
+import io.agentpeers.core.AlreadyRegisteredException;
 import io.agentpeers.core.ClientType;
+import io.agentpeers.core.ErrorCode;
+import io.agentpeers.core.InvalidNameException;
 import io.agentpeers.core.MessageState;
+import io.agentpeers.core.MessageTooLargeException;
+import io.agentpeers.core.NameTakenException;
+import io.agentpeers.core.NotAuthorizedException;
+import io.agentpeers.core.NotRegisteredException;
+import io.agentpeers.core.PeerStillConnectedException;
 import io.agentpeers.core.PeersLimits;
+import io.agentpeers.core.RateLimitedException;
 import io.agentpeers.core.RegisterRequest;
+import io.agentpeers.core.ResumeRefusedException;
 import io.agentpeers.core.Scope;
+import io.agentpeers.core.UnknownMessageException;
+import io.agentpeers.core.UnknownPeerException;
 import io.agentpeers.core.port.PeerStore;
+import io.agentpeers.protocol.BrokerEvent;
+import io.agentpeers.protocol.BrokerInfo;
+import io.agentpeers.protocol.BrokerStats;
 import io.agentpeers.protocol.Envelope;
+import io.agentpeers.protocol.InvalidParamsException;
+import io.agentpeers.protocol.MethodNotFoundException;
 import io.agentpeers.protocol.PeerInfo;
-import io.agentpeers.protocol.client.BrokerException;
 import io.agentpeers.protocol.client.ClientOptions;
 import io.agentpeers.protocol.client.PeersClient;
 import io.agentpeers.protocol.client.Results;
 import io.agentpeers.protocol.transport.TransportConnector;
-import io.agentpeers.broker.PeersBroker;
 import io.agentpeers.store.memory.InMemoryPeerStore;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -157,19 +176,46 @@ public abstract class AbstractBrokerContractTest {
     }
 
     @Test
-    void errorsCarryTheirCodesAndTheConnectionGoesOn() {
+    void errorsArriveAsTheTypesTheBrokerThrewAndTheConnectionGoesOn() {
         startBroker();
         PeersClient alice = registered("alice", "/w");
         registered("bobcat", "/w");
-        BrokerException unknown = assertThrows(BrokerException.class, () -> alice.send("bobcar", "hi"));
-        assertEquals("unknown_peer", unknown.code());
+        UnknownPeerException unknown = assertThrows(UnknownPeerException.class, () -> alice.send("bobcar", "hi"));
+        assertEquals(ErrorCode.UNKNOWN_PEER, unknown.errorCode());
         assertTrue(unknown.suggestions().get(0).startsWith("bobcat"), unknown.suggestions().toString());
-        BrokerException taken = assertThrows(BrokerException.class, () -> registered("alice", "/w"));
+        assertTrue(unknown.getMessage().contains("bobcar"), "the broker's sentence: " + unknown.getMessage());
+        NameTakenException taken = assertThrows(NameTakenException.class, () -> registered("alice", "/w"));
         assertEquals("name_taken", taken.code());
-        BrokerException twice = assertThrows(BrokerException.class,
-                () -> alice.register(RegisterRequest.of("/w", ClientType.GENERIC)));
-        assertEquals("already_registered", twice.code());
+        assertThrows(AlreadyRegisteredException.class, () -> alice.register(RegisterRequest.of("/w", ClientType.GENERIC)));
+        assertThrows(InvalidNameException.class, () -> alice.setName("Not A Name"));
+        assertThrows(UnknownMessageException.class, () -> alice.message(999_999));
+        assertThrows(MessageTooLargeException.class, () -> alice.send("bobcat", ""));
+        assertThrows(InvalidParamsException.class, () -> alice.waitForMessages(Duration.ofMinutes(10), 1));
+        assertThrows(MethodNotFoundException.class, () -> alice.call("frobnicate", null, JsonNode.class));
+        assertThrows(NotRegisteredException.class, () -> connect().whoami());
         assertEquals("bobcat", alice.getPeer("bobcat").name(), "still serving this connection");
+    }
+
+    @Test
+    void aResumeOfAPeerStillConnectedIsItsOwnTypeAndAnUnknownSecretItsParent() {
+        startBroker();
+        PeersClient holder = registered("holder", "/w");
+        RegisterRequest resume = RegisterRequest.of("/w", ClientType.GENERIC).withResumeSecret(holder.resumeSecret());
+        assertThrows(PeerStillConnectedException.class, () -> connect().register(resume));
+        ResumeRefusedException unknown = assertThrows(ResumeRefusedException.class,
+                () -> connect().register(resume.withResumeSecret("no-such-secret")));
+        assertEquals(ErrorCode.RESUME_REFUSED, unknown.errorCode());
+    }
+
+    @Test
+    void aRateLimitedSendCarriesWhenToTryAgain() {
+        store = newStore(dir);
+        broker = listen(PeersBroker.builder(), dir).store(store).limits(PeersLimits.defaults().withRate(60, 1)).start();
+        PeersClient sender = registered("sender", "/w");
+        registered("target", "/w");
+        sender.send("target", "the one the burst allows");
+        RateLimitedException limited = assertThrows(RateLimitedException.class, () -> sender.send("target", "one more"));
+        assertTrue(limited.retryAfterMillis() > 0 && limited.retryAfterMillis() <= 1_000, limited.retryAfterMillis() + " ms");
     }
 
     @Test
@@ -258,10 +304,59 @@ public abstract class AbstractBrokerContractTest {
     void statsDescribeTheBroker() {
         startBroker();
         PeersClient client = connect();
-        var stats = client.stats();
-        assertEquals(1, stats.path("protocol").asInt());
-        assertEquals(1, stats.path("connections").asInt());
-        assertTrue(stats.path("listeners").size() >= 1);
-        assertEquals(0, stats.path("peers").path("live").asInt());
+        BrokerStats stats = client.stats();
+        assertEquals(PeersClient.PROTOCOL_VERSION, stats.protocol());
+        assertEquals(PeersClient.VERSION, stats.brokerVersion());
+        assertEquals(1, stats.connections());
+        assertTrue(stats.listeners().size() >= 1);
+        assertEquals(new BrokerStats.PeerCounts(0, 0), stats.peers());
+        assertEquals(ProcessHandle.current().pid(), stats.pid(), "an embedded broker");
+        assertFalse(stats.uptime().isNegative());
+        assertTrue(stats.orphans().isEmpty());
+    }
+
+    @Test
+    void helloPingAndAnyCallComeBackAsRecords() {
+        startBroker();
+        PeersClient client = registered("alice", "/w");
+        BrokerInfo info = client.brokerInfo();
+        assertEquals(PeersClient.PROTOCOL_VERSION, info.protocol());
+        assertEquals(PeersClient.VERSION, info.brokerVersion());
+        assertEquals(verified(), info.verified());
+        assertNotNull(client.ping().brokerTime());
+        record Named(String name, @JsonProperty("client_type") String clientType) { }
+        record Whoami(Named peer) { }
+        assertEquals(new Named("alice", "generic"), client.call("whoami", null, Whoami.class).peer());
+        assertEquals("alice", client.call("get_peer", Map.of("peer", "alice"), JsonNode.class).path("peer").path("name").asText());
+    }
+
+    @Test
+    void anObserverReceivesTypedEvents() throws Exception {
+        startBroker();
+        if (!verified()) {
+            assertThrows(NotAuthorizedException.class, () -> connect().observe(event -> { }), "observe needs the Unix socket");
+            return;
+        }
+        BlockingQueue<BrokerEvent> events = new LinkedBlockingQueue<>();
+        connect().observe(events::add);
+        PeersClient alice = registered("alice", "/w");
+        assertEquals("alice", next(events, BrokerEvent.PeerJoined.class).peer().name());
+        alice.setSummary("observed");
+        assertEquals("observed", next(events, BrokerEvent.PeerUpdated.class).peer().summary());
+        registered("bob", "/w");
+        alice.send("bob", "seen by the observer");
+        assertEquals("seen by the observer", next(events, BrokerEvent.MessageSent.class).message().text());
+    }
+
+    /** The next event of this type, skipping others; fails after 10 s. */
+    private static <T extends BrokerEvent> T next(BlockingQueue<BrokerEvent> events, Class<T> type) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (System.nanoTime() < deadline) {
+            BrokerEvent event = events.poll(100, TimeUnit.MILLISECONDS);
+            if (type.isInstance(event)) {
+                return type.cast(event);
+            }
+        }
+        throw new AssertionError("no " + type.getSimpleName() + " within 10 s");
     }
 }

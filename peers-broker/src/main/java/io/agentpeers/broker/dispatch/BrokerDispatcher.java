@@ -18,18 +18,20 @@ import io.agentpeers.core.PeerId;
 import io.agentpeers.core.PeerNetwork;
 import io.agentpeers.core.PeersEvent;
 import io.agentpeers.core.PeersException;
-import io.agentpeers.core.RateLimitedException;
 import io.agentpeers.core.RegisterRequest;
 import io.agentpeers.core.Registration;
 import io.agentpeers.core.Scope;
 import io.agentpeers.core.SendResult;
-import io.agentpeers.core.UnknownPeerException;
 import io.agentpeers.core.port.CommitListener;
 import io.agentpeers.core.port.StoreCounts;
+import io.agentpeers.protocol.BadTokenException;
+import io.agentpeers.protocol.HelloRequiredException;
+import io.agentpeers.protocol.InvalidParamsException;
+import io.agentpeers.protocol.MethodNotFoundException;
+import io.agentpeers.protocol.VersionMismatchException;
 import io.agentpeers.protocol.client.PeersClient;
 import io.agentpeers.protocol.codec.PeersJson;
 import io.agentpeers.protocol.wire.FramingError;
-import io.agentpeers.protocol.wire.JsonRpc;
 import io.agentpeers.protocol.wire.JsonRpcError;
 import io.agentpeers.protocol.wire.JsonRpcException;
 import io.agentpeers.protocol.wire.JsonRpcRequest;
@@ -143,7 +145,7 @@ public final class BrokerDispatcher implements ConnectionHandler, CommitListener
             request = JsonRpcRequest.parse(line);
         } catch (JsonRpcException e) {
             LOG.warn("event=error conn={} code={} message=\"{}\"", connection.id(), e.error().code(), e.error().message());
-            connection.send(JsonRpcResponse.failure(e.id(), withCode(e.error())).toLine());
+            connection.send(JsonRpcResponse.failure(e.id(), JsonRpcError.of(e)).toLine());
             return;
         }
         Session session = connection.attachment(Session.class);
@@ -152,7 +154,7 @@ public final class BrokerDispatcher implements ConnectionHandler, CommitListener
             result = dispatch(connection, session, request);
         } catch (PeersException e) {
             if (request.id() != null) {
-                connection.send(JsonRpcResponse.failure(request.id(), errorOf(e)).toLine());
+                connection.send(JsonRpcResponse.failure(request.id(), JsonRpcError.of(e)).toLine());
             }
             if (e instanceof BadTokenException) {
                 connection.closeGracefully();
@@ -161,8 +163,8 @@ public final class BrokerDispatcher implements ConnectionHandler, CommitListener
         } catch (RuntimeException e) {
             LOG.error("event=error conn={} method={} internal failure", connection.id(), request.method(), e);
             if (request.id() != null) {
-                connection.send(JsonRpcResponse.failure(request.id(), withCode(JsonRpcError.internalError(
-                        "the broker failed on " + request.method() + ": " + e + "; it keeps serving"))).toLine());
+                connection.send(JsonRpcResponse.failure(request.id(), JsonRpcError.internalFailure(
+                        "the broker failed on " + request.method() + ": " + e + "; it keeps serving")).toLine());
             }
             return;
         }
@@ -178,7 +180,8 @@ public final class BrokerDispatcher implements ConnectionHandler, CommitListener
         String method = request.method();
         Params params = new Params(request.params());
         if (!session.greeted && !method.equals("hello")) {
-            throw new HelloRequiredException();
+            throw new HelloRequiredException("say hello first: {\"method\":\"hello\",\"params\":{\"protocol\":"
+                    + PeersClient.PROTOCOL_VERSION + "}}");
         }
         return switch (method) {
             case "hello" -> hello(connection, session, params);
@@ -214,7 +217,7 @@ public final class BrokerDispatcher implements ConnectionHandler, CommitListener
             case "get_message" -> NODES.objectNode().set("message",
                     PeersJson.message(network.message(caller(session), params.requiredLong("id"))));
             case "kill" -> kill(connection, session, params);
-            default -> throw new MethodNotFoundException(method);
+            default -> throw new MethodNotFoundException("no method '" + method + "'; docs/protocol.md lists them");
         };
     }
 
@@ -229,7 +232,7 @@ public final class BrokerDispatcher implements ConnectionHandler, CommitListener
         }
         if (connection.identity().tokenRequired() && !context.tokenAccepted(params.optionalString("token"))) {
             LOG.warn("event=refused conn={} reason=bad_token", connection.id());
-            throw new BadTokenException();
+            throw new BadTokenException("over TCP, hello must carry the broker's token (the file token in PEERS_HOME)");
         }
         session.greeted = true;
         ObjectNode result = NODES.objectNode();
@@ -431,70 +434,6 @@ public final class BrokerDispatcher implements ConnectionHandler, CommitListener
             return cached;
         }
         return network.find(id).orElse(null);
-    }
-
-    // ------------------------------------------------------------ errors
-
-    private static JsonRpcError errorOf(PeersException e) {
-        if (e instanceof InvalidParamsException) {
-            return new JsonRpcError(JsonRpc.INVALID_PARAMS, e.getMessage(), codeData(e.code()));
-        }
-        if (e instanceof MethodNotFoundException) {
-            return new JsonRpcError(JsonRpc.METHOD_NOT_FOUND, e.getMessage(), codeData(e.code()));
-        }
-        ObjectNode data = codeData(e.code());
-        if (e instanceof UnknownPeerException unknown) {
-            ArrayNode suggestions = data.putArray("suggestions");
-            unknown.suggestions().forEach(suggestions::add);
-        }
-        if (e instanceof RateLimitedException limited) {
-            data.put("retry_after_ms", limited.retryAfterMillis());
-        }
-        return new JsonRpcError(JsonRpc.PEERS_ERROR, e.getMessage(), data);
-    }
-
-    private static ObjectNode codeData(String code) {
-        return NODES.objectNode().put("code", code);
-    }
-
-    /** Standard JSON-RPC errors carry a string {@code data.code} too, so clients can switch on one field. */
-    private static JsonRpcError withCode(JsonRpcError error) {
-        if (error.dataCode().isPresent()) {
-            return error;
-        }
-        String code = switch (error.code()) {
-            case JsonRpc.PARSE_ERROR -> "parse_error";
-            case JsonRpc.INVALID_REQUEST -> "invalid_request";
-            case JsonRpc.METHOD_NOT_FOUND -> "method_not_found";
-            case JsonRpc.INVALID_PARAMS -> "invalid_params";
-            default -> "internal_error";
-        };
-        return new JsonRpcError(error.code(), error.message(), codeData(code));
-    }
-
-    private static final class HelloRequiredException extends PeersException {
-        HelloRequiredException() {
-            super("hello_required", "say hello first: {\"method\":\"hello\",\"params\":{\"protocol\":"
-                    + PeersClient.PROTOCOL_VERSION + "}}");
-        }
-    }
-
-    private static final class VersionMismatchException extends PeersException {
-        VersionMismatchException(String message) {
-            super("version_mismatch", message);
-        }
-    }
-
-    private static final class BadTokenException extends PeersException {
-        BadTokenException() {
-            super("bad_token", "over TCP, hello must carry the broker's token (the file token in PEERS_HOME)");
-        }
-    }
-
-    private static final class MethodNotFoundException extends PeersException {
-        MethodNotFoundException(String method) {
-            super("method_not_found", "no method '" + method + "'; docs/protocol.md lists them");
-        }
     }
 
     // ------------------------------------------------------------ push

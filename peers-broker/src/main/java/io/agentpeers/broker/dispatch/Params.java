@@ -2,6 +2,7 @@ package io.agentpeers.broker.dispatch;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.NullNode;
+import io.agentpeers.protocol.InvalidParamsException;
 import java.util.ArrayList;
 import java.util.List;
 

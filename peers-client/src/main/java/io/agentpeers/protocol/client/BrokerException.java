@@ -1,40 +1,40 @@
 package io.agentpeers.protocol.client;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.agentpeers.core.ErrorCode;
 import io.agentpeers.core.PeersException;
-import java.util.ArrayList;
-import java.util.List;
+import io.agentpeers.protocol.wire.JsonRpcError;
 
 /**
- * The broker refused a request: {@link #code()} is the stable code of docs/protocol.md (for example
- * {@code unknown_peer}, {@code rate_limited}) and the message is the broker's sentence.
+ * A failure the broker reported that has no type of its own on this side: an {@code internal_error}
+ * (a bug in the broker), or a code this client does not know (a newer broker's). Every other code
+ * arrives as its own type ({@link BrokerErrors}). {@link #code()} is the string the broker sent.
  */
 public class BrokerException extends PeersException {
     private final int rpcCode;
+    private final String wireCode;
     private final transient JsonNode data;
 
-    public BrokerException(int rpcCode, String code, String message, JsonNode data) {
-        super(code, message);
-        this.rpcCode = rpcCode;
-        this.data = data;
+    public BrokerException(JsonRpcError error) {
+        super(error.dataCode().flatMap(ErrorCode::fromWireName).orElse(ErrorCode.UNKNOWN), error.message());
+        this.rpcCode = error.code();
+        this.wireCode = error.dataCode().orElse(ErrorCode.UNKNOWN.wireName());
+        this.data = error.data();
     }
 
-    /** The JSON-RPC error code (-32000 for broken rules). */
+    /** The code as the broker sent it, also when this client does not know it. */
+    @Override
+    public String code() {
+        return wireCode;
+    }
+
+    /** The JSON-RPC error number. */
     public int rpcCode() {
         return rpcCode;
     }
 
-    /** Near names for an {@code unknown_peer}; empty otherwise. */
-    public List<String> suggestions() {
-        List<String> list = new ArrayList<>();
-        if (data != null && data.has("suggestions")) {
-            data.get("suggestions").forEach(n -> list.add(n.asText()));
-        }
-        return list;
-    }
-
-    /** For {@code rate_limited}: when to try again, in milliseconds; 0 otherwise. */
-    public long retryAfterMillis() {
-        return data == null ? 0 : data.path("retry_after_ms").asLong(0);
+    /** The error's {@code data} as sent; may be null. */
+    public JsonNode data() {
+        return data;
     }
 }

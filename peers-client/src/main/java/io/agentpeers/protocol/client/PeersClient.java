@@ -5,32 +5,29 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.agentpeers.core.Message;
+import io.agentpeers.core.PeerStillConnectedException;
 import io.agentpeers.core.RegisterRequest;
+import io.agentpeers.core.ResumeRefusedException;
 import io.agentpeers.core.Scope;
+import io.agentpeers.protocol.BrokerEvent;
+import io.agentpeers.protocol.BrokerInfo;
+import io.agentpeers.protocol.BrokerStats;
 import io.agentpeers.protocol.Envelope;
 import io.agentpeers.protocol.PeerInfo;
+import io.agentpeers.protocol.Pong;
+import io.agentpeers.protocol.VersionMismatchException;
+import io.agentpeers.protocol.codec.BrokerJson;
 import io.agentpeers.protocol.codec.PeersJson;
-import io.agentpeers.protocol.transport.ClientConnection;
 import io.agentpeers.protocol.transport.TransportConnector;
-import io.agentpeers.protocol.wire.FramingException;
-import io.agentpeers.protocol.wire.LineReader;
-import io.agentpeers.protocol.wire.LineWriter;
-import java.io.IOException;
+import io.agentpeers.protocol.wire.JsonRpcRequest;
+import io.agentpeers.protocol.wire.WireJson;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -46,6 +43,15 @@ import org.slf4j.LoggerFactory;
  * and are acknowledged after the listener returns, so nothing acknowledged is lost and nothing
  * unacknowledged is dropped.
  *
+ * <p>A refusal arrives as the exception the broker threw ({@code UnknownPeerException} with its
+ * suggestions, {@code RateLimitedException} with its retry-after, ...; see {@link BrokerErrors}).
+ *
+ * <p>This class is the typed facade (records in, records out, the peer's registration and pushes).
+ * Beneath it, one {@code RpcSession} carries each connection (request ids, pending calls, timeouts,
+ * notifications), and a {@code ReconnectingSession} replaces a lost one through a {@code ReconnectLoop}
+ * that waits a jittered backoff between attempts, so that many clients of a restarted broker do not
+ * retry in step; this class resumes its peer by secret on each fresh session.
+ *
  * <p>Thread-safe. Callbacks run on one thread of the client's own; they may call the client.
  * {@link #close()} is idempotent.
  */
@@ -56,50 +62,43 @@ public final class PeersClient implements AutoCloseable {
     public static final String VERSION = "0.1.0";
 
     private static final Logger LOG = LoggerFactory.getLogger(PeersClient.class);
-    private static final ObjectMapper MAPPER = new ObjectMapper();
+    private static final ObjectMapper MAPPER = WireJson.mapper();
     private static final int SEEN_IDS = 10_000;
 
-    private final TransportConnector connector;
     private final ClientOptions options;
-    private final AtomicLong nextId = new AtomicLong();
-    private final AtomicBoolean closed = new AtomicBoolean();
     private final ExecutorService callbacks;
-    private final Object sessionLock = new Object();
     private final LinkedHashSet<Long> seen = new LinkedHashSet<>();
+    private final ReconnectingSession connection;
 
-    private Session session; // guarded by sessionLock; null while disconnected
-    private volatile JsonNode hello;
     private volatile RegisterRequest registration;
     private volatile String resumeSecret;
     private volatile PeerInfo self;
     private volatile MessageListener messageListener;
-    private volatile Consumer<JsonNode> eventListener;
+    private volatile Consumer<BrokerEvent> eventListener;
     private volatile Runnable reconnectListener;
-    private volatile Thread reconnector;
 
     private PeersClient(TransportConnector connector, ClientOptions options) {
-        this.connector = Objects.requireNonNull(connector, "connector");
         this.options = Objects.requireNonNull(options, "options");
         this.callbacks = Executors.newSingleThreadExecutor(runnable -> {
             Thread thread = new Thread(runnable, "peers-client-callbacks");
             thread.setDaemon(true);
             return thread;
         });
+        this.connection = new ReconnectingSession(connector, options, this::onNotification, this::resumeOn,
+                this::reconnected);
     }
 
     /**
      * Connects and says {@code hello}.
      *
      * @throws BrokerUnavailableException when no broker answers at the connector's address
-     * @throws BrokerException when the broker refuses (wrong token, another protocol version)
+     * @throws io.agentpeers.protocol.BadTokenException when the broker refuses the token (TCP)
+     * @throws VersionMismatchException when the broker speaks another protocol version
      */
     public static PeersClient connect(TransportConnector connector, ClientOptions options) {
         PeersClient client = new PeersClient(connector, options);
         try {
-            Session first = client.openSession();
-            synchronized (client.sessionLock) {
-                client.session = first;
-            }
+            client.connection.open();
             return client;
         } catch (RuntimeException e) {
             client.close();
@@ -114,8 +113,8 @@ public final class PeersClient implements AutoCloseable {
     // ------------------------------------------------------------ the API
 
     /** The broker's answer to {@code hello}: its version, the transport and the credentials it read. */
-    public JsonNode brokerInfo() {
-        return hello;
+    public BrokerInfo brokerInfo() {
+        return connection.brokerInfo();
     }
 
     /** Registers (or resumes) the peer this client holds; remembered for automatic resume. */
@@ -239,17 +238,21 @@ public final class PeersClient implements AutoCloseable {
         resumeSecret = null;
     }
 
-    public JsonNode ping() {
-        return call("ping", null);
+    /** Whether the broker answers, and its clock. */
+    public Pong ping() {
+        return BrokerJson.pong(call("ping", null));
     }
 
     /** The broker's statistics (docs/protocol.md, {@code stats}). */
-    public JsonNode stats() {
-        return call("stats", null);
+    public BrokerStats stats() {
+        return BrokerJson.brokerStats(call("stats", null));
     }
 
-    /** Receives every {@code event} notification (peers joining and leaving, messages flowing). */
-    public void observe(Consumer<JsonNode> listener) {
+    /**
+     * Receives every {@code event} notification (peers joining and leaving, messages flowing), on the
+     * callback thread; survives reconnects. Needs the Unix socket as the broker's user.
+     */
+    public void observe(Consumer<BrokerEvent> listener) {
         this.eventListener = Objects.requireNonNull(listener, "listener");
         call("observe", null);
     }
@@ -266,13 +269,32 @@ public final class PeersClient implements AutoCloseable {
 
     /** Whether a connection is up right now. */
     public boolean connected() {
-        synchronized (sessionLock) {
-            return session != null && !session.dead.get();
+        return connection.connected();
+    }
+
+    /**
+     * Any request by method name, for methods this class has no wrapper for. {@code params} (a map, a
+     * record, a Jackson tree, or null for none) and the result are mapped with the wire mapper
+     * ({@link WireJson}); field names are the wire's ({@code snake_case}), so a record of the caller's
+     * names them with {@code @JsonProperty}. Pass {@code JsonNode.class} to get the result as sent.
+     *
+     * @throws IllegalArgumentException when the params are no JSON object or the result does not fit the type
+     */
+    public <T> T call(String method, Object params, Class<T> resultType) {
+        JsonNode paramsTree = params == null ? null : MAPPER.valueToTree(params);
+        if (paramsTree != null && !paramsTree.isObject()) {
+            throw new IllegalArgumentException("params of " + method + " must map to a JSON object, not " + paramsTree.getNodeType());
+        }
+        JsonNode result = call(method, (ObjectNode) paramsTree, options.requestTimeout());
+        try {
+            return MAPPER.treeToValue(result, resultType);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalArgumentException("the result of " + method + " is no " + resultType.getSimpleName()
+                    + ": " + e.getOriginalMessage(), e);
         }
     }
 
-    /** Any request by method name, for methods this class has no wrapper for. */
-    public JsonNode call(String method, ObjectNode params) {
+    private JsonNode call(String method, ObjectNode params) {
         return call(method, params, options.requestTimeout());
     }
 
@@ -310,66 +332,11 @@ public final class PeersClient implements AutoCloseable {
     }
 
     private JsonNode call(String method, ObjectNode params, Duration timeout) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        Session current = awaitSession(deadline, method);
-        return current.request(method, params, deadline);
+        return connection.call(method, params, timeout);
     }
 
-    private Session awaitSession(long deadline, String method) {
-        synchronized (sessionLock) {
-            while (true) {
-                if (closed.get()) {
-                    throw new BrokerUnavailableException("this client is closed");
-                }
-                if (session != null && !session.dead.get()) {
-                    return session;
-                }
-                if (!options.reconnect()) {
-                    throw new BrokerUnavailableException("the connection to the broker at " + connector.address()
-                            + " is closed; connect again");
-                }
-                long waitNanos = deadline - System.nanoTime();
-                if (waitNanos <= 0) {
-                    throw new BrokerUnavailableException("no broker answered at " + connector.address() + " for "
-                            + method + "; start one with `peers broker start`");
-                }
-                try {
-                    TimeUnit.NANOSECONDS.timedWait(sessionLock, waitNanos);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new BrokerUnavailableException("interrupted while waiting for the broker", e);
-                }
-            }
-        }
-    }
-
-    /** Connects, says hello, and (after a reconnect) resumes and subscribes again. */
-    private Session openSession() {
-        ClientConnection connection = connector.connect();
-        Session fresh = new Session(connection);
-        fresh.start();
-        long deadline = System.nanoTime() + options.requestTimeout().toNanos();
-        try {
-            ObjectNode helloParams = params().put("protocol", PROTOCOL_VERSION).put("client", options.clientName());
-            if (options.token() != null) {
-                helloParams.put("token", options.token());
-            }
-            JsonNode answer = fresh.request("hello", helloParams, deadline);
-            int brokerProtocol = answer.path("protocol").asInt(-1);
-            if (brokerProtocol != PROTOCOL_VERSION) {
-                throw new BrokerException(-32000, "version_mismatch", "the broker speaks protocol " + brokerProtocol
-                        + " and this client " + PROTOCOL_VERSION + ": restart the broker with the same peers version"
-                        + " (peers broker stop), or upgrade the client", null);
-            }
-            hello = answer;
-            return fresh;
-        } catch (RuntimeException e) {
-            fresh.kill();
-            throw e;
-        }
-    }
-
-    private void resumeOn(Session fresh) {
+    /** After a reconnect: takes the peer back by its secret (or registers afresh if the broker forgot it), subscribes again. */
+    private void resumeOn(RpcSession fresh) {
         long deadline = System.nanoTime() + options.requestTimeout().toNanos();
         RegisterRequest request = registration;
         if (request != null) {
@@ -377,10 +344,9 @@ public final class PeersClient implements AutoCloseable {
             JsonNode result;
             try {
                 result = fresh.request("register", registerParams(resume), deadline);
-            } catch (BrokerException e) {
-                if (!"resume_refused".equals(e.code()) || e.getMessage().contains("still connected")) {
-                    throw e;
-                }
+            } catch (PeerStillConnectedException e) {
+                throw e;
+            } catch (ResumeRefusedException e) {
                 LOG.warn("the broker no longer knows this peer ({}); registering as a new peer", e.getMessage());
                 result = fresh.request("register", registerParams(request), deadline);
             }
@@ -394,77 +360,25 @@ public final class PeersClient implements AutoCloseable {
         }
     }
 
-    private void connectionLost(Session lost, Throwable cause) {
-        synchronized (sessionLock) {
-            if (session == lost) {
-                session = null;
-            }
-            sessionLock.notifyAll();
-        }
-        if (closed.get() || !options.reconnect()) {
-            return;
-        }
-        LOG.info("lost the connection to the broker at {} ({}); reconnecting", connector.address(),
-                cause == null ? "closed" : cause.getMessage());
-        startReconnector();
-    }
-
-    private synchronized void startReconnector() {
-        if (reconnector != null && reconnector.isAlive()) {
-            return;
-        }
-        reconnector = new Thread(this::reconnectLoop, "peers-client-reconnect");
-        reconnector.setDaemon(true);
-        reconnector.start();
-    }
-
-    private void reconnectLoop() {
-        long backoffMillis = 50;
-        while (!closed.get()) {
-            Session fresh = null;
-            try {
-                fresh = openSession();
-                resumeOn(fresh);
-                synchronized (sessionLock) {
-                    if (closed.get()) {
-                        fresh.kill();
-                        return;
-                    }
-                    session = fresh;
-                    sessionLock.notifyAll();
-                }
-                LOG.info("reconnected to the broker at {} as {}", connector.address(),
-                        self == null ? "(unregistered)" : self.displayName());
-                Runnable listener = reconnectListener;
-                if (listener != null) {
-                    callbacks.execute(listener);
-                }
-                return;
-            } catch (RuntimeException e) {
-                if (fresh != null) {
-                    fresh.kill();
-                }
-                LOG.debug("reconnect to {} failed: {}", connector.address(), e.getMessage());
-            }
-            try {
-                Thread.sleep(backoffMillis);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            }
-            backoffMillis = Math.min(1000, backoffMillis * 2);
+    private void reconnected() {
+        LOG.info("reconnected to the broker at {} as {}", connection.address(),
+                self == null ? "(unregistered)" : self.displayName());
+        Runnable listener = reconnectListener;
+        if (listener != null) {
+            callbacks.execute(listener);
         }
     }
 
-    private void onNotification(JsonNode line) {
-        String method = line.path("method").asText();
-        JsonNode params = line.path("params");
+    private void onNotification(JsonRpcRequest notification) {
+        String method = notification.method();
+        JsonNode params = notification.params() == null ? MAPPER.createObjectNode() : notification.params();
         switch (method) {
             case "message" -> callbacks.execute(() -> deliver(PeersJson.envelopeFrom(params)));
             case "event" -> {
-                Consumer<JsonNode> listener = eventListener;
+                Consumer<BrokerEvent> listener = eventListener;
                 if (listener != null) {
-                    callbacks.execute(() -> listener.accept(params));
+                    BrokerEvent event = BrokerJson.brokerEvent(params);
+                    callbacks.execute(() -> listener.accept(event));
                 }
             }
             case "closing" -> LOG.info("the broker is closing the connection: {}", params.path("reason").asText());
@@ -500,135 +414,7 @@ public final class PeersClient implements AutoCloseable {
 
     @Override
     public void close() {
-        if (!closed.compareAndSet(false, true)) {
-            return;
-        }
-        Session current;
-        synchronized (sessionLock) {
-            current = session;
-            session = null;
-            sessionLock.notifyAll();
-        }
-        if (current != null) {
-            current.kill();
-        }
-        Thread thread = reconnector;
-        if (thread != null) {
-            thread.interrupt();
-        }
+        connection.close();
         callbacks.shutdown();
-    }
-
-    /** One connection: a writer, a reader thread, and the requests waiting for replies. */
-    private final class Session {
-        final ClientConnection connection;
-        final LineWriter writer;
-        final Map<Long, CompletableFuture<JsonNode>> inflight = new ConcurrentHashMap<>();
-        final AtomicBoolean dead = new AtomicBoolean();
-        final Thread reader;
-
-        Session(ClientConnection connection) {
-            this.connection = connection;
-            this.writer = new LineWriter(connection.output());
-            this.reader = new Thread(this::readLoop, "peers-client-reader");
-            this.reader.setDaemon(true);
-        }
-
-        void start() {
-            reader.start();
-        }
-
-        JsonNode request(String method, ObjectNode params, long deadlineNanos) {
-            long id = nextId.incrementAndGet();
-            CompletableFuture<JsonNode> reply = new CompletableFuture<>();
-            inflight.put(id, reply);
-            ObjectNode request = MAPPER.createObjectNode().put("jsonrpc", "2.0").put("id", id).put("method", method);
-            if (params != null) {
-                request.set("params", params);
-            }
-            try {
-                if (dead.get()) {
-                    throw new IOException("connection closed");
-                }
-                writer.writeLine(MAPPER.writeValueAsString(request));
-                return unwrap(reply.get(Math.max(1, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS));
-            } catch (IOException e) {
-                throw new BrokerUnavailableException("the connection to the broker at " + connector.address()
-                        + " broke during " + method + "; it was maybe not done", e);
-            } catch (TimeoutException e) {
-                throw new BrokerUnavailableException("the broker did not answer " + method + " in time", e);
-            } catch (ExecutionException e) {
-                if (e.getCause() instanceof RuntimeException runtime) {
-                    throw runtime;
-                }
-                throw new BrokerUnavailableException("request " + method + " failed: " + e.getCause(), e.getCause());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new BrokerUnavailableException("interrupted during " + method, e);
-            } finally {
-                inflight.remove(id);
-            }
-        }
-
-        private JsonNode unwrap(JsonNode reply) {
-            JsonNode error = reply.get("error");
-            if (error != null && !error.isNull()) {
-                JsonNode data = error.path("data");
-                String code = data.path("code").asText("error");
-                throw new BrokerException(error.path("code").asInt(), code, error.path("message").asText(), data);
-            }
-            return reply.path("result");
-        }
-
-        private void readLoop() {
-            LineReader lines = new LineReader(connection.input());
-            Throwable cause = null;
-            try {
-                String line;
-                while ((line = lines.readLine()) != null) {
-                    JsonNode node;
-                    try {
-                        node = MAPPER.readTree(line);
-                    } catch (IOException e) {
-                        LOG.warn("the broker sent a line that is not JSON; ignored");
-                        continue;
-                    }
-                    JsonNode id = node.get("id");
-                    if (id != null && !id.isNull() && (node.has("result") || node.has("error"))) {
-                        CompletableFuture<JsonNode> reply = inflight.get(id.asLong());
-                        if (reply != null) {
-                            reply.complete(node);
-                        }
-                    } else if (node.has("method")) {
-                        onNotification(node);
-                    } else if (node.has("error")) {
-                        // An error without an id: the broker refused the connection as a whole.
-                        LOG.warn("the broker refused this connection: {}", node.path("error").path("message").asText());
-                        failAll(new BrokerException(node.path("error").path("code").asInt(),
-                                node.path("error").path("data").path("code").asText("error"),
-                                node.path("error").path("message").asText(), node.path("error").path("data")));
-                    }
-                }
-            } catch (FramingException e) {
-                cause = e;
-            } catch (IOException | RuntimeException e) {
-                cause = e;
-            } finally {
-                kill();
-                failAll(new BrokerUnavailableException("the connection to the broker at " + connector.address()
-                        + " closed", cause));
-                connectionLost(this, cause);
-            }
-        }
-
-        private void failAll(RuntimeException failure) {
-            inflight.values().forEach(reply -> reply.completeExceptionally(failure));
-        }
-
-        void kill() {
-            if (dead.compareAndSet(false, true)) {
-                connection.close();
-            }
-        }
     }
 }

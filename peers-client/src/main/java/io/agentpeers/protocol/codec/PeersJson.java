@@ -45,6 +45,27 @@ public final class PeersJson {
         return node;
     }
 
+    /** A peer as a client read it, written back in the same shape as {@link #peer(Peer)}. */
+    public static ObjectNode peer(PeerInfo peer) {
+        ObjectNode node = NODES.objectNode();
+        node.put("id", peer.id());
+        node.put("name", peer.name());
+        node.put("client_type", peer.clientType() == null ? null : peer.clientType().wireName());
+        node.put("cwd", peer.cwd());
+        node.put("git_root", peer.gitRoot());
+        node.put("repo_key", peer.repoKey());
+        node.put("tty", peer.tty());
+        node.put("summary", peer.summary());
+        node.put("registered_at", time(peer.registeredAt()));
+        node.put("last_seen", time(peer.lastSeen()));
+        node.put("state", peer.state() == null ? null : peer.state().wireName());
+        node.put("gone_at", time(peer.goneAt()));
+        node.put("verified", peer.verified());
+        node.put("pid", peer.pid());
+        node.put("agent_pid", peer.agentPid());
+        return node;
+    }
+
     public static ArrayNode peers(List<Peer> peers) {
         ArrayNode array = NODES.arrayNode();
         peers.forEach(p -> array.add(peer(p)));
@@ -98,7 +119,7 @@ public final class PeersJson {
         return node;
     }
 
-    private static String time(Instant instant) {
+    static String time(Instant instant) {
         return instant == null ? null : instant.toString();
     }
 
@@ -158,12 +179,12 @@ public final class PeersJson {
         return list;
     }
 
-    private static String text(JsonNode node, String field) {
+    static String text(JsonNode node, String field) {
         JsonNode value = node.get(field);
         return value == null || value.isNull() ? null : value.asText();
     }
 
-    private static Instant instant(JsonNode node, String field) {
+    static Instant instant(JsonNode node, String field) {
         String value = text(node, field);
         return value == null ? null : Instant.parse(value);
     }

@@ -1,5 +1,6 @@
 package io.agentpeers.protocol.transport;
 
+import io.agentpeers.core.ErrorCode;
 import io.agentpeers.core.PeersException;
 
 /**
@@ -7,9 +8,7 @@ import io.agentpeers.core.PeersException;
  * the message to the caller as one JSON-RPC error line, then closes the connection.
  */
 public class ConnectionRefusedException extends PeersException {
-    public static final String CODE = "not_authorized";
-
     public ConnectionRefusedException(String message) {
-        super(CODE, message);
+        super(ErrorCode.NOT_AUTHORIZED, message);
     }
 }

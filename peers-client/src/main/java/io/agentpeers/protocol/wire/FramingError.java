@@ -1,22 +1,28 @@
 package io.agentpeers.protocol.wire;
 
+import io.agentpeers.core.ErrorCode;
+
 /** What can be wrong with the bytes of a line, before any JSON is parsed. */
 public enum FramingError {
     /** The line exceeded the maximum length; nothing more is read from that connection. */
-    LINE_TOO_LONG("line_too_long", true),
+    LINE_TOO_LONG(ErrorCode.LINE_TOO_LONG, true),
     /** The line was not valid UTF-8; the line is dropped and the connection goes on. */
-    INVALID_UTF8("invalid_utf8", false);
+    INVALID_UTF8(ErrorCode.INVALID_UTF8, false);
 
-    private final String code;
+    private final ErrorCode code;
     private final boolean closesConnection;
 
-    FramingError(String code, boolean closesConnection) {
+    FramingError(ErrorCode code, boolean closesConnection) {
         this.code = code;
         this.closesConnection = closesConnection;
     }
 
     /** The stable code sent as {@code error.data.code}. */
     public String code() {
+        return code.wireName();
+    }
+
+    public ErrorCode errorCode() {
         return code;
     }
 

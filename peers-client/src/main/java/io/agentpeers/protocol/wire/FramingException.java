@@ -8,8 +8,13 @@ public class FramingException extends PeersException {
     private final FramingError error;
 
     public FramingException(FramingError error, int maxLineBytes) {
-        super(error.code(), error.describe(maxLineBytes));
-        this.error = Objects.requireNonNull(error, "error");
+        this(error, error.describe(maxLineBytes));
+    }
+
+    /** The framing error a broker reported about a line of ours, with its sentence. */
+    public FramingException(FramingError error, String message) {
+        super(Objects.requireNonNull(error, "error").errorCode(), message);
+        this.error = error;
     }
 
     public FramingError error() {

@@ -1,9 +1,13 @@
 package io.agentpeers.protocol.wire;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.agentpeers.core.ErrorCode;
 import io.agentpeers.core.PeersException;
+import io.agentpeers.core.RateLimitedException;
+import io.agentpeers.core.UnknownPeerException;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -16,6 +20,10 @@ import java.util.Optional;
  *                is the stable error code string
  */
 public record JsonRpcError(int code, String message, JsonNode data) {
+    /** {@code data.suggestions} of an {@code unknown_peer}: near ids or names. */
+    public static final String SUGGESTIONS = "suggestions";
+    /** {@code data.retry_after_ms} of a {@code rate_limited}. */
+    public static final String RETRY_AFTER_MS = "retry_after_ms";
 
     public JsonRpcError {
         Objects.requireNonNull(message, "message");
@@ -41,15 +49,44 @@ public record JsonRpcError(int code, String message, JsonNode data) {
         return new JsonRpcError(JsonRpc.INTERNAL_ERROR, message, null);
     }
 
-    /** A peers rule was broken: code {@link JsonRpc#PEERS_ERROR}, {@code data.code} = the exception's code. */
+    /**
+     * The one encoding of a failure for the wire: the JSON-RPC number its code stands for
+     * ({@link #numberOf}), {@code data.code} = the code's wire name, and the extra data a client
+     * rebuilds the typed exception with ({@link #SUGGESTIONS}, {@link #RETRY_AFTER_MS}).
+     */
     public static JsonRpcError of(PeersException e) {
-        return new JsonRpcError(JsonRpc.PEERS_ERROR, String.valueOf(e.getMessage()), codeData(e.code()));
+        ObjectNode data = codeData(e.code());
+        if (e instanceof UnknownPeerException unknown) {
+            ArrayNode suggestions = data.putArray(SUGGESTIONS);
+            unknown.suggestions().forEach(suggestions::add);
+        }
+        if (e instanceof RateLimitedException limited) {
+            data.put(RETRY_AFTER_MS, limited.retryAfterMillis());
+        }
+        int number = e instanceof JsonRpcException rpc ? rpc.error().code() : numberOf(e.errorCode());
+        return new JsonRpcError(number, String.valueOf(e.getMessage()), data);
     }
 
     /** A framing error: too long is an invalid request, bad UTF-8 a parse error; {@code data.code} names it. */
     public static JsonRpcError of(FramingError error, int maxLineBytes) {
-        int code = error == FramingError.LINE_TOO_LONG ? JsonRpc.INVALID_REQUEST : JsonRpc.PARSE_ERROR;
-        return new JsonRpcError(code, error.describe(maxLineBytes), codeData(error.code()));
+        return new JsonRpcError(numberOf(error.errorCode()), error.describe(maxLineBytes), codeData(error.code()));
+    }
+
+    /** A bug on the broker's side: -32603 with {@code data.code} {@code internal_error}. */
+    public static JsonRpcError internalFailure(String message) {
+        return new JsonRpcError(JsonRpc.INTERNAL_ERROR, message, codeData(ErrorCode.INTERNAL_ERROR.wireName()));
+    }
+
+    /** The JSON-RPC error number of a code: the standard ones for protocol faults, -32000 for every rule of peers. */
+    public static int numberOf(ErrorCode code) {
+        return switch (code) {
+            case PARSE_ERROR, INVALID_UTF8 -> JsonRpc.PARSE_ERROR;
+            case INVALID_REQUEST, LINE_TOO_LONG -> JsonRpc.INVALID_REQUEST;
+            case METHOD_NOT_FOUND -> JsonRpc.METHOD_NOT_FOUND;
+            case INVALID_PARAMS -> JsonRpc.INVALID_PARAMS;
+            case INTERNAL_ERROR -> JsonRpc.INTERNAL_ERROR;
+            default -> JsonRpc.PEERS_ERROR;
+        };
     }
 
     /** {@code data.code} when it is a string (peers' own and framing errors). */

@@ -1,6 +1,7 @@
 package io.agentpeers.protocol.wire;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.agentpeers.core.ErrorCode;
 import io.agentpeers.core.PeersException;
 import java.util.Objects;
 
@@ -10,15 +11,24 @@ import java.util.Objects;
  * not {@link JsonRpc#PEERS_ERROR}.
  */
 public class JsonRpcException extends PeersException {
-    public static final String CODE = "invalid_json_rpc";
-
     private final transient JsonRpcError error;
     private final transient JsonNode id;
 
     public JsonRpcException(JsonRpcError error, JsonNode id) {
-        super(CODE, error.message());
+        super(codeOf(error), error.message());
         this.error = Objects.requireNonNull(error, "error");
         this.id = id;
+    }
+
+    /** The code the error names, or the one its JSON-RPC number stands for. */
+    private static ErrorCode codeOf(JsonRpcError error) {
+        return error.dataCode().flatMap(ErrorCode::fromWireName).orElseGet(() -> switch (error.code()) {
+            case JsonRpc.PARSE_ERROR -> ErrorCode.PARSE_ERROR;
+            case JsonRpc.INVALID_REQUEST -> ErrorCode.INVALID_REQUEST;
+            case JsonRpc.METHOD_NOT_FOUND -> ErrorCode.METHOD_NOT_FOUND;
+            case JsonRpc.INVALID_PARAMS -> ErrorCode.INVALID_PARAMS;
+            default -> ErrorCode.INTERNAL_ERROR;
+        });
     }
 
     public JsonRpcError error() {

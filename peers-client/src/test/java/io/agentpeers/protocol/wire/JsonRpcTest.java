@@ -63,9 +63,9 @@ class JsonRpcTest {
 
         assertEquals(JsonRpc.PEERS_ERROR, line.path("error").path("code").asInt());
         assertEquals("no peer named bob", line.path("error").path("message").asText());
-        assertEquals(NotAuthorizedException.CODE, line.path("error").path("data").path("code").asText());
+        assertEquals("not_authorized", line.path("error").path("data").path("code").asText());
         assertTrue(line.get("id").isNull(), "an unknown id is sent as null");
-        assertEquals(Optional.of(NotAuthorizedException.CODE), JsonRpcResponse.fromNode(line).error().dataCode());
+        assertEquals(Optional.of("not_authorized"), JsonRpcResponse.fromNode(line).error().dataCode());
     }
 
     @Test

@@ -1,0 +1,11 @@
+package io.agentpeers.protocol;
+
+import io.agentpeers.core.ErrorCode;
+import io.agentpeers.core.PeersException;
+
+/** Over TCP, {@code hello} carried no token or a wrong one; the broker closes the connection. */
+public class BadTokenException extends PeersException {
+    public BadTokenException(String message) {
+        super(ErrorCode.BAD_TOKEN, message);
+    }
+}

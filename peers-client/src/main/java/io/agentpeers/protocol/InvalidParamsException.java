@@ -1,0 +1,11 @@
+package io.agentpeers.protocol;
+
+import io.agentpeers.core.ErrorCode;
+import io.agentpeers.core.PeersException;
+
+/** A request parameter is missing or of the wrong type (JSON-RPC -32602). */
+public class InvalidParamsException extends PeersException {
+    public InvalidParamsException(String message) {
+        super(ErrorCode.INVALID_PARAMS, message);
+    }
+}

@@ -1,0 +1,170 @@
+package io.agentpeers.protocol.client;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.agentpeers.protocol.transport.ClientConnection;
+import io.agentpeers.protocol.wire.JsonRpcError;
+import io.agentpeers.protocol.wire.JsonRpcException;
+import io.agentpeers.protocol.wire.JsonRpcRequest;
+import io.agentpeers.protocol.wire.JsonRpcResponse;
+import io.agentpeers.protocol.wire.LineReader;
+import io.agentpeers.protocol.wire.LineWriter;
+import io.agentpeers.protocol.wire.WireJson;
+import java.io.IOException;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BiConsumer;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One connection to a broker as JSON-RPC: numbers requests, matches replies to the calls waiting
+ * for them (each up to its deadline), hands notifications (pushes) to a listener, and reports once
+ * when the connection ends. Errors in replies become the broker's typed exceptions ({@link BrokerErrors}).
+ * Knows nothing of peers, registration or reconnecting. Thread-safe; {@link #kill()} is idempotent.
+ */
+final class RpcSession {
+    private static final Logger LOG = LoggerFactory.getLogger(RpcSession.class);
+
+    private final ClientConnection connection;
+    private final String address;
+    private final LineWriter writer;
+    private final AtomicLong nextId = new AtomicLong();
+    private final Map<Long, CompletableFuture<JsonRpcResponse>> inflight = new ConcurrentHashMap<>();
+    private final AtomicBoolean dead = new AtomicBoolean();
+    private final Consumer<JsonRpcRequest> notifications;
+    private final BiConsumer<RpcSession, Throwable> onClosed;
+    private final Thread reader;
+
+    /**
+     * @param address       the broker's address, for messages
+     * @param notifications receives each notification, on the reader thread (hand work off quickly)
+     * @param onClosed      called once when the connection ends, with the cause or null
+     */
+    RpcSession(ClientConnection connection, String address, Consumer<JsonRpcRequest> notifications,
+            BiConsumer<RpcSession, Throwable> onClosed) {
+        this.connection = connection;
+        this.address = address;
+        this.writer = new LineWriter(connection.output());
+        this.notifications = notifications;
+        this.onClosed = onClosed;
+        this.reader = new Thread(this::readLoop, "peers-client-reader");
+        this.reader.setDaemon(true);
+    }
+
+    void start() {
+        reader.start();
+    }
+
+    boolean alive() {
+        return !dead.get();
+    }
+
+    /**
+     * Sends a request and waits for its result until {@code deadlineNanos} ({@link System#nanoTime()}).
+     *
+     * @throws io.agentpeers.core.PeersException the broker's typed refusal
+     * @throws BrokerUnavailableException when the connection breaks or the reply is late
+     */
+    JsonNode request(String method, JsonNode params, long deadlineNanos) {
+        long id = nextId.incrementAndGet();
+        CompletableFuture<JsonRpcResponse> reply = new CompletableFuture<>();
+        inflight.put(id, reply);
+        try {
+            if (dead.get()) {
+                throw new IOException("connection closed");
+            }
+            writer.writeLine(JsonRpcRequest.request(id, method, params).toLine());
+            JsonRpcResponse response = reply.get(Math.max(1, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
+            if (!response.succeeded()) {
+                throw BrokerErrors.toException(response.error());
+            }
+            return response.result();
+        } catch (IOException e) {
+            throw new BrokerUnavailableException("the connection to the broker at " + address
+                    + " broke during " + method + "; it was maybe not done", e);
+        } catch (TimeoutException e) {
+            throw new BrokerUnavailableException("the broker did not answer " + method + " in time", e);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException runtime) {
+                throw runtime;
+            }
+            throw new BrokerUnavailableException("request " + method + " failed: " + e.getCause(), e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new BrokerUnavailableException("interrupted during " + method, e);
+        } finally {
+            inflight.remove(id);
+        }
+    }
+
+    private void readLoop() {
+        LineReader lines = new LineReader(connection.input());
+        Throwable cause = null;
+        try {
+            String line;
+            while ((line = lines.readLine()) != null) {
+                JsonNode node;
+                try {
+                    node = WireJson.mapper().readTree(line);
+                } catch (IOException e) {
+                    LOG.warn("the broker sent a line that is not JSON; ignored");
+                    continue;
+                }
+                route(node);
+            }
+        } catch (IOException | RuntimeException e) {
+            cause = e;
+        } finally {
+            kill();
+            failAll(new BrokerUnavailableException("the connection to the broker at " + address + " closed", cause));
+            onClosed.accept(this, cause);
+        }
+    }
+
+    private void route(JsonNode node) {
+        if (node.has("method")) {
+            try {
+                notifications.accept(JsonRpcRequest.fromNode(node));
+            } catch (JsonRpcException e) {
+                LOG.warn("the broker sent a malformed notification; ignored: {}", e.getMessage());
+            }
+            return;
+        }
+        JsonRpcResponse response;
+        try {
+            response = JsonRpcResponse.fromNode(node);
+        } catch (JsonRpcException e) {
+            LOG.warn("the broker sent a malformed response; ignored: {}", e.getMessage());
+            return;
+        }
+        if (response.id().isIntegralNumber()) {
+            CompletableFuture<JsonRpcResponse> reply = inflight.get(response.id().asLong());
+            if (reply != null) {
+                reply.complete(response);
+            }
+        } else if (!response.succeeded()) {
+            // An error without an id: the broker refused the connection as a whole.
+            JsonRpcError error = response.error();
+            LOG.warn("the broker refused this connection: {}", error.message());
+            failAll(BrokerErrors.toException(error));
+        }
+    }
+
+    private void failAll(RuntimeException failure) {
+        inflight.values().forEach(reply -> reply.completeExceptionally(failure));
+    }
+
+    /** Closes the connection; the reader then reports the end. */
+    void kill() {
+        if (dead.compareAndSet(false, true)) {
+            connection.close();
+        }
+    }
+}
