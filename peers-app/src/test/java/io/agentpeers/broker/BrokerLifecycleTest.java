@@ -160,9 +160,21 @@ class BrokerLifecycleTest {
     private static List<ProcessHandle> brokerProcesses(Path home) {
         String wanted = "PEERS_HOME=" + home + "\0";
         return ProcessHandle.allProcesses()
-                .filter(p -> p.info().commandLine().map(c -> c.contains(Main.class.getName() + " broker run")).orElse(false))
+                .filter(p -> commandLine(p.pid()).contains(Main.class.getName() + "\0broker\0run"))
                 .filter(p -> environment(p.pid()).contains(wanted))
                 .toList();
+    }
+
+    /**
+     * The process's arguments, NUL-separated, from {@code /proc}: the JDK's {@code Info.commandLine()}
+     * gives up on a command line as long as a test class path.
+     */
+    private static String commandLine(long pid) {
+        try {
+            return new String(Files.readAllBytes(Path.of("/proc/" + pid + "/cmdline")), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            return "";
+        }
     }
 
     private static String environment(long pid) {

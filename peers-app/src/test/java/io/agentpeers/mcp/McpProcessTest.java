@@ -15,6 +15,8 @@ import io.agentpeers.transport.tcp.TcpAddress;
 import io.agentpeers.transport.tcp.TcpListener;
 import io.agentpeers.transport.unix.UnixSocketConnector;
 import io.agentpeers.transport.unix.UnixSocketListener;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -142,7 +144,7 @@ class McpProcessTest {
                 assertTrue(who.startsWith("You are "), who + "\n" + server.stderr());
             }
             List<ProcessHandle> brokers = servers.stream().flatMap(s -> s.process().toHandle().descendants())
-                    .filter(h -> h.info().commandLine().orElse("").contains("broker run")).toList();
+                    .filter(h -> commandLine(h.pid()).contains("\0broker\0run")).toList();
             assertEquals(1, brokers.size(), "one broker for servers that started together");
             try (PeersClient observer = PeersClient.connect(new UnixSocketConnector(home.resolve("peers.sock")),
                     ClientOptions.defaults().withReconnect(false))) {
@@ -212,5 +214,14 @@ class McpProcessTest {
         List<String> wrapped = new ArrayList<>(List.of("sh", "-c", "\"$@\"; exit $?", "sh"));
         wrapped.addAll(command);
         return wrapped;
+    }
+
+    /** The arguments from {@code /proc}: the JDK's {@code Info.commandLine()} gives up on a class path this long. */
+    private static String commandLine(long pid) {
+        try {
+            return new String(Files.readAllBytes(Path.of("/proc/" + pid + "/cmdline")), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            return "";
+        }
     }
 }

@@ -15,7 +15,6 @@ import io.agentpeers.protocol.BrokerStats;
 import io.agentpeers.protocol.Envelope;
 import io.agentpeers.protocol.PeerInfo;
 import io.agentpeers.protocol.Pong;
-import io.agentpeers.protocol.VersionMismatchException;
 import io.agentpeers.protocol.codec.BrokerJson;
 import io.agentpeers.protocol.codec.PeersJson;
 import io.agentpeers.protocol.transport.TransportConnector;
