@@ -12,7 +12,6 @@ import io.agentpeers.core.Credentials;
 import io.agentpeers.core.KillResult;
 import io.agentpeers.core.Message;
 import io.agentpeers.core.NotAuthorizedException;
-import io.agentpeers.core.NotRegisteredException;
 import io.agentpeers.core.Peer;
 import io.agentpeers.core.PeerId;
 import io.agentpeers.core.PeerNetwork;
@@ -38,24 +37,14 @@ import io.agentpeers.protocol.wire.JsonRpcRequest;
 import io.agentpeers.protocol.wire.JsonRpcResponse;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Maps the JSON-RPC methods of docs/protocol.md onto {@link PeerNetwork}, and, as its
- * {@link CommitListener}, pushes each committed message to its recipient's connection, wakes long
- * polls and feeds observers. The caller of every method is the peer registered on the connection,
- * never a field of the request.
+ * Maps the JSON-RPC methods of docs/protocol.md onto {@link PeerNetwork}. The caller of every method
+ * is the peer registered on the connection ({@link Session}), never a field of the request. What
+ * follows a commit (pushes, woken long polls, observers) is {@link Pushes}' job, long polls are
+ * {@link LongPolls}', and errors are encoded by {@link JsonRpcError#of}.
  */
 public final class BrokerDispatcher implements ConnectionHandler, CommitListener, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(BrokerDispatcher.class);
@@ -66,41 +55,24 @@ public final class BrokerDispatcher implements ConnectionHandler, CommitListener
     private final PeerNetwork network;
     private final BrokerContext context;
     private final int maxLineBytes;
-    private final Map<PeerId, ServerConnection> holders = new ConcurrentHashMap<>();
-    private final Map<PeerId, List<Waiter>> waiters = new ConcurrentHashMap<>();
-    private final Set<ServerConnection> connections = ConcurrentHashMap.newKeySet();
-    private final Set<ServerConnection> observers = ConcurrentHashMap.newKeySet();
-    private final Map<PeerId, Peer> senders = new ConcurrentHashMap<>();
+    private final Connections connections = new Connections();
     private final PeerJsonCache peerJson = new PeerJsonCache();
-    private final ExecutorService pusher;
-    private final ScheduledExecutorService timers;
-
-    /** Per-connection state, kept as the connection's attachment. */
-    private static final class Session {
-        volatile boolean greeted;
-        volatile PeerId peer;
-        volatile boolean subscribed;
-    }
+    private final Envelopes envelopes;
+    private final LongPolls polls;
+    private final Pushes pushes;
 
     public BrokerDispatcher(PeerNetwork network, BrokerContext context, int maxLineBytes) {
         this.network = network;
         this.context = context;
         this.maxLineBytes = maxLineBytes;
-        this.pusher = Executors.newSingleThreadExecutor(daemon("peers-push"));
-        this.timers = Executors.newSingleThreadScheduledExecutor(daemon("peers-timers"));
-    }
-
-    private static java.util.concurrent.ThreadFactory daemon(String name) {
-        return runnable -> {
-            Thread thread = new Thread(runnable, name);
-            thread.setDaemon(true);
-            return thread;
-        };
+        this.envelopes = new Envelopes(network);
+        this.polls = new LongPolls(network, envelopes);
+        this.pushes = new Pushes(connections, envelopes, polls, peerJson);
     }
 
     /** How many connections are open now. */
     public int connectionCount() {
-        return connections.size();
+        return connections.count();
     }
 
     // ------------------------------------------------------------ connection events
@@ -108,20 +80,19 @@ public final class BrokerDispatcher implements ConnectionHandler, CommitListener
     @Override
     public void onOpen(ServerConnection connection) {
         connection.attach(new Session());
-        connections.add(connection);
+        connections.opened(connection);
         LOG.info("event=connect conn={} transport={} remote=\"{}\"", connection.id(),
                 connection.identity().transport(), connection.identity().remote());
     }
 
     @Override
     public void onClose(ServerConnection connection) {
-        connections.remove(connection);
-        observers.remove(connection);
+        connections.closed(connection);
         Session session = connection.attachment(Session.class);
         PeerId peer = session == null ? null : session.peer;
         if (peer != null) {
-            cancelWaiters(peer, connection);
-            if (holders.remove(peer, connection)) {
+            polls.cancel(peer, connection);
+            if (connections.release(peer, connection)) {
                 try {
                     network.connectionClosed(peer);
                 } catch (PeersException e) {
@@ -191,11 +162,11 @@ public final class BrokerDispatcher implements ConnectionHandler, CommitListener
             case "shutdown" -> shutdown(connection);
             case "register" -> register(connection, session, params);
             case "unregister" -> unregister(connection, session);
-            case "whoami" -> peerResult(network.whoami(caller(session)));
-            case "set_summary" -> peerResult(network.setSummary(caller(session), params.optionalString("summary")));
-            case "set_name" -> peerResult(network.setName(caller(session), params.optionalString("name")));
+            case "whoami" -> peerResult(network.whoami(session.caller()));
+            case "set_summary" -> peerResult(network.setSummary(session.caller(), params.optionalString("summary")));
+            case "set_name" -> peerResult(network.setName(session.caller(), params.optionalString("name")));
             case "get_peer" -> {
-                caller(session);
+                session.caller();
                 yield peerResult(network.resolve(params.requiredString("peer")));
             }
             case "list_peers" -> listPeers(connection, session, request, params);
@@ -203,19 +174,19 @@ public final class BrokerDispatcher implements ConnectionHandler, CommitListener
             case "broadcast" -> broadcast(session, params);
             case "subscribe" -> subscribe(connection, session, request);
             case "unsubscribe" -> {
-                caller(session);
+                session.caller();
                 session.subscribed = false;
                 yield NODES.objectNode().put("subscribed", false);
             }
-            case "ack" -> NODES.objectNode().put("delivered", network.acknowledge(caller(session), params.requiredIds("ids")));
-            case "mark_read" -> NODES.objectNode().put("read", network.markRead(caller(session), params.requiredIds("ids")));
-            case "pending" -> envelopes(network.pending(caller(session), params.intOr("limit", 100, 1, MAX_LIMIT)));
-            case "unread" -> envelopes(network.unread(caller(session), params.intOr("limit", 100, 1, MAX_LIMIT)));
+            case "ack" -> NODES.objectNode().put("delivered", network.acknowledge(session.caller(), params.requiredIds("ids")));
+            case "mark_read" -> NODES.objectNode().put("read", network.markRead(session.caller(), params.requiredIds("ids")));
+            case "pending" -> envelopes.messages(network.pending(session.caller(), params.intOr("limit", 100, 1, MAX_LIMIT)));
+            case "unread" -> envelopes.messages(network.unread(session.caller(), params.intOr("limit", 100, 1, MAX_LIMIT)));
             case "wait" -> waitForMessages(connection, session, request, params);
-            case "history" -> NODES.objectNode().set("messages", PeersJson.messages(network.history(caller(session),
+            case "history" -> NODES.objectNode().set("messages", PeersJson.messages(network.history(session.caller(),
                     params.optionalString("with"), params.intOr("limit", 50, 1, network.limits().maxHistory()))));
             case "get_message" -> NODES.objectNode().set("message",
-                    PeersJson.message(network.message(caller(session), params.requiredLong("id"))));
+                    PeersJson.message(network.message(session.caller(), params.requiredLong("id"))));
             case "kill" -> kill(connection, session, params);
             default -> throw new MethodNotFoundException("no method '" + method + "'; docs/protocol.md lists them");
         };
@@ -265,8 +236,8 @@ public final class BrokerDispatcher implements ConnectionHandler, CommitListener
         Registration registration = network.register(credentials, request);
         Peer peer = registration.peer();
         session.peer = peer.id();
-        senders.put(peer.id(), peer);
-        ServerConnection previous = holders.put(peer.id(), connection);
+        envelopes.remember(peer);
+        ServerConnection previous = connections.hold(peer.id(), connection);
         if (previous != null && previous != connection) {
             previous.closeGracefully();
         }
@@ -282,17 +253,17 @@ public final class BrokerDispatcher implements ConnectionHandler, CommitListener
     }
 
     private JsonNode unregister(ServerConnection connection, Session session) {
-        PeerId peer = caller(session);
+        PeerId peer = session.caller();
         Peer gone = network.unregister(peer);
-        holders.remove(peer, connection);
-        cancelWaiters(peer, connection);
+        connections.release(peer, connection);
+        polls.cancel(peer, connection);
         session.peer = null;
         session.subscribed = false;
         return peerResult(gone);
     }
 
     private JsonNode listPeers(ServerConnection connection, Session session, JsonRpcRequest request, Params params) {
-        List<Peer> peers = network.listPeers(caller(session), scope(params, "scope", Scope.MACHINE));
+        List<Peer> peers = network.listPeers(session.caller(), scope(params, "scope", Scope.MACHINE));
         if (request.id() == null) {
             return null;
         }
@@ -301,7 +272,7 @@ public final class BrokerDispatcher implements ConnectionHandler, CommitListener
     }
 
     private JsonNode send(Session session, Params params) {
-        PeerId caller = caller(session);
+        PeerId caller = session.caller();
         SendResult result = network.send(caller, params.requiredString("to"), params.requiredString("text"),
                 params.optionalLong("reply_to"));
         ObjectNode node = NODES.objectNode();
@@ -311,7 +282,7 @@ public final class BrokerDispatcher implements ConnectionHandler, CommitListener
     }
 
     private JsonNode broadcast(Session session, Params params) {
-        List<SendResult> results = network.broadcast(caller(session), scope(params, "scope", null),
+        List<SendResult> results = network.broadcast(session.caller(), scope(params, "scope", null),
                 params.requiredString("text"));
         ArrayNode messages = NODES.arrayNode();
         results.forEach(r -> messages.add(PeersJson.message(r.message())));
@@ -319,7 +290,7 @@ public final class BrokerDispatcher implements ConnectionHandler, CommitListener
     }
 
     private JsonNode subscribe(ServerConnection connection, Session session, JsonRpcRequest request) {
-        PeerId peer = caller(session);
+        PeerId peer = session.caller();
         // Subscribed before looking, so a message committed in between is pushed too (clients dedupe by id).
         session.subscribed = true;
         List<Message> pending = network.pending(peer, MAX_LIMIT);
@@ -328,32 +299,24 @@ public final class BrokerDispatcher implements ConnectionHandler, CommitListener
             connection.send(JsonRpcResponse.success(request.id(), result).toLine());
         }
         for (Message message : pending) {
-            connection.send(notification("message", PeersJson.envelope(message, senderOf(message.sender()))));
+            connection.send(Pushes.notification("message", envelopes.envelope(message)));
         }
         return null;
     }
 
     private JsonNode waitForMessages(ServerConnection connection, Session session, JsonRpcRequest request, Params params) {
-        PeerId peer = caller(session);
+        PeerId peer = session.caller();
         long timeout = params.requiredLong("timeout_ms");
         if (timeout < 0 || timeout > MAX_WAIT_MILLIS) {
             throw new InvalidParamsException("'timeout_ms' must be between 0 and " + MAX_WAIT_MILLIS);
         }
         int limit = params.intOr("limit", 100, 1, MAX_LIMIT);
-        Waiter waiter = new Waiter(connection, request.id(), peer, limit);
-        waiters.computeIfAbsent(peer, p -> new CopyOnWriteArrayList<>()).add(waiter);
-        // Registered before looking, so that a message committed in between still wakes it.
-        List<Message> now = network.pending(peer, limit);
-        if (!now.isEmpty() || timeout == 0) {
-            waiter.complete(now);
-            return null;
-        }
-        waiter.timeout = timers.schedule(() -> waiter.complete(List.of()), timeout, TimeUnit.MILLISECONDS);
+        polls.await(connection, request.id(), peer, limit, timeout);
         return null;
     }
 
     private JsonNode kill(ServerConnection connection, Session session, Params params) {
-        PeerId caller = caller(session);
+        PeerId caller = session.caller();
         KillResult result = network.kill(caller, params.requiredString("peer"));
         LOG.info("event=kill conn={} by={} target={} agent_pid={} signalled={}", connection.id(), caller,
                 result.target().id(), result.target().agent().pid(), result.signalled());
@@ -368,7 +331,7 @@ public final class BrokerDispatcher implements ConnectionHandler, CommitListener
         ObjectNode stats = NODES.objectNode();
         stats.put("broker_version", PeersClient.VERSION);
         stats.put("protocol", PeersClient.PROTOCOL_VERSION);
-        stats.put("connections", connections.size());
+        stats.put("connections", connections.count());
         stats.putObject("peers").put("live", counts.livePeers()).put("gone", counts.gonePeers());
         stats.putObject("messages").put("pending", counts.pending()).put("delivered", counts.delivered())
                 .put("read", counts.read()).put("undeliverable", counts.undeliverable());
@@ -378,14 +341,14 @@ public final class BrokerDispatcher implements ConnectionHandler, CommitListener
 
     private JsonNode observe(ServerConnection connection) {
         requireLocalOwner(connection, "observe");
-        observers.add(connection);
+        connections.observe(connection);
         return NODES.objectNode().put("observing", true);
     }
 
     private JsonNode shutdown(ServerConnection connection) {
         requireLocalOwner(connection, "shutdown");
         LOG.info("event=shutdown-requested conn={}", connection.id());
-        timers.schedule(context::requestShutdown, 50, TimeUnit.MILLISECONDS);
+        polls.later(context::requestShutdown, 50);
         return NODES.objectNode().put("stopping", true);
     }
 
@@ -394,14 +357,6 @@ public final class BrokerDispatcher implements ConnectionHandler, CommitListener
         if (!connection.identity().verified()) {
             throw new NotAuthorizedException(what + " needs the Unix socket: over TCP the broker cannot tell who you are");
         }
-    }
-
-    private static PeerId caller(Session session) {
-        PeerId peer = session.peer;
-        if (peer == null) {
-            throw new NotRegisteredException("this connection holds no peer: call register first");
-        }
-        return peer;
     }
 
     private static Scope scope(Params params, String field, Scope fallback) {
@@ -419,142 +374,16 @@ public final class BrokerDispatcher implements ConnectionHandler, CommitListener
         return NODES.objectNode().set("peer", PeersJson.peer(peer));
     }
 
-    private JsonNode envelopes(List<Message> messages) {
-        ArrayNode array = NODES.arrayNode();
-        messages.forEach(m -> array.add(PeersJson.envelope(m, senderOf(m.sender()))));
-        return NODES.objectNode().set("messages", array);
-    }
-
-    private Peer senderOf(PeerId id) {
-        if (id.equals(PeerId.BROKER)) {
-            return null;
-        }
-        Peer cached = senders.get(id);
-        if (cached != null) {
-            return cached;
-        }
-        return network.find(id).orElse(null);
-    }
-
-    // ------------------------------------------------------------ push
+    // ------------------------------------------------------------ after a commit
 
     @Override
     public void committed(List<PeersEvent> events) {
-        pusher.execute(() -> {
-            for (PeersEvent event : events) {
-                try {
-                    handle(event);
-                } catch (RuntimeException e) {
-                    LOG.warn("event=error push of {} failed: {}", event.getClass().getSimpleName(), e.toString());
-                }
-            }
-        });
-    }
-
-    private void handle(PeersEvent event) {
-        if (event instanceof PeersEvent.MessageSent sent) {
-            Message message = sent.message();
-            ServerConnection holder = holders.get(message.recipient());
-            if (holder != null) {
-                Session session = holder.attachment(Session.class);
-                if (session != null && session.subscribed) {
-                    holder.send(notification("message", PeersJson.envelope(message, senderOf(message.sender()))));
-                }
-            }
-            wake(message.recipient());
-        } else if (event instanceof PeersEvent.PeerJoined joined) {
-            senders.put(joined.peer().id(), joined.peer());
-        } else if (event instanceof PeersEvent.PeerUpdated updated) {
-            senders.put(updated.peer().id(), updated.peer());
-        } else if (event instanceof PeersEvent.PeerLeft left) {
-            // Gone peers are read from the store when needed, so this cache stays the size of the live set.
-            senders.remove(left.peer().id());
-            peerJson.forget(left.peer().id());
-        }
-        if (!observers.isEmpty()) {
-            String line = notification("event", ObserverEvents.describe(event));
-            observers.forEach(observer -> observer.send(line));
-        }
-    }
-
-    private static String notification(String method, JsonNode params) {
-        return JsonRpcRequest.notification(method, params).toLine();
-    }
-
-    private void wake(PeerId recipient) {
-        List<Waiter> list = waiters.get(recipient);
-        if (list == null || list.isEmpty()) {
-            return;
-        }
-        for (Waiter waiter : list) {
-            waiter.complete(network.pending(recipient, waiter.limit));
-        }
-    }
-
-    private void cancelWaiters(PeerId peer, ServerConnection connection) {
-        List<Waiter> list = waiters.get(peer);
-        if (list != null) {
-            list.removeIf(w -> w.connection == connection && w.cancel());
-        }
-    }
-
-    /** One long poll waiting for a message. Completes exactly once. */
-    private final class Waiter {
-        final ServerConnection connection;
-        final JsonNode requestId;
-        final PeerId peer;
-        final int limit;
-        final AtomicBoolean done = new AtomicBoolean();
-        volatile ScheduledFuture<?> timeout;
-
-        Waiter(ServerConnection connection, JsonNode requestId, PeerId peer, int limit) {
-            this.connection = connection;
-            this.requestId = requestId;
-            this.peer = peer;
-            this.limit = limit;
-        }
-
-        void complete(List<Message> messages) {
-            if (!done.compareAndSet(false, true)) {
-                return;
-            }
-            remove();
-            if (requestId != null) {
-                connection.send(JsonRpcResponse.success(requestId, envelopes(messages)).toLine());
-            }
-        }
-
-        boolean cancel() {
-            if (done.compareAndSet(false, true)) {
-                ScheduledFuture<?> pendingTimeout = timeout;
-                if (pendingTimeout != null) {
-                    pendingTimeout.cancel(false);
-                }
-                return true;
-            }
-            return false;
-        }
-
-        private void remove() {
-            ScheduledFuture<?> pendingTimeout = timeout;
-            if (pendingTimeout != null) {
-                pendingTimeout.cancel(false);
-            }
-            List<Waiter> list = waiters.get(peer);
-            if (list != null) {
-                list.remove(this);
-            }
-        }
+        pushes.committed(events);
     }
 
     @Override
     public void close() {
-        pusher.shutdown();
-        timers.shutdownNow();
-        try {
-            pusher.awaitTermination(5, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        pushes.close();
+        polls.close();
     }
 }
