@@ -167,6 +167,11 @@ class CliAgainstEmbeddedBrokerTest {
         InProcessCli.Result waited = cli.run("send", "reviewer", "anyone?", "--wait", "--timeout", "1");
         assertEquals(1, waited.exit(), waited::toString);
         assertTrue(waited.err().contains("no reply from reviewer within 1 s"), waited::toString);
+
+        agent.send("testuser", "sorry, late", agent.pending(10).get(0).message().id());
+        InProcessCli.Result inbox = cli.run("inbox", "--json");
+        assertEquals("sorry, late", inbox.json().path("messages").get(0).path("message").path("text").asText(),
+                inbox::toString);
     }
 
     @Test
