@@ -1,5 +1,6 @@
 package io.agentpeers.cli;
 
+import com.sun.security.auth.module.UnixSystem;
 import io.agentpeers.broker.PeersBroker;
 import io.agentpeers.core.ClientType;
 import io.agentpeers.core.RegisterRequest;
@@ -83,10 +84,6 @@ final class EmbeddedBroker implements AutoCloseable {
     }
 
     private static int currentUid() {
-        try {
-            return (Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid");
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return (int) new UnixSystem().getUid();
     }
 }

@@ -8,7 +8,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.agentpeers.broker.PeersBroker;
 import io.agentpeers.protocol.PeersPaths;
 import io.agentpeers.store.memory.InMemoryPeerStore;
-import io.agentpeers.testkit.ProcessTable;
 import io.agentpeers.transport.unix.UnixSocketListener;
 import io.modelcontextprotocol.client.McpClient;
 import io.modelcontextprotocol.client.McpSyncClient;
@@ -21,7 +20,6 @@ import io.modelcontextprotocol.spec.McpSchema.Tool;
 import java.io.OutputStream;
 import java.nio.channels.Channels;
 import java.nio.channels.Pipe;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -39,13 +37,8 @@ class McpSdkClientTest {
 
     @Test
     void theSdkClientInitializesListsToolsAndCallsOne() throws Exception {
-        ProcessTable processes = new ProcessTable();
-        int uid = (Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid");
-        long agent = ProcessHandle.current().parent().orElseThrow().pid();
-        processes.start(agent, 1, uid, 11);
-        processes.start(ProcessHandle.current().pid(), agent, uid, 22);
         try (PeersBroker broker = PeersBroker.builder().listen(new UnixSocketListener(home.resolve("peers.sock")))
-                .store(new InMemoryPeerStore()).processes(processes).sweepInterval(Duration.ofMinutes(10)).start()) {
+                .store(new InMemoryPeerStore()).processes(ThisJvm.processTable()).sweepInterval(Duration.ofMinutes(10)).start()) {
             Pipe stdin = Pipe.open();
             Pipe stdout = Pipe.open();
             OutputStream serverOut = Channels.newOutputStream(stdout.sink());

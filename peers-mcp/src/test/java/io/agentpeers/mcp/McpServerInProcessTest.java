@@ -23,7 +23,6 @@ import io.agentpeers.transport.tcp.TcpConnector;
 import io.agentpeers.transport.tcp.TcpListener;
 import io.agentpeers.transport.unix.UnixSocketConnector;
 import io.agentpeers.transport.unix.UnixSocketListener;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashSet;
@@ -47,16 +46,13 @@ class McpServerInProcessTest {
     @TempDir
     Path home;
 
-    private final ProcessTable processes = new ProcessTable();
-    private final long agentPid = ProcessHandle.current().parent().orElseThrow().pid();
+    private final ProcessTable processes = ThisJvm.processTable();
+    private final long agentPid = ThisJvm.agentPid();
     private TcpListener tcp;
     private PeersBroker broker;
 
     @BeforeEach
     void startBroker() throws Exception {
-        int uid = (Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid");
-        processes.start(agentPid, 1, uid, 11);
-        processes.start(ProcessHandle.current().pid(), agentPid, uid, 22);
         tcp = new TcpListener(TcpAddress.parse("127.0.0.1:0"));
         broker = PeersBroker.builder().listen(new UnixSocketListener(home.resolve("peers.sock"))).listen(tcp)
                 .token(TOKEN).store(new InMemoryPeerStore()).processes(processes)
