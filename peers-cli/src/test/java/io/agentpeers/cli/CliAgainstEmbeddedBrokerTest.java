@@ -233,7 +233,7 @@ class CliAgainstEmbeddedBrokerTest {
         assertEquals(List.of(EmbeddedBroker.AGENT_PID),
                 broker.processes().terminated().stream().map(ProcessRef::pid).toList(), "SIGTERM to the agent only");
 
-        // An agent that exited by itself: nothing to signal, the peer goes.
+        // An agent that already exited: nothing is signalled.
         try (PeersClient builder = broker.connect()) {
             broker.processes().start(EmbeddedBroker.AGENT_PID, 1, broker.uid(), 33);
             builder.register(RegisterRequest.of(home.toString(), ClientType.CODEX).withName("builder")
