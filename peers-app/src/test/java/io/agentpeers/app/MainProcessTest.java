@@ -10,10 +10,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The composition root as a process: every CLI command plus {@code mcp}, whose stdout carries nothing but the protocol. */
+@Tag("process")
 class MainProcessTest {
     @TempDir
     Path home;

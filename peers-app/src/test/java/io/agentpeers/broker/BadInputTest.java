@@ -15,6 +15,7 @@ import io.agentpeers.protocol.client.ClientOptions;
 import io.agentpeers.protocol.client.PeersClient;
 import io.agentpeers.protocol.transport.TransportConnector;
 import io.agentpeers.store.memory.InMemoryPeerStore;
+import io.agentpeers.testkit.Await;
 import io.agentpeers.transport.tcp.TcpAddress;
 import io.agentpeers.transport.tcp.TcpConnector;
 import io.agentpeers.transport.tcp.TcpListener;
@@ -221,13 +222,8 @@ class BadInputTest {
         }
         ClientOptions options = ClientOptions.defaults().withRequestTimeout(Duration.ofSeconds(10)).withReconnect(false);
         try (PeersClient watcher = PeersClient.connect(unix(), options)) {
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
-            int connections = watcher.stats().connections();
-            while (connections != 1 && System.nanoTime() < deadline) {
-                Thread.sleep(20);
-                connections = watcher.stats().connections();
-            }
-            assertEquals(1, connections, "every dropped connection was closed on the broker's side too");
+            Await.until(Duration.ofSeconds(15), () -> watcher.stats().connections() == 1,
+                    "every dropped connection was closed on the broker's side too");
         }
         assertWellBehavedClientsAreServed();
     }

@@ -21,6 +21,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -28,6 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
  * kill -9 of a broker process while 1,000 messages are being sent, then a restart on the same home:
  * every send the broker acknowledged reaches its recipient exactly once after dedupe by id.
  */
+@Tag("process")
 class BrokerCrashTest {
     private static final int MESSAGES = 1_000;
     private static final int KILL_AFTER = 300;

@@ -30,10 +30,12 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** One broker per home, a crash's stale socket, clean stops on SIGTERM and on request, and concurrent starters. */
+@Tag("process")
 class BrokerLifecycleTest {
     private static final Map<String, String> ENV = Map.of();
     private static final ClientOptions OPTIONS = ClientOptions.defaults()

@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -25,6 +26,7 @@ import org.junit.jupiter.api.io.TempDir;
  * Two peers in two processes of their own ({@link PeerProcess}) find each other and talk through a
  * broker in a third, over the Unix socket and over TCP.
  */
+@Tag("process")
 class TwoProcessesTest {
     private static final long STEP_SECONDS = 60;
 

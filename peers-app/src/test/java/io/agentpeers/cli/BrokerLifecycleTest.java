@@ -9,10 +9,12 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** `broker start` leaves a detached broker that answers; `broker stop` ends it; `broker run` stops on SIGTERM. */
+@Tag("process")
 class BrokerLifecycleTest {
     @TempDir
     Path home;

@@ -8,7 +8,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -124,14 +123,5 @@ final class CliProcess {
                 process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
             }
         }
-    }
-
-    /** Writes an executable shell script (a fake `claude` or `systemctl`) into HOME/bin. */
-    static Path fakeTool(Path home, String name, String body) throws IOException {
-        Path bin = Files.createDirectories(home.resolve("bin"));
-        Path script = bin.resolve(name);
-        Files.writeString(script, "#!/bin/sh\n" + body + "\n");
-        script.toFile().setExecutable(true);
-        return script;
     }
 }

@@ -25,10 +25,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The server as a child process over raw stdio: two servers talking, long polls, broker start and restart. */
+@Tag("process")
 class McpProcessTest {
     private static final Duration PUSH = Duration.ofSeconds(30);
 

@@ -148,14 +148,9 @@ public abstract class AbstractBrokerContractTest {
         assertEquals(Long.valueOf(id), reply.message().replyTo());
     }
 
-    private static MessageState awaitState(PeersClient client, long id, MessageState wanted) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        MessageState state = client.message(id).state();
-        while (state != wanted && System.nanoTime() < deadline) {
-            Thread.sleep(10);
-            state = client.message(id).state();
-        }
-        return state;
+    private static MessageState awaitState(PeersClient client, long id, MessageState wanted) {
+        Await.until(Duration.ofSeconds(10), () -> client.message(id).state() == wanted, "message #" + id + " is " + wanted);
+        return client.message(id).state();
     }
 
     @Test
@@ -252,10 +247,7 @@ public abstract class AbstractBrokerContractTest {
         assertEquals(List.of("robert", "carol"), names(alice.listPeers(Scope.MACHINE)));
 
         carol.close();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (alice.listPeers(Scope.MACHINE).size() > 1 && System.nanoTime() < deadline) {
-            Thread.sleep(10);
-        }
+        Await.until(Duration.ofSeconds(10), () -> alice.listPeers(Scope.MACHINE).size() <= 1, "carol is gone");
         PeersClient dave = registered("dave", "/src/app");
         assertEquals(List.of("robert", "dave"), names(alice.listPeers(Scope.MACHINE)));
         assertEquals(List.of("alice", "dave"), names(bob.listPeers(Scope.DIRECTORY)));
@@ -268,10 +260,7 @@ public abstract class AbstractBrokerContractTest {
         PeersClient alice = registered("alice", "/src/app");
         alice.send("bob", "sent just before leaving");
         alice.close();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (!bob.listPeers(Scope.MACHINE).isEmpty() && System.nanoTime() < deadline) {
-            Thread.sleep(10);
-        }
+        Await.until(Duration.ofSeconds(10), () -> bob.listPeers(Scope.MACHINE).isEmpty(), "alice is gone");
         assertTrue(bob.listPeers(Scope.MACHINE).isEmpty(), "alice is gone");
 
         Envelope waiting = bob.pending(10).get(0);
@@ -290,10 +279,7 @@ public abstract class AbstractBrokerContractTest {
         PeersClient leaver = registered("leaver", "/w");
         assertEquals(1, watcher.listPeers(Scope.MACHINE).size());
         leaver.close();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (!watcher.listPeers(Scope.MACHINE).isEmpty() && System.nanoTime() < deadline) {
-            Thread.sleep(10);
-        }
+        Await.until(Duration.ofSeconds(10), () -> watcher.listPeers(Scope.MACHINE).isEmpty(), "the leaver is gone");
         assertTrue(watcher.listPeers(Scope.MACHINE).isEmpty());
         assertFalse(watcher.getPeer("leaver").live());
         watcher.send("leaver", "kept for when you come back");

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -14,7 +13,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** `peers install` against temporary home folders: idempotent, backed up, byte for byte around the entry. */
+/** {@code peers install}, in this JVM, against temporary home folders: idempotent, backed up, byte for byte around the entry. */
 class InstallCommandTest {
     private static final String CODEX = """
             # my Codex settings
@@ -38,8 +37,8 @@ class InstallCommandTest {
     @TempDir
     Path home;
 
-    private CliProcess cli() {
-        return new CliProcess(home, home.resolve("p")).env("PEERS_LAUNCHER", "/opt/peers/peers");
+    private InProcessCli cli() {
+        return new InProcessCli(home, home.resolve("p")).env("PEERS_LAUNCHER", "/opt/peers/peers");
     }
 
     @Test
@@ -47,13 +46,13 @@ class InstallCommandTest {
         Path config = Files.createDirectories(home.resolve(".codex")).resolve("config.toml");
         Files.writeString(config, CODEX);
 
-        CliProcess.Result dry = cli().run("install", "codex", "--dry-run");
+        InProcessCli.Result dry = cli().run("install", "codex", "--dry-run");
         assertEquals(0, dry.exit(), dry::toString);
         assertTrue(dry.out().contains("+ [mcp_servers.peers]"), dry::toString);
         assertEquals(CODEX, Files.readString(config), "--dry-run changes nothing");
         assertEquals(List.of(), backups(config));
 
-        CliProcess.Result done = cli().run("install", "codex");
+        InProcessCli.Result done = cli().run("install", "codex");
         assertEquals(0, done.exit(), done::toString);
         String after = Files.readString(config);
         assertTrue(after.startsWith(CODEX), "everything before stays byte for byte:\n" + after);
@@ -63,7 +62,7 @@ class InstallCommandTest {
         assertEquals(1, backups.size());
         assertEquals(CODEX, Files.readString(backups.get(0)), "the backup holds the old file");
 
-        CliProcess.Result again = cli().run("install", "codex", "--json");
+        InProcessCli.Result again = cli().run("install", "codex", "--json");
         assertEquals(0, again.exit(), again::toString);
         assertEquals("unchanged", again.json().path("outcome").asText());
         assertEquals(after, Files.readString(config), "idempotent");
@@ -73,18 +72,18 @@ class InstallCommandTest {
     @Test
     void codexWithoutAFileCreatesOneAndRefusesToClobberADifferentEntry() throws Exception {
         Path config = home.resolve(".codex/config.toml");
-        CliProcess.Result created = cli().run("install", "codex");
+        InProcessCli.Result created = cli().run("install", "codex");
         assertEquals(0, created.exit(), created::toString);
         assertTrue(Files.readString(config).startsWith("[mcp_servers.peers]\n"));
 
         String custom = "[mcp_servers.peers]\ncommand = \"my-own-peers\" # mine\n\n[mcp_servers.z]\ncommand = \"z\"\n";
         Files.writeString(config, custom);
-        CliProcess.Result conflict = cli().run("install", "codex");
+        InProcessCli.Result conflict = cli().run("install", "codex");
         assertEquals(1, conflict.exit(), conflict::toString);
         assertTrue(conflict.err().contains("--force"), conflict::toString);
         assertEquals(custom, Files.readString(config));
 
-        CliProcess.Result forced = cli().run("install", "codex", "--force");
+        InProcessCli.Result forced = cli().run("install", "codex", "--force");
         assertEquals(0, forced.exit(), forced::toString);
         String after = Files.readString(config);
         assertFalse(after.contains("my-own-peers"), after);
@@ -96,12 +95,12 @@ class InstallCommandTest {
     void claudeCodeWithoutTheClaudeCommandEditsTheJsonAsText() throws Exception {
         Path config = home.resolve(".claude.json");
         Files.writeString(config, CLAUDE);
-        CliProcess.Result done = cli().run("install", "claude-code");
+        InProcessCli.Result done = cli().run("install", "claude-code");
         assertEquals(0, done.exit(), done::toString);
         assertTrue(done.out().contains(InstallCommands.CHANNEL_HINT), "says how to start with the channel flag");
         String after = Files.readString(config);
         assertOnlyInserted(CLAUDE, after);
-        JsonNode root = CliProcess.JSON.readTree(after);
+        JsonNode root = InProcessCli.JSON.readTree(after);
         assertEquals("/opt/peers/peers", root.path("mcpServers").path("peers").path("command").asText());
         assertEquals("claude-code", root.path("mcpServers").path("peers").path("args").get(2).asText());
         assertEquals("other", root.path("mcpServers").path("other").path("command").asText());
@@ -112,7 +111,7 @@ class InstallCommandTest {
         assertEquals(1, backups(config).size());
 
         Path fresh = Files.createDirectories(home.resolve("fresh"));
-        CliProcess.Result created = new CliProcess(fresh, home.resolve("p")).run("install", "claude-code", "--dry-run");
+        InProcessCli.Result created = new InProcessCli(fresh, home.resolve("p")).run("install", "claude-code", "--dry-run");
         assertEquals(0, created.exit(), created::toString);
         assertFalse(Files.exists(fresh.resolve(".claude.json")), "--dry-run writes nothing");
     }
@@ -120,12 +119,12 @@ class InstallCommandTest {
     @Test
     void claudeCodeUsesTheClaudeCommandWhenThereIsOne() throws Exception {
         Path log = home.resolve("claude.log");
-        CliProcess.fakeTool(home, "claude", "echo \"$@\" >> " + log + "\n[ \"$2\" = get ] && exit 1\nexit 0");
-        CliProcess.Result dry = cli().run("install", "claude-code", "--dry-run");
+        InProcessCli.fakeTool(home, "claude", "echo \"$@\" >> " + log + "\n[ \"$2\" = get ] && exit 1\nexit 0");
+        InProcessCli.Result dry = cli().run("install", "claude-code", "--dry-run");
         assertEquals(0, dry.exit(), dry::toString);
         assertEquals(List.of("mcp get peers"), Files.readAllLines(log), "a dry run only asks");
 
-        CliProcess.Result done = cli().run("install", "claude-code");
+        InProcessCli.Result done = cli().run("install", "claude-code");
         assertEquals(0, done.exit(), done::toString);
         List<String> calls = Files.readAllLines(log);
         assertTrue(calls.contains("mcp add --scope user -e PEERS_HOME=" + home.resolve("p")
@@ -136,24 +135,64 @@ class InstallCommandTest {
     @Test
     void serviceWritesASystemdUnitAndEnablesItOrALaunchdAgent() throws Exception {
         Path log = home.resolve("systemctl.log");
-        CliProcess.fakeTool(home, "systemctl", "echo \"$@\" >> " + log);
-        CliProcess.Result dry = cli().run("install", "service", "--platform", "linux", "--dry-run");
+        InProcessCli.fakeTool(home, "systemctl", "echo \"$@\" >> " + log);
+        InProcessCli.Result dry = cli().run("install", "service", "--platform", "linux", "--dry-run");
         assertEquals(0, dry.exit(), dry::toString);
         Path unit = home.resolve(".config/systemd/user/peers-broker.service");
         assertFalse(Files.exists(unit));
         assertFalse(Files.exists(log));
 
-        CliProcess.Result done = cli().run("install", "service", "--platform", "linux");
+        InProcessCli.Result done = cli().run("install", "service", "--platform", "linux");
         assertEquals(0, done.exit(), done::toString);
         String text = Files.readString(unit);
         assertTrue(text.contains("ExecStart=/opt/peers/peers broker run\n"), text);
         assertTrue(text.contains("Environment=PEERS_HOME=" + home.resolve("p")), text);
         assertEquals(List.of("--user daemon-reload", "--user enable --now peers-broker.service"), Files.readAllLines(log));
 
-        CliProcess.Result mac = cli().run("install", "service", "--platform", "macos", "--no-enable");
+        InProcessCli.Result mac = cli().run("install", "service", "--platform", "macos", "--no-enable");
         assertEquals(0, mac.exit(), mac::toString);
         String plist = Files.readString(home.resolve("Library/LaunchAgents/io.agentpeers.broker.plist"));
         assertTrue(plist.contains("<string>/opt/peers/peers</string>") && plist.contains("<key>KeepAlive</key>"), plist);
+    }
+
+    @Test
+    void codexHomeAndPeersEnvironmentGoIntoTheEntry() throws Exception {
+        Path codexHome = home.resolve("codex-home");
+        InProcessCli.Result done = cli().env("CODEX_HOME", codexHome.toString()).env("PEERS_SOCKET", "/tmp/x.sock")
+                .run("install", "codex", "--json");
+        assertEquals(0, done.exit(), done::toString);
+        assertEquals("added", done.json().path("outcome").asText(), done::toString);
+        assertEquals(codexHome.resolve("config.toml").toString(), done.json().path("file").asText());
+        String text = Files.readString(codexHome.resolve("config.toml"));
+        assertTrue(text.contains("env = { PEERS_HOME = \"" + home.resolve("p") + "\", PEERS_SOCKET = \"/tmp/x.sock\" }"),
+                text);
+        assertFalse(Files.exists(home.resolve(".codex")), "CODEX_HOME replaces ~/.codex");
+    }
+
+    @Test
+    void withoutALauncherTheEntryRunsThisJavaAndTheMainClass() throws Exception {
+        InProcessCli.Result done = new InProcessCli(home, home.resolve("p")).run("install", "codex");
+        assertEquals(0, done.exit(), done::toString);
+        String text = Files.readString(home.resolve(".codex/config.toml"));
+        assertTrue(text.contains("\"-cp\", ") && text.contains("\"" + InProcessCli.MAIN_CLASS + "\", \"mcp\", \"--client-type\", \"codex\"]"),
+                text);
+    }
+
+    @Test
+    void serviceFailuresSayWhatToDo() throws Exception {
+        InProcessCli.Result noSystemctl = cli().run("install", "service", "--platform", "linux");
+        assertEquals(1, noSystemctl.exit(), noSystemctl::toString);
+        assertTrue(noSystemctl.err().contains("no systemctl on PATH"), noSystemctl::toString);
+        assertTrue(Files.exists(home.resolve(".config/systemd/user/peers-broker.service")), "the file is written first");
+
+        InProcessCli.fakeTool(home, "systemctl", "echo 'Failed to connect to bus' >&2\nexit 1");
+        InProcessCli.Result failing = cli().run("install", "service", "--platform", "linux");
+        assertEquals(1, failing.exit(), failing::toString);
+        assertTrue(failing.err().contains("Failed to connect to bus"), failing::toString);
+
+        InProcessCli.Result unknown = cli().run("install", "service", "--platform", "plan9");
+        assertEquals(1, unknown.exit(), unknown::toString);
+        assertTrue(unknown.err().contains("use linux or macos"), unknown::toString);
     }
 
     /** Asserts that {@code after} is {@code before} with one contiguous insertion: every old byte stays. */
@@ -175,9 +214,5 @@ class InstallCommandTest {
             return files.filter(p -> p.getFileName().toString().startsWith(config.getFileName() + ".peers-backup-"))
                     .sorted().toList();
         }
-    }
-
-    static String read(Path file) throws IOException {
-        return Files.readString(file, StandardCharsets.UTF_8);
     }
 }

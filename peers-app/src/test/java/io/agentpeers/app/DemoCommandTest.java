@@ -1,0 +1,44 @@
+package io.agentpeers.app;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.agentpeers.cli.CliContext;
+import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code peers demo} in this JVM: two agents talk on a temporary broker, then everything is cleaned up. */
+class DemoCommandTest {
+    @TempDir
+    Path home;
+
+    @Test
+    void theDemoRunsToItsEndAndCleansUp() {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        Path peersHome = home.resolve("p");
+        CliContext context = new CliContext(Map.of("HOME", home.toString(), "PEERS_HOME", peersHome.toString()), home,
+                home, new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8),
+                InputStream.nullInputStream(), Main.class.getName());
+
+        int exit = Main.commandLine(context).execute("demo");
+
+        String text = out.toString(StandardCharsets.UTF_8);
+        assertEquals(0, exit, text + err.toString(StandardCharsets.UTF_8));
+        assertTrue(text.contains("bob was pushed"), text);
+        assertTrue(text.contains("alice waited"), text);
+        String folder = text.lines().filter(l -> l.startsWith("done")).findFirst().orElseThrow()
+                .replaceAll(".* and (\\S+) is deleted.*", "$1");
+        assertTrue(folder.contains("peers-demo-"), text);
+        assertFalse(Files.exists(Path.of(folder)), "the demo deleted " + folder);
+        assertFalse(Files.exists(peersHome), "the demo touched nothing in PEERS_HOME");
+    }
+}

@@ -1,0 +1,225 @@
+package io.agentpeers.mcp;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.agentpeers.broker.PeersBroker;
+import io.agentpeers.core.ClientType;
+import io.agentpeers.core.MessageState;
+import io.agentpeers.core.ProcessRef;
+import io.agentpeers.core.RegisterRequest;
+import io.agentpeers.protocol.Envelope;
+import io.agentpeers.protocol.PeersPaths;
+import io.agentpeers.protocol.client.ClientOptions;
+import io.agentpeers.protocol.client.PeersClient;
+import io.agentpeers.store.memory.InMemoryPeerStore;
+import io.agentpeers.testkit.Await;
+import io.agentpeers.testkit.ProcessTable;
+import io.agentpeers.transport.tcp.TcpAddress;
+import io.agentpeers.transport.tcp.TcpConnector;
+import io.agentpeers.transport.tcp.TcpListener;
+import io.agentpeers.transport.unix.UnixSocketConnector;
+import io.agentpeers.transport.unix.UnixSocketListener;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The MCP server in this JVM ({@link PeersMcp#run} on pipes) against an embedded broker: initialize,
+ * the tool list, every tool, channel pushes, refusals. The broker's processes are a {@link ProcessTable}
+ * in which this JVM's parent is the agent, so kill_peer signals nothing real.
+ */
+class McpServerInProcessTest {
+    private static final Duration PUSH = Duration.ofSeconds(30);
+    private static final String TOKEN = "mcp-test-token";
+
+    @TempDir
+    Path home;
+
+    private final ProcessTable processes = ThisJvm.processTable();
+    private final long agentPid = ThisJvm.agentPid();
+    private TcpListener tcp;
+    private PeersBroker broker;
+
+    @BeforeEach
+    void startBroker() throws Exception {
+        tcp = new TcpListener(TcpAddress.parse("127.0.0.1:0"));
+        broker = PeersBroker.builder().listen(new UnixSocketListener(home.resolve("peers.sock"))).listen(tcp)
+                .token(TOKEN).store(new InMemoryPeerStore()).processes(processes)
+                .sweepInterval(Duration.ofMinutes(10)).start();
+    }
+
+    @AfterEach
+    void stopBroker() {
+        broker.close();
+    }
+
+    private McpSettings settings(String clientType, String name) {
+        PeersPaths paths = PeersPaths.from(Map.of("PEERS_HOME", home.toString(),
+                "PEERS_SOCKET", home.resolve("peers.sock").toString()), home);
+        return new McpSettings(clientType, name, paths, null);
+    }
+
+    private PeersClient peer(String name, Long agent) {
+        PeersClient client = PeersClient.connect(new UnixSocketConnector(home.resolve("peers.sock")),
+                ClientOptions.defaults().withReconnect(false).withRequestTimeout(Duration.ofSeconds(30)));
+        client.register(RegisterRequest.of(home.toString(), ClientType.GENERIC).withName(name).withAgentPid(agent));
+        return client;
+    }
+
+    @Test
+    void aClaudeCodeServerServesEveryToolAndPushesMessagesAsChannelNotifications() throws Exception {
+        try (PeersClient bob = peer("bob", null); InProcessMcp alice = InProcessMcp.start(settings("claude-code", "alice"))) {
+            JsonNode init = alice.initialize();
+            assertEquals("peers", init.path("serverInfo").path("name").asText());
+            assertTrue(init.path("capabilities").path("experimental").has("claude/channel"));
+            assertTrue(init.path("instructions").asText().contains("set_summary"));
+            assertTrue(init.path("instructions").asText().contains("<channel"), "Claude Code is told about pushed messages");
+
+            Set<String> tools = new HashSet<>();
+            alice.request("tools/list", InProcessMcp.JSON.createObjectNode()).path("tools")
+                    .forEach(tool -> tools.add(tool.path("name").asText()));
+            assertEquals(Set.of("list_peers", "send_message", "set_summary", "set_name", "whoami", "check_messages",
+                    "wait_for_messages", "broadcast", "kill_peer"), tools);
+
+            String who = alice.ok("whoami", Map.of());
+            assertTrue(who.contains("alice"), who);
+            String aliceId = bob.getPeer("alice").id();
+            assertTrue(who.contains(aliceId), who);
+            assertTrue(bob.getPeer("alice").verified(), "the agent (this JVM's parent) was verified");
+            assertEquals(agentPid, bob.getPeer("alice").agentPid());
+
+            assertTrue(alice.ok("set_summary", Map.of("summary", "testing the MCP server")).contains("testing the MCP server"));
+            assertEquals("testing the MCP server", bob.getPeer("alice").summary());
+
+            String listed = alice.ok("list_peers", Map.of("scope", "machine"));
+            assertTrue(listed.contains("bob") && listed.contains("1 peer"), listed);
+
+            String sent = alice.ok("send_message", Map.of("to_id", "bob", "message", "hello bob"));
+            assertTrue(sent.contains("sent to bob"), sent);
+            List<Envelope> bobInbox = bob.unread(10);
+            assertEquals("hello bob", bobInbox.get(0).message().text());
+            assertEquals(aliceId, bobInbox.get(0).sender().id());
+
+            // bob answers: the server pushes it as a channel notification, then acknowledges it.
+            long answerId = bob.send("alice", "hello alice", bobInbox.get(0).message().id()).message().id();
+            JsonNode push = alice.awaitNotification(ChannelPush.METHOD, PUSH);
+            assertNotNull(push, "the channel notification arrived");
+            assertEquals("hello alice", push.path("params").path("content").asText());
+            JsonNode meta = push.path("params").path("meta");
+            assertEquals(bob.self().id(), meta.path("from_id").asText());
+            assertEquals("bob", meta.path("from_name").asText());
+            assertEquals("generic", meta.path("from_client").asText());
+            assertEquals("true", meta.path("from_verified").asText());
+            assertEquals(Long.toString(answerId), meta.path("message_id").asText());
+            assertEquals(Long.toString(bobInbox.get(0).message().id()), meta.path("reply_to").asText());
+            assertTrue(meta.hasNonNull("sent_at") && meta.hasNonNull("from_cwd"), meta::toString);
+            meta.fieldNames().forEachRemaining(key -> assertTrue(key.matches("[A-Za-z0-9_]+"), key));
+            Await.until(PUSH, () -> bob.message(answerId).state() == MessageState.DELIVERED,
+                    "the pushed message is acknowledged as delivered");
+
+            // Pushed is not read: every tool result says so until check_messages shows it.
+            String whoAgain = alice.ok("whoami", Map.of());
+            assertTrue(whoAgain.endsWith("1 unread message from bob: call check_messages."), whoAgain);
+            String checked = alice.ok("check_messages", Map.of());
+            assertTrue(checked.contains("hello alice") && checked.contains("#" + answerId), checked);
+            assertTrue(checked.contains("Recent history") && checked.contains("hello bob"), checked);
+            assertEquals(MessageState.READ, bob.message(answerId).state());
+            assertFalse(alice.ok("whoami", Map.of()).contains("unread"));
+
+            String waited = alice.ok("wait_for_messages", Map.of("timeout_seconds", 1));
+            assertTrue(waited.startsWith("No message arrived within 1 s"), waited);
+
+            String broadcast = alice.ok("broadcast", Map.of("scope", "machine", "message", "all hands"));
+            assertTrue(broadcast.contains("Sent to 1 peer"), broadcast);
+            assertEquals("all hands", bob.unread(10).get(1).message().text());
+
+            // A sender over TCP has no credentials: the push and check_messages say it is unverified.
+            try (PeersClient remote = PeersClient.connect(new TcpConnector(TcpAddress.parse(tcp.address())),
+                    ClientOptions.defaults().withToken(TOKEN).withReconnect(false))) {
+                remote.register(RegisterRequest.of("/elsewhere", ClientType.GENERIC).withName("remote"));
+                remote.send("alice", "trust me");
+                JsonNode remotePush = alice.awaitNotification(ChannelPush.METHOD, PUSH);
+                assertNotNull(remotePush);
+                JsonNode remoteMeta = remotePush.path("params").path("meta");
+                assertEquals("false", remoteMeta.path("from_verified").asText());
+                assertEquals("remote", remoteMeta.path("from_name").asText());
+                String shown = alice.ok("check_messages", Map.of());
+                assertTrue(shown.contains("trust me") && shown.contains("UNVERIFIED"), shown);
+                JsonNode remoteKill = alice.call("kill_peer", Map.of("peer_id", "remote"));
+                assertTrue(remoteKill.path("isError").asBoolean(), "an unverified peer cannot be killed");
+            }
+
+            assertTrue(alice.ok("set_name", Map.of("name", "alice-2")).contains("alice-2"));
+            assertEquals(aliceId, bob.getPeer("alice-2").id());
+
+            // Refusals are isError results with a sentence to act on.
+            JsonNode unknown = alice.call("send_message", Map.of("to_id", "bobb", "message", "hi"));
+            assertTrue(unknown.path("isError").asBoolean());
+            assertTrue(InProcessMcp.textOf(unknown).contains("bob"), InProcessMcp.textOf(unknown));
+            JsonNode missing = alice.answer("tools/call", InProcessMcp.JSON.valueToTree(
+                    Map.of("name", "send_message", "arguments", Map.of("message", "hi"))));
+            assertTrue(missing.toString().contains("to_id"), "the validator names the missing argument: " + missing);
+            JsonNode selfKill = alice.call("kill_peer", Map.of("peer_id", "alice-2"));
+            assertTrue(selfKill.path("isError").asBoolean(), selfKill::toString);
+            JsonNode unknownKill = alice.call("kill_peer", Map.of("peer_id", "nobody"));
+            assertTrue(unknownKill.path("isError").asBoolean(), unknownKill::toString);
+            assertEquals(List.of(), processes.terminated(), "no refusal signalled anything");
+            assertEquals(aliceId, bob.getPeer("alice-2").id());
+
+            for (String line : alice.lines()) {
+                JsonNode node = InProcessMcp.JSON.readTree(line);
+                assertEquals("2.0", node.path("jsonrpc").asText(), line);
+                assertTrue(node.has("method") || node.has("result") || node.has("error"), line);
+            }
+            assertEquals(0, alice.stop(), "the server stops cleanly when stdin ends");
+        }
+    }
+
+    @Test
+    void aCodexServerWaitsForMessagesAndKillPeerEndsAnotherAgent() throws Exception {
+        try (InProcessMcp bob = InProcessMcp.start(settings("codex", "bob"));
+                PeersClient carol = peer("carol", agentPid)) {
+            JsonNode init = bob.initialize();
+            assertFalse(init.path("capabilities").path("experimental").has("claude/channel"), "only Claude Code gets the channel");
+            assertTrue(bob.ok("whoami", Map.of()).contains("bob"));
+
+            var waiting = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                try {
+                    return bob.ok("wait_for_messages", Map.of("timeout_seconds", 45));
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            long pingId = carol.send("bob", "ping from carol").message().id();
+            String got = waiting.get(50, java.util.concurrent.TimeUnit.SECONDS);
+            assertTrue(got.contains("ping from carol") && got.contains("#" + pingId + " from carol"), got);
+            assertEquals(MessageState.READ, carol.message(pingId).state(), "shown is read");
+
+            String answered = bob.ok("send_message", Map.of("to_id", "carol", "message", "pong", "reply_to", pingId));
+            assertTrue(answered.contains("wait_for_messages"), "a codex sender is told how to get answers: " + answered);
+            Envelope pong = carol.unread(10).get(0);
+            assertEquals("pong", pong.message().text());
+            assertEquals(pingId, pong.message().replyTo());
+
+            JsonNode notANumber = bob.answer("tools/call", InProcessMcp.JSON.valueToTree(
+                    Map.of("name", "wait_for_messages", "arguments", Map.of("timeout_seconds", "soon"))));
+            assertTrue(notANumber.toString().contains("must be a whole number"), notANumber::toString);
+
+            String killed = bob.ok("kill_peer", Map.of("peer_id", "carol"));
+            assertTrue(killed.startsWith("Sent SIGTERM"), killed);
+            assertEquals(List.of(agentPid), processes.terminated().stream().map(ProcessRef::pid).toList(),
+                    "carol's agent, in the table only");
+        }
+    }
+}
