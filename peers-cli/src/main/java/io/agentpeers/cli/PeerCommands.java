@@ -255,12 +255,12 @@ final class PeerCommands {
     static void printEnvelope(Terminal out, Envelope envelope, Instant now) {
         Message message = envelope.message();
         PeerInfo sender = envelope.sender();
-        String from = sender.displayName() + (sender.clientType() == null ? "" : " (" + sender.clientType() + ")")
+        String from = Terminal.data(sender.displayName()) + (sender.clientType() == null ? "" : " (" + sender.clientType() + ")")
                 + (sender.verified() ? "" : " " + out.yellow("[unverified]"));
         out.println(out.cyan("#" + message.id()) + " from " + out.bold(from) + ", "
                 + Terminal.ago(message.sentAt(), now) + (message.replyTo() == null ? "" : ", reply to #" + message.replyTo()));
         for (String line : message.text().split("\n", -1)) {
-            out.println("  " + line);
+            out.println("  " + Terminal.data(line));
         }
     }
 

@@ -102,7 +102,7 @@ final class StatusCommands {
 
     static String text(JsonNode node, String field) {
         JsonNode value = node.get(field);
-        return value == null || value.isNull() ? "-" : value.asText();
+        return value == null || value.isNull() ? "-" : Terminal.data(value.asText());
     }
 
     @Command(name = "cleanup", description = "End the orphaned MCP server processes (SIGTERM).")
@@ -249,7 +249,7 @@ final class StatusCommands {
             String line;
             if (event instanceof BrokerEvent.PeerJoined joined) {
                 line = out.green("+ " + peerName) + " joined" + (joined.resumed() ? " (resumed)" : "")
-                        + " [" + (peer.clientType() == null ? "" : peer.clientType().wireName()) + ", " + peer.cwd() + "]";
+                        + " [" + (peer.clientType() == null ? "" : peer.clientType().wireName()) + ", " + Terminal.data(peer.cwd()) + "]";
             } else if (event instanceof BrokerEvent.PeerLeft left) {
                 line = out.red("- " + peerName) + " left: " + left.reason();
             } else if (event instanceof BrokerEvent.PeerUpdated) {

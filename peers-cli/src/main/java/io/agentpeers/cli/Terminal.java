@@ -36,8 +36,13 @@ public final class Terminal {
         return err;
     }
 
+    /**
+     * Prints one line. Text other peers control (message text, summaries, folders) is data: every control
+     * character in it is shown escaped ({@code \x1b}, {@code \r}...), so it cannot move the cursor,
+     * retitle the terminal or pose as a line of ours. Only the colour codes of this class pass.
+     */
     public void println(String line) {
-        out.println(line);
+        out.println(safeLine(line));
     }
 
     /** Pretty JSON on stdout: one document. */
@@ -114,7 +119,7 @@ public final class Terminal {
                 line.append(" ".repeat(widths[i] - visibleLength(value) + 2));
             }
         }
-        out.println(stripTrailing(line.toString()));
+        out.println(safeLine(stripTrailing(line.toString())));
     }
 
     private static String cell(List<String> row, int i) {
@@ -162,7 +167,72 @@ public final class Terminal {
         if (text == null) {
             return "";
         }
-        String flat = text.replaceAll("\\s+", " ").strip();
+        String flat = escape(text.replaceAll("\\s+", " ").strip(), false);
         return flat.length() <= max ? flat : flat.substring(0, Math.max(0, max - 1)) + "…";
+    }
+
+    /** {@code text} with every control character escaped, colour codes included: for peer-controlled text. */
+    public static String data(String text) {
+        return text == null ? "" : escape(text, false);
+    }
+
+    /** A whole line: colour codes of the form this class writes pass, every other control is escaped. */
+    static String safeLine(String line) {
+        return escape(line, true);
+    }
+
+    private static String escape(String text, boolean keepColours) {
+        StringBuilder result = null;
+        int length = text.length();
+        for (int i = 0; i < length; i++) {
+            char c = text.charAt(i);
+            int colourEnd = keepColours && c == '\u001b' ? colourCodeEnd(text, i) : -1;
+            if (colourEnd > 0) {
+                if (result != null) {
+                    result.append(text, i, colourEnd);
+                }
+                i = colourEnd - 1;
+                continue;
+            }
+            if (!isUnsafe(c)) {
+                if (result != null) {
+                    result.append(c);
+                }
+                continue;
+            }
+            if (result == null) {
+                result = new StringBuilder(length + 16).append(text, 0, i);
+            }
+            switch (c) {
+                case '\r' -> result.append("\\r");
+                case '\n' -> result.append("\\n");
+                default -> result.append(c < 0x100 ? String.format("\\x%02x", (int) c) : String.format("\\u%04x", (int) c));
+            }
+        }
+        return result == null ? text : result.toString();
+    }
+
+    /** Where an SGR colour code {@code ESC [ digits/semicolons m} starting at {@code start} ends, or -1. */
+    private static int colourCodeEnd(String text, int start) {
+        int i = start + 1;
+        if (i >= text.length() || text.charAt(i) != '[') {
+            return -1;
+        }
+        for (i++; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c == 'm') {
+                return i + 1;
+            }
+            if ((c < '0' || c > '9') && c != ';') {
+                return -1;
+            }
+        }
+        return -1;
+    }
+
+    /** C0 and C1 controls (tab aside), DEL, and the bidirectional overrides that reorder what is shown. */
+    private static boolean isUnsafe(char c) {
+        return (c < 0x20 && c != '\t') || (c >= 0x7f && c <= 0x9f) || (c >= 0x202a && c <= 0x202e)
+                || (c >= 0x2066 && c <= 0x2069);
     }
 }

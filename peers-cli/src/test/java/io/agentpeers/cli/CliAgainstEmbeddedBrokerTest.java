@@ -95,6 +95,25 @@ class CliAgainstEmbeddedBrokerTest {
     }
 
     @Test
+    void textOtherPeersControlReachesTheTerminalEscaped() {
+        String hostile = "fine\u001b]0;owned\u0007\r\u001b[2J\u001b[31mred\u202e";
+        agent.setSummary(hostile);
+        assertEquals(0, cli.run("inbox").exit(), "the person's CLI peer exists");
+        agent.send("testuser", "line one\nline two" + hostile, null);
+        assertTrue(cli.run("inbox", "--keep").out().contains("\n  line two"), "a message's own lines stay lines");
+
+        for (String[] command : List.of(new String[] {"peers"}, new String[] {"inbox"}, new String[] {"history"})) {
+            InProcessCli.Result result = cli.run(command);
+            assertEquals(0, result.exit(), result::toString);
+            String out = result.out();
+            for (char control : new char[] {'\u001b', '\u0007', '\r', '\u202e'}) {
+                assertEquals(-1, out.indexOf(control), command[0] + " printed a raw control character: " + out);
+            }
+            assertTrue(out.contains("\\x1b"), command[0] + " shows the escape visibly: " + out);
+        }
+    }
+
+    @Test
     void sendCarriesTheVerifiedCliIdentityAndAnswersWaitInTheInbox() {
         InProcessCli.Result sent = cli.run("send", "reviewer", "please", "review", "--json");
         assertEquals(0, sent.exit(), sent::toString);
