@@ -1,0 +1,36 @@
+import io.agentpeers.broker.PeersBroker;
+import io.agentpeers.core.ClientType;
+import io.agentpeers.core.RegisterRequest;
+import io.agentpeers.protocol.Envelope;
+import io.agentpeers.protocol.client.PeersClient;
+import io.agentpeers.store.memory.InMemoryPeerStore;
+import io.agentpeers.transport.unix.UnixSocketConnector;
+import io.agentpeers.transport.unix.UnixSocketListener;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+public class Orchestrator {
+    public static void main(String[] args) throws Exception {
+        Path socket = Files.createTempDirectory("peers").resolve("peers.sock");
+        try (PeersBroker broker = PeersBroker.builder()
+                .store(new InMemoryPeerStore())          // or .ownedStore(SqlitePeerStore.open(path))
+                .listen(new UnixSocketListener(socket))
+                .start();
+             PeersClient planner = PeersClient.connect(new UnixSocketConnector(socket));
+             PeersClient worker = PeersClient.connect(new UnixSocketConnector(socket))) {
+            planner.register(RegisterRequest.of("/src/app", ClientType.GENERIC).withName("planner"));
+            worker.register(RegisterRequest.of("/src/app", ClientType.GENERIC).withName("worker"));
+            planner.send("worker", "please run the tests");   // durable once this returns
+            // a long poll; or worker.subscribe(listener) to have messages pushed
+            List<Envelope> received = worker.waitForMessages(Duration.ofSeconds(10), 10);
+            if (received.isEmpty()) {
+                throw new IllegalStateException("the worker got no message");
+            }
+            for (Envelope envelope : received) {
+                System.out.println(envelope.sender().name() + ": " + envelope.message().text());
+            }
+        }
+    }
+}
