@@ -2,8 +2,10 @@ package io.agentpeers.core;
 
 /** A second registration on a connection that already holds a peer. */
 public class AlreadyRegisteredException extends PeersException {
+    /** The {@linkplain PeersException#code() code} on the wire. */
     public static final String CODE = "already_registered";
 
+    /** @param message what happened and how to fix it, for a person or a model */
     public AlreadyRegisteredException(String message) {
         super(CODE, message);
     }

@@ -2,8 +2,10 @@ package io.agentpeers.core;
 
 /** The caller may not do this: unverified (TCP) or another user's peer. */
 public class NotAuthorizedException extends PeersException {
+    /** The {@linkplain PeersException#code() code} on the wire. */
     public static final String CODE = "not_authorized";
 
+    /** @param message what happened and how to fix it, for a person or a model */
     public NotAuthorizedException(String message) {
         super(CODE, message);
     }

@@ -7,12 +7,22 @@ import java.util.Objects;
  * {@link #code()} that the wire protocol sends, and a message that a person or a model can act on.
  */
 public class PeersException extends RuntimeException {
+    /** See {@link #code()}. */
     private final String code;
 
+    /**
+     * @param code    the stable code of the broken rule, see {@link #code()}
+     * @param message what happened and how to fix it, for a person or a model
+     */
     public PeersException(String code, String message) {
         this(code, message, null);
     }
 
+    /**
+     * @param code    the stable code of the broken rule, see {@link #code()}
+     * @param message what happened and how to fix it, for a person or a model
+     * @param cause   what failed underneath, or {@code null}
+     */
     public PeersException(String code, String message, Throwable cause) {
         super(message, cause);
         this.code = Objects.requireNonNull(code, "code");
