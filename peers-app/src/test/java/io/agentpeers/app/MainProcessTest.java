@@ -61,7 +61,7 @@ class MainProcessTest {
     void theAppRunsTheCliAndKnowsTheMcpCommand() throws Exception {
         Result version = run(null, "--version");
         assertEquals(0, version.exit(), version.err());
-        assertTrue(version.out().startsWith("peers 0.1.0"), version.out());
+        assertTrue(version.out().startsWith("peers " + io.agentpeers.protocol.PeersVersion.VERSION), version.out());
 
         Result help = run(null, "--help");
         assertTrue(help.out().contains("mcp") && help.out().contains("broker"), help.out());

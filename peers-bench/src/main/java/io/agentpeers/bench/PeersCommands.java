@@ -30,7 +30,7 @@ final class PeersCommands {
     private static final Duration ANSWER_TIMEOUT = Duration.ofSeconds(60);
     private static final String INITIALIZE = "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\",\"params\":"
             + "{\"protocolVersion\":\"2025-06-18\",\"capabilities\":{\"experimental\":{\"claude/channel\":{}}},"
-            + "\"clientInfo\":{\"name\":\"peers-bench\",\"version\":\"0.1.0\"}}}";
+            + "\"clientInfo\":{\"name\":\"peers-bench\",\"version\":\"" + PeersClient.VERSION + "\"}}}";
     private static final String INITIALIZED = "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"}";
 
     private final Path root;

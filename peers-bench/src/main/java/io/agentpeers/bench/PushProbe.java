@@ -59,8 +59,8 @@ final class PushProbe implements AutoCloseable {
         TransportConnector connector = endpoint.unix()
                 ? new UnixSocketConnector(endpoint.socket())
                 : new TcpConnector(new TcpAddress(endpoint.host(), endpoint.port()));
-        ClientOptions options = ClientOptions.defaults().withClientName("peers-bench/0.1.0").withReconnect(false)
-                .withRequestTimeout(Duration.ofSeconds(30));
+        ClientOptions options = ClientOptions.defaults().withClientName("peers-bench/" + PeersClient.VERSION)
+                .withReconnect(false).withRequestTimeout(Duration.ofSeconds(30));
         if (endpoint.token() != null) {
             options = options.withToken(endpoint.token());
         }

@@ -56,9 +56,10 @@ final class RawConnection implements AutoCloseable {
                 channel.connect(new InetSocketAddress(endpoint.host(), endpoint.port()));
             }
             RawConnection connection = new RawConnection(channel, timeout);
+            String client = "peers-bench/" + io.agentpeers.protocol.PeersVersion.VERSION;
             String hello = endpoint.token() == null
-                    ? "{\"protocol\":1,\"client\":\"peers-bench/0.1.0\"}"
-                    : "{\"protocol\":1,\"client\":\"peers-bench/0.1.0\",\"token\":\"" + endpoint.token() + "\"}";
+                    ? "{\"protocol\":1,\"client\":\"" + client + "\"}"
+                    : "{\"protocol\":1,\"client\":\"" + client + "\",\"token\":\"" + endpoint.token() + "\"}";
             connection.requireOk("hello", hello);
             return connection;
         } catch (IOException e) {

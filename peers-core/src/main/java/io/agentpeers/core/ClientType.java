@@ -5,9 +5,13 @@ import java.util.stream.Collectors;
 
 /** What kind of client holds a peer's connection; decides how messages reach it. */
 public enum ClientType {
+    /** Claude Code: gets each message pushed into the session as a channel notification. */
     CLAUDE_CODE("claude-code"),
+    /** Codex CLI: no push; its agent waits with {@code wait_for_messages} or checks. */
     CODEX("codex"),
+    /** The person at the terminal, through the {@code peers} command line; one per user. */
     CLI("cli"),
+    /** Any other program, such as an orchestrator using {@code PeersClient}. */
     GENERIC("generic");
 
     private final String wireName;
@@ -21,6 +25,11 @@ public enum ClientType {
         return wireName;
     }
 
+    /**
+     * The type with this {@linkplain #wireName() wire name}.
+     *
+     * @throws InvalidArgumentException for an unknown name
+     */
     public static ClientType fromWireName(String name) {
         for (ClientType type : values()) {
             if (type.wireName.equals(name)) {

@@ -5,6 +5,7 @@ package io.agentpeers.core;
  * Never taken from a request. A connection without credentials (TCP) is unverified.
  */
 public record Credentials(long pid, int uid, int gid) {
+    /** @throws InvalidArgumentException when the pid is not positive */
     public Credentials {
         if (pid <= 0) {
             throw new InvalidArgumentException("a pid must be positive, got " + pid);

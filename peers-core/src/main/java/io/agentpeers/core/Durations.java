@@ -7,6 +7,7 @@ public final class Durations {
     private Durations() {
     }
 
+    /** The duration in the largest whole unit that fits: {@code 86400 s} is "1 day", {@code 90 s} "90 seconds". */
     public static String describe(Duration duration) {
         long seconds = duration.toSeconds();
         if (seconds % 86_400 == 0 && seconds > 0) {

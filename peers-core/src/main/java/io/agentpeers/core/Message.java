@@ -27,6 +27,7 @@ public record Message(
         Instant readAt,
         MessageState state) {
 
+    /** @throws NullPointerException when sender, recipient, text, sentAt or state is null */
     public Message {
         Objects.requireNonNull(sender, "sender");
         Objects.requireNonNull(recipient, "recipient");

@@ -16,10 +16,16 @@ public enum MessageState {
     /** The recipient left and did not come back within the grace period; pending again if it resumes. */
     UNDELIVERABLE;
 
+    /** The name used on the wire and in the store: the constant in lower case. */
     public String wireName() {
         return name().toLowerCase(Locale.ROOT);
     }
 
+    /**
+     * The state with this {@linkplain #wireName() wire name}.
+     *
+     * @throws InvalidArgumentException for an unknown name
+     */
     public static MessageState fromWireName(String name) {
         try {
             return valueOf(name.toUpperCase(Locale.ROOT));

@@ -45,6 +45,11 @@ public record Peer(
         Instant nameReservedUntil,
         String resumeSecretHash) {
 
+    /**
+     * A null summary becomes empty.
+     *
+     * @throws NullPointerException when id, cwd, clientType, registeredAt, lastSeen or state is null
+     */
     public Peer {
         Objects.requireNonNull(id, "id");
         Objects.requireNonNull(cwd, "cwd");
@@ -60,6 +65,7 @@ public record Peer(
         return connection != null;
     }
 
+    /** Whether a connection holds this peer now. */
     public boolean live() {
         return state == PeerState.LIVE;
     }
@@ -77,16 +83,19 @@ public record Peer(
         return name != null ? name : id.value();
     }
 
+    /** This peer under another name ({@code null}: none). */
     public Peer withName(String newName) {
         return new Peer(id, newName, connection, agent, cwd, gitRoot, repoKey, tty, clientType, summary,
                 registeredAt, lastSeen, state, goneAt, nameReservedUntil, resumeSecretHash);
     }
 
+    /** This peer with a new summary, seen at {@code at}. */
     public Peer withSummary(String newSummary, Instant at) {
         return new Peer(id, name, connection, agent, cwd, gitRoot, repoKey, tty, clientType, newSummary,
                 registeredAt, at, state, goneAt, nameReservedUntil, resumeSecretHash);
     }
 
+    /** This peer seen at {@code at}. */
     public Peer withLastSeen(Instant at) {
         return new Peer(id, name, connection, agent, cwd, gitRoot, repoKey, tty, clientType, summary,
                 registeredAt, at, state, goneAt, nameReservedUntil, resumeSecretHash);

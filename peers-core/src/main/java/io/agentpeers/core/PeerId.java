@@ -17,6 +17,7 @@ public record PeerId(String value) implements Comparable<PeerId> {
     /** The broker itself, sender of notices such as "your message could not be delivered". */
     public static final PeerId BROKER = new PeerId("broker");
 
+    /** @throws InvalidArgumentException unless the value is 1 to 64 lower-case letters and digits */
     public PeerId {
         Objects.requireNonNull(value, "value");
         if (!SHAPE.matcher(value).matches()) {

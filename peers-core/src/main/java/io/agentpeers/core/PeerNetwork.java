@@ -48,6 +48,15 @@ public final class PeerNetwork implements AutoCloseable {
     private final LivePeers live = new LivePeers();
     private final AtomicBoolean started = new AtomicBoolean();
 
+    /**
+     * The network over {@code store}; nothing runs until {@link #start()}.
+     *
+     * @param store     where peers and messages live; stays the caller's to close
+     * @param processes what the system says about the processes of verified peers
+     * @param clock     the time of every stamp and period, cut to milliseconds
+     * @param limits    sizes, rates and periods
+     * @param listener  told what each commit changed, or {@code null} for nobody
+     */
     public PeerNetwork(PeerStore store, ProcessControl processes, InstantSource clock, PeersLimits limits,
             CommitListener listener) {
         this.store = Objects.requireNonNull(store, "store");
@@ -82,6 +91,7 @@ public final class PeerNetwork implements AutoCloseable {
         });
     }
 
+    /** The limits this network enforces. */
     public PeersLimits limits() {
         return limits;
     }
@@ -243,6 +253,11 @@ public final class PeerNetwork implements AutoCloseable {
         return read(tx -> resolve(tx, idOrName));
     }
 
+    /**
+     * Sets what the caller says it is working on; returns the updated peer.
+     *
+     * @throws SummaryTooLongException when the summary is over the limit in UTF-8 bytes
+     */
     public Peer setSummary(PeerId caller, String summary) {
         String text = summary == null ? "" : summary.strip();
         validateSummary(text);

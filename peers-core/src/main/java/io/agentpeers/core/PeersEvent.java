@@ -19,6 +19,7 @@ public sealed interface PeersEvent {
 
     /** A recipient acknowledged (delivered) or was shown (read) some of its messages. */
     record MessagesStateChanged(PeerId recipient, List<Long> ids, MessageState state) implements PeersEvent {
+        /** Keeps a copy of {@code ids}. */
         public MessagesStateChanged {
             ids = List.copyOf(ids);
         }

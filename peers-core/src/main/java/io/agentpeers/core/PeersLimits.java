@@ -27,6 +27,9 @@ public record PeersLimits(
         int maxBatch,
         boolean terminateOrphans) {
 
+    /**
+     * @throws InvalidArgumentException when a size, rate or count is below 1 (the summary limit below 0) or a period is negative
+     */
     public PeersLimits {
         Objects.requireNonNull(nameGrace, "nameGrace");
         Objects.requireNonNull(retention, "retention");
@@ -36,30 +39,36 @@ public record PeersLimits(
         }
     }
 
+    /** The documented limits: the values in parentheses above, orphans left running. */
     public static PeersLimits defaults() {
         return new PeersLimits(64 * 1024, 1024, 600, 200, Duration.ofHours(24), Duration.ofDays(7), 500, 500, false);
     }
 
+    /** These limits with another rate: {@code perMinute} sustained, bursts of {@code burst}. */
     public PeersLimits withRate(int perMinute, int burst) {
         return new PeersLimits(maxMessageBytes, maxSummaryBytes, perMinute, burst, nameGrace, retention,
                 maxHistory, maxBatch, terminateOrphans);
     }
 
+    /** These limits with another largest message text, in UTF-8 bytes. */
     public PeersLimits withMaxMessageBytes(int bytes) {
         return new PeersLimits(bytes, maxSummaryBytes, ratePerMinute, rateBurst, nameGrace, retention,
                 maxHistory, maxBatch, terminateOrphans);
     }
 
+    /** These limits with another grace period for gone peers' names and pending messages. */
     public PeersLimits withNameGrace(Duration grace) {
         return new PeersLimits(maxMessageBytes, maxSummaryBytes, ratePerMinute, rateBurst, grace, retention,
                 maxHistory, maxBatch, terminateOrphans);
     }
 
+    /** These limits with another retention period for old messages and gone peers. */
     public PeersLimits withRetention(Duration keep) {
         return new PeersLimits(maxMessageBytes, maxSummaryBytes, ratePerMinute, rateBurst, nameGrace, keep,
                 maxHistory, maxBatch, terminateOrphans);
     }
 
+    /** These limits with orphaned MCP servers ended by the sweep, or left running. */
     public PeersLimits withTerminateOrphans(boolean terminate) {
         return new PeersLimits(maxMessageBytes, maxSummaryBytes, ratePerMinute, rateBurst, nameGrace, retention,
                 maxHistory, maxBatch, terminate);

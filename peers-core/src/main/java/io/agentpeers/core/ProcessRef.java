@@ -5,6 +5,7 @@ package io.agentpeers.core;
  * ticks since boot (field 22 of {@code /proc/<pid>/stat}), which stays the same across broker restarts.
  */
 public record ProcessRef(long pid, int uid, long startTicks) {
+    /** @throws InvalidArgumentException when the pid is not positive or the uid negative */
     public ProcessRef {
         if (pid <= 0) {
             throw new InvalidArgumentException("a pid must be positive, got " + pid);

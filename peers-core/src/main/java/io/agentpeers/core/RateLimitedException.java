@@ -2,8 +2,14 @@ package io.agentpeers.core;
 
 /** The sender used up its token bucket; {@link #retryAfterMillis()} says when the next send fits. */
 public class RateLimitedException extends PeersException {
+    /** See {@link #retryAfterMillis()}. */
     private final long retryAfterMillis;
 
+    /**
+     * @param retryAfterMillis when the next send fits, from now
+     * @param perMinute        the sustained rate, for the message
+     * @param burst            the burst size, for the message
+     */
     public RateLimitedException(long retryAfterMillis, int perMinute, int burst) {
         this("rate limited: at most " + perMinute + " messages a minute with bursts of " + burst
                 + "; try again in " + Math.max(1, (retryAfterMillis + 999) / 1000) + " s", retryAfterMillis);

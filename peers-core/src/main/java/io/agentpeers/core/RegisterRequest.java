@@ -28,6 +28,11 @@ public record RegisterRequest(
         String summary,
         String resumeSecret) {
 
+    /**
+     * Blank optional values become {@code null}.
+     *
+     * @throws InvalidArgumentException when {@code cwd} is missing or blank
+     */
     public RegisterRequest {
         if (cwd == null || cwd.isBlank()) {
             throw new InvalidArgumentException("cwd is required: the agent's working directory");
@@ -45,18 +50,22 @@ public record RegisterRequest(
         return new RegisterRequest(null, null, cwd, null, null, null, clientType, null, null);
     }
 
+    /** This request asking for a name ({@code null}: none). */
     public RegisterRequest withName(String newName) {
         return new RegisterRequest(agentPid, newName, cwd, gitRoot, repoKey, tty, clientType, summary, resumeSecret);
     }
 
+    /** This request naming the agent process {@code kill} should end ({@code null}: the connecting process). */
     public RegisterRequest withAgentPid(Long pid) {
         return new RegisterRequest(pid, name, cwd, gitRoot, repoKey, tty, clientType, summary, resumeSecret);
     }
 
+    /** This request with the agent's git work tree and repository key ({@code null} outside a repository). */
     public RegisterRequest withRepo(String newGitRoot, String newRepoKey) {
         return new RegisterRequest(agentPid, name, cwd, newGitRoot, newRepoKey, tty, clientType, summary, resumeSecret);
     }
 
+    /** This request taking back the peer an earlier registration's secret names. */
     public RegisterRequest withResumeSecret(String secret) {
         return new RegisterRequest(agentPid, name, cwd, gitRoot, repoKey, tty, clientType, summary, secret);
     }

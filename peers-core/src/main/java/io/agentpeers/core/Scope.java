@@ -11,10 +11,16 @@ public enum Scope {
     /** Live peers of the same repository, worktrees included; directory for a caller outside any repository. */
     REPO;
 
+    /** The name used on the wire and on the command line: the constant in lower case. */
     public String wireName() {
         return name().toLowerCase(Locale.ROOT);
     }
 
+    /**
+     * The scope with this {@linkplain #wireName() wire name}.
+     *
+     * @throws InvalidArgumentException for an unknown or null name
+     */
     public static Scope fromWireName(String name) {
         try {
             return valueOf(name.toUpperCase(Locale.ROOT));

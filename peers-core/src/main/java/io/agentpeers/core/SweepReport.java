@@ -21,6 +21,7 @@ public record SweepReport(
         int prunedMessages,
         int prunedPeers) {
 
+    /** Keeps copies of the lists. */
     public SweepReport {
         wentGone = List.copyOf(wentGone);
         orphans = List.copyOf(orphans);

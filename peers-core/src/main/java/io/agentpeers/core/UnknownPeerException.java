@@ -4,8 +4,13 @@ import java.util.List;
 
 /** No peer has this id or name. Carries the nearest known names, so a model can correct itself. */
 public class UnknownPeerException extends PeersException {
+    /** See {@link #suggestions()}. */
     private final List<String> suggestions;
 
+    /**
+     * @param wanted      the id or name asked for
+     * @param suggestions near names or ids, nearest first (see {@link #suggestions()})
+     */
     public UnknownPeerException(String wanted, List<String> suggestions) {
         this(suggestions, message(wanted, suggestions));
     }

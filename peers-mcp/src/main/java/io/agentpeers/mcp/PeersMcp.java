@@ -33,7 +33,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class PeersMcp {
     /** The server's version, sent in {@code initialize} and {@code hello}. */
-    public static final String VERSION = "0.1.0";
+    public static final String VERSION = io.agentpeers.protocol.PeersVersion.VERSION;
     private static final Logger LOG = LoggerFactory.getLogger(PeersMcp.class);
     private static final long PARENT_CHECK_MILLIS = 2_000;
     private static final long LINK_DELAY_MILLIS = 1_000;

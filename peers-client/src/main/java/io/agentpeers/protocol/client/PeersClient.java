@@ -58,7 +58,7 @@ public final class PeersClient implements AutoCloseable {
     /** The protocol version this client speaks. */
     public static final int PROTOCOL_VERSION = 1;
     /** This library's version. */
-    public static final String VERSION = "0.1.0";
+    public static final String VERSION = io.agentpeers.protocol.PeersVersion.VERSION;
 
     private static final Logger LOG = LoggerFactory.getLogger(PeersClient.class);
     private static final ObjectMapper MAPPER = WireJson.mapper();

@@ -12,7 +12,9 @@ import java.util.List;
  */
 @FunctionalInterface
 public interface CommitListener {
+    /** Hears nothing. */
     CommitListener NONE = events -> { };
 
+    /** What one commit changed, in the order it happened. */
     void committed(List<PeersEvent> events);
 }

@@ -19,13 +19,29 @@ package io.agentpeers.core.port;
  */
 public interface PeerStore extends AutoCloseable {
 
-    /** Runs {@code work} in one write transaction: commits when it returns, rolls back when it throws. */
+    /**
+     * Runs {@code work} in one write transaction: commits when it returns, rolls back when it throws.
+     *
+     * @param <T>  what the work returns
+     * @param work the reads and writes to commit together
+     * @return what {@code work} returned, once committed
+     */
     <T> T inTransaction(StoreWork<T> work);
 
-    /** Runs {@code work} against committed state; {@code work} must not write. */
+    /**
+     * Runs {@code work} against committed state; {@code work} must not write.
+     *
+     * @param <T>  what the work returns
+     * @param work the reads
+     * @return what {@code work} returned
+     */
     <T> T read(StoreWork<T> work);
 
-    /** What this store is, for logs and {@code stats} (a database path, "in memory"). */
+    /**
+     * What this store is, for logs and {@code stats}.
+     *
+     * @return a database path, "in memory", or by default the class's simple name
+     */
     default String description() {
         return getClass().getSimpleName();
     }
@@ -34,9 +50,14 @@ public interface PeerStore extends AutoCloseable {
     @Override
     void close();
 
-    /** A piece of work against one transaction. */
+    /**
+     * A piece of work against one transaction.
+     *
+     * @param <T> what the work returns
+     */
     @FunctionalInterface
     interface StoreWork<T> {
+        /** Does the work through {@code tx}, which is valid only during this call. */
         T run(StoreTransaction tx);
     }
 }

@@ -29,6 +29,7 @@ public interface ProcessControl {
 
     /** One process as the system sees it. */
     record ProcessInfo(long pid, long parentPid, int uid, long startTicks) {
+        /** This process as a reference that survives pid reuse. */
         public ProcessRef ref() {
             return new ProcessRef(pid, uid, startTicks);
         }

@@ -4,6 +4,7 @@ package io.agentpeers.core.port;
 public record StoreCounts(
         long livePeers, long gonePeers, long pending, long delivered, long read, long undeliverable) {
 
+    /** All messages the store holds, in any state. */
     public long messages() {
         return pending + delivered + read + undeliverable;
     }

@@ -25,11 +25,13 @@ public interface StoreTransaction {
     /** Replaces every field of the peer with the same id, which must exist. */
     void updatePeer(Peer peer);
 
+    /** The peer with this id, live or gone, or empty. */
     Optional<Peer> findPeer(PeerId id);
 
     /** Every peer, live or gone, that has this name, newest registration first. */
     List<Peer> findPeersByName(String name);
 
+    /** The peer whose resume secret hashes to {@code hash} (SHA-256, hex), or empty. */
     Optional<Peer> findPeerByResumeSecretHash(String hash);
 
     /**
@@ -58,6 +60,7 @@ public interface StoreTransaction {
     /** Stores a message in state pending and returns it with its id, greater than every earlier id. */
     Message insertMessage(NewMessage message);
 
+    /** The message with this id, in any state, or empty. */
     Optional<Message> findMessage(long id);
 
     /** Pending messages addressed to {@code recipient}, oldest first. */

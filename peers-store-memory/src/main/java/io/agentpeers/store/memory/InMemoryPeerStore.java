@@ -66,6 +66,7 @@ public final class InMemoryPeerStore implements PeerStore {
     /** Inverse of every change of the running write transaction, newest first. */
     private final Deque<Runnable> undo = new ArrayDeque<>();
 
+    /** An empty store; nothing to open, nothing kept after the program ends. */
     public InMemoryPeerStore() {
         for (MessageState state : MessageState.values()) {
             byState.put(state, new HashSet<>());

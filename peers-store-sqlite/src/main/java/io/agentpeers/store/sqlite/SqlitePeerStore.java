@@ -76,6 +76,9 @@ public final class SqlitePeerStore implements PeerStore {
      * Folders created on the way get mode 0700 and a new file 0600, where the file system has POSIX
      * permissions. Fails with a {@link StoreException} for a file that is not a peers database or
      * whose schema is newer than this peers knows.
+     *
+     * @param file the database file, for example {@code ~/.peers/peers.db}
+     * @return the open store; the caller closes it
      */
     public static SqlitePeerStore open(Path file) {
         Objects.requireNonNull(file, "file");

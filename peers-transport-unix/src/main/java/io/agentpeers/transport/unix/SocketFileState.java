@@ -1,6 +1,6 @@
 package io.agentpeers.transport.unix;
 
-/** What {@link UnixSocketListener#probe} found at a socket path. */
+/** What {@link SocketFiles#probe} found at a socket path. */
 public enum SocketFileState {
     /** Nothing is there. */
     ABSENT,
