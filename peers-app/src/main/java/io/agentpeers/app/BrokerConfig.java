@@ -30,9 +30,11 @@ public record BrokerConfig(PeersPaths paths, PeersLimits limits, Duration sweepI
         if (rate != null && !rate.isBlank()) {
             String[] parts = rate.trim().split("/");
             try {
-                limits = limits.withRate(Integer.parseInt(parts[0]), Integer.parseInt(parts.length > 1 ? parts[1] : parts[0]));
+                limits = limits.withRate(
+                        Integer.parseInt(parts[0]), Integer.parseInt(parts.length > 1 ? parts[1] : parts[0]));
             } catch (NumberFormatException e) {
-                throw new InvalidArgumentException("PEERS_RATE must look like 600/200 (per minute/burst), not '" + rate + "'");
+                throw new InvalidArgumentException(
+                        "PEERS_RATE must look like 600/200 (per minute/burst), not '" + rate + "'");
             }
         }
         if ("true".equalsIgnoreCase(env.get("PEERS_TERMINATE_ORPHANS"))) {

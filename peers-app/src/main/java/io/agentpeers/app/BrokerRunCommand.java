@@ -25,7 +25,10 @@ final class BrokerRunCommand extends BaseCommand {
     @Mixin
     BrokerOptions options = new BrokerOptions();
 
-    @Option(names = "--idle-timeout", paramLabel = "SECONDS", description = "Stop after this long without connections (env PEERS_IDLE_TIMEOUT; default never).")
+    @Option(
+            names = "--idle-timeout",
+            paramLabel = "SECONDS",
+            description = "Stop after this long without connections (env PEERS_IDLE_TIMEOUT; default never).")
     Long idleTimeout;
 
     @Override
@@ -44,8 +47,9 @@ final class BrokerRunCommand extends BaseCommand {
         Thread hook = new Thread(broker::close, "peers-sigterm");
         Runtime.getRuntime().addShutdownHook(hook);
         Terminal out = terminal();
-        out.println("peers broker " + PeersClient.VERSION + " (pid " + ProcessHandle.current().pid() + ") on "
-                + String.join(" and ", broker.listeners()) + ", database " + paths.database() + "; Ctrl-C stops it");
+        out.println("peers broker " + PeersClient.VERSION + " (pid "
+                + ProcessHandle.current().pid() + ") on " + String.join(" and ", broker.listeners()) + ", database "
+                + paths.database() + "; Ctrl-C stops it");
         broker.awaitStop();
         try {
             Runtime.getRuntime().removeShutdownHook(hook);

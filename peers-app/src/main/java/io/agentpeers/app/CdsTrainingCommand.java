@@ -41,11 +41,14 @@ import picocli.CommandLine.Spec;
  * answers {@code initialize} and {@code tools/list}. It never starts a broker, reads no {@code PEERS_*}
  * variable, and prints only one line on stderr; stdout stays empty.
  */
-@Command(name = "__cds-training", hidden = true,
+@Command(
+        name = "__cds-training",
+        hidden = true,
         description = "Load what cold `status` and `mcp` runs load, for the build's class-data archive.")
 final class CdsTrainingCommand implements Callable<Integer> {
     private static final long ANSWER_WAIT_SECONDS = 10;
-    private static final String REQUESTS = String.join("\n",
+    private static final String REQUESTS = String.join(
+            "\n",
             "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\",\"params\":{\"protocolVersion\":\"2025-06-18\","
                     + "\"capabilities\":{\"experimental\":{\"claude/channel\":{}}},"
                     + "\"clientInfo\":{\"name\":\"peers-cds-training\",\"version\":\"1\"}}}",
@@ -56,7 +59,10 @@ final class CdsTrainingCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Parameters(index = "0", paramLabel = "DIR", description = "An empty folder to use as PEERS_HOME (no broker there).")
+    @Parameters(
+            index = "0",
+            paramLabel = "DIR",
+            description = "An empty folder to use as PEERS_HOME (no broker there).")
     Path dir;
 
     @Override
@@ -65,8 +71,14 @@ final class CdsTrainingCommand implements Callable<Integer> {
         PeersCli cli = (PeersCli) spec.root().userObject();
         ByteArrayOutputStream printed = new ByteArrayOutputStream();
         PrintStream quiet = new PrintStream(printed, true, StandardCharsets.UTF_8);
-        CliContext context = new CliContext(Map.of("HOME", home.toString(), "PEERS_HOME", home.toString()), home,
-                cli.context().cwd(), quiet, quiet, InputStream.nullInputStream(), cli.context().mainClass());
+        CliContext context = new CliContext(
+                Map.of("HOME", home.toString(), "PEERS_HOME", home.toString()),
+                home,
+                cli.context().cwd(),
+                quiet,
+                quiet,
+                InputStream.nullInputStream(),
+                cli.context().mainClass());
 
         // `peers status` with no broker: parsing, paths, a failed connect, the one-sentence error. Then
         // once more against a socket that answers like a broker that refuses the stats request: a
@@ -79,13 +91,17 @@ final class CdsTrainingCommand implements Callable<Integer> {
         PeersPaths paths = context.paths();
         BrokerAccess.brokerStarter(context, paths);
         Answers answers = new Answers();
-        int mcp = PeersMcp.run(new McpSettings("claude-code", null, paths, null),
-                new Requests(REQUESTS.getBytes(StandardCharsets.UTF_8), answers.listed), answers);
+        int mcp = PeersMcp.run(
+                new McpSettings("claude-code", null, paths, null),
+                new Requests(REQUESTS.getBytes(StandardCharsets.UTF_8), answers.listed),
+                answers);
 
         boolean answered = answers.listed.getCount() == 0;
-        cli.context().err().println("peers: class-data training: status exit " + status + " (no broker), "
-                + connected + " (training socket), mcp exit " + mcp
-                + (answered ? ", initialize and tools/list answered" : ", NO MCP answer"));
+        cli.context()
+                .err()
+                .println("peers: class-data training: status exit " + status + " (no broker), "
+                        + connected + " (training socket), mcp exit " + mcp
+                        + (answered ? ", initialize and tools/list answered" : ", NO MCP answer"));
         return answered ? 0 : 1;
     }
 
@@ -117,8 +133,8 @@ final class CdsTrainingCommand implements Callable<Integer> {
     private static void answer(ServerSocketChannel server) {
         ObjectMapper json = new ObjectMapper();
         try (SocketChannel channel = server.accept();
-                BufferedReader in = new BufferedReader(new InputStreamReader(Channels.newInputStream(channel),
-                        StandardCharsets.UTF_8));
+                BufferedReader in = new BufferedReader(
+                        new InputStreamReader(Channels.newInputStream(channel), StandardCharsets.UTF_8));
                 OutputStream out = Channels.newOutputStream(channel)) {
             String line;
             while ((line = in.readLine()) != null) {
@@ -126,11 +142,14 @@ final class CdsTrainingCommand implements Callable<Integer> {
                 if (!request.hasNonNull("id")) {
                     continue;
                 }
-                ObjectNode answer = json.createObjectNode().put("jsonrpc", "2.0").set("id", request.get("id"));
+                ObjectNode answer =
+                        json.createObjectNode().put("jsonrpc", "2.0").set("id", request.get("id"));
                 if ("hello".equals(request.path("method").asText())) {
                     answer.putObject("result").put("protocol", PeersClient.PROTOCOL_VERSION);
                 } else {
-                    answer.putObject("error").put("code", -32601).put("message", "a class-data training socket, not a broker");
+                    answer.putObject("error")
+                            .put("code", -32601)
+                            .put("message", "a class-data training socket, not a broker");
                 }
                 out.write((json.writeValueAsString(answer) + "\n").getBytes(StandardCharsets.UTF_8));
                 out.flush();

@@ -36,7 +36,9 @@ import picocli.CommandLine.Command;
  * A self-contained show: an embedded broker on a temporary folder, two agents that find each other and
  * exchange a message and a reply, then everything is cleaned up. Touches nothing in PEERS_HOME.
  */
-@Command(name = "demo", description = "Watch two agents find each other and talk, on a temporary broker; cleans up after.")
+@Command(
+        name = "demo",
+        description = "Watch two agents find each other and talk, on a temporary broker; cleans up after.")
 final class DemoCommand extends BaseCommand {
     private static final Duration STEP_TIMEOUT = Duration.ofSeconds(15);
 
@@ -59,10 +61,14 @@ final class DemoCommand extends BaseCommand {
     private void show(Terminal out, Path dir) throws Exception {
         Path socket = dir.resolve("peers.sock");
         Path database = dir.resolve("peers.db");
-        try (PeersBroker broker = PeersBroker.builder().listen(new UnixSocketListener(socket))
-                .ownedStore(SqlitePeerStore.open(database)).lockFile(dir.resolve("broker.lock")).start()) {
+        try (PeersBroker broker = PeersBroker.builder()
+                .listen(new UnixSocketListener(socket))
+                .ownedStore(SqlitePeerStore.open(database))
+                .lockFile(dir.resolve("broker.lock"))
+                .start()) {
             step(out, 1, "started an embedded broker on " + socket + " with its SQLite database " + database);
-            ClientOptions options = ClientOptions.defaults().withClientName("peers-demo/" + PeersClient.VERSION)
+            ClientOptions options = ClientOptions.defaults()
+                    .withClientName("peers-demo/" + PeersClient.VERSION)
                     .withRequestTimeout(STEP_TIMEOUT);
             UnixSocketConnector connector = new UnixSocketConnector(socket);
             try (PeersClient alice = PeersClient.connect(connector, options);
@@ -72,14 +78,24 @@ final class DemoCommand extends BaseCommand {
                 alice.setSummary("writing the config parser");
                 PeerInfo b = bob.register(base.withName("bob")).peer();
                 bob.setSummary("reviewing pull requests");
-                step(out, 2, "two agents joined: " + out.bold("alice") + " (id " + a.id() + ") and " + out.bold("bob")
-                        + " (id " + b.id() + "); the broker knows each one's pid from the socket, not from what it claims");
+                step(
+                        out,
+                        2,
+                        "two agents joined: " + out.bold("alice") + " (id " + a.id() + ") and " + out.bold("bob")
+                                + " (id " + b.id()
+                                + "); the broker knows each one's pid from the socket, not from what it claims");
 
                 List<PeerInfo> seen = alice.listPeers(Scope.DIRECTORY);
                 StringBuilder found = new StringBuilder();
                 for (PeerInfo peer : seen) {
-                    found.append(peer.displayName()).append(" (").append(peer.clientType()).append(", pid ")
-                            .append(peer.pid()).append(", \"").append(peer.summary()).append("\")");
+                    found.append(peer.displayName())
+                            .append(" (")
+                            .append(peer.clientType())
+                            .append(", pid ")
+                            .append(peer.pid())
+                            .append(", \"")
+                            .append(peer.summary())
+                            .append("\")");
                 }
                 step(out, 3, "alice lists the peers in her folder and finds " + found);
 
@@ -87,17 +103,23 @@ final class DemoCommand extends BaseCommand {
                 AtomicReference<String> bobSaw = new AtomicReference<>();
                 bob.subscribe(envelope -> {
                     Message message = envelope.message();
-                    bobSaw.set("bob was pushed #" + message.id() + " from " + envelope.sender().displayName() + ": \""
-                            + message.text() + "\"");
-                    Results.Sent reply = bob.send(envelope.sender().id(), "Looks good; one nit: close the reader in a finally.",
+                    bobSaw.set("bob was pushed #" + message.id() + " from "
+                            + envelope.sender().displayName() + ": \"" + message.text() + "\"");
+                    Results.Sent reply = bob.send(
+                            envelope.sender().id(),
+                            "Looks good; one nit: close the reader in a finally.",
                             message.id());
-                    bobSaw.set(bobSaw.get() + "\n   and answered with #" + reply.message().id() + " (a reply to #"
-                            + message.id() + ")");
+                    bobSaw.set(bobSaw.get() + "\n   and answered with #"
+                            + reply.message().id() + " (a reply to #" + message.id() + ")");
                     replied.countDown();
                 });
 
                 Results.Sent sent = alice.send("bob", "Could you review my parser change?");
-                step(out, 4, "alice sent #" + sent.message().id() + " to bob; it was stored in SQLite before the send returned");
+                step(
+                        out,
+                        4,
+                        "alice sent #" + sent.message().id()
+                                + " to bob; it was stored in SQLite before the send returned");
 
                 List<Envelope> answer = alice.waitForMessages(STEP_TIMEOUT, 10);
                 if (!replied.await(STEP_TIMEOUT.toSeconds(), TimeUnit.SECONDS) || answer.isEmpty()) {
@@ -107,23 +129,35 @@ final class DemoCommand extends BaseCommand {
                 step(out, 5, bobSaw.get());
                 Envelope reply = answer.get(0);
                 alice.markRead(List.of(reply.message().id()));
-                step(out, 6, "alice waited (a long poll, no busy loop) and got #" + reply.message().id() + " from "
-                        + reply.sender().displayName() + ": \"" + reply.message().text() + "\"");
+                step(
+                        out,
+                        6,
+                        "alice waited (a long poll, no busy loop) and got #"
+                                + reply.message().id() + " from "
+                                + reply.sender().displayName() + ": \""
+                                + reply.message().text() + "\"");
 
                 List<Message> history = alice.history("bob", 10);
                 List<List<String>> rows = new ArrayList<>();
                 Instant now = Instant.now();
                 for (Message message : history) {
-                    rows.add(List.of("#" + message.id(), message.sender().value().equals(a.id()) ? "alice" : "bob",
-                            message.recipient().value().equals(a.id()) ? "alice" : "bob", message.state().wireName(),
-                            Terminal.ago(message.sentAt(), now), Terminal.oneLine(message.text(), 50)));
+                    rows.add(List.of(
+                            "#" + message.id(),
+                            message.sender().value().equals(a.id()) ? "alice" : "bob",
+                            message.recipient().value().equals(a.id()) ? "alice" : "bob",
+                            message.state().wireName(),
+                            Terminal.ago(message.sentAt(), now),
+                            Terminal.oneLine(message.text(), 50)));
                 }
                 step(out, 7, "the conversation as alice's history shows it (newest first):");
                 out.table(List.of("  ID", "FROM", "TO", "STATE", "SENT", "TEXT"), indent(rows));
 
                 BrokerStats stats = alice.stats();
-                step(out, 8, "the broker's statistics: " + stats.peers().live() + " live peers, messages "
-                        + BrokerJson.node(stats).get("messages"));
+                step(
+                        out,
+                        8,
+                        "the broker's statistics: " + stats.peers().live() + " live peers, messages "
+                                + BrokerJson.node(stats).get("messages"));
             }
         }
         step(out, 9, "both agents left and the broker stopped");

@@ -9,8 +9,7 @@ import picocli.CommandLine;
  * included. Logging goes to stderr (slf4j-simple), set up before the first logger exists.
  */
 public final class Main {
-    private Main() {
-    }
+    private Main() {}
 
     /** Every command: the CLI's, plus the ones that host a broker and the MCP server, wired here. */
     static CommandLine commandLine(CliContext context) {

@@ -20,14 +20,20 @@ import picocli.CommandLine.Spec;
  * {@code peers mcp}: the stdio MCP server an agent starts. Its stdout is the protocol: the real stdout
  * goes to the server and {@code System.out} is pointed at stderr before anything else can print.
  */
-@Command(name = "mcp", description = "Run the stdio MCP server (Claude Code or Codex start it; not for typing by hand).")
+@Command(
+        name = "mcp",
+        description = "Run the stdio MCP server (Claude Code or Codex start it; not for typing by hand).")
 final class McpCommand implements Callable<Integer> {
 
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--client-type", paramLabel = "TYPE", defaultValue = "claude-code",
-            description = "claude-code (messages pushed), codex or generic (the agent checks); default ${DEFAULT-VALUE}.")
+    @Option(
+            names = "--client-type",
+            paramLabel = "TYPE",
+            defaultValue = "claude-code",
+            description =
+                    "claude-code (messages pushed), codex or generic (the agent checks); default ${DEFAULT-VALUE}.")
     String clientType;
 
     @Option(names = "--name", paramLabel = "NAME", description = "The peer's name ([a-z0-9-]{1,32}).")

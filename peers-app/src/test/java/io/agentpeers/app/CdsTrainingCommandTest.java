@@ -25,9 +25,14 @@ class CdsTrainingCommandTest {
     private final ByteArrayOutputStream err = new ByteArrayOutputStream();
 
     private int run(String... args) {
-        CliContext context = new CliContext(Map.of("HOME", dir.toString()), dir, dir,
-                new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8),
-                InputStream.nullInputStream(), Main.class.getName());
+        CliContext context = new CliContext(
+                Map.of("HOME", dir.toString()),
+                dir,
+                dir,
+                new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8),
+                InputStream.nullInputStream(),
+                Main.class.getName());
         return Main.commandLine(context).execute(args);
     }
 

@@ -25,9 +25,14 @@ class DemoCommandTest {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         Path peersHome = home.resolve("p");
-        CliContext context = new CliContext(Map.of("HOME", home.toString(), "PEERS_HOME", peersHome.toString()), home,
-                home, new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8),
-                InputStream.nullInputStream(), Main.class.getName());
+        CliContext context = new CliContext(
+                Map.of("HOME", home.toString(), "PEERS_HOME", peersHome.toString()),
+                home,
+                home,
+                new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8),
+                InputStream.nullInputStream(),
+                Main.class.getName());
 
         int exit = Main.commandLine(context).execute("demo");
 
@@ -35,7 +40,10 @@ class DemoCommandTest {
         assertEquals(0, exit, text + err.toString(StandardCharsets.UTF_8));
         assertTrue(text.contains("bob was pushed"), text);
         assertTrue(text.contains("alice waited"), text);
-        String folder = text.lines().filter(l -> l.startsWith("done")).findFirst().orElseThrow()
+        String folder = text.lines()
+                .filter(l -> l.startsWith("done"))
+                .findFirst()
+                .orElseThrow()
                 .replaceAll(".* and (\\S+) is deleted.*", "$1");
         assertTrue(folder.contains("peers-demo-"), text);
         assertFalse(Files.exists(Path.of(folder)), "the demo deleted " + folder);

@@ -28,7 +28,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Tag("process")
 class LauncherProcessTest {
-    private static final Path LAUNCHER = Path.of("").toAbsolutePath().getParent().resolve("peers");
+    private static final Path LAUNCHER =
+            Path.of("").toAbsolutePath().getParent().resolve("peers");
 
     @TempDir
     Path home;
@@ -48,13 +49,19 @@ class LauncherProcessTest {
         env.keySet().removeIf(name -> name.startsWith("PEERS_"));
         env.put("HOME", home.toString());
         env.put("PEERS_HOME", home.resolve("p").toString());
-        env.put("JAVA_HOME", Path.of(ProcessHandle.current().info().command().orElseThrow()).getParent().getParent()
-                .toString());
+        env.put(
+                "JAVA_HOME",
+                Path.of(ProcessHandle.current().info().command().orElseThrow())
+                        .getParent()
+                        .getParent()
+                        .toString());
         return builder;
     }
 
     private Result run(String... args) throws Exception {
-        Process process = launcher(args).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
+        Process process = launcher(args)
+                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+                .start();
         try {
             CompletableFuture<String> out = drain(process.getInputStream());
             CompletableFuture<String> err = drain(process.getErrorStream());
@@ -98,17 +105,19 @@ class LauncherProcessTest {
             CompletableFuture<String> err = drain(process.getErrorStream());
             OutputStream stdin = process.getOutputStream();
             stdin.write(("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\",\"params\":{\"protocolVersion\":"
-                    + "\"2025-06-18\",\"capabilities\":{},\"clientInfo\":{\"name\":\"t\",\"version\":\"1\"}}}\n"
-                    + "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"}\n"
-                    + "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"tools/list\",\"params\":{}}\n")
+                            + "\"2025-06-18\",\"capabilities\":{},\"clientInfo\":{\"name\":\"t\",\"version\":\"1\"}}}\n"
+                            + "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"}\n"
+                            + "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"tools/list\",\"params\":{}}\n")
                     .getBytes(StandardCharsets.UTF_8));
             stdin.flush();
-            BufferedReader reader = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+            BufferedReader reader =
+                    new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
             List<String> lines = new ArrayList<>();
             CompletableFuture<Void> answers = CompletableFuture.runAsync(() -> {
                 try {
                     String line;
-                    while (lines.stream().noneMatch(l -> l.contains("\"id\":2")) && (line = reader.readLine()) != null) {
+                    while (lines.stream().noneMatch(l -> l.contains("\"id\":2"))
+                            && (line = reader.readLine()) != null) {
                         lines.add(line);
                     }
                 } catch (IOException e) {
@@ -122,7 +131,9 @@ class LauncherProcessTest {
             reader.lines().forEach(lines::add);
             assertTrue(lines.get(0).contains("\"serverInfo\""), lines::toString);
             for (String line : lines) {
-                assertTrue(line.startsWith("{") && line.contains("\"jsonrpc\":\"2.0\""), "stdout is the protocol: " + line);
+                assertTrue(
+                        line.startsWith("{") && line.contains("\"jsonrpc\":\"2.0\""),
+                        "stdout is the protocol: " + line);
             }
         } finally {
             end(process);

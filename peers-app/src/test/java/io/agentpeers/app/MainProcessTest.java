@@ -20,17 +20,24 @@ class MainProcessTest {
     @TempDir
     Path home;
 
-    private record Result(int exit, String out, String err) { }
+    private record Result(int exit, String out, String err) {}
 
     private Result run(String stdin, String... args) throws Exception {
-        List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
-                "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xlog:disable", "-Xlog:all=warning:stderr",
-                "-cp", System.getProperty("java.class.path"), Main.class.getName()));
+        List<String> command = new ArrayList<>(List.of(
+                ProcessHandle.current().info().command().orElse("java"),
+                "-XX:TieredStopAtLevel=1",
+                "-XX:+UseSerialGC",
+                "-Xlog:disable",
+                "-Xlog:all=warning:stderr",
+                "-cp",
+                System.getProperty("java.class.path"),
+                Main.class.getName()));
         command.addAll(List.of(args));
         ProcessBuilder builder = new ProcessBuilder(command);
         builder.environment().clear();
-        builder.environment().putAll(Map.of("HOME", home.toString(), "PEERS_HOME", home.resolve("p").toString(),
-                "PATH", home.toString()));
+        builder.environment()
+                .putAll(Map.of(
+                        "HOME", home.toString(), "PEERS_HOME", home.resolve("p").toString(), "PATH", home.toString()));
         if (stdin == null) {
             builder.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
         }
@@ -74,7 +81,8 @@ class MainProcessTest {
                 + "{\"protocolVersion\":\"2025-06-18\",\"capabilities\":{},\"clientInfo\":{\"name\":\"t\",\"version\":\"1\"}}}\n";
         try {
             List<String> lines = mcpSession(initialize);
-            assertTrue(lines.stream().anyMatch(l -> l.contains("\"id\":1") && l.contains("\"serverInfo\"")),
+            assertTrue(
+                    lines.stream().anyMatch(l -> l.contains("\"id\":1") && l.contains("\"serverInfo\"")),
                     String.join("\n", lines));
             for (String line : lines) {
                 assertTrue(line.startsWith("{") && line.contains("\"jsonrpc\""), "stdout is the protocol: " + line);
@@ -87,9 +95,16 @@ class MainProcessTest {
 
     /** Runs {@code peers mcp}, sends {@code request}, keeps stdin open until the answer came, then closes it. */
     private List<String> mcpSession(String request) throws Exception {
-        List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
-                "-Xlog:disable", "-Xlog:all=warning:stderr", "-cp", System.getProperty("java.class.path"),
-                Main.class.getName(), "mcp", "--client-type", "codex"));
+        List<String> command = new ArrayList<>(List.of(
+                ProcessHandle.current().info().command().orElse("java"),
+                "-Xlog:disable",
+                "-Xlog:all=warning:stderr",
+                "-cp",
+                System.getProperty("java.class.path"),
+                Main.class.getName(),
+                "mcp",
+                "--client-type",
+                "codex"));
         ProcessBuilder builder = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD);
         builder.environment().put("HOME", home.toString());
         builder.environment().put("PEERS_HOME", home.resolve("p").toString());
@@ -97,8 +112,8 @@ class MainProcessTest {
         try {
             process.getOutputStream().write(request.getBytes(StandardCharsets.UTF_8));
             process.getOutputStream().flush();
-            var reader = new java.io.BufferedReader(new java.io.InputStreamReader(process.getInputStream(),
-                    StandardCharsets.UTF_8));
+            var reader = new java.io.BufferedReader(
+                    new java.io.InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
             var first = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
                 try {
                     return reader.readLine();

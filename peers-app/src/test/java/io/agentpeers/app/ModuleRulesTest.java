@@ -3,10 +3,10 @@ package io.agentpeers.app;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 
+import com.tngtech.archunit.base.DescribedPredicate;
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
-import com.tngtech.archunit.base.DescribedPredicate;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -34,49 +34,74 @@ class ModuleRulesTest {
 
     @Test
     void theCoreUsesTheJdkOnly() {
-        classes().that().resideInAPackage(CORE)
-                .should().onlyDependOnClassesThat().resideInAnyPackage(CORE, "java..")
+        classes()
+                .that()
+                .resideInAPackage(CORE)
+                .should()
+                .onlyDependOnClassesThat()
+                .resideInAnyPackage(CORE, "java..")
                 .check(PEERS);
     }
 
     @Test
     void theClientSideKnowsNoServerStoreOrFace() {
-        noClasses().that().resideInAPackage(CLIENT)
-                .should().dependOnClassesThat().resideInAnyPackage(BROKER, STORES, TRANSPORTS, PROCESS, LOCAL, MCP, CLI,
-                        APP, TESTKIT)
+        noClasses()
+                .that()
+                .resideInAPackage(CLIENT)
+                .should()
+                .dependOnClassesThat()
+                .resideInAnyPackage(BROKER, STORES, TRANSPORTS, PROCESS, LOCAL, MCP, CLI, APP, TESTKIT)
                 .check(PEERS);
     }
 
     @Test
     void storesKnowNoTransportBrokerOrFace() {
-        noClasses().that().resideInAPackage(STORES)
-                .should().dependOnClassesThat().resideInAnyPackage(CLIENT, TRANSPORTS, PROCESS, BROKER, LOCAL, MCP, CLI,
-                        APP, TESTKIT)
+        noClasses()
+                .that()
+                .resideInAPackage(STORES)
+                .should()
+                .dependOnClassesThat()
+                .resideInAnyPackage(CLIENT, TRANSPORTS, PROCESS, BROKER, LOCAL, MCP, CLI, APP, TESTKIT)
                 .check(PEERS);
     }
 
     @Test
     void storesAreSiblings() {
-        noClasses().that().resideInAPackage("io.agentpeers.store.memory..")
-                .should().dependOnClassesThat().resideInAPackage(SQLITE)
+        noClasses()
+                .that()
+                .resideInAPackage("io.agentpeers.store.memory..")
+                .should()
+                .dependOnClassesThat()
+                .resideInAPackage(SQLITE)
                 .check(PEERS);
-        noClasses().that().resideInAPackage(SQLITE)
-                .should().dependOnClassesThat().resideInAPackage("io.agentpeers.store.memory..")
+        noClasses()
+                .that()
+                .resideInAPackage(SQLITE)
+                .should()
+                .dependOnClassesThat()
+                .resideInAPackage("io.agentpeers.store.memory..")
                 .check(PEERS);
     }
 
     @Test
     void transportsKnowTheClientSpiAndNotEachOther() {
-        noClasses().that().resideInAPackage(TRANSPORTS)
-                .should().dependOnClassesThat().resideInAnyPackage(BROKER, STORES, PROCESS, LOCAL, MCP, CLI, APP, TESTKIT)
+        noClasses()
+                .that()
+                .resideInAPackage(TRANSPORTS)
+                .should()
+                .dependOnClassesThat()
+                .resideInAnyPackage(BROKER, STORES, PROCESS, LOCAL, MCP, CLI, APP, TESTKIT)
                 .check(PEERS);
         for (String transport : new String[] {"unix", "tcp", "invm"}) {
             String own = "io.agentpeers.transport." + transport + "..";
-            noClasses().that().resideInAPackage(own)
-                    .should().dependOnClassesThat(
-                            DescribedPredicate.describe("another transport",
-                                    c -> c.getPackageName().startsWith("io.agentpeers.transport.")
-                                            && !c.getPackageName().startsWith("io.agentpeers.transport." + transport)))
+            noClasses()
+                    .that()
+                    .resideInAPackage(own)
+                    .should()
+                    .dependOnClassesThat(DescribedPredicate.describe(
+                            "another transport",
+                            c -> c.getPackageName().startsWith("io.agentpeers.transport.")
+                                    && !c.getPackageName().startsWith("io.agentpeers.transport." + transport)))
                     .allowEmptyShould(true)
                     .check(PEERS);
         }
@@ -84,39 +109,66 @@ class ModuleRulesTest {
 
     @Test
     void processControlKnowsOnlyTheCore() {
-        noClasses().that().resideInAPackage(PROCESS)
-                .should().dependOnClassesThat().resideInAnyPackage(CLIENT, STORES, TRANSPORTS, BROKER, LOCAL, MCP, CLI,
-                        APP, TESTKIT)
+        noClasses()
+                .that()
+                .resideInAPackage(PROCESS)
+                .should()
+                .dependOnClassesThat()
+                .resideInAnyPackage(CLIENT, STORES, TRANSPORTS, BROKER, LOCAL, MCP, CLI, APP, TESTKIT)
                 .check(PEERS);
     }
 
     @Test
     void theBrokerIsGivenItsStoreAndTransports() {
-        noClasses().that().resideInAPackage(BROKER)
-                .should().dependOnClassesThat().resideInAnyPackage(STORES, TRANSPORTS, LOCAL, MCP, CLI, APP, TESTKIT)
+        noClasses()
+                .that()
+                .resideInAPackage(BROKER)
+                .should()
+                .dependOnClassesThat()
+                .resideInAnyPackage(STORES, TRANSPORTS, LOCAL, MCP, CLI, APP, TESTKIT)
                 .check(PEERS);
     }
 
     @Test
     void theFacesAreClientsOfTheBroker() {
-        noClasses().that().resideInAnyPackage(LOCAL, MCP, CLI)
-                .should().dependOnClassesThat().resideInAnyPackage(BROKER, STORES, APP, TESTKIT)
+        noClasses()
+                .that()
+                .resideInAnyPackage(LOCAL, MCP, CLI)
+                .should()
+                .dependOnClassesThat()
+                .resideInAnyPackage(BROKER, STORES, APP, TESTKIT)
                 .check(PEERS);
-        noClasses().that().resideInAPackage(MCP)
-                .should().dependOnClassesThat().resideInAPackage(CLI)
+        noClasses()
+                .that()
+                .resideInAPackage(MCP)
+                .should()
+                .dependOnClassesThat()
+                .resideInAPackage(CLI)
                 .check(PEERS);
-        noClasses().that().resideInAPackage(CLI)
-                .should().dependOnClassesThat().resideInAPackage(MCP)
+        noClasses()
+                .that()
+                .resideInAPackage(CLI)
+                .should()
+                .dependOnClassesThat()
+                .resideInAPackage(MCP)
                 .check(PEERS);
     }
 
     @Test
     void onlyTheAppWiresAConcreteStoreToABroker() {
-        noClasses().that().resideOutsideOfPackages(APP, SQLITE, TESTKIT, "io.agentpeers.bench..")
-                .should().dependOnClassesThat().resideInAPackage(SQLITE)
+        noClasses()
+                .that()
+                .resideOutsideOfPackages(APP, SQLITE, TESTKIT, "io.agentpeers.bench..")
+                .should()
+                .dependOnClassesThat()
+                .resideInAPackage(SQLITE)
                 .check(PEERS);
-        noClasses().that().resideOutsideOfPackage(APP)
-                .should().dependOnClassesThat().resideInAPackage(APP)
+        noClasses()
+                .that()
+                .resideOutsideOfPackage(APP)
+                .should()
+                .dependOnClassesThat()
+                .resideInAPackage(APP)
                 .check(PEERS);
     }
 }

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.agentpeers.broker.PeersBroker;
 import io.agentpeers.broker.server.ConnectionServerOptions;
 import io.agentpeers.core.ClientType;
 import io.agentpeers.core.RegisterRequest;
@@ -56,9 +55,11 @@ class BadInputTest {
         store = new InMemoryPeerStore();
         broker = PeersBroker.builder()
                 .listen(new UnixSocketListener(dir.resolve("peers.sock")))
-                .listen(tcp = new TcpListener(TcpAddress.parse("127.0.0.1:0"))).token(TOKEN)
+                .listen(tcp = new TcpListener(TcpAddress.parse("127.0.0.1:0")))
+                .token(TOKEN)
                 .store(store)
-                .serverOptions(ConnectionServerOptions.defaults().withMaxLineBytes(MAX_LINE)
+                .serverOptions(ConnectionServerOptions.defaults()
+                        .withMaxLineBytes(MAX_LINE)
                         .withCloseLinger(Duration.ofMillis(300)))
                 .start();
     }
@@ -113,7 +114,9 @@ class BadInputTest {
 
     /** Two well-behaved clients, one over each transport, register, send and receive. */
     private void assertWellBehavedClientsAreServed() throws Exception {
-        ClientOptions options = ClientOptions.defaults().withRequestTimeout(Duration.ofSeconds(10)).withReconnect(false);
+        ClientOptions options = ClientOptions.defaults()
+                .withRequestTimeout(Duration.ofSeconds(10))
+                .withReconnect(false);
         try (PeersClient alice = PeersClient.connect(unix(), options);
                 PeersClient bob = PeersClient.connect(tcp(), options.withToken(TOKEN))) {
             alice.register(RegisterRequest.of("/w", ClientType.GENERIC).withName("alice"));
@@ -125,7 +128,12 @@ class BadInputTest {
             assertNotNull(got, "pushed to a well-behaved client");
             assertEquals(id, got.message().id());
             bob.send("alice", "yes");
-            assertEquals("yes", alice.waitForMessages(Duration.ofSeconds(5), 10).get(0).message().text());
+            assertEquals(
+                    "yes",
+                    alice.waitForMessages(Duration.ofSeconds(5), 10)
+                            .get(0)
+                            .message()
+                            .text());
         }
     }
 
@@ -135,22 +143,38 @@ class BadInputTest {
         assertError(c.call("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\"}"), -32000, "hello_required", 1);
         assertError(c.call("{this is not json"), -32700, "parse_error", null);
         assertError(c.call("[{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"ping\"}]"), -32600, "invalid_request", null);
-        assertError(c.call("{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"hello\",\"params\":{\"protocol\":\"one\"}}"),
-                -32602, "invalid_params", 3);
+        assertError(
+                c.call("{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"hello\",\"params\":{\"protocol\":\"one\"}}"),
+                -32602,
+                "invalid_params",
+                3);
         assertError(c.call("{\"jsonrpc\":\"2.0\",\"id\":4,\"method\":\"hello\"}"), -32602, "invalid_params", 4);
         assertTrue(c.hello(null).has("result"), "after all that, hello still works");
         assertError(c.call("{\"jsonrpc\":\"2.0\",\"id\":5,\"method\":\"frobnicate\"}"), -32601, "method_not_found", 5);
         assertError(c.call("{\"jsonrpc\":\"1.0\",\"id\":6,\"method\":\"ping\"}"), -32600, "invalid_request", 6);
         assertTrue(c.call("{\"jsonrpc\":\"2.0\",\"id\":7,\"method\":\"register\",\"params\":{\"cwd\":\"/w\","
-                + "\"client_type\":\"generic\",\"name\":\"raw\"}}").has("result"));
-        assertError(c.call("{\"jsonrpc\":\"2.0\",\"id\":8,\"method\":\"send\",\"params\":{\"to\":42,\"text\":true}}"),
-                -32602, "invalid_params", 8);
-        assertError(c.call("{\"jsonrpc\":\"2.0\",\"id\":9,\"method\":\"send\",\"params\":{\"to\":\"raw\"}}"),
-                -32602, "invalid_params", 9);
-        assertError(c.call("{\"jsonrpc\":\"2.0\",\"id\":10,\"method\":\"ack\",\"params\":{\"ids\":\"1,2\"}}"),
-                -32602, "invalid_params", 10);
-        assertError(c.call("{\"jsonrpc\":\"2.0\",\"id\":11,\"method\":\"wait\",\"params\":{\"timeout_ms\":\"soon\"}}"),
-                -32602, "invalid_params", 11);
+                        + "\"client_type\":\"generic\",\"name\":\"raw\"}}")
+                .has("result"));
+        assertError(
+                c.call("{\"jsonrpc\":\"2.0\",\"id\":8,\"method\":\"send\",\"params\":{\"to\":42,\"text\":true}}"),
+                -32602,
+                "invalid_params",
+                8);
+        assertError(
+                c.call("{\"jsonrpc\":\"2.0\",\"id\":9,\"method\":\"send\",\"params\":{\"to\":\"raw\"}}"),
+                -32602,
+                "invalid_params",
+                9);
+        assertError(
+                c.call("{\"jsonrpc\":\"2.0\",\"id\":10,\"method\":\"ack\",\"params\":{\"ids\":\"1,2\"}}"),
+                -32602,
+                "invalid_params",
+                10);
+        assertError(
+                c.call("{\"jsonrpc\":\"2.0\",\"id\":11,\"method\":\"wait\",\"params\":{\"timeout_ms\":\"soon\"}}"),
+                -32602,
+                "invalid_params",
+                11);
         assertPong(c, 12);
         assertWellBehavedClientsAreServed();
     }
@@ -158,7 +182,8 @@ class BadInputTest {
     @Test
     void invalidUtf8GetsItsErrorAndTheConnectionKeepsWorking() throws Exception {
         RawConnection c = greeted();
-        byte[] head = "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\",\"params\":{\"x\":\"".getBytes(StandardCharsets.UTF_8);
+        byte[] head = "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\",\"params\":{\"x\":\""
+                .getBytes(StandardCharsets.UTF_8);
         byte[] tail = "\"}}\n".getBytes(StandardCharsets.UTF_8);
         byte[] line = new byte[head.length + 2 + tail.length];
         System.arraycopy(head, 0, line, 0, head.length);
@@ -177,7 +202,8 @@ class BadInputTest {
     @Test
     void anOversizeLineGetsAnErrorThenTheConnectionCloses() throws Exception {
         RawConnection c = greeted();
-        String big = "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\",\"params\":{\"x\":\"" + "a".repeat(MAX_LINE) + "\"}}";
+        String big = "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\",\"params\":{\"x\":\"" + "a".repeat(MAX_LINE)
+                + "\"}}";
         c.send(big);
         JsonNode reply = c.next();
         assertError(reply, -32600, "line_too_long", null);
@@ -185,7 +211,8 @@ class BadInputTest {
         assertTrue(c.closedWithin(Duration.ofSeconds(10)), "the broker closes that connection");
 
         RawConnection within = greeted();
-        String fits = "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"ping\",\"params\":{\"x\":\"" + "b".repeat(MAX_LINE - 100) + "\"}}";
+        String fits = "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"ping\",\"params\":{\"x\":\""
+                + "b".repeat(MAX_LINE - 100) + "\"}}";
         assertTrue(within.call(fits).path("result").path("pong").asBoolean(), "a line within the limit is served");
         assertWellBehavedClientsAreServed();
     }
@@ -212,7 +239,8 @@ class BadInputTest {
         for (int i = 0; i < 300; i++) {
             try (RawConnection c = new RawConnection(i % 4 == 3 ? tcp() : unix())) {
                 switch (i % 3) {
-                    case 0 -> c.write("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"hel".getBytes(StandardCharsets.UTF_8));
+                    case 0 ->
+                        c.write("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"hel".getBytes(StandardCharsets.UTF_8));
                     case 1 -> c.send("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"hello\",\"params\":{\"protocol\":1}}");
                     default -> {
                         // opened and dropped without a byte
@@ -220,9 +248,13 @@ class BadInputTest {
                 }
             }
         }
-        ClientOptions options = ClientOptions.defaults().withRequestTimeout(Duration.ofSeconds(10)).withReconnect(false);
+        ClientOptions options = ClientOptions.defaults()
+                .withRequestTimeout(Duration.ofSeconds(10))
+                .withReconnect(false);
         try (PeersClient watcher = PeersClient.connect(unix(), options)) {
-            Await.until(Duration.ofSeconds(15), () -> watcher.stats().connections() == 1,
+            Await.until(
+                    Duration.ofSeconds(15),
+                    () -> watcher.stats().connections() == 1,
                     "every dropped connection was closed on the broker's side too");
         }
         assertWellBehavedClientsAreServed();
@@ -250,13 +282,16 @@ class BadInputTest {
         JsonNode reply = newer.call("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"hello\",\"params\":{\"protocol\":2}}");
         assertError(reply, -32000, "version_mismatch", 1);
         String sentence = reply.path("error").path("message").asText();
-        assertTrue(sentence.contains("broker") && sentence.contains("stop"), "the older broker is to be restarted: " + sentence);
+        assertTrue(
+                sentence.contains("broker") && sentence.contains("stop"),
+                "the older broker is to be restarted: " + sentence);
 
         RawConnection older = raw(unix());
         reply = older.call("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"hello\",\"params\":{\"protocol\":0}}");
         assertError(reply, -32000, "version_mismatch", 1);
         sentence = reply.path("error").path("message").asText();
-        assertTrue(sentence.contains("client") && (sentence.contains("upgrade") || sentence.contains("restart")),
+        assertTrue(
+                sentence.contains("client") && (sentence.contains("upgrade") || sentence.contains("restart")),
                 "the older client is to be upgraded: " + sentence);
         assertWellBehavedClientsAreServed();
     }

@@ -54,7 +54,8 @@ class BrokerCrashTest {
             Map<Integer, AtomicInteger> receivedSeqs = new ConcurrentHashMap<>();
             recipient.register(RegisterRequest.of("/w", ClientType.GENERIC).withName("sink"));
             recipient.subscribe(envelope -> {
-                received.computeIfAbsent(envelope.message().id(), id -> new AtomicInteger()).incrementAndGet();
+                received.computeIfAbsent(envelope.message().id(), id -> new AtomicInteger())
+                        .incrementAndGet();
                 int seq = Integer.parseInt(envelope.message().text().substring("m-".length()));
                 receivedSeqs.computeIfAbsent(seq, s -> new AtomicInteger()).incrementAndGet();
             });
@@ -64,18 +65,20 @@ class BrokerCrashTest {
             List<Long> acknowledged = new ArrayList<>();
             AtomicInteger ackCount = new AtomicInteger();
             AtomicReference<Throwable> killerFailure = new AtomicReference<>();
-            killer = new Thread(() -> {
-                try {
-                    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-                    while (ackCount.get() < KILL_AFTER && System.nanoTime() < deadline) {
-                        Thread.sleep(1);
-                    }
-                    broker.get().kill9();
-                    broker.set(ChildBroker.start(home, ENV));
-                } catch (Throwable e) {
-                    killerFailure.set(e);
-                }
-            }, "broker-killer");
+            killer = new Thread(
+                    () -> {
+                        try {
+                            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+                            while (ackCount.get() < KILL_AFTER && System.nanoTime() < deadline) {
+                                Thread.sleep(1);
+                            }
+                            broker.get().kill9();
+                            broker.set(ChildBroker.start(home, ENV));
+                        } catch (Throwable e) {
+                            killerFailure.set(e);
+                        }
+                    },
+                    "broker-killer");
             killer.start();
 
             int retried = 0;
@@ -101,9 +104,14 @@ class BrokerCrashTest {
             while (!received.keySet().containsAll(acknowledged) && System.nanoTime() < deadline) {
                 Thread.sleep(20);
             }
-            List<Long> missing = acknowledged.stream().filter(id -> !received.containsKey(id)).toList();
-            long duplicates = received.values().stream().filter(count -> count.get() > 1).count();
-            long storedTwice = receivedSeqs.values().stream().filter(count -> count.get() > 1).count();
+            List<Long> missing = acknowledged.stream()
+                    .filter(id -> !received.containsKey(id))
+                    .toList();
+            long duplicates =
+                    received.values().stream().filter(count -> count.get() > 1).count();
+            long storedTwice = receivedSeqs.values().stream()
+                    .filter(count -> count.get() > 1)
+                    .count();
             List<Long> notDelivered = new ArrayList<>();
             for (long id : acknowledged) {
                 Message stored = sender.message(id);
@@ -112,10 +120,17 @@ class BrokerCrashTest {
                 }
             }
             int pendingLeft = recipient.pending(1_000).size();
-            System.out.printf("kill -9 test: acknowledged=%d retried=%d received=%d duplicates_seen=%d "
+            System.out.printf(
+                    "kill -9 test: acknowledged=%d retried=%d received=%d duplicates_seen=%d "
                             + "stored_twice_by_retries=%d missing=%d not_delivered=%d pending_left=%d%n",
-                    acknowledged.size(), retried, received.size(), duplicates, storedTwice, missing.size(),
-                    notDelivered.size(), pendingLeft);
+                    acknowledged.size(),
+                    retried,
+                    received.size(),
+                    duplicates,
+                    storedTwice,
+                    missing.size(),
+                    notDelivered.size(),
+                    pendingLeft);
 
             assertEquals(MESSAGES, acknowledged.size());
             assertEquals(MESSAGES, acknowledged.stream().distinct().count(), "every acknowledged send has its own id");

@@ -38,8 +38,8 @@ import org.junit.jupiter.api.io.TempDir;
 @Tag("process")
 class BrokerLifecycleTest {
     private static final Map<String, String> ENV = Map.of();
-    private static final ClientOptions OPTIONS = ClientOptions.defaults()
-            .withRequestTimeout(Duration.ofSeconds(10)).withReconnect(false);
+    private static final ClientOptions OPTIONS =
+            ClientOptions.defaults().withRequestTimeout(Duration.ofSeconds(10)).withReconnect(false);
 
     @TempDir
     Path dir;
@@ -54,7 +54,8 @@ class BrokerLifecycleTest {
 
     @Test
     void aSecondBrokerOnTheSameHomeExitsWithOneAndSaysWhy() throws Exception {
-        try (ChildBroker first = ChildBroker.start(home(), ENV); ChildBroker second = ChildBroker.launch(home(), ENV)) {
+        try (ChildBroker first = ChildBroker.start(home(), ENV);
+                ChildBroker second = ChildBroker.launch(home(), ENV)) {
             assertEquals(1, second.awaitExit(30), "the second broker exits with 1: " + second.stderr());
             String stderr = second.stderr();
             assertTrue(stderr.contains("another broker is running for this home"), stderr);
@@ -74,7 +75,8 @@ class BrokerLifecycleTest {
         }
         assertTrue(Files.exists(socket), "SIGKILL leaves the socket file behind");
         assertEquals(SocketFileState.STALE, SocketFiles.probe(socket));
-        try (ChildBroker next = ChildBroker.start(home(), ENV); PeersClient client = connect()) {
+        try (ChildBroker next = ChildBroker.start(home(), ENV);
+                PeersClient client = connect()) {
             assertEquals(next.pid(), client.stats().pid());
             assertTrue(next.stderr().contains("removed the stale socket file"), next.stderr());
         }
@@ -85,7 +87,8 @@ class BrokerLifecycleTest {
         String secret;
         long messageId;
         try (ChildBroker broker = ChildBroker.start(home(), ENV)) {
-            try (PeersClient sink = connect(); PeersClient source = connect()) {
+            try (PeersClient sink = connect();
+                    PeersClient source = connect()) {
                 sink.register(RegisterRequest.of("/w", ClientType.GENERIC).withName("sink"));
                 source.register(RegisterRequest.of("/w", ClientType.GENERIC).withName("source"));
                 secret = sink.resumeSecret();
@@ -97,8 +100,11 @@ class BrokerLifecycleTest {
             assertTrue(broker.stderr().contains("event=stop"), broker.stderr());
             assertFalse(Files.exists(home().resolve("peers.sock")), "the listener removed its socket file");
         }
-        try (ChildBroker next = ChildBroker.start(home(), ENV); PeersClient sink = connect()) {
-            assertTrue(sink.register(RegisterRequest.of("/w", ClientType.GENERIC).withResumeSecret(secret)).resumed());
+        try (ChildBroker next = ChildBroker.start(home(), ENV);
+                PeersClient sink = connect()) {
+            assertTrue(
+                    sink.register(RegisterRequest.of("/w", ClientType.GENERIC).withResumeSecret(secret))
+                            .resumed());
             List<Envelope> pending = sink.pending(10);
             assertEquals(1, pending.size(), pending.toString());
             assertEquals(messageId, pending.get(0).message().id());
@@ -128,7 +134,8 @@ class BrokerLifecycleTest {
             for (int i = 0; i < 5; i++) {
                 starts.add(threads.submit(() -> {
                     go.await();
-                    return new BrokerStarter(paths, ChildBroker.brokerCommand(), Map.of()).ensureRunning(Duration.ofSeconds(30));
+                    return new BrokerStarter(paths, ChildBroker.brokerCommand(), Map.of())
+                            .ensureRunning(Duration.ofSeconds(30));
                 }));
             }
             go.countDown();

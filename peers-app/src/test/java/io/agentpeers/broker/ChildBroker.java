@@ -87,11 +87,13 @@ final class ChildBroker implements AutoCloseable {
                 return;
             }
             if (!process.isAlive()) {
-                throw new IllegalStateException("the broker exited with " + process.exitValue() + " at start: " + stderr());
+                throw new IllegalStateException(
+                        "the broker exited with " + process.exitValue() + " at start: " + stderr());
             }
             Thread.sleep(20);
         }
-        throw new IllegalStateException("the broker did not answer within " + START_TIMEOUT_MILLIS + " ms: " + stderr());
+        throw new IllegalStateException(
+                "the broker did not answer within " + START_TIMEOUT_MILLIS + " ms: " + stderr());
     }
 
     Path socket() {

@@ -36,11 +36,11 @@ public final class PeerProcess {
         TransportConnector connector = "unix".equals(args[3])
                 ? new UnixSocketConnector(Path.of(args[4]))
                 : new TcpConnector(TcpAddress.parse(args[4]));
-        ClientOptions options = "tcp".equals(args[3])
-                ? ClientOptions.defaults().withToken(args[5])
-                : ClientOptions.defaults();
+        ClientOptions options =
+                "tcp".equals(args[3]) ? ClientOptions.defaults().withToken(args[5]) : ClientOptions.defaults();
         try (PeersClient client = PeersClient.connect(connector, options)) {
-            client.register(RegisterRequest.of("/two/processes", ClientType.GENERIC).withName(self));
+            client.register(
+                    RegisterRequest.of("/two/processes", ClientType.GENERIC).withName(self));
             if ("answerer".equals(role)) {
                 answer(client);
             } else {
@@ -58,9 +58,10 @@ public final class PeerProcess {
         if (got == null) {
             throw new IllegalStateException("no message came within " + STEP);
         }
-        System.out.println("GOT " + got.message().text() + " FROM " + got.sender().name()
-                + " VERIFIED " + got.sender().verified());
-        client.send(got.sender().id(), "hello " + got.sender().name(), got.message().id());
+        System.out.println("GOT " + got.message().text() + " FROM "
+                + got.sender().name() + " VERIFIED " + got.sender().verified());
+        client.send(
+                got.sender().id(), "hello " + got.sender().name(), got.message().id());
         System.out.println("REPLIED");
     }
 
@@ -78,7 +79,10 @@ public final class PeerProcess {
             throw new IllegalStateException("no reply came within " + STEP);
         }
         Envelope reply = replies.get(0);
-        System.out.println("REPLY " + reply.message().text() + " FROM " + reply.sender().name()
-                + (Long.valueOf(id).equals(reply.message().replyTo()) ? " TO MINE" : " TO " + reply.message().replyTo()));
+        System.out.println(
+                "REPLY " + reply.message().text() + " FROM " + reply.sender().name()
+                        + (Long.valueOf(id).equals(reply.message().replyTo())
+                                ? " TO MINE"
+                                : " TO " + reply.message().replyTo()));
     }
 }

@@ -100,7 +100,8 @@ final class RawConnection implements AutoCloseable {
 
     /** A line, if one arrives within {@code timeout}. */
     Optional<String> poll(Duration timeout) throws InterruptedException {
-        return Optional.ofNullable(lines.poll(timeout.toMillis(), TimeUnit.MILLISECONDS)).filter(l -> !l.equals(END));
+        return Optional.ofNullable(lines.poll(timeout.toMillis(), TimeUnit.MILLISECONDS))
+                .filter(l -> !l.equals(END));
     }
 
     @Override

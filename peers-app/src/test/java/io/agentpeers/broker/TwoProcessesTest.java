@@ -37,14 +37,19 @@ class TwoProcessesTest {
     void twoProcessesTalkThroughABrokerProcessOverUnixAndTcp() throws Exception {
         try (ChildBroker broker = ChildBroker.start(dir.resolve("home"), Map.of("PEERS_TCP", "127.0.0.1:0"))) {
             List<String> unix = List.of("unix", broker.socket().toString());
-            List<String> tcp = List.of("tcp", tcpAddress(broker), Files.readString(dir.resolve("home/token")).strip());
+            List<String> tcp = List.of(
+                    "tcp",
+                    tcpAddress(broker),
+                    Files.readString(dir.resolve("home/token")).strip());
 
             String viaUnix = converse(unix, "ann", "ben");
-            assertTrue(viaUnix.contains("GOT hello ben FROM ann VERIFIED true"),
+            assertTrue(
+                    viaUnix.contains("GOT hello ben FROM ann VERIFIED true"),
                     "over Unix the kernel vouches for the sender's process: " + viaUnix);
 
             String viaTcp = converse(tcp, "tess", "tom");
-            assertTrue(viaTcp.contains("GOT hello tom FROM tess VERIFIED false"),
+            assertTrue(
+                    viaTcp.contains("GOT hello tom FROM tess VERIFIED false"),
                     "over TCP there are no credentials to name a process: " + viaTcp);
         }
     }
@@ -54,8 +59,8 @@ class TwoProcessesTest {
         Process answering = start("answerer", answerer, asker, endpoint);
         Process asking = null;
         try {
-            BufferedReader answererOut = new BufferedReader(
-                    new InputStreamReader(answering.getInputStream(), StandardCharsets.UTF_8));
+            BufferedReader answererOut =
+                    new BufferedReader(new InputStreamReader(answering.getInputStream(), StandardCharsets.UTF_8));
             assertEquals("READY", answererOut.readLine(), "the answerer registered and subscribed");
             asking = start("asker", asker, answerer, endpoint);
             if (!asking.waitFor(STEP_SECONDS, TimeUnit.SECONDS)) {
@@ -81,9 +86,16 @@ class TwoProcessesTest {
     }
 
     private Process start(String role, String self, String other, List<String> endpoint) throws IOException {
-        List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
-                "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"),
-                PeerProcess.class.getName(), role, self, other));
+        List<String> command = new ArrayList<>(List.of(
+                ProcessHandle.current().info().command().orElse("java"),
+                "-XX:TieredStopAtLevel=1",
+                "-XX:+UseSerialGC",
+                "-cp",
+                System.getProperty("java.class.path"),
+                PeerProcess.class.getName(),
+                role,
+                self,
+                other));
         command.addAll(endpoint);
         return new ProcessBuilder(command)
                 .redirectError(dir.resolve(self + ".err").toFile())
@@ -96,7 +108,8 @@ class TwoProcessesTest {
     }
 
     private static String tcpAddress(ChildBroker broker) {
-        try (PeersClient client = PeersClient.connect(new UnixSocketConnector(broker.socket()), ClientOptions.defaults())) {
+        try (PeersClient client =
+                PeersClient.connect(new UnixSocketConnector(broker.socket()), ClientOptions.defaults())) {
             BrokerStats stats = client.stats();
             for (String listener : stats.listeners()) {
                 if (listener.startsWith("tcp:")) {

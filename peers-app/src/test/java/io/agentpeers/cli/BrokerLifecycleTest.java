@@ -51,16 +51,20 @@ class BrokerLifecycleTest {
     void runInTheForegroundStopsCleanlyOnSigterm() throws Exception {
         Path peersHome = home.resolve("p");
         CliProcess cli = new CliProcess(home, peersHome);
-        Process run = cli.start("broker", "run", "--db", peersHome.resolve("other.db").toString());
+        Process run =
+                cli.start("broker", "run", "--db", peersHome.resolve("other.db").toString());
         try {
-            String banner = new java.io.BufferedReader(new java.io.InputStreamReader(run.getInputStream(),
-                    StandardCharsets.UTF_8)).readLine();
+            String banner = new java.io.BufferedReader(
+                            new java.io.InputStreamReader(run.getInputStream(), StandardCharsets.UTF_8))
+                    .readLine();
             assertTrue(banner != null && banner.contains("other.db"), "broker run says where it listens: " + banner);
             assertEquals(0, cli.run("status").exit());
             run.destroy(); // SIGTERM
             assertTrue(run.waitFor(20, TimeUnit.SECONDS));
             assertTrue(Files.exists(peersHome.resolve("other.db")));
-            assertEquals(SocketFileState.ABSENT, SocketFiles.probe(peersHome.resolve("peers.sock")),
+            assertEquals(
+                    SocketFileState.ABSENT,
+                    SocketFiles.probe(peersHome.resolve("peers.sock")),
                     "the shutdown hook closed the listener and removed the socket file");
         } finally {
             CliProcess.end(run);

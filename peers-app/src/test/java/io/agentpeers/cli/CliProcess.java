@@ -2,7 +2,6 @@ package io.agentpeers.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.agentpeers.app.Main;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
@@ -61,9 +60,16 @@ final class CliProcess {
     }
 
     static List<String> javaCommand(List<String> args) {
-        List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
-                "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xshare:auto", "-Xlog:disable", "-Xlog:all=warning:stderr",
-                "-cp", System.getProperty("java.class.path"), io.agentpeers.app.Main.class.getName()));
+        List<String> command = new ArrayList<>(List.of(
+                ProcessHandle.current().info().command().orElse("java"),
+                "-XX:TieredStopAtLevel=1",
+                "-XX:+UseSerialGC",
+                "-Xshare:auto",
+                "-Xlog:disable",
+                "-Xlog:all=warning:stderr",
+                "-cp",
+                System.getProperty("java.class.path"),
+                io.agentpeers.app.Main.class.getName()));
         command.addAll(args);
         return command;
     }
@@ -97,7 +103,8 @@ final class CliProcess {
                 }
             }
             if (!process.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
-                throw new AssertionError("peers " + String.join(" ", args) + " did not finish within " + TIMEOUT_SECONDS + " s");
+                throw new AssertionError(
+                        "peers " + String.join(" ", args) + " did not finish within " + TIMEOUT_SECONDS + " s");
             }
             return new Result(process.exitValue(), out.get(10, TimeUnit.SECONDS), err.get(10, TimeUnit.SECONDS));
         } finally {

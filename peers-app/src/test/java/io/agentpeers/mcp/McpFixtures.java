@@ -1,6 +1,5 @@
 package io.agentpeers.mcp;
 
-import io.agentpeers.app.Main;
 import io.agentpeers.broker.PeersBroker;
 import io.agentpeers.core.ClientType;
 import io.agentpeers.core.RegisterRequest;
@@ -17,11 +16,10 @@ import java.util.Map;
 
 /** Shared pieces of the MCP tests: the child JVM's command, its environment, embedded brokers, clients. */
 final class McpFixtures {
-    static final List<String> JVM_OPTIONS = List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xshare:auto",
-            "-Xlog:disable", "-Xlog:all=warning:stderr");
+    static final List<String> JVM_OPTIONS = List.of(
+            "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xshare:auto", "-Xlog:disable", "-Xlog:all=warning:stderr");
 
-    private McpFixtures() {
-    }
+    private McpFixtures() {}
 
     static String java() {
         return ProcessHandle.current().info().command().orElse("java");
@@ -52,17 +50,25 @@ final class McpFixtures {
     }
 
     static Map<String, String> env(Path home) {
-        return Map.of("PEERS_HOME", home.toString(), "PEERS_SOCKET", home.resolve("peers.sock").toString());
+        return Map.of(
+                "PEERS_HOME",
+                home.toString(),
+                "PEERS_SOCKET",
+                home.resolve("peers.sock").toString());
     }
 
     static PeersBroker broker(Path home, PeerStore store) {
-        return PeersBroker.builder().listen(new UnixSocketListener(home.resolve("peers.sock"))).store(store)
-                .sweepInterval(Duration.ofMinutes(10)).start();
+        return PeersBroker.builder()
+                .listen(new UnixSocketListener(home.resolve("peers.sock")))
+                .store(store)
+                .sweepInterval(Duration.ofMinutes(10))
+                .start();
     }
 
     /** A peer in this JVM (its agent is this JVM: never kill it). */
     static PeersClient peer(Path home, String name) {
-        PeersClient client = PeersClient.connect(new UnixSocketConnector(home.resolve("peers.sock")),
+        PeersClient client = PeersClient.connect(
+                new UnixSocketConnector(home.resolve("peers.sock")),
                 ClientOptions.defaults().withClientName("mcp-test").withRequestTimeout(Duration.ofSeconds(30)));
         client.register(RegisterRequest.of(home.toString(), ClientType.GENERIC).withName(name));
         return client;

@@ -36,18 +36,27 @@ class McpProcessTest {
 
     @TempDir
     Path home;
+
     @TempDir
     Path logs;
 
     @Test
     void twoServersTalkThroughOneBrokerAndStdoutCarriesOnlyJsonRpc() throws Exception {
         try (PeersBroker broker = McpFixtures.broker(home, new InMemoryPeerStore());
-                RawMcp alice = RawMcp.start(McpFixtures.mcpCommand("claude-code", "alice"), McpFixtures.env(home), home,
+                RawMcp alice = RawMcp.start(
+                        McpFixtures.mcpCommand("claude-code", "alice"),
+                        McpFixtures.env(home),
+                        home,
                         logs.resolve("alice.err"));
-                RawMcp bob = RawMcp.start(underShell(McpFixtures.mcpCommand("codex", "bob")), McpFixtures.env(home), home,
+                RawMcp bob = RawMcp.start(
+                        underShell(McpFixtures.mcpCommand("codex", "bob")),
+                        McpFixtures.env(home),
+                        home,
                         logs.resolve("bob.err"))) {
-            assertTrue(alice.initialize().path("capabilities").path("experimental").has("claude/channel"));
-            assertFalse(bob.initialize().path("capabilities").path("experimental").has("claude/channel"),
+            assertTrue(
+                    alice.initialize().path("capabilities").path("experimental").has("claude/channel"));
+            assertFalse(
+                    bob.initialize().path("capabilities").path("experimental").has("claude/channel"),
                     "only Claude Code gets the channel");
             bob.rememberDescendants();
             assertTrue(bob.text("whoami", Map.of()).contains("bob"));
@@ -68,7 +77,8 @@ class McpProcessTest {
             long pingId = Long.parseLong(got.replaceAll("(?s).*#(\\d+) from alice.*", "$1"));
 
             String answered = bob.text("send_message", Map.of("to_id", "alice", "message", "pong", "reply_to", pingId));
-            assertTrue(answered.contains("wait_for_messages"), "a codex sender is told how to get answers: " + answered);
+            assertTrue(
+                    answered.contains("wait_for_messages"), "a codex sender is told how to get answers: " + answered);
             JsonNode push = alice.awaitNotification(ChannelPush.METHOD, PUSH);
             assertNotNull(push, "alice got the answer pushed");
             assertEquals("pong", push.path("params").path("content").asText());
@@ -103,13 +113,24 @@ class McpProcessTest {
     void aServerReachesItsBrokerOverTcpWithTheToken() throws Exception {
         Path elsewhere = Files.createDirectories(logs.resolve("no-broker-here"));
         TcpListener tcp = new TcpListener(TcpAddress.parse("127.0.0.1:0"));
-        try (PeersBroker broker = PeersBroker.builder().listen(new UnixSocketListener(home.resolve("peers.sock")))
-                        .listen(tcp).token("mcp-test-token").store(new InMemoryPeerStore())
-                        .sweepInterval(Duration.ofMinutes(10)).start();
-                RawMcp alice = RawMcp.start(McpFixtures.mcpCommand("claude-code", "alice"),
-                        Map.of("PEERS_HOME", elsewhere.toString(), "PEERS_TCP_URL", tcp.address(),
-                                "PEERS_TOKEN", "mcp-test-token"),
-                        home, logs.resolve("tcp-alice.err"));
+        try (PeersBroker broker = PeersBroker.builder()
+                        .listen(new UnixSocketListener(home.resolve("peers.sock")))
+                        .listen(tcp)
+                        .token("mcp-test-token")
+                        .store(new InMemoryPeerStore())
+                        .sweepInterval(Duration.ofMinutes(10))
+                        .start();
+                RawMcp alice = RawMcp.start(
+                        McpFixtures.mcpCommand("claude-code", "alice"),
+                        Map.of(
+                                "PEERS_HOME",
+                                elsewhere.toString(),
+                                "PEERS_TCP_URL",
+                                tcp.address(),
+                                "PEERS_TOKEN",
+                                "mcp-test-token"),
+                        home,
+                        logs.resolve("tcp-alice.err"));
                 PeersClient bob = McpFixtures.peer(home, "bob")) {
             alice.initialize();
             assertTrue(alice.text("whoami", Map.of()).contains("alice"));
@@ -120,7 +141,8 @@ class McpProcessTest {
             assertNotNull(push, "a server on TCP gets pushes too");
             assertEquals("over tcp", push.path("params").path("content").asText());
 
-            assertTrue(alice.text("send_message", Map.of("to_id", "bob", "message", "back")).contains("sent to bob"));
+            assertTrue(alice.text("send_message", Map.of("to_id", "bob", "message", "back"))
+                    .contains("sent to bob"));
             Envelope back = bob.waitForMessages(PUSH, 1).get(0);
             assertEquals("back", back.message().text());
             assertFalse(back.sender().verified(), "over TCP the broker cannot vouch for the sender's process");
@@ -135,20 +157,28 @@ class McpProcessTest {
         long brokerPid = -1;
         try {
             for (int i = 0; i < count; i++) {
-                servers.add(RawMcp.start(McpFixtures.mcpCommand("generic", "s" + i), McpFixtures.env(home), home,
+                servers.add(RawMcp.start(
+                        McpFixtures.mcpCommand("generic", "s" + i),
+                        McpFixtures.env(home),
+                        home,
                         logs.resolve("server-" + i + ".err")));
             }
             for (RawMcp server : servers) {
-                assertEquals("peers", server.initialize().path("serverInfo").path("name").asText());
+                assertEquals(
+                        "peers",
+                        server.initialize().path("serverInfo").path("name").asText());
             }
             for (RawMcp server : servers) {
                 String who = server.text("whoami", Map.of());
                 assertTrue(who.startsWith("You are "), who + "\n" + server.stderr());
             }
-            List<ProcessHandle> brokers = servers.stream().flatMap(s -> s.process().toHandle().descendants())
-                    .filter(h -> commandLine(h.pid()).contains("\0broker\0run")).toList();
+            List<ProcessHandle> brokers = servers.stream()
+                    .flatMap(s -> s.process().toHandle().descendants())
+                    .filter(h -> commandLine(h.pid()).contains("\0broker\0run"))
+                    .toList();
             assertEquals(1, brokers.size(), "one broker for servers that started together");
-            try (PeersClient observer = PeersClient.connect(new UnixSocketConnector(home.resolve("peers.sock")),
+            try (PeersClient observer = PeersClient.connect(
+                    new UnixSocketConnector(home.resolve("peers.sock")),
                     ClientOptions.defaults().withReconnect(false))) {
                 brokerPid = observer.stats().pid();
                 assertEquals(brokers.get(0).pid(), brokerPid);
@@ -175,7 +205,10 @@ class McpProcessTest {
         InMemoryPeerStore store = new InMemoryPeerStore();
         PeersBroker first = McpFixtures.broker(home, store);
         PeersBroker second = null;
-        try (RawMcp alice = RawMcp.start(McpFixtures.mcpCommand("claude-code", "alice"), McpFixtures.env(home), home,
+        try (RawMcp alice = RawMcp.start(
+                McpFixtures.mcpCommand("claude-code", "alice"),
+                McpFixtures.env(home),
+                home,
                 logs.resolve("alice.err"))) {
             alice.initialize();
             String id;
@@ -186,18 +219,25 @@ class McpProcessTest {
             first.close();
             second = McpFixtures.broker(home, store);
             try (PeersClient carol = McpFixtures.peer(home, "carol")) {
-                long sent = carol.send(id, "sent while the broker restarted").message().id();
+                long sent = carol.send(id, "sent while the broker restarted")
+                        .message()
+                        .id();
                 JsonNode push = alice.awaitNotification(ChannelPush.METHOD, PUSH);
                 assertNotNull(push, "the message reached alice after the restart\n" + alice.stderr());
-                assertEquals(Long.toString(sent), push.path("params").path("meta").path("message_id").asText());
+                assertEquals(
+                        Long.toString(sent),
+                        push.path("params").path("meta").path("message_id").asText());
                 assertTrue(alice.text("whoami", Map.of()).contains(id), "same peer id after the broker restart");
 
                 // A new server under the same agent (this JVM), same cwd and type, takes the peer back.
                 alice.closeStdin();
                 assertTrue(alice.process().waitFor(20, TimeUnit.SECONDS), "the server exits when stdin closes");
                 assertEquals(0, alice.process().exitValue());
-                try (RawMcp again = RawMcp.start(McpFixtures.mcpCommand("claude-code", "alice"), McpFixtures.env(home),
-                        home, logs.resolve("again.err"))) {
+                try (RawMcp again = RawMcp.start(
+                        McpFixtures.mcpCommand("claude-code", "alice"),
+                        McpFixtures.env(home),
+                        home,
+                        logs.resolve("again.err"))) {
                     again.initialize();
                     String who = again.text("whoami", Map.of());
                     assertTrue(who.contains(id), who);

@@ -50,16 +50,16 @@ final class RawMcp implements AutoCloseable {
 
     /** Starts {@code command} (the server, maybe under a wrapper) with the broker's environment. */
     static RawMcp start(List<String> command, Map<String, String> env, Path cwd, Path stderr) throws IOException {
-        ProcessBuilder builder = new ProcessBuilder(command).directory(cwd.toFile())
-                .redirectError(stderr.toFile());
+        ProcessBuilder builder =
+                new ProcessBuilder(command).directory(cwd.toFile()).redirectError(stderr.toFile());
         builder.environment().keySet().removeIf(name -> name.startsWith("PEERS_"));
         builder.environment().putAll(env);
         return new RawMcp(builder.start(), stderr);
     }
 
     private void readLoop() {
-        try (BufferedReader reader = new BufferedReader(new InputStreamReader(process.getInputStream(),
-                StandardCharsets.UTF_8))) {
+        try (BufferedReader reader =
+                new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
             String line;
             while ((line = reader.readLine()) != null) {
                 lines.add(line);
@@ -70,7 +70,8 @@ final class RawMcp implements AutoCloseable {
                     continue; // kept in lines; the test that checks them fails
                 }
                 if (node.has("id") && (node.has("result") || node.has("error"))) {
-                    CompletableFuture<JsonNode> reply = replies.get(node.get("id").asLong());
+                    CompletableFuture<JsonNode> reply =
+                            replies.get(node.get("id").asLong());
                     if (reply != null) {
                         reply.complete(node);
                     }
@@ -97,7 +98,8 @@ final class RawMcp implements AutoCloseable {
         long id = ids.incrementAndGet();
         CompletableFuture<JsonNode> reply = new CompletableFuture<>();
         replies.put(id, reply);
-        ObjectNode request = JSON.createObjectNode().put("jsonrpc", "2.0").put("id", id).put("method", method);
+        ObjectNode request =
+                JSON.createObjectNode().put("jsonrpc", "2.0").put("id", id).put("method", method);
         request.set("params", params);
         send(request);
         JsonNode answer = reply.get(ANSWER.toSeconds(), TimeUnit.SECONDS);

@@ -53,21 +53,72 @@ record BenchOptions(
         String only) {
 
     static BenchOptions full() {
-        return new BenchOptions("full", new int[] {10, 100, 1000}, 1000, 10_000, 3, 400, 10_000,
-                new int[] {1, 4, 16}, 100_000, 1000, Duration.ofSeconds(120), Duration.ofMillis(5), 1000, 10,
-                Duration.ofSeconds(5), List.of("unix", "tcp"), guessRoot(), null, null);
+        return new BenchOptions(
+                "full",
+                new int[] {10, 100, 1000},
+                1000,
+                10_000,
+                3,
+                400,
+                10_000,
+                new int[] {1, 4, 16},
+                100_000,
+                1000,
+                Duration.ofSeconds(120),
+                Duration.ofMillis(5),
+                1000,
+                10,
+                Duration.ofSeconds(5),
+                List.of("unix", "tcp"),
+                guessRoot(),
+                null,
+                null);
     }
 
     static BenchOptions quick() {
-        return new BenchOptions("quick", new int[] {10, 100, 1000}, 300, 2_000, 2, 200, 5_000,
-                new int[] {1, 4, 16}, 20_000, 1000, Duration.ofSeconds(20), Duration.ofMillis(5), 200, 5,
-                Duration.ofSeconds(5), List.of("unix", "tcp"), guessRoot(), null, null);
+        return new BenchOptions(
+                "quick",
+                new int[] {10, 100, 1000},
+                300,
+                2_000,
+                2,
+                200,
+                5_000,
+                new int[] {1, 4, 16},
+                20_000,
+                1000,
+                Duration.ofSeconds(20),
+                Duration.ofMillis(5),
+                200,
+                5,
+                Duration.ofSeconds(5),
+                List.of("unix", "tcp"),
+                guessRoot(),
+                null,
+                null);
     }
 
     static BenchOptions smoke() {
-        return new BenchOptions("smoke", new int[] {8, 12}, 10, 50, 1, 20, 200,
-                new int[] {1, 4}, 300, 20, Duration.ofSeconds(2), Duration.ofMillis(5), 5, 0,
-                Duration.ofSeconds(1), List.of("unix", "tcp"), guessRoot(), null, null);
+        return new BenchOptions(
+                "smoke",
+                new int[] {8, 12},
+                10,
+                50,
+                1,
+                20,
+                200,
+                new int[] {1, 4},
+                300,
+                20,
+                Duration.ofSeconds(2),
+                Duration.ofMillis(5),
+                5,
+                0,
+                Duration.ofSeconds(1),
+                List.of("unix", "tcp"),
+                guessRoot(),
+                null,
+                null);
     }
 
     /** Parses {@code --quick}, {@code --smoke}, {@code --json PATH}, {@code --root DIR}, {@code --scale-seconds N}, ... */
@@ -83,7 +134,7 @@ record BenchOptions(
         for (int i = 0; i < args.length; i++) {
             String arg = args[i];
             switch (arg) {
-                case "--quick", "--smoke", "--full" -> { }
+                case "--quick", "--smoke", "--full" -> {}
                 case "--json" -> options = options.with("json", value(args, ++i, arg));
                 case "--root" -> options = options.with("root", value(args, ++i, arg));
                 case "--scale-seconds" -> options = options.with("scale", value(args, ++i, arg));
@@ -97,10 +148,26 @@ record BenchOptions(
                     if (!PeersBench.COMMANDS_ONLY.equals(value) && !PeersBench.SENDS_ONLY.equals(value)) {
                         throw new UsageException("--only takes: commands, sends");
                     }
-                    options = new BenchOptions(options.preset, options.peerLevels, options.warmup, options.messages,
-                            options.rounds, options.listSamples, options.sendsPerRound, options.senders, options.history,
-                            options.scalePeers, options.scaleDuration, options.pingInterval, options.mcpRoundTrips,
-                            options.launches, options.sweep, options.transports, options.root, options.json, value);
+                    options = new BenchOptions(
+                            options.preset,
+                            options.peerLevels,
+                            options.warmup,
+                            options.messages,
+                            options.rounds,
+                            options.listSamples,
+                            options.sendsPerRound,
+                            options.senders,
+                            options.history,
+                            options.scalePeers,
+                            options.scaleDuration,
+                            options.pingInterval,
+                            options.mcpRoundTrips,
+                            options.launches,
+                            options.sweep,
+                            options.transports,
+                            options.root,
+                            options.json,
+                            value);
                 }
                 case "-h", "--help" -> throw new UsageException(usage());
                 default -> throw new UsageException("unknown option " + arg + "\n" + usage());
@@ -136,31 +203,138 @@ record BenchOptions(
     private BenchOptions with(String field, String value) {
         try {
             return switch (field) {
-                case "json" -> new BenchOptions(preset, peerLevels, warmup, messages, rounds, listSamples, sendsPerRound,
-                        senders, history, scalePeers, scaleDuration, pingInterval, mcpRoundTrips, launches, sweep,
-                        transports, root, Path.of(value), only);
+                case "json" ->
+                    new BenchOptions(
+                            preset,
+                            peerLevels,
+                            warmup,
+                            messages,
+                            rounds,
+                            listSamples,
+                            sendsPerRound,
+                            senders,
+                            history,
+                            scalePeers,
+                            scaleDuration,
+                            pingInterval,
+                            mcpRoundTrips,
+                            launches,
+                            sweep,
+                            transports,
+                            root,
+                            Path.of(value),
+                            only);
                 case "root" -> withRoot(Path.of(value));
                 case "scale" -> withScale(Duration.ofSeconds(Long.parseLong(value)));
-                case "messages" -> new BenchOptions(preset, peerLevels, warmup, Integer.parseInt(value), rounds,
-                        listSamples, sendsPerRound, senders, history, scalePeers, scaleDuration, pingInterval,
-                        mcpRoundTrips, launches, sweep, transports, root, json, only);
-                case "rounds" -> new BenchOptions(preset, peerLevels, warmup, messages, Integer.parseInt(value),
-                        listSamples, sendsPerRound, senders, history, scalePeers, scaleDuration, pingInterval,
-                        mcpRoundTrips, launches, sweep, transports, root, json, only);
-                case "launches" -> new BenchOptions(preset, peerLevels, warmup, messages, rounds, listSamples,
-                        sendsPerRound, senders, history, scalePeers, scaleDuration, pingInterval, mcpRoundTrips,
-                        Integer.parseInt(value), sweep, transports, root, json, only);
-                case "history" -> new BenchOptions(preset, peerLevels, warmup, messages, rounds, listSamples,
-                        sendsPerRound, senders, Integer.parseInt(value), scalePeers, scaleDuration, pingInterval,
-                        mcpRoundTrips, launches, sweep, transports, root, json, only);
+                case "messages" ->
+                    new BenchOptions(
+                            preset,
+                            peerLevels,
+                            warmup,
+                            Integer.parseInt(value),
+                            rounds,
+                            listSamples,
+                            sendsPerRound,
+                            senders,
+                            history,
+                            scalePeers,
+                            scaleDuration,
+                            pingInterval,
+                            mcpRoundTrips,
+                            launches,
+                            sweep,
+                            transports,
+                            root,
+                            json,
+                            only);
+                case "rounds" ->
+                    new BenchOptions(
+                            preset,
+                            peerLevels,
+                            warmup,
+                            messages,
+                            Integer.parseInt(value),
+                            listSamples,
+                            sendsPerRound,
+                            senders,
+                            history,
+                            scalePeers,
+                            scaleDuration,
+                            pingInterval,
+                            mcpRoundTrips,
+                            launches,
+                            sweep,
+                            transports,
+                            root,
+                            json,
+                            only);
+                case "launches" ->
+                    new BenchOptions(
+                            preset,
+                            peerLevels,
+                            warmup,
+                            messages,
+                            rounds,
+                            listSamples,
+                            sendsPerRound,
+                            senders,
+                            history,
+                            scalePeers,
+                            scaleDuration,
+                            pingInterval,
+                            mcpRoundTrips,
+                            Integer.parseInt(value),
+                            sweep,
+                            transports,
+                            root,
+                            json,
+                            only);
+                case "history" ->
+                    new BenchOptions(
+                            preset,
+                            peerLevels,
+                            warmup,
+                            messages,
+                            rounds,
+                            listSamples,
+                            sendsPerRound,
+                            senders,
+                            Integer.parseInt(value),
+                            scalePeers,
+                            scaleDuration,
+                            pingInterval,
+                            mcpRoundTrips,
+                            launches,
+                            sweep,
+                            transports,
+                            root,
+                            json,
+                            only);
                 case "transports" -> {
                     List<String> chosen = List.of(value.split(","));
                     if (chosen.isEmpty() || !Set.of("unix", "tcp").containsAll(chosen)) {
                         throw new UsageException("--transports takes unix, tcp or unix,tcp");
                     }
-                    yield new BenchOptions(preset, peerLevels, warmup, messages, rounds, listSamples, sendsPerRound,
-                            senders, history, scalePeers, scaleDuration, pingInterval, mcpRoundTrips, launches, sweep,
-                            chosen, root, json, only);
+                    yield new BenchOptions(
+                            preset,
+                            peerLevels,
+                            warmup,
+                            messages,
+                            rounds,
+                            listSamples,
+                            sendsPerRound,
+                            senders,
+                            history,
+                            scalePeers,
+                            scaleDuration,
+                            pingInterval,
+                            mcpRoundTrips,
+                            launches,
+                            sweep,
+                            chosen,
+                            root,
+                            json,
+                            only);
                 }
                 default -> throw new IllegalArgumentException(field);
             };
@@ -170,18 +344,72 @@ record BenchOptions(
     }
 
     BenchOptions withRoot(Path value) {
-        return new BenchOptions(preset, peerLevels, warmup, messages, rounds, listSamples, sendsPerRound, senders,
-                history, scalePeers, scaleDuration, pingInterval, mcpRoundTrips, launches, sweep, transports, value, json, only);
+        return new BenchOptions(
+                preset,
+                peerLevels,
+                warmup,
+                messages,
+                rounds,
+                listSamples,
+                sendsPerRound,
+                senders,
+                history,
+                scalePeers,
+                scaleDuration,
+                pingInterval,
+                mcpRoundTrips,
+                launches,
+                sweep,
+                transports,
+                value,
+                json,
+                only);
     }
 
     BenchOptions withScale(Duration value) {
-        return new BenchOptions(preset, peerLevels, warmup, messages, rounds, listSamples, sendsPerRound, senders,
-                history, scalePeers, value, pingInterval, mcpRoundTrips, launches, sweep, transports, root, json, only);
+        return new BenchOptions(
+                preset,
+                peerLevels,
+                warmup,
+                messages,
+                rounds,
+                listSamples,
+                sendsPerRound,
+                senders,
+                history,
+                scalePeers,
+                value,
+                pingInterval,
+                mcpRoundTrips,
+                launches,
+                sweep,
+                transports,
+                root,
+                json,
+                only);
     }
 
     BenchOptions withJson(Path value) {
-        return new BenchOptions(preset, peerLevels, warmup, messages, rounds, listSamples, sendsPerRound, senders,
-                history, scalePeers, scaleDuration, pingInterval, mcpRoundTrips, launches, sweep, transports, root, value, only);
+        return new BenchOptions(
+                preset,
+                peerLevels,
+                warmup,
+                messages,
+                rounds,
+                listSamples,
+                sendsPerRound,
+                senders,
+                history,
+                scalePeers,
+                scaleDuration,
+                pingInterval,
+                mcpRoundTrips,
+                launches,
+                sweep,
+                transports,
+                root,
+                value,
+                only);
     }
 
     /** Where the JSON goes when not told. */

@@ -48,7 +48,8 @@ final class BrokerProcess implements AutoCloseable {
         command.add("run");
         ProcessBuilder builder = new ProcessBuilder(command)
                 .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(home.resolve("broker.log").toFile()))
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(
+                        home.resolve("broker.log").toFile()))
                 .redirectErrorStream(true);
         Map<String, String> env = builder.environment();
         env.put("PEERS_HOME", home.toString());
@@ -90,7 +91,8 @@ final class BrokerProcess implements AutoCloseable {
                     if (!matcher.find()) {
                         throw new IllegalStateException("the broker lists no TCP listener: " + stats);
                     }
-                    String token = Files.readString(home.resolve("token"), StandardCharsets.UTF_8).strip();
+                    String token = Files.readString(home.resolve("token"), StandardCharsets.UTF_8)
+                            .strip();
                     unix = Endpoint.unix(socket);
                     tcp = Endpoint.tcp(matcher.group(1), Integer.parseInt(matcher.group(2)), token);
                     return;

@@ -1,6 +1,5 @@
 package io.agentpeers.bench;
 
-import io.agentpeers.local.BrokerStarter;
 import io.agentpeers.protocol.client.PeersClient;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -93,8 +92,10 @@ public final class PeersBench {
             killer = new Thread(started::close, "bench-broker-killer");
             Runtime.getRuntime().addShutdownHook(killer);
             report.meta("broker_pid", broker.pid());
-            report.meta("broker_jvm_options", String.join(" ", io.agentpeers.local.BrokerStarter.JVM_OPTIONS) + " "
-                    + String.join(" ", extraBrokerOptions()));
+            report.meta(
+                    "broker_jvm_options",
+                    String.join(" ", io.agentpeers.local.BrokerStarter.JVM_OPTIONS) + " "
+                            + String.join(" ", extraBrokerOptions()));
             report.meta("tcp", broker.tcp().toString());
             measure(broker);
         } catch (RuntimeException e) {
@@ -125,7 +126,9 @@ public final class PeersBench {
     /** Extra JVM options for the broker, to investigate (e.g. -XX:NativeMemoryTracking=summary). */
     private static List<String> extraBrokerOptions() {
         String extra = System.getenv("PEERS_BENCH_BROKER_JVM_OPTIONS");
-        return extra == null || extra.isBlank() ? List.of() : List.of(extra.trim().split("\\s+"));
+        return extra == null || extra.isBlank()
+                ? List.of()
+                : List.of(extra.trim().split("\\s+"));
     }
 
     private static Object brokerExit(BrokerProcess broker) {
@@ -186,19 +189,26 @@ public final class PeersBench {
             }
             phase(() -> fillHistory(broker, sink));
             int messages = storedMessages(probers.values().iterator().next());
-            memory(broker, "after " + messages + " messages stored (" + livePeers(probers.values().iterator().next())
-                    + " peers)", "");
+            memory(
+                    broker,
+                    "after " + messages + " messages stored ("
+                            + livePeers(probers.values().iterator().next()) + " peers)",
+                    "");
             int live = livePeers(probers.values().iterator().next());
             for (String transport : options.transports()) {
-                phase(() -> pushLatency(push.get(transport), transport, live + " peers, " + messages + " old messages",
-                        live));
+                phase(() -> pushLatency(
+                        push.get(transport), transport, live + " peers, " + messages + " old messages", live));
                 phase(() -> emptyPending(probers.get(transport), transport, messages + " old messages"));
             }
 
             idle.growTo(Math.max(idle.size(), options.scalePeers() - own));
             phase(() -> responsiveness(broker, idle));
-            memory(broker, "after the scale run (" + livePeers(probers.values().iterator().next()) + " peers, "
-                    + storedMessages(probers.values().iterator().next()) + " messages)", "");
+            memory(
+                    broker,
+                    "after the scale run ("
+                            + livePeers(probers.values().iterator().next()) + " peers, "
+                            + storedMessages(probers.values().iterator().next()) + " messages)",
+                    "");
             report.meta("idle_peers_closed_by_broker", idle.closedByBroker());
 
             PeersCommands commands = new PeersCommands(options.root(), broker);
@@ -240,7 +250,11 @@ public final class PeersBench {
         }
         Map<String, Object> values = all.summary();
         values.put("p99_per_round", roundP99.toString());
-        report.add("push latency, send to recipient's listener (ms)", transport + ", " + label, values, "p99 < 5",
+        report.add(
+                "push latency, send to recipient's listener (ms)",
+                transport + ", " + label,
+                values,
+                "p99 < 5",
                 Report.atMost(all.percentileMillis(99), 5, "ms"));
     }
 
@@ -256,17 +270,20 @@ public final class PeersBench {
             values.put("first_byte_p50", Samples.round(firstByte.percentileMillis(50)));
             values.put("first_byte_p99", Samples.round(firstByte.percentileMillis(99)));
             boolean targeted = peers >= 1000;
-            report.add("list_peers, request to last byte of the reply (ms; first_byte: to its first bytes)", transport + ", " + peers + " peers, "
-                    + scope, values, targeted ? "p50 < 1" : "", targeted ? Report.atMost(all.percentileMillis(50), 1,
-                    "ms") : "");
+            report.add(
+                    "list_peers, request to last byte of the reply (ms; first_byte: to its first bytes)",
+                    transport + ", " + peers + " peers, " + scope,
+                    values,
+                    targeted ? "p50 < 1" : "",
+                    targeted ? Report.atMost(all.percentileMillis(50), 1, "ms") : "");
         }
     }
 
     private void emptyPending(RawConnection prober, String transport, String label) {
         log("empty pending over %s, %s", transport, label);
         Samples all = timeRequests(prober, "pending", "{\"limit\":100}", new Samples());
-        report.add("pending with nothing pending (ms)", transport + ", " + label, all.summary(),
-                "flat with history", "");
+        report.add(
+                "pending with nothing pending (ms)", transport + ", " + label, all.summary(), "flat with history", "");
     }
 
     /** Times requests to the last byte of their reply; {@code firstByte} gets the time to the first bytes. */
@@ -328,9 +345,12 @@ public final class PeersBench {
             values.put("send_p50_ms", Samples.round(latency.percentileMillis(50)));
             values.put("send_p99_ms", Samples.round(latency.percentileMillis(99)));
             boolean targeted = senders >= 16;
-            report.add("durable send throughput (acknowledged sends per second)", transport + ", " + senders
-                    + " senders", values, targeted ? ">= 10000/s" : "", targeted ? Report.atLeast(median, 10_000, "/s")
-                    : "");
+            report.add(
+                    "durable send throughput (acknowledged sends per second)",
+                    transport + ", " + senders + " senders",
+                    values,
+                    targeted ? ">= 10000/s" : "",
+                    targeted ? Report.atLeast(median, 10_000, "/s") : "");
         } finally {
             pool.shutdownNow();
             connections.forEach(RawConnection::close);
@@ -404,13 +424,18 @@ public final class PeersBench {
             }
             RawConnection first = pingers.values().iterator().next();
             peers = livePeers(first);
-            log("responsiveness: %d peers for %d s, pinging every %d ms", peers, options.scaleDuration().toSeconds(),
+            log(
+                    "responsiveness: %d peers for %d s, pinging every %d ms",
+                    peers,
+                    options.scaleDuration().toSeconds(),
                     options.pingInterval().toMillis());
             Map<String, Samples> samples = new LinkedHashMap<>();
             pingers.keySet().forEach(t -> samples.put(t, new Samples()));
             String sweepBefore = lastSweep(first);
             long end = System.nanoTime() + options.scaleDuration().toNanos();
-            long maxPings = options.scaleDuration().toMillis() / Math.max(1, options.pingInterval().toMillis()) + 10;
+            long maxPings = options.scaleDuration().toMillis()
+                            / Math.max(1, options.pingInterval().toMillis())
+                    + 10;
             for (long i = 0; i < maxPings && System.nanoTime() < end; i++) {
                 for (Map.Entry<String, RawConnection> pinger : pingers.entrySet()) {
                     long start = System.nanoTime();
@@ -428,8 +453,12 @@ public final class PeersBench {
                 values.put("seconds", options.scaleDuration().toSeconds());
                 values.put("connections", connections);
                 values.put("sweeps_ran", sweepBefore == null || !sweepBefore.equals(sweepAfter));
-                report.add("responsiveness: ping while peers stay connected (ms)", entry.getKey() + ", " + peers
-                        + " peers", values, "p99 < 5", Report.atMost(s.percentileMillis(99), 5, "ms"));
+                report.add(
+                        "responsiveness: ping while peers stay connected (ms)",
+                        entry.getKey() + ", " + peers + " peers",
+                        values,
+                        "p99 < 5",
+                        Report.atMost(s.percentileMillis(99), 5, "ms"));
             }
         } finally {
             pingers.values().forEach(RawConnection::close);
@@ -445,8 +474,8 @@ public final class PeersBench {
         log("MCP round trip (%d messages)", options.mcpRoundTrips());
         try (PeersClient sender = PushProbe.connect(unix)) {
             sender.register(PushProbe.registration(CWD));
-            Samples samples = commands.mcpRoundTrips(sender, "benchmcp", Math.max(10, options.mcpRoundTrips() / 10),
-                    options.mcpRoundTrips());
+            Samples samples = commands.mcpRoundTrips(
+                    sender, "benchmcp", Math.max(10, options.mcpRoundTrips() / 10), options.mcpRoundTrips());
             report.add(section, "unix, peers mcp as a child process", samples.summary(), "", "");
         }
     }
@@ -461,25 +490,37 @@ public final class PeersBench {
         String launcherMissing = commands.launcherMissing();
         String mcpMissing = commands.mcpMissing();
         if (launcherMissing == null && mcpMissing == null) {
-            phase(() -> coldStart(section, "./peers mcp, to the initialize answer", 500,
+            phase(() -> coldStart(
+                    section,
+                    "./peers mcp, to the initialize answer",
+                    500,
                     () -> commands.coldStartMcp(commands.launcherMcp())));
         } else {
             report.unavailable(section, "./peers mcp", launcherMissing != null ? launcherMissing : mcpMissing);
         }
         if (launcherMissing == null) {
-            phase(() -> coldStart(section, "./peers status, to its first line", 300,
+            phase(() -> coldStart(
+                    section,
+                    "./peers status, to its first line",
+                    300,
                     () -> commands.coldStartStatus(commands.launcherStatus())));
         } else {
             report.unavailable(section, "./peers status", launcherMissing);
         }
         if (mcpMissing == null) {
             // For comparison: the same server on a JVM without the launcher's flags (no class-data archive).
-            phase(() -> coldStart(section, "java -cp peers.jar Main mcp (no launcher flags)", 500,
+            phase(() -> coldStart(
+                    section,
+                    "java -cp peers.jar Main mcp (no launcher flags)",
+                    500,
                     () -> commands.coldStartMcp(commands.plainMcp(null))));
         } else {
             report.unavailable(section, "java -cp peers.jar Main mcp", mcpMissing);
             // The same SDK server from this benchmark's class path (a bigger jar): an indication meanwhile.
-            phase(() -> coldStart(section, "java -cp peers-bench.jar Main mcp (stand-in, no launcher flags)", 500,
+            phase(() -> coldStart(
+                    section,
+                    "java -cp peers-bench.jar Main mcp (stand-in, no launcher flags)",
+                    500,
                     () -> commands.coldStartMcp(PeersCommands.bundledMcp("benchcold"))));
         }
     }
@@ -493,8 +534,12 @@ public final class PeersBench {
         }
         Map<String, Object> values = samples.summary();
         values.put("min", Samples.round(samples.percentileMillis(0)));
-        report.add(section, label, values, "p50 < " + (int) targetMillis, Report.atMost(samples.percentileMillis(50),
-                targetMillis, "ms"));
+        report.add(
+                section,
+                label,
+                values,
+                "p50 < " + (int) targetMillis,
+                Report.atMost(samples.percentileMillis(50), targetMillis, "ms"));
     }
 
     private void memory(BrokerProcess broker, String label, String note) {
@@ -502,8 +547,12 @@ public final class PeersBench {
         Map<String, Object> values = new LinkedHashMap<>();
         values.put("rss_mib", Samples.round(kib[0] / 1024.0));
         values.put("peak_mib", Samples.round(kib[1] / 1024.0));
-        report.add("broker resident memory (VmRSS, MiB)", label, values, "<= 64", Report.atMost(kib[0] / 1024.0, 64,
-                "MiB"));
+        report.add(
+                "broker resident memory (VmRSS, MiB)",
+                label,
+                values,
+                "<= 64",
+                Report.atMost(kib[0] / 1024.0, 64, "MiB"));
     }
 
     // ------------------------------------------------------------------ helpers
@@ -530,8 +579,10 @@ public final class PeersBench {
     private static int storedMessages(RawConnection connection) {
         String stats = connection.requireOk("stats", null).text();
         String messages = stats.substring(stats.indexOf("\"messages\":"));
-        return intField(messages, "\"pending\":") + intField(messages, "\"delivered\":")
-                + intField(messages, "\"read\":") + intField(messages, "\"undeliverable\":");
+        return intField(messages, "\"pending\":")
+                + intField(messages, "\"delivered\":")
+                + intField(messages, "\"read\":")
+                + intField(messages, "\"undeliverable\":");
     }
 
     private static String lastSweep(RawConnection connection) {

@@ -27,6 +27,7 @@ import java.util.jar.JarFile;
 final class PeersCommands {
     /** The one entry point: {@code peers mcp} and {@code peers broker run} are its commands. */
     static final String MAIN = "io.agentpeers.app.Main";
+
     private static final Duration ANSWER_TIMEOUT = Duration.ofSeconds(60);
     private static final String INITIALIZE = "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"initialize\",\"params\":"
             + "{\"protocolVersion\":\"2025-06-18\",\"capabilities\":{\"experimental\":{\"claude/channel\":{}}},"
@@ -99,14 +100,13 @@ final class PeersCommands {
     /** The MCP server from this benchmark's own class path (peers-mcp is a dependency): for the round trip. */
     static List<String> bundledMcp(String name) {
         // Only a claude-code server pushes channel notifications.
-        return List.of(java(), "-cp", absoluteClassPath(), MAIN, "mcp", "--client-type", "claude-code",
-                "--name", name);
+        return List.of(java(), "-cp", absoluteClassPath(), MAIN, "mcp", "--client-type", "claude-code", "--name", name);
     }
 
     /** The MCP server on a plain JVM: no launcher flags, no class-data archive of its own. */
     List<String> plainMcp(String name) {
-        List<String> command = new ArrayList<>(List.of(java(), "-cp", jar().toString(), MAIN, "mcp", "--client-type",
-                "generic"));
+        List<String> command =
+                new ArrayList<>(List.of(java(), "-cp", jar().toString(), MAIN, "mcp", "--client-type", "generic"));
         if (name != null) {
             command.add("--name");
             command.add(name);
@@ -136,7 +136,8 @@ final class PeersCommands {
         try {
             long start = child.startedNanos;
             child.writeLine(INITIALIZE);
-            TimedLine answer = child.await(line -> line.contains("\"id\":1") && line.contains("\"result\""), ANSWER_TIMEOUT);
+            TimedLine answer =
+                    child.await(line -> line.contains("\"id\":1") && line.contains("\"result\""), ANSWER_TIMEOUT);
             return answer.nanos() - start;
         } finally {
             child.close();
@@ -172,7 +173,8 @@ final class PeersCommands {
                 String marker = "m" + i + "-" + System.nanoTime() + " ";
                 long start = System.nanoTime();
                 sender.send(name, marker + "x".repeat(80));
-                TimedLine line = child.await(l -> l.contains(marker) && !l.contains("\"id\":"), PushProbe.ARRIVAL_TIMEOUT);
+                TimedLine line =
+                        child.await(l -> l.contains(marker) && !l.contains("\"id\":"), PushProbe.ARRIVAL_TIMEOUT);
                 if (i >= warmup) {
                     samples.add(line.nanos() - start);
                 }
@@ -195,11 +197,11 @@ final class PeersCommands {
             }
             BrokerProcess.sleep(20);
         }
-        throw new IllegalStateException("the MCP server did not register as " + name + " within "
-                + ANSWER_TIMEOUT.toSeconds() + " s");
+        throw new IllegalStateException(
+                "the MCP server did not register as " + name + " within " + ANSWER_TIMEOUT.toSeconds() + " s");
     }
 
-    record TimedLine(String text, long nanos) { }
+    record TimedLine(String text, long nanos) {}
 
     /** A child process whose stdout lines are read, timestamped, by a thread of its own. */
     private static final class Child implements AutoCloseable {
@@ -240,8 +242,8 @@ final class PeersCommands {
         }
 
         private void read() {
-            try (BufferedReader reader = new BufferedReader(new InputStreamReader(process.getInputStream(),
-                    StandardCharsets.UTF_8))) {
+            try (BufferedReader reader =
+                    new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
                 String line;
                 while ((line = reader.readLine()) != null) {
                     lines.add(new TimedLine(line, System.nanoTime()));

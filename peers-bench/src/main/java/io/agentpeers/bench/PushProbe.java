@@ -59,8 +59,10 @@ final class PushProbe implements AutoCloseable {
         TransportConnector connector = endpoint.unix()
                 ? new UnixSocketConnector(endpoint.socket())
                 : new TcpConnector(new TcpAddress(endpoint.host(), endpoint.port()));
-        ClientOptions options = ClientOptions.defaults().withClientName("peers-bench/" + PeersClient.VERSION)
-                .withReconnect(false).withRequestTimeout(Duration.ofSeconds(30));
+        ClientOptions options = ClientOptions.defaults()
+                .withClientName("peers-bench/" + PeersClient.VERSION)
+                .withReconnect(false)
+                .withRequestTimeout(Duration.ofSeconds(30));
         if (endpoint.token() != null) {
             options = options.withToken(endpoint.token());
         }
@@ -96,8 +98,8 @@ final class PushProbe implements AutoCloseable {
                 throw new IllegalStateException("interrupted", e);
             }
             if (arrival == null) {
-                throw new IllegalStateException("message " + seq + " did not arrive within " + ARRIVAL_TIMEOUT.toSeconds()
-                        + " s");
+                throw new IllegalStateException(
+                        "message " + seq + " did not arrive within " + ARRIVAL_TIMEOUT.toSeconds() + " s");
             }
             if (arrival[0] == seq) {
                 return arrival[1];

@@ -21,7 +21,7 @@ final class Report {
      *
      * @param verdict {@code met}, {@code MISSED (...)}, or empty when the row has no target
      */
-    record Row(String section, String label, Map<String, Object> values, String target, String verdict) { }
+    record Row(String section, String label, Map<String, Object> values, String target, String verdict) {}
 
     private final List<Row> rows = new ArrayList<>();
     private final Map<String, Object> meta = new LinkedHashMap<>();
@@ -31,7 +31,11 @@ final class Report {
     }
 
     synchronized Row add(String section, String label, Map<String, Object> values, String target, String verdict) {
-        Row row = new Row(section, label, new LinkedHashMap<>(values), target == null ? "" : target,
+        Row row = new Row(
+                section,
+                label,
+                new LinkedHashMap<>(values),
+                target == null ? "" : target,
                 verdict == null ? "" : verdict);
         rows.add(row);
         return row;
@@ -50,16 +54,19 @@ final class Report {
         if (Double.isNaN(value)) {
             return "no data";
         }
-        return value <= limit ? "met" : String.format(Locale.ROOT, "MISSED by %.3g %s (x%.1f)", value - limit, unit,
-                value / limit);
+        return value <= limit
+                ? "met"
+                : String.format(Locale.ROOT, "MISSED by %.3g %s (x%.1f)", value - limit, unit, value / limit);
     }
 
     static String atLeast(double value, double floor, String unit) {
         if (Double.isNaN(value)) {
             return "no data";
         }
-        return value >= floor ? "met" : String.format(Locale.ROOT, "MISSED by %.0f %s (%.0f%% of target)",
-                floor - value, unit, 100 * value / floor);
+        return value >= floor
+                ? "met"
+                : String.format(
+                        Locale.ROOT, "MISSED by %.0f %s (%.0f%% of target)", floor - value, unit, 100 * value / floor);
     }
 
     synchronized String table() {
@@ -101,11 +108,15 @@ final class Report {
                 for (int i = 0; i < line.size(); i++) {
                     String cell = line.get(i);
                     boolean left = i == 0 || i >= line.size() - 2;
-                    text.append(left ? pad(cell, widths[i], false) : pad(cell, widths[i], true)).append("  ");
+                    text.append(left ? pad(cell, widths[i], false) : pad(cell, widths[i], true))
+                            .append("  ");
                 }
                 out.append(text.toString().stripTrailing()).append('\n');
                 if (l == 0) {
-                    out.append("-".repeat(Math.max(0, text.toString().stripTrailing().length()))).append('\n');
+                    out.append("-"
+                                    .repeat(Math.max(
+                                            0, text.toString().stripTrailing().length())))
+                            .append('\n');
                 }
             }
         }

@@ -28,27 +28,43 @@ class PeersBenchSmokeTest {
         Report report = new PeersBench(options, new PrintStream(progress, true, StandardCharsets.UTF_8), dir).run();
 
         List<Report.Row> rows = report.rows();
-        List<Report.Row> errors = rows.stream().filter(r -> r.section().equals("errors")).toList();
+        List<Report.Row> errors =
+                rows.stream().filter(r -> r.section().equals("errors")).toList();
         assertTrue(errors.isEmpty(), () -> "errors: " + errors + "\n" + progress.toString(StandardCharsets.UTF_8));
         Set<String> sections = rows.stream().map(Report.Row::section).collect(Collectors.toSet());
-        for (String prefix : List.of("push latency", "list_peers", "pending", "durable send throughput",
-                "responsiveness", "broker resident memory", "MCP round trip", "cold start")) {
-            assertTrue(sections.stream().anyMatch(s -> s.startsWith(prefix)), () -> prefix + " missing from " + sections);
+        for (String prefix : List.of(
+                "push latency",
+                "list_peers",
+                "pending",
+                "durable send throughput",
+                "responsiveness",
+                "broker resident memory",
+                "MCP round trip",
+                "cold start")) {
+            assertTrue(
+                    sections.stream().anyMatch(s -> s.startsWith(prefix)), () -> prefix + " missing from " + sections);
         }
         // 2 peer levels x 2 transports, and the history case per transport
-        assertEquals(6, rows.stream().filter(r -> r.section().startsWith("push latency")).count());
-        assertTrue(rows.stream().filter(r -> r.section().startsWith("push latency"))
+        assertEquals(
+                6,
+                rows.stream()
+                        .filter(r -> r.section().startsWith("push latency"))
+                        .count());
+        assertTrue(rows.stream()
+                .filter(r -> r.section().startsWith("push latency"))
                 .allMatch(r -> ((Integer) r.values().get("n")) == options.messages() * options.rounds()));
         // without a repository, the MCP and cold-start rows say why they are missing
-        assertTrue(rows.stream().filter(r -> r.section().startsWith("cold start")).allMatch(r -> String.valueOf(
-                r.values().get("result")).startsWith("not available: ")));
+        assertTrue(rows.stream()
+                .filter(r -> r.section().startsWith("cold start"))
+                .allMatch(r -> String.valueOf(r.values().get("result")).startsWith("not available: ")));
 
         JsonNode json = new ObjectMapper().readTree(dir.resolve("result.json").toFile());
         assertEquals(rows.size(), json.get("results").size());
         long brokerPid = json.get("meta").get("broker_pid").asLong();
         assertFalse(ProcessHandle.of(brokerPid).map(ProcessHandle::isAlive).orElse(false), "the broker still runs");
         try (var left = Files.list(dir)) {
-            assertTrue(left.noneMatch(p -> p.getFileName().toString().startsWith("peers-bench-")),
+            assertTrue(
+                    left.noneMatch(p -> p.getFileName().toString().startsWith("peers-bench-")),
                     "the broker's temporary home was not deleted");
         }
         assertTrue(report.table().contains("== push latency"));

@@ -40,8 +40,8 @@ public final class BrokerLock implements AutoCloseable {
                 Files.createDirectories(parent);
                 Files.setPosixFilePermissions(parent, PosixFilePermissions.fromString("rwx------"));
             }
-            FileChannel channel = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.READ,
-                    StandardOpenOption.WRITE);
+            FileChannel channel = FileChannel.open(
+                    path, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
             FileLock lock;
             try {
                 lock = channel.tryLock();
@@ -51,8 +51,9 @@ public final class BrokerLock implements AutoCloseable {
             if (lock == null) {
                 String owner = Files.readString(path, StandardCharsets.UTF_8).trim();
                 channel.close();
-                throw new BrokerAlreadyRunningException("another broker is running for this home"
-                        + (owner.isEmpty() ? "" : " (pid " + owner + ")") + ": use it, or stop it with `peers broker stop`");
+                throw new BrokerAlreadyRunningException(
+                        "another broker is running for this home" + (owner.isEmpty() ? "" : " (pid " + owner + ")")
+                                + ": use it, or stop it with `peers broker stop`");
             }
             channel.truncate(0);
             channel.write(ByteBuffer.wrap((ProcessHandle.current().pid() + "\n").getBytes(StandardCharsets.UTF_8)), 0);

@@ -2,10 +2,14 @@ package io.agentpeers.broker;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.agentpeers.broker.dispatch.BrokerContext;
+import io.agentpeers.broker.dispatch.BrokerDispatcher;
+import io.agentpeers.broker.server.ConnectionServer;
+import io.agentpeers.broker.server.ConnectionServerOptions;
+import io.agentpeers.core.InvalidArgumentException;
 import io.agentpeers.core.Peer;
 import io.agentpeers.core.PeerId;
 import io.agentpeers.core.PeerNetwork;
-import io.agentpeers.core.InvalidArgumentException;
 import io.agentpeers.core.PeersLimits;
 import io.agentpeers.core.SweepReport;
 import io.agentpeers.core.port.PeerStore;
@@ -13,10 +17,6 @@ import io.agentpeers.core.port.ProcessControl;
 import io.agentpeers.process.ProcessControls;
 import io.agentpeers.protocol.codec.PeersJson;
 import io.agentpeers.protocol.transport.TransportListener;
-import io.agentpeers.broker.dispatch.BrokerContext;
-import io.agentpeers.broker.dispatch.BrokerDispatcher;
-import io.agentpeers.broker.server.ConnectionServer;
-import io.agentpeers.broker.server.ConnectionServerOptions;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -26,8 +26,8 @@ import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -66,6 +66,7 @@ public final class PeersBroker implements AutoCloseable {
     private final CountDownLatch stopped = new CountDownLatch(1);
     /** MCP servers whose agent died, kept until their own process ends (the sweep reports each once). */
     private final Map<PeerId, Peer> orphans = new ConcurrentHashMap<>();
+
     private final AtomicReference<Instant> lastSweepAt = new AtomicReference<>();
     private final List<String> listeners = new ArrayList<>();
     private BrokerLock lock;
@@ -111,8 +112,12 @@ public final class PeersBroker implements AutoCloseable {
             });
             long period = config.sweepInterval.toMillis();
             sweeper.scheduleWithFixedDelay(this::tick, period, period, TimeUnit.MILLISECONDS);
-            LOG.info("event=start pid={} listeners={} database=\"{}\" previous_peers={}", ProcessHandle.current().pid(),
-                    listeners, config.store.description(), leftover);
+            LOG.info(
+                    "event=start pid={} listeners={} database=\"{}\" previous_peers={}",
+                    ProcessHandle.current().pid(),
+                    listeners,
+                    config.store.description(),
+                    leftover);
             return this;
         } catch (RuntimeException e) {
             close();
@@ -125,15 +130,26 @@ public final class PeersBroker implements AutoCloseable {
         SweepReport report = network.sweep();
         report.orphans().forEach(orphan -> orphans.put(orphan.id(), orphan));
         lastSweepAt.set(config.clock.instant());
-        if (!report.wentGone().isEmpty() || !report.orphans().isEmpty() || report.undeliverable() > 0
-                || report.prunedMessages() > 0 || report.prunedPeers() > 0) {
-            LOG.info("event=sweep gone={} orphans={} terminated={} undeliverable={} pruned_messages={} pruned_peers={}",
-                    report.wentGone().size(), report.orphans().size(), report.terminatedOrphans(),
-                    report.undeliverable(), report.prunedMessages(), report.prunedPeers());
+        if (!report.wentGone().isEmpty()
+                || !report.orphans().isEmpty()
+                || report.undeliverable() > 0
+                || report.prunedMessages() > 0
+                || report.prunedPeers() > 0) {
+            LOG.info(
+                    "event=sweep gone={} orphans={} terminated={} undeliverable={} pruned_messages={} pruned_peers={}",
+                    report.wentGone().size(),
+                    report.orphans().size(),
+                    report.terminatedOrphans(),
+                    report.undeliverable(),
+                    report.prunedMessages(),
+                    report.prunedPeers());
         }
         for (Peer orphan : report.orphans()) {
-            LOG.warn("event=orphan peer={} pid={} agent_pid={}: its agent died{}", orphan.id(),
-                    orphan.connection().pid(), orphan.agent().pid(),
+            LOG.warn(
+                    "event=orphan peer={} pid={} agent_pid={}: its agent died{}",
+                    orphan.id(),
+                    orphan.connection().pid(),
+                    orphan.agent().pid(),
                     config.limits.terminateOrphans() ? "; terminated" : "; `peers cleanup` ends it");
         }
         return report;
@@ -209,8 +225,10 @@ public final class PeersBroker implements AutoCloseable {
     private final class Context implements BrokerContext {
         @Override
         public boolean tokenAccepted(String presented) {
-            return config.token != null && presented != null && MessageDigest.isEqual(config.token.getBytes(StandardCharsets.UTF_8),
-                    presented.getBytes(StandardCharsets.UTF_8));
+            return config.token != null
+                    && presented != null
+                    && MessageDigest.isEqual(
+                            config.token.getBytes(StandardCharsets.UTF_8), presented.getBytes(StandardCharsets.UTF_8));
         }
 
         @Override
@@ -251,12 +269,10 @@ public final class PeersBroker implements AutoCloseable {
         // transaction (group commit), still a fixed number of threads whatever the connection count.
         // Four selector threads a listener: junixsocket's selector polls every connection it holds on
         // each wake-up, and with 1,000 idle peers one loop halved the send rate (16 senders: 6-7k/s).
-        private ConnectionServerOptions serverOptions = ConnectionServerOptions.defaults()
-                .withWorkerThreads(16)
-                .withSelectorLoops(4);
+        private ConnectionServerOptions serverOptions =
+                ConnectionServerOptions.defaults().withWorkerThreads(16).withSelectorLoops(4);
 
-        private Builder() {
-        }
+        private Builder() {}
 
         /** Serve connections from this listener (the broker binds it at start and closes it at stop). */
         public Builder listen(TransportListener listener) {

@@ -19,7 +19,9 @@ public abstract class BaseCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print JSON for scripts instead of text.")
     protected boolean json;
 
-    @Option(names = {"-v", "--verbose"}, description = "Show log lines and stack traces.")
+    @Option(
+            names = {"-v", "--verbose"},
+            description = "Show log lines and stack traces.")
     protected boolean verbose;
 
     private Terminal terminal;

@@ -15,10 +15,10 @@ import java.time.Duration;
 public final class BrokerAccess {
     /** What the CLI says in {@code hello}. */
     public static final String CLIENT_NAME = "peers-cli/" + PeersClient.VERSION;
+
     private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(15);
 
-    private BrokerAccess() {
-    }
+    private BrokerAccess() {}
 
     /** Starts this program's {@code broker run} detached when none answers (for the MCP server). */
     public static BrokerStarter brokerStarter(CliContext context, PeersPaths paths) {
@@ -38,7 +38,9 @@ public final class BrokerAccess {
      */
     public static PeersClient connect(PeersPaths paths, boolean reconnect) {
         TransportConnector connector = connector(paths);
-        ClientOptions options = ClientOptions.defaults().withClientName(CLIENT_NAME).withReconnect(reconnect)
+        ClientOptions options = ClientOptions.defaults()
+                .withClientName(CLIENT_NAME)
+                .withReconnect(reconnect)
                 .withRequestTimeout(REQUEST_TIMEOUT);
         if (paths.tcpUrl() != null) {
             options = options.withToken(token(paths));
@@ -46,8 +48,10 @@ public final class BrokerAccess {
         try {
             return PeersClient.connect(connector, options);
         } catch (TransportException | BrokerUnavailableException e) {
-            throw CliFailure.unreachable(sentence(e.getMessage()) + "; start one with `peers broker start`"
-                    + (paths.tcpUrl() == null ? "" : " --tcp " + paths.tcpUrl()), e);
+            throw CliFailure.unreachable(
+                    sentence(e.getMessage()) + "; start one with `peers broker start`"
+                            + (paths.tcpUrl() == null ? "" : " --tcp " + paths.tcpUrl()),
+                    e);
         }
     }
 

@@ -23,8 +23,7 @@ public final class BrokerCommands {
     private static final Duration START_TIMEOUT = Duration.ofSeconds(20);
     private static final Duration STOP_TIMEOUT = Duration.ofSeconds(15);
 
-    private BrokerCommands() {
-    }
+    private BrokerCommands() {}
 
     /** The command that runs a broker in the foreground with this program: {@code <self> broker run}. */
     static List<String> brokerCommand(CliContext context) {
@@ -50,16 +49,24 @@ public final class BrokerCommands {
         }
         // Through the launcher script: it adds PEERS_JAVA_OPTS after its own flags, so these win.
         String userOptions = System.getenv().getOrDefault("PEERS_JAVA_OPTS", "");
-        return new BrokerStarter(paths, brokerCommand(context),
+        return new BrokerStarter(
+                paths,
+                brokerCommand(context),
                 Map.of("PEERS_JAVA_OPTS", (String.join(" ", BrokerStarter.JVM_OPTIONS) + " " + userOptions).strip()));
     }
 
     /** Options a broker process takes ({@code broker start} here, {@code broker run} in the app). */
     public static final class BrokerOptions {
-        @Option(names = "--db", paramLabel = "PATH", description = "The SQLite database (env PEERS_DB, default PEERS_HOME/peers.db).")
+        @Option(
+                names = "--db",
+                paramLabel = "PATH",
+                description = "The SQLite database (env PEERS_DB, default PEERS_HOME/peers.db).")
         Path database;
 
-        @Option(names = "--tcp", paramLabel = "HOST:PORT", description = "Also listen on TCP, loopback unless a host is named (env PEERS_TCP).")
+        @Option(
+                names = "--tcp",
+                paramLabel = "HOST:PORT",
+                description = "Also listen on TCP, loopback unless a host is named (env PEERS_TCP).")
         String tcp;
 
         public PeersPaths apply(PeersPaths paths) {
@@ -74,7 +81,9 @@ public final class BrokerCommands {
         }
     }
 
-    @Command(name = "broker", description = "Run, start, stop or inspect the broker.",
+    @Command(
+            name = "broker",
+            description = "Run, start, stop or inspect the broker.",
             subcommands = {Start.class, Stop.class, BrokerStatus.class})
     static final class Broker extends BaseCommand {
         @Override
@@ -104,8 +113,9 @@ public final class BrokerCommands {
                 node.set("broker", BrokerJson.node(stats));
                 terminal().json(node);
             } else {
-                terminal().println((started ? "started the broker" : "a broker already runs") + " (pid "
-                        + stats.pid() + ") on " + paths.socket() + "; log: " + paths.brokerLog());
+                terminal()
+                        .println((started ? "started the broker" : "a broker already runs") + " (pid " + stats.pid()
+                                + ") on " + paths.socket() + "; log: " + paths.brokerLog());
             }
             return 0;
         }
@@ -176,14 +186,20 @@ public final class BrokerCommands {
                     throw e;
                 }
                 if (json) {
-                    terminal().json(JsonNodeFactory.instance.objectNode().put("running", false)
-                            .put("socket", paths.socket().toString()).put("error", e.getMessage()));
+                    terminal()
+                            .json(JsonNodeFactory.instance
+                                    .objectNode()
+                                    .put("running", false)
+                                    .put("socket", paths.socket().toString())
+                                    .put("error", e.getMessage()));
                     return CliFailure.UNREACHABLE;
                 }
                 throw e;
             }
             if (json) {
-                ObjectNode node = JsonNodeFactory.instance.objectNode().put("running", true)
+                ObjectNode node = JsonNodeFactory.instance
+                        .objectNode()
+                        .put("running", true)
                         .put("socket", paths.socket().toString());
                 node.put("pid", stats.pid());
                 node.put("version", stats.brokerVersion());
@@ -195,8 +211,8 @@ public final class BrokerCommands {
                 terminal().json(node);
             } else {
                 Terminal out = terminal();
-                out.println(out.green("running") + ": peers broker " + stats.brokerVersion()
-                        + ", pid " + stats.pid() + ", up " + Terminal.span(stats.uptime()));
+                out.println(out.green("running") + ": peers broker " + stats.brokerVersion() + ", pid " + stats.pid()
+                        + ", up " + Terminal.span(stats.uptime()));
                 out.println("listening: " + String.join(", ", stats.listeners()));
                 out.println("database:  " + stats.database());
             }

@@ -16,8 +16,7 @@ import java.util.Map;
 final class ClaudeConfig {
     private static final ObjectMapper MAPPER = new ObjectMapper();
 
-    private ClaudeConfig() {
-    }
+    private ClaudeConfig() {}
 
     /** The entry {@code claude mcp add --scope user} would write. */
     static ObjectNode entry(List<String> command, Map<String, String> env) {
@@ -36,22 +35,29 @@ final class ClaudeConfig {
     static CodexConfig.Result plan(String existing, ObjectNode entry, boolean force) {
         String entryText = render(entry, "    ");
         if (existing == null || existing.isBlank()) {
-            return new CodexConfig.Result(CodexConfig.Outcome.ADDED,
-                    "{\n  \"mcpServers\": {\n    \"peers\": " + entryText + "\n  }\n}\n", "created the file with mcpServers.peers");
+            return new CodexConfig.Result(
+                    CodexConfig.Outcome.ADDED,
+                    "{\n  \"mcpServers\": {\n    \"peers\": " + entryText + "\n  }\n}\n",
+                    "created the file with mcpServers.peers");
         }
         JsonNode root;
         try {
             root = MAPPER.readTree(existing);
         } catch (JsonProcessingException e) {
-            return new CodexConfig.Result(CodexConfig.Outcome.CONFLICT, existing,
-                    "the file is not valid JSON (" + e.getOriginalMessage() + "); fix it, or add the server with `claude mcp add`");
+            return new CodexConfig.Result(
+                    CodexConfig.Outcome.CONFLICT,
+                    existing,
+                    "the file is not valid JSON (" + e.getOriginalMessage()
+                            + "); fix it, or add the server with `claude mcp add`");
         }
         if (root == null || !root.isObject()) {
-            return new CodexConfig.Result(CodexConfig.Outcome.CONFLICT, existing, "the file does not hold a JSON object; fix it first");
+            return new CodexConfig.Result(
+                    CodexConfig.Outcome.CONFLICT, existing, "the file does not hold a JSON object; fix it first");
         }
         JsonNode servers = root.get("mcpServers");
         if (servers != null && !servers.isObject()) {
-            return new CodexConfig.Result(CodexConfig.Outcome.CONFLICT, existing, "mcpServers is not an object; fix it first");
+            return new CodexConfig.Result(
+                    CodexConfig.Outcome.CONFLICT, existing, "mcpServers is not an object; fix it first");
         }
         Scanner scan = new Scanner(existing);
         int rootStart = scan.skipSpace(0);
@@ -59,27 +65,37 @@ final class ClaudeConfig {
             int insertAt = rootStart + 1;
             boolean empty = root.isEmpty();
             String text = "\n  \"mcpServers\": {\n    \"peers\": " + entryText + "\n  }" + (empty ? "\n" : ",");
-            return new CodexConfig.Result(CodexConfig.Outcome.ADDED,
-                    existing.substring(0, insertAt) + text + existing.substring(insertAt), "added mcpServers.peers");
+            return new CodexConfig.Result(
+                    CodexConfig.Outcome.ADDED,
+                    existing.substring(0, insertAt) + text + existing.substring(insertAt),
+                    "added mcpServers.peers");
         }
         int[] serversSpan = scan.member(rootStart, "mcpServers");
         JsonNode current = servers.get("peers");
         if (current != null) {
             if (current.equals(entry)) {
-                return new CodexConfig.Result(CodexConfig.Outcome.UNCHANGED, existing, "mcpServers.peers is already there");
+                return new CodexConfig.Result(
+                        CodexConfig.Outcome.UNCHANGED, existing, "mcpServers.peers is already there");
             }
             if (!force) {
-                return new CodexConfig.Result(CodexConfig.Outcome.CONFLICT, existing, "a different mcpServers.peers entry is"
-                        + " already there; left as is (run again with --force to replace it; a backup is kept)");
+                return new CodexConfig.Result(
+                        CodexConfig.Outcome.CONFLICT,
+                        existing,
+                        "a different mcpServers.peers entry is"
+                                + " already there; left as is (run again with --force to replace it; a backup is kept)");
             }
             int[] peersSpan = scan.member(serversSpan[0], "peers");
-            return new CodexConfig.Result(CodexConfig.Outcome.REPLACED,
-                    existing.substring(0, peersSpan[0]) + entryText + existing.substring(peersSpan[1]), "replaced mcpServers.peers");
+            return new CodexConfig.Result(
+                    CodexConfig.Outcome.REPLACED,
+                    existing.substring(0, peersSpan[0]) + entryText + existing.substring(peersSpan[1]),
+                    "replaced mcpServers.peers");
         }
         int insertAt = serversSpan[0] + 1;
         String text = "\n    \"peers\": " + entryText + (servers.isEmpty() ? "\n  " : ",");
-        return new CodexConfig.Result(CodexConfig.Outcome.ADDED,
-                existing.substring(0, insertAt) + text + existing.substring(insertAt), "added mcpServers.peers");
+        return new CodexConfig.Result(
+                CodexConfig.Outcome.ADDED,
+                existing.substring(0, insertAt) + text + existing.substring(insertAt),
+                "added mcpServers.peers");
     }
 
     /** Pretty JSON with every line after the first indented by {@code indent}. */

@@ -20,8 +20,14 @@ import java.util.Objects;
  * @param cwd       the working directory
  * @param mainClass the class whose {@code main} runs this CLI (the app's composition root)
  */
-public record CliContext(Map<String, String> env, Path userHome, Path cwd, PrintStream out, PrintStream err,
-        InputStream in, String mainClass) {
+public record CliContext(
+        Map<String, String> env,
+        Path userHome,
+        Path cwd,
+        PrintStream out,
+        PrintStream err,
+        InputStream in,
+        String mainClass) {
 
     public CliContext {
         env = Map.copyOf(env);
@@ -35,7 +41,8 @@ public record CliContext(Map<String, String> env, Path userHome, Path cwd, Print
         Map<String, String> env = System.getenv();
         String home = env.get("HOME");
         Path userHome = Path.of(home == null || home.isBlank() ? System.getProperty("user.home") : home);
-        return new CliContext(env, userHome, Path.of("").toAbsolutePath(), System.out, System.err, System.in, mainClass);
+        return new CliContext(
+                env, userHome, Path.of("").toAbsolutePath(), System.out, System.err, System.in, mainClass);
     }
 
     /** The broker's files, from {@code PEERS_HOME} and friends. */

@@ -38,8 +38,8 @@ public final class CliPerson {
         if (configured != null && !configured.isBlank()) {
             return configured.strip();
         }
-        String user = context.env().getOrDefault("USER", context.env().getOrDefault("LOGNAME",
-                System.getProperty("user.name", "me")));
+        String user = context.env()
+                .getOrDefault("USER", context.env().getOrDefault("LOGNAME", System.getProperty("user.name", "me")));
         // Letters and digits only: the broker's id check (PeerNetwork.nameFree) refuses names with '-' today.
         String name = user.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "");
         if (name.length() > 32) {
@@ -57,8 +57,8 @@ public final class CliPerson {
         CallerFacts facts = CallerFacts.of(context.cwd(), null);
         String secret = readSecret();
         String wanted = name();
-        RegisterRequest request = new RegisterRequest(null, wanted, facts.cwd(), facts.gitRoot(), facts.repoKey(),
-                facts.tty(), ClientType.CLI, null, secret);
+        RegisterRequest request = new RegisterRequest(
+                null, wanted, facts.cwd(), facts.gitRoot(), facts.repoKey(), facts.tty(), ClientType.CLI, null, secret);
         long deadline = System.currentTimeMillis() + IN_USE_WAIT_MILLIS;
         int nameAttempt = 0;
         while (true) {
@@ -68,13 +68,15 @@ public final class CliPerson {
                 return registered;
             } catch (PeersException e) {
                 switch (e.errorCode()) {
-                    case RESUME_REFUSED -> request = request.withResumeSecret(null); // the broker forgot it: start afresh
+                    case RESUME_REFUSED ->
+                        request = request.withResumeSecret(null); // the broker forgot it: start afresh
                     case PEER_STILL_CONNECTED -> {
                         if (System.currentTimeMillis() < deadline) {
                             pause(); // a command that just ended: the broker sees its connection close shortly
                         } else {
-                            throw new CliFailure("your CLI peer is held by another running `peers` command (a send --wait?);"
-                                    + " let it finish, or set PEERS_CLI_NAME and PEERS_HOME for a second identity");
+                            throw new CliFailure(
+                                    "your CLI peer is held by another running `peers` command (a send --wait?);"
+                                            + " let it finish, or set PEERS_CLI_NAME and PEERS_HOME for a second identity");
                         }
                     }
                     case NAME_TAKEN, INVALID_NAME -> {
@@ -83,8 +85,10 @@ public final class CliPerson {
                         if (nameAttempt > 2) {
                             throw e;
                         }
-                        context.err().println("peers: the name " + request.name() + " is taken; registering as "
-                                + (next == null ? "an unnamed peer" : next) + " (set PEERS_CLI_NAME to choose)");
+                        context.err()
+                                .println("peers: the name " + request.name() + " is taken; registering as "
+                                        + (next == null ? "an unnamed peer" : next)
+                                        + " (set PEERS_CLI_NAME to choose)");
                         request = request.withName(next);
                     }
                     default -> throw e;
@@ -105,7 +109,9 @@ public final class CliPerson {
     private String readSecret() {
         Path file = secretFile();
         try {
-            return Files.exists(file) ? Files.readString(file, StandardCharsets.US_ASCII).strip() : null;
+            return Files.exists(file)
+                    ? Files.readString(file, StandardCharsets.US_ASCII).strip()
+                    : null;
         } catch (IOException e) {
             throw new CliFailure("cannot read " + file + ": " + e.getMessage() + "; fix its permissions or delete it");
         }
@@ -122,8 +128,8 @@ public final class CliPerson {
                 Files.createDirectories(dir);
                 Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
             }
-            FileReplace.replace(file, secret + "\n", StandardCharsets.US_ASCII,
-                    PosixFilePermissions.fromString("rw-------"));
+            FileReplace.replace(
+                    file, secret + "\n", StandardCharsets.US_ASCII, PosixFilePermissions.fromString("rw-------"));
         } catch (IOException e) {
             throw new CliFailure("cannot store the CLI's resume secret in " + file + ": " + e.getMessage()
                     + "; check that PEERS_HOME is writable");

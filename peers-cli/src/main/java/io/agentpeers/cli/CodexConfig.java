@@ -18,23 +18,33 @@ final class CodexConfig {
     private static final Pattern INLINE_PEERS = Pattern.compile("^\\s*(peers|\"peers\")\\s*=.*$");
     private static final Pattern DOTTED = Pattern.compile("^\\s*mcp_servers\\s*(\\.\\s*(peers|\"peers\")\\s*)?[.=].*$");
 
-    enum Outcome { ADDED, UNCHANGED, REPLACED, CONFLICT }
-
-    record Result(Outcome outcome, String text, String detail) { }
-
-    private CodexConfig() {
+    enum Outcome {
+        ADDED,
+        UNCHANGED,
+        REPLACED,
+        CONFLICT
     }
+
+    record Result(Outcome outcome, String text, String detail) {}
+
+    private CodexConfig() {}
 
     /** The table this program wants. */
     static String section(List<String> command, Map<String, String> env) {
         StringBuilder text = new StringBuilder();
         text.append("[mcp_servers.peers]\n");
         text.append("command = ").append(quote(command.get(0))).append('\n');
-        text.append("args = [").append(command.subList(1, command.size()).stream().map(CodexConfig::quote)
-                .collect(Collectors.joining(", "))).append("]\n");
+        text.append("args = [")
+                .append(command.subList(1, command.size()).stream()
+                        .map(CodexConfig::quote)
+                        .collect(Collectors.joining(", ")))
+                .append("]\n");
         if (!env.isEmpty()) {
-            text.append("env = { ").append(env.entrySet().stream()
-                    .map(e -> e.getKey() + " = " + quote(e.getValue())).collect(Collectors.joining(", "))).append(" }\n");
+            text.append("env = { ")
+                    .append(env.entrySet().stream()
+                            .map(e -> e.getKey() + " = " + quote(e.getValue()))
+                            .collect(Collectors.joining(", ")))
+                    .append(" }\n");
         }
         // A JVM's cold start takes a second or two; Codex's default allows 10 s, which a busy machine can pass.
         text.append("startup_timeout_sec = 30\n");
@@ -64,9 +74,13 @@ final class CodexConfig {
                 inServers = SERVERS_HEADER.matcher(line).matches();
                 continue;
             }
-            if ((inServers && INLINE_PEERS.matcher(line).matches()) || DOTTED.matcher(line).matches()) {
-                return new Result(Outcome.CONFLICT, existing, "the file defines mcp_servers in a form this installer does"
-                        + " not edit (line " + (i + 1) + "); add the [mcp_servers.peers] table by hand");
+            if ((inServers && INLINE_PEERS.matcher(line).matches())
+                    || DOTTED.matcher(line).matches()) {
+                return new Result(
+                        Outcome.CONFLICT,
+                        existing,
+                        "the file defines mcp_servers in a form this installer does" + " not edit (line " + (i + 1)
+                                + "); add the [mcp_servers.peers] table by hand");
             }
         }
         if (header < 0) {
@@ -89,12 +103,16 @@ final class CodexConfig {
             return new Result(Outcome.UNCHANGED, existing, "the [mcp_servers.peers] table is already there");
         }
         if (!force) {
-            return new Result(Outcome.CONFLICT, existing, "a different [mcp_servers.peers] table is already there;"
-                    + " left as is (run again with --force to replace it; a backup is kept)");
+            return new Result(
+                    Outcome.CONFLICT,
+                    existing,
+                    "a different [mcp_servers.peers] table is already there;"
+                            + " left as is (run again with --force to replace it; a backup is kept)");
         }
         // Keep the blank lines and comments that end the old table: they belong to what follows.
         int keepFrom = end;
-        while (keepFrom - 1 > header && (lines[keepFrom - 1].isBlank() || lines[keepFrom - 1].strip().startsWith("#"))) {
+        while (keepFrom - 1 > header
+                && (lines[keepFrom - 1].isBlank() || lines[keepFrom - 1].strip().startsWith("#"))) {
             keepFrom--;
         }
         List<String> out = new ArrayList<>();
@@ -110,7 +128,10 @@ final class CodexConfig {
     }
 
     private static List<String> meaningful(List<String> lines) {
-        return lines.stream().map(String::strip).filter(l -> !l.isEmpty() && !l.startsWith("#")).toList();
+        return lines.stream()
+                .map(String::strip)
+                .filter(l -> !l.isEmpty() && !l.startsWith("#"))
+                .toList();
     }
 
     /** A TOML basic string. */

@@ -49,7 +49,8 @@ record ConfigEdit(Path file, String before, String after, String summary) {
     }
 
     private Path backupPath() {
-        String base = file.getFileName() + ".peers-backup-" + LocalDateTime.now().format(STAMP);
+        String base =
+                file.getFileName() + ".peers-backup-" + LocalDateTime.now().format(STAMP);
         Path candidate = file.resolveSibling(base);
         for (int i = 1; Files.exists(candidate); i++) {
             candidate = file.resolveSibling(base + "-" + i);
@@ -68,7 +69,8 @@ record ConfigEdit(Path file, String before, String after, String summary) {
             head++;
         }
         int tail = 0;
-        while (tail < old.length - head && tail < fresh.length - head
+        while (tail < old.length - head
+                && tail < fresh.length - head
                 && old[old.length - 1 - tail].equals(fresh[fresh.length - 1 - tail])) {
             tail++;
         }

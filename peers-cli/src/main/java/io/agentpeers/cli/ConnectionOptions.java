@@ -8,16 +8,28 @@ import picocli.CommandLine.Option;
 
 /** Where to find the broker; each option overrides its environment variable. */
 public final class ConnectionOptions {
-    @Option(names = "--home", paramLabel = "DIR", description = "The peers home folder (env PEERS_HOME, default ~/.peers).")
+    @Option(
+            names = "--home",
+            paramLabel = "DIR",
+            description = "The peers home folder (env PEERS_HOME, default ~/.peers).")
     Path home;
 
-    @Option(names = "--socket", paramLabel = "PATH", description = "The broker's Unix socket (env PEERS_SOCKET, default PEERS_HOME/peers.sock).")
+    @Option(
+            names = "--socket",
+            paramLabel = "PATH",
+            description = "The broker's Unix socket (env PEERS_SOCKET, default PEERS_HOME/peers.sock).")
     Path socket;
 
-    @Option(names = "--tcp-url", paramLabel = "HOST:PORT", description = "Reach the broker over TCP instead (env PEERS_TCP_URL).")
+    @Option(
+            names = "--tcp-url",
+            paramLabel = "HOST:PORT",
+            description = "Reach the broker over TCP instead (env PEERS_TCP_URL).")
     String tcpUrl;
 
-    @Option(names = "--token", paramLabel = "TOKEN", description = "The broker's TCP token (env PEERS_TOKEN, default: the file PEERS_HOME/token).")
+    @Option(
+            names = "--token",
+            paramLabel = "TOKEN",
+            description = "The broker's TCP token (env PEERS_TOKEN, default: the file PEERS_HOME/token).")
     String token;
 
     /** The broker's files as the environment and these options name them. */

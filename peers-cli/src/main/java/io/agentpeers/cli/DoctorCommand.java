@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.agentpeers.core.PeersException;
 import io.agentpeers.protocol.BrokerStats;
 import io.agentpeers.protocol.PeersPaths;
 import io.agentpeers.protocol.client.PeersClient;
@@ -26,9 +25,14 @@ import picocli.CommandLine.Command;
 /** {@code peers doctor}: each check with a verdict and, when it is not fine, the fix. */
 @Command(name = "doctor", description = "Check Java, the socket, the broker, the database and the agent configuration.")
 final class DoctorCommand extends BaseCommand {
-    enum Verdict { OK, INFO, WARN, FAIL }
+    enum Verdict {
+        OK,
+        INFO,
+        WARN,
+        FAIL
+    }
 
-    record Check(String name, Verdict verdict, String detail, String fix) { }
+    record Check(String name, Verdict verdict, String detail, String fix) {}
 
     @Override
     protected int run() {
@@ -36,8 +40,18 @@ final class DoctorCommand extends BaseCommand {
         PeersPaths paths = paths();
         List<Check> checks = new ArrayList<>();
         int java = Runtime.version().feature();
-        checks.add(java >= 17 ? new Check("java", Verdict.OK, "Java " + Runtime.version() + " at " + CliContext.javaCommand(), null)
-                : new Check("java", Verdict.FAIL, "Java " + Runtime.version(), "install a JDK 17 or newer and point JAVA_HOME at it"));
+        checks.add(
+                java >= 17
+                        ? new Check(
+                                "java",
+                                Verdict.OK,
+                                "Java " + Runtime.version() + " at " + CliContext.javaCommand(),
+                                null)
+                        : new Check(
+                                "java",
+                                Verdict.FAIL,
+                                "Java " + Runtime.version(),
+                                "install a JDK 17 or newer and point JAVA_HOME at it"));
         checks.add(home(paths));
         BrokerStats stats = null;
         if (paths.tcpUrl() == null) {
@@ -46,25 +60,46 @@ final class DoctorCommand extends BaseCommand {
         try (PeersClient client = BrokerAccess.connect(paths, false)) {
             stats = client.stats();
             String version = stats.brokerVersion();
-            checks.add(version.equals(PeersClient.VERSION)
-                    ? new Check("broker", Verdict.OK, "peers " + version + ", pid " + stats.pid() + ", "
-                            + client.brokerInfo().transport(), null)
-                    : new Check("broker", Verdict.WARN, "the broker runs peers " + version + ", this CLI " + PeersClient.VERSION,
-                            "restart it on this version: `peers broker stop && peers broker start`"));
+            checks.add(
+                    version.equals(PeersClient.VERSION)
+                            ? new Check(
+                                    "broker",
+                                    Verdict.OK,
+                                    "peers " + version + ", pid " + stats.pid() + ", "
+                                            + client.brokerInfo().transport(),
+                                    null)
+                            : new Check(
+                                    "broker",
+                                    Verdict.WARN,
+                                    "the broker runs peers " + version + ", this CLI " + PeersClient.VERSION,
+                                    "restart it on this version: `peers broker stop && peers broker start`"));
         } catch (io.agentpeers.core.PeersException e) {
-            checks.add(new Check("broker", Verdict.FAIL, e.getMessage(), "`peers broker start` (an MCP server also starts one by itself)"));
+            checks.add(new Check(
+                    "broker",
+                    Verdict.FAIL,
+                    e.getMessage(),
+                    "`peers broker start` (an MCP server also starts one by itself)"));
         }
         if (stats != null) {
             checks.add(database(stats));
             int orphans = stats.orphans().size();
-            checks.add(orphans == 0 ? new Check("orphans", Verdict.OK, "none", null)
-                    : new Check("orphans", Verdict.WARN, orphans + " MCP server(s) whose agent died", "`peers cleanup`"));
+            checks.add(
+                    orphans == 0
+                            ? new Check("orphans", Verdict.OK, "none", null)
+                            : new Check(
+                                    "orphans",
+                                    Verdict.WARN,
+                                    orphans + " MCP server(s) whose agent died",
+                                    "`peers cleanup`"));
         }
         checks.add(privateFile("cli secret", paths.home().resolve(CliPerson.SECRET_FILE)));
         checks.add(privateFile("tcp token", paths.tokenFile()));
         checks.add(claudeConfig(context));
         checks.add(codexConfig(context));
-        checks.add(new Check("channel", Verdict.INFO, "Claude Code pushes peers messages only when started with the channel flag",
+        checks.add(new Check(
+                "channel",
+                Verdict.INFO,
+                "Claude Code pushes peers messages only when started with the channel flag",
                 InstallCommands.CHANNEL_HINT));
         boolean failed = checks.stream().anyMatch(c -> c.verdict() == Verdict.FAIL);
         print(checks, failed);
@@ -77,8 +112,11 @@ final class DoctorCommand extends BaseCommand {
             ObjectNode node = JsonNodeFactory.instance.objectNode().put("ok", !failed);
             ArrayNode list = node.putArray("checks");
             for (Check check : checks) {
-                list.addObject().put("name", check.name()).put("verdict", check.verdict().name().toLowerCase(Locale.ROOT))
-                        .put("detail", check.detail()).put("fix", check.fix());
+                list.addObject()
+                        .put("name", check.name())
+                        .put("verdict", check.verdict().name().toLowerCase(Locale.ROOT))
+                        .put("detail", check.detail())
+                        .put("fix", check.fix());
             }
             out.json(node);
             return;
@@ -91,25 +129,41 @@ final class DoctorCommand extends BaseCommand {
                 case WARN -> out.yellow("warn");
                 case FAIL -> out.red("FAIL");
             };
-            rows.add(List.of(verdict, check.name(), check.detail() + (check.fix() == null ? "" : out.dim("  → " + check.fix()))));
+            rows.add(List.of(
+                    verdict,
+                    check.name(),
+                    check.detail() + (check.fix() == null ? "" : out.dim("  → " + check.fix()))));
         }
         out.table(List.of("", "CHECK", "RESULT"), rows);
-        out.println(failed ? out.red("some checks failed") + ": apply the fixes above" : out.green("peers looks healthy"));
+        out.println(
+                failed ? out.red("some checks failed") + ": apply the fixes above" : out.green("peers looks healthy"));
     }
 
     private static Check home(PeersPaths paths) {
         Path home = paths.home();
         if (!Files.isDirectory(home)) {
-            return new Check("home", Verdict.INFO, home + " does not exist yet", "the broker creates it (mode 0700) when it starts");
+            return new Check(
+                    "home",
+                    Verdict.INFO,
+                    home + " does not exist yet",
+                    "the broker creates it (mode 0700) when it starts");
         }
         try {
             Set<PosixFilePermission> mode = Files.getPosixFilePermissions(home);
             if (openToOthers(mode)) {
-                return new Check("home", Verdict.WARN, home + " has mode " + PosixFilePermissions.toString(mode), "chmod 700 " + home);
+                return new Check(
+                        "home",
+                        Verdict.WARN,
+                        home + " has mode " + PosixFilePermissions.toString(mode),
+                        "chmod 700 " + home);
             }
             return new Check("home", Verdict.OK, home + " (" + PosixFilePermissions.toString(mode) + ")", null);
         } catch (IOException | UnsupportedOperationException e) {
-            return new Check("home", Verdict.WARN, "cannot read the mode of " + home + ": " + e.getMessage(), "check its permissions");
+            return new Check(
+                    "home",
+                    Verdict.WARN,
+                    "cannot read the mode of " + home + ": " + e.getMessage(),
+                    "check its permissions");
         }
     }
 
@@ -117,20 +171,34 @@ final class DoctorCommand extends BaseCommand {
         Path socket = paths.socket().toAbsolutePath();
         int length = socket.toString().getBytes(StandardCharsets.UTF_8).length;
         if (length > 107) {
-            return new Check("socket", Verdict.FAIL, socket + " is " + length + " bytes, more than a Unix socket allows (107)",
+            return new Check(
+                    "socket",
+                    Verdict.FAIL,
+                    socket + " is " + length + " bytes, more than a Unix socket allows (107)",
                     "set PEERS_SOCKET (or PEERS_HOME) to a shorter path");
         }
         SocketFileState state;
         try {
             state = SocketFiles.probe(socket);
         } catch (RuntimeException e) {
-            return new Check("socket", Verdict.FAIL, e.getMessage(), "use TCP (PEERS_TCP on the broker, PEERS_TCP_URL here)");
+            return new Check(
+                    "socket", Verdict.FAIL, e.getMessage(), "use TCP (PEERS_TCP on the broker, PEERS_TCP_URL here)");
         }
         return switch (state) {
             case LIVE -> new Check("socket", Verdict.OK, socket + " answers", null);
-            case STALE -> new Check("socket", Verdict.WARN, socket + " is left from a broker that died", "`peers broker start` replaces it");
+            case STALE ->
+                new Check(
+                        "socket",
+                        Verdict.WARN,
+                        socket + " is left from a broker that died",
+                        "`peers broker start` replaces it");
             case ABSENT -> new Check("socket", Verdict.WARN, "no socket at " + socket, "`peers broker start`");
-            case NOT_A_SOCKET -> new Check("socket", Verdict.FAIL, socket + " is not a socket", "move that file away, or set PEERS_SOCKET");
+            case NOT_A_SOCKET ->
+                new Check(
+                        "socket",
+                        Verdict.FAIL,
+                        socket + " is not a socket",
+                        "move that file away, or set PEERS_SOCKET");
         };
     }
 
@@ -139,7 +207,10 @@ final class DoctorCommand extends BaseCommand {
         String detail = database + ": " + stats.peers().live() + " live peers, "
                 + stats.messages().pending() + " pending messages";
         if (database.startsWith("/") && !Files.exists(Path.of(database))) {
-            return new Check("database", Verdict.WARN, detail + ", but the file is missing",
+            return new Check(
+                    "database",
+                    Verdict.WARN,
+                    detail + ", but the file is missing",
                     "restart the broker (`peers broker stop && peers broker start`)");
         }
         return new Check("database", Verdict.OK, detail + " (the broker answered from it)", null);
@@ -152,15 +223,21 @@ final class DoctorCommand extends BaseCommand {
         try {
             Set<PosixFilePermission> mode = Files.getPosixFilePermissions(file);
             return openToOthers(mode)
-                    ? new Check(name, Verdict.WARN, file + " has mode " + PosixFilePermissions.toString(mode), "chmod 600 " + file)
+                    ? new Check(
+                            name,
+                            Verdict.WARN,
+                            file + " has mode " + PosixFilePermissions.toString(mode),
+                            "chmod 600 " + file)
                     : new Check(name, Verdict.OK, file + " (" + PosixFilePermissions.toString(mode) + ")", null);
         } catch (IOException e) {
-            return new Check(name, Verdict.WARN, "cannot read " + file + ": " + e.getMessage(), "check its permissions");
+            return new Check(
+                    name, Verdict.WARN, "cannot read " + file + ": " + e.getMessage(), "check its permissions");
         }
     }
 
     private static boolean openToOthers(Set<PosixFilePermission> mode) {
-        return mode.stream().anyMatch(p -> p.name().startsWith("GROUP") || p.name().startsWith("OTHERS"));
+        return mode.stream()
+                .anyMatch(p -> p.name().startsWith("GROUP") || p.name().startsWith("OTHERS"));
     }
 
     private static Check claudeConfig(CliContext context) {
@@ -173,7 +250,11 @@ final class DoctorCommand extends BaseCommand {
                     return new Check("claude code", Verdict.OK, "mcpServers.peers in " + file, null);
                 }
             } catch (IOException e) {
-                return new Check("claude code", Verdict.WARN, file + " is not valid JSON", "fix it; Claude Code cannot read it either");
+                return new Check(
+                        "claude code",
+                        Verdict.WARN,
+                        file + " is not valid JSON",
+                        "fix it; Claude Code cannot read it either");
             }
         }
         return new Check("claude code", Verdict.WARN, "no peers MCP server in " + file, "`peers install claude-code`");
@@ -184,7 +265,8 @@ final class DoctorCommand extends BaseCommand {
         Path dir = codexHome == null || codexHome.isBlank() ? context.userHome().resolve(".codex") : Path.of(codexHome);
         Path file = dir.resolve("config.toml");
         String text = ConfigEdit.read(file);
-        if (text != null && CodexConfig.plan(text, "[mcp_servers.peers]\n", false).outcome() != CodexConfig.Outcome.ADDED) {
+        if (text != null
+                && CodexConfig.plan(text, "[mcp_servers.peers]\n", false).outcome() != CodexConfig.Outcome.ADDED) {
             return new Check("codex", Verdict.OK, "[mcp_servers.peers] in " + file, null);
         }
         return new Check("codex", Verdict.WARN, "no peers MCP server in " + file, "`peers install codex`");

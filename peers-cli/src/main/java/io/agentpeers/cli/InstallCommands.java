@@ -21,10 +21,11 @@ final class InstallCommands {
     static final String CHANNEL_HINT = "claude --dangerously-load-development-channels server:peers";
     private static final long TOOL_TIMEOUT_SECONDS = 60;
 
-    private InstallCommands() {
-    }
+    private InstallCommands() {}
 
-    @Command(name = "install", description = "Add peers to Claude Code or Codex, or install the broker as a user service.",
+    @Command(
+            name = "install",
+            description = "Add peers to Claude Code or Codex, or install the broker as a user service.",
             subcommands = {ClaudeCode.class, Codex.class, Service.class})
     static final class Install extends BaseCommand {
         @Override
@@ -90,7 +91,8 @@ final class InstallCommands {
                 } else {
                     backup = edit.apply();
                     if (!json) {
-                        out.println(edit.file() + ": " + result.detail() + (backup == null ? "" : " (backup: " + backup + ")"));
+                        out.println(edit.file() + ": " + result.detail()
+                                + (backup == null ? "" : " (backup: " + backup + ")"));
                     }
                 }
             } else if (!json) {
@@ -145,24 +147,31 @@ final class InstallCommands {
                 if (exists) {
                     Exec removed = exec(List.of(claude.toString(), "mcp", "remove", "--scope", "user", "peers"));
                     if (removed.code != 0) {
-                        throw new CliFailure("`claude mcp remove peers` failed: " + removed.firstLine() + "; remove it by hand");
+                        throw new CliFailure(
+                                "`claude mcp remove peers` failed: " + removed.firstLine() + "; remove it by hand");
                     }
                 }
                 Exec added = exec(add);
                 if (added.code != 0) {
-                    throw new CliFailure("`claude mcp add` failed: " + added.firstLine() + "; run it by hand: " + shell(add));
+                    throw new CliFailure(
+                            "`claude mcp add` failed: " + added.firstLine() + "; run it by hand: " + shell(add));
                 }
                 outcome = exists ? "replaced" : "added";
             }
             if (json) {
-                ObjectNode report = JsonNodeFactory.instance.objectNode().put("via", "claude").put("outcome", outcome)
-                        .put("command", shell(add)).put("dry_run", dryRun);
+                ObjectNode report = JsonNodeFactory.instance
+                        .objectNode()
+                        .put("via", "claude")
+                        .put("outcome", outcome)
+                        .put("command", shell(add))
+                        .put("dry_run", dryRun);
                 out.json(report);
                 return 0;
             }
             switch (outcome) {
-                case "unchanged" -> out.println("Claude Code already has an MCP server named peers (`claude mcp get peers`);"
-                        + " nothing to do (--force replaces it)");
+                case "unchanged" ->
+                    out.println("Claude Code already has an MCP server named peers (`claude mcp get peers`);"
+                            + " nothing to do (--force replaces it)");
                 case "would_add", "would_replace" -> out.println("would run: " + shell(add));
                 default -> out.println("ran: " + shell(add));
             }
@@ -176,19 +185,26 @@ final class InstallCommands {
         @Override
         protected int run() {
             String codexHome = context().env().get("CODEX_HOME");
-            Path dir = codexHome == null || codexHome.isBlank() ? context().userHome().resolve(".codex") : Path.of(codexHome);
+            Path dir = codexHome == null || codexHome.isBlank()
+                    ? context().userHome().resolve(".codex")
+                    : Path.of(codexHome);
             Path file = dir.resolve("config.toml");
             String before = ConfigEdit.read(file);
             String section = CodexConfig.section(mcpCommand("codex"), peersEnv());
             CodexConfig.Result result = CodexConfig.plan(before, section, force);
-            return finish(new ConfigEdit(file, before, result.text(), result.detail()), result, List.of(
-                    "start Codex as usual (`codex`); the peers tools appear in its tool list (`/mcp` shows them)",
-                    "Codex has no push: its agent calls wait_for_messages or check_messages, capped under Codex's "
-                            + TOOL_TIMEOUT_SECONDS + " s tool timeout"));
+            return finish(
+                    new ConfigEdit(file, before, result.text(), result.detail()),
+                    result,
+                    List.of(
+                            "start Codex as usual (`codex`); the peers tools appear in its tool list (`/mcp` shows them)",
+                            "Codex has no push: its agent calls wait_for_messages or check_messages, capped under Codex's "
+                                    + TOOL_TIMEOUT_SECONDS + " s tool timeout"));
         }
     }
 
-    @Command(name = "service", description = "Keep the broker running: a systemd user unit (Linux) or a launchd agent (macOS).")
+    @Command(
+            name = "service",
+            description = "Keep the broker running: a systemd user unit (Linux) or a launchd agent (macOS).")
     static final class Service extends Installer {
         @Option(names = "--platform", paramLabel = "OS", description = "linux or macos (default: this machine's).")
         String platform;
@@ -198,7 +214,8 @@ final class InstallCommands {
 
         @Override
         protected int run() throws IOException, InterruptedException {
-            String os = platform != null ? platform.toLowerCase(Locale.ROOT)
+            String os = platform != null
+                    ? platform.toLowerCase(Locale.ROOT)
                     : System.getProperty("os.name").toLowerCase(Locale.ROOT).contains("mac") ? "macos" : "linux";
             PeersPaths paths = paths();
             List<String> command = BrokerCommands.brokerCommand(context());
@@ -207,10 +224,12 @@ final class InstallCommands {
             List<List<String>> enable;
             if (os.equals("linux")) {
                 String xdg = context().env().get("XDG_CONFIG_HOME");
-                Path config = xdg == null || xdg.isBlank() ? context().userHome().resolve(".config") : Path.of(xdg);
+                Path config =
+                        xdg == null || xdg.isBlank() ? context().userHome().resolve(".config") : Path.of(xdg);
                 file = config.resolve("systemd/user/peers-broker.service");
                 text = systemdUnit(command, paths);
-                enable = List.of(List.of("systemctl", "--user", "daemon-reload"),
+                enable = List.of(
+                        List.of("systemctl", "--user", "daemon-reload"),
                         List.of("systemctl", "--user", "enable", "--now", "peers-broker.service"));
             } else if (os.equals("macos")) {
                 file = context().userHome().resolve("Library/LaunchAgents/io.agentpeers.broker.plist");
@@ -220,7 +239,8 @@ final class InstallCommands {
                 throw new CliFailure("unknown platform '" + platform + "'; use linux or macos");
             }
             String before = ConfigEdit.read(file);
-            CodexConfig.Outcome outcome = before == null ? CodexConfig.Outcome.ADDED
+            CodexConfig.Outcome outcome = before == null
+                    ? CodexConfig.Outcome.ADDED
                     : before.equals(text) ? CodexConfig.Outcome.UNCHANGED : CodexConfig.Outcome.REPLACED;
             String detail = switch (outcome) {
                 case ADDED -> "wrote the service file";
@@ -230,7 +250,9 @@ final class InstallCommands {
             CodexConfig.Result result = new CodexConfig.Result(outcome, text, detail);
             List<String> steps = enable.stream().map(s -> String.join(" ", s)).toList();
             if (dryRun || noEnable) {
-                return finish(new ConfigEdit(file, before, text, detail), result,
+                return finish(
+                        new ConfigEdit(file, before, text, detail),
+                        result,
                         List.of((dryRun ? "would then run: " : "enable it with: ") + String.join(" && ", steps)));
             }
             finish(new ConfigEdit(file, before, text, detail), result, List.of());
@@ -244,16 +266,17 @@ final class InstallCommands {
                 full.set(0, tool.toString());
                 Exec ran = exec(full);
                 if (ran.code != 0) {
-                    throw new CliFailure("`" + String.join(" ", step) + "` failed: " + ran.firstLine()
-                            + "; the file " + file + " is written, run the command in your login session");
+                    throw new CliFailure("`" + String.join(" ", step) + "` failed: " + ran.firstLine() + "; the file "
+                            + file + " is written, run the command in your login session");
                 }
                 if (!json) {
                     terminal().println("ran: " + String.join(" ", step));
                 }
             }
             if (!json) {
-                terminal().println("the service keeps a broker running; a broker started by hand holds the lock:"
-                        + " stop it first (`peers broker stop`)");
+                terminal()
+                        .println("the service keeps a broker running; a broker started by hand holds the lock:"
+                                + " stop it first (`peers broker stop`)");
             }
             return 0;
         }
@@ -274,7 +297,8 @@ final class InstallCommands {
         }
 
         private static String systemdQuote(String word) {
-            if (!word.isEmpty() && word.chars().noneMatch(c -> c == ' ' || c == '"' || c == '\\' || c == '\'' || c == '%')) {
+            if (!word.isEmpty()
+                    && word.chars().noneMatch(c -> c == ' ' || c == '"' || c == '\\' || c == '\'' || c == '%')) {
                 return word;
             }
             return "\"" + word.replace("\\", "\\\\").replace("\"", "\\\"").replace("%", "%%") + "\"";
@@ -294,8 +318,10 @@ final class InstallCommands {
                     + xml(paths.home().toString()) + "</string>\n  </dict>\n"
                     + "  <key>RunAtLoad</key>\n  <true/>\n"
                     + "  <key>KeepAlive</key>\n  <true/>\n"
-                    + "  <key>StandardOutPath</key>\n  <string>" + xml(paths.brokerLog().toString()) + "</string>\n"
-                    + "  <key>StandardErrorPath</key>\n  <string>" + xml(paths.brokerLog().toString()) + "</string>\n"
+                    + "  <key>StandardOutPath</key>\n  <string>"
+                    + xml(paths.brokerLog().toString()) + "</string>\n"
+                    + "  <key>StandardErrorPath</key>\n  <string>"
+                    + xml(paths.brokerLog().toString()) + "</string>\n"
                     + "</dict>\n</plist>\n";
         }
 
@@ -313,8 +339,10 @@ final class InstallCommands {
 
     /** Runs a tool with a time limit; its output is captured, never shown on our stdout. */
     static Exec exec(List<String> command) throws IOException, InterruptedException {
-        Process process = new ProcessBuilder(command).redirectErrorStream(true)
-                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+        Process process = new ProcessBuilder(command)
+                .redirectErrorStream(true)
+                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                .start();
         try {
             byte[] output = process.getInputStream().readAllBytes();
             if (!process.waitFor(60, TimeUnit.SECONDS)) {
@@ -327,7 +355,8 @@ final class InstallCommands {
     }
 
     static String shell(List<String> words) {
-        return words.stream().map(w -> w.matches("[A-Za-z0-9_./:=@%+-]+") ? w : "'" + w.replace("'", "'\\''") + "'")
+        return words.stream()
+                .map(w -> w.matches("[A-Za-z0-9_./:=@%+-]+") ? w : "'" + w.replace("'", "'\\''") + "'")
                 .collect(Collectors.joining(" "));
     }
 }

@@ -28,13 +28,16 @@ import picocli.CommandLine.Parameters;
 final class PeerCommands {
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
-    private PeerCommands() {
-    }
+    private PeerCommands() {}
 
     @Command(name = "list", aliases = "peers", description = "The live peers (you excluded).")
     static final class ListPeers extends BaseCommand {
-        @Option(names = "--scope", paramLabel = "SCOPE", defaultValue = "machine",
-                description = "machine (everyone), directory (same folder as here) or repo (same git repository); default ${DEFAULT-VALUE}.")
+        @Option(
+                names = "--scope",
+                paramLabel = "SCOPE",
+                defaultValue = "machine",
+                description =
+                        "machine (everyone), directory (same folder as here) or repo (same git repository); default ${DEFAULT-VALUE}.")
         Scope wanted;
 
         @Override
@@ -64,7 +67,11 @@ final class PeerCommands {
         @Parameters(index = "0", paramLabel = "PEER", description = "The recipient's id or name.")
         String peer;
 
-        @Parameters(index = "1..*", arity = "1..*", paramLabel = "TEXT", description = "The message; `-` reads it from stdin.")
+        @Parameters(
+                index = "1..*",
+                arity = "1..*",
+                paramLabel = "TEXT",
+                description = "The message; `-` reads it from stdin.")
         List<String> words;
 
         @Option(names = "--reply-to", paramLabel = "ID", description = "The message this one answers.")
@@ -73,7 +80,10 @@ final class PeerCommands {
         @Option(names = "--wait", description = "Wait for the reply and print it.")
         boolean await;
 
-        @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "300",
+        @Option(
+                names = "--timeout",
+                paramLabel = "SECONDS",
+                defaultValue = "300",
                 description = "How long --wait waits (default ${DEFAULT-VALUE}).")
         long timeoutSeconds;
 
@@ -98,7 +108,10 @@ final class PeerCommands {
                 } else {
                     Terminal out = terminal();
                     out.println("sent #" + sent.message().id() + " to " + to.displayName() + " (" + to.clientType()
-                            + (to.live() ? "" : ", " + out.yellow("gone: it waits until " + to.displayName() + " comes back")) + ")");
+                            + (to.live()
+                                    ? ""
+                                    : ", " + out.yellow("gone: it waits until " + to.displayName() + " comes back"))
+                            + ")");
                     if (reply != null) {
                         printEnvelope(out, reply, Instant.now());
                     }
@@ -121,20 +134,23 @@ final class PeerCommands {
          * messages are acknowledged but stay unread, for {@code peers inbox}.
          */
         private Envelope awaitReply(PeersClient client, Results.Sent sent) {
-            long deadline = System.nanoTime() + Duration.ofSeconds(timeoutSeconds).toNanos();
+            long deadline =
+                    System.nanoTime() + Duration.ofSeconds(timeoutSeconds).toNanos();
             String recipient = sent.recipient().id();
             while (true) {
                 long left = deadline - System.nanoTime();
                 if (left <= 0) {
                     return null;
                 }
-                Duration slice = Duration.ofNanos(Math.min(left, Duration.ofSeconds(300).toNanos()));
+                Duration slice =
+                        Duration.ofNanos(Math.min(left, Duration.ofSeconds(300).toNanos()));
                 List<Envelope> arrived = client.waitForMessages(slice, 100);
                 Envelope answer = null;
                 List<Long> others = new ArrayList<>();
                 for (Envelope envelope : arrived) {
                     Message message = envelope.message();
-                    boolean answers = (message.replyTo() != null && message.replyTo() == sent.message().id())
+                    boolean answers = (message.replyTo() != null
+                                    && message.replyTo() == sent.message().id())
                             || message.sender().value().equals(recipient);
                     if (answer == null && answers) {
                         answer = envelope;
@@ -171,26 +187,36 @@ final class PeerCommands {
                 terminal().json(node);
             } else {
                 PeerInfo target = killed.peer();
-                terminal().println(killed.signalled()
-                        ? "sent SIGTERM to " + target.displayName() + "'s agent (pid " + target.agentPid() + ")"
-                        : target.displayName() + "'s agent had already exited; it is marked gone");
+                terminal()
+                        .println(
+                                killed.signalled()
+                                        ? "sent SIGTERM to " + target.displayName() + "'s agent (pid "
+                                                + target.agentPid() + ")"
+                                        : target.displayName() + "'s agent had already exited; it is marked gone");
             }
             return 0;
         }
     }
 
-    @Command(name = "history", description = "Messages you sent or received, newest first; only those with PEER when given.")
+    @Command(
+            name = "history",
+            description = "Messages you sent or received, newest first; only those with PEER when given.")
     static final class History extends BaseCommand {
         @Parameters(index = "0", arity = "0..1", paramLabel = "PEER", description = "Only messages with this peer.")
         String peer;
 
-        @Option(names = "--limit", paramLabel = "N", defaultValue = "20", description = "At most N messages (default ${DEFAULT-VALUE}).")
+        @Option(
+                names = "--limit",
+                paramLabel = "N",
+                defaultValue = "20",
+                description = "At most N messages (default ${DEFAULT-VALUE}).")
         int limit;
 
         @Override
         protected int run() {
             try (PeersClient client = connectAsPerson()) {
-                JsonNode messages = client.call("history", NODES.objectNode().put("with", peer).put("limit", limit), JsonNode.class)
+                JsonNode messages = client.call(
+                                "history", NODES.objectNode().put("with", peer).put("limit", limit), JsonNode.class)
                         .path("messages");
                 if (json) {
                     ObjectNode node = NODES.objectNode();
@@ -206,10 +232,13 @@ final class PeerCommands {
                 Instant now = Instant.now();
                 List<List<String>> rows = new ArrayList<>();
                 for (JsonNode message : messages) {
-                    rows.add(List.of("#" + message.path("id").asText(),
+                    rows.add(List.of(
+                            "#" + message.path("id").asText(),
                             Terminal.ago(StatusCommands.instant(message.get("sent_at")), now),
-                            names.of(message.path("from").asText()), names.of(message.path("to").asText()),
-                            message.path("state").asText(), Terminal.oneLine(message.path("text").asText(), 60)));
+                            names.of(message.path("from").asText()),
+                            names.of(message.path("to").asText()),
+                            message.path("state").asText(),
+                            Terminal.oneLine(message.path("text").asText(), 60)));
                 }
                 terminal().table(List.of("ID", "SENT", "FROM", "TO", "STATE", "TEXT"), rows);
             }
@@ -217,12 +246,18 @@ final class PeerCommands {
         }
     }
 
-    @Command(name = "inbox", description = "Messages for you that you have not read yet; shows them and marks them read.")
+    @Command(
+            name = "inbox",
+            description = "Messages for you that you have not read yet; shows them and marks them read.")
     static final class Inbox extends BaseCommand {
         @Option(names = "--keep", description = "Show without marking them read.")
         boolean keep;
 
-        @Option(names = "--limit", paramLabel = "N", defaultValue = "100", description = "At most N messages (default ${DEFAULT-VALUE}).")
+        @Option(
+                names = "--limit",
+                paramLabel = "N",
+                defaultValue = "100",
+                description = "At most N messages (default ${DEFAULT-VALUE}).")
         int limit;
 
         @Override
@@ -255,10 +290,12 @@ final class PeerCommands {
     static void printEnvelope(Terminal out, Envelope envelope, Instant now) {
         Message message = envelope.message();
         PeerInfo sender = envelope.sender();
-        String from = Terminal.data(sender.displayName()) + (sender.clientType() == null ? "" : " (" + sender.clientType() + ")")
+        String from = Terminal.data(sender.displayName())
+                + (sender.clientType() == null ? "" : " (" + sender.clientType() + ")")
                 + (sender.verified() ? "" : " " + out.yellow("[unverified]"));
-        out.println(out.cyan("#" + message.id()) + " from " + out.bold(from) + ", "
-                + Terminal.ago(message.sentAt(), now) + (message.replyTo() == null ? "" : ", reply to #" + message.replyTo()));
+        out.println(
+                out.cyan("#" + message.id()) + " from " + out.bold(from) + ", " + Terminal.ago(message.sentAt(), now)
+                        + (message.replyTo() == null ? "" : ", reply to #" + message.replyTo()));
         for (String line : message.text().split("\n", -1)) {
             out.println("  " + Terminal.data(line));
         }
@@ -268,13 +305,17 @@ final class PeerCommands {
         ObjectNode node = NODES.objectNode();
         node.put("id", peer.id());
         node.put("name", peer.name());
-        node.put("client_type", peer.clientType() == null ? null : peer.clientType().wireName());
+        node.put(
+                "client_type",
+                peer.clientType() == null ? null : peer.clientType().wireName());
         node.put("cwd", peer.cwd());
         node.put("git_root", peer.gitRoot());
         node.put("repo_key", peer.repoKey());
         node.put("tty", peer.tty());
         node.put("summary", peer.summary());
-        node.put("registered_at", peer.registeredAt() == null ? null : peer.registeredAt().toString());
+        node.put(
+                "registered_at",
+                peer.registeredAt() == null ? null : peer.registeredAt().toString());
         node.put("last_seen", peer.lastSeen() == null ? null : peer.lastSeen().toString());
         node.put("state", peer.state() == null ? null : peer.state().wireName());
         node.put("gone_at", peer.goneAt() == null ? null : peer.goneAt().toString());
@@ -291,7 +332,9 @@ final class PeerCommands {
         ObjectNode from = node.putObject("sender");
         from.put("id", sender.id());
         from.put("name", sender.name());
-        from.put("client_type", sender.clientType() == null ? null : sender.clientType().wireName());
+        from.put(
+                "client_type",
+                sender.clientType() == null ? null : sender.clientType().wireName());
         from.put("summary", sender.summary());
         from.put("cwd", sender.cwd());
         from.put("verified", sender.verified());

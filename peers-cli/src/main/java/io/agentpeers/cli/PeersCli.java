@@ -18,7 +18,10 @@ import picocli.CommandLine.Spec;
  * The {@code peers} command. Exit codes: 0 done, 1 failed, 2 usage, 3 broker unreachable. Errors are
  * one sentence with the fix on stderr; {@code --verbose} adds the stack trace.
  */
-@Command(name = "peers", mixinStandardHelpOptions = true, versionProvider = PeersCli.Version.class,
+@Command(
+        name = "peers",
+        mixinStandardHelpOptions = true,
+        versionProvider = PeersCli.Version.class,
         description = "A peer network for AI coding agents on one machine.",
         subcommands = {
             BrokerCommands.Broker.class,
@@ -135,8 +138,10 @@ public final class PeersCli implements Callable<Integer> {
     static final class Version implements CommandLine.IVersionProvider {
         @Override
         public String[] getVersion() {
-            return new String[] {"peers " + PeersClient.VERSION + " (protocol " + PeersClient.PROTOCOL_VERSION + ", Java "
-                    + Runtime.version() + ")"};
+            return new String[] {
+                "peers " + PeersClient.VERSION + " (protocol " + PeersClient.PROTOCOL_VERSION + ", Java "
+                        + Runtime.version() + ")"
+            };
         }
     }
 }

@@ -24,14 +24,15 @@ import picocli.CommandLine.Option;
 
 /** Commands that read the broker's state without registering: status, orphans, cleanup, watch. */
 final class StatusCommands {
-    private StatusCommands() {
-    }
+    private StatusCommands() {}
 
     static Instant instant(JsonNode node) {
         return node == null || node.isNull() || node.isMissingNode() ? null : Instant.parse(node.asText());
     }
 
-    @Command(name = "status", description = "Broker health, version, uptime, database, peers, pending messages, orphans.")
+    @Command(
+            name = "status",
+            description = "Broker health, version, uptime, database, peers, pending messages, orphans.")
     static final class Status extends BaseCommand {
         @Override
         protected int run() {
@@ -48,17 +49,22 @@ final class StatusCommands {
             BrokerStats.MessageCounts messages = stats.messages();
             int orphans = stats.orphans().size();
             out.println(out.bold("broker") + "     " + out.green("running") + ", peers " + stats.brokerVersion()
-                    + " (protocol " + stats.protocol() + "), pid " + stats.pid() + ", up " + Terminal.span(stats.uptime()));
+                    + " (protocol " + stats.protocol() + "), pid " + stats.pid() + ", up "
+                    + Terminal.span(stats.uptime()));
             out.println(out.bold("listening") + "  " + String.join(", ", stats.listeners()));
             out.println(out.bold("database") + "   " + stats.database());
-            out.println(out.bold("peers") + "      " + stats.peers().live() + " live, " + stats.peers().gone()
-                    + " gone; " + stats.connections() + " connections");
+            out.println(out.bold("peers") + "      " + stats.peers().live() + " live, "
+                    + stats.peers().gone() + " gone; " + stats.connections() + " connections");
             long pending = messages.pending();
-            out.println(out.bold("messages") + "   " + (pending > 0 ? out.yellow(pending + " pending") : "0 pending") + ", "
-                    + messages.delivered() + " delivered, " + messages.read() + " read, "
-                    + messages.undeliverable() + " undeliverable");
-            out.println(out.bold("orphans") + "    " + (orphans == 0 ? "none"
-                    : out.yellow(orphans + " MCP server(s) whose agent died") + "; `peers orphans` lists, `peers cleanup` ends them"));
+            out.println(
+                    out.bold("messages") + "   " + (pending > 0 ? out.yellow(pending + " pending") : "0 pending") + ", "
+                            + messages.delivered() + " delivered, " + messages.read() + " read, "
+                            + messages.undeliverable() + " undeliverable");
+            out.println(out.bold("orphans") + "    "
+                    + (orphans == 0
+                            ? "none"
+                            : out.yellow(orphans + " MCP server(s) whose agent died")
+                                    + "; `peers orphans` lists, `peers cleanup` ends them"));
             out.println(out.bold("last sweep") + " " + Terminal.ago(stats.lastSweep(), now));
             return 0;
         }
@@ -92,9 +98,13 @@ final class StatusCommands {
     static void printPeers(Terminal out, JsonNode peers, Instant now) {
         List<List<String>> rows = new ArrayList<>();
         for (JsonNode peer : peers) {
-            rows.add(List.of(peer.path("id").asText(), text(peer, "name"), text(peer, "client_type"),
+            rows.add(List.of(
+                    peer.path("id").asText(),
+                    text(peer, "name"),
+                    text(peer, "client_type"),
                     peer.path("verified").asBoolean() ? text(peer, "pid") : out.yellow("unverified"),
-                    text(peer, "cwd"), Terminal.oneLine(peer.path("summary").asText(""), 48),
+                    text(peer, "cwd"),
+                    Terminal.oneLine(peer.path("summary").asText(""), 48),
                     Terminal.ago(instant(peer.get("last_seen")), now)));
         }
         out.table(List.of("ID", "NAME", "TYPE", "PID", "CWD", "SUMMARY", "SEEN"), rows);
@@ -123,7 +133,8 @@ final class StatusCommands {
                 String verdict = check(orphan, pid);
                 boolean terminated = false;
                 if (verdict == null && !dryRun) {
-                    terminated = ProcessHandle.of(pid).map(ProcessHandle::destroy).orElse(false);
+                    terminated =
+                            ProcessHandle.of(pid).map(ProcessHandle::destroy).orElse(false);
                     verdict = terminated ? "sent SIGTERM" : "it exited meanwhile";
                 } else if (verdict == null) {
                     verdict = "would send SIGTERM";
@@ -150,8 +161,10 @@ final class StatusCommands {
             }
             for (JsonNode row : results) {
                 JsonNode peer = row.get("peer");
-                terminal().println(peer.path("id").asText() + " (" + text(peer, "name") + ", pid " + row.path("pid").asText()
-                        + "): " + row.path("result").asText());
+                terminal()
+                        .println(peer.path("id").asText() + " (" + text(peer, "name") + ", pid "
+                                + row.path("pid").asText() + "): "
+                                + row.path("result").asText());
             }
             return 0;
         }
@@ -175,7 +188,9 @@ final class StatusCommands {
         }
     }
 
-    @Command(name = "watch", description = "A live tail of peers joining and leaving and messages flowing, until Ctrl-C.")
+    @Command(
+            name = "watch",
+            description = "A live tail of peers joining and leaving and messages flowing, until Ctrl-C.")
     static final class Watch extends BaseCommand {
         @Option(names = "--count", paramLabel = "N", description = "Stop after N events.")
         Integer count;
@@ -206,8 +221,10 @@ final class StatusCommands {
                     }
                 });
                 // On stderr, also with --json: a script (or a test) knows from it that events now flow.
-                context().err().println("watching the broker at " + BrokerAccess.connector(paths()).address()
-                        + "; Ctrl-C stops");
+                context()
+                        .err()
+                        .println("watching the broker at "
+                                + BrokerAccess.connector(paths()).address() + "; Ctrl-C stops");
                 if (seconds != null) {
                     done.await(seconds, TimeUnit.SECONDS);
                 } else {
@@ -248,8 +265,9 @@ final class StatusCommands {
             String peerName = peer == null ? "" : peer.displayName();
             String line;
             if (event instanceof BrokerEvent.PeerJoined joined) {
-                line = out.green("+ " + peerName) + " joined" + (joined.resumed() ? " (resumed)" : "")
-                        + " [" + (peer.clientType() == null ? "" : peer.clientType().wireName()) + ", " + Terminal.data(peer.cwd()) + "]";
+                line = out.green("+ " + peerName) + " joined" + (joined.resumed() ? " (resumed)" : "") + " ["
+                        + (peer.clientType() == null ? "" : peer.clientType().wireName()) + ", "
+                        + Terminal.data(peer.cwd()) + "]";
             } else if (event instanceof BrokerEvent.PeerLeft left) {
                 line = out.red("- " + peerName) + " left: " + left.reason();
             } else if (event instanceof BrokerEvent.PeerUpdated) {
@@ -259,13 +277,14 @@ final class StatusCommands {
                         + (killed.signalled() ? "" : " (no signal sent)");
             } else if (event instanceof BrokerEvent.MessageSent sent) {
                 Message message = sent.message();
-                line = out.cyan("> #" + message.id()) + " " + who(names, message.sender().value())
-                        + " -> " + who(names, message.recipient().value()) + ": " + Terminal.oneLine(message.text(), 80);
+                line = out.cyan("> #" + message.id()) + " "
+                        + who(names, message.sender().value()) + " -> "
+                        + who(names, message.recipient().value()) + ": " + Terminal.oneLine(message.text(), 80);
             } else if (event instanceof BrokerEvent.MessagesStateChanged changed) {
                 List<String> ids = new ArrayList<>();
                 changed.ids().forEach(id -> ids.add("#" + id));
-                line = out.dim("  " + String.join(" ", ids) + " " + changed.state().wireName() + " by "
-                        + who(names, changed.recipient()));
+                line = out.dim("  " + String.join(" ", ids) + " "
+                        + changed.state().wireName() + " by " + who(names, changed.recipient()));
             } else {
                 line = BrokerJson.node(event).toString();
             }

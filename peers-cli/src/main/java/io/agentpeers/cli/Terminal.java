@@ -206,7 +206,8 @@ public final class Terminal {
             switch (c) {
                 case '\r' -> result.append("\\r");
                 case '\n' -> result.append("\\n");
-                default -> result.append(c < 0x100 ? String.format("\\x%02x", (int) c) : String.format("\\u%04x", (int) c));
+                default ->
+                    result.append(c < 0x100 ? String.format("\\x%02x", (int) c) : String.format("\\u%04x", (int) c));
             }
         }
         return result == null ? text : result.toString();
@@ -232,7 +233,9 @@ public final class Terminal {
 
     /** C0 and C1 controls (tab aside), DEL, and the bidirectional overrides that reorder what is shown. */
     private static boolean isUnsafe(char c) {
-        return (c < 0x20 && c != '\t') || (c >= 0x7f && c <= 0x9f) || (c >= 0x202a && c <= 0x202e)
+        return (c < 0x20 && c != '\t')
+                || (c >= 0x7f && c <= 0x9f)
+                || (c >= 0x202a && c <= 0x202e)
                 || (c >= 0x2066 && c <= 0x2069);
     }
 }

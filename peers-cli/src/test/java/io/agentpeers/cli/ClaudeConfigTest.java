@@ -13,8 +13,8 @@ import org.junit.jupiter.api.Test;
 /** {@link ClaudeConfig}: mcpServers.peers planned into ~/.claude.json as text, every other byte kept. */
 class ClaudeConfigTest {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final ObjectNode ENTRY = ClaudeConfig.entry(List.of("/opt/peers/peers", "mcp", "--client-type",
-            "claude-code"), Map.of("PEERS_HOME", "/h/.peers"));
+    private static final ObjectNode ENTRY = ClaudeConfig.entry(
+            List.of("/opt/peers/peers", "mcp", "--client-type", "claude-code"), Map.of("PEERS_HOME", "/h/.peers"));
 
     @Test
     void theEntryIsWhatClaudeMcpAddWouldWrite() throws Exception {

@@ -74,8 +74,13 @@ class CliAgainstEmbeddedBrokerTest {
     void listShowsTheOtherPeersAndScopes() throws Exception {
         InProcessCli.Result table = cli.run("peers");
         assertEquals(0, table.exit(), table::toString);
-        assertTrue(table.out().lines().anyMatch(l -> l.contains("reviewer") && l.contains("claude-code")
-                && l.contains("reviewing the parser")), table::toString);
+        assertTrue(
+                table.out()
+                        .lines()
+                        .anyMatch(l -> l.contains("reviewer")
+                                && l.contains("claude-code")
+                                && l.contains("reviewing the parser")),
+                table::toString);
         assertTrue(table.out().lines().findFirst().orElse("").startsWith("ID"), "a table with a header: " + table);
 
         InProcessCli.Result json = cli.run("list", "--json", "--scope", "directory");
@@ -130,14 +135,16 @@ class CliAgainstEmbeddedBrokerTest {
 
         InProcessCli.Result plain = cli.run("send", "reviewer", "and", "the", "lexer");
         assertEquals(0, plain.exit(), plain::toString);
-        assertTrue(plain.out().startsWith("sent #") && plain.out().contains("to reviewer (claude-code)"), plain::toString);
+        assertTrue(
+                plain.out().startsWith("sent #") && plain.out().contains("to reviewer (claude-code)"), plain::toString);
 
         agent.send("testuser", "done, one nit", pending.get(0).message().id());
         InProcessCli.Result inbox = cli.run("inbox", "--json");
         assertEquals(0, inbox.exit(), inbox::toString);
         JsonNode messages = inbox.json().path("messages");
         assertEquals(1, messages.size(), inbox::toString);
-        assertEquals("done, one nit", messages.get(0).path("message").path("text").asText());
+        assertEquals(
+                "done, one nit", messages.get(0).path("message").path("text").asText());
         assertEquals("reviewer", messages.get(0).path("sender").path("name").asText());
 
         InProcessCli.Result again = cli.run("inbox");
@@ -146,7 +153,8 @@ class CliAgainstEmbeddedBrokerTest {
 
         agent.send("testuser", "line one\nline two");
         InProcessCli.Result kept = cli.run("inbox", "--keep");
-        assertTrue(kept.out().contains("from reviewer (claude-code)") && kept.out().contains("  line one\n  line two"),
+        assertTrue(
+                kept.out().contains("from reviewer (claude-code)") && kept.out().contains("  line one\n  line two"),
                 kept::toString);
         assertTrue(cli.run("inbox").out().contains("line two"), "--keep left it unread");
 
@@ -155,21 +163,30 @@ class CliAgainstEmbeddedBrokerTest {
         assertEquals(4, all.size(), history::toString);
         assertEquals("read", all.get(0).path("state").asText(), "newest first: the last answer, now read");
         InProcessCli.Result historyText = cli.run("history", "reviewer");
-        assertTrue(historyText.out().lines().anyMatch(l -> l.contains("you") && l.contains("reviewer")
-                && l.contains("please review")), historyText::toString);
+        assertTrue(
+                historyText
+                        .out()
+                        .lines()
+                        .anyMatch(l -> l.contains("you") && l.contains("reviewer") && l.contains("please review")),
+                historyText::toString);
     }
 
     @Test
     void sendReadsStdinAndWaitsForTheReply() {
-        agent.subscribe(envelope -> agent.send(envelope.sender().id(), "pong: " + envelope.message().text(),
+        agent.subscribe(envelope -> agent.send(
+                envelope.sender().id(),
+                "pong: " + envelope.message().text(),
                 envelope.message().id()));
-        InProcessCli.Result waited = cli.runWithInput("ping from stdin\n", "send", "reviewer", "-", "--wait",
-                "--timeout", "30", "--json");
+        InProcessCli.Result waited =
+                cli.runWithInput("ping from stdin\n", "send", "reviewer", "-", "--wait", "--timeout", "30", "--json");
         assertEquals(0, waited.exit(), waited::toString);
         JsonNode result = waited.json();
         assertEquals("ping from stdin", result.path("message").path("text").asText());
-        assertEquals("pong: ping from stdin", result.path("reply").path("message").path("text").asText());
-        assertEquals(result.path("message").path("id").asLong(),
+        assertEquals(
+                "pong: ping from stdin",
+                result.path("reply").path("message").path("text").asText());
+        assertEquals(
+                result.path("message").path("id").asLong(),
                 result.path("reply").path("message").path("reply_to").asLong());
 
         InProcessCli.Result text = cli.run("send", "reviewer", "again", "--wait", "--timeout", "30");
@@ -189,7 +206,14 @@ class CliAgainstEmbeddedBrokerTest {
 
         agent.send("testuser", "sorry, late", agent.pending(10).get(0).message().id());
         InProcessCli.Result inbox = cli.run("inbox", "--json");
-        assertEquals("sorry, late", inbox.json().path("messages").get(0).path("message").path("text").asText(),
+        assertEquals(
+                "sorry, late",
+                inbox.json()
+                        .path("messages")
+                        .get(0)
+                        .path("message")
+                        .path("text")
+                        .asText(),
                 inbox::toString);
     }
 
@@ -203,14 +227,17 @@ class CliAgainstEmbeddedBrokerTest {
         assertEquals(0, second.exit(), second::toString);
         assertNotEquals(first, Files.readString(secret, StandardCharsets.US_ASCII));
         var counts = broker.broker().network().counts();
-        assertEquals(2, counts.livePeers() + counts.gonePeers(),
+        assertEquals(
+                2,
+                counts.livePeers() + counts.gonePeers(),
                 "the reviewer and one CLI peer: the second command resumed the first one's peer");
     }
 
     @Test
     void aTakenNameFallsBackToTheCliSuffix() {
         try (PeersClient squatter = broker.connect()) {
-            squatter.register(RegisterRequest.of(home.toString(), ClientType.GENERIC).withName("testuser"));
+            squatter.register(
+                    RegisterRequest.of(home.toString(), ClientType.GENERIC).withName("testuser"));
             InProcessCli.Result sent = cli.run("send", "reviewer", "hi");
             assertEquals(0, sent.exit(), sent::toString);
             assertTrue(sent.err().contains("registering as testusercli"), sent::toString);
@@ -248,14 +275,19 @@ class CliAgainstEmbeddedBrokerTest {
         assertEquals(0, killed.exit(), killed::toString);
         assertTrue(killed.json().path("signalled").asBoolean(), killed::toString);
         assertEquals("reviewer", killed.json().path("peer").path("name").asText());
-        assertEquals(EmbeddedBroker.AGENT_PID, killed.json().path("peer").path("agent_pid").asLong());
-        assertEquals(List.of(EmbeddedBroker.AGENT_PID),
-                broker.processes().terminated().stream().map(ProcessRef::pid).toList(), "SIGTERM to the agent only");
+        assertEquals(
+                EmbeddedBroker.AGENT_PID,
+                killed.json().path("peer").path("agent_pid").asLong());
+        assertEquals(
+                List.of(EmbeddedBroker.AGENT_PID),
+                broker.processes().terminated().stream().map(ProcessRef::pid).toList(),
+                "SIGTERM to the agent only");
 
         // An agent that already exited: nothing is signalled.
         try (PeersClient builder = broker.connect()) {
             broker.processes().start(EmbeddedBroker.AGENT_PID, 1, broker.uid(), 33);
-            builder.register(RegisterRequest.of(home.toString(), ClientType.CODEX).withName("builder")
+            builder.register(RegisterRequest.of(home.toString(), ClientType.CODEX)
+                    .withName("builder")
                     .withAgentPid(EmbeddedBroker.AGENT_PID));
             broker.processes().exit(EmbeddedBroker.AGENT_PID);
             InProcessCli.Result text = cli.run("kill", "builder");
@@ -291,10 +323,15 @@ class CliAgainstEmbeddedBrokerTest {
         assertEquals(0, doctor.exit(), doctor::toString);
         assertTrue(doctor.json().path("ok").asBoolean(), doctor::toString);
         List<String> names = doctor.json().path("checks").findValuesAsText("name");
-        assertTrue(names.containsAll(List.of("java", "socket", "broker", "database", "claude code", "codex")),
+        assertTrue(
+                names.containsAll(List.of("java", "socket", "broker", "database", "claude code", "codex")),
                 names::toString);
-        doctor.json().path("checks").forEach(check -> assertTrue(
-                List.of("ok", "info", "warn", "fail").contains(check.path("verdict").asText()), check::toString));
+        doctor.json()
+                .path("checks")
+                .forEach(check -> assertTrue(
+                        List.of("ok", "info", "warn", "fail")
+                                .contains(check.path("verdict").asText()),
+                        check::toString));
         InProcessCli.Result doctorText = cli.run("doctor");
         assertEquals(0, doctorText.exit(), doctorText::toString);
         assertTrue(doctorText.out().contains("peers looks healthy"), doctorText::toString);
@@ -305,14 +342,19 @@ class CliAgainstEmbeddedBrokerTest {
         InProcessCli.Running watch = cli.start("watch", "--json", "--count", "2", "--for", "30");
         Await.until(WAIT, () -> watch.errText().startsWith("watching"), "watch says it observes");
         try (PeersClient other = broker.connect()) {
-            other.register(RegisterRequest.of(home.toString(), ClientType.GENERIC).withName("builder"));
+            other.register(
+                    RegisterRequest.of(home.toString(), ClientType.GENERIC).withName("builder"));
             other.send("reviewer", "build is green");
         }
         assertEquals(0, watch.exit().get(30, TimeUnit.SECONDS), "watch stops after --count events");
         List<String> lines = watch.outText().lines().toList();
         assertEquals(2, lines.size(), watch.outText());
-        assertEquals("peer_joined", InProcessCli.JSON.readTree(lines.get(0)).path("type").asText());
-        assertEquals("message_sent", InProcessCli.JSON.readTree(lines.get(1)).path("type").asText());
+        assertEquals(
+                "peer_joined",
+                InProcessCli.JSON.readTree(lines.get(0)).path("type").asText());
+        assertEquals(
+                "message_sent",
+                InProcessCli.JSON.readTree(lines.get(1)).path("type").asText());
         assertEquals(1, agent.pending(10).size(), "the observer took nothing from the recipient");
 
         InProcessCli.Running text = cli.start("watch", "--count", "1", "--for", "30");

@@ -17,8 +17,9 @@ class CliWithoutBrokerTest {
     @Test
     void readingCommandsExitWithThreeAndSayHowToStartOne() {
         InProcessCli cli = new InProcessCli(home, home.resolve("p"));
-        for (String[] args : new String[][] {{"status"}, {"list"}, {"send", "x", "hi"}, {"inbox", "--json"},
-                {"orphans"}, {"watch", "--for", "1"}}) {
+        for (String[] args : new String[][] {
+            {"status"}, {"list"}, {"send", "x", "hi"}, {"inbox", "--json"}, {"orphans"}, {"watch", "--for", "1"}
+        }) {
             InProcessCli.Result result = cli.run(args);
             assertEquals(3, result.exit(), result::toString);
             assertTrue(result.err().contains("peers broker start"), result::toString);
@@ -27,7 +28,9 @@ class CliWithoutBrokerTest {
         InProcessCli.Result status = cli.run("broker", "status", "--json");
         assertEquals(3, status.exit(), status::toString);
         assertFalse(status.json().path("running").asBoolean());
-        assertEquals(home.resolve("p/peers.sock").toString(), status.json().path("socket").asText());
+        assertEquals(
+                home.resolve("p/peers.sock").toString(),
+                status.json().path("socket").asText());
 
         InProcessCli.Result stop = cli.run("broker", "stop");
         assertEquals(0, stop.exit(), "stopping what is not running is done: " + stop);
@@ -47,10 +50,16 @@ class CliWithoutBrokerTest {
     @Test
     void theOptionsOverrideTheEnvironment() {
         InProcessCli cli = new InProcessCli(home, home.resolve("p"));
-        InProcessCli.Result socket = cli.run("broker", "status", "--json", "--socket", home.resolve("s.sock").toString());
-        assertEquals(home.resolve("s.sock").toString(), socket.json().path("socket").asText(), socket::toString);
-        InProcessCli.Result other = cli.run("broker", "status", "--json", "--home", home.resolve("q").toString());
-        assertEquals(home.resolve("q/peers.sock").toString(), other.json().path("socket").asText(), other::toString);
+        InProcessCli.Result socket = cli.run(
+                "broker", "status", "--json", "--socket", home.resolve("s.sock").toString());
+        assertEquals(
+                home.resolve("s.sock").toString(), socket.json().path("socket").asText(), socket::toString);
+        InProcessCli.Result other = cli.run(
+                "broker", "status", "--json", "--home", home.resolve("q").toString());
+        assertEquals(
+                home.resolve("q/peers.sock").toString(),
+                other.json().path("socket").asText(),
+                other::toString);
         InProcessCli.Result tcp = cli.run("status", "--tcp-url", "127.0.0.1:1", "--token", "t");
         assertEquals(3, tcp.exit(), tcp::toString);
         assertTrue(tcp.err().contains("--tcp 127.0.0.1:1"), "the fix names the TCP address: " + tcp);
@@ -60,7 +69,8 @@ class CliWithoutBrokerTest {
     void versionNamesTheProtocol() {
         InProcessCli.Result version = new InProcessCli(home, home.resolve("p")).run("--version");
         assertEquals(0, version.exit(), version::toString);
-        assertTrue(version.out().startsWith("peers " + io.agentpeers.protocol.client.PeersClient.VERSION + " (protocol "),
+        assertTrue(
+                version.out().startsWith("peers " + io.agentpeers.protocol.client.PeersClient.VERSION + " (protocol "),
                 version::toString);
     }
 }

@@ -10,8 +10,8 @@ import org.junit.jupiter.api.Test;
 
 /** {@link CodexConfig}: the [mcp_servers.peers] table planned into config.toml as text. */
 class CodexConfigTest {
-    private static final String SECTION = CodexConfig.section(List.of("/opt/peers/peers", "mcp", "--client-type", "codex"),
-            Map.of());
+    private static final String SECTION =
+            CodexConfig.section(List.of("/opt/peers/peers", "mcp", "--client-type", "codex"), Map.of());
 
     @Test
     void theSectionQuotesEveryStringAsTomlAndListsTheEnvironment() {
@@ -72,7 +72,9 @@ class CodexConfigTest {
 
         CodexConfig.Result forced = CodexConfig.plan(existing, SECTION, true);
         assertEquals(CodexConfig.Outcome.REPLACED, forced.outcome());
-        assertEquals(before + SECTION + "\n# about z\n" + after, forced.text(),
+        assertEquals(
+                before + SECTION + "\n# about z\n" + after,
+                forced.text(),
                 "the blank line and comment before the next table stay with it");
     }
 

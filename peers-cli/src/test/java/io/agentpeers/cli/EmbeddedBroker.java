@@ -25,8 +25,9 @@ import java.time.Duration;
 final class EmbeddedBroker implements AutoCloseable {
     /** The made-up agent process: the parent of this JVM in the table. */
     static final long AGENT_PID = 4_000_001L;
-    private static final ClientOptions OPTIONS = ClientOptions.defaults().withReconnect(false)
-            .withRequestTimeout(Duration.ofSeconds(20));
+
+    private static final ClientOptions OPTIONS =
+            ClientOptions.defaults().withReconnect(false).withRequestTimeout(Duration.ofSeconds(20));
 
     private final Path peersHome;
     private final ProcessTable processes = new ProcessTable();
@@ -44,8 +45,13 @@ final class EmbeddedBroker implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        broker = PeersBroker.builder().listen(new UnixSocketListener(socket())).store(store).processes(processes)
-                .lockFile(peersHome.resolve("broker.lock")).sweepInterval(Duration.ofMinutes(10)).start();
+        broker = PeersBroker.builder()
+                .listen(new UnixSocketListener(socket()))
+                .store(store)
+                .processes(processes)
+                .lockFile(peersHome.resolve("broker.lock"))
+                .sweepInterval(Duration.ofMinutes(10))
+                .start();
     }
 
     Path socket() {
@@ -73,7 +79,9 @@ final class EmbeddedBroker implements AutoCloseable {
     /** An agent's peer (Claude Code) whose agent process is {@link #AGENT_PID}, in {@code cwd}. */
     PeersClient agent(String name, Path cwd) {
         PeersClient client = connect();
-        client.register(RegisterRequest.of(cwd.toString(), ClientType.CLAUDE_CODE).withName(name).withAgentPid(AGENT_PID));
+        client.register(RegisterRequest.of(cwd.toString(), ClientType.CLAUDE_CODE)
+                .withName(name)
+                .withAgentPid(AGENT_PID));
         return client;
     }
 

@@ -90,8 +90,8 @@ final class InProcessCli {
     Running start(String... args) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
-        CompletableFuture<Integer> exit = CompletableFuture.supplyAsync(
-                () -> execute(InputStream.nullInputStream(), out, err, args));
+        CompletableFuture<Integer> exit =
+                CompletableFuture.supplyAsync(() -> execute(InputStream.nullInputStream(), out, err, args));
         return new Running(exit, out, err);
     }
 

@@ -56,7 +56,9 @@ class InstallCommandTest {
         assertEquals(0, done.exit(), done::toString);
         String after = Files.readString(config);
         assertTrue(after.startsWith(CODEX), "everything before stays byte for byte:\n" + after);
-        assertTrue(after.contains("[mcp_servers.peers]\ncommand = \"/opt/peers/peers\"\nargs = [\"mcp\", \"--client-type\", \"codex\"]"),
+        assertTrue(
+                after.contains(
+                        "[mcp_servers.peers]\ncommand = \"/opt/peers/peers\"\nargs = [\"mcp\", \"--client-type\", \"codex\"]"),
                 after);
         List<Path> backups = backups(config);
         assertEquals(1, backups.size());
@@ -101,9 +103,14 @@ class InstallCommandTest {
         String after = Files.readString(config);
         assertOnlyInserted(CLAUDE, after);
         JsonNode root = InProcessCli.JSON.readTree(after);
-        assertEquals("/opt/peers/peers", root.path("mcpServers").path("peers").path("command").asText());
-        assertEquals("claude-code", root.path("mcpServers").path("peers").path("args").get(2).asText());
-        assertEquals("other", root.path("mcpServers").path("other").path("command").asText());
+        assertEquals(
+                "/opt/peers/peers",
+                root.path("mcpServers").path("peers").path("command").asText());
+        assertEquals(
+                "claude-code",
+                root.path("mcpServers").path("peers").path("args").get(2).asText());
+        assertEquals(
+                "other", root.path("mcpServers").path("other").path("command").asText());
         assertEquals(CLAUDE, Files.readString(backups(config).get(0)));
 
         assertEquals(0, cli().run("install", "claude-code").exit());
@@ -111,7 +118,8 @@ class InstallCommandTest {
         assertEquals(1, backups(config).size());
 
         Path fresh = Files.createDirectories(home.resolve("fresh"));
-        InProcessCli.Result created = new InProcessCli(fresh, home.resolve("p")).run("install", "claude-code", "--dry-run");
+        InProcessCli.Result created =
+                new InProcessCli(fresh, home.resolve("p")).run("install", "claude-code", "--dry-run");
         assertEquals(0, created.exit(), created::toString);
         assertFalse(Files.exists(fresh.resolve(".claude.json")), "--dry-run writes nothing");
     }
@@ -127,8 +135,10 @@ class InstallCommandTest {
         InProcessCli.Result done = cli().run("install", "claude-code");
         assertEquals(0, done.exit(), done::toString);
         List<String> calls = Files.readAllLines(log);
-        assertTrue(calls.contains("mcp add --scope user -e PEERS_HOME=" + home.resolve("p")
-                + " peers -- /opt/peers/peers mcp --client-type claude-code"), calls::toString);
+        assertTrue(
+                calls.contains("mcp add --scope user -e PEERS_HOME=" + home.resolve("p")
+                        + " peers -- /opt/peers/peers mcp --client-type claude-code"),
+                calls::toString);
         assertFalse(Files.exists(home.resolve(".claude.json")), "the claude command owns its file");
     }
 
@@ -147,24 +157,30 @@ class InstallCommandTest {
         String text = Files.readString(unit);
         assertTrue(text.contains("ExecStart=/opt/peers/peers broker run\n"), text);
         assertTrue(text.contains("Environment=PEERS_HOME=" + home.resolve("p")), text);
-        assertEquals(List.of("--user daemon-reload", "--user enable --now peers-broker.service"), Files.readAllLines(log));
+        assertEquals(
+                List.of("--user daemon-reload", "--user enable --now peers-broker.service"), Files.readAllLines(log));
 
         InProcessCli.Result mac = cli().run("install", "service", "--platform", "macos", "--no-enable");
         assertEquals(0, mac.exit(), mac::toString);
         String plist = Files.readString(home.resolve("Library/LaunchAgents/io.agentpeers.broker.plist"));
-        assertTrue(plist.contains("<string>/opt/peers/peers</string>") && plist.contains("<key>KeepAlive</key>"), plist);
+        assertTrue(
+                plist.contains("<string>/opt/peers/peers</string>") && plist.contains("<key>KeepAlive</key>"), plist);
     }
 
     @Test
     void codexHomeAndPeersEnvironmentGoIntoTheEntry() throws Exception {
         Path codexHome = home.resolve("codex-home");
-        InProcessCli.Result done = cli().env("CODEX_HOME", codexHome.toString()).env("PEERS_SOCKET", "/tmp/x.sock")
+        InProcessCli.Result done = cli().env("CODEX_HOME", codexHome.toString())
+                .env("PEERS_SOCKET", "/tmp/x.sock")
                 .run("install", "codex", "--json");
         assertEquals(0, done.exit(), done::toString);
         assertEquals("added", done.json().path("outcome").asText(), done::toString);
-        assertEquals(codexHome.resolve("config.toml").toString(), done.json().path("file").asText());
+        assertEquals(
+                codexHome.resolve("config.toml").toString(),
+                done.json().path("file").asText());
         String text = Files.readString(codexHome.resolve("config.toml"));
-        assertTrue(text.contains("env = { PEERS_HOME = \"" + home.resolve("p") + "\", PEERS_SOCKET = \"/tmp/x.sock\" }"),
+        assertTrue(
+                text.contains("env = { PEERS_HOME = \"" + home.resolve("p") + "\", PEERS_SOCKET = \"/tmp/x.sock\" }"),
                 text);
         assertFalse(Files.exists(home.resolve(".codex")), "CODEX_HOME replaces ~/.codex");
     }
@@ -174,7 +190,9 @@ class InstallCommandTest {
         InProcessCli.Result done = new InProcessCli(home, home.resolve("p")).run("install", "codex");
         assertEquals(0, done.exit(), done::toString);
         String text = Files.readString(home.resolve(".codex/config.toml"));
-        assertTrue(text.contains("\"-cp\", ") && text.contains("\"" + InProcessCli.MAIN_CLASS + "\", \"mcp\", \"--client-type\", \"codex\"]"),
+        assertTrue(
+                text.contains("\"-cp\", ")
+                        && text.contains("\"" + InProcessCli.MAIN_CLASS + "\", \"mcp\", \"--client-type\", \"codex\"]"),
                 text);
     }
 
@@ -183,7 +201,8 @@ class InstallCommandTest {
         InProcessCli.Result noSystemctl = cli().run("install", "service", "--platform", "linux");
         assertEquals(1, noSystemctl.exit(), noSystemctl::toString);
         assertTrue(noSystemctl.err().contains("no systemctl on PATH"), noSystemctl::toString);
-        assertTrue(Files.exists(home.resolve(".config/systemd/user/peers-broker.service")), "the file is written first");
+        assertTrue(
+                Files.exists(home.resolve(".config/systemd/user/peers-broker.service")), "the file is written first");
 
         InProcessCli.fakeTool(home, "systemctl", "echo 'Failed to connect to bus' >&2\nexit 1");
         InProcessCli.Result failing = cli().run("install", "service", "--platform", "linux");
@@ -212,7 +231,8 @@ class InstallCommandTest {
     private static List<Path> backups(Path config) throws IOException {
         try (Stream<Path> files = Files.list(config.getParent())) {
             return files.filter(p -> p.getFileName().toString().startsWith(config.getFileName() + ".peers-backup-"))
-                    .sorted().toList();
+                    .sorted()
+                    .toList();
         }
     }
 }

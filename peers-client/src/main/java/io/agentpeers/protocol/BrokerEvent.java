@@ -45,7 +45,8 @@ public sealed interface BrokerEvent {
     }
 
     /** Messages of one recipient changed state (acknowledged, read, undeliverable). */
-    record MessagesStateChanged(Instant at, String recipient, List<Long> ids, MessageState state) implements BrokerEvent {
+    record MessagesStateChanged(Instant at, String recipient, List<Long> ids, MessageState state)
+            implements BrokerEvent {
         public MessagesStateChanged {
             ids = List.copyOf(ids);
         }
@@ -63,5 +64,5 @@ public sealed interface BrokerEvent {
     }
 
     /** A type this client does not know. */
-    record Other(Instant at, String type) implements BrokerEvent { }
+    record Other(Instant at, String type) implements BrokerEvent {}
 }

@@ -10,4 +10,4 @@ package io.agentpeers.protocol;
  * @param pid           the process the broker read as this connection's; null over TCP
  * @param uid           its user id; null over TCP
  */
-public record BrokerInfo(int protocol, String brokerVersion, String transport, boolean verified, Long pid, Long uid) { }
+public record BrokerInfo(int protocol, String brokerVersion, String transport, boolean verified, Long pid, Long uid) {}

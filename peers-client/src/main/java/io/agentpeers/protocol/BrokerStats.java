@@ -43,8 +43,8 @@ public record BrokerStats(
     }
 
     /** Peers the store holds, by state. */
-    public record PeerCounts(long live, long gone) { }
+    public record PeerCounts(long live, long gone) {}
 
     /** Messages the store holds, by state. */
-    public record MessageCounts(long pending, long delivered, long read, long undeliverable) { }
+    public record MessageCounts(long pending, long delivered, long read, long undeliverable) {}
 }

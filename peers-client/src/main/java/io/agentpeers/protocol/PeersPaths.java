@@ -19,7 +19,8 @@ public record PeersPaths(Path home, Path socket, Path database, String tcp, Stri
     /** From the given environment map and home folder (tests pass their own). */
     public static PeersPaths from(Map<String, String> env, Path userHome) {
         Path home = pathOr(env.get("PEERS_HOME"), userHome.resolve(".peers"));
-        return new PeersPaths(home,
+        return new PeersPaths(
+                home,
                 pathOr(env.get("PEERS_SOCKET"), home.resolve("peers.sock")),
                 pathOr(env.get("PEERS_DB"), home.resolve("peers.db")),
                 blankToNull(env.get("PEERS_TCP")),

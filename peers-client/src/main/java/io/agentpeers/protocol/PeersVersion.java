@@ -15,8 +15,7 @@ public final class PeersVersion {
 
     private static final String RESOURCE = "version.properties";
 
-    private PeersVersion() {
-    }
+    private PeersVersion() {}
 
     private static String read() {
         try (InputStream in = PeersVersion.class.getResourceAsStream(RESOURCE)) {

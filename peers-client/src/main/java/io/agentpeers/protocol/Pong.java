@@ -7,4 +7,4 @@ import java.time.Instant;
  *
  * @param brokerTime the broker's clock when it answered
  */
-public record Pong(Instant brokerTime) { }
+public record Pong(Instant brokerTime) {}

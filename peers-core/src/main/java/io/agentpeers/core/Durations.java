@@ -4,8 +4,7 @@ import java.time.Duration;
 
 /** Durations in words a person reads at a glance: "24 hours", "7 days", "90 seconds". */
 public final class Durations {
-    private Durations() {
-    }
+    private Durations() {}
 
     /** The duration in the largest whole unit that fits: {@code 86400 s} is "1 day", {@code 90 s} "90 seconds". */
     public static String describe(Duration duration) {

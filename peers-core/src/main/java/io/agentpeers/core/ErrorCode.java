@@ -88,8 +88,8 @@ public enum ErrorCode {
     /** A code this side does not know (a newer broker's). */
     UNKNOWN("unknown");
 
-    private static final Map<String, ErrorCode> BY_WIRE_NAME = Stream.of(values())
-            .collect(Collectors.toUnmodifiableMap(ErrorCode::wireName, Function.identity()));
+    private static final Map<String, ErrorCode> BY_WIRE_NAME =
+            Stream.of(values()).collect(Collectors.toUnmodifiableMap(ErrorCode::wireName, Function.identity()));
 
     private final String wireName;
 

@@ -133,7 +133,8 @@ final class GroupCommitter implements AutoCloseable {
         List<Pending<?>> rest = new ArrayList<>();
         queue.drainTo(rest);
         for (Pending<?> pending : rest) {
-            pending.future.completeExceptionally(new StoreException("the broker is shutting down; retry once it is back"));
+            pending.future.completeExceptionally(
+                    new StoreException("the broker is shutting down; retry once it is back"));
         }
     }
 

@@ -6,4 +6,4 @@ package io.agentpeers.core;
  * @param target    the peer whose agent was asked to end
  * @param signalled whether SIGTERM was sent (false when the process had already ended)
  */
-public record KillResult(Peer target, boolean signalled) { }
+public record KillResult(Peer target, boolean signalled) {}

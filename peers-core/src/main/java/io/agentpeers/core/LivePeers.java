@@ -31,7 +31,8 @@ final class LivePeers {
             if (event instanceof PeersEvent.PeerJoined joined) {
                 peers.put(joined.peer().id(), joined.peer());
                 changed = true;
-            } else if (event instanceof PeersEvent.PeerUpdated updated && updated.peer().live()) {
+            } else if (event instanceof PeersEvent.PeerUpdated updated
+                    && updated.peer().live()) {
                 changed |= peers.computeIfPresent(updated.peer().id(), (id, old) -> updated.peer()) != null;
             } else if (event instanceof PeersEvent.PeerLeft left) {
                 changed |= peers.remove(left.peer().id()) != null;

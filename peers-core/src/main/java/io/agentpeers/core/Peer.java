@@ -85,25 +85,85 @@ public record Peer(
 
     /** This peer under another name ({@code null}: none). */
     public Peer withName(String newName) {
-        return new Peer(id, newName, connection, agent, cwd, gitRoot, repoKey, tty, clientType, summary,
-                registeredAt, lastSeen, state, goneAt, nameReservedUntil, resumeSecretHash);
+        return new Peer(
+                id,
+                newName,
+                connection,
+                agent,
+                cwd,
+                gitRoot,
+                repoKey,
+                tty,
+                clientType,
+                summary,
+                registeredAt,
+                lastSeen,
+                state,
+                goneAt,
+                nameReservedUntil,
+                resumeSecretHash);
     }
 
     /** This peer with a new summary, seen at {@code at}. */
     public Peer withSummary(String newSummary, Instant at) {
-        return new Peer(id, name, connection, agent, cwd, gitRoot, repoKey, tty, clientType, newSummary,
-                registeredAt, at, state, goneAt, nameReservedUntil, resumeSecretHash);
+        return new Peer(
+                id,
+                name,
+                connection,
+                agent,
+                cwd,
+                gitRoot,
+                repoKey,
+                tty,
+                clientType,
+                newSummary,
+                registeredAt,
+                at,
+                state,
+                goneAt,
+                nameReservedUntil,
+                resumeSecretHash);
     }
 
     /** This peer seen at {@code at}. */
     public Peer withLastSeen(Instant at) {
-        return new Peer(id, name, connection, agent, cwd, gitRoot, repoKey, tty, clientType, summary,
-                registeredAt, at, state, goneAt, nameReservedUntil, resumeSecretHash);
+        return new Peer(
+                id,
+                name,
+                connection,
+                agent,
+                cwd,
+                gitRoot,
+                repoKey,
+                tty,
+                clientType,
+                summary,
+                registeredAt,
+                at,
+                state,
+                goneAt,
+                nameReservedUntil,
+                resumeSecretHash);
     }
 
     /** This peer gone at {@code at}, its name reserved until {@code reservedUntil}. */
     public Peer gone(Instant at, Instant reservedUntil) {
-        return new Peer(id, name, connection, agent, cwd, gitRoot, repoKey, tty, clientType, summary,
-                registeredAt, lastSeen, PeerState.GONE, at, reservedUntil, resumeSecretHash);
+        return new Peer(
+                id,
+                name,
+                connection,
+                agent,
+                cwd,
+                gitRoot,
+                repoKey,
+                tty,
+                clientType,
+                summary,
+                registeredAt,
+                lastSeen,
+                PeerState.GONE,
+                at,
+                reservedUntil,
+                resumeSecretHash);
     }
 }

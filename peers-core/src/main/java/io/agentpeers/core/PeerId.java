@@ -21,7 +21,8 @@ public record PeerId(String value) implements Comparable<PeerId> {
     public PeerId {
         Objects.requireNonNull(value, "value");
         if (!SHAPE.matcher(value).matches()) {
-            throw new InvalidArgumentException("'" + value + "' is not a peer id: ids are 1 to 64 lower-case letters and digits");
+            throw new InvalidArgumentException(
+                    "'" + value + "' is not a peer id: ids are 1 to 64 lower-case letters and digits");
         }
     }
 

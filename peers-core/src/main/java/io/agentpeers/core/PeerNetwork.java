@@ -57,7 +57,11 @@ public final class PeerNetwork implements AutoCloseable {
      * @param limits    sizes, rates and periods
      * @param listener  told what each commit changed, or {@code null} for nobody
      */
-    public PeerNetwork(PeerStore store, ProcessControl processes, InstantSource clock, PeersLimits limits,
+    public PeerNetwork(
+            PeerStore store,
+            ProcessControl processes,
+            InstantSource clock,
+            PeersLimits limits,
             CommitListener listener) {
         this.store = Objects.requireNonNull(store, "store");
         this.processes = Objects.requireNonNull(processes, "processes");
@@ -68,10 +72,13 @@ public final class PeerNetwork implements AutoCloseable {
         this.rateLimiter = new RateLimiter(clock, limits.ratePerMinute(), limits.rateBurst());
         CommitListener outside = listener == null ? CommitListener.NONE : listener;
         // The registry follows each commit before the committer completes its callers or tells others.
-        this.committer = new GroupCommitter(store, events -> {
-            live.apply(events);
-            outside.committed(events);
-        }, limits.maxBatch());
+        this.committer = new GroupCommitter(
+                store,
+                events -> {
+                    live.apply(events);
+                    outside.committed(events);
+                },
+                limits.maxBatch());
     }
 
     /**
@@ -110,7 +117,8 @@ public final class PeerNetwork implements AutoCloseable {
         ProcessRef connection = null;
         ProcessRef agent = null;
         if (credentials != null) {
-            connection = processes.inspect(credentials.pid())
+            connection = processes
+                    .inspect(credentials.pid())
                     .map(ProcessInfo::ref)
                     .orElseThrow(() -> new AgentNotVerifiedException(
                             "the connecting process " + credentials.pid() + " is not running any more"));
@@ -137,9 +145,23 @@ public final class PeerNetwork implements AutoCloseable {
                     }
                     name = null; // its old name went to someone else after the grace period
                 }
-                peer = new Peer(old.id(), name, conn, agentRef, request.cwd(), request.gitRoot(), request.repoKey(),
-                        request.tty(), request.clientType(), summary.isEmpty() ? old.summary() : summary,
-                        old.registeredAt(), now, PeerState.LIVE, null, null, Secrets.hash(secret));
+                peer = new Peer(
+                        old.id(),
+                        name,
+                        conn,
+                        agentRef,
+                        request.cwd(),
+                        request.gitRoot(),
+                        request.repoKey(),
+                        request.tty(),
+                        request.clientType(),
+                        summary.isEmpty() ? old.summary() : summary,
+                        old.registeredAt(),
+                        now,
+                        PeerState.LIVE,
+                        null,
+                        null,
+                        Secrets.hash(secret));
                 tx.updatePeer(peer);
                 tx.revivePendingMessages(peer.id());
             } else {
@@ -147,8 +169,22 @@ public final class PeerNetwork implements AutoCloseable {
                     throw nameTaken(request.name());
                 }
                 PeerId id = newId(tx);
-                peer = new Peer(id, request.name(), conn, agentRef, request.cwd(), request.gitRoot(), request.repoKey(),
-                        request.tty(), request.clientType(), summary, now, now, PeerState.LIVE, null, null,
+                peer = new Peer(
+                        id,
+                        request.name(),
+                        conn,
+                        agentRef,
+                        request.cwd(),
+                        request.gitRoot(),
+                        request.repoKey(),
+                        request.tty(),
+                        request.clientType(),
+                        summary,
+                        now,
+                        now,
+                        PeerState.LIVE,
+                        null,
+                        null,
                         Secrets.hash(secret));
                 tx.insertPeer(peer);
             }
@@ -159,8 +195,10 @@ public final class PeerNetwork implements AutoCloseable {
     }
 
     private ProcessRef verifiedAgent(Credentials credentials, Long agentPid) {
-        ProcessInfo self = processes.inspect(credentials.pid()).orElseThrow(() -> new AgentNotVerifiedException(
-                "the connecting process " + credentials.pid() + " is not running any more"));
+        ProcessInfo self = processes
+                .inspect(credentials.pid())
+                .orElseThrow(() -> new AgentNotVerifiedException(
+                        "the connecting process " + credentials.pid() + " is not running any more"));
         if (agentPid == null || agentPid == credentials.pid()) {
             return self.ref();
         }
@@ -169,8 +207,9 @@ public final class PeerNetwork implements AutoCloseable {
                     + credentials.pid() + " (its parent is " + self.parentPid()
                     + "); name your parent process as the agent, or none");
         }
-        ProcessInfo agent = processes.inspect(agentPid).orElseThrow(() -> new AgentNotVerifiedException(
-                "the agent process " + agentPid + " is not running"));
+        ProcessInfo agent = processes
+                .inspect(agentPid)
+                .orElseThrow(() -> new AgentNotVerifiedException("the agent process " + agentPid + " is not running"));
         if (agent.uid() != credentials.uid()) {
             throw new AgentNotVerifiedException("the agent process " + agentPid + " belongs to uid " + agent.uid()
                     + ", not to your uid " + credentials.uid());
@@ -178,15 +217,15 @@ public final class PeerNetwork implements AutoCloseable {
         return agent.ref();
     }
 
-    private Optional<Peer> resumable(StoreTransaction tx, RegisterRequest request, ProcessRef connection,
-            ProcessRef agent) {
+    private Optional<Peer> resumable(
+            StoreTransaction tx, RegisterRequest request, ProcessRef connection, ProcessRef agent) {
         if (request.resumeSecret() != null) {
             Peer peer = tx.findPeerByResumeSecretHash(Secrets.hash(request.resumeSecret()))
                     .orElseThrow(() -> new ResumeRefusedException(
                             "no peer has this resume secret; register without one to get a new id"));
             if (peer.live()) {
-                throw new PeerStillConnectedException("peer " + peer.displayName()
-                        + " is still connected; close that connection before resuming it");
+                throw new PeerStillConnectedException(
+                        "peer " + peer.displayName() + " is still connected; close that connection before resuming it");
             }
             return Optional.of(peer);
         }
@@ -196,7 +235,9 @@ public final class PeerNetwork implements AutoCloseable {
             return Optional.empty();
         }
         return tx.findGonePeerByAgent(agent.pid(), agent.startTicks(), request.clientType(), request.cwd())
-                .filter(gone -> request.name() == null || gone.name() == null || gone.name().equals(request.name()));
+                .filter(gone -> request.name() == null
+                        || gone.name() == null
+                        || gone.name().equals(request.name()));
     }
 
     private static PeerId newId(StoreTransaction tx) {
@@ -367,7 +408,8 @@ public final class PeerNetwork implements AutoCloseable {
             return;
         }
         Message original = tx.findMessage(replyTo).orElse(null);
-        if (original == null || !(original.sender().equals(caller) || original.recipient().equals(caller))) {
+        if (original == null
+                || !(original.sender().equals(caller) || original.recipient().equals(caller))) {
             throw new UnknownMessageException("reply_to " + replyTo + " names no message you sent or received");
         }
     }
@@ -424,7 +466,9 @@ public final class PeerNetwork implements AutoCloseable {
         int bounded = Math.min(positive(limit), limits.maxHistory());
         return read(tx -> {
             tx.findPeer(caller).orElseThrow(() -> unknownPeer(tx, caller.value()));
-            PeerId other = with == null || with.isBlank() ? null : resolve(tx, with.strip()).id();
+            PeerId other = with == null || with.isBlank()
+                    ? null
+                    : resolve(tx, with.strip()).id();
             return tx.history(caller, other, bounded);
         });
     }
@@ -509,9 +553,14 @@ public final class PeerNetwork implements AutoCloseable {
                 Peer away = tx.findPeer(recipient).orElse(null);
                 for (Message message : tx.markUndeliverable(recipient)) {
                     undeliverable++;
-                    if (!message.sender().equals(PeerId.BROKER) && tx.findPeer(message.sender()).isPresent()) {
-                        Message notice = tx.insertMessage(new NewMessage(PeerId.BROKER, message.sender(),
-                                undeliverableNotice(message, away), message.id(), now));
+                    if (!message.sender().equals(PeerId.BROKER)
+                            && tx.findPeer(message.sender()).isPresent()) {
+                        Message notice = tx.insertMessage(new NewMessage(
+                                PeerId.BROKER,
+                                message.sender(),
+                                undeliverableNotice(message, away),
+                                message.id(),
+                                now));
                         events.add(new MessageSent(notice));
                     }
                 }
@@ -528,7 +577,8 @@ public final class PeerNetwork implements AutoCloseable {
         if (!processes.isAlive(peer.agent())) {
             return true;
         }
-        return processes.inspect(peer.connection().pid())
+        return processes
+                .inspect(peer.connection().pid())
                 .map(info -> info.parentPid() != peer.agent().pid())
                 .orElse(true);
     }
@@ -537,7 +587,8 @@ public final class PeerNetwork implements AutoCloseable {
         for (Peer peer : peers) {
             Optional<Peer> current = tx.findPeer(peer.id());
             // Only if the same connection still holds it: it may have resumed on a new one meanwhile.
-            if (current.isPresent() && current.get().live()
+            if (current.isPresent()
+                    && current.get().live()
                     && Objects.equals(current.get().connection(), peer.connection())) {
                 Peer gone = current.get().gone(now, now.plus(limits.nameGrace()));
                 tx.updatePeer(gone);
@@ -561,11 +612,12 @@ public final class PeerNetwork implements AutoCloseable {
     // ---------------------------------------------------------------- rules
 
     private Peer requireLive(StoreTransaction tx, PeerId caller) {
-        Peer peer = tx.findPeer(caller).orElseThrow(() -> new NotRegisteredException(
-                "this connection holds no registered peer; register first"));
+        Peer peer = tx.findPeer(caller)
+                .orElseThrow(
+                        () -> new NotRegisteredException("this connection holds no registered peer; register first"));
         if (!peer.live()) {
-            throw new NotRegisteredException("your peer " + peer.displayName()
-                    + " was marked gone; register again to resume it");
+            throw new NotRegisteredException(
+                    "your peer " + peer.displayName() + " was marked gone; register again to resume it");
         }
         return peer;
     }
@@ -585,8 +637,12 @@ public final class PeerNetwork implements AutoCloseable {
             }
         }
         Instant now = clock.instant();
-        List<Peer> named = tx.findPeersByName(idOrName).stream().filter(p -> p.holdsName(idOrName, now)).toList();
-        return named.stream().filter(Peer::live).findFirst()
+        List<Peer> named = tx.findPeersByName(idOrName).stream()
+                .filter(p -> p.holdsName(idOrName, now))
+                .toList();
+        return named.stream()
+                .filter(Peer::live)
+                .findFirst()
                 .or(() -> named.stream().findFirst())
                 .orElseThrow(() -> unknownPeer(tx, idOrName));
     }
@@ -597,7 +653,9 @@ public final class PeerNetwork implements AutoCloseable {
 
     private boolean nameFree(StoreTransaction tx, String name, PeerId except, Instant now) {
         if (PeerId.looksLikeId(name)
-                && tx.findPeer(new PeerId(name)).filter(p -> !p.id().equals(except)).isPresent()) {
+                && tx.findPeer(new PeerId(name))
+                        .filter(p -> !p.id().equals(except))
+                        .isPresent()) {
             return false;
         }
         return tx.findPeersByName(name).stream()

@@ -33,8 +33,14 @@ public record PeersLimits(
     public PeersLimits {
         Objects.requireNonNull(nameGrace, "nameGrace");
         Objects.requireNonNull(retention, "retention");
-        if (maxMessageBytes < 1 || maxSummaryBytes < 0 || ratePerMinute < 1 || rateBurst < 1
-                || maxHistory < 1 || maxBatch < 1 || nameGrace.isNegative() || retention.isNegative()) {
+        if (maxMessageBytes < 1
+                || maxSummaryBytes < 0
+                || ratePerMinute < 1
+                || rateBurst < 1
+                || maxHistory < 1
+                || maxBatch < 1
+                || nameGrace.isNegative()
+                || retention.isNegative()) {
             throw new InvalidArgumentException("limits must be positive: " + this);
         }
     }
@@ -46,31 +52,71 @@ public record PeersLimits(
 
     /** These limits with another rate: {@code perMinute} sustained, bursts of {@code burst}. */
     public PeersLimits withRate(int perMinute, int burst) {
-        return new PeersLimits(maxMessageBytes, maxSummaryBytes, perMinute, burst, nameGrace, retention,
-                maxHistory, maxBatch, terminateOrphans);
+        return new PeersLimits(
+                maxMessageBytes,
+                maxSummaryBytes,
+                perMinute,
+                burst,
+                nameGrace,
+                retention,
+                maxHistory,
+                maxBatch,
+                terminateOrphans);
     }
 
     /** These limits with another largest message text, in UTF-8 bytes. */
     public PeersLimits withMaxMessageBytes(int bytes) {
-        return new PeersLimits(bytes, maxSummaryBytes, ratePerMinute, rateBurst, nameGrace, retention,
-                maxHistory, maxBatch, terminateOrphans);
+        return new PeersLimits(
+                bytes,
+                maxSummaryBytes,
+                ratePerMinute,
+                rateBurst,
+                nameGrace,
+                retention,
+                maxHistory,
+                maxBatch,
+                terminateOrphans);
     }
 
     /** These limits with another grace period for gone peers' names and pending messages. */
     public PeersLimits withNameGrace(Duration grace) {
-        return new PeersLimits(maxMessageBytes, maxSummaryBytes, ratePerMinute, rateBurst, grace, retention,
-                maxHistory, maxBatch, terminateOrphans);
+        return new PeersLimits(
+                maxMessageBytes,
+                maxSummaryBytes,
+                ratePerMinute,
+                rateBurst,
+                grace,
+                retention,
+                maxHistory,
+                maxBatch,
+                terminateOrphans);
     }
 
     /** These limits with another retention period for old messages and gone peers. */
     public PeersLimits withRetention(Duration keep) {
-        return new PeersLimits(maxMessageBytes, maxSummaryBytes, ratePerMinute, rateBurst, nameGrace, keep,
-                maxHistory, maxBatch, terminateOrphans);
+        return new PeersLimits(
+                maxMessageBytes,
+                maxSummaryBytes,
+                ratePerMinute,
+                rateBurst,
+                nameGrace,
+                keep,
+                maxHistory,
+                maxBatch,
+                terminateOrphans);
     }
 
     /** These limits with orphaned MCP servers ended by the sweep, or left running. */
     public PeersLimits withTerminateOrphans(boolean terminate) {
-        return new PeersLimits(maxMessageBytes, maxSummaryBytes, ratePerMinute, rateBurst, nameGrace, retention,
-                maxHistory, maxBatch, terminate);
+        return new PeersLimits(
+                maxMessageBytes,
+                maxSummaryBytes,
+                ratePerMinute,
+                rateBurst,
+                nameGrace,
+                retention,
+                maxHistory,
+                maxBatch,
+                terminate);
     }
 }

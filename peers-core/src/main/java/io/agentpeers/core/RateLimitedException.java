@@ -11,8 +11,10 @@ public class RateLimitedException extends PeersException {
      * @param burst            the burst size, for the message
      */
     public RateLimitedException(long retryAfterMillis, int perMinute, int burst) {
-        this("rate limited: at most " + perMinute + " messages a minute with bursts of " + burst
-                + "; try again in " + Math.max(1, (retryAfterMillis + 999) / 1000) + " s", retryAfterMillis);
+        this(
+                "rate limited: at most " + perMinute + " messages a minute with bursts of " + burst + "; try again in "
+                        + Math.max(1, (retryAfterMillis + 999) / 1000) + " s",
+                retryAfterMillis);
     }
 
     private RateLimitedException(String message, long retryAfterMillis) {

@@ -9,4 +9,4 @@ package io.agentpeers.core;
  * @param resumed      whether an earlier peer was taken back (automatically or by secret)
  * @param pending      how many messages wait for it
  */
-public record Registration(Peer peer, String resumeSecret, boolean resumed, int pending) { }
+public record Registration(Peer peer, String resumeSecret, boolean resumed, int pending) {}

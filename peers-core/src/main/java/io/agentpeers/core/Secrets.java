@@ -11,8 +11,7 @@ import java.util.HexFormat;
 final class Secrets {
     private static final SecureRandom RANDOM = new SecureRandom();
 
-    private Secrets() {
-    }
+    private Secrets() {}
 
     static String newResumeSecret() {
         byte[] bytes = new byte[32];

@@ -6,11 +6,10 @@ import java.util.List;
 
 /** The live peers whose name or id is nearest to a mistyped one, so a model can correct itself. */
 final class Suggestions {
-    private Suggestions() {
-    }
+    private Suggestions() {}
 
     static List<String> nearest(String wanted, List<Peer> live, int max) {
-        record Candidate(String label, int distance) { }
+        record Candidate(String label, int distance) {}
         List<Candidate> candidates = new ArrayList<>();
         for (Peer peer : live) {
             int byId = distance(wanted, peer.id().value());

@@ -16,16 +16,23 @@ class CoreIsPureTest {
 
     @Test
     void coreDependsOnTheJdkOnly() {
-        classes().that().resideInAPackage("io.agentpeers.core..")
-                .should().onlyDependOnClassesThat().resideInAnyPackage("io.agentpeers.core..", "java..")
+        classes()
+                .that()
+                .resideInAPackage("io.agentpeers.core..")
+                .should()
+                .onlyDependOnClassesThat()
+                .resideInAnyPackage("io.agentpeers.core..", "java..")
                 .check(CORE);
     }
 
     @Test
     void coreDoesNoIoOfItsOwn() {
-        noClasses().that().resideInAPackage("io.agentpeers.core..")
-                .should().dependOnClassesThat().resideInAnyPackage("java.io..", "java.nio.file..", "java.net..",
-                        "java.nio.channels..", "java.sql..")
+        noClasses()
+                .that()
+                .resideInAPackage("io.agentpeers.core..")
+                .should()
+                .dependOnClassesThat()
+                .resideInAnyPackage("java.io..", "java.nio.file..", "java.net..", "java.nio.channels..", "java.sql..")
                 .check(CORE);
     }
 }

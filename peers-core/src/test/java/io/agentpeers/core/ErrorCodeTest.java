@@ -26,7 +26,9 @@ class ErrorCodeTest {
         String protocol = Files.readString(Path.of("..", "docs", "protocol.md"));
         String errors = protocol.substring(protocol.indexOf("## Errors"));
         for (ErrorCode code : ErrorCode.values()) {
-            assertTrue(errors.contains("`" + code.wireName() + "`"), code.wireName() + " is missing from docs/protocol.md");
+            assertTrue(
+                    errors.contains("`" + code.wireName() + "`"),
+                    code.wireName() + " is missing from docs/protocol.md");
         }
     }
 }

@@ -23,6 +23,7 @@ import org.w3c.dom.NodeList;
 class BomListsEveryLibraryTest {
     /** The reactor's modules that are not libraries an orchestrator depends on. */
     static final Set<String> NOT_PUBLISHED = Set.of("peers-app", "peers-bench", "peers-bom", "peers-examples");
+
     static final Path ROOT = Path.of(System.getProperty("peers.root", ".."));
 
     @Test
@@ -51,7 +52,8 @@ class BomListsEveryLibraryTest {
     }
 
     private static Element read(Path pom) throws Exception {
-        Document document = DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(pom.toFile());
+        Document document =
+                DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(pom.toFile());
         return document.getDocumentElement();
     }
 

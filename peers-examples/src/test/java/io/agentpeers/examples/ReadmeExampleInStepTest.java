@@ -31,8 +31,11 @@ class ReadmeExampleInStepTest {
     void theReadmeShowsTheExampleProjectsSourceAsItIs() throws IOException {
         String readme = normalised(javaBlockUnder(SECTION, Files.readAllLines(README)));
         String example = normalised(Files.readAllLines(EXAMPLE));
-        assertEquals(example, readme, "README.md's " + SECTION + " example and " + EXAMPLE
-                + " differ: change both (the invoker build runs the second)");
+        assertEquals(
+                example,
+                readme,
+                "README.md's " + SECTION + " example and " + EXAMPLE
+                        + " differ: change both (the invoker build runs the second)");
     }
 
     @Test

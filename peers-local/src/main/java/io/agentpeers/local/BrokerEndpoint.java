@@ -14,8 +14,7 @@ import java.nio.file.Files;
  * {@code PEERS_TCP_URL} names one (then with the token from {@code PEERS_TOKEN} or the token file).
  */
 public final class BrokerEndpoint {
-    private BrokerEndpoint() {
-    }
+    private BrokerEndpoint() {}
 
     /** The connector for these paths. */
     public static TransportConnector connector(PeersPaths paths) {

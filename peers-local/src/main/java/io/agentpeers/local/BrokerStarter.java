@@ -27,9 +27,18 @@ import org.slf4j.LoggerFactory;
 public final class BrokerStarter {
     private static final Logger LOG = LoggerFactory.getLogger(BrokerStarter.class);
     /** JVM options that keep a broker small and quiet on stdout. */
-    public static final List<String> JVM_OPTIONS = List.of("-Xms8m", "-Xmx48m", "-XX:+UseSerialGC", "-Xss512k",
-            "-XX:MinHeapFreeRatio=10", "-XX:MaxHeapFreeRatio=30", "-XX:ReservedCodeCacheSize=24m",
-            "-XX:TieredStopAtLevel=1", "-Xshare:auto", "-Xlog:disable", "-Xlog:all=warning:stderr");
+    public static final List<String> JVM_OPTIONS = List.of(
+            "-Xms8m",
+            "-Xmx48m",
+            "-XX:+UseSerialGC",
+            "-Xss512k",
+            "-XX:MinHeapFreeRatio=10",
+            "-XX:MaxHeapFreeRatio=30",
+            "-XX:ReservedCodeCacheSize=24m",
+            "-XX:TieredStopAtLevel=1",
+            "-Xshare:auto",
+            "-Xlog:disable",
+            "-Xlog:all=warning:stderr");
 
     /** File locks belong to the whole JVM: threads of one process take turns here first. */
     private static final Object START_MONITOR = new Object();
@@ -67,7 +76,8 @@ public final class BrokerStarter {
             Files.setPosixFilePermissions(paths.home(), PosixFilePermissions.fromString("rwx------"));
             Path lockPath = paths.home().resolve("start.lock");
             synchronized (START_MONITOR) {
-                try (FileChannel channel = FileChannel.open(lockPath, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+                try (FileChannel channel =
+                                FileChannel.open(lockPath, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
                         FileLock ignored = channel.lock()) {
                     if (running()) {
                         return false; // another client started it while we waited for the lock
@@ -78,8 +88,7 @@ public final class BrokerStarter {
                 }
             }
         } catch (IOException e) {
-            throw new BrokerStartFailedException("cannot start a broker in " + paths.home() + ": "
-                    + e.getMessage(), e);
+            throw new BrokerStartFailedException("cannot start a broker in " + paths.home() + ": " + e.getMessage(), e);
         }
     }
 
@@ -91,7 +100,8 @@ public final class BrokerStarter {
         full.addAll(command);
         ProcessBuilder builder = new ProcessBuilder(full)
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(paths.brokerLog().toFile()))
+                .redirectOutput(
+                        ProcessBuilder.Redirect.appendTo(paths.brokerLog().toFile()))
                 .redirectErrorStream(true);
         Map<String, String> env = builder.environment();
         env.putAll(environment);
@@ -112,8 +122,8 @@ public final class BrokerStarter {
                 return;
             }
             if (!process.isAlive() && !running()) {
-                throw new BrokerStartFailedException("the broker exited with code " + process.exitValue()
-                        + " at start; see " + paths.brokerLog());
+                throw new BrokerStartFailedException(
+                        "the broker exited with code " + process.exitValue() + " at start; see " + paths.brokerLog());
             }
             try {
                 Thread.sleep(25);
@@ -122,7 +132,7 @@ public final class BrokerStarter {
                 throw new BrokerStartFailedException("interrupted while starting the broker");
             }
         }
-        throw new BrokerStartFailedException("the broker did not answer within " + timeout.toSeconds()
-                + " s; see " + paths.brokerLog());
+        throw new BrokerStartFailedException(
+                "the broker did not answer within " + timeout.toSeconds() + " s; see " + paths.brokerLog());
     }
 }

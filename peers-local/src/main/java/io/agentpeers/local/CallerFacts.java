@@ -21,7 +21,11 @@ public record CallerFacts(String cwd, String gitRoot, String repoKey, String tty
     public static CallerFacts of(Path cwd, Long agentPid) {
         Optional<WorkingFolder> folder = WorkingFolder.of(cwd);
         long terminalOf = agentPid != null ? agentPid : ProcessHandle.current().pid();
-        return new CallerFacts(cwd.toString(), folder.map(WorkingFolder::gitRoot).orElse(null),
-                folder.map(WorkingFolder::repoKey).orElse(null), ProcessTerminal.of(terminalOf).orElse(null), agentPid);
+        return new CallerFacts(
+                cwd.toString(),
+                folder.map(WorkingFolder::gitRoot).orElse(null),
+                folder.map(WorkingFolder::repoKey).orElse(null),
+                ProcessTerminal.of(terminalOf).orElse(null),
+                agentPid);
     }
 }

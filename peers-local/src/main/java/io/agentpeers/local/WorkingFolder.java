@@ -27,10 +27,12 @@ public record WorkingFolder(String gitRoot, String repoKey) {
             Path git = dir.resolve(".git");
             try {
                 if (Files.isDirectory(git)) {
-                    return Optional.of(new WorkingFolder(dir.toString(), real(git).toString()));
+                    return Optional.of(
+                            new WorkingFolder(dir.toString(), real(git).toString()));
                 }
                 if (Files.isRegularFile(git)) {
-                    return linked(dir, Files.readString(git, StandardCharsets.UTF_8).strip());
+                    return linked(
+                            dir, Files.readString(git, StandardCharsets.UTF_8).strip());
                 }
             } catch (IOException e) {
                 return Optional.empty();
@@ -47,7 +49,9 @@ public record WorkingFolder(String gitRoot, String repoKey) {
         Path gitDir = dir.resolve(pointer.substring("gitdir:".length()).strip()).normalize();
         Path common = gitDir.resolve("commondir");
         Path shared = Files.isRegularFile(common)
-                ? gitDir.resolve(Files.readString(common, StandardCharsets.UTF_8).strip()).normalize()
+                ? gitDir.resolve(
+                                Files.readString(common, StandardCharsets.UTF_8).strip())
+                        .normalize()
                 : gitDir;
         return Optional.of(new WorkingFolder(dir.toString(), real(shared).toString()));
     }

@@ -42,7 +42,8 @@ class CallerFactsTest {
     void everyFolderOfOneRepositoryHasOneKeyThroughBothFaces() throws Exception {
         String key = main.toRealPath().resolve(".git").toString();
         for (Path folder : List.of(main, main.resolve("src/deep"), worktree, worktree.resolve("lib"))) {
-            CallerFacts mcp = CallerFacts.of(folder, ProcessHandle.current().parent().orElseThrow().pid());
+            CallerFacts mcp = CallerFacts.of(
+                    folder, ProcessHandle.current().parent().orElseThrow().pid());
             CallerFacts cli = CallerFacts.of(folder, null);
             assertEquals(key, mcp.repoKey(), folder.toString());
             assertEquals(mcp.repoKey(), cli.repoKey(), folder.toString());
@@ -50,14 +51,19 @@ class CallerFactsTest {
             assertEquals(folder.toString(), cli.cwd());
             assertEquals(gitSays(folder), List.of(cli.gitRoot(), cli.repoKey()), "as git prints it, in " + folder);
         }
-        assertEquals(worktree.toRealPath().toString(), CallerFacts.of(worktree.resolve("lib"), null).gitRoot());
-        assertEquals(main.toRealPath().toString(), CallerFacts.of(main.resolve("src/deep"), null).gitRoot());
+        assertEquals(
+                worktree.toRealPath().toString(),
+                CallerFacts.of(worktree.resolve("lib"), null).gitRoot());
+        assertEquals(
+                main.toRealPath().toString(),
+                CallerFacts.of(main.resolve("src/deep"), null).gitRoot());
     }
 
     @Test
     void aPlainFolderHasNoRepository() throws Exception {
         Path plain = Files.createDirectories(dir.resolve("plain/inner"));
-        for (Long agent : new Long[] {null, ProcessHandle.current().parent().orElseThrow().pid()}) {
+        for (Long agent :
+                new Long[] {null, ProcessHandle.current().parent().orElseThrow().pid()}) {
             CallerFacts facts = CallerFacts.of(plain, agent);
             assertNull(facts.gitRoot());
             assertNull(facts.repoKey());
@@ -70,7 +76,9 @@ class CallerFactsTest {
     void aFolderReachedThroughASymbolicLinkHasTheSameKey() throws Exception {
         Path link = Files.createSymbolicLink(dir.resolve("link"), worktree);
         assertEquals(WorkingFolder.of(worktree), WorkingFolder.of(link.resolve("lib")));
-        assertEquals(main.toRealPath().resolve(".git").toString(), WorkingFolder.of(link).orElseThrow().repoKey());
+        assertEquals(
+                main.toRealPath().resolve(".git").toString(),
+                WorkingFolder.of(link).orElseThrow().repoKey());
     }
 
     @Test
@@ -83,7 +91,9 @@ class CallerFactsTest {
     /** {gitRoot, repoKey} from {@code git rev-parse}, or an empty list outside a repository. */
     private static List<String> gitSays(Path folder) throws Exception {
         Process process = new ProcessBuilder("git", "rev-parse", "--show-toplevel", "--git-common-dir")
-                .directory(folder.toFile()).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+                .directory(folder.toFile())
+                .redirectError(ProcessBuilder.Redirect.DISCARD)
+                .start();
         try {
             String out = new String(process.getInputStream().readAllBytes());
             assertTrue(process.waitFor(20, TimeUnit.SECONDS));
@@ -91,7 +101,8 @@ class CallerFactsTest {
                 return List.of();
             }
             String[] lines = out.strip().split("\n");
-            return List.of(Path.of(lines[0]).toRealPath().toString(),
+            return List.of(
+                    Path.of(lines[0]).toRealPath().toString(),
                     folder.resolve(lines[1]).normalize().toRealPath().toString());
         } finally {
             process.destroyForcibly();
@@ -101,7 +112,10 @@ class CallerFactsTest {
     private static void git(Path cwd, String... args) throws Exception {
         List<String> command = new ArrayList<>(List.of("git"));
         command.addAll(List.of(args));
-        Process process = new ProcessBuilder(command).directory(cwd.toFile()).redirectErrorStream(true).start();
+        Process process = new ProcessBuilder(command)
+                .directory(cwd.toFile())
+                .redirectErrorStream(true)
+                .start();
         try {
             String out = new String(process.getInputStream().readAllBytes());
             assertTrue(process.waitFor(20, TimeUnit.SECONDS), "git " + String.join(" ", args) + " hung");

@@ -53,7 +53,10 @@ final class ArgumentsValidator implements JsonSchemaValidator {
     }
 
     private static boolean isInteger(Object value) {
-        if (value instanceof Integer || value instanceof Long || value instanceof Short || value instanceof Byte
+        if (value instanceof Integer
+                || value instanceof Long
+                || value instanceof Short
+                || value instanceof Byte
                 || value instanceof java.math.BigInteger) {
             return true;
         }

@@ -81,8 +81,8 @@ final class BrokerLink implements AutoCloseable {
         }
         try {
             if (!connectLock.tryLock(wait.toMillis(), TimeUnit.MILLISECONDS)) {
-                throw new BrokerUnavailableException("still connecting to the peers broker at " + address()
-                        + "; try again in a few seconds");
+                throw new BrokerUnavailableException(
+                        "still connecting to the peers broker at " + address() + "; try again in a few seconds");
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -141,13 +141,18 @@ final class BrokerLink implements AutoCloseable {
     void reviveBroker() {
         PeersClient current = client;
         BrokerStarter starter = settings.brokerStarter();
-        if (current == null || current.connected() || starter == null || settings.paths().tcpUrl() != null) {
+        if (current == null
+                || current.connected()
+                || starter == null
+                || settings.paths().tcpUrl() != null) {
             return;
         }
         background.execute(() -> {
             try {
                 if (!starter.running() && starter.ensureRunning(START_TIMEOUT)) {
-                    LOG.info("the broker was gone; started a new one for {}", settings.paths().home());
+                    LOG.info(
+                            "the broker was gone; started a new one for {}",
+                            settings.paths().home());
                 }
             } catch (RuntimeException e) {
                 LOG.warn("cannot start a broker: {}", e.getMessage());
@@ -167,7 +172,8 @@ final class BrokerLink implements AutoCloseable {
                 LOG.info("started a peers broker for {}", paths.home());
             }
         }
-        ClientOptions options = ClientOptions.defaults().withClientName("peers-mcp/" + PeersMcp.VERSION)
+        ClientOptions options = ClientOptions.defaults()
+                .withClientName("peers-mcp/" + PeersMcp.VERSION)
                 .withRequestTimeout(REQUEST_TIMEOUT);
         if (tcp) {
             options = options.withToken(BrokerEndpoint.token(paths));
@@ -186,14 +192,25 @@ final class BrokerLink implements AutoCloseable {
         }
         client = fresh;
         lastProblem = null;
-        LOG.info("registered with the broker as {} ({})", fresh.self().displayName(), fresh.self().id());
+        LOG.info(
+                "registered with the broker as {} ({})",
+                fresh.self().displayName(),
+                fresh.self().id());
         subscribeOnce();
         return fresh;
     }
 
     private void register(PeersClient fresh, CallerFacts known) {
-        RegisterRequest request = new RegisterRequest(tcpOr(known.agentPid()), settings.name(), known.cwd(),
-                known.gitRoot(), known.repoKey(), known.tty(), ClientType.fromWireName(settings.clientType()), null, null);
+        RegisterRequest request = new RegisterRequest(
+                tcpOr(known.agentPid()),
+                settings.name(),
+                known.cwd(),
+                known.gitRoot(),
+                known.repoKey(),
+                known.tty(),
+                ClientType.fromWireName(settings.clientType()),
+                null,
+                null);
         try {
             fresh.register(request);
         } catch (PeersException e) {

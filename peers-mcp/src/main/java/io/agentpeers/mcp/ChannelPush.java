@@ -36,7 +36,8 @@ final class ChannelPush implements MessageListener {
         Message message = envelope.message();
         String marker = "\"message_id\":\"" + message.id() + "\"";
         CountDownLatch written = stdout.expect(marker);
-        transport.notifyClients(METHOD, Map.of("content", message.text(), "meta", meta(envelope)))
+        transport
+                .notifyClients(METHOD, Map.of("content", message.text(), "meta", meta(envelope)))
                 .block(WRITE_TIMEOUT);
         if (!stdout.await(marker, written, WRITE_TIMEOUT)) {
             throw new IllegalStateException("the channel notification for message " + message.id()
@@ -53,7 +54,10 @@ final class ChannelPush implements MessageListener {
         meta.put("from_id", message.sender().value());
         if (sender != null) {
             putIfPresent(meta, "from_name", sender.name());
-            putIfPresent(meta, "from_client", sender.clientType() == null ? null : sender.clientType().wireName());
+            putIfPresent(
+                    meta,
+                    "from_client",
+                    sender.clientType() == null ? null : sender.clientType().wireName());
             putIfPresent(meta, "from_summary", sender.summary());
             putIfPresent(meta, "from_cwd", sender.cwd());
             meta.put("from_verified", Boolean.toString(sender.verified()));

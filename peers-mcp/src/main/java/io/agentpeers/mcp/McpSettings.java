@@ -1,7 +1,7 @@
 package io.agentpeers.mcp;
 
-import io.agentpeers.local.BrokerStarter;
 import io.agentpeers.core.InvalidArgumentException;
+import io.agentpeers.local.BrokerStarter;
 import io.agentpeers.protocol.PeersPaths;
 import java.util.Objects;
 import java.util.Set;
@@ -23,8 +23,8 @@ public record McpSettings(String clientType, String name, PeersPaths paths, Brok
         Objects.requireNonNull(clientType, "clientType");
         Objects.requireNonNull(paths, "paths");
         if (!CLIENT_TYPES.contains(clientType)) {
-            throw new InvalidArgumentException("unknown client type '" + clientType
-                    + "' for the MCP server: use claude-code, codex or generic");
+            throw new InvalidArgumentException(
+                    "unknown client type '" + clientType + "' for the MCP server: use claude-code, codex or generic");
         }
         name = name == null || name.isBlank() ? null : name.strip();
     }

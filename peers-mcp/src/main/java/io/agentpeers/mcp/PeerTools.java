@@ -41,6 +41,7 @@ final class PeerTools {
     private static final Logger LOG = LoggerFactory.getLogger(PeerTools.class);
     /** Below the 60-second tool-call timeout Codex applies by default. */
     static final int MAX_WAIT_SECONDS = 50;
+
     private static final int DEFAULT_WAIT_SECONDS = 30;
     private static final Duration CONNECT_WAIT = Duration.ofSeconds(20);
     private static final int SHOW_LIMIT = 50;
@@ -70,41 +71,64 @@ final class PeerTools {
                 List the other AI agents connected to peers (Claude Code, Codex, ...), with their id, name, \
                 client type, working directory, repository and summary. Scope "repo" (default) shows those in \
                 this git repository, worktrees included; "directory" those in the same directory; "machine" \
-                everyone on this machine.""",
-                schema(Map.of("scope", scopeProperty()), List.of()), this::listPeers));
-        tools.add(tool("send_message", """
+                everyone on this machine.""", schema(Map.of("scope", scopeProperty()), List.of()), this::listPeers));
+        tools.add(tool(
+                "send_message",
+                """
                 Send a message to another agent by its id or name (see list_peers). It is stored durably and \
                 delivered even if they are away for a while. Use reply_to with a message id to answer it.""",
-                schema(props("to_id", string("The recipient's peer id or name."),
-                        "message", string("The text to send."),
-                        "reply_to", integer("The id of the message this one answers (optional).")),
-                        List.of("to_id", "message")), this::sendMessage));
-        tools.add(tool("set_summary", """
+                schema(
+                        props(
+                                "to_id",
+                                string("The recipient's peer id or name."),
+                                "message",
+                                string("The text to send."),
+                                "reply_to",
+                                integer("The id of the message this one answers (optional).")),
+                        List.of("to_id", "message")),
+                this::sendMessage));
+        tools.add(tool(
+                "set_summary",
+                """
                 Set one or two sentences about what you are working on, shown to the other agents in \
                 list_peers. Call it at the start and when your task changes; an empty text clears it.""",
-                schema(props("summary", string("What you are working on.")), List.of("summary")), this::setSummary));
-        tools.add(tool("set_name", """
+                schema(props("summary", string("What you are working on.")), List.of("summary")),
+                this::setSummary));
+        tools.add(tool(
+                "set_name",
+                """
                 Give yourself a short name that others can use instead of your id (lower-case letters, digits \
                 and '-', at most 32). An empty name clears it.""",
-                schema(props("name", string("The name, e.g. reviewer.")), List.of("name")), this::setName));
-        tools.add(tool("whoami", "Show your own peer id, name, summary, directory and repository.",
-                schema(Map.of(), List.of()), (client, args) -> whoami(client)));
+                schema(props("name", string("The name, e.g. reviewer.")), List.of("name")),
+                this::setName));
+        tools.add(tool(
+                "whoami",
+                "Show your own peer id, name, summary, directory and repository.",
+                schema(Map.of(), List.of()),
+                (client, args) -> whoami(client)));
         tools.add(tool("check_messages", """
                 Show the messages that arrived for you, unread first, with who sent them, and mark them read; \
-                then the recent history. Call it whenever a result says unread messages wait.""",
-                schema(Map.of(), List.of()), (client, args) -> checkMessages(client)));
-        tools.add(tool("wait_for_messages", """
+                then the recent history. Call it whenever a result says unread messages wait.""", schema(Map.of(), List.of()), (client, args) -> checkMessages(client)));
+        tools.add(tool(
+                "wait_for_messages",
+                """
                 Wait until a message arrives for you, or the timeout passes, then show it and mark it read. \
                 Use it when you expect an answer instead of polling. At most 50 seconds per call; call it \
                 again to keep waiting.""",
-                schema(props("timeout_seconds", integer("How long to wait, 1 to 50 seconds (default 30).")),
-                        List.of()), this::waitForMessages));
-        tools.add(tool("broadcast", """
+                schema(props("timeout_seconds", integer("How long to wait, 1 to 50 seconds (default 30).")), List.of()),
+                this::waitForMessages));
+        tools.add(tool(
+                "broadcast",
+                """
                 Send one message to every other agent in a scope: "repo" (this repository), "directory" or \
                 "machine". Use it sparingly: each of them is interrupted.""",
-                schema(props("scope", scopeProperty(), "message", string("The text to send.")),
-                        List.of("scope", "message")), this::broadcast));
-        tools.add(tool("kill_peer", """
+                schema(
+                        props("scope", scopeProperty(), "message", string("The text to send.")),
+                        List.of("scope", "message")),
+                this::broadcast));
+        tools.add(tool(
+                "kill_peer",
+                """
                 IRREVERSIBLE: end another agent's session by sending SIGTERM to its agent process (its Claude \
                 Code or Codex). Only for a peer that is stuck or orphaned, never to end a conversation or \
                 because you disagree. You cannot kill yourself, and peers connected over the network \
@@ -125,8 +149,11 @@ final class PeerTools {
                     + (scope == Scope.MACHINE ? "" : " Try scope \"machine\" to see every agent on this machine.");
         }
         StringBuilder text = new StringBuilder();
-        text.append(peers.size()).append(peers.size() == 1 ? " peer" : " peers").append(" in scope ")
-                .append(scope.wireName()).append(":\n");
+        text.append(peers.size())
+                .append(peers.size() == 1 ? " peer" : " peers")
+                .append(" in scope ")
+                .append(scope.wireName())
+                .append(":\n");
         for (PeerInfo peer : peers) {
             text.append("- ").append(describe(peer)).append('\n');
         }
@@ -141,16 +168,20 @@ final class PeerTools {
         Results.Sent sent = client.send(to, message, replyTo);
         PeerInfo recipient = sent.recipient();
         remember(recipient);
-        StringBuilder text = new StringBuilder("Message #").append(sent.message().id()).append(" sent to ")
-                .append(label(recipient)).append('.');
+        StringBuilder text = new StringBuilder("Message #")
+                .append(sent.message().id())
+                .append(" sent to ")
+                .append(label(recipient))
+                .append('.');
         if (!recipient.live()) {
             text.append(" They are not connected right now; it waits for them.");
         } else if (recipient.clientType() == ClientType.CODEX || recipient.clientType() == ClientType.GENERIC) {
             text.append(" They get no push: they see it when they next check or wait for messages.");
         }
-        text.append(pushed
-                ? " Their answer will arrive as a channel message."
-                : " To get their answer, call wait_for_messages.");
+        text.append(
+                pushed
+                        ? " Their answer will arrive as a channel message."
+                        : " To get their answer, call wait_for_messages.");
         return text.toString();
     }
 
@@ -173,23 +204,36 @@ final class PeerTools {
 
     private String whoami(PeersClient client) {
         PeerInfo self = client.whoami();
-        StringBuilder text = new StringBuilder("You are ").append(label(self)).append(", a ")
-                .append(self.clientType().wireName()).append(" peer in ").append(self.cwd());
+        StringBuilder text = new StringBuilder("You are ")
+                .append(label(self))
+                .append(", a ")
+                .append(self.clientType().wireName())
+                .append(" peer in ")
+                .append(self.cwd());
         if (self.gitRoot() != null) {
             text.append(" (repository ").append(self.gitRoot()).append(')');
         }
         if (self.tty() != null) {
             text.append(", on ").append(self.tty());
         }
-        text.append(".\nSummary: ").append(self.summary() == null || self.summary().isEmpty()
-                ? "none yet; call set_summary." : self.summary());
-        text.append("\nDelivery: ").append(pushed ? "messages are pushed to you as channel messages."
-                : "no push; call check_messages each turn, or wait_for_messages when you expect an answer.");
+        text.append(".\nSummary: ")
+                .append(
+                        self.summary() == null || self.summary().isEmpty()
+                                ? "none yet; call set_summary."
+                                : self.summary());
+        text.append("\nDelivery: ")
+                .append(
+                        pushed
+                                ? "messages are pushed to you as channel messages."
+                                : "no push; call check_messages each turn, or wait_for_messages when you expect an answer.");
         BrokerInfo broker = client.brokerInfo();
         if (broker != null) {
-            text.append("\nBroker ").append(Objects.requireNonNullElse(broker.brokerVersion(), "?")).append(" over ")
+            text.append("\nBroker ")
+                    .append(Objects.requireNonNullElse(broker.brokerVersion(), "?"))
+                    .append(" over ")
                     .append(Objects.requireNonNullElse(broker.transport(), "?"))
-                    .append(self.verified() ? "" : " (unverified: you connected over TCP)").append('.');
+                    .append(self.verified() ? "" : " (unverified: you connected over TCP)")
+                    .append('.');
         }
         return text.toString();
     }
@@ -202,7 +246,9 @@ final class PeerTools {
             text.append("No new messages.");
         }
         List<Message> history = client.history(null, HISTORY_SHOWN + shown.size()).stream()
-                .filter(m -> !shown.contains(m.id())).limit(HISTORY_SHOWN).toList();
+                .filter(m -> !shown.contains(m.id()))
+                .limit(HISTORY_SHOWN)
+                .toList();
         if (!history.isEmpty()) {
             if (names.size() < 2) {
                 client.listPeers(Scope.MACHINE).forEach(this::remember);
@@ -211,10 +257,19 @@ final class PeerTools {
             text.append("\n\nRecent history (newest first):");
             for (Message message : history) {
                 boolean mine = message.sender().value().equals(self);
-                text.append("\n").append(mine ? "-> to " : "<- from ")
-                        .append(nameOf(mine ? message.recipient().value() : message.sender().value()))
-                        .append(" #").append(message.id()).append(' ').append(shortTime(message.sentAt()))
-                        .append(" [").append(message.state().wireName()).append("]: ")
+                text.append("\n")
+                        .append(mine ? "-> to " : "<- from ")
+                        .append(nameOf(
+                                mine
+                                        ? message.recipient().value()
+                                        : message.sender().value()))
+                        .append(" #")
+                        .append(message.id())
+                        .append(' ')
+                        .append(shortTime(message.sentAt()))
+                        .append(" [")
+                        .append(message.state().wireName())
+                        .append("]: ")
                         .append(abbreviate(message.text()));
             }
         }
@@ -260,7 +315,8 @@ final class PeerTools {
         }
         String to = sent.stream().map(m -> nameOf(m.recipient().value())).collect(Collectors.joining(", "));
         return "Sent to " + sent.size() + (sent.size() == 1 ? " peer" : " peers") + " in scope " + scope.wireName()
-                + ": " + to + "." + (pushed ? " Answers arrive as channel messages." : " Call wait_for_messages for answers.");
+                + ": " + to + "."
+                + (pushed ? " Answers arrive as channel messages." : " Call wait_for_messages for answers.");
     }
 
     private String killPeer(PeersClient client, Map<String, Object> args) {
@@ -308,8 +364,12 @@ final class PeerTools {
         if (sender == null) {
             text.append(message.sender().value());
         } else {
-            text.append(label(sender)).append(", ")
-                    .append(sender.clientType() == null ? "?" : sender.clientType().wireName());
+            text.append(label(sender))
+                    .append(", ")
+                    .append(
+                            sender.clientType() == null
+                                    ? "?"
+                                    : sender.clientType().wireName());
             if (sender.cwd() != null) {
                 text.append(", in ").append(sender.cwd());
             }
@@ -334,15 +394,21 @@ final class PeerTools {
         }
         Map<String, Integer> bySender = new LinkedHashMap<>();
         for (Envelope envelope : unread) {
-            String from = envelope.sender() == null ? envelope.message().sender().value() : envelope.sender().displayName();
+            String from = envelope.sender() == null
+                    ? envelope.message().sender().value()
+                    : envelope.sender().displayName();
             bySender.merge(from, 1, Integer::sum);
         }
-        String count = unread.size() + (unread.size() >= SHOW_LIMIT ? "+" : "")
+        String count = unread.size()
+                + (unread.size() >= SHOW_LIMIT ? "+" : "")
                 + (unread.size() == 1 ? " unread message" : " unread messages");
         String from = bySender.size() == 1
                 ? " from " + bySender.keySet().iterator().next()
-                : " (" + bySender.entrySet().stream().map(e -> e.getValue() + " from " + e.getKey())
-                        .collect(Collectors.joining(", ")) + ")";
+                : " ("
+                        + bySender.entrySet().stream()
+                                .map(e -> e.getValue() + " from " + e.getKey())
+                                .collect(Collectors.joining(", "))
+                        + ")";
         return count + from + ": call check_messages.";
     }
 
@@ -354,9 +420,15 @@ final class PeerTools {
     }
 
     private SyncToolSpecification tool(String name, String description, JsonSchema schema, Body body) {
-        Tool tool = Tool.builder().name(name).description(description).inputSchema(schema).build();
-        return SyncToolSpecification.builder().tool(tool)
-                .callHandler((exchange, request) -> call(name, request, body)).build();
+        Tool tool = Tool.builder()
+                .name(name)
+                .description(description)
+                .inputSchema(schema)
+                .build();
+        return SyncToolSpecification.builder()
+                .tool(tool)
+                .callHandler((exchange, request) -> call(name, request, body))
+                .build();
     }
 
     private CallToolResult call(String name, CallToolRequest request, Body body) {
@@ -366,8 +438,10 @@ final class PeerTools {
         try {
             client = link.client(CONNECT_WAIT);
         } catch (PeersException e) {
-            return result("The peers broker is not reachable: " + e.getMessage() + ". Try the tool again in a"
-                    + " moment; `peers doctor` in a terminal tells what is wrong.", true);
+            return result(
+                    "The peers broker is not reachable: " + e.getMessage() + ". Try the tool again in a"
+                            + " moment; `peers doctor` in a terminal tells what is wrong.",
+                    true);
         }
         if (!client.connected()) {
             link.reviveBroker();
@@ -410,11 +484,12 @@ final class PeerTools {
         return switch (e.errorCode()) {
             // The broker's sentence already names the nearest peers when it knows some.
             case UNKNOWN_PEER -> base + " Call list_peers(scope=\"machine\") to see who is connected.";
-            case RATE_LIMITED -> base + " Wait " + Math.max(1, (((RateLimitedException) e).retryAfterMillis() + 999) / 1000)
-                    + " s before sending again.";
+            case RATE_LIMITED ->
+                base + " Wait " + Math.max(1, (((RateLimitedException) e).retryAfterMillis() + 999) / 1000)
+                        + " s before sending again.";
             case MESSAGE_TOO_LARGE, SUMMARY_TOO_LONG -> base + " Shorten it and try again.";
-            case INVALID_NAME, NAME_TAKEN -> base + " Choose another name: lower-case letters, digits and '-', at"
-                    + " most 32 characters.";
+            case INVALID_NAME, NAME_TAKEN ->
+                base + " Choose another name: lower-case letters, digits and '-', at" + " most 32 characters.";
             case KILL_REFUSED, NOT_AUTHORIZED -> base + " Nothing was done.";
             case UNKNOWN_MESSAGE -> base + " Check the message id (check_messages shows ids).";
             default -> base;
@@ -445,7 +520,8 @@ final class PeerTools {
     }
 
     private static String describe(PeerInfo peer) {
-        StringBuilder text = new StringBuilder(label(peer)).append(", ")
+        StringBuilder text = new StringBuilder(label(peer))
+                .append(", ")
                 .append(peer.clientType() == null ? "?" : peer.clientType().wireName());
         if (!peer.verified()) {
             text.append(" UNVERIFIED (network)");
@@ -521,7 +597,12 @@ final class PeerTools {
     }
 
     private static Map<String, Object> scopeProperty() {
-        return Map.of("type", "string", "enum", List.of("repo", "directory", "machine"),
-                "description", "repo (this repository, worktrees included), directory, or machine.");
+        return Map.of(
+                "type",
+                "string",
+                "enum",
+                List.of("repo", "directory", "machine"),
+                "description",
+                "repo (this repository, worktrees included), directory, or machine.");
     }
 }

@@ -34,12 +34,12 @@ import org.slf4j.LoggerFactory;
 public final class PeersMcp {
     /** The server's version, sent in {@code initialize} and {@code hello}. */
     public static final String VERSION = io.agentpeers.protocol.PeersVersion.VERSION;
+
     private static final Logger LOG = LoggerFactory.getLogger(PeersMcp.class);
     private static final long PARENT_CHECK_MILLIS = 2_000;
     private static final long LINK_DELAY_MILLIS = 1_000;
 
-    private PeersMcp() {
-    }
+    private PeersMcp() {}
 
     /**
      * Serves MCP on the given streams until {@code stdin} ends or the parent process changes.
@@ -88,7 +88,8 @@ public final class PeersMcp {
             push.set(new ChannelPush(transport, out, arrivals));
             PeerTools tools = new PeerTools(link, settings.pushes(), arrivals, onInitialized);
 
-            ServerCapabilities.Builder capabilities = ServerCapabilities.builder().tools(false);
+            ServerCapabilities.Builder capabilities =
+                    ServerCapabilities.builder().tools(false);
             if (settings.pushes()) {
                 capabilities.experimental(Map.of("claude/channel", Map.of()));
             }
@@ -127,12 +128,19 @@ public final class PeersMcp {
             return thread;
         });
         if (parent != null) {
-            watch.scheduleWithFixedDelay(() -> {
-                Long now = ProcessHandle.current().parent().map(ProcessHandle::pid).orElse(null);
-                if (!parent.equals(now)) {
-                    gone.run();
-                }
-            }, PARENT_CHECK_MILLIS, PARENT_CHECK_MILLIS, TimeUnit.MILLISECONDS);
+            watch.scheduleWithFixedDelay(
+                    () -> {
+                        Long now = ProcessHandle.current()
+                                .parent()
+                                .map(ProcessHandle::pid)
+                                .orElse(null);
+                        if (!parent.equals(now)) {
+                            gone.run();
+                        }
+                    },
+                    PARENT_CHECK_MILLIS,
+                    PARENT_CHECK_MILLIS,
+                    TimeUnit.MILLISECONDS);
         }
         return watch;
     }

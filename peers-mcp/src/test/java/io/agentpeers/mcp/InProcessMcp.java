@@ -51,8 +51,10 @@ final class InProcessMcp implements AutoCloseable {
                 throw new IllegalStateException(e);
             }
         });
-        Thread reader = new Thread(() -> readLoop(new BufferedReader(new InputStreamReader(
-                Channels.newInputStream(stdout.source()), StandardCharsets.UTF_8))), "in-process-mcp-reader");
+        Thread reader = new Thread(
+                () -> readLoop(new BufferedReader(
+                        new InputStreamReader(Channels.newInputStream(stdout.source()), StandardCharsets.UTF_8))),
+                "in-process-mcp-reader");
         reader.setDaemon(true);
         reader.start();
     }
@@ -73,7 +75,8 @@ final class InProcessMcp implements AutoCloseable {
                     continue; // kept in lines; the test that checks them fails
                 }
                 if (node.has("id") && (node.has("result") || node.has("error"))) {
-                    CompletableFuture<JsonNode> reply = replies.get(node.get("id").asLong());
+                    CompletableFuture<JsonNode> reply =
+                            replies.get(node.get("id").asLong());
                     if (reply != null) {
                         reply.complete(node);
                     }
@@ -101,7 +104,8 @@ final class InProcessMcp implements AutoCloseable {
         long id = ids.incrementAndGet();
         CompletableFuture<JsonNode> reply = new CompletableFuture<>();
         replies.put(id, reply);
-        ObjectNode request = JSON.createObjectNode().put("jsonrpc", "2.0").put("id", id).put("method", method);
+        ObjectNode request =
+                JSON.createObjectNode().put("jsonrpc", "2.0").put("id", id).put("method", method);
         request.set("params", params);
         send(request);
         return reply.get(ANSWER.toSeconds(), TimeUnit.SECONDS);

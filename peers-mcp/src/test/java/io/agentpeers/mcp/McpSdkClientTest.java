@@ -37,39 +37,55 @@ class McpSdkClientTest {
 
     @Test
     void theSdkClientInitializesListsToolsAndCallsOne() throws Exception {
-        try (PeersBroker broker = PeersBroker.builder().listen(new UnixSocketListener(home.resolve("peers.sock")))
-                .store(new InMemoryPeerStore()).processes(ThisJvm.processTable()).sweepInterval(Duration.ofMinutes(10)).start()) {
+        try (PeersBroker broker = PeersBroker.builder()
+                .listen(new UnixSocketListener(home.resolve("peers.sock")))
+                .store(new InMemoryPeerStore())
+                .processes(ThisJvm.processTable())
+                .sweepInterval(Duration.ofMinutes(10))
+                .start()) {
             Pipe stdin = Pipe.open();
             Pipe stdout = Pipe.open();
             OutputStream serverOut = Channels.newOutputStream(stdout.sink());
             PeersPaths paths = PeersPaths.from(Map.of("PEERS_HOME", home.toString()), home);
             CompletableFuture<Integer> server = CompletableFuture.supplyAsync(() -> {
                 try (serverOut) {
-                    return PeersMcp.run(new McpSettings("generic", "sdk", paths, null),
-                            Channels.newInputStream(stdin.source()), serverOut);
+                    return PeersMcp.run(
+                            new McpSettings("generic", "sdk", paths, null),
+                            Channels.newInputStream(stdin.source()),
+                            serverOut);
                 } catch (java.io.IOException e) {
                     throw new IllegalStateException(e);
                 }
             });
             JacksonMcpJsonMapper mapper = new JacksonMcpJsonMapper(new ObjectMapper());
-            McpSyncClient client = McpClient.sync(new PipeClientTransport(mapper, Channels.newInputStream(stdout.source()),
-                    Channels.newOutputStream(stdin.sink()))).requestTimeout(Duration.ofSeconds(30))
-                    .initializationTimeout(Duration.ofSeconds(30)).build();
+            McpSyncClient client = McpClient.sync(new PipeClientTransport(
+                            mapper, Channels.newInputStream(stdout.source()), Channels.newOutputStream(stdin.sink())))
+                    .requestTimeout(Duration.ofSeconds(30))
+                    .initializationTimeout(Duration.ofSeconds(30))
+                    .build();
             try {
                 InitializeResult init = client.initialize();
                 assertEquals("peers", init.serverInfo().name());
                 assertEquals(PeersMcp.VERSION, init.serverInfo().version());
                 assertTrue(init.capabilities().tools() != null, "the server offers tools");
-                assertTrue(init.capabilities().experimental() == null
-                        || !init.capabilities().experimental().containsKey("claude/channel"), "no channel for generic");
+                assertTrue(
+                        init.capabilities().experimental() == null
+                                || !init.capabilities().experimental().containsKey("claude/channel"),
+                        "no channel for generic");
 
-                Set<String> tools = client.listTools().tools().stream().map(Tool::name).collect(Collectors.toSet());
+                Set<String> tools =
+                        client.listTools().tools().stream().map(Tool::name).collect(Collectors.toSet());
                 assertEquals(9, tools.size(), tools::toString);
-                client.listTools().tools().forEach(tool -> assertEquals("object", tool.inputSchema().get("type"), tool.name()));
+                client.listTools()
+                        .tools()
+                        .forEach(tool ->
+                                assertEquals("object", tool.inputSchema().get("type"), tool.name()));
 
                 CallToolResult who = client.callTool(new CallToolRequest("whoami", Map.of()));
                 assertFalse(Boolean.TRUE.equals(who.isError()), who::toString);
-                String text = who.content().stream().map(c -> ((TextContent) c).text()).collect(Collectors.joining());
+                String text = who.content().stream()
+                        .map(c -> ((TextContent) c).text())
+                        .collect(Collectors.joining());
                 assertTrue(text.contains("sdk"), text);
             } finally {
                 client.closeGracefully();

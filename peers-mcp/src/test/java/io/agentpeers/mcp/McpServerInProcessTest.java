@@ -54,9 +54,14 @@ class McpServerInProcessTest {
     @BeforeEach
     void startBroker() throws Exception {
         tcp = new TcpListener(TcpAddress.parse("127.0.0.1:0"));
-        broker = PeersBroker.builder().listen(new UnixSocketListener(home.resolve("peers.sock"))).listen(tcp)
-                .token(TOKEN).store(new InMemoryPeerStore()).processes(processes)
-                .sweepInterval(Duration.ofMinutes(10)).start();
+        broker = PeersBroker.builder()
+                .listen(new UnixSocketListener(home.resolve("peers.sock")))
+                .listen(tcp)
+                .token(TOKEN)
+                .store(new InMemoryPeerStore())
+                .processes(processes)
+                .sweepInterval(Duration.ofMinutes(10))
+                .start();
     }
 
     @AfterEach
@@ -65,32 +70,54 @@ class McpServerInProcessTest {
     }
 
     private McpSettings settings(String clientType, String name) {
-        PeersPaths paths = PeersPaths.from(Map.of("PEERS_HOME", home.toString(),
-                "PEERS_SOCKET", home.resolve("peers.sock").toString()), home);
+        PeersPaths paths = PeersPaths.from(
+                Map.of(
+                        "PEERS_HOME",
+                        home.toString(),
+                        "PEERS_SOCKET",
+                        home.resolve("peers.sock").toString()),
+                home);
         return new McpSettings(clientType, name, paths, null);
     }
 
     private PeersClient peer(String name, Long agent) {
-        PeersClient client = PeersClient.connect(new UnixSocketConnector(home.resolve("peers.sock")),
+        PeersClient client = PeersClient.connect(
+                new UnixSocketConnector(home.resolve("peers.sock")),
                 ClientOptions.defaults().withReconnect(false).withRequestTimeout(Duration.ofSeconds(30)));
-        client.register(RegisterRequest.of(home.toString(), ClientType.GENERIC).withName(name).withAgentPid(agent));
+        client.register(RegisterRequest.of(home.toString(), ClientType.GENERIC)
+                .withName(name)
+                .withAgentPid(agent));
         return client;
     }
 
     @Test
     void aClaudeCodeServerServesEveryToolAndPushesMessagesAsChannelNotifications() throws Exception {
-        try (PeersClient bob = peer("bob", null); InProcessMcp alice = InProcessMcp.start(settings("claude-code", "alice"))) {
+        try (PeersClient bob = peer("bob", null);
+                InProcessMcp alice = InProcessMcp.start(settings("claude-code", "alice"))) {
             JsonNode init = alice.initialize();
             assertEquals("peers", init.path("serverInfo").path("name").asText());
             assertTrue(init.path("capabilities").path("experimental").has("claude/channel"));
             assertTrue(init.path("instructions").asText().contains("set_summary"));
-            assertTrue(init.path("instructions").asText().contains("<channel"), "Claude Code is told about pushed messages");
+            assertTrue(
+                    init.path("instructions").asText().contains("<channel"),
+                    "Claude Code is told about pushed messages");
 
             Set<String> tools = new HashSet<>();
-            alice.request("tools/list", InProcessMcp.JSON.createObjectNode()).path("tools")
+            alice.request("tools/list", InProcessMcp.JSON.createObjectNode())
+                    .path("tools")
                     .forEach(tool -> tools.add(tool.path("name").asText()));
-            assertEquals(Set.of("list_peers", "send_message", "set_summary", "set_name", "whoami", "check_messages",
-                    "wait_for_messages", "broadcast", "kill_peer"), tools);
+            assertEquals(
+                    Set.of(
+                            "list_peers",
+                            "send_message",
+                            "set_summary",
+                            "set_name",
+                            "whoami",
+                            "check_messages",
+                            "wait_for_messages",
+                            "broadcast",
+                            "kill_peer"),
+                    tools);
 
             String who = alice.ok("whoami", Map.of());
             assertTrue(who.contains("alice"), who);
@@ -99,7 +126,8 @@ class McpServerInProcessTest {
             assertTrue(bob.getPeer("alice").verified(), "the agent (this JVM's parent) was verified");
             assertEquals(agentPid, bob.getPeer("alice").agentPid());
 
-            assertTrue(alice.ok("set_summary", Map.of("summary", "testing the MCP server")).contains("testing the MCP server"));
+            assertTrue(alice.ok("set_summary", Map.of("summary", "testing the MCP server"))
+                    .contains("testing the MCP server"));
             assertEquals("testing the MCP server", bob.getPeer("alice").summary());
 
             String listed = alice.ok("list_peers", Map.of("scope", "machine"));
@@ -112,7 +140,10 @@ class McpServerInProcessTest {
             assertEquals(aliceId, bobInbox.get(0).sender().id());
 
             // bob answers: the server pushes it as a channel notification, then acknowledges it.
-            long answerId = bob.send("alice", "hello alice", bobInbox.get(0).message().id()).message().id();
+            long answerId = bob.send(
+                            "alice", "hello alice", bobInbox.get(0).message().id())
+                    .message()
+                    .id();
             JsonNode push = alice.awaitNotification(ChannelPush.METHOD, PUSH);
             assertNotNull(push, "the channel notification arrived");
             assertEquals("hello alice", push.path("params").path("content").asText());
@@ -122,10 +153,14 @@ class McpServerInProcessTest {
             assertEquals("generic", meta.path("from_client").asText());
             assertEquals("true", meta.path("from_verified").asText());
             assertEquals(Long.toString(answerId), meta.path("message_id").asText());
-            assertEquals(Long.toString(bobInbox.get(0).message().id()), meta.path("reply_to").asText());
+            assertEquals(
+                    Long.toString(bobInbox.get(0).message().id()),
+                    meta.path("reply_to").asText());
             assertTrue(meta.hasNonNull("sent_at") && meta.hasNonNull("from_cwd"), meta::toString);
             meta.fieldNames().forEachRemaining(key -> assertTrue(key.matches("[A-Za-z0-9_]+"), key));
-            Await.until(PUSH, () -> bob.message(answerId).state() == MessageState.DELIVERED,
+            Await.until(
+                    PUSH,
+                    () -> bob.message(answerId).state() == MessageState.DELIVERED,
                     "the pushed message is acknowledged as delivered");
 
             // Pushed is not read: every tool result says so until check_messages shows it.
@@ -145,9 +180,11 @@ class McpServerInProcessTest {
             assertEquals("all hands", bob.unread(10).get(1).message().text());
 
             // A sender over TCP has no credentials: the push and check_messages say it is unverified.
-            try (PeersClient remote = PeersClient.connect(new TcpConnector(TcpAddress.parse(tcp.address())),
+            try (PeersClient remote = PeersClient.connect(
+                    new TcpConnector(TcpAddress.parse(tcp.address())),
                     ClientOptions.defaults().withToken(TOKEN).withReconnect(false))) {
-                remote.register(RegisterRequest.of("/elsewhere", ClientType.GENERIC).withName("remote"));
+                remote.register(
+                        RegisterRequest.of("/elsewhere", ClientType.GENERIC).withName("remote"));
                 remote.send("alice", "trust me");
                 JsonNode remotePush = alice.awaitNotification(ChannelPush.METHOD, PUSH);
                 assertNotNull(remotePush);
@@ -167,8 +204,10 @@ class McpServerInProcessTest {
             JsonNode unknown = alice.call("send_message", Map.of("to_id", "bobb", "message", "hi"));
             assertTrue(unknown.path("isError").asBoolean());
             assertTrue(InProcessMcp.textOf(unknown).contains("bob"), InProcessMcp.textOf(unknown));
-            JsonNode missing = alice.answer("tools/call", InProcessMcp.JSON.valueToTree(
-                    Map.of("name", "send_message", "arguments", Map.of("message", "hi"))));
+            JsonNode missing = alice.answer(
+                    "tools/call",
+                    InProcessMcp.JSON.valueToTree(
+                            Map.of("name", "send_message", "arguments", Map.of("message", "hi"))));
             assertTrue(missing.toString().contains("to_id"), "the validator names the missing argument: " + missing);
             JsonNode selfKill = alice.call("kill_peer", Map.of("peer_id", "alice-2"));
             assertTrue(selfKill.path("isError").asBoolean(), selfKill::toString);
@@ -191,7 +230,9 @@ class McpServerInProcessTest {
         try (InProcessMcp bob = InProcessMcp.start(settings("codex", "bob"));
                 PeersClient carol = peer("carol", agentPid)) {
             JsonNode init = bob.initialize();
-            assertFalse(init.path("capabilities").path("experimental").has("claude/channel"), "only Claude Code gets the channel");
+            assertFalse(
+                    init.path("capabilities").path("experimental").has("claude/channel"),
+                    "only Claude Code gets the channel");
             assertTrue(bob.ok("whoami", Map.of()).contains("bob"));
 
             var waiting = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
@@ -207,18 +248,23 @@ class McpServerInProcessTest {
             assertEquals(MessageState.READ, carol.message(pingId).state(), "shown is read");
 
             String answered = bob.ok("send_message", Map.of("to_id", "carol", "message", "pong", "reply_to", pingId));
-            assertTrue(answered.contains("wait_for_messages"), "a codex sender is told how to get answers: " + answered);
+            assertTrue(
+                    answered.contains("wait_for_messages"), "a codex sender is told how to get answers: " + answered);
             Envelope pong = carol.unread(10).get(0);
             assertEquals("pong", pong.message().text());
             assertEquals(pingId, pong.message().replyTo());
 
-            JsonNode notANumber = bob.answer("tools/call", InProcessMcp.JSON.valueToTree(
-                    Map.of("name", "wait_for_messages", "arguments", Map.of("timeout_seconds", "soon"))));
+            JsonNode notANumber = bob.answer(
+                    "tools/call",
+                    InProcessMcp.JSON.valueToTree(
+                            Map.of("name", "wait_for_messages", "arguments", Map.of("timeout_seconds", "soon"))));
             assertTrue(notANumber.toString().contains("must be a whole number"), notANumber::toString);
 
             String killed = bob.ok("kill_peer", Map.of("peer_id", "carol"));
             assertTrue(killed.startsWith("Sent SIGTERM"), killed);
-            assertEquals(List.of(agentPid), processes.terminated().stream().map(ProcessRef::pid).toList(),
+            assertEquals(
+                    List.of(agentPid),
+                    processes.terminated().stream().map(ProcessRef::pid).toList(),
                     "carol's agent, in the table only");
         }
     }

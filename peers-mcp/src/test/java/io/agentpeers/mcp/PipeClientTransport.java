@@ -33,17 +33,20 @@ final class PipeClientTransport implements McpClientTransport {
 
     @Override
     public Mono<Void> connect(Function<Mono<JSONRPCMessage>, Mono<JSONRPCMessage>> handler) {
-        Thread reader = new Thread(() -> {
-            try (BufferedReader lines = new BufferedReader(new InputStreamReader(fromServer, StandardCharsets.UTF_8))) {
-                String line;
-                while ((line = lines.readLine()) != null) {
-                    JSONRPCMessage message = McpSchema.deserializeJsonRpcMessage(mapper, line);
-                    handler.apply(Mono.just(message)).subscribe();
-                }
-            } catch (IOException e) {
-                // the server closed its end
-            }
-        }, "pipe-client-reader");
+        Thread reader = new Thread(
+                () -> {
+                    try (BufferedReader lines =
+                            new BufferedReader(new InputStreamReader(fromServer, StandardCharsets.UTF_8))) {
+                        String line;
+                        while ((line = lines.readLine()) != null) {
+                            JSONRPCMessage message = McpSchema.deserializeJsonRpcMessage(mapper, line);
+                            handler.apply(Mono.just(message)).subscribe();
+                        }
+                    } catch (IOException e) {
+                        // the server closed its end
+                    }
+                },
+                "pipe-client-reader");
         reader.setDaemon(true);
         reader.start();
         return Mono.empty();

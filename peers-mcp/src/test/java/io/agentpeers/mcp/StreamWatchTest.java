@@ -56,7 +56,8 @@ class StreamWatchTest {
     void stdinWatchIgnoresOtherMethods() throws IOException {
         AtomicInteger initialized = new AtomicInteger();
         byte[] bytes = "{\"method\":\"notifications/initializing\"}\n".getBytes(StandardCharsets.UTF_8);
-        try (StdinWatch watch = new StdinWatch(new ByteArrayInputStream(bytes), initialized::incrementAndGet, () -> { })) {
+        try (StdinWatch watch =
+                new StdinWatch(new ByteArrayInputStream(bytes), initialized::incrementAndGet, () -> {})) {
             watch.readAllBytes();
         }
         assertEquals(0, initialized.get());
@@ -85,17 +86,42 @@ class StreamWatchTest {
     @Test
     void argumentsValidatorNamesTheMissingOrMistypedArgument() {
         ArgumentsValidator validator = new ArgumentsValidator();
-        Map<String, Object> schema = Map.of("type", "object", "required", List.of("to_id", "message"), "properties",
-                Map.of("to_id", Map.of("type", "string"), "message", Map.of("type", "string"),
-                        "reply_to", Map.of("type", "integer"),
-                        "scope", Map.of("type", "string", "enum", List.of("repo", "machine"))));
-        assertTrue(validator.validate(schema, Map.of("to_id", "bob", "message", "hi", "reply_to", 3)).valid());
-        assertTrue(validator.validate(schema, Map.of("to_id", "bob", "message", "hi", "reply_to", "3")).valid());
-        assertTrue(validator.validate(schema, Map.of("message", "hi")).errorMessage().contains("'to_id' is required"));
-        assertTrue(validator.validate(schema, Map.of("to_id", 5, "message", "hi")).errorMessage().contains("string"));
-        assertTrue(validator.validate(schema, Map.of("to_id", "b", "message", "hi", "reply_to", 2.5)).errorMessage()
+        Map<String, Object> schema = Map.of(
+                "type",
+                "object",
+                "required",
+                List.of("to_id", "message"),
+                "properties",
+                Map.of(
+                        "to_id",
+                        Map.of("type", "string"),
+                        "message",
+                        Map.of("type", "string"),
+                        "reply_to",
+                        Map.of("type", "integer"),
+                        "scope",
+                        Map.of("type", "string", "enum", List.of("repo", "machine"))));
+        assertTrue(validator
+                .validate(schema, Map.of("to_id", "bob", "message", "hi", "reply_to", 3))
+                .valid());
+        assertTrue(validator
+                .validate(schema, Map.of("to_id", "bob", "message", "hi", "reply_to", "3"))
+                .valid());
+        assertTrue(validator
+                .validate(schema, Map.of("message", "hi"))
+                .errorMessage()
+                .contains("'to_id' is required"));
+        assertTrue(validator
+                .validate(schema, Map.of("to_id", 5, "message", "hi"))
+                .errorMessage()
+                .contains("string"));
+        assertTrue(validator
+                .validate(schema, Map.of("to_id", "b", "message", "hi", "reply_to", 2.5))
+                .errorMessage()
                 .contains("whole number"));
-        assertTrue(validator.validate(schema, Map.of("to_id", "b", "message", "hi", "scope", "galaxy")).errorMessage()
+        assertTrue(validator
+                .validate(schema, Map.of("to_id", "b", "message", "hi", "scope", "galaxy"))
+                .errorMessage()
                 .contains("one of"));
         assertFalse(validator.validate(schema, List.of()).valid());
     }

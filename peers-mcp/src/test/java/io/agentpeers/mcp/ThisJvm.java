@@ -5,8 +5,7 @@ import io.agentpeers.testkit.ProcessTable;
 
 /** This JVM as the broker should see it in the in-process tests: a process under the agent (its real parent). */
 final class ThisJvm {
-    private ThisJvm() {
-    }
+    private ThisJvm() {}
 
     /** The pid an MCP server in this JVM registers as its agent: the JVM's parent. */
     static long agentPid() {

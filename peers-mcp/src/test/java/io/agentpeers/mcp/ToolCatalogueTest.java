@@ -36,13 +36,13 @@ class ToolCatalogueTest {
     private final ArgumentsValidator validator = new ArgumentsValidator();
 
     private static List<Tool> catalogue() {
-        return new PeerTools(null, false, new Arrivals(), () -> { }).specifications().stream()
-                .map(spec -> spec.tool()).toList();
+        return new PeerTools(null, false, new Arrivals(), () -> {})
+                .specifications().stream().map(spec -> spec.tool()).toList();
     }
 
     /** The schema as the SDK hands it to the validator: the JSON form, as a map. */
     private static Map<String, Object> schemaOf(Tool tool) {
-        return JSON.convertValue(tool.inputSchema(), new TypeReference<Map<String, Object>>() { });
+        return JSON.convertValue(tool.inputSchema(), new TypeReference<Map<String, Object>>() {});
     }
 
     @SuppressWarnings("unchecked")
@@ -68,8 +68,18 @@ class ToolCatalogueTest {
     @Test
     void theCatalogueHasEveryToolOnceWithADescription() {
         List<String> names = catalogue().stream().map(Tool::name).toList();
-        assertEquals(List.of("list_peers", "send_message", "set_summary", "set_name", "whoami", "check_messages",
-                "wait_for_messages", "broadcast", "kill_peer"), names);
+        assertEquals(
+                List.of(
+                        "list_peers",
+                        "send_message",
+                        "set_summary",
+                        "set_name",
+                        "whoami",
+                        "check_messages",
+                        "wait_for_messages",
+                        "broadcast",
+                        "kill_peer"),
+                names);
         for (Tool tool : catalogue()) {
             assertTrue(tool.description() != null && tool.description().length() > 20, tool.name());
             assertEquals("object", schemaOf(tool).get("type"), tool.name());
@@ -84,9 +94,11 @@ class ToolCatalogueTest {
                 assertTrue(properties(schema).containsKey(key), tool.name() + ": required " + key + " is a property");
             }
             properties(schema).forEach((name, property) -> {
-                assertTrue(CHECKED_TYPES.contains(property.get("type")),
+                assertTrue(
+                        CHECKED_TYPES.contains(property.get("type")),
                         tool.name() + "." + name + " has a type the validator checks: " + property);
-                assertTrue(CHECKED_KEYWORDS.containsAll(property.keySet()),
+                assertTrue(
+                        CHECKED_KEYWORDS.containsAll(property.keySet()),
                         tool.name() + "." + name + " uses only keywords the validator knows: " + property.keySet());
                 assertTrue(property.get("description") instanceof String, tool.name() + "." + name + " is described");
             });
@@ -146,29 +158,45 @@ class ToolCatalogueTest {
 
     @Test
     void wholeNumbersMayComeAsLongsDoublesOrQuotedText() {
-        Tool wait = catalogue().stream().filter(t -> t.name().equals("wait_for_messages")).findFirst().orElseThrow();
+        Tool wait = catalogue().stream()
+                .filter(t -> t.name().equals("wait_for_messages"))
+                .findFirst()
+                .orElseThrow();
         Map<String, Object> schema = schemaOf(wait);
         for (Object value : List.of(5L, 5.0, "12", " -3 ", (short) 2, new java.math.BigInteger("9"))) {
             assertValid(wait, schema, Map.of("timeout_seconds", value));
         }
         for (Object value : List.of(Double.POSITIVE_INFINITY, "1e3", "12345678901234567890", true)) {
-            assertFalse(validator.validate(schema, Map.of("timeout_seconds", value)).valid(), value::toString);
+            assertFalse(
+                    validator.validate(schema, Map.of("timeout_seconds", value)).valid(), value::toString);
         }
     }
 
     @Test
     void theUnreadLineCountsAndNamesTheSenders() {
         assertNull(PeerTools.unreadLine(List.of()));
-        assertEquals("1 unread message from ab12: call check_messages.", PeerTools.unreadLine(List.of(unread(1, "ab12"))));
-        assertEquals("3 unread messages (2 from ab12, 1 from cd34): call check_messages.",
+        assertEquals(
+                "1 unread message from ab12: call check_messages.", PeerTools.unreadLine(List.of(unread(1, "ab12"))));
+        assertEquals(
+                "3 unread messages (2 from ab12, 1 from cd34): call check_messages.",
                 PeerTools.unreadLine(List.of(unread(1, "ab12"), unread(2, "cd34"), unread(3, "ab12"))));
         List<Envelope> many = new ArrayList<>(Collections.nCopies(50, unread(9, "ab12")));
         assertTrue(PeerTools.unreadLine(many).startsWith("50+ unread messages from ab12"), "a full page may hide more");
     }
 
     private static Envelope unread(long id, String sender) {
-        return new Envelope(new Message(id, new PeerId(sender), new PeerId("me12"), "hi", null, Instant.EPOCH, null, null,
-                MessageState.PENDING), null);
+        return new Envelope(
+                new Message(
+                        id,
+                        new PeerId(sender),
+                        new PeerId("me12"),
+                        "hi",
+                        null,
+                        Instant.EPOCH,
+                        null,
+                        null,
+                        MessageState.PENDING),
+                null);
     }
 
     private void assertValid(Tool tool, Map<String, Object> schema, Map<String, Object> arguments) {

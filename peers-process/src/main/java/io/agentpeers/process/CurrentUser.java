@@ -7,8 +7,7 @@ import java.nio.file.Path;
 
 /** This JVM's uid without {@code /proc}: the owner of a file it has just created. */
 public final class CurrentUser {
-    private CurrentUser() {
-    }
+    private CurrentUser() {}
 
     /** The effective uid of this process (the owner of the files it creates); any Unix. */
     public static int uid() {

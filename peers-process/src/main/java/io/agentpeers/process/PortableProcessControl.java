@@ -53,7 +53,10 @@ public final class PortableProcessControl implements ProcessControl {
             return Optional.empty(); // without a start time a reused pid could pass for this process
         }
         long parent = handle.get().parent().map(ProcessHandle::pid).orElse(0L);
-        int uid = info.user().filter(user -> Objects.equals(user, ownUser)).map(user -> ownUid).orElse(UNKNOWN_UID);
+        int uid = info.user()
+                .filter(user -> Objects.equals(user, ownUser))
+                .map(user -> ownUid)
+                .orElse(UNKNOWN_UID);
         return Optional.of(new ProcessInfo(pid, parent, uid, start.get().toEpochMilli()));
     }
 

@@ -22,8 +22,8 @@ record ProcStat(char state, long parentPid, int ttyNr, long startTicks) {
             return Optional.empty();
         }
         try {
-            return Optional.of(parse(Files.readString(proc.resolve(Long.toString(pid)).resolve("stat"),
-                    StandardCharsets.UTF_8)));
+            return Optional.of(
+                    parse(Files.readString(proc.resolve(Long.toString(pid)).resolve("stat"), StandardCharsets.UTF_8)));
         } catch (IOException | RuntimeException e) {
             return Optional.empty();
         }
@@ -33,7 +33,10 @@ record ProcStat(char state, long parentPid, int ttyNr, long startTicks) {
     static ProcStat parse(String line) {
         // comm may hold spaces and parentheses, so the fields start after the last ')'.
         String[] fields = line.substring(line.lastIndexOf(')') + 2).trim().split(" ");
-        return new ProcStat(fields[0].charAt(0), Long.parseLong(fields[1]), Integer.parseInt(fields[4]),
+        return new ProcStat(
+                fields[0].charAt(0),
+                Long.parseLong(fields[1]),
+                Integer.parseInt(fields[4]),
                 Long.parseLong(fields[19]));
     }
 

@@ -14,8 +14,7 @@ public final class ProcessControls {
 
     private static final Logger LOG = LoggerFactory.getLogger(ProcessControls.class);
 
-    private ProcessControls() {
-    }
+    private ProcessControls() {}
 
     /**
      * {@code /proc} where the system has one (Linux), else the JDK's {@link ProcessHandle} (macOS and
@@ -31,7 +30,10 @@ public final class ProcessControls {
         return kind == Kind.PROCFS ? new ProcfsProcessControl() : new PortableProcessControl();
     }
 
-    enum Kind { PROCFS, PORTABLE }
+    enum Kind {
+        PROCFS,
+        PORTABLE
+    }
 
     static Kind choose(String forced, boolean procfsReadable) {
         if (forced != null && !forced.isBlank()) {
@@ -44,8 +46,9 @@ public final class ProcessControls {
                     yield Kind.PROCFS;
                 }
                 case "portable" -> Kind.PORTABLE;
-                default -> throw new IllegalArgumentException(
-                        "unknown process control '" + forced + "': use procfs or portable");
+                default ->
+                    throw new IllegalArgumentException(
+                            "unknown process control '" + forced + "': use procfs or portable");
             };
         }
         return procfsReadable ? Kind.PROCFS : Kind.PORTABLE;

@@ -13,8 +13,7 @@ import java.util.Optional;
 public final class ProcessTerminal {
     private static final Path PROC = Path.of("/proc");
 
-    private ProcessTerminal() {
-    }
+    private ProcessTerminal() {}
 
     /** The terminal of {@code pid}, or empty when it has none, is not ours to read, or this system cannot tell. */
     public static Optional<String> of(long pid) {
@@ -26,7 +25,9 @@ public final class ProcessTerminal {
             return Optional.empty();
         }
         try {
-            String link = Files.readSymbolicLink(proc.resolve(Long.toString(pid)).resolve("fd").resolve("0")).toString();
+            String link = Files.readSymbolicLink(
+                            proc.resolve(Long.toString(pid)).resolve("fd").resolve("0"))
+                    .toString();
             if (link.startsWith("/dev/pts/") || link.matches("/dev/tty[0-9A-Za-z]*")) {
                 return Optional.of(link.substring("/dev/".length()));
             }

@@ -37,7 +37,8 @@ public final class ProcfsProcessControl implements ProcessControl {
         }
         try {
             int uid = effectiveUid(proc.resolve(Long.toString(pid)));
-            return Optional.of(new ProcessInfo(pid, stat.get().parentPid(), uid, stat.get().startTicks()));
+            return Optional.of(
+                    new ProcessInfo(pid, stat.get().parentPid(), uid, stat.get().startTicks()));
         } catch (IOException | RuntimeException e) {
             return Optional.empty();
         }

@@ -51,7 +51,8 @@ abstract class AbstractProcessControlContractTest {
         assertEquals(ProcessHandle.current().parent().orElseThrow().pid(), info.parentPid());
         assertEquals(uidOfAFileWeCreate(), info.uid());
         assertTrue(processes().isAlive(info.ref()));
-        assertFalse(processes().isAlive(new ProcessRef(self, info.uid(), info.startTicks() + 1)),
+        assertFalse(
+                processes().isAlive(new ProcessRef(self, info.uid(), info.startTicks() + 1)),
                 "another start time is another process");
         assertFalse(processes().terminate(info.ref()), "never signals itself");
     }
@@ -67,16 +68,19 @@ abstract class AbstractProcessControlContractTest {
         ProcessInfo again = processes().inspect(child.pid()).orElseThrow();
         assertEquals(first, again, "the same process looks the same on every look");
         assertTrue(processes().isAlive(first.ref()));
-        long selfStart = processes().inspect(ProcessHandle.current().pid()).orElseThrow().startTicks();
-        assertTrue(first.startTicks() >= selfStart, "the child started after us: " + first.startTicks()
-                + " < " + selfStart);
+        long selfStart =
+                processes().inspect(ProcessHandle.current().pid()).orElseThrow().startTicks();
+        assertTrue(
+                first.startTicks() >= selfStart,
+                "the child started after us: " + first.startTicks() + " < " + selfStart);
     }
 
     @Test
     void terminatesAChildAndOnlyTheSameProcess() throws Exception {
         Process child = start("sleep", "30");
         ProcessInfo info = processes().inspect(child.pid()).orElseThrow();
-        assertFalse(processes().terminate(new ProcessRef(child.pid(), info.uid(), info.startTicks() + 7)),
+        assertFalse(
+                processes().terminate(new ProcessRef(child.pid(), info.uid(), info.startTicks() + 7)),
                 "a reused pid is never signalled");
         assertTrue(child.isAlive());
         assertTrue(processes().terminate(info.ref()));
@@ -103,8 +107,8 @@ abstract class AbstractProcessControlContractTest {
         // sh starts a short child, then becomes a sleep that never reaps it: the child stays a zombie.
         Process parent = start("sh", "-c", "sleep 0 & echo $!; exec sleep 30");
         long zombie;
-        try (BufferedReader out = new BufferedReader(
-                new InputStreamReader(parent.getInputStream(), StandardCharsets.UTF_8))) {
+        try (BufferedReader out =
+                new BufferedReader(new InputStreamReader(parent.getInputStream(), StandardCharsets.UTF_8))) {
             zombie = Long.parseLong(out.readLine().strip());
         }
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
@@ -127,7 +131,9 @@ abstract class AbstractProcessControlContractTest {
     }
 
     private Process start(String... command) throws Exception {
-        Process child = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        Process child = new ProcessBuilder(command)
+                .redirectError(ProcessBuilder.Redirect.DISCARD)
+                .start();
         children.add(child);
         return child;
     }

@@ -27,7 +27,9 @@ class ProcessControlsTest {
         String before = System.getProperty(ProcessControls.PROPERTY);
         try {
             System.setProperty(ProcessControls.PROPERTY, "portable");
-            assertEquals(PortableProcessControl.class, ProcessControls.forThisMachine().getClass());
+            assertEquals(
+                    PortableProcessControl.class,
+                    ProcessControls.forThisMachine().getClass());
         } finally {
             if (before == null) {
                 System.clearProperty(ProcessControls.PROPERTY);

@@ -88,7 +88,8 @@ public abstract class AbstractBrokerContractTest {
         if (store == null) {
             store = newStore(dir);
         }
-        broker = listen(PeersBroker.builder(), dir).store(store)
+        broker = listen(PeersBroker.builder(), dir)
+                .store(store)
                 .limits(PeersLimits.defaults().withRate(100_000, 100_000))
                 .start();
         return broker;
@@ -138,7 +139,9 @@ public abstract class AbstractBrokerContractTest {
         assertEquals(verified(), got.sender().verified());
 
         long id = sent.message().id();
-        assertEquals(MessageState.DELIVERED, awaitState(alice, id, MessageState.DELIVERED),
+        assertEquals(
+                MessageState.DELIVERED,
+                awaitState(alice, id, MessageState.DELIVERED),
                 "the client acknowledged after its listener returned");
         bob.markRead(List.of(id));
         assertEquals(MessageState.READ, alice.message(id).state());
@@ -149,7 +152,8 @@ public abstract class AbstractBrokerContractTest {
     }
 
     private static MessageState awaitState(PeersClient client, long id, MessageState wanted) {
-        Await.until(Duration.ofSeconds(10), () -> client.message(id).state() == wanted, "message #" + id + " is " + wanted);
+        Await.until(
+                Duration.ofSeconds(10), () -> client.message(id).state() == wanted, "message #" + id + " is " + wanted);
         return client.message(id).state();
     }
 
@@ -160,8 +164,8 @@ public abstract class AbstractBrokerContractTest {
         PeersClient other = registered("other", "/w");
         assertTrue(codex.waitForMessages(Duration.ofMillis(200), 10).isEmpty());
 
-        CompletableFuture<List<Envelope>> waiting = CompletableFuture.supplyAsync(
-                () -> codex.waitForMessages(Duration.ofSeconds(30), 10));
+        CompletableFuture<List<Envelope>> waiting =
+                CompletableFuture.supplyAsync(() -> codex.waitForMessages(Duration.ofSeconds(30), 10));
         Thread.sleep(100);
         assertFalse(waiting.isDone());
         other.send("codex", "wake up");
@@ -177,11 +181,14 @@ public abstract class AbstractBrokerContractTest {
         registered("bobcat", "/w");
         UnknownPeerException unknown = assertThrows(UnknownPeerException.class, () -> alice.send("bobcar", "hi"));
         assertEquals(ErrorCode.UNKNOWN_PEER, unknown.errorCode());
-        assertTrue(unknown.suggestions().get(0).startsWith("bobcat"), unknown.suggestions().toString());
+        assertTrue(
+                unknown.suggestions().get(0).startsWith("bobcat"),
+                unknown.suggestions().toString());
         assertTrue(unknown.getMessage().contains("bobcar"), "the broker's sentence: " + unknown.getMessage());
         NameTakenException taken = assertThrows(NameTakenException.class, () -> registered("alice", "/w"));
         assertEquals("name_taken", taken.code());
-        assertThrows(AlreadyRegisteredException.class, () -> alice.register(RegisterRequest.of("/w", ClientType.GENERIC)));
+        assertThrows(
+                AlreadyRegisteredException.class, () -> alice.register(RegisterRequest.of("/w", ClientType.GENERIC)));
         assertThrows(InvalidNameException.class, () -> alice.setName("Not A Name"));
         assertThrows(UnknownMessageException.class, () -> alice.message(999_999));
         assertThrows(MessageTooLargeException.class, () -> alice.send("bobcat", ""));
@@ -197,20 +204,26 @@ public abstract class AbstractBrokerContractTest {
         PeersClient holder = registered("holder", "/w");
         RegisterRequest resume = RegisterRequest.of("/w", ClientType.GENERIC).withResumeSecret(holder.resumeSecret());
         assertThrows(PeerStillConnectedException.class, () -> connect().register(resume));
-        ResumeRefusedException unknown = assertThrows(ResumeRefusedException.class,
-                () -> connect().register(resume.withResumeSecret("no-such-secret")));
+        ResumeRefusedException unknown = assertThrows(
+                ResumeRefusedException.class, () -> connect().register(resume.withResumeSecret("no-such-secret")));
         assertEquals(ErrorCode.RESUME_REFUSED, unknown.errorCode());
     }
 
     @Test
     void aRateLimitedSendCarriesWhenToTryAgain() {
         store = newStore(dir);
-        broker = listen(PeersBroker.builder(), dir).store(store).limits(PeersLimits.defaults().withRate(60, 1)).start();
+        broker = listen(PeersBroker.builder(), dir)
+                .store(store)
+                .limits(PeersLimits.defaults().withRate(60, 1))
+                .start();
         PeersClient sender = registered("sender", "/w");
         registered("target", "/w");
         sender.send("target", "the one the burst allows");
-        RateLimitedException limited = assertThrows(RateLimitedException.class, () -> sender.send("target", "one more"));
-        assertTrue(limited.retryAfterMillis() > 0 && limited.retryAfterMillis() <= 1_000, limited.retryAfterMillis() + " ms");
+        RateLimitedException limited =
+                assertThrows(RateLimitedException.class, () -> sender.send("target", "one more"));
+        assertTrue(
+                limited.retryAfterMillis() > 0 && limited.retryAfterMillis() <= 1_000,
+                limited.retryAfterMillis() + " ms");
     }
 
     @Test
@@ -279,7 +292,8 @@ public abstract class AbstractBrokerContractTest {
         PeersClient leaver = registered("leaver", "/w");
         assertEquals(1, watcher.listPeers(Scope.MACHINE).size());
         leaver.close();
-        Await.until(Duration.ofSeconds(10), () -> watcher.listPeers(Scope.MACHINE).isEmpty(), "the leaver is gone");
+        Await.until(
+                Duration.ofSeconds(10), () -> watcher.listPeers(Scope.MACHINE).isEmpty(), "the leaver is gone");
         assertTrue(watcher.listPeers(Scope.MACHINE).isEmpty());
         assertFalse(watcher.getPeer("leaver").live());
         watcher.send("leaver", "kept for when you come back");
@@ -310,17 +324,28 @@ public abstract class AbstractBrokerContractTest {
         assertEquals(PeersClient.VERSION, info.brokerVersion());
         assertEquals(verified(), info.verified());
         assertNotNull(client.ping().brokerTime());
-        record Named(String name, @JsonProperty("client_type") String clientType) { }
-        record Whoami(Named peer) { }
-        assertEquals(new Named("alice", "generic"), client.call("whoami", null, Whoami.class).peer());
-        assertEquals("alice", client.call("get_peer", Map.of("peer", "alice"), JsonNode.class).path("peer").path("name").asText());
+        record Named(
+                String name, @JsonProperty("client_type") String clientType) {}
+        record Whoami(Named peer) {}
+        assertEquals(
+                new Named("alice", "generic"),
+                client.call("whoami", null, Whoami.class).peer());
+        assertEquals(
+                "alice",
+                client.call("get_peer", Map.of("peer", "alice"), JsonNode.class)
+                        .path("peer")
+                        .path("name")
+                        .asText());
     }
 
     @Test
     void anObserverReceivesTypedEvents() throws Exception {
         startBroker();
         if (!verified()) {
-            assertThrows(NotAuthorizedException.class, () -> connect().observe(event -> { }), "observe needs the Unix socket");
+            assertThrows(
+                    NotAuthorizedException.class,
+                    () -> connect().observe(event -> {}),
+                    "observe needs the Unix socket");
             return;
         }
         BlockingQueue<BrokerEvent> events = new LinkedBlockingQueue<>();
@@ -328,14 +353,18 @@ public abstract class AbstractBrokerContractTest {
         PeersClient alice = registered("alice", "/w");
         assertEquals("alice", next(events, BrokerEvent.PeerJoined.class).peer().name());
         alice.setSummary("observed");
-        assertEquals("observed", next(events, BrokerEvent.PeerUpdated.class).peer().summary());
+        assertEquals(
+                "observed", next(events, BrokerEvent.PeerUpdated.class).peer().summary());
         registered("bob", "/w");
         alice.send("bob", "seen by the observer");
-        assertEquals("seen by the observer", next(events, BrokerEvent.MessageSent.class).message().text());
+        assertEquals(
+                "seen by the observer",
+                next(events, BrokerEvent.MessageSent.class).message().text());
     }
 
     /** The next event of this type, skipping others; fails after 10 s. */
-    private static <T extends BrokerEvent> T next(BlockingQueue<BrokerEvent> events, Class<T> type) throws InterruptedException {
+    private static <T extends BrokerEvent> T next(BlockingQueue<BrokerEvent> events, Class<T> type)
+            throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (System.nanoTime() < deadline) {
             BrokerEvent event = events.poll(100, TimeUnit.MILLISECONDS);

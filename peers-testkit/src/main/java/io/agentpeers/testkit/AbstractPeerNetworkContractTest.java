@@ -91,7 +91,7 @@ public abstract class AbstractPeerNetworkContractTest {
     }
 
     /** An agent process with an MCP server child; the child holds the connection. */
-    protected record Agent(long agentPid, long serverPid, Credentials credentials) { }
+    protected record Agent(long agentPid, long serverPid, Credentials credentials) {}
 
     protected Agent newAgent() {
         return newAgent(UID);
@@ -106,7 +106,8 @@ public abstract class AbstractPeerNetworkContractTest {
     }
 
     protected Registration register(Agent agent, String cwd) {
-        return network.register(agent.credentials(),
+        return network.register(
+                agent.credentials(),
                 RegisterRequest.of(cwd, ClientType.CLAUDE_CODE).withAgentPid(agent.agentPid()));
     }
 
@@ -115,8 +116,11 @@ public abstract class AbstractPeerNetworkContractTest {
     }
 
     protected PeerId joinNamed(String name) {
-        return network.register(newAgent().credentials(), RegisterRequest.of("/work", ClientType.GENERIC).withName(name))
-                .peer().id();
+        return network.register(
+                        newAgent().credentials(),
+                        RegisterRequest.of("/work", ClientType.GENERIC).withName(name))
+                .peer()
+                .id();
     }
 
     // ------------------------------------------------------------ registration and identity
@@ -152,7 +156,8 @@ public abstract class AbstractPeerNetworkContractTest {
     @Test
     void withoutAnAgentPidTheConnectionProcessIsTheAgent() {
         Agent agent = newAgent();
-        Peer peer = network.register(agent.credentials(), RegisterRequest.of("/w", ClientType.CLI)).peer();
+        Peer peer = network.register(agent.credentials(), RegisterRequest.of("/w", ClientType.CLI))
+                .peer();
         assertTrue(peer.agent().sameProcessAs(peer.connection()));
     }
 
@@ -160,8 +165,11 @@ public abstract class AbstractPeerNetworkContractTest {
     void anAgentThatIsNotTheParentIsRefused() {
         Agent agent = newAgent();
         Agent stranger = newAgent();
-        assertThrows(AgentNotVerifiedException.class, () -> network.register(agent.credentials(),
-                RegisterRequest.of("/w", ClientType.CLAUDE_CODE).withAgentPid(stranger.agentPid())));
+        assertThrows(
+                AgentNotVerifiedException.class,
+                () -> network.register(
+                        agent.credentials(),
+                        RegisterRequest.of("/w", ClientType.CLAUDE_CODE).withAgentPid(stranger.agentPid())));
     }
 
     @Test
@@ -170,13 +178,18 @@ public abstract class AbstractPeerNetworkContractTest {
         long serverPid = NEXT_PID.incrementAndGet();
         processes.start(agentPid, 1, 0, 1);
         processes.start(serverPid, agentPid, UID, 2);
-        assertThrows(AgentNotVerifiedException.class, () -> network.register(new Credentials(serverPid, UID, UID),
-                RegisterRequest.of("/w", ClientType.CLAUDE_CODE).withAgentPid(agentPid)));
+        assertThrows(
+                AgentNotVerifiedException.class,
+                () -> network.register(
+                        new Credentials(serverPid, UID, UID),
+                        RegisterRequest.of("/w", ClientType.CLAUDE_CODE).withAgentPid(agentPid)));
     }
 
     @Test
     void aConnectionWithoutCredentialsIsUnverified() {
-        Peer peer = network.register(null, RegisterRequest.of("/w", ClientType.GENERIC).withAgentPid(4242L)).peer();
+        Peer peer = network.register(
+                        null, RegisterRequest.of("/w", ClientType.GENERIC).withAgentPid(4242L))
+                .peer();
         assertFalse(peer.verified());
         assertNull(peer.agent(), "an unverified agent pid is never recorded");
     }
@@ -223,7 +236,9 @@ public abstract class AbstractPeerNetworkContractTest {
     @Test
     void summariesAreBounded() {
         PeerId me = join("/w");
-        assertEquals("reviewing the parser", network.setSummary(me, "  reviewing the parser ").summary());
+        assertEquals(
+                "reviewing the parser",
+                network.setSummary(me, "  reviewing the parser ").summary());
         assertThrows(SummaryTooLongException.class, () -> network.setSummary(me, "x".repeat(1025)));
         assertEquals("reviewing the parser", network.whoami(me).summary());
     }
@@ -241,24 +256,40 @@ public abstract class AbstractPeerNetworkContractTest {
     @Test
     void scopesSelectTheRightPeers() {
         Agent a = newAgent();
-        PeerId main = network.register(a.credentials(), RegisterRequest.of("/repo", ClientType.CLAUDE_CODE)
-                .withRepo("/repo", "/repo/.git")).peer().id();
-        PeerId sameDir = network.register(newAgent().credentials(), RegisterRequest.of("/repo", ClientType.CODEX)
-                .withRepo("/repo", "/repo/.git")).peer().id();
-        PeerId worktree = network.register(newAgent().credentials(), RegisterRequest.of("/wt/feature", ClientType.CODEX)
-                .withRepo("/wt/feature", "/repo/.git")).peer().id();
+        PeerId main = network.register(
+                        a.credentials(),
+                        RegisterRequest.of("/repo", ClientType.CLAUDE_CODE).withRepo("/repo", "/repo/.git"))
+                .peer()
+                .id();
+        PeerId sameDir = network.register(
+                        newAgent().credentials(),
+                        RegisterRequest.of("/repo", ClientType.CODEX).withRepo("/repo", "/repo/.git"))
+                .peer()
+                .id();
+        PeerId worktree = network.register(
+                        newAgent().credentials(),
+                        RegisterRequest.of("/wt/feature", ClientType.CODEX).withRepo("/wt/feature", "/repo/.git"))
+                .peer()
+                .id();
         PeerId elsewhere = network.register(newAgent().credentials(), RegisterRequest.of("/other", ClientType.GENERIC))
-                .peer().id();
-        PeerId gone = network.register(newAgent().credentials(), RegisterRequest.of("/repo", ClientType.GENERIC)
-                .withRepo("/repo", "/repo/.git")).peer().id();
+                .peer()
+                .id();
+        PeerId gone = network.register(
+                        newAgent().credentials(),
+                        RegisterRequest.of("/repo", ClientType.GENERIC).withRepo("/repo", "/repo/.git"))
+                .peer()
+                .id();
         network.connectionClosed(gone);
 
         assertEquals(Set.of(sameDir, worktree, elsewhere), ids(network.listPeers(main, Scope.MACHINE)));
         assertEquals(Set.of(sameDir), ids(network.listPeers(main, Scope.DIRECTORY)));
         assertEquals(Set.of(sameDir, worktree), ids(network.listPeers(main, Scope.REPO)));
         PeerId noRepoSameDir = network.register(newAgent().credentials(), RegisterRequest.of("/other", ClientType.CLI))
-                .peer().id();
-        assertEquals(Set.of(elsewhere), ids(network.listPeers(noRepoSameDir, Scope.REPO)),
+                .peer()
+                .id();
+        assertEquals(
+                Set.of(elsewhere),
+                ids(network.listPeers(noRepoSameDir, Scope.REPO)),
                 "without a repository, repo falls back to directory");
     }
 
@@ -275,32 +306,38 @@ public abstract class AbstractPeerNetworkContractTest {
         PeerId alice = join("/w");
         PeerId bob = joinNamed("bob");
         SendResult byName = network.send(alice, "bob", "hello bob", null);
-        SendResult byId = network.send(alice, bob.value(), "again", byName.message().id());
+        SendResult byId =
+                network.send(alice, bob.value(), "again", byName.message().id());
 
         assertEquals(alice, byName.message().sender());
         assertEquals(bob, byName.message().recipient());
         assertEquals(MessageState.PENDING, byName.message().state());
         assertTrue(byId.message().id() > byName.message().id(), "ids increase");
         assertEquals(byName.message().id(), byId.message().replyTo());
-        assertEquals(List.of("hello bob", "again"), network.pending(bob, 10).stream().map(Message::text).toList());
+        assertEquals(
+                List.of("hello bob", "again"),
+                network.pending(bob, 10).stream().map(Message::text).toList());
     }
 
     @Test
     void badSendsAreRefusedWithAnActionableError() {
         PeerId alice = join("/w");
         PeerId bob = joinNamed("bobcat");
-        UnknownPeerException unknown = assertThrows(UnknownPeerException.class,
-                () -> network.send(alice, "bobcar", "hi", null));
+        UnknownPeerException unknown =
+                assertThrows(UnknownPeerException.class, () -> network.send(alice, "bobcar", "hi", null));
         assertTrue(unknown.suggestions().stream().anyMatch(s -> s.startsWith("bobcat")), unknown.getMessage());
         assertThrows(InvalidArgumentException.class, () -> network.send(alice, alice.value(), "me", null));
         assertThrows(MessageTooLargeException.class, () -> network.send(alice, "bobcat", "  ", null));
-        assertThrows(MessageTooLargeException.class,
-                () -> network.send(alice, "bobcat", "é".repeat(32 * 1024 + 1), null));
+        assertThrows(
+                MessageTooLargeException.class, () -> network.send(alice, "bobcat", "é".repeat(32 * 1024 + 1), null));
         network.send(alice, "bobcat", "é".repeat(32 * 1024), null);
         assertThrows(UnknownMessageException.class, () -> network.send(alice, "bobcat", "re", 999_999L));
         PeerId carol = join("/w");
-        long carolsOwn = network.send(carol, bob.value(), "private", null).message().id();
-        assertThrows(UnknownMessageException.class, () -> network.send(alice, "bobcat", "re", carolsOwn),
+        long carolsOwn =
+                network.send(carol, bob.value(), "private", null).message().id();
+        assertThrows(
+                UnknownMessageException.class,
+                () -> network.send(alice, "bobcat", "re", carolsOwn),
                 "a reply may only point at a message the sender saw");
     }
 
@@ -340,7 +377,8 @@ public abstract class AbstractPeerNetworkContractTest {
         long newServer = NEXT_PID.incrementAndGet();
         processes.exit(bobAgent.serverPid());
         processes.start(newServer, bobAgent.agentPid(), UID, 777);
-        Registration again = network.register(new Credentials(newServer, UID, UID),
+        Registration again = network.register(
+                new Credentials(newServer, UID, UID),
                 RegisterRequest.of("/w", ClientType.CLAUDE_CODE).withAgentPid(bobAgent.agentPid()));
 
         assertTrue(again.resumed());
@@ -373,50 +411,64 @@ public abstract class AbstractPeerNetworkContractTest {
     @Test
     void automaticResumeDoesNotTakeAPeerOfAnotherName() {
         Agent agent = newAgent();
-        PeerId reviewer = network.register(agent.credentials(), RegisterRequest.of("/w", ClientType.CLAUDE_CODE)
-                .withAgentPid(agent.agentPid()).withName("reviewer")).peer().id();
+        PeerId reviewer = network.register(
+                        agent.credentials(),
+                        RegisterRequest.of("/w", ClientType.CLAUDE_CODE)
+                                .withAgentPid(agent.agentPid())
+                                .withName("reviewer"))
+                .peer()
+                .id();
         network.connectionClosed(reviewer);
-        Registration other = network.register(agent.credentials(), RegisterRequest.of("/w", ClientType.CLAUDE_CODE)
-                .withAgentPid(agent.agentPid()).withName("writer"));
+        Registration other = network.register(
+                agent.credentials(),
+                RegisterRequest.of("/w", ClientType.CLAUDE_CODE)
+                        .withAgentPid(agent.agentPid())
+                        .withName("writer"));
         assertFalse(other.resumed());
         assertNotEquals(reviewer, other.peer().id());
     }
 
     @Test
     void explicitResumeTakesBackIdNameAndMessages() {
-        Registration original = network.register(null, RegisterRequest.of("/w", ClientType.GENERIC).withName("orch"));
+        Registration original = network.register(
+                null, RegisterRequest.of("/w", ClientType.GENERIC).withName("orch"));
         PeerId sender = join("/w");
         PeerId orch = original.peer().id();
-        assertThrows(ResumeRefusedException.class, () -> network.register(null,
-                RegisterRequest.of("/w", ClientType.GENERIC).withResumeSecret(original.resumeSecret())),
+        assertThrows(
+                ResumeRefusedException.class,
+                () -> network.register(
+                        null, RegisterRequest.of("/w", ClientType.GENERIC).withResumeSecret(original.resumeSecret())),
                 "a live peer cannot be taken over");
         network.connectionClosed(orch);
         network.send(sender, "orch", "while you were away", null);
 
-        Registration back = network.register(null,
-                RegisterRequest.of("/other", ClientType.GENERIC).withResumeSecret(original.resumeSecret()));
+        Registration back = network.register(
+                null, RegisterRequest.of("/other", ClientType.GENERIC).withResumeSecret(original.resumeSecret()));
         assertTrue(back.resumed());
         assertEquals(orch, back.peer().id());
         assertEquals("orch", back.peer().name());
         assertEquals(1, back.pending());
         assertNotEquals(original.resumeSecret(), back.resumeSecret(), "each registration gets a fresh secret");
-        assertThrows(ResumeRefusedException.class, () -> network.register(null,
-                RegisterRequest.of("/w", ClientType.GENERIC).withResumeSecret("not-a-secret")));
+        assertThrows(
+                ResumeRefusedException.class,
+                () -> network.register(
+                        null, RegisterRequest.of("/w", ClientType.GENERIC).withResumeSecret("not-a-secret")));
     }
 
     @Test
     void theRateLimitIsATokenBucket() {
         stopNetwork();
         store = openStore();
-        network = new PeerNetwork(store, processes, clock, PeersLimits.defaults().withRate(60, 5), events::addAll);
+        network =
+                new PeerNetwork(store, processes, clock, PeersLimits.defaults().withRate(60, 5), events::addAll);
         network.start();
         PeerId alice = join("/w");
         PeerId bob = join("/w");
         for (int i = 0; i < 5; i++) {
             network.send(alice, bob.value(), "burst " + i, null);
         }
-        RateLimitedException limited = assertThrows(RateLimitedException.class,
-                () -> network.send(alice, bob.value(), "one too many", null));
+        RateLimitedException limited =
+                assertThrows(RateLimitedException.class, () -> network.send(alice, bob.value(), "one too many", null));
         assertTrue(limited.retryAfterMillis() > 0 && limited.retryAfterMillis() <= 1000, limited.getMessage());
         network.send(bob, alice.value(), "others are not limited", null);
         clock.advance(Duration.ofSeconds(1));
@@ -431,7 +483,9 @@ public abstract class AbstractPeerNetworkContractTest {
         PeerId carol = join("/team");
         PeerId dave = join("/elsewhere");
         List<SendResult> sent = network.broadcast(alice, Scope.DIRECTORY, "standup in 5");
-        assertEquals(Set.of(bob, carol), Set.copyOf(sent.stream().map(r -> r.message().recipient()).toList()));
+        assertEquals(
+                Set.of(bob, carol),
+                Set.copyOf(sent.stream().map(r -> r.message().recipient()).toList()));
         assertTrue(network.pending(dave, 10).isEmpty());
         assertTrue(network.pending(alice, 10).isEmpty());
     }
@@ -459,9 +513,13 @@ public abstract class AbstractPeerNetworkContractTest {
         PeerId bob = join("/w");
         events.clear();
         long id = network.send(alice, bob.value(), "hi", null).message().id();
-        assertTrue(events.stream().anyMatch(e -> e instanceof PeersEvent.MessageSent sent && sent.message().id() == id));
+        assertTrue(events.stream()
+                .anyMatch(e -> e instanceof PeersEvent.MessageSent sent
+                        && sent.message().id() == id));
         network.connectionClosed(bob);
-        assertTrue(events.stream().anyMatch(e -> e instanceof PeersEvent.PeerLeft left && left.peer().id().equals(bob)));
+        assertTrue(events.stream()
+                .anyMatch(e -> e instanceof PeersEvent.PeerLeft left
+                        && left.peer().id().equals(bob)));
     }
 
     // ------------------------------------------------------------ kill
@@ -475,13 +533,16 @@ public abstract class AbstractPeerNetworkContractTest {
 
         assertThrows(KillRefusedException.class, () -> network.kill(alice, alice.value()));
         assertTrue(network.kill(alice, bob.value()).signalled());
-        assertEquals(bobAgent.agentPid(), processes.terminated().get(0).pid(), "the agent, not the MCP server, is ended");
+        assertEquals(
+                bobAgent.agentPid(), processes.terminated().get(0).pid(), "the agent, not the MCP server, is ended");
     }
 
     @Test
     void killIsRefusedForUnverifiedGoneOrForeignPeers() {
         PeerId alice = join("/w");
-        PeerId tcp = network.register(null, RegisterRequest.of("/w", ClientType.GENERIC)).peer().id();
+        PeerId tcp = network.register(null, RegisterRequest.of("/w", ClientType.GENERIC))
+                .peer()
+                .id();
         assertThrows(NotAuthorizedException.class, () -> network.kill(tcp, alice.value()));
         assertThrows(KillRefusedException.class, () -> network.kill(alice, tcp.value()));
 
@@ -523,7 +584,8 @@ public abstract class AbstractPeerNetworkContractTest {
         PeerId peer = register(agent, "/w").peer().id();
         processes.exit(agent.serverPid());
         processes.start(agent.serverPid(), agent.agentPid(), UID, 999_999);
-        assertEquals(List.of(peer), network.sweep().wentGone().stream().map(Peer::id).toList());
+        assertEquals(
+                List.of(peer), network.sweep().wentGone().stream().map(Peer::id).toList());
     }
 
     @Test
@@ -556,8 +618,8 @@ public abstract class AbstractPeerNetworkContractTest {
         assertEquals(id, notice.replyTo());
         assertTrue(notice.text().contains("could not be delivered"), notice.text());
 
-        Registration back = network.register(null,
-                RegisterRequest.of("/w", ClientType.GENERIC).withResumeSecret(bobRegistration.resumeSecret()));
+        Registration back = network.register(
+                null, RegisterRequest.of("/w", ClientType.GENERIC).withResumeSecret(bobRegistration.resumeSecret()));
         assertEquals(1, back.pending(), "undeliverable messages go out again when the peer resumes");
         assertEquals(MessageState.PENDING, network.message(alice, id).state());
     }
@@ -567,7 +629,9 @@ public abstract class AbstractPeerNetworkContractTest {
         PeerId alice = join("/w");
         PeerId bob = join("/w");
         long read = network.send(alice, bob.value(), "read", null).message().id();
-        long unread = network.send(alice, bob.value(), "delivered, unread", null).message().id();
+        long unread = network.send(alice, bob.value(), "delivered, unread", null)
+                .message()
+                .id();
         network.acknowledge(bob, List.of(unread));
         network.markRead(bob, List.of(read));
         network.connectionClosed(bob);
@@ -612,7 +676,9 @@ public abstract class AbstractPeerNetworkContractTest {
                 futures.add(pool.submit(() -> {
                     List<Long> ids = new ArrayList<>();
                     for (int i = 0; i < perSender; i++) {
-                        ids.add(network.send(sender, inbox.value(), sender + "#" + i, null).message().id());
+                        ids.add(network.send(sender, inbox.value(), sender + "#" + i, null)
+                                .message()
+                                .id());
                     }
                     return ids;
                 }));
@@ -624,7 +690,8 @@ public abstract class AbstractPeerNetworkContractTest {
             assertEquals(senders * perSender, acknowledged.size(), "every send got its own id");
             List<Message> stored = network.pending(inbox, 10_000);
             assertEquals(senders * perSender, stored.size());
-            assertEquals(acknowledged, Set.copyOf(stored.stream().map(Message::id).toList()));
+            assertEquals(
+                    acknowledged, Set.copyOf(stored.stream().map(Message::id).toList()));
             Set<String> texts = new HashSet<>(texts(stored));
             assertEquals(senders * perSender, texts.size(), "no text twice");
         } finally {

@@ -160,8 +160,8 @@ public abstract class AbstractPeerStoreContractTest {
     }
 
     private static Message as(Message m, MessageState state, Instant deliveredAt, Instant readAt) {
-        return new Message(m.id(), m.sender(), m.recipient(), m.text(), m.replyTo(), m.sentAt(), deliveredAt, readAt,
-                state);
+        return new Message(
+                m.id(), m.sender(), m.recipient(), m.text(), m.replyTo(), m.sentAt(), deliveredAt, readAt, state);
     }
 
     private static void await(CountDownLatch latch) {
@@ -231,22 +231,25 @@ public abstract class AbstractPeerStoreContractTest {
 
         RuntimeException boom = new IllegalStateException("boom");
         AtomicLong insertedId = new AtomicLong();
-        RuntimeException thrown = assertThrows(RuntimeException.class, () -> store.inTransaction(tx -> {
-            tx.insertPeer(peer("c1").build());
-            tx.updatePeer(a.withSummary("changed", at(7)));
-            insertedId.set(tx.insertMessage(message(a, b, "five", at(7))).id());
-            tx.markDelivered(b.id(), List.of(m1.id()), at(8));
-            tx.markRead(a.id(), List.of(m2.id()), at(8));
-            tx.markRead(b.id(), List.of(m4.id()), at(8));
-            tx.markUndeliverable(b.id());
-            tx.revivePendingMessages(b.id());
-            tx.markUndeliverable(a.id());
-            tx.deleteFinishedMessages(at(1_000));
-            tx.markAllLivePeersGone(at(9), at(99));
-            tx.deleteGonePeers(at(1_000));
-            assertTrue(tx.findPeer(a.id()).isEmpty(), "the work's own deletes are visible to it");
-            throw boom;
-        }));
+        RuntimeException thrown = assertThrows(
+                RuntimeException.class,
+                () -> store.inTransaction(tx -> {
+                    tx.insertPeer(peer("c1").build());
+                    tx.updatePeer(a.withSummary("changed", at(7)));
+                    insertedId.set(
+                            tx.insertMessage(message(a, b, "five", at(7))).id());
+                    tx.markDelivered(b.id(), List.of(m1.id()), at(8));
+                    tx.markRead(a.id(), List.of(m2.id()), at(8));
+                    tx.markRead(b.id(), List.of(m4.id()), at(8));
+                    tx.markUndeliverable(b.id());
+                    tx.revivePendingMessages(b.id());
+                    tx.markUndeliverable(a.id());
+                    tx.deleteFinishedMessages(at(1_000));
+                    tx.markAllLivePeersGone(at(9), at(99));
+                    tx.deleteGonePeers(at(1_000));
+                    assertTrue(tx.findPeer(a.id()).isEmpty(), "the work's own deletes are visible to it");
+                    throw boom;
+                }));
 
         assertSame(boom, thrown);
         assertEquals(m4.id() + 1, insertedId.get(), "the work inserted a message before it threw");
@@ -280,11 +283,14 @@ public abstract class AbstractPeerStoreContractTest {
         Peer a = peer("a1").build();
         insert(a);
         Peer fresh = peer("f1").build();
-        assertThrows(StoreException.class, () -> write(tx -> {
-            tx.insertPeer(fresh);
-            tx.insertMessage(message(a, fresh, "hello", at(1)));
-            tx.insertPeer(peer("a1").summary("a second peer with a taken id").build());
-        }));
+        assertThrows(
+                StoreException.class,
+                () -> write(tx -> {
+                    tx.insertPeer(fresh);
+                    tx.insertMessage(message(a, fresh, "hello", at(1)));
+                    tx.insertPeer(
+                            peer("a1").summary("a second peer with a taken id").build());
+                }));
         assertEquals(Optional.empty(), findPeer(fresh));
         assertEquals(Optional.of(a), findPeer(a));
         assertEquals(new StoreCounts(1, 0, 0, 0, 0, 0), counts());
@@ -337,7 +343,8 @@ public abstract class AbstractPeerStoreContractTest {
                 throw new IllegalStateException("changed my mind");
             }));
             await(written);
-            Future<Boolean> reader = pool.submit(() -> store.read(tx -> tx.findPeer(p.id()).isPresent()));
+            Future<Boolean> reader =
+                    pool.submit(() -> store.read(tx -> tx.findPeer(p.id()).isPresent()));
             letRun(reader);
             proceed.countDown();
             assertFalse(reader.get(WAIT_SECONDS, SECONDS), "a read saw a write that was later rolled back");
@@ -413,7 +420,8 @@ public abstract class AbstractPeerStoreContractTest {
                         if (i % (singles / batches) == 0) {
                             int from = i;
                             sent.addAll(store.inTransaction(tx -> IntStream.range(0, batchSize)
-                                    .mapToObj(k -> tx.insertMessage(message(sender, to, to.id() + "-" + from + "." + k, at(from))))
+                                    .mapToObj(k -> tx.insertMessage(
+                                            message(sender, to, to.id() + "-" + from + "." + k, at(from))))
                                     .collect(Collectors.toList())));
                         }
                     }
@@ -430,7 +438,9 @@ public abstract class AbstractPeerStoreContractTest {
                 }
                 sent.forEach(m -> allIds.add(m.id()));
                 PeerId to = recipients.get(t).id();
-                assertEquals(sent, store.read(tx -> tx.pendingMessages(to, 10_000)),
+                assertEquals(
+                        sent,
+                        store.read(tx -> tx.pendingMessages(to, 10_000)),
                         "each recipient has exactly its writer's messages, oldest first");
             }
             int total = threads * (singles + batches * batchSize);
@@ -446,12 +456,20 @@ public abstract class AbstractPeerStoreContractTest {
 
     @Test
     void aPeerWithEveryFieldSetRoundTrips() {
-        Peer p = peer("full").name("full-name")
+        Peer p = peer("full")
+                .name("full-name")
                 .connection(new ProcessRef(4_194_303, 1000, 123_456_789_012L))
                 .agent(new ProcessRef(4_194_302, 1000, 123_456_789_000L))
-                .cwd("/home/dev/full").gitRoot("/home/dev/full").repoKey("/home/dev/full/.git")
-                .tty("/dev/pts/17").clientType(ClientType.CODEX).summary("refactoring the parser")
-                .registeredAt(at(1)).lastSeen(at(2)).gone(at(3), at(4)).resumeSecretHash("ab".repeat(32))
+                .cwd("/home/dev/full")
+                .gitRoot("/home/dev/full")
+                .repoKey("/home/dev/full/.git")
+                .tty("/dev/pts/17")
+                .clientType(ClientType.CODEX)
+                .summary("refactoring the parser")
+                .registeredAt(at(1))
+                .lastSeen(at(2))
+                .gone(at(3), at(4))
+                .resumeSecretHash("ab".repeat(32))
                 .build();
         insert(p);
         assertEquals(Optional.of(p), findPeer(p));
@@ -459,8 +477,23 @@ public abstract class AbstractPeerStoreContractTest {
 
     @Test
     void aPeerWithEveryOptionalFieldNullRoundTrips() {
-        Peer p = new Peer(new PeerId("bare"), null, null, null, "/tmp", null, null, null, ClientType.GENERIC, null,
-                at(1), at(1), PeerState.LIVE, null, null, null);
+        Peer p = new Peer(
+                new PeerId("bare"),
+                null,
+                null,
+                null,
+                "/tmp",
+                null,
+                null,
+                null,
+                ClientType.GENERIC,
+                null,
+                at(1),
+                at(1),
+                PeerState.LIVE,
+                null,
+                null,
+                null);
         insert(p);
         Peer stored = findPeer(p).orElseThrow();
         assertEquals(p, stored);
@@ -478,9 +511,13 @@ public abstract class AbstractPeerStoreContractTest {
 
     @Test
     void extremeButValidValuesRoundTrip() {
-        Peer longId = peer("z".repeat(64)).agent(new ProcessRef(Integer.MAX_VALUE + 10L, 0, Long.MAX_VALUE))
-                .connection(new ProcessRef(1, 0, 0)).registeredAt(Instant.EPOCH).lastSeen(Instant.EPOCH)
-                .gone(Instant.EPOCH.plusMillis(1), Instant.parse("9999-12-31T23:59:59.999Z")).build();
+        Peer longId = peer("z".repeat(64))
+                .agent(new ProcessRef(Integer.MAX_VALUE + 10L, 0, Long.MAX_VALUE))
+                .connection(new ProcessRef(1, 0, 0))
+                .registeredAt(Instant.EPOCH)
+                .lastSeen(Instant.EPOCH)
+                .gone(Instant.EPOCH.plusMillis(1), Instant.parse("9999-12-31T23:59:59.999Z"))
+                .build();
         Peer shortId = peer("x").clientType(ClientType.CLI).build();
         insert(longId, shortId);
         assertEquals(Optional.of(longId), findPeer(longId));
@@ -489,8 +526,14 @@ public abstract class AbstractPeerStoreContractTest {
 
     @Test
     void instantsRoundTripAtMillisecondPrecision() {
-        Peer p = peer("p1").registeredAt(T0.plusMillis(1)).lastSeen(T0.plusMillis(999)).build();
-        Peer g = peer("g1").registeredAt(T0).gone(T0.plusMillis(7), T0.plusMillis(86_400_001)).build();
+        Peer p = peer("p1")
+                .registeredAt(T0.plusMillis(1))
+                .lastSeen(T0.plusMillis(999))
+                .build();
+        Peer g = peer("g1")
+                .registeredAt(T0)
+                .gone(T0.plusMillis(7), T0.plusMillis(86_400_001))
+                .build();
         insert(p, g);
         Message m1 = send(p, p, "one", T0.plusMillis(3));
         Message m2 = send(p, p, "two", T0.plusMillis(4));
@@ -516,8 +559,12 @@ public abstract class AbstractPeerStoreContractTest {
                 "quotes ' \" ` and SQL '); DROP TABLE peers; -- and % _ \\ wildcards",
                 "{\"json\": [1, 2, {\"nested\": null}]}",
                 "🙂".repeat(16_384)); // 64 KiB of UTF-8
-        Peer p = peer("p1").name("emoji-fan").cwd("/home/dev/プロジェクト with space").tty("/dev/pts/0")
-                .summary("working on 🚀 日本語\nsecond line").build();
+        Peer p = peer("p1")
+                .name("emoji-fan")
+                .cwd("/home/dev/プロジェクト with space")
+                .tty("/dev/pts/0")
+                .summary("working on 🚀 日本語\nsecond line")
+                .build();
         insert(p);
         assertEquals(Optional.of(p), findPeer(p));
         List<Message> sent = new ArrayList<>();
@@ -527,26 +574,47 @@ public abstract class AbstractPeerStoreContractTest {
         for (int i = 0; i < texts.size(); i++) {
             assertEquals(texts.get(i), find(sent.get(i)).text());
         }
-        assertEquals(texts, store.read(tx -> tx.pendingMessages(p.id(), 100)).stream()
-                .map(Message::text).collect(Collectors.toList()));
+        assertEquals(
+                texts,
+                store.read(tx -> tx.pendingMessages(p.id(), 100)).stream()
+                        .map(Message::text)
+                        .collect(Collectors.toList()));
     }
 
     @Test
     void insertingAPeerWhoseIdIsTakenFails() {
         Peer original = peer("taken").summary("the first").build();
         insert(original);
-        assertThrows(StoreException.class, () -> insert(peer("taken").summary("the second").build()));
+        assertThrows(
+                StoreException.class,
+                () -> insert(peer("taken").summary("the second").build()));
         assertEquals(Optional.of(original), findPeer(original));
         assertEquals(1, counts().livePeers());
     }
 
     @Test
     void updateReplacesEveryField() {
-        Peer before = peer("p1").name("old-name").cwd("/a").tty("/dev/pts/1").summary("old")
-                .clientType(ClientType.CLAUDE_CODE).registeredAt(at(1)).build();
-        Peer after = peer("p1").name(null).unverified().cwd("/b").outsideRepo().tty(null)
-                .clientType(ClientType.GENERIC).summary("new").registeredAt(at(2)).lastSeen(at(3))
-                .gone(at(4), at(5)).resumeSecretHash("cd".repeat(32)).build();
+        Peer before = peer("p1")
+                .name("old-name")
+                .cwd("/a")
+                .tty("/dev/pts/1")
+                .summary("old")
+                .clientType(ClientType.CLAUDE_CODE)
+                .registeredAt(at(1))
+                .build();
+        Peer after = peer("p1")
+                .name(null)
+                .unverified()
+                .cwd("/b")
+                .outsideRepo()
+                .tty(null)
+                .clientType(ClientType.GENERIC)
+                .summary("new")
+                .registeredAt(at(2))
+                .lastSeen(at(3))
+                .gone(at(4), at(5))
+                .resumeSecretHash("cd".repeat(32))
+                .build();
         insert(before);
         write(tx -> tx.updatePeer(after));
         assertEquals(Optional.of(after), findPeer(after));
@@ -612,12 +680,29 @@ public abstract class AbstractPeerStoreContractTest {
     void findGonePeerByAgentMatchesProcessClientTypeAndCwdPreferringTheMostRecentlyGone() {
         long pid = 7777;
         long ticks = 90_000;
-        Peer newer = peer("newer").agent(pid, ticks).cwd("/w").registeredAt(at(0)).gone(at(20)).build();
-        Peer older = peer("older").agent(pid, ticks).cwd("/w").registeredAt(at(1)).gone(at(10)).build();
-        Peer live = peer("live").agent(pid, ticks).cwd("/w").registeredAt(at(30)).build();
-        Peer otherTicks = peer("ticks").agent(pid, ticks + 1).cwd("/w").gone(at(30)).build();
+        Peer newer = peer("newer")
+                .agent(pid, ticks)
+                .cwd("/w")
+                .registeredAt(at(0))
+                .gone(at(20))
+                .build();
+        Peer older = peer("older")
+                .agent(pid, ticks)
+                .cwd("/w")
+                .registeredAt(at(1))
+                .gone(at(10))
+                .build();
+        Peer live =
+                peer("live").agent(pid, ticks).cwd("/w").registeredAt(at(30)).build();
+        Peer otherTicks =
+                peer("ticks").agent(pid, ticks + 1).cwd("/w").gone(at(30)).build();
         Peer otherPid = peer("pid").agent(pid + 1, ticks).cwd("/w").gone(at(30)).build();
-        Peer otherType = peer("type").agent(pid, ticks).cwd("/w").clientType(ClientType.CODEX).gone(at(30)).build();
+        Peer otherType = peer("type")
+                .agent(pid, ticks)
+                .cwd("/w")
+                .clientType(ClientType.CODEX)
+                .gone(at(30))
+                .build();
         Peer otherCwd = peer("cwd").agent(pid, ticks).cwd("/w/sub").gone(at(30)).build();
         Peer unverified = peer("unv").unverified().cwd("/w").gone(at(30)).build();
         insert(newer, older, live, otherTicks, otherPid, otherType, otherCwd, unverified);
@@ -635,9 +720,10 @@ public abstract class AbstractPeerStoreContractTest {
         });
 
         // Once the newer one is back (live), the older one is the candidate.
-        write(tx -> tx.updatePeer(peer("newer").agent(pid, ticks).cwd("/w").registeredAt(at(0)).build()));
-        assertEquals(Optional.of(older),
-                store.read(tx -> tx.findGonePeerByAgent(pid, ticks, ClientType.CLAUDE_CODE, "/w")));
+        write(tx -> tx.updatePeer(
+                peer("newer").agent(pid, ticks).cwd("/w").registeredAt(at(0)).build()));
+        assertEquals(
+                Optional.of(older), store.read(tx -> tx.findGonePeerByAgent(pid, ticks, ClientType.CLAUDE_CODE, "/w")));
     }
 
     @Test
@@ -684,7 +770,8 @@ public abstract class AbstractPeerStoreContractTest {
         send(live, atCutOff, "for cut", at(1));
 
         assertEquals(List.of(withPending.id()), store.read(tx -> tx.gonePeersWithPendingMessages(at(100))));
-        assertEquals(Set.of(withPending.id(), atCutOff.id()),
+        assertEquals(
+                Set.of(withPending.id(), atCutOff.id()),
                 new HashSet<>(store.read(tx -> tx.gonePeersWithPendingMessages(at(101)))));
         assertEquals(List.of(), store.read(tx -> tx.gonePeersWithPendingMessages(at(50))));
     }
@@ -740,10 +827,12 @@ public abstract class AbstractPeerStoreContractTest {
             wanted.add(m);
             stored.add(send(m));
         }
-        List<NewMessage> batch = IntStream.range(0, 5).mapToObj(i -> message(b, a, "batch " + i, at(10)))
+        List<NewMessage> batch = IntStream.range(0, 5)
+                .mapToObj(i -> message(b, a, "batch " + i, at(10)))
                 .collect(Collectors.toList());
         wanted.addAll(batch);
-        stored.addAll(store.inTransaction(tx -> batch.stream().map(tx::insertMessage).collect(Collectors.toList())));
+        stored.addAll(
+                store.inTransaction(tx -> batch.stream().map(tx::insertMessage).collect(Collectors.toList())));
 
         assertTrue(stored.get(0).id() > 0, "ids are positive");
         for (int i = 0; i < stored.size(); i++) {
@@ -844,8 +933,8 @@ public abstract class AbstractPeerStoreContractTest {
         markRead(r, at(6), p3);
         write(tx -> tx.markUndeliverable(u.id()));
 
-        int changed = store.inTransaction(
-                tx -> tx.markDelivered(r.id(), List.of(p1.id(), p3.id(), o1.id(), u1.id(), 987_654_321L, p1.id()), at(7)));
+        int changed = store.inTransaction(tx ->
+                tx.markDelivered(r.id(), List.of(p1.id(), p3.id(), o1.id(), u1.id(), 987_654_321L, p1.id()), at(7)));
 
         assertEquals(1, changed);
         assertEquals(as(p1, MessageState.DELIVERED, at(7), null), find(p1));
@@ -948,7 +1037,9 @@ public abstract class AbstractPeerStoreContractTest {
         markRead(b, at(8), m6);
         write(tx -> tx.markUndeliverable(c.id()));
         List<Message> all = store.read(tx -> LongStream.rangeClosed(m1.id(), m7.id())
-                .mapToObj(tx::findMessage).flatMap(Optional::stream).collect(Collectors.toList()));
+                .mapToObj(tx::findMessage)
+                .flatMap(Optional::stream)
+                .collect(Collectors.toList()));
         assertEquals(7, all.size());
 
         assertEquals(ids(m7, m6, m4, m3, m2, m1), idsOf(store.read(tx -> tx.history(a.id(), null, 100))));
@@ -960,8 +1051,11 @@ public abstract class AbstractPeerStoreContractTest {
         assertEquals(List.of(), store.read(tx -> tx.history(a.id(), null, 0)));
         List<Message> newestFirst = new ArrayList<>(all);
         Collections.reverse(newestFirst);
-        assertEquals(newestFirst.stream().filter(m -> m.sender().equals(b.id()) || m.recipient().equals(b.id()))
-                .collect(Collectors.toList()), store.read(tx -> tx.history(b.id(), null, 100)),
+        assertEquals(
+                newestFirst.stream()
+                        .filter(m -> m.sender().equals(b.id()) || m.recipient().equals(b.id()))
+                        .collect(Collectors.toList()),
+                store.read(tx -> tx.history(b.id(), null, 100)),
                 "history returns the messages as stored, in every state");
     }
 
@@ -1027,11 +1121,36 @@ public abstract class AbstractPeerStoreContractTest {
     @Test
     void everythingCommittedIsThereAfterReopening() {
         assumeTrue(survivesReopen(), "this store does not survive a reopen");
-        Peer full = peer("full").name("full").summary("sum 🚀").registeredAt(at(1)).lastSeen(at(2))
-                .resumeSecretHash("ab".repeat(32)).build();
-        Peer bare = new Peer(new PeerId("bare"), null, null, null, "/tmp", null, null, null, ClientType.CLI, "",
-                at(3), at(3), PeerState.LIVE, null, null, null);
-        Peer gone = peer("gone").name("gone").agent(42, 4242).cwd("/g").gone(at(5), at(6)).build();
+        Peer full = peer("full")
+                .name("full")
+                .summary("sum 🚀")
+                .registeredAt(at(1))
+                .lastSeen(at(2))
+                .resumeSecretHash("ab".repeat(32))
+                .build();
+        Peer bare = new Peer(
+                new PeerId("bare"),
+                null,
+                null,
+                null,
+                "/tmp",
+                null,
+                null,
+                null,
+                ClientType.CLI,
+                "",
+                at(3),
+                at(3),
+                PeerState.LIVE,
+                null,
+                null,
+                null);
+        Peer gone = peer("gone")
+                .name("gone")
+                .agent(42, 4242)
+                .cwd("/g")
+                .gone(at(5), at(6))
+                .build();
         insert(full, bare, gone);
         Message pending = send(full, bare, "pending", at(10));
         Message delivered = send(bare, full, "delivered", at(11));
@@ -1044,13 +1163,16 @@ public abstract class AbstractPeerStoreContractTest {
         markRead(bare, at(21), read, newestDeleted);
         write(tx -> tx.markUndeliverable(gone.id()));
         assertEquals(1, (int) store.inTransaction(tx -> tx.deleteFinishedMessages(at(2))));
-        assertThrows(IllegalStateException.class, () -> write(tx -> {
-            tx.insertPeer(peer("rolled").build());
-            tx.insertMessage(message(full, bare, "rolled back", at(30)));
-            throw new IllegalStateException("rolled back");
-        }));
+        assertThrows(
+                IllegalStateException.class,
+                () -> write(tx -> {
+                    tx.insertPeer(peer("rolled").build());
+                    tx.insertMessage(message(full, bare, "rolled back", at(30)));
+                    throw new IllegalStateException("rolled back");
+                }));
         List<PeerId> peerIds = List.of(full.id(), bare.id(), gone.id(), new PeerId("rolled"));
-        List<Long> messageIds = LongStream.rangeClosed(pending.id(), newestDeleted.id() + 1).boxed()
+        List<Long> messageIds = LongStream.rangeClosed(pending.id(), newestDeleted.id() + 1)
+                .boxed()
                 .collect(Collectors.toList());
         List<Object> before = snapshot(peerIds, messageIds);
         Optional<Peer> resumable = store.read(tx -> tx.findGonePeerByAgent(42, 4242, ClientType.CLAUDE_CODE, "/g"));

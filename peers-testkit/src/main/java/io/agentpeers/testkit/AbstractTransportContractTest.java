@@ -126,8 +126,15 @@ public abstract class AbstractTransportContractTest {
     void anUnknownMethodGetsMethodNotFoundAndTheConnectionGoesOn() throws IOException {
         TransportTestClient client = connect();
 
-        assertEquals(JsonRpc.METHOD_NOT_FOUND, client.call("nope", null).path("error").path("code").asInt());
-        assertEquals("ok", client.call("echo", JSON.objectNode().put("v", "ok")).path("result").path("v").asText());
+        assertEquals(
+                JsonRpc.METHOD_NOT_FOUND,
+                client.call("nope", null).path("error").path("code").asInt());
+        assertEquals(
+                "ok",
+                client.call("echo", JSON.objectNode().put("v", "ok"))
+                        .path("result")
+                        .path("v")
+                        .asText());
     }
 
     @Test
@@ -140,7 +147,9 @@ public abstract class AbstractTransportContractTest {
             assertEquals(currentUid(), me.path("uid").asInt());
             assertFalse(me.path("tokenRequired").asBoolean());
         } else {
-            assertEquals(unverifiedCallersNeedTheToken(), me.path("tokenRequired").asBoolean(),
+            assertEquals(
+                    unverifiedCallersNeedTheToken(),
+                    me.path("tokenRequired").asBoolean(),
                     "whether an unverified connection must present the token");
             assertFalse(me.has("pid"));
         }
@@ -175,7 +184,9 @@ public abstract class AbstractTransportContractTest {
         for (TransportTestClient client : three) {
             StringBuilder batch = new StringBuilder();
             for (int i = 1; i <= requests; i++) {
-                batch.append(JsonRpcRequest.request(i, "echo", JSON.objectNode().put("n", i)).toLine()).append('\n');
+                batch.append(JsonRpcRequest.request(i, "echo", JSON.objectNode().put("n", i))
+                                .toLine())
+                        .append('\n');
             }
             client.writeRaw(batch.toString().getBytes(StandardCharsets.UTF_8));
         }
@@ -192,7 +203,8 @@ public abstract class AbstractTransportContractTest {
     void anOversizeLineGetsAnErrorThenItsConnectionClosesWhileOthersGoOn() throws IOException {
         TransportTestClient bystander = connect();
         TransportTestClient offender = connect();
-        long offenderId = offender.call("whoami", null).path("result").path("connection").asLong();
+        long offenderId =
+                offender.call("whoami", null).path("result").path("connection").asLong();
 
         byte[] huge = new byte[MAX_LINE_BYTES + 100];
         java.util.Arrays.fill(huge, (byte) 'a');
@@ -202,10 +214,17 @@ public abstract class AbstractTransportContractTest {
         JsonNode error = offender.readJson();
         assertNotNull(error);
         assertEquals(JsonRpc.INVALID_REQUEST, error.path("error").path("code").asInt());
-        assertEquals("line_too_long", error.path("error").path("data").path("code").asText());
+        assertEquals(
+                "line_too_long", error.path("error").path("data").path("code").asText());
         assertTrue(offender.closedByServer(), "the connection must close after a line that is too long");
         awaitTrue(() -> handler.closesOf(offenderId) == 1, "the handler hears the close");
-        assertEquals("still", bystander.call("echo", JSON.objectNode().put("v", "still")).path("result").path("v").asText());
+        assertEquals(
+                "still",
+                bystander
+                        .call("echo", JSON.objectNode().put("v", "still"))
+                        .path("result")
+                        .path("v")
+                        .asText());
     }
 
     @Test
@@ -229,20 +248,32 @@ public abstract class AbstractTransportContractTest {
 
         JsonNode error = client.readJson();
         assertEquals(JsonRpc.PARSE_ERROR, error.path("error").path("code").asInt());
-        assertEquals("invalid_utf8", error.path("error").path("data").path("code").asText());
-        assertEquals("after", client.call("echo", JSON.objectNode().put("v", "after")).path("result").path("v").asText());
+        assertEquals(
+                "invalid_utf8", error.path("error").path("data").path("code").asText());
+        assertEquals(
+                "after",
+                client.call("echo", JSON.objectNode().put("v", "after"))
+                        .path("result")
+                        .path("v")
+                        .asText());
     }
 
     @Test
     void halfALineThenAStallDoesNotHoldUpOthers() throws IOException {
         TransportTestClient staller = connect();
         TransportTestClient other = connect();
-        String line = JsonRpcRequest.request(42, "echo", JSON.objectNode().put("v", "late")).toLine() + "\n";
+        String line = JsonRpcRequest.request(42, "echo", JSON.objectNode().put("v", "late"))
+                        .toLine() + "\n";
         byte[] bytes = line.getBytes(StandardCharsets.UTF_8);
 
         staller.writeRaw(java.util.Arrays.copyOf(bytes, bytes.length / 2));
         for (int i = 0; i < 20; i++) {
-            assertEquals(i, other.call("echo", JSON.objectNode().put("i", i)).path("result").path("i").asInt());
+            assertEquals(
+                    i,
+                    other.call("echo", JSON.objectNode().put("i", i))
+                            .path("result")
+                            .path("i")
+                            .asInt());
         }
         staller.writeRaw(java.util.Arrays.copyOfRange(bytes, bytes.length / 2, bytes.length));
 
@@ -253,14 +284,20 @@ public abstract class AbstractTransportContractTest {
     void aReaderThatNeverReadsIsCutOffWithoutBlockingOthers() throws IOException {
         TransportTestClient sluggard = connect();
         TransportTestClient other = connect();
-        long sluggardId = sluggard.call("whoami", null).path("result").path("connection").asLong();
+        long sluggardId =
+                sluggard.call("whoami", null).path("result").path("connection").asLong();
 
         // Far more than the outbound limit plus any kernel buffer; never read.
         sluggard.request("flood", JSON.objectNode().put("lines", 10_000).put("bytes", 64 * 1024));
 
         awaitTrue(() -> handler.closesOf(sluggardId) == 1, "the slow reader is closed");
         assertTrue(handler.floodQueued(sluggardId) < 10_000, "the flood must have been refused");
-        assertEquals("fine", other.call("echo", JSON.objectNode().put("v", "fine")).path("result").path("v").asText());
+        assertEquals(
+                "fine",
+                other.call("echo", JSON.objectNode().put("v", "fine"))
+                        .path("result")
+                        .path("v")
+                        .asText());
         assertTrue(sluggard.closedByServer());
     }
 
@@ -271,11 +308,16 @@ public abstract class AbstractTransportContractTest {
             TransportTestClient client = new TransportTestClient(connector.connect(), watchdog);
             try {
                 switch (i % 4) {
-                    case 0 -> { } // open and drop
+                    case 0 -> {} // open and drop
                     case 1 -> client.writeRaw("{\"jsonrpc\":\"2.0\",\"id\":1,\"meth".getBytes(StandardCharsets.UTF_8));
                     case 2 -> client.request("echo", JSON.objectNode().put("i", i)); // never read
-                    default -> assertEquals(i, client.call("echo", JSON.objectNode().put("i", i))
-                            .path("result").path("i").asInt());
+                    default ->
+                        assertEquals(
+                                i,
+                                client.call("echo", JSON.objectNode().put("i", i))
+                                        .path("result")
+                                        .path("i")
+                                        .asInt());
                 }
             } finally {
                 client.close();
@@ -286,7 +328,13 @@ public abstract class AbstractTransportContractTest {
         assertEquals(total, handler.opens());
         assertEquals(total, handler.closeCount());
         assertTrue(handler.closesById().values().stream().allMatch(count -> count == 1), "onClose exactly once each");
-        assertEquals("alive", connect().call("echo", JSON.objectNode().put("v", "alive")).path("result").path("v").asText());
+        assertEquals(
+                "alive",
+                connect()
+                        .call("echo", JSON.objectNode().put("v", "alive"))
+                        .path("result")
+                        .path("v")
+                        .asText());
     }
 
     @Test

@@ -15,8 +15,7 @@ public final class Await {
     private static final long FIRST_PAUSE_NANOS = Duration.ofMillis(1).toNanos();
     private static final long LONGEST_PAUSE_NANOS = Duration.ofMillis(50).toNanos();
 
-    private Await() {
-    }
+    private Await() {}
 
     /**
      * Returns once {@code condition} holds.

@@ -17,8 +17,7 @@ public final class StoreContractFixtures {
     /** An arbitrary instant with a millisecond part, the origin of the suite's timelines. */
     public static final Instant T0 = Instant.parse("2025-06-01T12:00:00.123Z");
 
-    private StoreContractFixtures() {
-    }
+    private StoreContractFixtures() {}
 
     /** {@link #T0} plus {@code seconds}. */
     public static Instant at(long seconds) {
@@ -174,8 +173,22 @@ public final class StoreContractFixtures {
         }
 
         public Peer build() {
-            return new Peer(id, name, connection, agent, cwd, gitRoot, repoKey, tty, clientType, summary,
-                    registeredAt, lastSeen != null ? lastSeen : registeredAt, state, goneAt, nameReservedUntil,
+            return new Peer(
+                    id,
+                    name,
+                    connection,
+                    agent,
+                    cwd,
+                    gitRoot,
+                    repoKey,
+                    tty,
+                    clientType,
+                    summary,
+                    registeredAt,
+                    lastSeen != null ? lastSeen : registeredAt,
+                    state,
+                    goneAt,
+                    nameReservedUntil,
                     resumeSecretHash);
         }
     }

@@ -75,7 +75,8 @@ public final class TransportEchoHandler implements ConnectionHandler {
 
     @Override
     public void onFramingError(ServerConnection connection, FramingError error) {
-        connection.send(JsonRpcResponse.failure(null, JsonRpcError.of(error, maxLineBytes)).toLine());
+        connection.send(JsonRpcResponse.failure(null, JsonRpcError.of(error, maxLineBytes))
+                .toLine());
     }
 
     @Override
@@ -132,7 +133,8 @@ public final class TransportEchoHandler implements ConnectionHandler {
     private int flood(ServerConnection connection, JsonNode params) {
         int lines = Math.min(10_000, params.path("lines").asInt(0));
         int bytes = Math.min(512 * 1024, params.path("bytes").asInt(1024));
-        String notification = JsonRpcRequest.notification("flood", JSON.objectNode().put("fill", "x".repeat(bytes)))
+        String notification = JsonRpcRequest.notification(
+                        "flood", JSON.objectNode().put("fill", "x".repeat(bytes)))
                 .toLine();
         int queued = 0;
         while (queued < lines && connection.send(notification)) {
@@ -142,7 +144,8 @@ public final class TransportEchoHandler implements ConnectionHandler {
         return queued;
     }
 
-    private static void reply(ServerConnection connection, JsonRpcRequest request, JsonNode result, JsonRpcError error) {
+    private static void reply(
+            ServerConnection connection, JsonRpcRequest request, JsonNode result, JsonRpcError error) {
         if (request.isNotification()) {
             return;
         }

@@ -82,10 +82,13 @@ public final class TransportTestClient implements AutoCloseable {
     /** The next line, or null at the end of the stream; fails the test after {@link #READ_TIMEOUT}. */
     public String readLine() throws IOException {
         AtomicBoolean fired = new AtomicBoolean();
-        ScheduledFuture<?> timer = watchdog.schedule(() -> {
-            fired.set(true);
-            connection.close();
-        }, READ_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        ScheduledFuture<?> timer = watchdog.schedule(
+                () -> {
+                    fired.set(true);
+                    connection.close();
+                },
+                READ_TIMEOUT.toMillis(),
+                TimeUnit.MILLISECONDS);
         try {
             return reader.readLine();
         } catch (IOException e) {

@@ -61,12 +61,15 @@ class GroupCommitterTest {
         Map<String, CompletableFuture<Object>> results = oneBatch(ids("a", BATCH));
 
         for (var result : results.entrySet()) {
-            assertEquals(result.getKey(), result.getValue().get(WAIT.toSeconds(), TimeUnit.SECONDS),
+            assertEquals(
+                    result.getKey(),
+                    result.getValue().get(WAIT.toSeconds(), TimeUnit.SECONDS),
                     "every caller gets its own result");
         }
         assertEquals(Set.copyOf(ids("a", BATCH)), store.storedIds(), "each write once: the failed batch left nothing");
         assertEquals(BATCH, joined(), "one event per committed unit, none from the rolled-back batch");
-        assertTrue(store.batchSizes().stream().anyMatch(size -> size >= 2),
+        assertTrue(
+                store.batchSizes().stream().anyMatch(size -> size >= 2),
                 "the failure hit a batch of several: " + store.batchSizes());
     }
 
@@ -95,7 +98,9 @@ class GroupCommitterTest {
         for (String id : ids("c", BATCH)) {
             ExecutionException failure = assertFailed(failed.get(id));
             assertInstanceOf(StoreException.class, failure.getCause(), id);
-            assertTrue(failure.getCause().getMessage().contains("disk full"), failure.getCause().getMessage());
+            assertTrue(
+                    failure.getCause().getMessage().contains("disk full"),
+                    failure.getCause().getMessage());
         }
         assertEquals(Set.of(), store.storedIds(), "the two writes before the failure were rolled back too");
         assertEquals(0, joined());
@@ -114,22 +119,25 @@ class GroupCommitterTest {
         List<String> ids = ids("e", BATCH);
         Map<String, CompletableFuture<Object>> results = oneBatch(ids, id -> id.equals("e5"));
 
-        assertInstanceOf(InvalidArgumentException.class, assertFailed(results.get("e5")).getCause());
+        assertInstanceOf(
+                InvalidArgumentException.class, assertFailed(results.get("e5")).getCause());
         Set<String> expected = new java.util.HashSet<>(ids);
         expected.remove("e5");
         for (String id : expected) {
             assertEquals(id, results.get(id).get(WAIT.toSeconds(), TimeUnit.SECONDS));
         }
         assertEquals(expected, store.storedIds());
-        assertEquals(1, store.batchSizes().stream().filter(size -> size > 1).count(),
+        assertEquals(
+                1,
+                store.batchSizes().stream().filter(size -> size > 1).count(),
                 "no retry: the batch committed once: " + store.batchSizes());
     }
 
     @Test
     void afterCloseASubmitIsRefused() {
         committer.close();
-        StoreException refused = org.junit.jupiter.api.Assertions.assertThrows(StoreException.class,
-                () -> committer.submit((tx, events) -> null));
+        StoreException refused = org.junit.jupiter.api.Assertions.assertThrows(
+                StoreException.class, () -> committer.submit((tx, events) -> null));
         assertTrue(refused.getMessage().contains("shutting down"), refused.getMessage());
     }
 
@@ -144,8 +152,8 @@ class GroupCommitterTest {
      * go into the next transaction together. {@code breaksARule} units throw a rule's exception before
      * they write, as a unit of the network does when a check fails.
      */
-    private Map<String, CompletableFuture<Object>> oneBatch(List<String> ids, java.util.function.Predicate<String> breaksARule)
-            throws InterruptedException {
+    private Map<String, CompletableFuture<Object>> oneBatch(
+            List<String> ids, java.util.function.Predicate<String> breaksARule) throws InterruptedException {
         CountDownLatch holding = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
         CompletableFuture<Object> holder = submitAsync("holder", (tx, events) -> {
@@ -168,8 +176,11 @@ class GroupCommitterTest {
             }));
         }
         // Every caller waits for its commit (parked), so all are queued behind the held transaction.
-        Await.until(WAIT, () -> callers.subList(before, callers.size()).stream()
-                .allMatch(t -> t.getState() == Thread.State.WAITING), "every caller waits for its commit");
+        Await.until(
+                WAIT,
+                () -> callers.subList(before, callers.size()).stream()
+                        .allMatch(t -> t.getState() == Thread.State.WAITING),
+                "every caller waits for its commit");
         release.countDown();
         assertTrue(holderDone(holder), "the holder committed");
         return results;
@@ -187,13 +198,15 @@ class GroupCommitterTest {
     /** Submits on a thread of its own, as the broker's handler threads do. */
     private CompletableFuture<Object> submitAsync(String name, GroupCommitter.Work<Object> work) {
         CompletableFuture<Object> result = new CompletableFuture<>();
-        Thread caller = new Thread(() -> {
-            try {
-                result.complete(committer.submit(work));
-            } catch (RuntimeException e) {
-                result.completeExceptionally(e);
-            }
-        }, "caller-" + name);
+        Thread caller = new Thread(
+                () -> {
+                    try {
+                        result.complete(committer.submit(work));
+                    } catch (RuntimeException e) {
+                        result.completeExceptionally(e);
+                    }
+                },
+                "caller-" + name);
         caller.setDaemon(true);
         callers.add(caller);
         caller.start();
@@ -201,8 +214,8 @@ class GroupCommitterTest {
     }
 
     private static ExecutionException assertFailed(CompletableFuture<Object> result) {
-        return org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class,
-                () -> result.get(WAIT.toSeconds(), TimeUnit.SECONDS));
+        return org.junit.jupiter.api.Assertions.assertThrows(
+                ExecutionException.class, () -> result.get(WAIT.toSeconds(), TimeUnit.SECONDS));
     }
 
     private static void await(CountDownLatch latch) {
@@ -214,7 +227,9 @@ class GroupCommitterTest {
     }
 
     private long joined() {
-        return published.stream().filter(e -> e instanceof PeersEvent.PeerJoined).count();
+        return published.stream()
+                .filter(e -> e instanceof PeersEvent.PeerJoined)
+                .count();
     }
 
     private static List<String> ids(String prefix, int count) {
@@ -269,8 +284,10 @@ class GroupCommitterTest {
         }
 
         private StoreTransaction failing(StoreTransaction tx, AtomicInteger inserts) {
-            return (StoreTransaction) Proxy.newProxyInstance(StoreTransaction.class.getClassLoader(),
-                    new Class<?>[] {StoreTransaction.class}, (proxy, method, args) -> {
+            return (StoreTransaction) Proxy.newProxyInstance(
+                    StoreTransaction.class.getClassLoader(),
+                    new Class<?>[] {StoreTransaction.class},
+                    (proxy, method, args) -> {
                         if (method.getName().equals("insertPeer")) {
                             inserts.incrementAndGet();
                             int n = writes.incrementAndGet();

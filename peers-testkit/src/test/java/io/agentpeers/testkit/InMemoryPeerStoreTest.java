@@ -41,15 +41,25 @@ class InMemoryPeerStoreTest {
             tx.insertPeer(alice);
             return null;
         });
-        assertEquals(1, store.inTransaction(tx -> tx.insertMessage(message(alice, alice, "first", at(1)))).id());
-        assertEquals(2, store.inTransaction(tx -> tx.insertMessage(message(alice, alice, "second", at(2)))).id());
+        assertEquals(
+                1,
+                store.inTransaction(tx -> tx.insertMessage(message(alice, alice, "first", at(1))))
+                        .id());
+        assertEquals(
+                2,
+                store.inTransaction(tx -> tx.insertMessage(message(alice, alice, "second", at(2))))
+                        .id());
     }
 
     @Test
     void instantsLoseTheirSubMillisecondPartOnTheWayIn() {
         Instant fine = T0.plusNanos(123_456);
         Instant millis = T0;
-        Peer p = peer("fine").registeredAt(fine).lastSeen(fine.plusNanos(1)).gone(fine, fine).build();
+        Peer p = peer("fine")
+                .registeredAt(fine)
+                .lastSeen(fine.plusNanos(1))
+                .gone(fine, fine)
+                .build();
         Message m = store.inTransaction(tx -> {
             tx.insertPeer(p);
             Message inserted = tx.insertMessage(message(p, p, "fine", fine));
@@ -66,7 +76,8 @@ class InMemoryPeerStoreTest {
 
     @Test
     void aMessageToAPeerThatIsNotStoredIsRefusedLikeAForeignKeyWould() {
-        assertThrows(StoreException.class,
+        assertThrows(
+                StoreException.class,
                 () -> store.inTransaction(tx -> tx.insertMessage(message(alice, alice, "to nobody", at(1)))));
         assertEquals(new StoreCounts(0, 0, 0, 0, 0, 0), store.read(StoreTransaction::counts));
     }
@@ -79,14 +90,18 @@ class InMemoryPeerStoreTest {
             tx.insertPeer(alice);
             return null;
         });
-        assertThrows(StoreException.class, () -> store.inTransaction(tx -> {
-            tx.insertPeer(peer("imposter").name("alice").build());
-            return null;
-        }));
-        assertThrows(StoreException.class, () -> store.inTransaction(tx -> {
-            tx.updatePeer(peer("gone").name("alice").build());
-            return null;
-        }));
+        assertThrows(
+                StoreException.class,
+                () -> store.inTransaction(tx -> {
+                    tx.insertPeer(peer("imposter").name("alice").build());
+                    return null;
+                }));
+        assertThrows(
+                StoreException.class,
+                () -> store.inTransaction(tx -> {
+                    tx.updatePeer(peer("gone").name("alice").build());
+                    return null;
+                }));
         assertEquals(Optional.of(gone), store.read(tx -> tx.findPeer(gone.id())));
     }
 
@@ -117,20 +132,32 @@ class InMemoryPeerStoreTest {
 
     @Test
     void misuseFailsFastInsteadOfDeadlockingOrSeeingUncommittedWrites() {
-        assertThrows(IllegalStateException.class, () -> store.read(tx -> {
-            tx.insertPeer(alice);
-            return null;
-        }), "read() hands out a read-only transaction");
-        assertThrows(IllegalStateException.class,
-                () -> store.inTransaction(tx -> store.inTransaction(inner -> null)), "transactions do not nest");
-        assertThrows(IllegalStateException.class,
-                () -> store.inTransaction(tx -> store.read(inner -> null)), "a read inside a write");
-        assertThrows(IllegalStateException.class,
-                () -> store.read(tx -> store.inTransaction(inner -> null)), "a write inside a read");
-        assertThrows(IllegalStateException.class, () -> store.read(tx -> {
-            store.close();
-            return null;
-        }), "close inside a read");
+        assertThrows(
+                IllegalStateException.class,
+                () -> store.read(tx -> {
+                    tx.insertPeer(alice);
+                    return null;
+                }),
+                "read() hands out a read-only transaction");
+        assertThrows(
+                IllegalStateException.class,
+                () -> store.inTransaction(tx -> store.inTransaction(inner -> null)),
+                "transactions do not nest");
+        assertThrows(
+                IllegalStateException.class,
+                () -> store.inTransaction(tx -> store.read(inner -> null)),
+                "a read inside a write");
+        assertThrows(
+                IllegalStateException.class,
+                () -> store.read(tx -> store.inTransaction(inner -> null)),
+                "a write inside a read");
+        assertThrows(
+                IllegalStateException.class,
+                () -> store.read(tx -> {
+                    store.close();
+                    return null;
+                }),
+                "close inside a read");
         assertEquals(Optional.empty(), store.read(tx -> tx.findPeer(alice.id())));
     }
 
@@ -148,21 +175,32 @@ class InMemoryPeerStoreTest {
         PeerId recipient = alice.id();
         for (int i = 0; i < rollbacks; i++) {
             int attempt = i;
-            assertThrows(IllegalStateException.class, () -> store.inTransaction(tx -> {
-                Message m = tx.insertMessage(message(alice, alice, "rolled back " + attempt, at(0)));
-                tx.markDelivered(recipient, List.of(1L, m.id()), at(1));
-                tx.deleteGonePeers(at(1));
-                throw new IllegalStateException("roll back");
-            }));
+            assertThrows(
+                    IllegalStateException.class,
+                    () -> store.inTransaction(tx -> {
+                        Message m = tx.insertMessage(message(alice, alice, "rolled back " + attempt, at(0)));
+                        tx.markDelivered(recipient, List.of(1L, m.id()), at(1));
+                        tx.deleteGonePeers(at(1));
+                        throw new IllegalStateException("roll back");
+                    }));
         }
         assertEquals(new StoreCounts(1, 0, stored, 0, 0, 0), store.read(StoreTransaction::counts));
-        assertEquals(List.of(MessageState.PENDING), store.read(tx -> tx.pendingMessages(recipient, 1)).stream()
-                .map(Message::state).collect(Collectors.toList()));
+        assertEquals(
+                List.of(MessageState.PENDING),
+                store.read(tx -> tx.pendingMessages(recipient, 1)).stream()
+                        .map(Message::state)
+                        .collect(Collectors.toList()));
         Message next = store.inTransaction(tx -> tx.insertMessage(message(alice, alice, "next", at(1))));
         assertEquals(stored + 1, next.id(), "a rollback also gives back the ids it took");
-        assertEquals(IntStream.rangeClosed(stored - 1, stored + 1).boxed().map(Integer::longValue)
-                        .sorted((a, b) -> Long.compare(b, a)).collect(Collectors.toList()),
-                store.read(tx -> tx.history(recipient, null, 3)).stream().map(Message::id).collect(Collectors.toList()));
+        assertEquals(
+                IntStream.rangeClosed(stored - 1, stored + 1)
+                        .boxed()
+                        .map(Integer::longValue)
+                        .sorted((a, b) -> Long.compare(b, a))
+                        .collect(Collectors.toList()),
+                store.read(tx -> tx.history(recipient, null, 3)).stream()
+                        .map(Message::id)
+                        .collect(Collectors.toList()));
     }
 
     private static void join(Thread thread) {

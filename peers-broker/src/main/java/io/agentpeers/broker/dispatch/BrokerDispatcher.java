@@ -81,8 +81,11 @@ public final class BrokerDispatcher implements ConnectionHandler, CommitListener
     public void onOpen(ServerConnection connection) {
         connection.attach(new Session());
         connections.opened(connection);
-        LOG.info("event=connect conn={} transport={} remote=\"{}\"", connection.id(),
-                connection.identity().transport(), connection.identity().remote());
+        LOG.info(
+                "event=connect conn={} transport={} remote=\"{}\"",
+                connection.id(),
+                connection.identity().transport(),
+                connection.identity().remote());
     }
 
     @Override
@@ -106,7 +109,8 @@ public final class BrokerDispatcher implements ConnectionHandler, CommitListener
     @Override
     public void onFramingError(ServerConnection connection, FramingError error) {
         LOG.warn("event=error conn={} code={}", connection.id(), error.code());
-        connection.send(JsonRpcResponse.failure(null, JsonRpcError.of(error, maxLineBytes)).toLine());
+        connection.send(JsonRpcResponse.failure(null, JsonRpcError.of(error, maxLineBytes))
+                .toLine());
     }
 
     @Override
@@ -115,7 +119,11 @@ public final class BrokerDispatcher implements ConnectionHandler, CommitListener
         try {
             request = JsonRpcRequest.parse(line);
         } catch (JsonRpcException e) {
-            LOG.warn("event=error conn={} code={} message=\"{}\"", connection.id(), e.error().code(), e.error().message());
+            LOG.warn(
+                    "event=error conn={} code={} message=\"{}\"",
+                    connection.id(),
+                    e.error().code(),
+                    e.error().message());
             connection.send(JsonRpcResponse.failure(e.id(), JsonRpcError.of(e)).toLine());
             return;
         }
@@ -125,7 +133,8 @@ public final class BrokerDispatcher implements ConnectionHandler, CommitListener
             result = dispatch(connection, session, request);
         } catch (PeersException e) {
             if (request.id() != null) {
-                connection.send(JsonRpcResponse.failure(request.id(), JsonRpcError.of(e)).toLine());
+                connection.send(JsonRpcResponse.failure(request.id(), JsonRpcError.of(e))
+                        .toLine());
             }
             if (e instanceof BadTokenException) {
                 connection.closeGracefully();
@@ -134,8 +143,11 @@ public final class BrokerDispatcher implements ConnectionHandler, CommitListener
         } catch (RuntimeException e) {
             LOG.error("event=error conn={} method={} internal failure", connection.id(), request.method(), e);
             if (request.id() != null) {
-                connection.send(JsonRpcResponse.failure(request.id(), JsonRpcError.internalFailure(
-                        "the broker failed on " + request.method() + ": " + e + "; it keeps serving")).toLine());
+                connection.send(JsonRpcResponse.failure(
+                                request.id(),
+                                JsonRpcError.internalFailure(
+                                        "the broker failed on " + request.method() + ": " + e + "; it keeps serving"))
+                        .toLine());
             }
             return;
         }
@@ -156,7 +168,8 @@ public final class BrokerDispatcher implements ConnectionHandler, CommitListener
         }
         return switch (method) {
             case "hello" -> hello(connection, session, params);
-            case "ping" -> NODES.objectNode().put("pong", true).put("time", Instant.now().toString());
+            case "ping" ->
+                NODES.objectNode().put("pong", true).put("time", Instant.now().toString());
             case "stats" -> stats();
             case "observe" -> observe(connection);
             case "shutdown" -> shutdown(connection);
@@ -178,15 +191,29 @@ public final class BrokerDispatcher implements ConnectionHandler, CommitListener
                 session.subscribed = false;
                 yield NODES.objectNode().put("subscribed", false);
             }
-            case "ack" -> NODES.objectNode().put("delivered", network.acknowledge(session.caller(), params.requiredIds("ids")));
-            case "mark_read" -> NODES.objectNode().put("read", network.markRead(session.caller(), params.requiredIds("ids")));
-            case "pending" -> envelopes.messages(network.pending(session.caller(), params.intOr("limit", 100, 1, MAX_LIMIT)));
-            case "unread" -> envelopes.messages(network.unread(session.caller(), params.intOr("limit", 100, 1, MAX_LIMIT)));
+            case "ack" ->
+                NODES.objectNode().put("delivered", network.acknowledge(session.caller(), params.requiredIds("ids")));
+            case "mark_read" ->
+                NODES.objectNode().put("read", network.markRead(session.caller(), params.requiredIds("ids")));
+            case "pending" ->
+                envelopes.messages(network.pending(session.caller(), params.intOr("limit", 100, 1, MAX_LIMIT)));
+            case "unread" ->
+                envelopes.messages(network.unread(session.caller(), params.intOr("limit", 100, 1, MAX_LIMIT)));
             case "wait" -> waitForMessages(connection, session, request, params);
-            case "history" -> NODES.objectNode().set("messages", PeersJson.messages(network.history(session.caller(),
-                    params.optionalString("with"), params.intOr("limit", 50, 1, network.limits().maxHistory()))));
-            case "get_message" -> NODES.objectNode().set("message",
-                    PeersJson.message(network.message(session.caller(), params.requiredLong("id"))));
+            case "history" ->
+                NODES.objectNode()
+                        .set(
+                                "messages",
+                                PeersJson.messages(network.history(
+                                        session.caller(),
+                                        params.optionalString("with"),
+                                        params.intOr(
+                                                "limit", 50, 1, network.limits().maxHistory()))));
+            case "get_message" ->
+                NODES.objectNode()
+                        .set(
+                                "message",
+                                PeersJson.message(network.message(session.caller(), params.requiredLong("id"))));
             case "kill" -> kill(connection, session, params);
             default -> throw new MethodNotFoundException("no method '" + method + "'; docs/protocol.md lists them");
         };
@@ -241,9 +268,15 @@ public final class BrokerDispatcher implements ConnectionHandler, CommitListener
         if (previous != null && previous != connection) {
             previous.closeGracefully();
         }
-        LOG.info("event=register conn={} peer={} name={} client={} verified={} resumed={} pending={}",
-                connection.id(), peer.id(), peer.name(), peer.clientType(), peer.verified(),
-                registration.resumed(), registration.pending());
+        LOG.info(
+                "event=register conn={} peer={} name={} client={} verified={} resumed={} pending={}",
+                connection.id(),
+                peer.id(),
+                peer.name(),
+                peer.clientType(),
+                peer.verified(),
+                registration.resumed(),
+                registration.pending());
         ObjectNode result = NODES.objectNode();
         result.set("peer", PeersJson.peer(peer));
         result.put("resume_secret", registration.resumeSecret());
@@ -273,8 +306,8 @@ public final class BrokerDispatcher implements ConnectionHandler, CommitListener
 
     private JsonNode send(Session session, Params params) {
         PeerId caller = session.caller();
-        SendResult result = network.send(caller, params.requiredString("to"), params.requiredString("text"),
-                params.optionalLong("reply_to"));
+        SendResult result = network.send(
+                caller, params.requiredString("to"), params.requiredString("text"), params.optionalLong("reply_to"));
         ObjectNode node = NODES.objectNode();
         node.set("message", PeersJson.message(result.message()));
         node.set("recipient", PeersJson.peer(result.recipient()));
@@ -282,8 +315,8 @@ public final class BrokerDispatcher implements ConnectionHandler, CommitListener
     }
 
     private JsonNode broadcast(Session session, Params params) {
-        List<SendResult> results = network.broadcast(session.caller(), scope(params, "scope", null),
-                params.requiredString("text"));
+        List<SendResult> results =
+                network.broadcast(session.caller(), scope(params, "scope", null), params.requiredString("text"));
         ArrayNode messages = NODES.arrayNode();
         results.forEach(r -> messages.add(PeersJson.message(r.message())));
         return NODES.objectNode().set("messages", messages);
@@ -304,7 +337,8 @@ public final class BrokerDispatcher implements ConnectionHandler, CommitListener
         return null;
     }
 
-    private JsonNode waitForMessages(ServerConnection connection, Session session, JsonRpcRequest request, Params params) {
+    private JsonNode waitForMessages(
+            ServerConnection connection, Session session, JsonRpcRequest request, Params params) {
         PeerId peer = session.caller();
         long timeout = params.requiredLong("timeout_ms");
         if (timeout < 0 || timeout > MAX_WAIT_MILLIS) {
@@ -318,8 +352,13 @@ public final class BrokerDispatcher implements ConnectionHandler, CommitListener
     private JsonNode kill(ServerConnection connection, Session session, Params params) {
         PeerId caller = session.caller();
         KillResult result = network.kill(caller, params.requiredString("peer"));
-        LOG.info("event=kill conn={} by={} target={} agent_pid={} signalled={}", connection.id(), caller,
-                result.target().id(), result.target().agent().pid(), result.signalled());
+        LOG.info(
+                "event=kill conn={} by={} target={} agent_pid={} signalled={}",
+                connection.id(),
+                caller,
+                result.target().id(),
+                result.target().agent().pid(),
+                result.signalled());
         ObjectNode node = NODES.objectNode();
         node.set("peer", PeersJson.peer(result.target()));
         node.put("signalled", result.signalled());
@@ -333,8 +372,11 @@ public final class BrokerDispatcher implements ConnectionHandler, CommitListener
         stats.put("protocol", PeersClient.PROTOCOL_VERSION);
         stats.put("connections", connections.count());
         stats.putObject("peers").put("live", counts.livePeers()).put("gone", counts.gonePeers());
-        stats.putObject("messages").put("pending", counts.pending()).put("delivered", counts.delivered())
-                .put("read", counts.read()).put("undeliverable", counts.undeliverable());
+        stats.putObject("messages")
+                .put("pending", counts.pending())
+                .put("delivered", counts.delivered())
+                .put("read", counts.read())
+                .put("undeliverable", counts.undeliverable());
         context.describe(stats);
         return stats;
     }
@@ -355,7 +397,8 @@ public final class BrokerDispatcher implements ConnectionHandler, CommitListener
     /** Unix callers were already checked against the broker's uid by the transport; TCP ones have no uid. */
     private static void requireLocalOwner(ServerConnection connection, String what) {
         if (!connection.identity().verified()) {
-            throw new NotAuthorizedException(what + " needs the Unix socket: over TCP the broker cannot tell who you are");
+            throw new NotAuthorizedException(
+                    what + " needs the Unix socket: over TCP the broker cannot tell who you are");
         }
     }
 

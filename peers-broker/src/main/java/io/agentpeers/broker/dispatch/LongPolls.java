@@ -106,7 +106,8 @@ final class LongPolls implements AutoCloseable {
                 list.remove(this);
             }
             if (requestId != null) {
-                connection.send(JsonRpcResponse.success(requestId, envelopes.messages(messages)).toLine());
+                connection.send(JsonRpcResponse.success(requestId, envelopes.messages(messages))
+                        .toLine());
             }
         }
 

@@ -9,8 +9,7 @@ import java.time.Instant;
 
 /** The {@code event} notifications observers receive (docs/protocol.md, "Notifications"). */
 final class ObserverEvents {
-    private ObserverEvents() {
-    }
+    private ObserverEvents() {}
 
     static ObjectNode describe(PeersEvent event) {
         ObjectNode node = JsonNodeFactory.instance.objectNode();

@@ -20,7 +20,7 @@ final class PeerJsonCache {
     private static final byte[] RESULT_OPEN = ",\"result\":{\"peers\":[".getBytes(StandardCharsets.UTF_8);
     private static final byte[] RESULT_CLOSE = "]}}\n".getBytes(StandardCharsets.UTF_8);
 
-    private record Entry(Peer peer, byte[] json) { }
+    private record Entry(Peer peer, byte[] json) {}
 
     private final Map<PeerId, Entry> entries = new ConcurrentHashMap<>();
 

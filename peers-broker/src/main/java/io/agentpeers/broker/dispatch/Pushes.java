@@ -45,7 +45,10 @@ final class Pushes implements CommitListener, AutoCloseable {
                 try {
                     handle(event);
                 } catch (RuntimeException e) {
-                    LOG.warn("event=error push of {} failed: {}", event.getClass().getSimpleName(), e.toString());
+                    LOG.warn(
+                            "event=error push of {} failed: {}",
+                            event.getClass().getSimpleName(),
+                            e.toString());
                 }
             }
         });

@@ -79,7 +79,11 @@ public final class ConnectionServer implements AutoCloseable {
                 SelectorProvider provider = listener.selectorProvider();
                 String name = "peers-" + listener.transport() + "-loop";
                 for (int i = 1; i <= options.selectorLoops(); i++) {
-                    group.add(new SelectorLoop(this, listener.transport(), provider.openSelector(), options,
+                    group.add(new SelectorLoop(
+                            this,
+                            listener.transport(),
+                            provider.openSelector(),
+                            options,
                             i == 1 ? name : name + "-" + i));
                 }
                 listener.start(spreadOver(List.copyOf(group)));
@@ -90,14 +94,18 @@ public final class ConnectionServer implements AutoCloseable {
                     throw te;
                 }
                 throw new TransportException(
-                        "could not serve " + listener.transport() + " at " + listener.address() + ": " + e.getMessage(), e);
+                        "could not serve " + listener.transport() + " at " + listener.address() + ": " + e.getMessage(),
+                        e);
             }
             listeners.add(listener);
             for (SelectorLoop loop : group) {
                 loop.start();
                 loops.add(loop);
             }
-            LOG.info("listening over {} at {} ({} selector thread(s))", listener.transport(), listener.address(),
+            LOG.info(
+                    "listening over {} at {} ({} selector thread(s))",
+                    listener.transport(),
+                    listener.address(),
                     group.size());
         }
     }
@@ -222,10 +230,11 @@ public final class ConnectionServer implements AutoCloseable {
 
     private static ExecutorService newWorkerPool(int threads) {
         AtomicInteger count = new AtomicInteger();
-        return new ThreadPoolExecutor(threads, threads, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(), runnable -> {
-            Thread thread = new Thread(runnable, "peers-worker-" + count.incrementAndGet());
-            thread.setDaemon(true);
-            return thread;
-        });
+        return new ThreadPoolExecutor(
+                threads, threads, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(), runnable -> {
+                    Thread thread = new Thread(runnable, "peers-worker-" + count.incrementAndGet());
+                    thread.setDaemon(true);
+                    return thread;
+                });
     }
 }

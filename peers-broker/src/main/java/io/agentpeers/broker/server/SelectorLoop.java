@@ -54,7 +54,11 @@ final class SelectorLoop implements Runnable {
     private long stopDeadlineNanos;
 
     SelectorLoop(
-            ConnectionServer server, String transport, Selector selector, ConnectionServerOptions options, String threadName) {
+            ConnectionServer server,
+            String transport,
+            Selector selector,
+            ConnectionServerOptions options,
+            String threadName) {
         this.server = server;
         this.transport = transport;
         this.selector = selector;

@@ -71,6 +71,7 @@ public final class ServerConnection {
     private SelectionKey readKey;
     /** The same key as {@link #readKey} when one channel carries both directions. */
     private SelectionKey writeKey;
+
     private boolean inputEnded;
     private boolean outputShut;
     private boolean channelClosed;
@@ -78,6 +79,7 @@ public final class ServerConnection {
     private volatile boolean readPaused;
     /** Draining on the loop: the output is flushed then shut, and the linger runs from {@link #lingerDeadlineNanos}. */
     private boolean lingering;
+
     private long lingerDeadlineNanos;
 
     /** A connection handed to {@code handler}; {@code handler == null} marks a refused connection. */
@@ -522,6 +524,7 @@ public final class ServerConnection {
 
     @Override
     public String toString() {
-        return "connection " + id + (identity == null ? "" : " (" + identity.transport() + ", " + identity.remote() + ")");
+        return "connection " + id
+                + (identity == null ? "" : " (" + identity.transport() + ", " + identity.remote() + ")");
     }
 }

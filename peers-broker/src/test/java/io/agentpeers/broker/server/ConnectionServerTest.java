@@ -146,7 +146,9 @@ class ConnectionServerTest {
     void aFastSenderIsThrottledNotBufferedWithoutBoundAndEveryLineIsAnsweredInOrder() throws Exception {
         RawEcho handler = new RawEcho();
         LoopbackListener listener = start(
-                handler, ConnectionServerOptions.defaults().withMaxPendingLines(8).withWorkerThreads(2), 0);
+                handler,
+                ConnectionServerOptions.defaults().withMaxPendingLines(8).withWorkerThreads(2),
+                0);
         Socket socket = connect(listener);
         int lines = 600;
         Thread writer = new Thread(() -> {

@@ -37,7 +37,8 @@ final class LoopbackListener implements TransportListener {
         } catch (IOException e) {
             throw new TransportException("bind failed", e);
         }
-        AcceptThread.start("test", channel, socket -> TransportChannel.ofSocket(socket, this::identify, "test"), acceptor);
+        AcceptThread.start(
+                "test", channel, socket -> TransportChannel.ofSocket(socket, this::identify, "test"), acceptor);
     }
 
     private ConnectionIdentity identify() {

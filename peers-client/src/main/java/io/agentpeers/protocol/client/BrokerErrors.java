@@ -60,8 +60,12 @@ public final class BrokerErrors {
             case NAME_TAKEN -> new NameTakenException(message);
             case MESSAGE_TOO_LARGE -> new MessageTooLargeException(message);
             case SUMMARY_TOO_LONG -> new SummaryTooLongException(message);
-            case RATE_LIMITED -> RateLimitedException.reported(message,
-                    error.data() == null ? 0 : error.data().path(JsonRpcError.RETRY_AFTER_MS).asLong(0));
+            case RATE_LIMITED ->
+                RateLimitedException.reported(
+                        message,
+                        error.data() == null
+                                ? 0
+                                : error.data().path(JsonRpcError.RETRY_AFTER_MS).asLong(0));
             case NOT_AUTHORIZED -> new NotAuthorizedException(message);
             case KILL_REFUSED -> new KillRefusedException(message);
             case AGENT_NOT_VERIFIED -> new AgentNotVerifiedException(message);

@@ -83,8 +83,8 @@ public final class PeersClient implements AutoCloseable {
             thread.setDaemon(true);
             return thread;
         });
-        this.connection = new ReconnectingSession(connector, options, this::onNotification, this::resumeOn,
-                this::reconnected);
+        this.connection =
+                new ReconnectingSession(connector, options, this::onNotification, this::resumeOn, this::reconnected);
     }
 
     /**
@@ -121,7 +121,8 @@ public final class PeersClient implements AutoCloseable {
         Objects.requireNonNull(request, "request");
         JsonNode result = call("register", registerParams(request), options.requestTimeout());
         adoptRegistration(request, result);
-        return new Results.Registered(self, result.path("resumed").asBoolean(), result.path("pending").asInt());
+        return new Results.Registered(
+                self, result.path("resumed").asBoolean(), result.path("pending").asInt());
     }
 
     /** The peer this client holds, as of its last registration or update; null before {@link #register}. */
@@ -140,7 +141,8 @@ public final class PeersClient implements AutoCloseable {
     }
 
     public PeerInfo setSummary(String summary) {
-        self = PeersJson.peerInfo(call("set_summary", params().put("summary", summary)).get("peer"));
+        self = PeersJson.peerInfo(
+                call("set_summary", params().put("summary", summary)).get("peer"));
         return self;
     }
 
@@ -151,12 +153,14 @@ public final class PeersClient implements AutoCloseable {
     }
 
     public List<PeerInfo> listPeers(Scope scope) {
-        return PeersJson.peerInfos(call("list_peers", params().put("scope", scope.wireName())).get("peers"));
+        return PeersJson.peerInfos(
+                call("list_peers", params().put("scope", scope.wireName())).get("peers"));
     }
 
     /** A peer by id or name, live or gone. */
     public PeerInfo getPeer(String idOrName) {
-        return PeersJson.peerInfo(call("get_peer", params().put("peer", idOrName)).get("peer"));
+        return PeersJson.peerInfo(
+                call("get_peer", params().put("peer", idOrName)).get("peer"));
     }
 
     public Results.Sent send(String to, String text) {
@@ -166,12 +170,14 @@ public final class PeersClient implements AutoCloseable {
     /** Sends a message; when this returns, the broker has stored it durably. */
     public Results.Sent send(String to, String text, Long replyTo) {
         JsonNode result = call("send", params().put("to", to).put("text", text).put("reply_to", replyTo));
-        return new Results.Sent(PeersJson.messageFrom(result.get("message")), PeersJson.peerInfo(result.get("recipient")));
+        return new Results.Sent(
+                PeersJson.messageFrom(result.get("message")), PeersJson.peerInfo(result.get("recipient")));
     }
 
     public List<Message> broadcast(Scope scope, String text) {
-        return PeersJson.messagesFrom(call("broadcast", params().put("scope", scope.wireName()).put("text", text))
-                .get("messages"));
+        return PeersJson.messagesFrom(
+                call("broadcast", params().put("scope", scope.wireName()).put("text", text))
+                        .get("messages"));
     }
 
     /**
@@ -200,23 +206,27 @@ public final class PeersClient implements AutoCloseable {
 
     /** Messages no connection acknowledged yet, oldest first; changes nothing. */
     public List<Envelope> pending(int limit) {
-        return PeersJson.envelopesFrom(call("pending", params().put("limit", limit)).get("messages"));
+        return PeersJson.envelopesFrom(
+                call("pending", params().put("limit", limit)).get("messages"));
     }
 
     /** Messages not yet read, oldest first; changes nothing. */
     public List<Envelope> unread(int limit) {
-        return PeersJson.envelopesFrom(call("unread", params().put("limit", limit)).get("messages"));
+        return PeersJson.envelopesFrom(
+                call("unread", params().put("limit", limit)).get("messages"));
     }
 
     /** Long poll: pending messages at once if any, else the first to arrive within {@code timeout}, else none. */
     public List<Envelope> waitForMessages(Duration timeout, int limit) {
         ObjectNode params = params().put("timeout_ms", timeout.toMillis()).put("limit", limit);
-        return PeersJson.envelopesFrom(call("wait", params, timeout.plus(options.requestTimeout())).get("messages"));
+        return PeersJson.envelopesFrom(
+                call("wait", params, timeout.plus(options.requestTimeout())).get("messages"));
     }
 
     /** Messages sent or received, newest first; only those with {@code with} (id or name) when not null. */
     public List<Message> history(String with, int limit) {
-        return PeersJson.messagesFrom(call("history", params().put("with", with).put("limit", limit)).get("messages"));
+        return PeersJson.messagesFrom(
+                call("history", params().put("with", with).put("limit", limit)).get("messages"));
     }
 
     /** A message this peer sent or received, with its current state. */
@@ -227,7 +237,8 @@ public final class PeersClient implements AutoCloseable {
     /** Ends the agent process of another peer (irreversible; for stuck peers). */
     public Results.Killed kill(String peer) {
         JsonNode result = call("kill", params().put("peer", peer));
-        return new Results.Killed(PeersJson.peerInfo(result.get("peer")), result.path("signalled").asBoolean());
+        return new Results.Killed(
+                PeersJson.peerInfo(result.get("peer")), result.path("signalled").asBoolean());
     }
 
     /** Leaves for good: the peer is gone and its name free at once. */
@@ -282,14 +293,16 @@ public final class PeersClient implements AutoCloseable {
     public <T> T call(String method, Object params, Class<T> resultType) {
         JsonNode paramsTree = params == null ? null : MAPPER.valueToTree(params);
         if (paramsTree != null && !paramsTree.isObject()) {
-            throw new IllegalArgumentException("params of " + method + " must map to a JSON object, not " + paramsTree.getNodeType());
+            throw new IllegalArgumentException(
+                    "params of " + method + " must map to a JSON object, not " + paramsTree.getNodeType());
         }
         JsonNode result = call(method, (ObjectNode) paramsTree, options.requestTimeout());
         try {
             return MAPPER.treeToValue(result, resultType);
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new IllegalArgumentException("the result of " + method + " is no " + resultType.getSimpleName()
-                    + ": " + e.getOriginalMessage(), e);
+            throw new IllegalArgumentException(
+                    "the result of " + method + " is no " + resultType.getSimpleName() + ": " + e.getOriginalMessage(),
+                    e);
         }
     }
 
@@ -360,7 +373,9 @@ public final class PeersClient implements AutoCloseable {
     }
 
     private void reconnected() {
-        LOG.info("reconnected to the broker at {} as {}", connection.address(),
+        LOG.info(
+                "reconnected to the broker at {} as {}",
+                connection.address(),
                 self == null ? "(unregistered)" : self.displayName());
         Runnable listener = reconnectListener;
         if (listener != null) {
@@ -380,7 +395,10 @@ public final class PeersClient implements AutoCloseable {
                     callbacks.execute(() -> listener.accept(event));
                 }
             }
-            case "closing" -> LOG.info("the broker is closing the connection: {}", params.path("reason").asText());
+            case "closing" ->
+                LOG.info(
+                        "the broker is closing the connection: {}",
+                        params.path("reason").asText());
             default -> LOG.debug("ignoring notification {}", method);
         }
     }

@@ -44,8 +44,12 @@ final class ReconnectingSession implements AutoCloseable {
      * @param resume        brings a fresh session after a reconnect up to where the lost one was; throws when it cannot
      * @param reconnected   runs after each successful reconnect, on the reconnect thread
      */
-    ReconnectingSession(TransportConnector connector, ClientOptions options, Consumer<JsonRpcRequest> notifications,
-            Consumer<RpcSession> resume, Runnable reconnected) {
+    ReconnectingSession(
+            TransportConnector connector,
+            ClientOptions options,
+            Consumer<JsonRpcRequest> notifications,
+            Consumer<RpcSession> resume,
+            Runnable reconnected) {
         this.connector = Objects.requireNonNull(connector, "connector");
         this.options = Objects.requireNonNull(options, "options");
         this.notifications = notifications;
@@ -98,8 +102,8 @@ final class ReconnectingSession implements AutoCloseable {
                     return session;
                 }
                 if (!options.reconnect()) {
-                    throw new BrokerUnavailableException("the connection to the broker at " + connector.address()
-                            + " is closed; connect again");
+                    throw new BrokerUnavailableException(
+                            "the connection to the broker at " + connector.address() + " is closed; connect again");
                 }
                 long waitNanos = deadline - System.nanoTime();
                 if (waitNanos <= 0) {
@@ -123,8 +127,10 @@ final class ReconnectingSession implements AutoCloseable {
         fresh.start();
         long deadline = System.nanoTime() + options.requestTimeout().toNanos();
         try {
-            ObjectNode helloParams = WireJson.mapper().createObjectNode()
-                    .put("protocol", PeersClient.PROTOCOL_VERSION).put("client", options.clientName());
+            ObjectNode helloParams = WireJson.mapper()
+                    .createObjectNode()
+                    .put("protocol", PeersClient.PROTOCOL_VERSION)
+                    .put("client", options.clientName());
             if (options.token() != null) {
                 helloParams.put("token", options.token());
             }
@@ -155,7 +161,9 @@ final class ReconnectingSession implements AutoCloseable {
         if (!current || closed.get() || !options.reconnect()) {
             return;
         }
-        LOG.info("lost the connection to the broker at {} ({}); reconnecting", connector.address(),
+        LOG.info(
+                "lost the connection to the broker at {} ({}); reconnecting",
+                connector.address(),
                 cause == null ? "closed" : cause.getMessage());
         reconnects.start();
     }
@@ -177,7 +185,8 @@ final class ReconnectingSession implements AutoCloseable {
                 }
                 if (!fresh.alive()) {
                     // It ended before it was current, so its end started no reconnect: this loop goes on.
-                    throw new BrokerUnavailableException("the connection to " + connector.address() + " closed while resuming");
+                    throw new BrokerUnavailableException(
+                            "the connection to " + connector.address() + " closed while resuming");
                 }
                 session = fresh;
                 lock.notifyAll();

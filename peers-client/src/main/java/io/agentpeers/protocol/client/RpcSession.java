@@ -47,7 +47,10 @@ final class RpcSession {
      * @param notifications receives each notification, on the reader thread (hand work off quickly)
      * @param onClosed      called once when the connection ends, with the cause or null
      */
-    RpcSession(ClientConnection connection, String address, Consumer<JsonRpcRequest> notifications,
+    RpcSession(
+            ClientConnection connection,
+            String address,
+            Consumer<JsonRpcRequest> notifications,
             BiConsumer<RpcSession, Throwable> onClosed) {
         this.connection = connection;
         this.address = address;
@@ -87,8 +90,10 @@ final class RpcSession {
             }
             return response.result();
         } catch (IOException e) {
-            throw new BrokerUnavailableException("the connection to the broker at " + address
-                    + " broke during " + method + "; it was maybe not done", e);
+            throw new BrokerUnavailableException(
+                    "the connection to the broker at " + address + " broke during " + method
+                            + "; it was maybe not done",
+                    e);
         } catch (TimeoutException e) {
             throw new BrokerUnavailableException("the broker did not answer " + method + " in time", e);
         } catch (ExecutionException e) {
@@ -145,7 +150,8 @@ final class RpcSession {
             return;
         }
         if (response.id().isIntegralNumber()) {
-            CompletableFuture<JsonRpcResponse> reply = inflight.get(response.id().asLong());
+            CompletableFuture<JsonRpcResponse> reply =
+                    inflight.get(response.id().asLong());
             if (reply != null) {
                 reply.complete(response);
             }

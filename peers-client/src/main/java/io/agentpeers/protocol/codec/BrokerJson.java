@@ -22,13 +22,16 @@ import java.util.List;
 public final class BrokerJson {
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
-    private BrokerJson() {
-    }
+    private BrokerJson() {}
 
     public static BrokerInfo brokerInfo(JsonNode node) {
-        return new BrokerInfo(node.path("protocol").asInt(-1), PeersJson.text(node, "broker_version"),
-                PeersJson.text(node, "transport"), node.path("verified").asBoolean(false),
-                optionalLong(node, "pid"), optionalLong(node, "uid"));
+        return new BrokerInfo(
+                node.path("protocol").asInt(-1),
+                PeersJson.text(node, "broker_version"),
+                PeersJson.text(node, "transport"),
+                node.path("verified").asBoolean(false),
+                optionalLong(node, "pid"),
+                optionalLong(node, "uid"));
     }
 
     public static Pong pong(JsonNode node) {
@@ -44,9 +47,13 @@ public final class BrokerJson {
                 PeersJson.text(node, "broker_version"),
                 node.path("protocol").asInt(-1),
                 node.path("connections").asInt(),
-                new BrokerStats.PeerCounts(peers.path("live").asLong(), peers.path("gone").asLong()),
-                new BrokerStats.MessageCounts(messages.path("pending").asLong(), messages.path("delivered").asLong(),
-                        messages.path("read").asLong(), messages.path("undeliverable").asLong()),
+                new BrokerStats.PeerCounts(
+                        peers.path("live").asLong(), peers.path("gone").asLong()),
+                new BrokerStats.MessageCounts(
+                        messages.path("pending").asLong(),
+                        messages.path("delivered").asLong(),
+                        messages.path("read").asLong(),
+                        messages.path("undeliverable").asLong()),
                 node.path("pid").asLong(-1),
                 PeersJson.instant(node, "started_at"),
                 Duration.ofMillis(node.path("uptime_ms").asLong()),
@@ -62,9 +69,13 @@ public final class BrokerJson {
         node.put("broker_version", stats.brokerVersion());
         node.put("protocol", stats.protocol());
         node.put("connections", stats.connections());
-        node.putObject("peers").put("live", stats.peers().live()).put("gone", stats.peers().gone());
-        node.putObject("messages").put("pending", stats.messages().pending())
-                .put("delivered", stats.messages().delivered()).put("read", stats.messages().read())
+        node.putObject("peers")
+                .put("live", stats.peers().live())
+                .put("gone", stats.peers().gone());
+        node.putObject("messages")
+                .put("pending", stats.messages().pending())
+                .put("delivered", stats.messages().delivered())
+                .put("read", stats.messages().read())
                 .put("undeliverable", stats.messages().undeliverable());
         node.put("pid", stats.pid());
         node.put("started_at", PeersJson.time(stats.startedAt()));
@@ -87,18 +98,27 @@ public final class BrokerJson {
         var at = PeersJson.instant(node, "at");
         String type = node.path("type").asText("");
         return switch (type) {
-            case "peer_joined" -> new BrokerEvent.PeerJoined(at, peerOf(node), node.path("resumed").asBoolean());
+            case "peer_joined" ->
+                new BrokerEvent.PeerJoined(
+                        at, peerOf(node), node.path("resumed").asBoolean());
             case "peer_updated" -> new BrokerEvent.PeerUpdated(at, peerOf(node));
             case "peer_left" -> new BrokerEvent.PeerLeft(at, peerOf(node), PeersJson.text(node, "reason"));
             case "message_sent" -> new BrokerEvent.MessageSent(at, PeersJson.messageFrom(node.get("message")));
             case "messages_state" -> {
                 List<Long> ids = new ArrayList<>();
                 node.path("ids").forEach(id -> ids.add(id.asLong()));
-                yield new BrokerEvent.MessagesStateChanged(at, PeersJson.text(node, "recipient"), ids,
+                yield new BrokerEvent.MessagesStateChanged(
+                        at,
+                        PeersJson.text(node, "recipient"),
+                        ids,
                         MessageState.fromWireName(node.path("state").asText()));
             }
-            case "peer_killed" -> new BrokerEvent.PeerKilled(at, peerOf(node), PeersJson.text(node, "by"),
-                    node.path("signalled").asBoolean());
+            case "peer_killed" ->
+                new BrokerEvent.PeerKilled(
+                        at,
+                        peerOf(node),
+                        PeersJson.text(node, "by"),
+                        node.path("signalled").asBoolean());
             default -> new BrokerEvent.Other(at, type);
         };
     }

@@ -20,8 +20,7 @@ import java.util.List;
 public final class PeersJson {
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
-    private PeersJson() {
-    }
+    private PeersJson() {}
 
     // ------------------------------------------------------------ domain -> wire (broker side)
 
@@ -50,7 +49,9 @@ public final class PeersJson {
         ObjectNode node = NODES.objectNode();
         node.put("id", peer.id());
         node.put("name", peer.name());
-        node.put("client_type", peer.clientType() == null ? null : peer.clientType().wireName());
+        node.put(
+                "client_type",
+                peer.clientType() == null ? null : peer.clientType().wireName());
         node.put("cwd", peer.cwd());
         node.put("git_root", peer.gitRoot());
         node.put("repo_key", peer.repoKey());
@@ -129,7 +130,9 @@ public final class PeersJson {
         return new PeerInfo(
                 text(node, "id"),
                 text(node, "name"),
-                node.hasNonNull("client_type") ? ClientType.fromWireName(node.get("client_type").asText()) : null,
+                node.hasNonNull("client_type")
+                        ? ClientType.fromWireName(node.get("client_type").asText())
+                        : null,
                 text(node, "cwd"),
                 text(node, "git_root"),
                 text(node, "repo_key"),
@@ -137,7 +140,9 @@ public final class PeersJson {
                 node.hasNonNull("summary") ? node.get("summary").asText() : "",
                 instant(node, "registered_at"),
                 instant(node, "last_seen"),
-                node.hasNonNull("state") ? PeerState.fromWireName(node.get("state").asText()) : null,
+                node.hasNonNull("state")
+                        ? PeerState.fromWireName(node.get("state").asText())
+                        : null,
                 instant(node, "gone_at"),
                 node.path("verified").asBoolean(false),
                 node.hasNonNull("pid") ? node.get("pid").asLong() : null,

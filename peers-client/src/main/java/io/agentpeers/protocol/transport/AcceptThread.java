@@ -54,7 +54,8 @@ public final class AcceptThread {
         }
     }
 
-    private static void run(String transport, ServerSocketChannel server, Wrapper wrapper, TransportListener.Acceptor acceptor) {
+    private static void run(
+            String transport, ServerSocketChannel server, Wrapper wrapper, TransportListener.Acceptor acceptor) {
         while (server.isOpen()) {
             SocketChannel accepted;
             try {

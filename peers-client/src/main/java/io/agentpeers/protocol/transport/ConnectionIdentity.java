@@ -24,10 +24,7 @@ public record ConnectionIdentity(
     /** A caller the operating system vouched for; no token needed. */
     public static ConnectionIdentity verified(String transport, Credentials credentials) {
         return new ConnectionIdentity(
-                transport,
-                Optional.of(credentials),
-                false,
-                "pid " + credentials.pid() + " uid " + credentials.uid());
+                transport, Optional.of(credentials), false, "pid " + credentials.pid() + " uid " + credentials.uid());
     }
 
     /** A caller nobody vouched for (TCP): it must present the token and is never trusted with a process. */

@@ -64,7 +64,8 @@ public final class TransportChannel implements Closeable {
     /** A socket channel (TCP, or junixsocket's Unix socket channel): one channel both ways. */
     public static TransportChannel ofSocket(SocketChannel socket, Identification identification, String description) {
         Objects.requireNonNull(socket, "socket");
-        return new TransportChannel(socket, socket, socket, socket, socket::shutdownOutput, identification, description);
+        return new TransportChannel(
+                socket, socket, socket, socket, socket::shutdownOutput, identification, description);
     }
 
     /**

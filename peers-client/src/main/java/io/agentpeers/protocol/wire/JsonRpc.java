@@ -8,6 +8,7 @@ public final class JsonRpc {
     public static final int PARSE_ERROR = -32700;
     /** Valid JSON that is not a request object, or a line that is too long. */
     public static final int INVALID_REQUEST = -32600;
+
     public static final int METHOD_NOT_FOUND = -32601;
     public static final int INVALID_PARAMS = -32602;
     public static final int INTERNAL_ERROR = -32603;

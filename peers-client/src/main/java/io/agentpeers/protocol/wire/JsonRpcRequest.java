@@ -48,8 +48,7 @@ public record JsonRpcRequest(JsonNode id, String method, JsonNode params) {
         try {
             node = WireJson.mapper().readTree(line);
         } catch (JsonProcessingException e) {
-            throw new JsonRpcException(
-                    JsonRpcError.parseError("invalid JSON: " + e.getOriginalMessage()), null);
+            throw new JsonRpcException(JsonRpcError.parseError("invalid JSON: " + e.getOriginalMessage()), null);
         }
         return fromNode(node);
     }

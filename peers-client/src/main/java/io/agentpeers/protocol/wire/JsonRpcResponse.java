@@ -35,7 +35,9 @@ public record JsonRpcResponse(JsonNode id, JsonNode result, JsonRpcError error) 
 
     /** Reads a parsed value as a response. */
     public static JsonRpcResponse fromNode(JsonNode node) {
-        if (node == null || !node.isObject() || !JsonRpc.VERSION.equals(node.path("jsonrpc").asText(null))) {
+        if (node == null
+                || !node.isObject()
+                || !JsonRpc.VERSION.equals(node.path("jsonrpc").asText(null))) {
             throw new JsonRpcException(JsonRpcError.invalidRequest("not a JSON-RPC 2.0 response"), null);
         }
         JsonNode id = node.get("id");

@@ -37,7 +37,8 @@ class BackoffTest {
         List<Long> second = delays(Backoff.forReconnects(), 10);
         assertNotEquals(first, second, "two clients drew the same ten delays: " + first);
         // Even seeded alike but for one bit, the clients part at once.
-        assertNotEquals(delays(new Backoff(FIRST, MAX, new Random(1)), 10), delays(new Backoff(FIRST, MAX, new Random(2)), 10));
+        assertNotEquals(
+                delays(new Backoff(FIRST, MAX, new Random(1)), 10), delays(new Backoff(FIRST, MAX, new Random(2)), 10));
     }
 
     @Test

@@ -44,7 +44,8 @@ class BrokerErrorsTest {
 
     /** Encoded as a broker does, sent as one line, read and decoded as a client does. */
     private static PeersException overTheWire(PeersException thrown) throws Exception {
-        String line = JsonRpcResponse.failure(JsonNodeFactory.instance.numberNode(1), JsonRpcError.of(thrown)).toLine();
+        String line = JsonRpcResponse.failure(JsonNodeFactory.instance.numberNode(1), JsonRpcError.of(thrown))
+                .toLine();
         JsonRpcResponse read = JsonRpcResponse.fromNode(WireJson.mapper().readTree(line));
         return BrokerErrors.toException(read.error());
     }
@@ -85,16 +86,29 @@ class BrokerErrorsTest {
 
     @Test
     void theJsonRpcNumberFollowsTheCode() {
-        assertEquals(JsonRpc.INVALID_PARAMS, JsonRpcError.of(new InvalidParamsException("x")).code());
-        assertEquals(JsonRpc.METHOD_NOT_FOUND, JsonRpcError.of(new MethodNotFoundException("x")).code());
-        assertEquals(JsonRpc.PARSE_ERROR, JsonRpcError.of(new JsonRpcException(JsonRpcError.parseError("x"), null)).code());
-        assertEquals(JsonRpc.INVALID_REQUEST, JsonRpcError.of(new FramingException(FramingError.LINE_TOO_LONG, 9)).code());
-        assertEquals(JsonRpc.PEERS_ERROR, JsonRpcError.of(new NameTakenException("x")).code());
+        assertEquals(
+                JsonRpc.INVALID_PARAMS,
+                JsonRpcError.of(new InvalidParamsException("x")).code());
+        assertEquals(
+                JsonRpc.METHOD_NOT_FOUND,
+                JsonRpcError.of(new MethodNotFoundException("x")).code());
+        assertEquals(
+                JsonRpc.PARSE_ERROR,
+                JsonRpcError.of(new JsonRpcException(JsonRpcError.parseError("x"), null))
+                        .code());
+        assertEquals(
+                JsonRpc.INVALID_REQUEST,
+                JsonRpcError.of(new FramingException(FramingError.LINE_TOO_LONG, 9))
+                        .code());
+        assertEquals(
+                JsonRpc.PEERS_ERROR,
+                JsonRpcError.of(new NameTakenException("x")).code());
     }
 
     @Test
     void extraDataComesAlong() throws Exception {
-        UnknownPeerException unknown = (UnknownPeerException) overTheWire(new UnknownPeerException("bobcar", List.of("bobcat")));
+        UnknownPeerException unknown =
+                (UnknownPeerException) overTheWire(new UnknownPeerException("bobcar", List.of("bobcat")));
         assertEquals(List.of("bobcat"), unknown.suggestions());
         assertEquals("no peer has the id or name 'bobcar'; did you mean bobcat?", unknown.getMessage());
 
@@ -112,7 +126,9 @@ class BrokerErrorsTest {
 
     @Test
     void aListenerRefusalReadsAsNotAuthorized() throws Exception {
-        assertSame(NotAuthorizedException.class, overTheWire(new ConnectionRefusedException("another uid")).getClass());
+        assertSame(
+                NotAuthorizedException.class,
+                overTheWire(new ConnectionRefusedException("another uid")).getClass());
     }
 
     @Test
@@ -121,7 +137,9 @@ class BrokerErrorsTest {
         assertSame(BrokerException.class, bug.getClass());
         assertEquals(ErrorCode.INTERNAL_ERROR, bug.errorCode());
 
-        JsonRpcError newer = new JsonRpcError(JsonRpc.PEERS_ERROR, "over quota",
+        JsonRpcError newer = new JsonRpcError(
+                JsonRpc.PEERS_ERROR,
+                "over quota",
                 JsonNodeFactory.instance.objectNode().put("code", "quota_exceeded"));
         BrokerException unknown = (BrokerException) BrokerErrors.toException(newer);
         assertEquals(ErrorCode.UNKNOWN, unknown.errorCode());

@@ -17,12 +17,15 @@ class ReconnectLoopTest {
     void retriesUntilAnAttemptSucceedsThenStops() throws Exception {
         AtomicInteger attempts = new AtomicInteger();
         CountDownLatch connected = new CountDownLatch(1);
-        ReconnectLoop loop = new ReconnectLoop("test", () -> {
-            if (attempts.incrementAndGet() < 3) {
-                throw new BrokerUnavailableException("not yet");
-            }
-            connected.countDown();
-        }, () -> false);
+        ReconnectLoop loop = new ReconnectLoop(
+                "test",
+                () -> {
+                    if (attempts.incrementAndGet() < 3) {
+                        throw new BrokerUnavailableException("not yet");
+                    }
+                    connected.countDown();
+                },
+                () -> false);
         loop.start();
         assertTrue(connected.await(10, TimeUnit.SECONDS));
         Thread.sleep(300);
@@ -34,13 +37,16 @@ class ReconnectLoopTest {
         AtomicInteger attempts = new AtomicInteger();
         CountDownLatch second = new CountDownLatch(1);
         ReconnectLoop[] loop = new ReconnectLoop[1];
-        loop[0] = new ReconnectLoop("test", () -> {
-            if (attempts.incrementAndGet() == 1) {
-                loop[0].start(); // the fresh connection dropped before the loop ended
-            } else {
-                second.countDown();
-            }
-        }, () -> false);
+        loop[0] = new ReconnectLoop(
+                "test",
+                () -> {
+                    if (attempts.incrementAndGet() == 1) {
+                        loop[0].start(); // the fresh connection dropped before the loop ended
+                    } else {
+                        second.countDown();
+                    }
+                },
+                () -> false);
         loop[0].start();
         assertTrue(second.await(10, TimeUnit.SECONDS), "the loss was not missed");
         Thread.sleep(300);
@@ -51,10 +57,13 @@ class ReconnectLoopTest {
     void stopsRetryingOnceTheOwnerCloses() throws Exception {
         AtomicBoolean closed = new AtomicBoolean();
         AtomicInteger attempts = new AtomicInteger();
-        ReconnectLoop loop = new ReconnectLoop("test", () -> {
-            attempts.incrementAndGet();
-            throw new BrokerUnavailableException("down");
-        }, closed::get);
+        ReconnectLoop loop = new ReconnectLoop(
+                "test",
+                () -> {
+                    attempts.incrementAndGet();
+                    throw new BrokerUnavailableException("down");
+                },
+                closed::get);
         loop.start();
         Thread.sleep(200);
         closed.set(true);

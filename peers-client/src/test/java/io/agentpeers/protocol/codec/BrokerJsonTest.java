@@ -48,8 +48,9 @@ class BrokerJsonTest {
 
     @Test
     void helloReads() throws Exception {
-        BrokerInfo info = BrokerJson.brokerInfo(json("{\"protocol\":1,\"broker_version\":\"0.1.0\",\"transport\":\"tcp\","
-                + "\"verified\":false,\"pid\":null,\"uid\":null}"));
+        BrokerInfo info =
+                BrokerJson.brokerInfo(json("{\"protocol\":1,\"broker_version\":\"0.1.0\",\"transport\":\"tcp\","
+                        + "\"verified\":false,\"pid\":null,\"uid\":null}"));
         assertEquals(new BrokerInfo(1, "0.1.0", "tcp", false, null, null), info);
     }
 
@@ -58,7 +59,8 @@ class BrokerJsonTest {
         List<String> lines = List.of(
                 "{\"at\":\"2026-11-24T10:15:30.123Z\",\"type\":\"peer_joined\",\"peer\":" + PEER + ",\"resumed\":true}",
                 "{\"at\":\"2026-11-24T10:15:30.123Z\",\"type\":\"peer_updated\",\"peer\":" + PEER + "}",
-                "{\"at\":\"2026-11-24T10:15:30.123Z\",\"type\":\"peer_left\",\"peer\":" + PEER + ",\"reason\":\"closed\"}",
+                "{\"at\":\"2026-11-24T10:15:30.123Z\",\"type\":\"peer_left\",\"peer\":" + PEER
+                        + ",\"reason\":\"closed\"}",
                 "{\"at\":\"2026-11-24T10:15:30.123Z\",\"type\":\"message_sent\",\"message\":{\"id\":118,"
                         + "\"from\":\"k3v9x2m7qa\",\"to\":\"p0d8c1w5ze\",\"text\":\"tests pass\",\"reply_to\":117,"
                         + "\"sent_at\":\"2026-11-24T10:15:30.123Z\",\"delivered_at\":null,\"read_at\":null,\"state\":\"pending\"}}",
@@ -68,13 +70,17 @@ class BrokerJsonTest {
                         + ",\"by\":\"p0d8c1w5ze\",\"signalled\":true}");
         for (String line : lines) {
             JsonNode wire = json(line);
-            assertEquals(wire.toString(), BrokerJson.node(BrokerJson.brokerEvent(wire)).toString());
+            assertEquals(
+                    wire.toString(),
+                    BrokerJson.node(BrokerJson.brokerEvent(wire)).toString());
         }
-        BrokerEvent.MessagesStateChanged changed = (BrokerEvent.MessagesStateChanged) BrokerJson.brokerEvent(json(lines.get(4)));
+        BrokerEvent.MessagesStateChanged changed =
+                (BrokerEvent.MessagesStateChanged) BrokerJson.brokerEvent(json(lines.get(4)));
         assertEquals(List.of(118L, 119L), changed.ids());
         assertEquals(MessageState.READ, changed.state());
 
-        BrokerEvent newer = BrokerJson.brokerEvent(json("{\"at\":\"2026-11-24T10:15:30.123Z\",\"type\":\"peer_renamed\"}"));
+        BrokerEvent newer =
+                BrokerJson.brokerEvent(json("{\"at\":\"2026-11-24T10:15:30.123Z\",\"type\":\"peer_renamed\"}"));
         assertInstanceOf(BrokerEvent.Other.class, newer);
         assertEquals("peer_renamed", newer.type());
     }

@@ -28,8 +28,8 @@ class AcceptThreadTest {
         server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
         int port = ((InetSocketAddress) server.getLocalAddress()).getPort();
         BlockingQueue<TransportChannel> accepted = new LinkedBlockingQueue<>();
-        AcceptThread thread = AcceptThread.start("test", server,
-                socket -> TransportChannel.ofSocket(socket, () -> WHO, "test"), accepted::add);
+        AcceptThread thread = AcceptThread.start(
+                "test", server, socket -> TransportChannel.ofSocket(socket, () -> WHO, "test"), accepted::add);
 
         try (Socket first = new Socket(InetAddress.getLoopbackAddress(), port);
                 Socket second = new Socket(InetAddress.getLoopbackAddress(), port)) {
@@ -58,12 +58,16 @@ class AcceptThreadTest {
         int port = ((InetSocketAddress) server.getLocalAddress()).getPort();
         BlockingQueue<TransportChannel> accepted = new LinkedBlockingQueue<>();
         int[] seen = {0};
-        AcceptThread thread = AcceptThread.start("test", server, socket -> {
-            if (seen[0]++ == 0) {
-                throw new IOException("the first one cannot be wrapped");
-            }
-            return TransportChannel.ofSocket(socket, () -> WHO, "test");
-        }, accepted::add);
+        AcceptThread thread = AcceptThread.start(
+                "test",
+                server,
+                socket -> {
+                    if (seen[0]++ == 0) {
+                        throw new IOException("the first one cannot be wrapped");
+                    }
+                    return TransportChannel.ofSocket(socket, () -> WHO, "test");
+                },
+                accepted::add);
         try (Socket dropped = new Socket(InetAddress.getLoopbackAddress(), port);
                 Socket kept = new Socket(InetAddress.getLoopbackAddress(), port)) {
             assertEquals(-1, dropped.getInputStream().read(), "the dropped socket is closed");

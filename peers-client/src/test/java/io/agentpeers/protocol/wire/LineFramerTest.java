@@ -114,7 +114,9 @@ class LineFramerTest {
         byte[] bytes = {(byte) 0xFF, '\n', 'o', 'k', '\n', 't', 'a', 'i', 'l'};
         LineReader reader = new LineReader(new ByteArrayInputStream(bytes), 10);
 
-        assertEquals(FramingError.INVALID_UTF8, assertThrows(FramingException.class, reader::readLine).error());
+        assertEquals(
+                FramingError.INVALID_UTF8,
+                assertThrows(FramingException.class, reader::readLine).error());
         assertEquals("ok", reader.readLine());
         assertNull(reader.readLine());
     }

@@ -13,7 +13,7 @@ import java.util.List;
 @FunctionalInterface
 public interface CommitListener {
     /** Hears nothing. */
-    CommitListener NONE = events -> { };
+    CommitListener NONE = events -> {};
 
     /** What one commit changed, in the order it happened. */
     void committed(List<PeersEvent> events);

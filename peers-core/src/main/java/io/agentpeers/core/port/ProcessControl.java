@@ -17,7 +17,9 @@ public interface ProcessControl {
 
     /** Whether {@code process} still runs: its pid exists with the same start ticks. */
     default boolean isAlive(ProcessRef process) {
-        return inspect(process.pid()).map(info -> info.startTicks() == process.startTicks()).orElse(false);
+        return inspect(process.pid())
+                .map(info -> info.startTicks() == process.startTicks())
+                .orElse(false);
     }
 
     /**

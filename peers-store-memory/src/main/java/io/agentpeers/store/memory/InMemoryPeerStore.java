@@ -61,6 +61,7 @@ public final class InMemoryPeerStore implements PeerStore {
     private final Map<PeerId, EnumMap<MessageState, NavigableSet<Long>>> byRecipient = new HashMap<>();
     /** Ids of the messages a peer sent or received, ascending. */
     private final Map<PeerId, NavigableSet<Long>> byParticipant = new HashMap<>();
+
     private final EnumMap<MessageState, Set<Long>> byState = new EnumMap<>(MessageState.class);
     private long lastMessageId;
     /** Inverse of every change of the running write transaction, newest first. */
@@ -193,7 +194,8 @@ public final class InMemoryPeerStore implements PeerStore {
     }
 
     private void index(Message m) {
-        byRecipient.computeIfAbsent(m.recipient(), r -> new EnumMap<>(MessageState.class))
+        byRecipient
+                .computeIfAbsent(m.recipient(), r -> new EnumMap<>(MessageState.class))
                 .computeIfAbsent(m.state(), s -> new TreeSet<>())
                 .add(m.id());
         byParticipant.computeIfAbsent(m.sender(), p -> new TreeSet<>()).add(m.id());
@@ -237,14 +239,28 @@ public final class InMemoryPeerStore implements PeerStore {
     }
 
     private static Peer normalized(Peer p) {
-        return new Peer(p.id(), p.name(), p.connection(), p.agent(), p.cwd(), p.gitRoot(), p.repoKey(), p.tty(),
-                p.clientType(), p.summary(), millis(p.registeredAt()), millis(p.lastSeen()), p.state(),
-                millis(p.goneAt()), millis(p.nameReservedUntil()), p.resumeSecretHash());
+        return new Peer(
+                p.id(),
+                p.name(),
+                p.connection(),
+                p.agent(),
+                p.cwd(),
+                p.gitRoot(),
+                p.repoKey(),
+                p.tty(),
+                p.clientType(),
+                p.summary(),
+                millis(p.registeredAt()),
+                millis(p.lastSeen()),
+                p.state(),
+                millis(p.goneAt()),
+                millis(p.nameReservedUntil()),
+                p.resumeSecretHash());
     }
 
     private static Message withState(Message m, MessageState state, Instant deliveredAt, Instant readAt) {
-        return new Message(m.id(), m.sender(), m.recipient(), m.text(), m.replyTo(), m.sentAt(),
-                deliveredAt, readAt, state);
+        return new Message(
+                m.id(), m.sender(), m.recipient(), m.text(), m.replyTo(), m.sentAt(), deliveredAt, readAt, state);
     }
 
     private static void checkLimit(int limit) {
@@ -307,7 +323,9 @@ public final class InMemoryPeerStore implements PeerStore {
                 return;
             }
             for (Peer other : peers.values()) {
-                if (other.live() && peer.name().equals(other.name()) && !other.id().equals(peer.id())) {
+                if (other.live()
+                        && peer.name().equals(other.name())
+                        && !other.id().equals(peer.id())) {
                     throw new StoreException("the live peer " + other.id() + " already has the name " + peer.name());
                 }
             }
@@ -426,11 +444,17 @@ public final class InMemoryPeerStore implements PeerStore {
             checkWritable();
             Objects.requireNonNull(message, "message");
             if (!peers.containsKey(message.recipient())) {
-                throw new StoreException("cannot store a message to " + message.recipient() + ": no such peer is stored");
+                throw new StoreException(
+                        "cannot store a message to " + message.recipient() + ": no such peer is stored");
             }
             long id = lastMessageId + 1;
-            Message stored = new NewMessage(message.sender(), message.recipient(), message.text(), message.replyTo(),
-                    millis(message.sentAt())).stored(id);
+            Message stored = new NewMessage(
+                            message.sender(),
+                            message.recipient(),
+                            message.text(),
+                            message.replyTo(),
+                            millis(message.sentAt()))
+                    .stored(id);
             setMessage(id, stored);
             lastMessageId = id;
             return stored;
@@ -447,7 +471,8 @@ public final class InMemoryPeerStore implements PeerStore {
             check();
             checkLimit(limit);
             List<Message> found = new ArrayList<>(Math.min(limit, 64));
-            for (Iterator<Long> it = idsTo(recipient, MessageState.PENDING).iterator(); it.hasNext() && found.size() < limit; ) {
+            for (Iterator<Long> it = idsTo(recipient, MessageState.PENDING).iterator();
+                    it.hasNext() && found.size() < limit; ) {
                 found.add(messages.get(it.next()));
             }
             return found;
@@ -572,7 +597,9 @@ public final class InMemoryPeerStore implements PeerStore {
         public StoreCounts counts() {
             check();
             long live = peers.values().stream().filter(Peer::live).count();
-            return new StoreCounts(live, peers.size() - live,
+            return new StoreCounts(
+                    live,
+                    peers.size() - live,
                     byState.get(MessageState.PENDING).size(),
                     byState.get(MessageState.DELIVERED).size(),
                     byState.get(MessageState.READ).size(),

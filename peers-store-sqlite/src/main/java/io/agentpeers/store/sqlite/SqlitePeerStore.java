@@ -60,6 +60,7 @@ public final class SqlitePeerStore implements PeerStore {
     private final Session writer;
     /** Null in memory, where the writer's connection also serves reads. */
     private final Jdbi readers;
+
     private final ReentrantLock writeLock = new ReentrantLock();
     private final Semaphore readerPermits = new Semaphore(MAX_READERS);
     private final Queue<Session> idleReaders = new ConcurrentLinkedQueue<>();
@@ -206,8 +207,8 @@ public final class SqlitePeerStore implements PeerStore {
         try {
             handle = jdbi.open();
         } catch (JdbiException e) {
-            throw new StoreException("cannot open the database " + where + " (is it a SQLite database?): "
-                    + e.getMessage(), e);
+            throw new StoreException(
+                    "cannot open the database " + where + " (is it a SQLite database?): " + e.getMessage(), e);
         }
         try {
             Schema.migrate(handle, where);
@@ -243,14 +244,16 @@ public final class SqlitePeerStore implements PeerStore {
             Path dir = file.getParent();
             if (dir != null && !Files.isDirectory(dir)) {
                 try {
-                    Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+                    Files.createDirectories(
+                            dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
                 } catch (UnsupportedOperationException e) {
                     Files.createDirectories(dir);
                 }
             }
             if (!Files.exists(file)) {
                 try {
-                    Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+                    Files.createFile(
+                            file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
                 } catch (UnsupportedOperationException e) {
                     Files.createFile(file);
                 } catch (FileAlreadyExistsException e) {

@@ -16,8 +16,7 @@ public final class DurabilityChild {
     static final int MAX_MESSAGES = 200_000;
     static final Duration MAX_TIME = Duration.ofSeconds(60);
 
-    private DurabilityChild() {
-    }
+    private DurabilityChild() {}
 
     public static void main(String[] args) {
         PrintStream out = System.out;
@@ -30,8 +29,8 @@ public final class DurabilityChild {
             });
             for (int i = 0; i < MAX_MESSAGES && System.nanoTime() < deadline; i++) {
                 String text = "message " + i;
-                Message m = store.inTransaction(tx -> tx.insertMessage(
-                        Fixtures.message(peer, peer, text, Instant.now())));
+                Message m =
+                        store.inTransaction(tx -> tx.insertMessage(Fixtures.message(peer, peer, text, Instant.now())));
                 out.println(m.id() + " " + text);
                 out.flush();
             }

@@ -30,19 +30,27 @@ class KillDurabilityTest {
     @Test
     void everyAcknowledgedCommitSurvivesKillDashNine() throws Exception {
         Path file = dir.resolve("peers.db");
-        String java = ProcessHandle.current().info().command()
+        String java = ProcessHandle.current()
+                .info()
+                .command()
                 .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        Process child = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
-                DurabilityChild.class.getName(), file.toString())
+        Process child = new ProcessBuilder(
+                        java,
+                        "-cp",
+                        System.getProperty("java.class.path"),
+                        DurabilityChild.class.getName(),
+                        file.toString())
                 .redirectError(dir.resolve("child.err").toFile())
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
                 .start();
         Map<Long, String> acknowledged = new LinkedHashMap<>();
         try {
             long deadline = System.currentTimeMillis() + TIME_LIMIT_MILLIS;
-            try (BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
+            try (BufferedReader out =
+                    new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
                 String line;
-                while (acknowledged.size() < WANTED && System.currentTimeMillis() < deadline
+                while (acknowledged.size() < WANTED
+                        && System.currentTimeMillis() < deadline
                         && (line = out.readLine()) != null) {
                     int space = line.indexOf(' ');
                     acknowledged.put(Long.parseLong(line.substring(0, space)), line.substring(space + 1));
@@ -67,7 +75,10 @@ class KillDurabilityTest {
                 assertEquals(e.getValue(), m.text());
                 found++;
             }
-            LOG.info("acknowledged {}, found {} after SIGKILL; {} messages in the file", acknowledged.size(), found,
+            LOG.info(
+                    "acknowledged {}, found {} after SIGKILL; {} messages in the file",
+                    acknowledged.size(),
+                    found,
                     store.read(tx -> tx.counts().messages()));
         }
         assertEquals(acknowledged.size(), found);

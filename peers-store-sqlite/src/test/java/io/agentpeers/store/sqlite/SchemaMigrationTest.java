@@ -49,7 +49,8 @@ class SchemaMigrationTest {
         Path file = dir.resolve("peers.db");
         SqlitePeerStore.open(file).close();
         List<Integer> versions = new ArrayList<>();
-        try (Connection c = jdbc(file); Statement s = c.createStatement();
+        try (Connection c = jdbc(file);
+                Statement s = c.createStatement();
                 ResultSet rs = s.executeQuery("SELECT version FROM schema_version ORDER BY version")) {
             while (rs.next()) {
                 versions.add(rs.getInt(1));
@@ -76,13 +77,15 @@ class SchemaMigrationTest {
         Path file = dir.resolve("peers.db");
         SqlitePeerStore.open(file).close();
         int newer = Schema.latestVersion() + 1;
-        try (Connection c = jdbc(file); Statement s = c.createStatement()) {
+        try (Connection c = jdbc(file);
+                Statement s = c.createStatement()) {
             s.execute("INSERT INTO schema_version VALUES (" + newer + ", 'from the future', 0, '9.4.2')");
         }
         StoreException e = assertThrows(StoreException.class, () -> SqlitePeerStore.open(file));
         assertTrue(e.getMessage().contains("schema version " + newer), e.getMessage());
         assertTrue(e.getMessage().contains("use peers 9.4.2 or later"), e.getMessage());
-        try (Connection c = jdbc(file); Statement s = c.createStatement();
+        try (Connection c = jdbc(file);
+                Statement s = c.createStatement();
                 ResultSet rs = s.executeQuery("SELECT max(version), count(*) FROM schema_version")) {
             assertTrue(rs.next());
             assertEquals(newer, rs.getInt(1));
@@ -93,7 +96,8 @@ class SchemaMigrationTest {
     @Test
     void aDatabaseOfAnotherProgramIsRefused() throws Exception {
         Path file = dir.resolve("other.db");
-        try (Connection c = jdbc(file); Statement s = c.createStatement()) {
+        try (Connection c = jdbc(file);
+                Statement s = c.createStatement()) {
             s.execute("CREATE TABLE invoices (id INTEGER PRIMARY KEY)");
         }
         StoreException e = assertThrows(StoreException.class, () -> SqlitePeerStore.open(file));
@@ -112,24 +116,45 @@ class SchemaMigrationTest {
     @Test
     void aDatabaseWrittenBySchemaVersionOneStillOpens() throws Exception {
         Path file = dir.resolve("v1.db");
-        try (Connection c = jdbc(file); Statement s = c.createStatement()) {
+        try (Connection c = jdbc(file);
+                Statement s = c.createStatement()) {
             for (String statement : script("schema-v1.sql")) {
                 s.execute(statement);
             }
         }
         try (SqlitePeerStore store = SqlitePeerStore.open(file)) {
-            Peer builder = store.read(tx -> tx.findPeer(new PeerId("k3v9q2m7xa"))).orElseThrow();
-            assertEquals(new Peer(new PeerId("k3v9q2m7xa"), "builder", new ProcessRef(4242, 1000, 777),
-                    new ProcessRef(4241, 1000, 666), "/work/app", "/work/app", "/work/app/.git", "/dev/pts/3",
-                    ClientType.CLAUDE_CODE, "building", Instant.ofEpochMilli(1767258000000L),
-                    Instant.ofEpochMilli(1767258060000L), PeerState.LIVE, null, null, "ab".repeat(32)), builder);
+            Peer builder =
+                    store.read(tx -> tx.findPeer(new PeerId("k3v9q2m7xa"))).orElseThrow();
+            assertEquals(
+                    new Peer(
+                            new PeerId("k3v9q2m7xa"),
+                            "builder",
+                            new ProcessRef(4242, 1000, 777),
+                            new ProcessRef(4241, 1000, 666),
+                            "/work/app",
+                            "/work/app",
+                            "/work/app/.git",
+                            "/dev/pts/3",
+                            ClientType.CLAUDE_CODE,
+                            "building",
+                            Instant.ofEpochMilli(1767258000000L),
+                            Instant.ofEpochMilli(1767258060000L),
+                            PeerState.LIVE,
+                            null,
+                            null,
+                            "ab".repeat(32)),
+                    builder);
             Message hello = store.read(tx -> tx.findMessage(7)).orElseThrow();
             assertEquals("hello from v1", hello.text());
             assertEquals(MessageState.DELIVERED, hello.state());
-            assertEquals(List.of(8L), store.read(tx -> tx.pendingMessages(new PeerId("p0tcpguest"), 10))
-                    .stream().map(Message::id).toList());
-            long next = store.inTransaction(tx -> tx.insertMessage(
-                    Fixtures.message(builder, builder, "after the upgrade", Instant.ofEpochMilli(1767258090000L))).id());
+            assertEquals(
+                    List.of(8L),
+                    store.read(tx -> tx.pendingMessages(new PeerId("p0tcpguest"), 10)).stream()
+                            .map(Message::id)
+                            .toList());
+            long next = store.inTransaction(tx -> tx.insertMessage(Fixtures.message(
+                            builder, builder, "after the upgrade", Instant.ofEpochMilli(1767258090000L)))
+                    .id());
             assertTrue(next > 8, "ids go on after the old ones: " + next);
         }
         List<String> indexes = indexes(file);
@@ -143,8 +168,10 @@ class SchemaMigrationTest {
 
     private static List<String> tables(Path file) throws SQLException {
         List<String> names = new ArrayList<>();
-        try (Connection c = jdbc(file); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(
-                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite%' ORDER BY name")) {
+        try (Connection c = jdbc(file);
+                Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery(
+                        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite%' ORDER BY name")) {
             while (rs.next()) {
                 names.add(rs.getString(1));
             }
@@ -154,8 +181,10 @@ class SchemaMigrationTest {
 
     private static List<String> indexes(Path file) throws SQLException {
         List<String> names = new ArrayList<>();
-        try (Connection c = jdbc(file); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(
-                "SELECT name FROM sqlite_master WHERE type = 'index' AND name NOT LIKE 'sqlite%' ORDER BY name")) {
+        try (Connection c = jdbc(file);
+                Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery(
+                        "SELECT name FROM sqlite_master WHERE type = 'index' AND name NOT LIKE 'sqlite%' ORDER BY name")) {
             while (rs.next()) {
                 names.add(rs.getString(1));
             }

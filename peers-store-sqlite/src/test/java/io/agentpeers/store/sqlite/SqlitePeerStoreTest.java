@@ -68,7 +68,10 @@ class SqlitePeerStoreTest {
             });
             assertEquals(full, store.read(tx -> tx.findPeer(full.id())).orElseThrow());
             assertEquals(bare, store.read(tx -> tx.findPeer(bare.id())).orElseThrow());
-            assertEquals(full, store.read(tx -> tx.findPeerByResumeSecretHash(full.resumeSecretHash())).orElseThrow());
+            assertEquals(
+                    full,
+                    store.read(tx -> tx.findPeerByResumeSecretHash(full.resumeSecretHash()))
+                            .orElseThrow());
             assertTrue(store.read(tx -> tx.findPeer(PeerId.random())).isEmpty());
         }
     }
@@ -109,7 +112,8 @@ class SqlitePeerStoreTest {
                 assertEquals(1, tx.deleteFinishedMessages(T0.plusSeconds(1)));
                 return m.id();
             });
-            long second = store.inTransaction(tx -> tx.insertMessage(message(a, a, "again", T0)).id());
+            long second = store.inTransaction(
+                    tx -> tx.insertMessage(message(a, a, "again", T0)).id());
             assertTrue(second > first, second + " > " + first);
         }
     }
@@ -123,7 +127,9 @@ class SqlitePeerStoreTest {
                 tx.insertPeer(a);
                 tx.insertPeer(b);
                 return LongStream.range(0, 4)
-                        .mapToObj(i -> tx.insertMessage(message(a, b, "m" + i, T0.plusSeconds(i))).id()).toList();
+                        .mapToObj(i -> tx.insertMessage(message(a, b, "m" + i, T0.plusSeconds(i)))
+                                .id())
+                        .toList();
             });
             Instant t1 = T0.plusSeconds(10);
             store.inTransaction(tx -> {
@@ -133,20 +139,29 @@ class SqlitePeerStoreTest {
                 return null;
             });
             store.read(tx -> {
-                assertEquals(List.of(ids.get(2), ids.get(3)), tx.pendingMessages(b.id(), 10).stream().map(Message::id).toList());
-                assertEquals(List.of(ids.get(2)), tx.pendingMessages(b.id(), 1).stream().map(Message::id).toList());
+                assertEquals(
+                        List.of(ids.get(2), ids.get(3)),
+                        tx.pendingMessages(b.id(), 10).stream().map(Message::id).toList());
+                assertEquals(
+                        List.of(ids.get(2)),
+                        tx.pendingMessages(b.id(), 1).stream().map(Message::id).toList());
                 Message read = tx.findMessage(ids.get(1)).orElseThrow();
                 assertEquals(MessageState.READ, read.state());
                 assertEquals(t1.plusSeconds(1), read.deliveredAt(), "delivery time filled in when missing");
                 assertEquals(t1, tx.findMessage(ids.get(0)).orElseThrow().deliveredAt());
-                assertEquals(List.of(ids.get(3), ids.get(2), ids.get(1), ids.get(0)),
+                assertEquals(
+                        List.of(ids.get(3), ids.get(2), ids.get(1), ids.get(0)),
                         tx.history(a.id(), b.id(), 10).stream().map(Message::id).toList());
-                assertEquals(List.of(ids.get(3), ids.get(2)), tx.history(b.id(), null, 2).stream().map(Message::id).toList());
+                assertEquals(
+                        List.of(ids.get(3), ids.get(2)),
+                        tx.history(b.id(), null, 2).stream().map(Message::id).toList());
                 return null;
             });
             store.inTransaction(tx -> {
                 List<Message> was = tx.markUndeliverable(b.id());
-                assertEquals(List.of(ids.get(2), ids.get(3)), was.stream().map(Message::id).toList());
+                assertEquals(
+                        List.of(ids.get(2), ids.get(3)),
+                        was.stream().map(Message::id).toList());
                 assertTrue(was.stream().allMatch(m -> m.state() == MessageState.PENDING));
                 assertTrue(tx.pendingMessages(b.id(), 10).isEmpty());
                 assertEquals(2, tx.revivePendingMessages(b.id()));
@@ -162,11 +177,16 @@ class SqlitePeerStoreTest {
             Peer a = livePeer("a", "/w", T0);
             Message notice = store.inTransaction(tx -> {
                 tx.insertPeer(a);
-                return tx.insertMessage(new NewMessage(PeerId.BROKER, a.id(), "your message could not be delivered", null, T0));
+                return tx.insertMessage(
+                        new NewMessage(PeerId.BROKER, a.id(), "your message could not be delivered", null, T0));
             });
-            assertEquals(PeerId.BROKER, store.read(tx -> tx.findMessage(notice.id())).orElseThrow().sender());
-            assertThrows(StoreException.class, () -> store.inTransaction(
-                    tx -> tx.insertMessage(new NewMessage(a.id(), PeerId.random(), "to nobody", null, T0))));
+            assertEquals(
+                    PeerId.BROKER,
+                    store.read(tx -> tx.findMessage(notice.id())).orElseThrow().sender());
+            assertThrows(
+                    StoreException.class,
+                    () -> store.inTransaction(
+                            tx -> tx.insertMessage(new NewMessage(a.id(), PeerId.random(), "to nobody", null, T0))));
         }
     }
 
@@ -206,18 +226,23 @@ class SqlitePeerStoreTest {
                 tx.insertPeer(first);
                 return null;
             });
-            assertThrows(StoreException.class, () -> store.inTransaction(tx -> {
-                tx.insertPeer(livePeer("same", "/w", T0));
-                return null;
-            }));
+            assertThrows(
+                    StoreException.class,
+                    () -> store.inTransaction(tx -> {
+                        tx.insertPeer(livePeer("same", "/w", T0));
+                        return null;
+                    }));
             Peer second = livePeer("same", "/w", T0.plusSeconds(5));
             store.inTransaction(tx -> {
                 tx.updatePeer(first.gone(T0.plusSeconds(1), T0.plusSeconds(2)));
                 tx.insertPeer(second);
                 return null;
             });
-            assertEquals(List.of(second.id(), first.id()),
-                    store.read(tx -> tx.findPeersByName("same")).stream().map(Peer::id).toList());
+            assertEquals(
+                    List.of(second.id(), first.id()),
+                    store.read(tx -> tx.findPeersByName("same")).stream()
+                            .map(Peer::id)
+                            .toList());
         }
     }
 
@@ -226,10 +251,12 @@ class SqlitePeerStoreTest {
         try (SqlitePeerStore store = SqlitePeerStore.open(dir.resolve("peers.db"))) {
             Peer a = livePeer("a", "/w", T0);
             IllegalStateException thrown = new IllegalStateException("boom");
-            IllegalStateException caught = assertThrows(IllegalStateException.class, () -> store.inTransaction(tx -> {
-                tx.insertPeer(a);
-                throw thrown;
-            }));
+            IllegalStateException caught = assertThrows(
+                    IllegalStateException.class,
+                    () -> store.inTransaction(tx -> {
+                        tx.insertPeer(a);
+                        throw thrown;
+                    }));
             assertSame(thrown, caught);
             assertTrue(store.read(tx -> tx.findPeer(a.id())).isEmpty());
             assertTrue(store.inTransaction(tx -> tx.findPeer(a.id())).isEmpty());
@@ -238,12 +265,16 @@ class SqlitePeerStoreTest {
 
     @Test
     void readsRefuseToWrite() {
-        for (SqlitePeerStore store : List.of(SqlitePeerStore.open(dir.resolve("peers.db")), SqlitePeerStore.openInMemory())) {
+        for (SqlitePeerStore store :
+                List.of(SqlitePeerStore.open(dir.resolve("peers.db")), SqlitePeerStore.openInMemory())) {
             try (store) {
-                assertThrows(StoreException.class, () -> store.read(tx -> {
-                    tx.insertPeer(livePeer("a", "/w", T0));
-                    return null;
-                }), store.toString());
+                assertThrows(
+                        StoreException.class,
+                        () -> store.read(tx -> {
+                            tx.insertPeer(livePeer("a", "/w", T0));
+                            return null;
+                        }),
+                        store.toString());
                 store.inTransaction(tx -> {
                     tx.insertPeer(livePeer("b", "/w", T0));
                     return null;
@@ -305,7 +336,8 @@ class SqlitePeerStoreTest {
 
     @Test
     void inMemoryStoresArePrivate() {
-        try (SqlitePeerStore one = SqlitePeerStore.openInMemory(); SqlitePeerStore two = SqlitePeerStore.openInMemory()) {
+        try (SqlitePeerStore one = SqlitePeerStore.openInMemory();
+                SqlitePeerStore two = SqlitePeerStore.openInMemory()) {
             one.inTransaction(tx -> {
                 tx.insertPeer(livePeer("a", "/w", T0));
                 return null;
@@ -329,7 +361,10 @@ class SqlitePeerStoreTest {
             });
             store.read(tx -> {
                 assertEquals(List.of(early, late, other), tx.livePeers());
-                assertTrue(tx.findGonePeerByAgent(4241, 666, early.clientType(), "/w/x").isEmpty(), "still live");
+                assertTrue(
+                        tx.findGonePeerByAgent(4241, 666, early.clientType(), "/w/x")
+                                .isEmpty(),
+                        "still live");
                 return null;
             });
             Instant gone = T0.plusSeconds(9);
@@ -337,7 +372,8 @@ class SqlitePeerStoreTest {
             assertEquals(3, marked);
             store.read(tx -> {
                 assertTrue(tx.livePeers().isEmpty());
-                Peer found = tx.findGonePeerByAgent(4241, 666, early.clientType(), "/w/x").orElseThrow();
+                Peer found = tx.findGonePeerByAgent(4241, 666, early.clientType(), "/w/x")
+                        .orElseThrow();
                 assertEquals(early.id(), found.id());
                 assertEquals(gone, found.goneAt());
                 assertEquals(gone.plusSeconds(60), found.nameReservedUntil());
@@ -352,10 +388,12 @@ class SqlitePeerStoreTest {
     void updatingAMissingPeerFails() {
         try (SqlitePeerStore store = SqlitePeerStore.openInMemory()) {
             AtomicReference<Peer> peer = new AtomicReference<>(livePeer("a", "/w", T0));
-            assertThrows(StoreException.class, () -> store.inTransaction(tx -> {
-                tx.updatePeer(peer.get());
-                return null;
-            }));
+            assertThrows(
+                    StoreException.class,
+                    () -> store.inTransaction(tx -> {
+                        tx.updatePeer(peer.get());
+                        return null;
+                    }));
         }
     }
 
@@ -368,21 +406,31 @@ class SqlitePeerStoreTest {
                 tx.insertPeer(a);
                 tx.insertPeer(b);
                 List<Long> made = LongStream.range(0, 6)
-                        .mapToObj(i -> tx.insertMessage(message(a, b, "m" + i, T0)).id()).toList();
+                        .mapToObj(i ->
+                                tx.insertMessage(message(a, b, "m" + i, T0)).id())
+                        .toList();
                 tx.markDelivered(b.id(), List.of(made.get(1), made.get(3)), T0);
                 tx.markRead(b.id(), List.of(made.get(4)), T0);
                 return made;
             });
-            long self = store.inTransaction(tx -> tx.insertMessage(message(b, b, "note to self", T0)).id());
+            long self = store.inTransaction(
+                    tx -> tx.insertMessage(message(b, b, "note to self", T0)).id());
             store.read(tx -> {
-                assertEquals(List.of(ids.get(0), ids.get(1), ids.get(2), ids.get(3), ids.get(5), self),
+                assertEquals(
+                        List.of(ids.get(0), ids.get(1), ids.get(2), ids.get(3), ids.get(5), self),
                         tx.unreadMessages(b.id(), 10).stream().map(Message::id).toList());
-                assertEquals(List.of(ids.get(0), ids.get(1), ids.get(2)),
+                assertEquals(
+                        List.of(ids.get(0), ids.get(1), ids.get(2)),
                         tx.unreadMessages(b.id(), 3).stream().map(Message::id).toList());
-                assertEquals(List.of(self, ids.get(5), ids.get(4)),
+                assertEquals(
+                        List.of(self, ids.get(5), ids.get(4)),
                         tx.history(b.id(), null, 3).stream().map(Message::id).toList());
                 assertEquals(7, tx.history(b.id(), null, 100).size());
-                assertEquals(List.of(self), tx.history(b.id(), b.id(), 100).stream().map(Message::id).toList());
+                assertEquals(
+                        List.of(self),
+                        tx.history(b.id(), b.id(), 100).stream()
+                                .map(Message::id)
+                                .toList());
                 return null;
             });
         }

@@ -12,8 +12,7 @@ import java.util.List;
  * {@code java -cp <test classpath> io.agentpeers.store.sqlite.SqliteStoreBenchmark [dir]}
  */
 public final class SqliteStoreBenchmark {
-    private SqliteStoreBenchmark() {
-    }
+    private SqliteStoreBenchmark() {}
 
     public static void main(String[] args) throws Exception {
         Path dir = args.length > 0 ? Path.of(args[0]) : Files.createTempDirectory("peers-bench");
@@ -76,7 +75,8 @@ public final class SqliteStoreBenchmark {
                     store.read(StoreTransaction::counts);
                 }
                 double countsMillis = (System.nanoTime() - t0) / 1e6 / 20;
-                System.out.printf("run %d: single-row commits %.0f/s; 500-row transactions %.0f rows/s; %d messages:"
+                System.out.printf(
+                        "run %d: single-row commits %.0f/s; 500-row transactions %.0f rows/s; %d messages:"
                                 + " pending(20) of a recipient with ~%d pending %.0f us, of one with 5 %.0f us; counts %.1f ms%n",
                         run, singleRate, batchRate, total, total, lookupMicros, smallMicros, countsMillis);
             }

@@ -99,8 +99,11 @@ public final class InVmListener implements TransportListener {
         Pipe.SourceChannel clientInput = toClient.source();
         Pipe.SinkChannel clientOutput = toBroker.sink();
         // Closing the client's input unblocks a thread reading it; closing its output is the broker's end of stream.
-        return new ClientConnection(Channels.newInputStream(clientInput), Channels.newOutputStream(clientOutput),
-                () -> closeQuietly(clientOutput, clientInput), "in-vm:" + name);
+        return new ClientConnection(
+                Channels.newInputStream(clientInput),
+                Channels.newOutputStream(clientOutput),
+                () -> closeQuietly(clientOutput, clientInput),
+                "in-vm:" + name);
     }
 
     @Override

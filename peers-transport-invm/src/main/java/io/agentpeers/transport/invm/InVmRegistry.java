@@ -9,8 +9,7 @@ import java.util.concurrent.ConcurrentMap;
 final class InVmRegistry {
     private static final ConcurrentMap<String, InVmListener> LISTENERS = new ConcurrentHashMap<>();
 
-    private InVmRegistry() {
-    }
+    private InVmRegistry() {}
 
     static void bind(String name, InVmListener listener) {
         if (LISTENERS.putIfAbsent(name, listener) != null) {

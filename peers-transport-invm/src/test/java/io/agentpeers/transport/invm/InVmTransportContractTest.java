@@ -57,11 +57,11 @@ class InVmTransportContractTest extends AbstractTransportContractTest {
     void aNameServesOneListenerAtATimeAndIsFreeAgainAfterClose() {
         InVmListener sameName = new InVmListener(((InVmListener) listener).name());
 
-        TransportException taken = assertThrows(TransportException.class, () -> sameName.start(channel -> { }));
+        TransportException taken = assertThrows(TransportException.class, () -> sameName.start(channel -> {}));
         assertTrue(taken.getMessage().contains("another broker of this JVM"), taken.getMessage());
 
         server.close();
-        sameName.start(channel -> { });
+        sameName.start(channel -> {});
         sameName.close();
         TransportException gone = assertThrows(TransportException.class, connector::connect);
         assertTrue(gone.getMessage().contains("no in-VM broker listens"), gone.getMessage());

@@ -57,7 +57,10 @@ public record TcpAddress(String host, int port) {
                 portText = value.substring(colon + 1);
             }
         }
-        if (host.isEmpty() || portText.isEmpty() || !portText.chars().allMatch(Character::isDigit) || portText.length() > 5) {
+        if (host.isEmpty()
+                || portText.isEmpty()
+                || !portText.chars().allMatch(Character::isDigit)
+                || portText.length() > 5) {
             throw invalid(text);
         }
         return new TcpAddress(host, Integer.parseInt(portText));

@@ -70,7 +70,8 @@ public final class TcpListener implements TransportListener {
             server.bind(target, 256);
             bound = (InetSocketAddress) server.getLocalAddress();
             if (!target.getAddress().isLoopbackAddress()) {
-                LOG.warn("TCP listener bound to {}, which is not loopback: other machines may connect (with the token)",
+                LOG.warn(
+                        "TCP listener bound to {}, which is not loopback: other machines may connect (with the token)",
                         boundAddress());
             }
             channel = server;

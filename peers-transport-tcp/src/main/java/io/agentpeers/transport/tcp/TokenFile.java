@@ -52,7 +52,10 @@ public final class TokenFile {
                 Files.setPosixFilePermissions(parent, PosixFilePermissions.fromString("rwx------"));
             }
             // Written under another name, then moved into place: a reader never sees half a token.
-            Path temp = Files.createTempFile(parent, ".token", ".tmp",
+            Path temp = Files.createTempFile(
+                    parent,
+                    ".token",
+                    ".tmp",
                     PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
             try {
                 Files.writeString(temp, token + "\n", StandardCharsets.US_ASCII);
@@ -79,9 +82,12 @@ public final class TokenFile {
         try {
             token = Files.readString(path, StandardCharsets.US_ASCII).strip();
             Set<PosixFilePermission> mode = Files.getPosixFilePermissions(path);
-            if (mode.stream().anyMatch(p -> p.name().startsWith("GROUP") || p.name().startsWith("OTHERS"))) {
-                LOG.warn("the token file {} is readable by others (mode {}); it should be 0600",
-                        path, PosixFilePermissions.toString(mode));
+            if (mode.stream()
+                    .anyMatch(p -> p.name().startsWith("GROUP") || p.name().startsWith("OTHERS"))) {
+                LOG.warn(
+                        "the token file {} is readable by others (mode {}); it should be 0600",
+                        path,
+                        PosixFilePermissions.toString(mode));
             }
         } catch (NoSuchFileException e) {
             throw new TransportException("no token file at " + path + ": start the broker with TCP enabled first", e);

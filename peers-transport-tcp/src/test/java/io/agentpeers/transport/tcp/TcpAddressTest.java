@@ -29,8 +29,20 @@ class TcpAddressTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"", "host", "host:", ":", "host:port", "::1:7899", "[::1]7899", "[::1]:", "h:65536", "h:-1",
-            "h:123456"})
+    @ValueSource(
+            strings = {
+                "",
+                "host",
+                "host:",
+                ":",
+                "host:port",
+                "::1:7899",
+                "[::1]7899",
+                "[::1]:",
+                "h:65536",
+                "h:-1",
+                "h:123456"
+            })
     void malformedAddressesAreRefusedWithTheExpectedForms(String text) {
         InvalidArgumentException e = assertThrows(InvalidArgumentException.class, () -> TcpAddress.parse(text));
         assertTrue(e.getMessage().contains("127.0.0.1:7899") || e.getMessage().contains("port"), e.getMessage());

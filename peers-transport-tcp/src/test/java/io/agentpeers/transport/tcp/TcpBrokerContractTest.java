@@ -4,13 +4,12 @@ import io.agentpeers.broker.PeersBroker;
 import io.agentpeers.protocol.client.ClientOptions;
 import io.agentpeers.protocol.transport.TransportConnector;
 import io.agentpeers.testkit.AbstractBrokerContractTest;
-import io.agentpeers.transport.tcp.TcpAddress;
-import io.agentpeers.transport.tcp.TcpConnector;
 import java.nio.file.Path;
 
 class TcpBrokerContractTest extends AbstractBrokerContractTest {
     /** The first start picks a free port; a restart binds the same one, as a real broker would. */
     private static final String TOKEN = "contract-test-token";
+
     private String address = "127.0.0.1:0";
     private TcpListener listener;
 

@@ -55,7 +55,8 @@ class TokenFileTest {
 
     @Test
     void aClientWithoutATokenFileIsToldToStartTheBrokerWithTcp() {
-        TransportException e = assertThrows(TransportException.class, () -> new TokenFile(tempDir.resolve("none")).read());
+        TransportException e =
+                assertThrows(TransportException.class, () -> new TokenFile(tempDir.resolve("none")).read());
         assertTrue(e.getMessage().contains("no token file"), e.getMessage());
     }
 }

@@ -15,8 +15,7 @@ import org.slf4j.LoggerFactory;
 public final class SocketFiles {
     private static final Logger LOG = LoggerFactory.getLogger(SocketFiles.class);
 
-    private SocketFiles() {
-    }
+    private SocketFiles() {}
 
     /**
      * Tells what is at a socket path: nothing, a live socket, a stale one (nothing answers), or

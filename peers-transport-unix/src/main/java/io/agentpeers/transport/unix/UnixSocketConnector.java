@@ -9,8 +9,8 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.Objects;
 import org.newsclub.net.unix.AFUNIXSocket;
-import org.newsclub.net.unix.ConnectionRefusedSocketException;
 import org.newsclub.net.unix.AFUNIXSocketAddress;
+import org.newsclub.net.unix.ConnectionRefusedSocketException;
 
 /**
  * Connects to a broker's Unix socket. The streams come from junixsocket's socket (not from a channel),
@@ -52,15 +52,19 @@ public final class UnixSocketConnector implements TransportConnector {
             // Shut both directions before closing: while another thread is blocked reading, junixsocket
             // defers the close of the descriptor, and the broker would not see the connection end.
             AFUNIXSocket socketToClose = connected;
-            return new ClientConnection(connected.getInputStream(), connected.getOutputStream(), () -> {
-                try {
-                    socketToClose.shutdownOutput();
-                    socketToClose.shutdownInput();
-                } catch (IOException alreadyClosed) {
-                    // closing anyway
-                }
-                socketToClose.close();
-            }, "unix:" + socket);
+            return new ClientConnection(
+                    connected.getInputStream(),
+                    connected.getOutputStream(),
+                    () -> {
+                        try {
+                            socketToClose.shutdownOutput();
+                            socketToClose.shutdownInput();
+                        } catch (IOException alreadyClosed) {
+                            // closing anyway
+                        }
+                        socketToClose.close();
+                    },
+                    "unix:" + socket);
         } catch (IOException e) {
             try {
                 connected.close();

@@ -4,8 +4,8 @@ import io.agentpeers.core.Credentials;
 import io.agentpeers.protocol.transport.AcceptThread;
 import io.agentpeers.protocol.transport.ConnectionIdentity;
 import io.agentpeers.protocol.transport.ConnectionRefusedException;
-import io.agentpeers.protocol.transport.TransportException;
 import io.agentpeers.protocol.transport.TransportChannel;
+import io.agentpeers.protocol.transport.TransportException;
 import io.agentpeers.protocol.transport.TransportListener;
 import java.io.IOException;
 import java.nio.channels.spi.SelectorProvider;
@@ -90,9 +90,11 @@ public final class UnixSocketListener implements TransportListener {
     @Override
     public synchronized void start(Acceptor acceptor) {
         AFUNIXServerSocketChannel server = bind();
-        acceptThread = AcceptThread.start(TRANSPORT, server,
-                accepted -> TransportChannel.ofSocket(accepted, () -> identify((AFUNIXSocketChannel) accepted),
-                        "unix:" + path),
+        acceptThread = AcceptThread.start(
+                TRANSPORT,
+                server,
+                accepted -> TransportChannel.ofSocket(
+                        accepted, () -> identify((AFUNIXSocketChannel) accepted), "unix:" + path),
                 acceptor);
     }
 
@@ -114,11 +116,12 @@ public final class UnixSocketListener implements TransportListener {
         // junixsocket would replace an existing socket file, even a live broker's: refuse instead.
         SocketFileState existing = SocketFiles.probe(socket);
         if (existing != SocketFileState.ABSENT) {
-            throw new TransportException("cannot listen at " + socket + ": " + switch (existing) {
-                case LIVE -> "a broker already answers there: use it, or stop it with `peers broker stop`";
-                case STALE -> "a stale socket file is there (nothing answers); remove it first";
-                default -> "a file that is not a socket is there";
-            });
+            throw new TransportException("cannot listen at " + socket + ": "
+                    + switch (existing) {
+                        case LIVE -> "a broker already answers there: use it, or stop it with `peers broker stop`";
+                        case STALE -> "a stale socket file is there (nothing answers); remove it first";
+                        default -> "a file that is not a socket is there";
+                    });
         }
         AFUNIXServerSocketChannel server = null;
         try {
@@ -141,8 +144,8 @@ public final class UnixSocketListener implements TransportListener {
         try {
             credentials = accepted.getPeerCredentials();
         } catch (IOException e) {
-            throw new ConnectionRefusedException("the broker could not read this connection's credentials: "
-                    + e.getMessage());
+            throw new ConnectionRefusedException(
+                    "the broker could not read this connection's credentials: " + e.getMessage());
         }
         long pid = credentials == null ? -1 : credentials.getPid();
         long uid = credentials == null ? -1 : credentials.getUid();
@@ -151,8 +154,8 @@ public final class UnixSocketListener implements TransportListener {
                     "the operating system did not name the process on this connection, so the broker cannot identify it");
         }
         if (uid != ownUid) {
-            throw new ConnectionRefusedException("uid " + uid + " may not use this broker: it serves uid " + ownUid
-                    + " only");
+            throw new ConnectionRefusedException(
+                    "uid " + uid + " may not use this broker: it serves uid " + ownUid + " only");
         }
         return ConnectionIdentity.verified(TRANSPORT, new Credentials(pid, (int) uid, (int) credentials.getGid()));
     }
@@ -203,7 +206,8 @@ public final class UnixSocketListener implements TransportListener {
             return;
         }
         try {
-            Files.createDirectories(parent, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+            Files.createDirectories(
+                    parent, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
             // createDirectories applies the umask; set the mode exactly.
             Files.setPosixFilePermissions(parent, PosixFilePermissions.fromString("rwx------"));
         } catch (IOException e) {
@@ -212,7 +216,8 @@ public final class UnixSocketListener implements TransportListener {
     }
 
     private static Object fileKey(Path socket) throws IOException {
-        return Files.readAttributes(socket, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).fileKey();
+        return Files.readAttributes(socket, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS)
+                .fileKey();
     }
 
     private static void closeQuietly(AFUNIXServerSocketChannel server) {

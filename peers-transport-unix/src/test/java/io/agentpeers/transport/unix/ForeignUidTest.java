@@ -29,7 +29,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ForeignUidTest {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final String HELLO = "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"hello\",\"params\":{\"protocol\":1,\"client\":\"py/1\"}}";
+    private static final String HELLO =
+            "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"hello\",\"params\":{\"protocol\":1,\"client\":\"py/1\"}}";
     private static final int NOBODY = 65534;
 
     @TempDir
@@ -47,7 +48,10 @@ class ForeignUidTest {
         Path folder = dir.resolve("run");
         Path socket = folder.resolve("peers.sock");
         try (InMemoryPeerStore store = new InMemoryPeerStore();
-                PeersBroker broker = PeersBroker.builder().listen(new UnixSocketListener(socket)).store(store).start()) {
+                PeersBroker broker = PeersBroker.builder()
+                        .listen(new UnixSocketListener(socket))
+                        .store(store)
+                        .start()) {
             // Open only the test's own folders (never what holds them, e.g. /tmp) and the socket file.
             for (Path path : List.of(dir, folder)) {
                 Files.setPosixFilePermissions(path, PosixFilePermissions.fromString("rwxrwxrwx"));
@@ -57,11 +61,20 @@ class ForeignUidTest {
 
             List<String> own = run(List.of("/usr/bin/python3", script.toString(), socket.toString(), HELLO));
             assertEquals("connected", own.get(0), own.toString());
-            assertEquals(1, JSON.readTree(own.get(1)).path("result").path("protocol").asInt(),
+            assertEquals(
+                    1,
+                    JSON.readTree(own.get(1)).path("result").path("protocol").asInt(),
                     "the same script as the broker's uid is served: " + own);
 
-            List<String> lines = run(List.of("/usr/bin/setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups",
-                    "/usr/bin/python3", script.toString(), socket.toString(), HELLO));
+            List<String> lines = run(List.of(
+                    "/usr/bin/setpriv",
+                    "--reuid=nobody",
+                    "--regid=nogroup",
+                    "--clear-groups",
+                    "/usr/bin/python3",
+                    script.toString(),
+                    socket.toString(),
+                    HELLO));
             assertEquals("connected", lines.get(0), "the file modes let nobody connect: " + lines);
             JsonNode error = null;
             for (String line : lines.subList(1, lines.size())) {
@@ -71,8 +84,11 @@ class ForeignUidTest {
                 }
             }
             assertNotNull(error, "the broker answered with an error line: " + lines);
-            assertTrue(error.path("message").asText().contains("uid " + NOBODY), "the broker's uid check refused: " + error);
-            assertEquals("not_authorized", error.path("data").path("code").asText(), "docs/protocol.md, Identity: " + error);
+            assertTrue(
+                    error.path("message").asText().contains("uid " + NOBODY),
+                    "the broker's uid check refused: " + error);
+            assertEquals(
+                    "not_authorized", error.path("data").path("code").asText(), "docs/protocol.md, Identity: " + error);
             assertTrue(lines.get(lines.size() - 1).startsWith("eof"), "then the connection closes: " + lines);
         }
     }

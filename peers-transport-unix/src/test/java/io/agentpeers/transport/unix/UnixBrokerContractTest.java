@@ -3,7 +3,6 @@ package io.agentpeers.transport.unix;
 import io.agentpeers.broker.PeersBroker;
 import io.agentpeers.protocol.transport.TransportConnector;
 import io.agentpeers.testkit.AbstractBrokerContractTest;
-import io.agentpeers.transport.unix.UnixSocketConnector;
 import java.nio.file.Path;
 
 class UnixBrokerContractTest extends AbstractBrokerContractTest {

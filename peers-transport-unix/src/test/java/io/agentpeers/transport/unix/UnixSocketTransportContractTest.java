@@ -11,10 +11,10 @@ import io.agentpeers.protocol.transport.TransportException;
 import io.agentpeers.protocol.transport.TransportListener;
 import io.agentpeers.testkit.AbstractTransportContractTest;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
@@ -44,12 +44,17 @@ class UnixSocketTransportContractTest extends AbstractTransportContractTest {
         assertFalse(me.path("tokenRequired").asBoolean());
         assertEquals(ProcessHandle.current().pid(), me.path("pid").asLong());
         assertEquals(currentUid(), me.path("uid").asInt());
-        assertEquals((int) Files.getAttribute(Path.of("/proc/self"), "unix:gid"), me.path("gid").asInt());
+        assertEquals(
+                (int) Files.getAttribute(Path.of("/proc/self"), "unix:gid"),
+                me.path("gid").asInt());
     }
 
     @Test
     void theFolderIsPrivateAndTheSocketFileTooAndCloseRemovesTheFile() throws IOException {
-        assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(socketPath().getParent())));
+        assertEquals(
+                "rwx------",
+                PosixFilePermissions.toString(
+                        Files.getPosixFilePermissions(socketPath().getParent())));
         assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(socketPath())));
 
         server.close();
@@ -64,7 +69,9 @@ class UnixSocketTransportContractTest extends AbstractTransportContractTest {
         try (UnixSocketListener other = new UnixSocketListener(shared.resolve("x.sock"))) {
             other.bind();
             assertEquals("rwxr-xr-x", PosixFilePermissions.toString(Files.getPosixFilePermissions(shared)));
-            assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(shared.resolve("x.sock"))));
+            assertEquals(
+                    "rw-------",
+                    PosixFilePermissions.toString(Files.getPosixFilePermissions(shared.resolve("x.sock"))));
         }
     }
 
@@ -73,7 +80,8 @@ class UnixSocketTransportContractTest extends AbstractTransportContractTest {
         Path deep = tempDir.resolve("d".repeat(60)).resolve("e".repeat(60)).resolve("peers.sock");
 
         TransportException onBind = assertThrows(TransportException.class, () -> new UnixSocketListener(deep).bind());
-        TransportException onConnect = assertThrows(TransportException.class, () -> new UnixSocketConnector(deep).connect());
+        TransportException onConnect =
+                assertThrows(TransportException.class, () -> new UnixSocketConnector(deep).connect());
 
         assertTrue(onBind.getMessage().contains("more than the 107"), onBind.getMessage());
         assertTrue(onConnect.getMessage().contains("more than the 107"), onConnect.getMessage());
@@ -93,7 +101,8 @@ class UnixSocketTransportContractTest extends AbstractTransportContractTest {
         assertEquals(SocketFileState.STALE, SocketFiles.probe(stale));
         TransportException taken = assertThrows(TransportException.class, () -> new UnixSocketListener(stale).bind());
         assertTrue(taken.getMessage().contains("stale"), taken.getMessage());
-        TransportException noBroker = assertThrows(TransportException.class, () -> new UnixSocketConnector(stale).connect());
+        TransportException noBroker =
+                assertThrows(TransportException.class, () -> new UnixSocketConnector(stale).connect());
         assertTrue(noBroker.getMessage().contains("stale"), noBroker.getMessage());
 
         assertTrue(SocketFiles.removeIfStale(stale));
@@ -119,8 +128,15 @@ class UnixSocketTransportContractTest extends AbstractTransportContractTest {
                 + "f=s.makefile('rb')\n"
                 + "print(f.readline().decode().strip())\n"
                 + "print('eof' if f.readline()==b'' else 'open')\n";
-        Process process = new ProcessBuilder("/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
-                        "/usr/bin/python3", "-c", client, socketPath().toString())
+        Process process = new ProcessBuilder(
+                        "/usr/bin/setpriv",
+                        "--reuid=65534",
+                        "--regid=65534",
+                        "--clear-groups",
+                        "/usr/bin/python3",
+                        "-c",
+                        client,
+                        socketPath().toString())
                 .redirectErrorStream(true)
                 .start();
         assertTrue(process.waitFor(20, TimeUnit.SECONDS), "the client finishes");

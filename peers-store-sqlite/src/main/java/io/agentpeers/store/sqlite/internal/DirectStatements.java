@@ -49,7 +49,8 @@ final class DirectStatements implements AutoCloseable {
     }
 
     /** Inserts a pending message; returns its id. */
-    long insertMessage(String senderId, String recipientId, String text, Long replyTo, long sentAt) throws SQLException {
+    long insertMessage(String senderId, String recipientId, String text, Long replyTo, long sentAt)
+            throws SQLException {
         if (insertMessage == null) {
             insertMessage = connection.prepareStatement(INSERT_MESSAGE);
         }

@@ -24,7 +24,8 @@ public interface MessageDao {
      * The oldest {@code limit} of each state, each read in id order from (recipient_id, state, id),
      * then merged: a plain {@code state IN (..) ORDER BY id} would sort every unread message first.
      */
-    @SqlQuery("SELECT * FROM (" + SELECT + "WHERE recipient_id = :recipientId AND state = 'pending' ORDER BY id LIMIT :limit)"
+    @SqlQuery("SELECT * FROM (" + SELECT
+            + "WHERE recipient_id = :recipientId AND state = 'pending' ORDER BY id LIMIT :limit)"
             + " UNION ALL SELECT * FROM (" + SELECT + "WHERE recipient_id = :recipientId AND state = 'delivered'"
             + " ORDER BY id LIMIT :limit) ORDER BY id LIMIT :limit")
     List<MessageRow> unread(String recipientId, int limit);
@@ -52,7 +53,8 @@ public interface MessageDao {
             + " ORDER BY id DESC LIMIT :limit")
     List<MessageRow> history(String peer, int limit);
 
-    @SqlQuery(SELECT + "WHERE (sender_id = :peer AND recipient_id = :other) OR (sender_id = :other AND recipient_id = :peer)"
+    @SqlQuery(SELECT
+            + "WHERE (sender_id = :peer AND recipient_id = :other) OR (sender_id = :other AND recipient_id = :peer)"
             + " ORDER BY id DESC LIMIT :limit")
     List<MessageRow> historyWith(String peer, String other, int limit);
 

@@ -22,8 +22,11 @@ public final class Schema {
 
     /** The steps, oldest first. Append only. */
     public static final List<Migration> MIGRATIONS = List.of(
-            new Migration(1, "peers and messages", List.of(
-                    """
+            new Migration(
+                    1,
+                    "peers and messages",
+                    List.of(
+                            """
                     CREATE TABLE peers (
                         id                  TEXT    NOT NULL PRIMARY KEY,
                         name                TEXT,
@@ -48,22 +51,22 @@ public final class Schema {
                         CHECK ((conn_pid IS NULL) = (conn_uid IS NULL) AND (conn_pid IS NULL) = (conn_start_ticks IS NULL)),
                         CHECK ((agent_pid IS NULL) = (agent_uid IS NULL) AND (agent_pid IS NULL) = (agent_start_ticks IS NULL))
                     )""",
-                    // A safety net under the core's own check: two live peers never share a name.
-                    "CREATE UNIQUE INDEX peers_live_name ON peers (name) WHERE state = 'live' AND name IS NOT NULL",
-                    "CREATE INDEX peers_name ON peers (name, registered_at) WHERE name IS NOT NULL",
-                    "CREATE INDEX peers_live_registered ON peers (registered_at, id) WHERE state = 'live'",
-                    "CREATE INDEX peers_live_cwd ON peers (cwd, registered_at, id) WHERE state = 'live'",
-                    "CREATE INDEX peers_live_repo ON peers (repo_key, registered_at, id) WHERE state = 'live'",
-                    "CREATE INDEX peers_resume_secret ON peers (resume_secret_hash) WHERE resume_secret_hash IS NOT NULL",
-                    "CREATE INDEX peers_agent ON peers (agent_pid, agent_start_ticks) WHERE agent_pid IS NOT NULL",
-                    "CREATE INDEX peers_gone ON peers (gone_at) WHERE state = 'gone'",
-                    // AUTOINCREMENT: ids are never reused, even after the newest message was pruned;
-                    // clients dedupe by id.
-                    // sender_id is deliberately not a foreign key: the broker's notices come from
-                    // 'broker', which is no peer, and a pruned sender's messages may outlive it.
-                    // reply_to is not one either: the message answered may be pruned first.
-                    // recipient_id is: a peer's messages go when the peer is deleted.
-                    """
+                            // A safety net under the core's own check: two live peers never share a name.
+                            "CREATE UNIQUE INDEX peers_live_name ON peers (name) WHERE state = 'live' AND name IS NOT NULL",
+                            "CREATE INDEX peers_name ON peers (name, registered_at) WHERE name IS NOT NULL",
+                            "CREATE INDEX peers_live_registered ON peers (registered_at, id) WHERE state = 'live'",
+                            "CREATE INDEX peers_live_cwd ON peers (cwd, registered_at, id) WHERE state = 'live'",
+                            "CREATE INDEX peers_live_repo ON peers (repo_key, registered_at, id) WHERE state = 'live'",
+                            "CREATE INDEX peers_resume_secret ON peers (resume_secret_hash) WHERE resume_secret_hash IS NOT NULL",
+                            "CREATE INDEX peers_agent ON peers (agent_pid, agent_start_ticks) WHERE agent_pid IS NOT NULL",
+                            "CREATE INDEX peers_gone ON peers (gone_at) WHERE state = 'gone'",
+                            // AUTOINCREMENT: ids are never reused, even after the newest message was pruned;
+                            // clients dedupe by id.
+                            // sender_id is deliberately not a foreign key: the broker's notices come from
+                            // 'broker', which is no peer, and a pruned sender's messages may outlive it.
+                            // reply_to is not one either: the message answered may be pruned first.
+                            // recipient_id is: a peer's messages go when the peer is deleted.
+                            """
                     CREATE TABLE messages (
                         id           INTEGER PRIMARY KEY AUTOINCREMENT,
                         sender_id    TEXT    NOT NULL,
@@ -76,19 +79,19 @@ public final class Schema {
                         state        TEXT    NOT NULL
                                      CHECK (state IN ('pending', 'delivered', 'read', 'undeliverable'))
                     )""",
-                    // Pending and unread messages of a recipient, oldest first; also the cascade's lookup.
-                    "CREATE INDEX messages_recipient_state ON messages (recipient_id, state, id)",
-                    "CREATE INDEX messages_sender ON messages (sender_id, id)",
-                    // Pruning of read and undeliverable messages by age.
-                    "CREATE INDEX messages_state_sent ON messages (state, sent_at)")),
+                            // Pending and unread messages of a recipient, oldest first; also the cascade's lookup.
+                            "CREATE INDEX messages_recipient_state ON messages (recipient_id, state, id)",
+                            "CREATE INDEX messages_sender ON messages (sender_id, id)",
+                            // Pruning of read and undeliverable messages by age.
+                            "CREATE INDEX messages_state_sent ON messages (state, sent_at)")),
             // No query looks up live peers by cwd or repo key (scopes filter the live list in the core);
             // the two indexes only cost every peer write.
-            new Migration(2, "drop the unused live cwd and repo key indexes", List.of(
-                    "DROP INDEX IF EXISTS peers_live_cwd",
-                    "DROP INDEX IF EXISTS peers_live_repo")));
+            new Migration(
+                    2,
+                    "drop the unused live cwd and repo key indexes",
+                    List.of("DROP INDEX IF EXISTS peers_live_cwd", "DROP INDEX IF EXISTS peers_live_repo")));
 
-    private Schema() {
-    }
+    private Schema() {}
 
     /** The schema version this peers writes. */
     public static int latestVersion() {
@@ -122,7 +125,10 @@ public final class Schema {
             int current = currentVersion(handle, where);
             if (current > latestVersion()) {
                 String writer = handle.createQuery("SELECT peers_version FROM schema_version WHERE version = :v")
-                        .bind("v", current).mapTo(String.class).findOne().orElse("unknown");
+                        .bind("v", current)
+                        .mapTo(String.class)
+                        .findOne()
+                        .orElse("unknown");
                 throw new StoreException("the database " + where + " has schema version " + current
                         + ", written by peers " + writer + ", but this peers (" + peersVersion()
                         + ") knows schema versions up to " + latestVersion() + ": use peers " + writer
@@ -158,11 +164,12 @@ public final class Schema {
     private static int currentVersion(Handle handle, String where) {
         List<String> tables = handle.createQuery(
                         "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'")
-                .mapTo(String.class).list();
+                .mapTo(String.class)
+                .list();
         if (!tables.contains("schema_version")) {
             if (!tables.isEmpty()) {
-                throw new StoreException("the database " + where + " is not a peers database (it has tables "
-                        + tables + " but no schema_version): point peers at another file");
+                throw new StoreException("the database " + where + " is not a peers database (it has tables " + tables
+                        + " but no schema_version): point peers at another file");
             }
             handle.execute("""
                     CREATE TABLE schema_version (
@@ -173,6 +180,8 @@ public final class Schema {
                     )""");
             return 0;
         }
-        return handle.createQuery("SELECT coalesce(max(version), 0) FROM schema_version").mapTo(Integer.class).one();
+        return handle.createQuery("SELECT coalesce(max(version), 0) FROM schema_version")
+                .mapTo(Integer.class)
+                .one();
     }
 }

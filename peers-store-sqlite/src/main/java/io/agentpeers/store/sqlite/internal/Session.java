@@ -12,7 +12,10 @@ public record Session(Handle handle, PeerDao peers, MessageDao messages, DirectS
         implements AutoCloseable {
 
     public static Session attach(Handle handle) {
-        return new Session(handle, handle.attach(PeerDao.class), handle.attach(MessageDao.class),
+        return new Session(
+                handle,
+                handle.attach(PeerDao.class),
+                handle.attach(MessageDao.class),
                 new DirectStatements(handle.getConnection()));
     }
 
@@ -46,7 +49,8 @@ public record Session(Handle handle, PeerDao peers, MessageDao messages, DirectS
      * transaction is open or none; the previous setting is restored.
      */
     public <T> T readOnly(StoreWork<T> work) {
-        boolean wasQueryOnly = handle.createQuery("PRAGMA query_only").mapTo(Integer.class).one() != 0;
+        boolean wasQueryOnly =
+                handle.createQuery("PRAGMA query_only").mapTo(Integer.class).one() != 0;
         if (!wasQueryOnly) {
             handle.execute("PRAGMA query_only = 1");
         }

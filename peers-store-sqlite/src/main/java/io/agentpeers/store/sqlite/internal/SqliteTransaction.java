@@ -87,13 +87,17 @@ public final class SqliteTransaction implements StoreTransaction {
 
     @Override
     public Optional<Peer> findPeerByResumeSecretHash(String hash) {
-        return run("find peer by resume secret", () -> peers.findByResumeSecretHash(hash).map(PeerRow::toPeer));
+        return run(
+                "find peer by resume secret",
+                () -> peers.findByResumeSecretHash(hash).map(PeerRow::toPeer));
     }
 
     @Override
     public Optional<Peer> findGonePeerByAgent(long agentPid, long agentStartTicks, ClientType clientType, String cwd) {
-        return run("find gone peer by agent", () -> peers.findGoneByAgent(
-                agentPid, agentStartTicks, clientType.wireName(), cwd).map(PeerRow::toPeer));
+        return run(
+                "find gone peer by agent",
+                () -> peers.findGoneByAgent(agentPid, agentStartTicks, clientType.wireName(), cwd)
+                        .map(PeerRow::toPeer));
     }
 
     @Override
@@ -103,13 +107,17 @@ public final class SqliteTransaction implements StoreTransaction {
 
     @Override
     public int markAllLivePeersGone(Instant at, Instant reservedUntil) {
-        return run("mark live peers gone", () -> peers.markAllLiveGone(at.toEpochMilli(), reservedUntil.toEpochMilli()));
+        return run(
+                "mark live peers gone", () -> peers.markAllLiveGone(at.toEpochMilli(), reservedUntil.toEpochMilli()));
     }
 
     @Override
     public List<PeerId> gonePeersWithPendingMessages(Instant goneBefore) {
-        return run("list gone peers with pending messages", () ->
-                peers.goneWithPendingMessages(goneBefore.toEpochMilli()).stream().map(PeerId::new).toList());
+        return run(
+                "list gone peers with pending messages",
+                () -> peers.goneWithPendingMessages(goneBefore.toEpochMilli()).stream()
+                        .map(PeerId::new)
+                        .toList());
     }
 
     @Override
@@ -124,12 +132,16 @@ public final class SqliteTransaction implements StoreTransaction {
         Objects.requireNonNull(message, "message");
         checkUsable();
         try {
-            long id = direct.insertMessage(message.sender().value(), message.recipient().value(), message.text(),
-                    message.replyTo(), message.sentAt().toEpochMilli());
+            long id = direct.insertMessage(
+                    message.sender().value(),
+                    message.recipient().value(),
+                    message.text(),
+                    message.replyTo(),
+                    message.sentAt().toEpochMilli());
             return message.stored(id);
         } catch (SQLException e) {
-            throw new StoreException("the store failed to insert a message for " + message.recipient() + ": "
-                    + e.getMessage(), e);
+            throw new StoreException(
+                    "the store failed to insert a message for " + message.recipient() + ": " + e.getMessage(), e);
         }
     }
 
@@ -157,15 +169,17 @@ public final class SqliteTransaction implements StoreTransaction {
     @Override
     public int markDelivered(PeerId recipient, Collection<Long> ids, Instant at) {
         long millis = at.toEpochMilli();
-        return run("mark messages delivered", () -> inChunks(ids,
-                chunk -> messages.markDelivered(recipient.value(), chunk, millis)));
+        return run(
+                "mark messages delivered",
+                () -> inChunks(ids, chunk -> messages.markDelivered(recipient.value(), chunk, millis)));
     }
 
     @Override
     public int markRead(PeerId recipient, Collection<Long> ids, Instant at) {
         long millis = at.toEpochMilli();
-        return run("mark messages read", () -> inChunks(ids,
-                chunk -> messages.markRead(recipient.value(), chunk, millis)));
+        return run(
+                "mark messages read",
+                () -> inChunks(ids, chunk -> messages.markRead(recipient.value(), chunk, millis)));
     }
 
     @Override
@@ -189,9 +203,12 @@ public final class SqliteTransaction implements StoreTransaction {
         if (limit <= 0) {
             return List.of();
         }
-        return run("list history", () -> toMessages(other == null
-                ? messages.history(peer.value(), limit)
-                : messages.historyWith(peer.value(), other.value(), limit)));
+        return run(
+                "list history",
+                () -> toMessages(
+                        other == null
+                                ? messages.history(peer.value(), limit)
+                                : messages.historyWith(peer.value(), other.value(), limit)));
     }
 
     @Override
@@ -215,8 +232,12 @@ public final class SqliteTransaction implements StoreTransaction {
             for (StateCount c : messages.countByState()) {
                 byState[MessageState.fromWireName(c.state()).ordinal()] = c.count();
             }
-            return new StoreCounts(live, gone, byState[MessageState.PENDING.ordinal()],
-                    byState[MessageState.DELIVERED.ordinal()], byState[MessageState.READ.ordinal()],
+            return new StoreCounts(
+                    live,
+                    gone,
+                    byState[MessageState.PENDING.ordinal()],
+                    byState[MessageState.DELIVERED.ordinal()],
+                    byState[MessageState.READ.ordinal()],
                     byState[MessageState.UNDELIVERABLE.ordinal()]);
         });
     }
@@ -234,7 +255,8 @@ public final class SqliteTransaction implements StoreTransaction {
 
     private void checkUsable() {
         if (!open) {
-            throw new IllegalStateException("this store transaction has ended: use it only inside the call that handed it out");
+            throw new IllegalStateException(
+                    "this store transaction has ended: use it only inside the call that handed it out");
         }
         if (Thread.currentThread() != owner) {
             throw new IllegalStateException("a store transaction belongs to the thread that opened it");

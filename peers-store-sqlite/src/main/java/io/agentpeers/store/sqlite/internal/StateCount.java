@@ -1,5 +1,4 @@
 package io.agentpeers.store.sqlite.internal;
 
 /** How many rows of a table are in one state. */
-public record StateCount(String state, long count) {
-}
+public record StateCount(String state, long count) {}
