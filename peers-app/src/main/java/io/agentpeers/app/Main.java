@@ -1,8 +1,10 @@
 package io.agentpeers.app;
 
 import io.agentpeers.cli.CliContext;
+import io.agentpeers.cli.ContextRoot;
 import io.agentpeers.cli.PeersCli;
 import picocli.CommandLine;
+import picocli.CommandLine.Command;
 
 /**
  * {@code java -jar peers.jar ...}: the {@code peers} command line with every command, {@code peers mcp}
@@ -10,6 +12,41 @@ import picocli.CommandLine;
  */
 public final class Main {
     private Main() {}
+
+    /**
+     * The command line of a broker process, {@code peers broker run} alone: the model of the whole CLI
+     * would stay in the broker's memory for its whole life (about 6 MiB of its resident set).
+     */
+    static CommandLine brokerProcess(CliContext context) {
+        CommandLine broker = new CommandLine(new BrokerGroup());
+        broker.addSubcommand(new BrokerRunCommand());
+        CommandLine line = new CommandLine(new BrokerProcessRoot(context));
+        line.addSubcommand(broker);
+        return PeersCli.configure(line, context);
+    }
+
+    private static boolean runsTheBroker(String[] args) {
+        return args.length >= 2 && args[0].equals("broker") && args[1].equals("run");
+    }
+
+    /** The root of {@link #brokerProcess}: it only holds the context. */
+    @Command(name = "peers", mixinStandardHelpOptions = true, description = "The peers broker process.")
+    static final class BrokerProcessRoot implements ContextRoot {
+        private final CliContext context;
+
+        BrokerProcessRoot(CliContext context) {
+            this.context = context;
+        }
+
+        @Override
+        public CliContext context() {
+            return context;
+        }
+    }
+
+    /** {@code broker} in {@link #brokerProcess}: only {@code run} below it. */
+    @Command(name = "broker", description = "Run the broker.")
+    static final class BrokerGroup {}
 
     /** Every command: the CLI's, plus the ones that host a broker and the MCP server, wired here. */
     static CommandLine commandLine(CliContext context) {
@@ -24,6 +61,7 @@ public final class Main {
     public static void main(String[] args) {
         PeersCli.configureLogging(args);
         CliContext context = CliContext.system(Main.class.getName());
-        System.exit(commandLine(context).execute(args));
+        CommandLine line = runsTheBroker(args) ? brokerProcess(context) : commandLine(context);
+        System.exit(line.execute(args));
     }
 }

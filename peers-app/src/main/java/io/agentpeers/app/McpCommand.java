@@ -2,7 +2,7 @@ package io.agentpeers.app;
 
 import io.agentpeers.cli.BrokerAccess;
 import io.agentpeers.cli.CliContext;
-import io.agentpeers.cli.PeersCli;
+import io.agentpeers.cli.ContextRoot;
 import io.agentpeers.mcp.McpSettings;
 import io.agentpeers.mcp.PeersMcp;
 import io.agentpeers.protocol.PeersPaths;
@@ -43,7 +43,7 @@ final class McpCommand implements Callable<Integer> {
     public Integer call() {
         OutputStream protocolOut = new FileOutputStream(FileDescriptor.out);
         System.setOut(new PrintStream(new FileOutputStream(FileDescriptor.err), true));
-        CliContext context = ((PeersCli) spec.root().userObject()).context();
+        CliContext context = ((ContextRoot) spec.root().userObject()).context();
         PeersPaths paths = context.paths();
         McpSettings settings = new McpSettings(clientType, name, paths, BrokerAccess.brokerStarter(context, paths));
         int code = PeersMcp.run(settings, System.in, protocolOut);

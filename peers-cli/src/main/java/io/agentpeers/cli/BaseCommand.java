@@ -27,7 +27,7 @@ public abstract class BaseCommand implements Callable<Integer> {
     private Terminal terminal;
 
     protected CliContext context() {
-        return ((PeersCli) spec.root().userObject()).context();
+        return ((ContextRoot) spec.root().userObject()).context();
     }
 
     protected PeersPaths paths() {

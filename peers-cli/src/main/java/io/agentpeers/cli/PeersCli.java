@@ -41,7 +41,7 @@ import picocli.CommandLine.Spec;
         },
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:done", "1:failed", "2:usage error", "3:broker unreachable"})
-public final class PeersCli implements Callable<Integer> {
+public final class PeersCli implements Callable<Integer>, ContextRoot {
     @Spec
     CommandSpec spec;
 
@@ -51,6 +51,7 @@ public final class PeersCli implements Callable<Integer> {
         this.context = context;
     }
 
+    @Override
     public CliContext context() {
         return context;
     }
@@ -67,7 +68,14 @@ public final class PeersCli implements Callable<Integer> {
      * ({@code broker run}, {@code demo}) and {@code mcp} before it executes the line.
      */
     public static CommandLine commandLine(CliContext context) {
-        CommandLine line = new CommandLine(new PeersCli(context));
+        return configure(new CommandLine(new PeersCli(context)), context);
+    }
+
+    /**
+     * Wires {@code line} (whose root is a {@link ContextRoot}) to {@code context}'s streams and the exit-code
+     * rules, for its commands added so far; returns it.
+     */
+    public static CommandLine configure(CommandLine line, CliContext context) {
         line.setCaseInsensitiveEnumValuesAllowed(true);
         line.setOut(new PrintWriter(context.out(), true));
         line.setErr(new PrintWriter(context.err(), true));
