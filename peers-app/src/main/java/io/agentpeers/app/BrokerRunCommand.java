@@ -4,10 +4,9 @@ import io.agentpeers.broker.PeersBroker;
 import io.agentpeers.cli.BaseCommand;
 import io.agentpeers.cli.BrokerCommands.BrokerOptions;
 import io.agentpeers.cli.CliFailure;
-import io.agentpeers.cli.Terminal;
 import io.agentpeers.core.PeersException;
 import io.agentpeers.protocol.PeersPaths;
-import io.agentpeers.protocol.client.PeersClient;
+import io.agentpeers.protocol.PeersVersion;
 import java.util.HashMap;
 import java.util.Map;
 import picocli.CommandLine.Command;
@@ -46,10 +45,13 @@ final class BrokerRunCommand extends BaseCommand {
         }
         Thread hook = new Thread(broker::close, "peers-sigterm");
         Runtime.getRuntime().addShutdownHook(hook);
-        Terminal out = terminal();
-        out.println("peers broker " + PeersClient.VERSION + " (pid "
-                + ProcessHandle.current().pid() + ") on " + String.join(" and ", broker.listeners()) + ", database "
-                + paths.database() + "; Ctrl-C stops it");
+        // Straight to stdout: the CLI's terminal would load a JSON mapper this process never uses.
+        context()
+                .out()
+                .println("peers broker " + PeersVersion.VERSION + " (pid "
+                        + ProcessHandle.current().pid() + ") on " + String.join(" and ", broker.listeners())
+                        + ", database "
+                        + paths.database() + "; Ctrl-C stops it");
         broker.awaitStop();
         try {
             Runtime.getRuntime().removeShutdownHook(hook);

@@ -27,6 +27,7 @@ import io.agentpeers.protocol.BadTokenException;
 import io.agentpeers.protocol.HelloRequiredException;
 import io.agentpeers.protocol.InvalidParamsException;
 import io.agentpeers.protocol.MethodNotFoundException;
+import io.agentpeers.protocol.PeersVersion;
 import io.agentpeers.protocol.VersionMismatchException;
 import io.agentpeers.protocol.client.PeersClient;
 import io.agentpeers.protocol.codec.PeersJson;
@@ -235,7 +236,7 @@ public final class BrokerDispatcher implements ConnectionHandler, CommitListener
         session.greeted = true;
         ObjectNode result = NODES.objectNode();
         result.put("protocol", PeersClient.PROTOCOL_VERSION);
-        result.put("broker_version", PeersClient.VERSION);
+        result.put("broker_version", PeersVersion.VERSION);
         result.put("transport", connection.identity().transport());
         result.put("verified", connection.identity().verified());
         Credentials credentials = connection.identity().credentials().orElse(null);
@@ -368,7 +369,7 @@ public final class BrokerDispatcher implements ConnectionHandler, CommitListener
     private JsonNode stats() {
         StoreCounts counts = network.counts();
         ObjectNode stats = NODES.objectNode();
-        stats.put("broker_version", PeersClient.VERSION);
+        stats.put("broker_version", PeersVersion.VERSION);
         stats.put("protocol", PeersClient.PROTOCOL_VERSION);
         stats.put("connections", connections.count());
         stats.putObject("peers").put("live", counts.livePeers()).put("gone", counts.gonePeers());
