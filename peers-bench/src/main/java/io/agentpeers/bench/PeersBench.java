@@ -1,6 +1,5 @@
 package io.agentpeers.bench;
 
-import io.agentpeers.local.BrokerStarter;
 import io.agentpeers.protocol.client.PeersClient;
 import java.io.IOException;
 import java.io.PrintStream;

@@ -1,6 +1,5 @@
 package io.agentpeers.bench;
 
-import io.agentpeers.protocol.PeersVersion;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;

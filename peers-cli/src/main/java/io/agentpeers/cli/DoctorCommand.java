@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.agentpeers.core.PeersException;
 import io.agentpeers.protocol.BrokerStats;
 import io.agentpeers.protocol.PeersPaths;
 import io.agentpeers.protocol.client.PeersClient;

@@ -1,7 +1,6 @@
 package io.agentpeers.mcp;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.agentpeers.protocol.PeersVersion;
 import io.modelcontextprotocol.json.McpJsonMapper;
 import io.modelcontextprotocol.json.jackson2.JacksonMcpJsonMapper;
 import io.modelcontextprotocol.server.McpServer;

@@ -14,7 +14,6 @@ import io.agentpeers.protocol.BrokerInfo;
 import io.agentpeers.protocol.BrokerStats;
 import io.agentpeers.protocol.Envelope;
 import io.agentpeers.protocol.PeerInfo;
-import io.agentpeers.protocol.PeersVersion;
 import io.agentpeers.protocol.Pong;
 import io.agentpeers.protocol.codec.BrokerJson;
 import io.agentpeers.protocol.codec.PeersJson;
