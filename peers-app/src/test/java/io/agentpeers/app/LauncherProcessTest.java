@@ -19,6 +19,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -27,6 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
  * on stdout. Runs after {@code package} (failsafe), when target/peers.jar exists.
  */
 @Tag("process")
+@ExtendWith(EndsStrayBrokers.class)
 class LauncherProcessTest {
     private static final Path LAUNCHER =
             Path.of("").toAbsolutePath().getParent().resolve("peers");

@@ -12,10 +12,12 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The composition root as a process: every CLI command plus {@code mcp}, whose stdout carries nothing but the protocol. */
 @Tag("process")
+@ExtendWith(EndsStrayBrokers.class)
 class MainProcessTest {
     @TempDir
     Path home;

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.agentpeers.app.EndsStrayBrokers;
 import io.agentpeers.core.ClientType;
 import io.agentpeers.core.Message;
 import io.agentpeers.core.MessageState;
@@ -23,6 +24,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -30,6 +32,7 @@ import org.junit.jupiter.api.io.TempDir;
  * every send the broker acknowledged reaches its recipient exactly once after dedupe by id.
  */
 @Tag("process")
+@ExtendWith(EndsStrayBrokers.class)
 class BrokerCrashTest {
     private static final int MESSAGES = 1_000;
     private static final int KILL_AFTER = 300;

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.agentpeers.app.EndsStrayBrokers;
 import io.agentpeers.app.Main;
 import io.agentpeers.core.ClientType;
 import io.agentpeers.core.RegisterRequest;
@@ -32,10 +33,12 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /** One broker per home, a crash's stale socket, clean stops on SIGTERM and on request, and concurrent starters. */
 @Tag("process")
+@ExtendWith(EndsStrayBrokers.class)
 class BrokerLifecycleTest {
     private static final Map<String, String> ENV = Map.of();
     private static final ClientOptions OPTIONS =

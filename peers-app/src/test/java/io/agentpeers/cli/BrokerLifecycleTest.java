@@ -3,6 +3,7 @@ package io.agentpeers.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.agentpeers.app.EndsStrayBrokers;
 import io.agentpeers.transport.unix.SocketFileState;
 import io.agentpeers.transport.unix.SocketFiles;
 import java.nio.charset.StandardCharsets;
@@ -11,10 +12,12 @@ import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /** `broker start` leaves a detached broker that answers; `broker stop` ends it; `broker run` stops on SIGTERM. */
 @Tag("process")
+@ExtendWith(EndsStrayBrokers.class)
 class BrokerLifecycleTest {
     @TempDir
     Path home;

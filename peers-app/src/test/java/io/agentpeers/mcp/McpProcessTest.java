@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.agentpeers.app.EndsStrayBrokers;
 import io.agentpeers.broker.PeersBroker;
 import io.agentpeers.protocol.Envelope;
 import io.agentpeers.protocol.client.ClientOptions;
@@ -27,10 +28,12 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The server as a child process over raw stdio: two servers talking, long polls, broker start and restart. */
 @Tag("process")
+@ExtendWith(EndsStrayBrokers.class)
 class McpProcessTest {
     private static final Duration PUSH = Duration.ofSeconds(30);
 
