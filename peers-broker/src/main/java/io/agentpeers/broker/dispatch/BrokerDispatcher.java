@@ -399,7 +399,7 @@ public final class BrokerDispatcher implements ConnectionHandler, CommitListener
     private static void requireLocalOwner(ServerConnection connection, String what) {
         if (!connection.identity().verified()) {
             throw new NotAuthorizedException(
-                    what + " needs the Unix socket: over TCP the broker cannot tell who you are");
+                    what + " needs the Unix socket: over TCP or in VM the broker cannot tell who you are");
         }
     }
 
