@@ -192,7 +192,7 @@ final class PeerCommands {
                                 killed.signalled()
                                         ? "sent SIGTERM to " + target.displayName() + "'s agent (pid "
                                                 + target.agentPid() + ")"
-                                        : target.displayName() + "'s agent had already exited; it is marked gone");
+                                        : target.displayName() + "'s agent had already exited: nothing was signalled");
             }
             return 0;
         }

@@ -323,7 +323,7 @@ final class PeerTools {
         Results.Killed killed = client.kill(requiredString(args, "peer_id"));
         PeerInfo peer = killed.peer();
         if (!killed.signalled()) {
-            return "The agent process of " + label(peer) + " was already gone; the peer is marked gone.";
+            return "The agent process of " + label(peer) + " was already gone: nothing was signalled.";
         }
         return "Sent SIGTERM to the agent process" + (peer.agentPid() == null ? "" : " (pid " + peer.agentPid() + ")")
                 + " of " + label(peer) + ". Its session ends; list_peers will no longer show it.";
