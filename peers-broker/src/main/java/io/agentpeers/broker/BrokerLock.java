@@ -64,6 +64,7 @@ public final class BrokerLock implements AutoCloseable {
         }
     }
 
+    /** The lock file; while the lock is held it contains this process's pid. */
     public Path path() {
         return path;
     }
@@ -83,6 +84,7 @@ public final class BrokerLock implements AutoCloseable {
 
     /** Another broker holds the lock of this home. */
     public static final class BrokerAlreadyRunningException extends PeersException {
+        /** @param message what happened and how to fix it, for a person or a model */
         public BrokerAlreadyRunningException(String message) {
             super(ErrorCode.BROKER_RUNNING, message);
         }
@@ -90,6 +92,10 @@ public final class BrokerLock implements AutoCloseable {
 
     /** The lock file could not be opened or written; the cause is kept. */
     public static final class BrokerLockException extends PeersException {
+        /**
+         * @param message which file and what failed
+         * @param cause   the I/O exception
+         */
         public BrokerLockException(String message, Throwable cause) {
             super(ErrorCode.BROKER_LOCK, message, cause);
         }

@@ -81,6 +81,7 @@ public final class PeersBroker implements AutoCloseable {
         this.startedAt = config.clock.instant();
     }
 
+    /** A builder with no store and no listener yet; {@link Builder#start()} needs both. */
     public static Builder builder() {
         return new Builder();
     }
@@ -187,6 +188,11 @@ public final class PeersBroker implements AutoCloseable {
         stopped.await();
     }
 
+    /**
+     * Blocks until the broker stopped or {@code timeout} passed, whichever comes first.
+     *
+     * @return whether it stopped
+     */
     public boolean awaitStop(Duration timeout) throws InterruptedException {
         return stopped.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
     }
@@ -306,11 +312,19 @@ public final class PeersBroker implements AutoCloseable {
             return this;
         }
 
+        /**
+         * The network's limits (sizes, rates, grace and retention periods); {@link PeersLimits#defaults()}
+         * unless set.
+         */
         public Builder limits(PeersLimits value) {
             this.limits = Objects.requireNonNull(value);
             return this;
         }
 
+        /**
+         * How long the sweep waits between runs; 5 seconds unless set. Under a millisecond (zero, negative)
+         * {@link #start()} fails with an {@code IllegalArgumentException}.
+         */
         public Builder sweepInterval(Duration value) {
             this.sweepInterval = Objects.requireNonNull(value);
             return this;
@@ -322,16 +336,30 @@ public final class PeersBroker implements AutoCloseable {
             return this;
         }
 
+        /**
+         * How the broker looks at and signals local processes (whether peers' processes live, {@code kill}, the
+         * sweep's orphans); this machine's ({@link ProcessControls#forThisMachine()}) unless set.
+         */
         public Builder processes(ProcessControl value) {
             this.processes = Objects.requireNonNull(value);
             return this;
         }
 
+        /**
+         * The clock of every time stamp and period of the network (rate limits, grace, retention) and of
+         * {@code stats}; the system clock unless set. The sweep's schedule and the idle timeout run on real time.
+         */
         public Builder clock(InstantSource value) {
             this.clock = Objects.requireNonNull(value);
             return this;
         }
 
+        /**
+         * The connection server's limits and threads. Replaces the broker's own defaults as a whole: those are
+         * {@link ConnectionServerOptions#defaults()} with 16 worker threads and 4 selector loops a listener, so
+         * start from {@code ConnectionServerOptions.defaults().withWorkerThreads(16).withSelectorLoops(4)} to
+         * keep them.
+         */
         public Builder serverOptions(ConnectionServerOptions value) {
             this.serverOptions = Objects.requireNonNull(value);
             return this;

@@ -18,6 +18,7 @@ public sealed interface BrokerEvent {
 
     /** A peer registered; {@code resumed} when it took back an earlier peer. */
     record PeerJoined(Instant at, PeerInfo peer, boolean resumed) implements BrokerEvent {
+        /** Always {@code "peer_joined"}. */
         public String type() {
             return "peer_joined";
         }
@@ -25,6 +26,7 @@ public sealed interface BrokerEvent {
 
     /** A peer changed its name or summary. */
     record PeerUpdated(Instant at, PeerInfo peer) implements BrokerEvent {
+        /** Always {@code "peer_updated"}. */
         public String type() {
             return "peer_updated";
         }
@@ -32,6 +34,7 @@ public sealed interface BrokerEvent {
 
     /** A peer went; {@code reason} says why (its connection closed, it unregistered, it was swept). */
     record PeerLeft(Instant at, PeerInfo peer, String reason) implements BrokerEvent {
+        /** Always {@code "peer_left"}. */
         public String type() {
             return "peer_left";
         }
@@ -39,6 +42,7 @@ public sealed interface BrokerEvent {
 
     /** A message was stored. */
     record MessageSent(Instant at, Message message) implements BrokerEvent {
+        /** Always {@code "message_sent"}. */
         public String type() {
             return "message_sent";
         }
@@ -51,6 +55,7 @@ public sealed interface BrokerEvent {
             ids = List.copyOf(ids);
         }
 
+        /** Always {@code "messages_state"}. */
         public String type() {
             return "messages_state";
         }
@@ -58,6 +63,7 @@ public sealed interface BrokerEvent {
 
     /** A peer's agent process was ended by another peer; {@code signalled} when SIGTERM was sent. */
     record PeerKilled(Instant at, PeerInfo peer, String by, boolean signalled) implements BrokerEvent {
+        /** Always {@code "peer_killed"}. */
         public String type() {
             return "peer_killed";
         }

@@ -30,6 +30,7 @@ public record PeerInfo(
         return name != null ? name : id;
     }
 
+    /** Whether the peer is live; also true when the state is unknown (a sender summary carries none). */
     public boolean live() {
         return state == null || state == PeerState.LIVE;
     }

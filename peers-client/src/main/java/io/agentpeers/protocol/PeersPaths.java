@@ -33,18 +33,28 @@ public record PeersPaths(Path home, Path socket, Path database, String tcp, Stri
         return new PeersPaths(home, home.resolve("peers.sock"), home.resolve("peers.db"), null, null, null);
     }
 
+    /** These paths with another socket file (what {@code PEERS_SOCKET} sets); the others stay. */
     public PeersPaths withSocket(Path path) {
         return new PeersPaths(home, path, database, tcp, tcpUrl, token);
     }
 
+    /** These paths with another database file (what {@code PEERS_DB} sets); the others stay. */
     public PeersPaths withDatabase(Path path) {
         return new PeersPaths(home, socket, path, tcp, tcpUrl, token);
     }
 
+    /**
+     * These paths with the TCP address a broker listens on, as {@code PEERS_TCP} gives it ({@code null}:
+     * no TCP). Taken as given: unlike {@link #from}, a blank value is not read as unset.
+     */
     public PeersPaths withTcp(String address) {
         return new PeersPaths(home, socket, database, address, tcpUrl, token);
     }
 
+    /**
+     * These paths with the broker a client reaches over TCP and the token it presents, as
+     * {@code PEERS_TCP_URL} and {@code PEERS_TOKEN} give them; a {@code null} url means the Unix socket.
+     */
     public PeersPaths withTcpUrl(String url, String secret) {
         return new PeersPaths(home, socket, database, tcp, url, secret);
     }

@@ -39,6 +39,10 @@ import java.util.List;
 public final class BrokerErrors {
     private BrokerErrors() {}
 
+    /**
+     * The exception for an error the broker sent, typed by its {@code data.code}: an error without one, or
+     * with a code this client does not know, is a {@link BrokerException}. Returned, not thrown.
+     */
     public static PeersException toException(JsonRpcError error) {
         String message = error.message();
         ErrorCode code = error.dataCode().flatMap(ErrorCode::fromWireName).orElse(ErrorCode.UNKNOWN);

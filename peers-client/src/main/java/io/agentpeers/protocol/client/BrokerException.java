@@ -15,6 +15,7 @@ public class BrokerException extends PeersException {
     private final String wireCode;
     private final transient JsonNode data;
 
+    /** @param error the error as the broker sent it; its code, number and data are kept */
     public BrokerException(JsonRpcError error) {
         super(error.dataCode().flatMap(ErrorCode::fromWireName).orElse(ErrorCode.UNKNOWN), error.message());
         this.rpcCode = error.code();

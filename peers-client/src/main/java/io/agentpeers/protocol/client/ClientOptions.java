@@ -17,22 +17,33 @@ public record ClientOptions(String clientName, String token, boolean reconnect, 
         Objects.requireNonNull(requestTimeout, "requestTimeout");
     }
 
+    /**
+     * Client name {@code "peers-java/"} and {@link PeersClient#VERSION}, no token (so not for TCP),
+     * reconnect on, a 30-second request timeout.
+     */
     public static ClientOptions defaults() {
         return new ClientOptions("peers-java/" + PeersClient.VERSION, null, true, Duration.ofSeconds(30));
     }
 
+    /** These options with another client name; {@code hello} carries it (the broker does not use it yet). */
     public ClientOptions withClientName(String name) {
         return new ClientOptions(name, token, reconnect, requestTimeout);
     }
 
+    /** These options with the broker's token, which {@code hello} must carry over TCP; {@code null} for none. */
     public ClientOptions withToken(String secret) {
         return new ClientOptions(clientName, secret, reconnect, requestTimeout);
     }
 
+    /**
+     * These options with automatic reconnect on or off. Off, once the connection drops every call fails
+     * with {@link BrokerUnavailableException}: connect again.
+     */
     public ClientOptions withReconnect(boolean enabled) {
         return new ClientOptions(clientName, token, enabled, requestTimeout);
     }
 
+    /** These options with another request timeout (also how long a request waits for a broker while reconnecting). */
     public ClientOptions withRequestTimeout(Duration timeout) {
         return new ClientOptions(clientName, token, reconnect, timeout);
     }

@@ -92,7 +92,7 @@ public final class PeersClient implements AutoCloseable {
      *
      * @throws BrokerUnavailableException when no broker answers at the connector's address
      * @throws io.agentpeers.protocol.BadTokenException when the broker refuses the token (TCP)
-     * @throws VersionMismatchException when the broker speaks another protocol version
+     * @throws io.agentpeers.protocol.VersionMismatchException when the broker speaks another protocol version
      */
     public static PeersClient connect(TransportConnector connector, ClientOptions options) {
         PeersClient client = new PeersClient(connector, options);
@@ -105,6 +105,10 @@ public final class PeersClient implements AutoCloseable {
         }
     }
 
+    /**
+     * Connects with {@link ClientOptions#defaults()}: no token (so not over TCP, where {@code hello} needs
+     * one), reconnect on, 30-second requests. Throws as {@link #connect(TransportConnector, ClientOptions)}.
+     */
     public static PeersClient connect(TransportConnector connector) {
         return connect(connector, ClientOptions.defaults());
     }
@@ -135,11 +139,22 @@ public final class PeersClient implements AutoCloseable {
         return resumeSecret;
     }
 
+    /**
+     * This peer as the broker knows it now; also kept as {@link #self()}.
+     *
+     * @throws io.agentpeers.core.NotRegisteredException before {@link #register}
+     */
     public PeerInfo whoami() {
         self = PeersJson.peerInfo(call("whoami", null).get("peer"));
         return self;
     }
 
+    /**
+     * Sets what this peer is working on, which other peers see in its listing; returns the updated peer,
+     * also kept as {@link #self()}.
+     *
+     * @throws io.agentpeers.core.SummaryTooLongException when it is over the limit in UTF-8 bytes
+     */
     public PeerInfo setSummary(String summary) {
         self = PeersJson.peerInfo(
                 call("set_summary", params().put("summary", summary)).get("peer"));
@@ -152,6 +167,7 @@ public final class PeersClient implements AutoCloseable {
         return self;
     }
 
+    /** Live peers in {@code scope} (machine, directory or repo), this peer excluded. */
     public List<PeerInfo> listPeers(Scope scope) {
         return PeersJson.peerInfos(
                 call("list_peers", params().put("scope", scope.wireName())).get("peers"));
@@ -163,6 +179,7 @@ public final class PeersClient implements AutoCloseable {
                 call("get_peer", params().put("peer", idOrName)).get("peer"));
     }
 
+    /** Sends a message that answers none; see {@link #send(String, String, Long)}. */
     public Results.Sent send(String to, String text) {
         return send(to, text, null);
     }
@@ -174,6 +191,10 @@ public final class PeersClient implements AutoCloseable {
                 PeersJson.messageFrom(result.get("message")), PeersJson.peerInfo(result.get("recipient")));
     }
 
+    /**
+     * Sends {@code text} to every live peer in {@code scope} but this one; returns the stored messages, one
+     * per recipient (none when nobody is in scope).
+     */
     public List<Message> broadcast(Scope scope, String text) {
         return PeersJson.messagesFrom(
                 call("broadcast", params().put("scope", scope.wireName()).put("text", text))
@@ -189,6 +210,10 @@ public final class PeersClient implements AutoCloseable {
         call("subscribe", null);
     }
 
+    /**
+     * Stops the pushes. The listener is dropped at once, so pushes still on their way are not delivered
+     * and stay pending, as does everything not acknowledged.
+     */
     public void unsubscribe() {
         this.messageListener = null;
         call("unsubscribe", null);

@@ -24,6 +24,10 @@ public final class BrokerJson {
 
     private BrokerJson() {}
 
+    /**
+     * Reads the {@code hello} result. Lenient: a missing protocol reads as -1, {@code verified} as false,
+     * the pid and uid as null.
+     */
     public static BrokerInfo brokerInfo(JsonNode node) {
         return new BrokerInfo(
                 node.path("protocol").asInt(-1),
@@ -34,10 +38,15 @@ public final class BrokerJson {
                 optionalLong(node, "uid"));
     }
 
+    /** Reads the {@code ping} result: the broker's clock, null when it sent none. */
     public static Pong pong(JsonNode node) {
         return new Pong(PeersJson.instant(node, "time"));
     }
 
+    /**
+     * Reads the {@code stats} result. Lenient: a missing pid or protocol reads as -1, a missing count as 0,
+     * a missing list as empty and a missing time as null.
+     */
     public static BrokerStats brokerStats(JsonNode node) {
         JsonNode peers = node.path("peers");
         JsonNode messages = node.path("messages");
@@ -88,12 +97,21 @@ public final class BrokerJson {
         return node;
     }
 
+    /**
+     * Peers as a client read them, written back as a JSON array in the broker's shape
+     * ({@link PeersJson#peer(PeerInfo)}).
+     */
     public static ArrayNode peers(List<PeerInfo> peers) {
         ArrayNode array = NODES.arrayNode();
         peers.forEach(peer -> array.add(PeersJson.peer(peer)));
         return array;
     }
 
+    /**
+     * Reads the params of an {@code event} notification into its record; a type this client does not know
+     * becomes {@link BrokerEvent.Other}. A known type throws where {@link PeersJson#peerInfo} and
+     * {@link PeersJson#messageFrom} do (a client type or state this client does not know, a missing message).
+     */
     public static BrokerEvent brokerEvent(JsonNode node) {
         var at = PeersJson.instant(node, "at");
         String type = node.path("type").asText("");

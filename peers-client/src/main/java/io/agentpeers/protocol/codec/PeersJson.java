@@ -24,6 +24,7 @@ public final class PeersJson {
 
     // ------------------------------------------------------------ domain -> wire (broker side)
 
+    /** A peer in its wire shape (docs/protocol.md, "Peer"), as the broker's replies and events carry it. */
     public static ObjectNode peer(Peer peer) {
         ObjectNode node = NODES.objectNode();
         node.put("id", peer.id().value());
@@ -67,6 +68,7 @@ public final class PeersJson {
         return node;
     }
 
+    /** Peers in their wire shape, as a JSON array in the list's order. */
     public static ArrayNode peers(List<Peer> peers) {
         ArrayNode array = NODES.arrayNode();
         peers.forEach(p -> array.add(peer(p)));
@@ -93,6 +95,7 @@ public final class PeersJson {
         return node;
     }
 
+    /** A message in its wire shape (docs/protocol.md, "Message"); times not reached yet are null. */
     public static ObjectNode message(Message message) {
         ObjectNode node = NODES.objectNode();
         node.put("id", message.id());
@@ -107,12 +110,17 @@ public final class PeersJson {
         return node;
     }
 
+    /** Messages in their wire shape, as a JSON array in the list's order. */
     public static ArrayNode messages(List<Message> messages) {
         ArrayNode array = NODES.arrayNode();
         messages.forEach(m -> array.add(message(m)));
         return array;
     }
 
+    /**
+     * A message as its recipient gets it: the message and its {@link #sender sender}. {@code sender} is the
+     * sending peer, or null for the broker's own notices and for a sender the store no longer has.
+     */
     public static ObjectNode envelope(Message message, Peer sender) {
         ObjectNode node = NODES.objectNode();
         node.set("message", message(message));
@@ -126,6 +134,13 @@ public final class PeersJson {
 
     // ------------------------------------------------------------ wire -> values (client side)
 
+    /**
+     * Reads a peer as the broker sends it. Lenient about what a sender summary lacks: absent fields are
+     * null, the summary empty and {@code verified} false.
+     *
+     * @throws io.agentpeers.core.InvalidArgumentException for a client type this client does not know
+     * @throws IllegalArgumentException for a state this client does not know
+     */
     public static PeerInfo peerInfo(JsonNode node) {
         return new PeerInfo(
                 text(node, "id"),
@@ -149,12 +164,20 @@ public final class PeersJson {
                 node.hasNonNull("agent_pid") ? node.get("agent_pid").asLong() : null);
     }
 
+    /** Reads an array of peers ({@link #peerInfo}), in order. */
     public static List<PeerInfo> peerInfos(JsonNode array) {
         List<PeerInfo> list = new ArrayList<>();
         array.forEach(n -> list.add(peerInfo(n)));
         return list;
     }
 
+    /**
+     * Reads a message as the broker sends it. {@code id}, {@code from}, {@code to}, {@code text} and
+     * {@code state} are required (a missing one throws {@code NullPointerException}); the others may be
+     * null or absent.
+     *
+     * @throws io.agentpeers.core.InvalidArgumentException for a state this client does not know
+     */
     public static Message messageFrom(JsonNode node) {
         return new Message(
                 node.get("id").asLong(),
@@ -168,16 +191,22 @@ public final class PeersJson {
                 MessageState.fromWireName(node.get("state").asText()));
     }
 
+    /**
+     * Reads an array of messages, in order. An element may be a bare message or an envelope, of which
+     * only the {@code message} is kept.
+     */
     public static List<Message> messagesFrom(JsonNode array) {
         List<Message> list = new ArrayList<>();
         array.forEach(n -> list.add(n.has("message") ? messageFrom(n.get("message")) : messageFrom(n)));
         return list;
     }
 
+    /** Reads a message as delivered: its {@code message} and its {@code sender} (what {@link #envelope} writes). */
     public static Envelope envelopeFrom(JsonNode node) {
         return new Envelope(messageFrom(node.get("message")), peerInfo(node.get("sender")));
     }
 
+    /** Reads an array of envelopes ({@link #envelopeFrom}), in order. */
     public static List<Envelope> envelopesFrom(JsonNode array) {
         List<Envelope> list = new ArrayList<>();
         array.forEach(n -> list.add(envelopeFrom(n)));

@@ -33,14 +33,20 @@ public final class ClientConnection implements AutoCloseable {
         this.description = Objects.requireNonNull(description, "description");
     }
 
+    /** The bytes from the broker, blocking; {@link #close()} unblocks a thread that reads them. */
     public InputStream input() {
         return input;
     }
 
+    /** The bytes to the broker, blocking. */
     public OutputStream output() {
         return output;
     }
 
+    /**
+     * Whether {@link #close()} has not run yet. It says nothing of the other end: a connection the broker
+     * dropped stays open here until it is closed.
+     */
     public boolean isOpen() {
         return !closed.get();
     }

@@ -40,6 +40,7 @@ public record ConnectionIdentity(
         return new ConnectionIdentity(transport, Optional.empty(), false, "this JVM");
     }
 
+    /** Whether the operating system vouched for the caller: exactly when {@link #credentials()} are present. */
     public boolean verified() {
         return credentials.isPresent();
     }

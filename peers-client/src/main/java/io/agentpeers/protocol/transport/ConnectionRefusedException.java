@@ -8,6 +8,7 @@ import io.agentpeers.core.PeersException;
  * the message to the caller as one JSON-RPC error line, then closes the connection.
  */
 public class ConnectionRefusedException extends PeersException {
+    /** @param message why the connection is refused; the caller reads it as the error's message */
     public ConnectionRefusedException(String message) {
         super(ErrorCode.NOT_AUTHORIZED, message);
     }

@@ -99,6 +99,7 @@ public final class TransportChannel implements Closeable {
         return readSide.provider();
     }
 
+    /** Makes both sides non-blocking, as a selector needs; the server calls it before it registers them. */
     public void configureNonBlocking() throws IOException {
         readSide.configureBlocking(false);
         if (!duplex()) {
@@ -106,10 +107,20 @@ public final class TransportChannel implements Closeable {
         }
     }
 
+    /**
+     * Reads from the read side into {@code buffer}, as {@link ReadableByteChannel#read} does.
+     *
+     * @return the bytes read: 0 when none are ready (non-blocking), -1 at the end of the stream
+     */
     public int read(ByteBuffer buffer) throws IOException {
         return reader.read(buffer);
     }
 
+    /**
+     * Writes from {@code buffer} to the write side, as {@link WritableByteChannel#write} does.
+     *
+     * @return the bytes written: perhaps fewer than remain, 0 when the send buffer is full (non-blocking)
+     */
     public int write(ByteBuffer buffer) throws IOException {
         return writer.write(buffer);
     }

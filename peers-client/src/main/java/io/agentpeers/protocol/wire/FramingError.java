@@ -22,6 +22,7 @@ public enum FramingError {
         return code.wireName();
     }
 
+    /** The error code it stands for; {@link #code()} is that code's wire name. */
     public ErrorCode errorCode() {
         return code;
     }

@@ -7,6 +7,7 @@ import java.util.Objects;
 public class FramingException extends PeersException {
     private final FramingError error;
 
+    /** A framing error found on this side, with the sentence {@link FramingError#describe} gives for this maximum. */
     public FramingException(FramingError error, int maxLineBytes) {
         this(error, error.describe(maxLineBytes));
     }
@@ -17,6 +18,7 @@ public class FramingException extends PeersException {
         this.error = error;
     }
 
+    /** Which framing error it was; {@link FramingError#closesConnection()} says whether the connection ends. */
     public FramingError error() {
         return error;
     }

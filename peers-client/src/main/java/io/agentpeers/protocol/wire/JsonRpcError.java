@@ -29,22 +29,27 @@ public record JsonRpcError(int code, String message, JsonNode data) {
         Objects.requireNonNull(message, "message");
     }
 
+    /** A parse error (-32700) without {@code data}: the line is not JSON. */
     public static JsonRpcError parseError(String message) {
         return new JsonRpcError(JsonRpc.PARSE_ERROR, message, null);
     }
 
+    /** An invalid request (-32600) without {@code data}: JSON, but not a valid request. */
     public static JsonRpcError invalidRequest(String message) {
         return new JsonRpcError(JsonRpc.INVALID_REQUEST, message, null);
     }
 
+    /** Method not found (-32601) without {@code data}; the message names the method. */
     public static JsonRpcError methodNotFound(String method) {
         return new JsonRpcError(JsonRpc.METHOD_NOT_FOUND, "unknown method: " + method, null);
     }
 
+    /** Invalid params (-32602) without {@code data}. */
     public static JsonRpcError invalidParams(String message) {
         return new JsonRpcError(JsonRpc.INVALID_PARAMS, message, null);
     }
 
+    /** An internal error (-32603) without {@code data}; {@link #internalFailure} adds {@code data.code}. */
     public static JsonRpcError internalError(String message) {
         return new JsonRpcError(JsonRpc.INTERNAL_ERROR, message, null);
     }
@@ -97,6 +102,7 @@ public record JsonRpcError(int code, String message, JsonNode data) {
         return Optional.empty();
     }
 
+    /** This error as a JSON-RPC error object: {@code code}, {@code message}, and {@code data} when there is one. */
     public ObjectNode toNode() {
         ObjectNode node = JsonNodeFactory.instance.objectNode();
         node.put("code", code);

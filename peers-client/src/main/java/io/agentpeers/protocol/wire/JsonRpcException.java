@@ -14,6 +14,10 @@ public class JsonRpcException extends PeersException {
     private final transient JsonRpcError error;
     private final transient JsonNode id;
 
+    /**
+     * @param error the error to answer with; its {@code data.code}, or else its number, gives {@link #code()}
+     * @param id    the request's id when it could be read, else {@code null}
+     */
     public JsonRpcException(JsonRpcError error, JsonNode id) {
         super(codeOf(error), error.message());
         this.error = Objects.requireNonNull(error, "error");
@@ -31,6 +35,7 @@ public class JsonRpcException extends PeersException {
         });
     }
 
+    /** The JSON-RPC error to answer with (on the client side: the one the broker sent). */
     public JsonRpcError error() {
         return error;
     }

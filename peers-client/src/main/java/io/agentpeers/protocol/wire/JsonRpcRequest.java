@@ -25,14 +25,17 @@ public record JsonRpcRequest(JsonNode id, String method, JsonNode params) {
         }
     }
 
+    /** A request with a numeric id, which its response carries back. */
     public static JsonRpcRequest request(long id, String method, JsonNode params) {
         return new JsonRpcRequest(JsonNodeFactory.instance.numberNode(id), method, params);
     }
 
+    /** A notification: no id, so no response comes. */
     public static JsonRpcRequest notification(String method, JsonNode params) {
         return new JsonRpcRequest(null, method, params);
     }
 
+    /** Whether it has no id at all (Java {@code null}); a request whose id is JSON null is not a notification. */
     public boolean isNotification() {
         return id == null;
     }
@@ -83,6 +86,7 @@ public record JsonRpcRequest(JsonNode id, String method, JsonNode params) {
         return new JsonRpcRequest(id, method.asText(), params);
     }
 
+    /** This request as a JSON-RPC 2.0 object; {@code id} and {@code params} are left out when absent. */
     public ObjectNode toNode() {
         ObjectNode node = JsonNodeFactory.instance.objectNode();
         node.put("jsonrpc", JsonRpc.VERSION);

@@ -21,14 +21,17 @@ public record JsonRpcResponse(JsonNode id, JsonNode result, JsonRpcError error) 
         }
     }
 
+    /** A success; a {@code null} result is sent as JSON null, and so is a {@code null} id. */
     public static JsonRpcResponse success(JsonNode id, JsonNode result) {
         return new JsonRpcResponse(id, result == null ? NullNode.instance : result, null);
     }
 
+    /** A failure; a {@code null} id (the request's could not be read) is sent as JSON null. */
     public static JsonRpcResponse failure(JsonNode id, JsonRpcError error) {
         return new JsonRpcResponse(id, null, error);
     }
 
+    /** Whether it carries a result rather than an error. */
     public boolean succeeded() {
         return error == null;
     }
@@ -50,6 +53,7 @@ public record JsonRpcResponse(JsonNode id, JsonNode result, JsonRpcError error) 
         return success(id, node.get("result"));
     }
 
+    /** This response as a JSON-RPC 2.0 object: {@code id} and either {@code result} or {@code error}. */
     public ObjectNode toNode() {
         ObjectNode node = JsonNodeFactory.instance.objectNode();
         node.put("jsonrpc", JsonRpc.VERSION);

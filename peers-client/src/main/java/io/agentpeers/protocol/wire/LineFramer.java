@@ -44,6 +44,12 @@ public final class LineFramer {
     private int length;
     private boolean failed;
 
+    /**
+     * A framer that reports a line longer than {@code maxLineBytes} bytes (without its terminator) as
+     * {@link FramingError#LINE_TOO_LONG}.
+     *
+     * @throws IllegalArgumentException when {@code maxLineBytes} is below 1
+     */
     public LineFramer(int maxLineBytes) {
         if (maxLineBytes < 1) {
             throw new IllegalArgumentException("maxLineBytes must be positive, got " + maxLineBytes);
@@ -51,6 +57,7 @@ public final class LineFramer {
         this.maxLineBytes = maxLineBytes;
     }
 
+    /** The longest line it accepts, in bytes without the terminator. */
     public int maxLineBytes() {
         return maxLineBytes;
     }

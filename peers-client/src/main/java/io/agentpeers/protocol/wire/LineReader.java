@@ -27,11 +27,17 @@ public final class LineReader {
         }
     };
 
+    /**
+     * Reads {@code input}, refusing lines longer than {@code maxLineBytes} bytes (without the terminator).
+     *
+     * @throws IllegalArgumentException when {@code maxLineBytes} is below 1
+     */
     public LineReader(InputStream input, int maxLineBytes) {
         this.input = Objects.requireNonNull(input, "input");
         this.framer = new LineFramer(maxLineBytes);
     }
 
+    /** Reads {@code input} with the default maximum line length, {@link LineFramer#DEFAULT_MAX_LINE_BYTES}. */
     public LineReader(InputStream input) {
         this(input, LineFramer.DEFAULT_MAX_LINE_BYTES);
     }

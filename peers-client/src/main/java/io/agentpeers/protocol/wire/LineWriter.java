@@ -8,10 +8,17 @@ import java.util.Objects;
 public final class LineWriter {
     private final OutputStream output;
 
+    /** @param output the stream to write to; this writer never closes it */
     public LineWriter(OutputStream output) {
         this.output = Objects.requireNonNull(output, "output");
     }
 
+    /**
+     * Writes {@code line} and a {@code \n} in one write, then flushes; lines of concurrent callers never
+     * interleave.
+     *
+     * @throws IllegalArgumentException when the line contains a {@code \n} or a {@code \r} ({@link Lines#encode})
+     */
     public void writeLine(String line) throws IOException {
         byte[] bytes = Lines.encode(line);
         synchronized (this) {

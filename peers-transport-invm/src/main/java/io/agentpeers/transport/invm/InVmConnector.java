@@ -12,6 +12,7 @@ import java.util.Objects;
 public final class InVmConnector implements TransportConnector {
     private final String name;
 
+    /** A connector to the listener of this JVM named {@code name}; nothing is looked up until {@link #connect()}. */
     public InVmConnector(String name) {
         this.name = Objects.requireNonNull(name, "name");
     }

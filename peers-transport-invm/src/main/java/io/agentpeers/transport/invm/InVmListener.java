@@ -47,6 +47,7 @@ public final class InVmListener implements TransportListener {
         this("in-vm-" + UNNAMED.incrementAndGet());
     }
 
+    /** The name it listens under; {@link InVmConnector}s find it by that name. */
     public String name() {
         return name;
     }

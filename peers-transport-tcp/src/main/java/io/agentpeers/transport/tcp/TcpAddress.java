@@ -31,6 +31,12 @@ public record TcpAddress(String host, int port) {
         return new TcpAddress(LOOPBACK, port);
     }
 
+    /**
+     * Reads {@code host:port}, {@code [ipv6]:port} or a bare port (then the loopback address); blanks
+     * around it are ignored and nothing is resolved.
+     *
+     * @throws InvalidArgumentException when the text is none of these, or the port is over 65535
+     */
     public static TcpAddress parse(String text) {
         Objects.requireNonNull(text, "text");
         String value = text.strip();

@@ -18,6 +18,10 @@ public final class TcpConnector implements TransportConnector {
 
     private final TcpAddress address;
 
+    /**
+     * A connector to {@code address}; the host is resolved at each {@link #connect()}, which waits up to
+     * 5 seconds for the connection.
+     */
     public TcpConnector(TcpAddress address) {
         this.address = Objects.requireNonNull(address, "address");
     }

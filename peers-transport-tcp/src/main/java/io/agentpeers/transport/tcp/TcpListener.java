@@ -32,6 +32,10 @@ public final class TcpListener implements TransportListener {
     private volatile InetSocketAddress bound;
     private volatile AcceptThread acceptThread;
 
+    /**
+     * A listener that will bind {@code address} (port 0: a free one, see {@link #boundAddress()}); nothing is
+     * bound until {@link #start}.
+     */
     public TcpListener(TcpAddress address) {
         this.address = Objects.requireNonNull(address, "address");
     }

@@ -31,10 +31,12 @@ public final class TokenFile {
 
     private final Path path;
 
+    /** The token file at {@code path}; nothing is read or written until {@link #read()} or {@link #readOrCreate()}. */
     public TokenFile(Path path) {
         this.path = Objects.requireNonNull(path, "path");
     }
 
+    /** Where the token is kept. */
     public Path path() {
         return path;
     }

@@ -19,6 +19,10 @@ import org.newsclub.net.unix.ConnectionRefusedSocketException;
 public final class UnixSocketConnector implements TransportConnector {
     private final Path path;
 
+    /**
+     * A connector to the socket file at {@code path}; the path is checked (short enough, a file there) at
+     * each {@link #connect()}, not here.
+     */
     public UnixSocketConnector(Path path) {
         this.path = Objects.requireNonNull(path, "path");
     }

@@ -50,6 +50,10 @@ public final class UnixSocketListener implements TransportListener {
     private volatile Object socketFileKey;
     private volatile int ownUid = -1;
 
+    /**
+     * A listener that will bind {@code path}. It refuses at bind when anything is there already, a stale
+     * socket file included; {@link #replacingStaleFile} removes a stale one.
+     */
     public UnixSocketListener(Path path) {
         this(path, false);
     }
@@ -67,6 +71,7 @@ public final class UnixSocketListener implements TransportListener {
         return new UnixSocketListener(path, true);
     }
 
+    /** The socket file's path as given (not made absolute). */
     public Path path() {
         return path;
     }
