@@ -280,6 +280,22 @@ public final class PeersBroker implements AutoCloseable {
 
         private Builder() {}
 
+        private Builder copy() {
+            Builder copy = new Builder();
+            copy.listeners.addAll(listeners);
+            copy.token = token;
+            copy.lockFile = lockFile;
+            copy.store = store;
+            copy.ownsStore = ownsStore;
+            copy.limits = limits;
+            copy.sweepInterval = sweepInterval;
+            copy.idleTimeout = idleTimeout;
+            copy.processes = processes;
+            copy.clock = clock;
+            copy.serverOptions = serverOptions;
+            return copy;
+        }
+
         /** Serve connections from this listener (the broker binds it at start and closes it at stop). */
         public Builder listen(TransportListener listener) {
             this.listeners.add(Objects.requireNonNull(listener, "listener"));
@@ -376,7 +392,8 @@ public final class PeersBroker implements AutoCloseable {
                 }
                 throw new InvalidArgumentException("give the broker at least one listener");
             }
-            return new PeersBroker(this).startUp();
+            // A copy: changing this builder later must not change the running broker.
+            return new PeersBroker(copy()).startUp();
         }
     }
 }

@@ -41,7 +41,11 @@ public record PeersLimits(
                 || maxBatch < 1
                 || nameGrace.isNegative()
                 || retention.isNegative()) {
-            throw new InvalidArgumentException("limits must be positive: " + this);
+            // Not "this": in a compact constructor the fields are not assigned yet.
+            throw new InvalidArgumentException("limits must be positive: max_message_bytes=" + maxMessageBytes
+                    + " max_summary_bytes=" + maxSummaryBytes + " rate=" + ratePerMinute + "/" + rateBurst
+                    + " max_history=" + maxHistory + " max_batch=" + maxBatch + " name_grace=" + nameGrace
+                    + " retention=" + retention);
         }
     }
 

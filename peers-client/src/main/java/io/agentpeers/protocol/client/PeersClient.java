@@ -90,7 +90,9 @@ public final class PeersClient implements AutoCloseable {
     /**
      * Connects and says {@code hello}.
      *
-     * @throws BrokerUnavailableException when no broker answers at the connector's address
+     * @throws io.agentpeers.protocol.transport.TransportException when nothing answers at the connector's
+     *     address (the connector's own failure, with where it looked)
+     * @throws BrokerUnavailableException when the connection breaks or {@code hello} is not answered in time
      * @throws io.agentpeers.protocol.BadTokenException when the broker refuses the token (TCP)
      * @throws io.agentpeers.protocol.VersionMismatchException when the broker speaks another protocol version
      */

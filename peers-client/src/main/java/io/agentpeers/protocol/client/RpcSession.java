@@ -2,6 +2,8 @@ package io.agentpeers.protocol.client;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.agentpeers.protocol.transport.ClientConnection;
+import io.agentpeers.protocol.wire.FramingError;
+import io.agentpeers.protocol.wire.FramingException;
 import io.agentpeers.protocol.wire.JsonRpcError;
 import io.agentpeers.protocol.wire.JsonRpcException;
 import io.agentpeers.protocol.wire.JsonRpcRequest;
@@ -114,7 +116,7 @@ final class RpcSession {
         Throwable cause = null;
         try {
             String line;
-            while ((line = lines.readLine()) != null) {
+            while ((line = nextLine(lines)) != null) {
                 JsonNode node;
                 try {
                     node = WireJson.mapper().readTree(line);
@@ -133,12 +135,32 @@ final class RpcSession {
         }
     }
 
+    /**
+     * The next line; one that is not UTF-8 is skipped (the reader goes on after it), while a line too long
+     * ends the session (nothing more can be read).
+     */
+    private static String nextLine(LineReader lines) throws IOException {
+        while (true) {
+            try {
+                return lines.readLine();
+            } catch (FramingException e) {
+                if (e.error() != FramingError.INVALID_UTF8) {
+                    throw e;
+                }
+                LOG.warn("the broker sent a line that is not UTF-8; ignored");
+            }
+        }
+    }
+
     private void route(JsonNode node) {
         if (node.has("method")) {
             try {
                 notifications.accept(JsonRpcRequest.fromNode(node));
             } catch (JsonRpcException e) {
                 LOG.warn("the broker sent a malformed notification; ignored: {}", e.getMessage());
+            } catch (RuntimeException e) {
+                // A notification this client cannot handle must not cost it the connection.
+                LOG.warn("a notification could not be handled; ignored", e);
             }
             return;
         }

@@ -11,6 +11,7 @@ import io.agentpeers.protocol.BrokerStats;
 import io.agentpeers.protocol.PeerInfo;
 import io.agentpeers.protocol.Pong;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -108,13 +109,29 @@ public final class BrokerJson {
     }
 
     /**
-     * Reads the params of an {@code event} notification into its record; a type this client does not know
-     * becomes {@link BrokerEvent.Other}. A known type throws where {@link PeersJson#peerInfo} and
-     * {@link PeersJson#messageFrom} do (a client type or state this client does not know, a missing message).
+     * Reads the params of an {@code event} notification into its record. A type this client does not
+     * know, or an event of a known type it cannot read (a client type or state added by a newer broker,
+     * a missing field), becomes {@link BrokerEvent.Other}: an observer survives a newer broker.
      */
     public static BrokerEvent brokerEvent(JsonNode node) {
-        var at = PeersJson.instant(node, "at");
         String type = node.path("type").asText("");
+        try {
+            return knownEvent(node, type);
+        } catch (RuntimeException unreadable) {
+            return new BrokerEvent.Other(instantOrNull(node), type);
+        }
+    }
+
+    private static Instant instantOrNull(JsonNode node) {
+        try {
+            return PeersJson.instant(node, "at");
+        } catch (RuntimeException e) {
+            return null;
+        }
+    }
+
+    private static BrokerEvent knownEvent(JsonNode node, String type) {
+        var at = PeersJson.instant(node, "at");
         return switch (type) {
             case "peer_joined" ->
                 new BrokerEvent.PeerJoined(

@@ -19,8 +19,8 @@ public class JsonRpcException extends PeersException {
      * @param id    the request's id when it could be read, else {@code null}
      */
     public JsonRpcException(JsonRpcError error, JsonNode id) {
-        super(codeOf(error), error.message());
-        this.error = Objects.requireNonNull(error, "error");
+        super(codeOf(Objects.requireNonNull(error, "error")), error.message());
+        this.error = error;
         this.id = id;
     }
 

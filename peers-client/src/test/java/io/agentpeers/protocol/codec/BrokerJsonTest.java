@@ -84,4 +84,20 @@ class BrokerJsonTest {
         assertInstanceOf(BrokerEvent.Other.class, newer);
         assertEquals("peer_renamed", newer.type());
     }
+
+    @Test
+    void anEventThisClientCannotReadIsOtherNotAFailure() throws Exception {
+        String newerPeer = PEER.replace("\"claude-code\"", "\"gemini-cli\"");
+        BrokerEvent event = BrokerJson.brokerEvent(
+                json("{\"type\":\"peer_joined\",\"at\":\"2026-11-24T10:15:30Z\",\"peer\":" + newerPeer + "}"));
+        BrokerEvent.Other other = assertInstanceOf(BrokerEvent.Other.class, event);
+        assertEquals("peer_joined", other.type());
+        assertEquals(Instant.parse("2026-11-24T10:15:30Z"), other.at());
+
+        BrokerEvent missing =
+                BrokerJson.brokerEvent(json("{\"type\":\"message_sent\",\"at\":\"2026-11-24T10:15:30Z\"}"));
+        assertEquals(
+                "message_sent",
+                assertInstanceOf(BrokerEvent.Other.class, missing).type());
+    }
 }
