@@ -1,10 +1,12 @@
 package io.agentpeers.transport.tcp;
 
+import io.agentpeers.core.InvalidArgumentException;
 import io.agentpeers.protocol.transport.ClientConnection;
 import io.agentpeers.protocol.transport.TransportConnector;
 import io.agentpeers.protocol.transport.TransportException;
 import java.io.IOException;
 import java.net.ConnectException;
+import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.time.Duration;
 import java.util.Objects;
@@ -38,10 +40,17 @@ public final class TcpConnector implements TransportConnector {
 
     @Override
     public ClientConnection connect() {
+        InetSocketAddress target;
+        try {
+            target = address.resolve();
+        } catch (InvalidArgumentException e) {
+            // A name that does not resolve now may resolve later: a transport failure, like a refused connect.
+            throw new TransportException("cannot connect to TCP " + address + ": " + e.getMessage(), e);
+        }
         Socket socket = new Socket();
         try {
             socket.setTcpNoDelay(true);
-            socket.connect(address.resolve(), (int) CONNECT_TIMEOUT.toMillis());
+            socket.connect(target, (int) CONNECT_TIMEOUT.toMillis());
             return new ClientConnection(socket.getInputStream(), socket.getOutputStream(), socket, "tcp:" + address);
         } catch (IOException e) {
             try {
