@@ -7,8 +7,10 @@ import io.modelcontextprotocol.server.McpServer;
 import io.modelcontextprotocol.server.McpSyncServer;
 import io.modelcontextprotocol.server.transport.StdioServerTransportProvider;
 import io.modelcontextprotocol.spec.McpSchema.ServerCapabilities;
+import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Objects;
@@ -79,7 +81,18 @@ public final class PeersMcp {
                 }
             };
             StdoutGate out = new StdoutGate(stdout, startLink);
-            StdinWatch in = new StdinWatch(stdin, onInitialized, () -> {
+            // A bad line is answered and dropped before the SDK sees it: its reader ends on the first one.
+            StdinGuard guarded = new StdinGuard(stdin, error -> {
+                synchronized (out) {
+                    try {
+                        out.write((error + "\n").getBytes(StandardCharsets.UTF_8));
+                        out.flush();
+                    } catch (IOException e) {
+                        LOG.warn("could not answer a refused stdin line: {}", e.toString());
+                    }
+                }
+            });
+            StdinWatch in = new StdinWatch(guarded, onInitialized, () -> {
                 reason.compareAndSet(null, "stdin closed");
                 stop.countDown();
             });

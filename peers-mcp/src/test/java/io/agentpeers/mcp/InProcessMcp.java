@@ -141,6 +141,12 @@ final class InProcessMcp implements AutoCloseable {
         return text.toString();
     }
 
+    /** Writes raw bytes to the server's stdin, as a broken or hostile client might. */
+    synchronized void sendRaw(byte[] bytes) throws IOException {
+        toServer.write(bytes);
+        toServer.flush();
+    }
+
     private synchronized void send(JsonNode message) throws IOException {
         toServer.write((JSON.writeValueAsString(message) + "\n").getBytes(StandardCharsets.UTF_8));
         toServer.flush();

@@ -23,6 +23,7 @@ import io.agentpeers.transport.tcp.TcpConnector;
 import io.agentpeers.transport.tcp.TcpListener;
 import io.agentpeers.transport.unix.UnixSocketConnector;
 import io.agentpeers.transport.unix.UnixSocketListener;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashSet;
@@ -88,6 +89,25 @@ class McpServerInProcessTest {
                 .withName(name)
                 .withAgentPid(agent));
         return client;
+    }
+
+    @Test
+    void badStdinLinesAreAnsweredAndTheServerGoesOn() throws Exception {
+        try (InProcessMcp alice = InProcessMcp.start(settings("codex", "alice"))) {
+            alice.initialize();
+            alice.sendRaw(("garbage\n[{\"jsonrpc\":\"2.0\",\"id\":7,\"method\":\"ping\"}]\n"
+                            + "{\"jsonrpc\":\"2.0\",\"id\":null,\"method\":\"tools/list\"}\n"
+                            + "[".repeat(3000) + "\n")
+                    .getBytes(StandardCharsets.UTF_8));
+            alice.sendRaw(new byte[] {(byte) 0xff, (byte) 0xfe, '\n'});
+            JsonNode tools = alice.request("tools/list", InProcessMcp.JSON.createObjectNode());
+            assertTrue(tools.path("tools").size() >= 9, "the server still answers: " + tools);
+            assertTrue(alice.ok("whoami", Map.of()).contains("alice"));
+            long refusals = alice.lines().stream()
+                    .filter(line -> line.contains("\"code\":-32700") || line.contains("\"code\":-32600"))
+                    .count();
+            assertEquals(5, refusals, "one JSON-RPC error for each bad line: " + alice.lines());
+        }
     }
 
     @Test
