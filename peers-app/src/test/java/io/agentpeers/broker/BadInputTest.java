@@ -270,6 +270,17 @@ class BadInputTest {
         assertError(none.hello(null), -32000, "bad_token", 0);
         assertTrue(none.closedWithin(Duration.ofSeconds(10)), "and one without a token");
 
+        for (String notAString : new String[] {"12345", "{\"token\":1}", "[\"" + TOKEN + "\"]", "null"}) {
+            RawConnection odd = raw(tcp());
+            assertError(
+                    odd.call("{\"jsonrpc\":\"2.0\",\"id\":0,\"method\":\"hello\",\"params\":{\"protocol\":1,"
+                            + "\"token\":" + notAString + "}}"),
+                    -32000,
+                    "bad_token",
+                    0);
+            assertTrue(odd.closedWithin(Duration.ofSeconds(10)), "a token that is not a string is a bad token");
+        }
+
         RawConnection right = raw(tcp());
         assertTrue(right.hello(TOKEN).has("result"));
         assertPong(right, 1);

@@ -229,7 +229,7 @@ public final class BrokerDispatcher implements ConnectionHandler, CommitListener
             throw new VersionMismatchException("the client speaks protocol " + protocol + " and the broker "
                     + PeersClient.PROTOCOL_VERSION + "; " + side);
         }
-        if (connection.identity().tokenRequired() && !context.tokenAccepted(params.optionalString("token"))) {
+        if (connection.identity().tokenRequired() && !context.tokenAccepted(presentedToken(params))) {
             LOG.warn("event=refused conn={} reason=bad_token", connection.id());
             throw new BadTokenException("over TCP, hello must carry the broker's token (the file token in PEERS_HOME)");
         }
@@ -243,6 +243,15 @@ public final class BrokerDispatcher implements ConnectionHandler, CommitListener
         result.put("pid", credentials == null ? null : credentials.pid());
         result.put("uid", credentials == null ? null : credentials.uid());
         return result;
+    }
+
+    /** The token of a hello, or null: one that is not a string is no token (a bad token, not bad params). */
+    private static String presentedToken(Params params) {
+        try {
+            return params.optionalString("token");
+        } catch (InvalidParamsException notAString) {
+            return null;
+        }
     }
 
     private JsonNode register(ServerConnection connection, Session session, Params params) {
