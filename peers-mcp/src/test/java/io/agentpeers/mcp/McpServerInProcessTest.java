@@ -92,6 +92,21 @@ class McpServerInProcessTest {
     }
 
     @Test
+    void aMessageTooLargeForALineIsRefusedAndTheConnectionStays() throws Exception {
+        try (PeersClient bob = peer("bob", null);
+                InProcessMcp alice = InProcessMcp.start(settings("codex", "alice"))) {
+            alice.initialize();
+            assertTrue(alice.ok("whoami", Map.of()).contains("alice"));
+            JsonNode huge = alice.call("send_message", Map.of("to_id", "bob", "message", "x".repeat(2 * 1024 * 1024)));
+            assertTrue(huge.path("isError").asBoolean(), huge::toString);
+            assertTrue(InProcessMcp.textOf(huge).contains("too large"), InProcessMcp.textOf(huge));
+            assertTrue(alice.ok("send_message", Map.of("to_id", "bob", "message", "a small one"))
+                    .contains("bob"));
+            assertEquals(1, bob.pending(10).size(), "only the small message arrived, on the same connection");
+        }
+    }
+
+    @Test
     void badStdinLinesAreAnsweredAndTheServerGoesOn() throws Exception {
         try (InProcessMcp alice = InProcessMcp.start(settings("codex", "alice"))) {
             alice.initialize();

@@ -1,6 +1,8 @@
 package io.agentpeers.protocol.client;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.agentpeers.core.InvalidArgumentException;
+import io.agentpeers.core.MessageTooLargeException;
 import io.agentpeers.protocol.transport.ClientConnection;
 import io.agentpeers.protocol.wire.FramingError;
 import io.agentpeers.protocol.wire.FramingException;
@@ -8,10 +10,12 @@ import io.agentpeers.protocol.wire.JsonRpcError;
 import io.agentpeers.protocol.wire.JsonRpcException;
 import io.agentpeers.protocol.wire.JsonRpcRequest;
 import io.agentpeers.protocol.wire.JsonRpcResponse;
+import io.agentpeers.protocol.wire.LineFramer;
 import io.agentpeers.protocol.wire.LineReader;
 import io.agentpeers.protocol.wire.LineWriter;
 import io.agentpeers.protocol.wire.WireJson;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -85,7 +89,8 @@ final class RpcSession {
             if (dead.get()) {
                 throw new IOException("connection closed");
             }
-            writer.writeLine(JsonRpcRequest.request(id, method, params).toLine());
+            writer.writeLine(
+                    fitting(method, JsonRpcRequest.request(id, method, params).toLine()));
             JsonRpcResponse response = reply.get(Math.max(1, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
             if (!response.succeeded()) {
                 throw BrokerErrors.toException(response.error());
@@ -109,6 +114,31 @@ final class RpcSession {
         } finally {
             inflight.remove(id);
         }
+    }
+
+    /**
+     * The request line, if the broker can read it: a line longer than the protocol's limit would make it
+     * close the connection (line too long) instead of answering.
+     *
+     * @throws MessageTooLargeException for a send or broadcast too large to carry
+     * @throws InvalidArgumentException for any other request that large
+     */
+    private static String fitting(String method, String line) {
+        // UTF-8 takes at most three bytes a char here (surrogate pairs: four for two), so short lines fit.
+        if (line.length() <= LineFramer.DEFAULT_MAX_LINE_BYTES / 3) {
+            return line;
+        }
+        int bytes = line.getBytes(StandardCharsets.UTF_8).length;
+        if (bytes <= LineFramer.DEFAULT_MAX_LINE_BYTES) {
+            return line;
+        }
+        String why = "the request is " + bytes + " bytes and the broker reads lines of at most "
+                + LineFramer.DEFAULT_MAX_LINE_BYTES + " bytes";
+        if (method.equals("send") || method.equals("broadcast")) {
+            throw new MessageTooLargeException("message too large: " + why
+                    + " (messages themselves are limited to the broker's max_message_bytes, 64 KiB by default)");
+        }
+        throw new InvalidArgumentException(why);
     }
 
     private void readLoop() {
