@@ -194,6 +194,28 @@ public final class PeerNetwork implements AutoCloseable {
         });
     }
 
+    /**
+     * Refuses a kill whose target's connection is no longer the agent's child: the connection was
+     * orphaned and adopted (by init or a subreaper), so its agent's pid may be reused or be the adopter.
+     */
+    private void requireStillTheAgent(Peer victim) {
+        ProcessRef agent = victim.agent();
+        ProcessRef connection = victim.connection();
+        if (agent.pid() <= 1) {
+            throw new KillRefusedException(victim.displayName() + "'s agent is init: never a kill target");
+        }
+        if (connection == null || connection.pid() == agent.pid()) {
+            return; // the connecting process is its own agent (a CLI, an orchestrator)
+        }
+        long parent =
+                processes.inspect(connection.pid()).map(ProcessInfo::parentPid).orElse(-1L);
+        if (parent != agent.pid()) {
+            throw new KillRefusedException(victim.displayName() + "'s connection (pid " + connection.pid()
+                    + ") is no longer a child of its agent (pid " + agent.pid() + "): it was orphaned, and the"
+                    + " broker signals nothing it cannot vouch for; `peers cleanup` ends orphans");
+        }
+    }
+
     private ProcessRef verifiedAgent(Credentials credentials, Long agentPid) {
         ProcessInfo self = processes
                 .inspect(credentials.pid())
@@ -201,6 +223,10 @@ public final class PeerNetwork implements AutoCloseable {
                         "the connecting process " + credentials.pid() + " is not running any more"));
         if (agentPid == null || agentPid == credentials.pid()) {
             return self.ref();
+        }
+        if (agentPid <= 1) {
+            throw new AgentNotVerifiedException("process " + agentPid + " is init, never an agent: a connecting process"
+                    + " whose parent is init was orphaned; name no agent, or run under your agent");
         }
         if (self.parentPid() != agentPid) {
             throw new AgentNotVerifiedException("process " + agentPid + " is not the parent of the connecting process "
@@ -509,6 +535,7 @@ public final class PeerNetwork implements AutoCloseable {
             }
             return new KillResult(victim, false);
         });
+        requireStillTheAgent(result.target());
         boolean signalled = processes.terminate(result.target().agent());
         write((tx, events) -> {
             events.add(new PeerKilled(result.target(), caller, signalled));

@@ -555,6 +555,29 @@ public abstract class AbstractPeerNetworkContractTest {
         assertTrue(processes.terminated().isEmpty());
     }
 
+    @Test
+    void initIsNeverAnAgentAndAnOrphanedConnectionIsNoKillTarget() {
+        PeerId alice = join("/w");
+        // An orphaned process (its parent gone, adopted by init) names its new parent as its agent; init
+        // runs as the same user here, as in a container, so only the rule refuses it.
+        processes.start(1, 0, UID, 1);
+        long orphanPid = NEXT_PID.incrementAndGet();
+        processes.start(orphanPid, 1, UID, 300 + orphanPid);
+        assertThrows(
+                AgentNotVerifiedException.class,
+                () -> network.register(
+                        new Credentials(orphanPid, UID, UID),
+                        RegisterRequest.of("/w", ClientType.CLAUDE_CODE).withAgentPid(1L)));
+
+        // A peer whose connection was reparented after registration: its old agent's pid may name
+        // something else now (an init or a subreaper took the connection), so kill signals nothing.
+        Agent adopted = newAgent();
+        PeerId bob = register(adopted, "/w").peer().id();
+        processes.reparent(adopted.serverPid(), 1);
+        assertThrows(KillRefusedException.class, () -> network.kill(alice, bob.value()));
+        assertTrue(processes.terminated().isEmpty(), "nothing was signalled");
+    }
+
     // ------------------------------------------------------------ sweep and start
 
     @Test
