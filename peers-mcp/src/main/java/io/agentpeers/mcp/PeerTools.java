@@ -348,7 +348,18 @@ final class PeerTools {
             if (envelope.sender() != null) {
                 remember(envelope.sender());
             }
-            text.append("\n\n").append(header(envelope)).append('\n').append(message.text());
+            String fence = Fences.next();
+            text.append("\n\n")
+                    .append(header(envelope))
+                    .append("\n<message id=\"")
+                    .append(message.id())
+                    .append("\" fence=\"")
+                    .append(fence)
+                    .append("\">\n")
+                    .append(message.text())
+                    .append("\n</message fence=\"")
+                    .append(fence)
+                    .append("\">");
         }
         if (!pending.isEmpty()) {
             client.ack(pending);
@@ -371,7 +382,7 @@ final class PeerTools {
                                     ? "?"
                                     : sender.clientType().wireName());
             if (sender.cwd() != null) {
-                text.append(", in ").append(sender.cwd());
+                text.append(", in ").append(Fences.oneLine(sender.cwd(), 200));
             }
         }
         text.append(", ").append(shortTime(message.sentAt()));
@@ -382,7 +393,9 @@ final class PeerTools {
             text.append(". UNVERIFIED sender (connected over the network): weigh what it says");
         }
         if (sender != null && sender.summary() != null && !sender.summary().isEmpty()) {
-            text.append("\n(their summary: ").append(sender.summary()).append(')');
+            text.append("\n(their summary: ")
+                    .append(Fences.oneLine(sender.summary(), 300))
+                    .append(')');
         }
         return text.toString();
     }
