@@ -73,7 +73,7 @@ public record BrokerConfig(PeersPaths paths, PeersLimits limits, Duration sweepI
             builder.listen(new TcpListener(TcpAddress.parse(paths.tcp())))
                     .token(new TokenFile(paths.tokenFile()).readOrCreate());
         }
-        // A broker refused for its lock or address closes the store again (it owns it).
-        return builder.ownedStore(SqlitePeerStore.open(paths.database())).start();
+        // Opened under the broker's lock: a second broker of this home leaves the database alone.
+        return builder.ownedStore(() -> SqlitePeerStore.open(paths.database())).start();
     }
 }

@@ -25,10 +25,6 @@ public final class Main {
         return PeersCli.configure(line, context);
     }
 
-    private static boolean runsTheBroker(String[] args) {
-        return args.length >= 2 && args[0].equals("broker") && args[1].equals("run");
-    }
-
     /** The root of {@link #brokerProcess}: it only holds the context. */
     @Command(name = "peers", mixinStandardHelpOptions = true, description = "The peers broker process.")
     static final class BrokerProcessRoot implements ContextRoot {
@@ -61,7 +57,7 @@ public final class Main {
     public static void main(String[] args) {
         PeersCli.configureLogging(args);
         CliContext context = CliContext.system(Main.class.getName());
-        CommandLine line = runsTheBroker(args) ? brokerProcess(context) : commandLine(context);
+        CommandLine line = PeersCli.runsTheBroker(args) ? brokerProcess(context) : commandLine(context);
         System.exit(line.execute(args));
     }
 }

@@ -1,9 +1,6 @@
 package io.agentpeers.app;
 
-import java.io.IOException;
 import java.lang.reflect.Field;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,17 +16,9 @@ import org.junit.jupiter.api.io.TempDir;
  * and would outlive the test run. Only this test's folders, so tests in other JVMs keep their brokers.
  */
 public final class EndsStrayBrokers implements AfterEachCallback {
-    private static final Path PROC = Path.of("/proc");
-
     @Override
     public void afterEach(ExtensionContext context) throws Exception {
-        List<Path> folders = tempDirs(context.getRequiredTestInstance());
-        if (folders.isEmpty() || !Files.isDirectory(PROC)) {
-            return;
-        }
-        List<ProcessHandle> strays = ProcessHandle.allProcesses()
-                .filter(process -> isBroker(process.pid()) && homeUnder(process.pid(), folders))
-                .toList();
+        List<ProcessHandle> strays = BrokerProcesses.under(tempDirs(context.getRequiredTestInstance()));
         for (ProcessHandle stray : strays) {
             System.err.println("[EndsStrayBrokers] " + context.getDisplayName() + " left broker pid " + stray.pid()
                     + " running; ending it");
@@ -58,28 +47,5 @@ public final class EndsStrayBrokers implements AfterEachCallback {
             }
         }
         return folders;
-    }
-
-    private static boolean isBroker(long pid) {
-        return read(pid, "cmdline").contains("\0broker\0run");
-    }
-
-    private static boolean homeUnder(long pid, List<Path> folders) {
-        for (String variable : read(pid, "environ").split("\0")) {
-            if (variable.startsWith("PEERS_HOME=")) {
-                Path home = Path.of(variable.substring("PEERS_HOME=".length())).toAbsolutePath();
-                return folders.stream().anyMatch(home::startsWith);
-            }
-        }
-        return false;
-    }
-
-    private static String read(long pid, String file) {
-        try {
-            return new String(
-                    Files.readAllBytes(PROC.resolve(Long.toString(pid)).resolve(file)), StandardCharsets.UTF_8);
-        } catch (IOException | RuntimeException e) {
-            return "";
-        }
     }
 }

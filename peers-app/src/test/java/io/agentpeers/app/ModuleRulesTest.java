@@ -102,7 +102,6 @@ class ModuleRulesTest {
                             "another transport",
                             c -> c.getPackageName().startsWith("io.agentpeers.transport.")
                                     && !c.getPackageName().startsWith("io.agentpeers.transport." + transport)))
-                    .allowEmptyShould(true)
                     .check(PEERS);
         }
     }

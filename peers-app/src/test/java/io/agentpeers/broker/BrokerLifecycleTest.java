@@ -4,8 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.agentpeers.app.BrokerProcesses;
 import io.agentpeers.app.EndsStrayBrokers;
-import io.agentpeers.app.Main;
 import io.agentpeers.core.ClientType;
 import io.agentpeers.core.RegisterRequest;
 import io.agentpeers.local.BrokerStarter;
@@ -16,8 +16,6 @@ import io.agentpeers.protocol.client.PeersClient;
 import io.agentpeers.transport.unix.SocketFileState;
 import io.agentpeers.transport.unix.SocketFiles;
 import io.agentpeers.transport.unix.UnixSocketConnector;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -168,33 +166,9 @@ class BrokerLifecycleTest {
         }
     }
 
-    /** Broker processes whose command line runs `broker run` and whose environment names this home. */
+    /** Broker processes whose home is this test's. */
     private static List<ProcessHandle> brokerProcesses(Path home) {
-        String wanted = "PEERS_HOME=" + home + "\0";
-        return ProcessHandle.allProcesses()
-                .filter(p -> commandLine(p.pid()).contains(Main.class.getName() + "\0broker\0run"))
-                .filter(p -> environment(p.pid()).contains(wanted))
-                .toList();
-    }
-
-    /**
-     * The process's arguments, NUL-separated, from {@code /proc}: the JDK's {@code Info.commandLine()}
-     * gives up on a command line as long as a test class path.
-     */
-    private static String commandLine(long pid) {
-        try {
-            return new String(Files.readAllBytes(Path.of("/proc/" + pid + "/cmdline")), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            return "";
-        }
-    }
-
-    private static String environment(long pid) {
-        try {
-            return new String(Files.readAllBytes(Path.of("/proc/" + pid + "/environ")), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            return "";
-        }
+        return BrokerProcesses.under(List.of(home));
     }
 
     private static void stop(ProcessHandle broker) throws InterruptedException {

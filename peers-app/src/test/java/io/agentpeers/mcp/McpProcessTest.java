@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.agentpeers.app.BrokerProcesses;
 import io.agentpeers.app.EndsStrayBrokers;
 import io.agentpeers.broker.PeersBroker;
 import io.agentpeers.protocol.Envelope;
@@ -16,8 +17,6 @@ import io.agentpeers.transport.tcp.TcpAddress;
 import io.agentpeers.transport.tcp.TcpListener;
 import io.agentpeers.transport.unix.UnixSocketConnector;
 import io.agentpeers.transport.unix.UnixSocketListener;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -177,7 +176,7 @@ class McpProcessTest {
             }
             List<ProcessHandle> brokers = servers.stream()
                     .flatMap(s -> s.process().toHandle().descendants())
-                    .filter(h -> commandLine(h.pid()).contains("\0broker\0run"))
+                    .filter(h -> BrokerProcesses.isBroker(h.pid()))
                     .toList();
             assertEquals(1, brokers.size(), "one broker for servers that started together");
             try (PeersClient observer = PeersClient.connect(
@@ -259,14 +258,5 @@ class McpProcessTest {
         List<String> wrapped = new ArrayList<>(List.of("sh", "-c", "\"$@\"; exit $?", "sh"));
         wrapped.addAll(command);
         return wrapped;
-    }
-
-    /** The arguments from {@code /proc}: the JDK's {@code Info.commandLine()} gives up on a class path this long. */
-    private static String commandLine(long pid) {
-        try {
-            return new String(Files.readAllBytes(Path.of("/proc/" + pid + "/cmdline")), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            return "";
-        }
     }
 }

@@ -34,6 +34,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -55,7 +56,8 @@ import org.slf4j.LoggerFactory;
  * }</pre>
  *
  * <p>{@link #close()} stops accepting, writes the replies in flight, closes every connection, stops
- * the writer and closes the store if it was given with {@link Builder#ownedStore}; idempotent.
+ * the writer and closes the store if it was given with {@link Builder#ownedStore(PeerStore)} or opened by
+ * the broker; idempotent.
  */
 public final class PeersBroker implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(PeersBroker.class);
@@ -70,6 +72,7 @@ public final class PeersBroker implements AutoCloseable {
     private final AtomicReference<Instant> lastSweepAt = new AtomicReference<>();
     private final List<String> listeners = new ArrayList<>();
     private BrokerLock lock;
+    private PeerStore store;
     private PeerNetwork network;
     private BrokerDispatcher dispatcher;
     private ConnectionServer server;
@@ -91,8 +94,10 @@ public final class PeersBroker implements AutoCloseable {
             if (config.lockFile != null) {
                 lock = BrokerLock.acquire(config.lockFile);
             }
+            // Opened only now, under the lock: a second broker of the same home never touches the store.
+            store = config.store != null ? config.store : Objects.requireNonNull(config.opener.get(), "store");
             AtomicReference<BrokerDispatcher> pushTo = new AtomicReference<>();
-            network = new PeerNetwork(config.store, config.processes, config.clock, config.limits, events -> {
+            network = new PeerNetwork(store, config.processes, config.clock, config.limits, events -> {
                 BrokerDispatcher target = pushTo.get();
                 if (target != null) {
                     target.committed(events);
@@ -117,7 +122,7 @@ public final class PeersBroker implements AutoCloseable {
                     "event=start pid={} listeners={} database=\"{}\" previous_peers={}",
                     ProcessHandle.current().pid(),
                     listeners,
-                    config.store.description(),
+                    store.description(),
                     leftover);
             return this;
         } catch (RuntimeException e) {
@@ -209,7 +214,7 @@ public final class PeersBroker implements AutoCloseable {
         closeQuietly(dispatcher);
         closeQuietly(network);
         if (config.ownsStore) {
-            closeQuietly(config.store);
+            closeQuietly(store);
         }
         closeQuietly(lock);
         LOG.info("event=stop pid={}", ProcessHandle.current().pid());
@@ -243,7 +248,7 @@ public final class PeersBroker implements AutoCloseable {
             stats.put("pid", ProcessHandle.current().pid());
             stats.put("started_at", startedAt.toString());
             stats.put("uptime_ms", Duration.between(startedAt, now).toMillis());
-            stats.put("database", config.store.description());
+            stats.put("database", store.description());
             ArrayNode list = stats.putArray("listeners");
             listeners.forEach(list::add);
             orphans.values().removeIf(orphan -> !config.processes.isAlive(orphan.connection()));
@@ -265,6 +270,7 @@ public final class PeersBroker implements AutoCloseable {
         private String token;
         private Path lockFile;
         private PeerStore store;
+        private Supplier<? extends PeerStore> opener;
         private boolean ownsStore;
         private PeersLimits limits = PeersLimits.defaults();
         private Duration sweepInterval = Duration.ofSeconds(5);
@@ -286,6 +292,7 @@ public final class PeersBroker implements AutoCloseable {
             copy.token = token;
             copy.lockFile = lockFile;
             copy.store = store;
+            copy.opener = opener;
             copy.ownsStore = ownsStore;
             copy.limits = limits;
             copy.sweepInterval = sweepInterval;
@@ -317,6 +324,7 @@ public final class PeersBroker implements AutoCloseable {
         /** Use this store; the caller closes it after the broker. */
         public Builder store(PeerStore peerStore) {
             this.store = Objects.requireNonNull(peerStore, "store");
+            this.opener = null;
             this.ownsStore = false;
             return this;
         }
@@ -324,6 +332,19 @@ public final class PeersBroker implements AutoCloseable {
         /** Use this store and close it when the broker stops (or fails to start). */
         public Builder ownedStore(PeerStore peerStore) {
             this.store = Objects.requireNonNull(peerStore, "store");
+            this.opener = null;
+            this.ownsStore = true;
+            return this;
+        }
+
+        /**
+         * Open the store at start, once the broker holds its {@link #lockFile lock}, and close it when the
+         * broker stops: a broker refused for its lock then never opens (or migrates) the store of a
+         * broker that runs.
+         */
+        public Builder ownedStore(Supplier<? extends PeerStore> open) {
+            this.opener = Objects.requireNonNull(open, "open");
+            this.store = null;
             this.ownsStore = true;
             return this;
         }
@@ -383,11 +404,11 @@ public final class PeersBroker implements AutoCloseable {
 
         /** Binds every listener and starts serving; on failure nothing is left open. */
         public PeersBroker start() {
-            if (store == null) {
+            if (store == null && opener == null) {
                 throw new InvalidArgumentException("give the broker a store");
             }
             if (listeners.isEmpty()) {
-                if (ownsStore) {
+                if (ownsStore && store != null) {
                     store.close();
                 }
                 throw new InvalidArgumentException("give the broker at least one listener");

@@ -25,11 +25,6 @@ public final class BrokerAccess {
         return BrokerCommands.starter(context, paths);
     }
 
-    /** The connector for these paths. */
-    public static TransportConnector connector(PeersPaths paths) {
-        return BrokerEndpoint.connector(paths);
-    }
-
     /**
      * Connects and says hello.
      *
@@ -37,7 +32,7 @@ public final class BrokerAccess {
      * @throws CliFailure with exit code 3 when no broker answers
      */
     public static PeersClient connect(PeersPaths paths, boolean reconnect) {
-        TransportConnector connector = connector(paths);
+        TransportConnector connector = BrokerEndpoint.connector(paths);
         ClientOptions options = ClientOptions.defaults()
                 .withClientName(CLIENT_NAME)
                 .withReconnect(reconnect)

@@ -100,7 +100,7 @@ final class PeerCommands {
                 if (json) {
                     ObjectNode node = NODES.objectNode();
                     node.set("message", PeersJson.message(sent.message()));
-                    node.set("recipient", peerNode(to));
+                    node.set("recipient", PeersJson.peer(to));
                     if (await) {
                         node.set("reply", reply == null ? null : envelopeNode(reply));
                     }
@@ -182,7 +182,7 @@ final class PeerCommands {
             }
             if (json) {
                 ObjectNode node = NODES.objectNode();
-                node.set("peer", peerNode(killed.peer()));
+                node.set("peer", PeersJson.peer(killed.peer()));
                 node.put("signalled", killed.signalled());
                 terminal().json(node);
             } else {
@@ -299,30 +299,6 @@ final class PeerCommands {
         for (String line : message.text().split("\n", -1)) {
             out.println("  " + Terminal.data(line));
         }
-    }
-
-    static ObjectNode peerNode(PeerInfo peer) {
-        ObjectNode node = NODES.objectNode();
-        node.put("id", peer.id());
-        node.put("name", peer.name());
-        node.put(
-                "client_type",
-                peer.clientType() == null ? null : peer.clientType().wireName());
-        node.put("cwd", peer.cwd());
-        node.put("git_root", peer.gitRoot());
-        node.put("repo_key", peer.repoKey());
-        node.put("tty", peer.tty());
-        node.put("summary", peer.summary());
-        node.put(
-                "registered_at",
-                peer.registeredAt() == null ? null : peer.registeredAt().toString());
-        node.put("last_seen", peer.lastSeen() == null ? null : peer.lastSeen().toString());
-        node.put("state", peer.state() == null ? null : peer.state().wireName());
-        node.put("gone_at", peer.goneAt() == null ? null : peer.goneAt().toString());
-        node.put("verified", peer.verified());
-        node.put("pid", peer.pid());
-        node.put("agent_pid", peer.agentPid());
-        return node;
     }
 
     static ObjectNode envelopeNode(Envelope envelope) {

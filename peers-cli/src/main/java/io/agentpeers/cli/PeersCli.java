@@ -118,13 +118,18 @@ public final class PeersCli implements Callable<Integer>, ContextRoot {
         return code;
     }
 
+    /** Whether these arguments are {@code broker run ...}: the command of a broker process. */
+    public static boolean runsTheBroker(String[] args) {
+        return args.length >= 2 && args[0].equals("broker") && args[1].equals("run");
+    }
+
     /**
      * Sets slf4j-simple's defaults before the first logger exists: everything to stderr, warnings only
      * for commands, info with times for {@code broker run}, debug with {@code --verbose}.
      */
     public static void configureLogging(String[] args) {
         List<String> list = Arrays.asList(args);
-        boolean brokerRun = list.indexOf("broker") >= 0 && list.indexOf("run") > list.indexOf("broker");
+        boolean brokerRun = runsTheBroker(args);
         boolean verbose = list.contains("--verbose") || list.contains("-v");
         setDefault("org.slf4j.simpleLogger.logFile", "System.err");
         setDefault("org.slf4j.simpleLogger.defaultLogLevel", verbose ? "debug" : brokerRun ? "info" : "warn");

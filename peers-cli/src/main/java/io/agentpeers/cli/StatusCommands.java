@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.agentpeers.core.Message;
+import io.agentpeers.local.BrokerEndpoint;
 import io.agentpeers.protocol.BrokerEvent;
 import io.agentpeers.protocol.BrokerStats;
 import io.agentpeers.protocol.PeerInfo;
@@ -224,7 +225,7 @@ final class StatusCommands {
                 context()
                         .err()
                         .println("watching the broker at "
-                                + BrokerAccess.connector(paths()).address() + "; Ctrl-C stops");
+                                + BrokerEndpoint.connector(paths()).address() + "; Ctrl-C stops");
                 if (seconds != null) {
                     done.await(seconds, TimeUnit.SECONDS);
                 } else {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.agentpeers.protocol.PeerText;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.time.Instant;
@@ -231,11 +232,8 @@ public final class Terminal {
         return -1;
     }
 
-    /** C0 and C1 controls (tab aside), DEL, and the bidirectional overrides that reorder what is shown. */
+    /** What {@link PeerText#isControl} names, tab aside (it only moves to the next column). */
     private static boolean isUnsafe(char c) {
-        return (c < 0x20 && c != '\t')
-                || (c >= 0x7f && c <= 0x9f)
-                || (c >= 0x202a && c <= 0x202e)
-                || (c >= 0x2066 && c <= 0x2069);
+        return c != '\t' && PeerText.isControl(c);
     }
 }

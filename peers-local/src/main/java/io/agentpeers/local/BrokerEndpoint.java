@@ -24,11 +24,6 @@ public final class BrokerEndpoint {
         return new UnixSocketConnector(paths.socket());
     }
 
-    /** Whether these paths reach the broker over TCP (where no caller is verified). */
-    public static boolean overTcp(PeersPaths paths) {
-        return paths.tcpUrl() != null;
-    }
-
     /**
      * The token a TCP caller presents: {@code PEERS_TOKEN}, else the broker's token file when it is on
      * this machine.

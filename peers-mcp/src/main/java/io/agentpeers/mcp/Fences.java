@@ -1,5 +1,6 @@
 package io.agentpeers.mcp;
 
+import io.agentpeers.protocol.PeerText;
 import java.security.SecureRandom;
 
 /**
@@ -28,13 +29,7 @@ final class Fences {
         StringBuilder line = new StringBuilder(Math.min(text.length(), max + 1));
         for (int i = 0; i < text.length() && line.length() <= max; i++) {
             char c = text.charAt(i);
-            boolean control = c < 0x20
-                    || (c >= 0x7f && c <= 0x9f)
-                    || (c >= 0x202a && c <= 0x202e)
-                    || (c >= 0x2066 && c <= 0x2069)
-                    || c == 0x2028
-                    || c == 0x2029;
-            line.append(control ? ' ' : c);
+            line.append(PeerText.isControl(c) ? ' ' : c);
         }
         String result = line.toString().strip();
         return result.length() > max ? result.substring(0, max - 1) + "…" : result;

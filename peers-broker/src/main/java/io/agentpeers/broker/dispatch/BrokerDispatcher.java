@@ -38,6 +38,8 @@ import io.agentpeers.protocol.wire.JsonRpcRequest;
 import io.agentpeers.protocol.wire.JsonRpcResponse;
 import java.time.Instant;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -400,7 +402,8 @@ public final class BrokerDispatcher implements ConnectionHandler, CommitListener
     private JsonNode shutdown(ServerConnection connection) {
         requireLocalOwner(connection, "shutdown");
         LOG.info("event=shutdown-requested conn={}", connection.id());
-        polls.later(context::requestShutdown, 50);
+        // After a moment, so that this answer goes out first.
+        CompletableFuture.delayedExecutor(50, TimeUnit.MILLISECONDS).execute(context::requestShutdown);
         return NODES.objectNode().put("stopping", true);
     }
 

@@ -70,11 +70,6 @@ final class LongPolls implements AutoCloseable {
         }
     }
 
-    /** Runs {@code task} on the timer thread after {@code millis}. */
-    void later(Runnable task, long millis) {
-        timers.schedule(task, millis, TimeUnit.MILLISECONDS);
-    }
-
     @Override
     public void close() {
         timers.shutdownNow();

@@ -14,13 +14,13 @@ import java.nio.channels.ServerSocketChannel;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /** A JDK loopback TCP listener for the server's own tests; refuses every n-th connection when asked. */
-final class LoopbackListener implements TransportListener {
+public final class LoopbackListener implements TransportListener {
     private final int refuseEvery;
     private final AtomicInteger accepted = new AtomicInteger();
     private ServerSocketChannel channel;
     volatile boolean closed;
 
-    LoopbackListener(int refuseEvery) {
+    public LoopbackListener(int refuseEvery) {
         this.refuseEvery = refuseEvery;
     }
 
@@ -54,7 +54,7 @@ final class LoopbackListener implements TransportListener {
         return channel == null ? "unbound" : String.valueOf(port());
     }
 
-    int port() {
+    public int port() {
         try {
             return ((InetSocketAddress) channel.getLocalAddress()).getPort();
         } catch (IOException e) {

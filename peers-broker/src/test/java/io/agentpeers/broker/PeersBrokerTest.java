@@ -1,0 +1,77 @@
+package io.agentpeers.broker;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.agentpeers.broker.server.LoopbackListener;
+import io.agentpeers.store.memory.InMemoryPeerStore;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.net.InetAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** What a broker opens, when, and what a builder changed after start does to it (nothing). */
+class PeersBrokerTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void aBrokerRefusedForItsLockNeverOpensTheStore() {
+        Path lock = dir.resolve("broker.lock");
+        AtomicInteger opened = new AtomicInteger();
+        try (PeersBroker first = PeersBroker.builder()
+                .lockFile(lock)
+                .listen(new LoopbackListener(0))
+                .ownedStore(() -> {
+                    opened.incrementAndGet();
+                    return new InMemoryPeerStore();
+                })
+                .start()) {
+            assertEquals(1, opened.get(), "the running broker opened its store once");
+            assertThrows(
+                    BrokerLock.BrokerAlreadyRunningException.class,
+                    () -> PeersBroker.builder()
+                            .lockFile(lock)
+                            .listen(new LoopbackListener(0))
+                            .ownedStore(() -> {
+                                opened.incrementAndGet();
+                                return new InMemoryPeerStore();
+                            })
+                            .start());
+            assertEquals(1, opened.get(), "the refused one never opened it");
+        }
+    }
+
+    @Test
+    void aBuilderChangedAfterStartLeavesTheRunningBrokerAlone() throws Exception {
+        LoopbackListener listener = new LoopbackListener(0);
+        PeersBroker.Builder builder = PeersBroker.builder()
+                .store(new InMemoryPeerStore())
+                .listen(listener)
+                .token("first-token");
+        try (PeersBroker broker = builder.start()) {
+            builder.token("second-token");
+            assertTrue(hello(listener.port(), "first-token").contains("\"result\""), "the token it started with");
+            assertTrue(hello(listener.port(), "second-token").contains("bad_token"), "not the builder's new one");
+        }
+    }
+
+    /** A hello over a raw socket with {@code token}; the broker's answer line. */
+    private static String hello(int port, String token) throws Exception {
+        try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), port)) {
+            socket.setSoTimeout(10_000);
+            socket.getOutputStream()
+                    .write(("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"hello\",\"params\":{\"protocol\":1,"
+                                    + "\"token\":\"" + token + "\"}}\n")
+                            .getBytes(StandardCharsets.UTF_8));
+            return new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8))
+                    .readLine();
+        }
+    }
+}
