@@ -21,6 +21,9 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "run", description = "Run the broker in the foreground until Ctrl-C, SIGTERM or `peers broker stop`.")
 final class BrokerRunCommand extends BaseCommand {
+    /** The exit status after a fatal error: EX_SOFTWARE of sysexits.h. */
+    static final int EXIT_FATAL = 70;
+
     @Mixin
     BrokerOptions options = new BrokerOptions();
 
@@ -58,6 +61,7 @@ final class BrokerRunCommand extends BaseCommand {
         } catch (IllegalStateException shuttingDown) {
             // SIGTERM came first: the hook closed the broker.
         }
-        return 0;
+        // Non-zero after a fatal error (its log line is written), so that a service manager restarts it.
+        return broker.failure().isPresent() ? EXIT_FATAL : 0;
     }
 }

@@ -27,6 +27,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
@@ -58,6 +59,11 @@ import org.slf4j.LoggerFactory;
  * <p>{@link #close()} stops accepting, writes the replies in flight, closes every connection, stops
  * the writer and closes the store if it was given with {@link Builder#ownedStore(PeerStore)} or opened by
  * the broker; idempotent.
+ *
+ * <p>A broker never stays half alive: when one of its threads dies of an error it cannot serve through
+ * (a selector loop, a worker, the store lost under it), it logs one line, closes itself and keeps the
+ * cause in {@link #failure()}; a process hosting it then exits non-zero so that its service manager
+ * restarts it.
  */
 public final class PeersBroker implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(PeersBroker.class);
@@ -66,6 +72,7 @@ public final class PeersBroker implements AutoCloseable {
     private final Instant startedAt;
     private final AtomicBoolean closed = new AtomicBoolean();
     private final CountDownLatch stopped = new CountDownLatch(1);
+    private final AtomicReference<Throwable> failure = new AtomicReference<>();
     /** MCP servers whose agent died, kept until their own process ends (the sweep reports each once). */
     private final Map<PeerId, Peer> orphans = new ConcurrentHashMap<>();
 
@@ -106,7 +113,7 @@ public final class PeersBroker implements AutoCloseable {
             int leftover = network.start();
             dispatcher = new BrokerDispatcher(network, new Context(), config.serverOptions.maxLineBytes());
             pushTo.set(dispatcher);
-            server = new ConnectionServer(dispatcher, config.serverOptions);
+            server = new ConnectionServer(dispatcher, config.serverOptions, this::fail);
             for (TransportListener listener : config.listeners) {
                 server.start(listener);
                 listeners.add(listener.transport() + ":" + listener.address());
@@ -186,6 +193,32 @@ public final class PeersBroker implements AutoCloseable {
     /** Where it listens, one {@code transport:address} per listener, in the order they were given. */
     public List<String> listeners() {
         return List.copyOf(listeners);
+    }
+
+    /**
+     * Why the broker stopped on its own, when it did: an error in one of its threads that it could not
+     * serve through. Empty while it runs and after an ordinary stop.
+     */
+    public Optional<Throwable> failure() {
+        return Optional.ofNullable(failure.get());
+    }
+
+    /**
+     * Stops the broker because {@code cause} leaves it unable to serve everyone: one log line, then a
+     * close on a thread of its own (the failing thread may be one that the close waits for).
+     */
+    void fail(String what, Throwable cause) {
+        if (!failure.compareAndSet(null, cause)) {
+            return;
+        }
+        try {
+            LOG.error("event=fatal {}: {}; the broker stops", what, cause.toString());
+        } catch (Throwable logFailed) {
+            // Out of memory, perhaps: stopping matters more than the line.
+        }
+        Thread closer = new Thread(this::close, "peers-fatal-close");
+        closer.setDaemon(false);
+        closer.start();
     }
 
     /** Blocks until the broker stopped (by {@link #close()}, a shutdown request or the idle timeout). */

@@ -31,6 +31,8 @@ public final class BrokerStarter {
             "-Xms8m",
             "-Xmx48m",
             "-XX:+UseSerialGC",
+            // An OutOfMemoryError anywhere ends the broker (status 3), never a half-alive one holding its lock.
+            "-XX:+ExitOnOutOfMemoryError",
             "-Xss512k",
             "-XX:MinHeapFreeRatio=10",
             "-XX:MaxHeapFreeRatio=30",

@@ -43,11 +43,28 @@ public final class ConnectionServer implements AutoCloseable {
     private final AtomicInteger connections = new AtomicInteger();
     private final AtomicBoolean closed = new AtomicBoolean();
     private final Object startLock = new Object();
+    private final FatalErrorListener onFatal;
     private volatile ExecutorService workers;
 
-    public ConnectionServer(ConnectionHandler handler, ConnectionServerOptions options) {
+    /** Told when a thread of the server dies of an error, after which the server no longer serves everyone. */
+    @FunctionalInterface
+    public interface FatalErrorListener {
+        void fatal(String what, Throwable cause);
+    }
+
+    /**
+     * @param onFatal told once per thread that dies of an uncaught error (a selector loop, a worker);
+     *                the server cannot recover from it, so the owner should stop
+     */
+    public ConnectionServer(ConnectionHandler handler, ConnectionServerOptions options, FatalErrorListener onFatal) {
         this.handler = Objects.requireNonNull(handler, "handler");
         this.options = Objects.requireNonNull(options, "options");
+        this.onFatal = Objects.requireNonNull(onFatal, "onFatal");
+    }
+
+    /** A server whose fatal errors are only logged. */
+    public ConnectionServer(ConnectionHandler handler, ConnectionServerOptions options) {
+        this(handler, options, (what, cause) -> LOG.error("{}", what, cause));
     }
 
     public ConnectionServer(ConnectionHandler handler) {
@@ -71,7 +88,7 @@ public final class ConnectionServer implements AutoCloseable {
                 throw new IllegalStateException("this connection server is closed");
             }
             if (workers == null) {
-                workers = newWorkerPool(options.workerThreads());
+                workers = newWorkerPool(options.workerThreads(), this);
             }
             List<SelectorLoop> group = new ArrayList<>();
             try {
@@ -169,6 +186,11 @@ public final class ConnectionServer implements AutoCloseable {
         return handler;
     }
 
+    /** A thread of the server died of {@code cause}; not while closing, when loops end on purpose. */
+    void fatal(String what, Throwable cause) {
+        onFatal.fatal(what, cause);
+    }
+
     ExecutorService workers() {
         return workers;
     }
@@ -228,12 +250,13 @@ public final class ConnectionServer implements AutoCloseable {
         }
     }
 
-    private static ExecutorService newWorkerPool(int threads) {
+    private static ExecutorService newWorkerPool(int threads, ConnectionServer server) {
         AtomicInteger count = new AtomicInteger();
         return new ThreadPoolExecutor(
                 threads, threads, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(), runnable -> {
                     Thread thread = new Thread(runnable, "peers-worker-" + count.incrementAndGet());
                     thread.setDaemon(true);
+                    thread.setUncaughtExceptionHandler((dead, error) -> server.fatal(dead.getName() + " died", error));
                     return thread;
                 });
     }

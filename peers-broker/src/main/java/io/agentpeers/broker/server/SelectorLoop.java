@@ -146,8 +146,10 @@ final class SelectorLoop implements Runnable {
     public void run() {
         try {
             loop();
-        } catch (IOException | RuntimeException e) {
-            LOG.error("a {} selector loop failed; closing its connections", transport, e);
+        } catch (Throwable e) {
+            // Its connections can no longer be served, and new ones handed to it would not be: the
+            // owner stops the whole server rather than serve some callers and silently drop others.
+            server.fatal("the " + transport + " selector loop " + thread.getName() + " died", e);
         } finally {
             ended = true;
             for (ServerConnection connection : new ArrayList<>(connections)) {
