@@ -111,7 +111,7 @@ public final class PeersBroker implements AutoCloseable {
                 }
             });
             int leftover = network.start();
-            dispatcher = new BrokerDispatcher(network, new Context(), config.serverOptions.maxLineBytes());
+            dispatcher = new BrokerDispatcher(network, new Context());
             pushTo.set(dispatcher);
             server = new ConnectionServer(dispatcher, config.serverOptions, this::fail);
             for (TransportListener listener : config.listeners) {

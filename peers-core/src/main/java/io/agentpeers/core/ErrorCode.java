@@ -35,6 +35,11 @@ public enum ErrorCode {
     VERSION_MISMATCH("version_mismatch"),
     /** Over TCP, {@code hello} carried no token or a wrong one. */
     BAD_TOKEN("bad_token"),
+    /**
+     * The broker holds too much unread input from all its connections together; the connection holding
+     * the most is closed.
+     */
+    BROKER_BUSY("broker_busy"),
 
     // the domain's rules
     /** A value breaks its documented shape. */

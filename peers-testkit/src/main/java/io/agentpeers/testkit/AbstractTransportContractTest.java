@@ -77,6 +77,7 @@ public abstract class AbstractTransportContractTest {
     protected ConnectionServerOptions serverOptions() {
         return ConnectionServerOptions.defaults()
                 .withMaxLineBytes(MAX_LINE_BYTES)
+                .withMaxLineBytesBeforeHello(MAX_LINE_BYTES)
                 .withMaxOutboundBytes(1024 * 1024)
                 .withWorkerThreads(WORKERS)
                 .withSelectorLoops(3) // connections kept by the accepting loop and handed to the others

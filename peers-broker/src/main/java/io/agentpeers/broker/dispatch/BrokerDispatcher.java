@@ -57,17 +57,15 @@ public final class BrokerDispatcher implements ConnectionHandler, CommitListener
 
     private final PeerNetwork network;
     private final BrokerContext context;
-    private final int maxLineBytes;
     private final Connections connections = new Connections();
     private final PeerJsonCache peerJson = new PeerJsonCache();
     private final Envelopes envelopes;
     private final LongPolls polls;
     private final Pushes pushes;
 
-    public BrokerDispatcher(PeerNetwork network, BrokerContext context, int maxLineBytes) {
+    public BrokerDispatcher(PeerNetwork network, BrokerContext context) {
         this.network = network;
         this.context = context;
-        this.maxLineBytes = maxLineBytes;
         this.envelopes = new Envelopes(network);
         this.polls = new LongPolls(network, envelopes);
         this.pushes = new Pushes(connections, envelopes, polls, peerJson);
@@ -112,7 +110,7 @@ public final class BrokerDispatcher implements ConnectionHandler, CommitListener
     @Override
     public void onFramingError(ServerConnection connection, FramingError error) {
         LOG.warn("event=error conn={} code={}", connection.id(), error.code());
-        connection.send(JsonRpcResponse.failure(null, JsonRpcError.of(error, maxLineBytes))
+        connection.send(JsonRpcResponse.failure(null, JsonRpcError.of(error, connection.maxLineBytes()))
                 .toLine());
     }
 
@@ -236,6 +234,7 @@ public final class BrokerDispatcher implements ConnectionHandler, CommitListener
             throw new BadTokenException("over TCP, hello must carry the broker's token (the file token in PEERS_HOME)");
         }
         session.greeted = true;
+        connection.authenticated();
         ObjectNode result = NODES.objectNode();
         result.put("protocol", PeersClient.PROTOCOL_VERSION);
         result.put("broker_version", PeersVersion.VERSION);

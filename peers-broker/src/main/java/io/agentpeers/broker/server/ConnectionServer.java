@@ -44,6 +44,8 @@ public final class ConnectionServer implements AutoCloseable {
     private final AtomicBoolean closed = new AtomicBoolean();
     private final Object startLock = new Object();
     private final FatalErrorListener onFatal;
+    private final MemoryBudget inboundBudget;
+    private final MemoryBudget outboundBudget;
     private volatile ExecutorService workers;
 
     /** Told when a thread of the server dies of an error, after which the server no longer serves everyone. */
@@ -60,6 +62,8 @@ public final class ConnectionServer implements AutoCloseable {
         this.handler = Objects.requireNonNull(handler, "handler");
         this.options = Objects.requireNonNull(options, "options");
         this.onFatal = Objects.requireNonNull(onFatal, "onFatal");
+        this.inboundBudget = new MemoryBudget(options.inboundBudgetBytes(), ServerConnection::inboundHeld);
+        this.outboundBudget = new MemoryBudget(options.outboundBudgetBytes(), ServerConnection::outboundQueued);
     }
 
     /** A server whose fatal errors are only logged. */
@@ -142,6 +146,16 @@ public final class ConnectionServer implements AutoCloseable {
         };
     }
 
+    /** Bytes of input all connections hold now (partial lines, lines not yet handled). */
+    public long inboundHeld() {
+        return inboundBudget.held();
+    }
+
+    /** Bytes of output queued for all connections now. */
+    public long outboundQueued() {
+        return outboundBudget.held();
+    }
+
     /** Connections accepted and not yet closed (their {@code onClose} not yet finished). */
     public int connectionCount() {
         return connections.get();
@@ -181,6 +195,14 @@ public final class ConnectionServer implements AutoCloseable {
     }
 
     // ---- for the loops ----
+
+    MemoryBudget inboundBudget() {
+        return inboundBudget;
+    }
+
+    MemoryBudget outboundBudget() {
+        return outboundBudget;
+    }
 
     ConnectionHandler handler() {
         return handler;

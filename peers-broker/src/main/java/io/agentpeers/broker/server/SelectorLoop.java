@@ -48,6 +48,9 @@ final class SelectorLoop implements Runnable {
     private final AtomicBoolean wakeupPending = new AtomicBoolean();
     private final Set<ServerConnection> connections = new HashSet<>();
     private final Set<ServerConnection> lingering = new HashSet<>();
+    /** Connections opened whose handler has not yet called {@link ServerConnection#authenticated()}. */
+    private final Set<ServerConnection> awaitingHello = new HashSet<>();
+
     private final Thread thread;
     private volatile boolean ended;
     private boolean stopping;
@@ -131,6 +134,11 @@ final class SelectorLoop implements Runnable {
         lingering.add(connection);
     }
 
+    /** A connection authenticated, or closed: its hello deadline no longer applies. */
+    void helloDone(ServerConnection connection) {
+        awaitingHello.remove(connection);
+    }
+
     /** A connection closed its channel. */
     void released(ServerConnection connection) {
         connections.remove(connection);
@@ -175,7 +183,7 @@ final class SelectorLoop implements Runnable {
                 return;
             }
             try {
-                if (lingering.isEmpty() && !stopping) {
+                if (lingering.isEmpty() && awaitingHello.isEmpty() && !stopping) {
                     selector.select();
                 } else {
                     selector.select(TICK_MILLIS);
@@ -184,17 +192,21 @@ final class SelectorLoop implements Runnable {
                 // junixsocket's selector reports an elapsed timeout this way.
             }
             wakeupPending.set(false);
+            // Tasks handed over while it waited come before the input that woke it: a line limit
+            // raised by hello applies to the caller's next line, even if both arrived together.
+            runTasks();
             Iterator<SelectionKey> selected = selector.selectedKeys().iterator();
             while (selected.hasNext()) {
                 SelectionKey key = selected.next();
                 selected.remove();
                 ((ServerConnection) key.attachment()).onSelected(key, readBuffer);
             }
-            if (!lingering.isEmpty()) {
+            if (!lingering.isEmpty() || !awaitingHello.isEmpty()) {
                 long now = System.nanoTime();
                 for (ServerConnection connection : new ArrayList<>(lingering)) {
                     connection.closeIfLingerExpired(now);
                 }
+                awaitingHello.removeIf(connection -> connection.closeIfHelloOverdue(now));
             }
         }
     }
@@ -246,6 +258,8 @@ final class SelectorLoop implements Runnable {
                 this,
                 refused ? null : server.handler(),
                 new SerialExecutor(server.workers()),
+                server.inboundBudget(),
+                server.outboundBudget(),
                 options);
         try {
             connection.register(selector);
@@ -263,6 +277,8 @@ final class SelectorLoop implements Runnable {
             return;
         }
         server.connectionOpened();
+        connection.awaitHello(System.nanoTime() + options.helloTimeout().toNanos());
+        awaitingHello.add(connection);
         LOG.info("connection {} opened over {} ({})", id, transport, identity.remote());
         connection.notifyOpened();
     }

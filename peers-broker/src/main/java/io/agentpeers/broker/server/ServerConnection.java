@@ -1,8 +1,13 @@
 package io.agentpeers.broker.server;
 
+import io.agentpeers.core.PeersException;
+import io.agentpeers.protocol.BrokerBusyException;
+import io.agentpeers.protocol.HelloRequiredException;
 import io.agentpeers.protocol.transport.ConnectionIdentity;
 import io.agentpeers.protocol.transport.TransportChannel;
 import io.agentpeers.protocol.wire.FramingError;
+import io.agentpeers.protocol.wire.JsonRpcError;
+import io.agentpeers.protocol.wire.JsonRpcResponse;
 import io.agentpeers.protocol.wire.LineFramer;
 import io.agentpeers.protocol.wire.Lines;
 import java.io.IOException;
@@ -13,6 +18,7 @@ import java.nio.channels.Selector;
 import java.util.ArrayDeque;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -50,8 +56,12 @@ public final class ServerConnection {
     private final ConnectionHandler handler;
     private final SelectorLoop loop;
     private final int maxOutboundBytes;
+    private final int readPauseOutboundBytes;
     private final int maxPendingLines;
+    private final int maxLineBytes;
     private final long lingerNanos;
+    private final MemoryBudget inboundBudget;
+    private final MemoryBudget outboundBudget;
     private volatile Object attachment;
 
     private final TransportChannel channel;
@@ -66,6 +76,16 @@ public final class ServerConnection {
     private boolean writeScheduled;
     private volatile State state = State.OPEN;
     private final AtomicBoolean closeNotified = new AtomicBoolean();
+    /** Bytes of input held for this connection: the framer's buffer and lines not yet handled. */
+    private final AtomicLong inboundHeld = new AtomicLong();
+
+    private final AtomicBoolean shed = new AtomicBoolean();
+    /** Lines waiting for the output to drain; touched only by this connection's serial tasks. */
+    private final ArrayDeque<ParkedLine> parked = new ArrayDeque<>();
+    /** Set while lines are parked and nobody has yet been asked to hand them on. */
+    private final AtomicBoolean unparkWanted = new AtomicBoolean();
+
+    private volatile boolean authenticated;
 
     // The channel's state, changed only by the transitions under "selector thread" below, on the loop's thread.
     private SelectionKey readKey;
@@ -81,6 +101,10 @@ public final class ServerConnection {
     private boolean lingering;
 
     private long lingerDeadlineNanos;
+    /** What the framer's buffer was last charged to the budget at. */
+    private int framerCharged;
+
+    private long helloDeadlineNanos;
 
     /** A connection handed to {@code handler}; {@code handler == null} marks a refused connection. */
     ServerConnection(
@@ -90,6 +114,8 @@ public final class ServerConnection {
             SelectorLoop loop,
             ConnectionHandler handler,
             SerialExecutor serial,
+            MemoryBudget inboundBudget,
+            MemoryBudget outboundBudget,
             ConnectionServerOptions options) {
         this.id = id;
         this.identity = identity;
@@ -97,15 +123,22 @@ public final class ServerConnection {
         this.loop = loop;
         this.handler = handler;
         this.serial = serial;
+        this.inboundBudget = inboundBudget;
+        this.outboundBudget = outboundBudget;
         this.maxOutboundBytes = options.maxOutboundBytes();
+        this.readPauseOutboundBytes = options.readPauseOutboundBytes();
         this.maxPendingLines = options.maxPendingLines();
+        this.maxLineBytes = options.maxLineBytes();
         this.lingerNanos = options.closeLinger().toNanos();
-        this.framer = new LineFramer(options.maxLineBytes());
+        this.framer = new LineFramer(Math.min(options.maxLineBytesBeforeHello(), maxLineBytes));
         this.sink = new LineFramer.Sink() {
             @Override
             public void line(String line) {
                 pendingLines.incrementAndGet();
-                serial.execute(() -> deliverLine(line));
+                // Charged until handled; a string's length stands in for the bytes it holds.
+                int cost = line.length();
+                chargeInbound(cost);
+                serial.execute(() -> deliverLine(line, cost));
             }
 
             @Override
@@ -139,6 +172,29 @@ public final class ServerConnection {
         this.attachment = value;
     }
 
+    /**
+     * The handler accepted the caller (its {@code hello} succeeded): from now on lines up to
+     * {@link ConnectionServerOptions#maxLineBytes()} are read, and the hello timeout no longer applies.
+     * Until then a line may hold {@link ConnectionServerOptions#maxLineBytesBeforeHello()} bytes and the
+     * connection is closed after {@link ConnectionServerOptions#helloTimeout()}. Any thread; idempotent.
+     */
+    public void authenticated() {
+        if (authenticated) {
+            return;
+        }
+        authenticated = true;
+        // Queued before the reply to hello is sent, so it runs before the loop reads the caller's next line.
+        loop.execute(() -> {
+            framer.maxLineBytes(maxLineBytes);
+            loop.helloDone(this);
+        });
+    }
+
+    /** The longest line read from this connection now: smaller before {@link #authenticated()}. */
+    public int maxLineBytes() {
+        return authenticated ? maxLineBytes : framer.maxLineBytes();
+    }
+
     /** Whether lines can still be sent. */
     public boolean isOpen() {
         return state == State.OPEN;
@@ -164,6 +220,7 @@ public final class ServerConnection {
         assert framedLine.length > 0 && framedLine[framedLine.length - 1] == '\n' : "a framed line ends in \\n";
         ByteBuffer buffer = ByteBuffer.wrap(framedLine);
         boolean wake = false;
+        boolean overBudget = false;
         IOException writeFailed = null;
         long queued;
         synchronized (lock) {
@@ -184,8 +241,10 @@ public final class ServerConnection {
             }
             queued = outboundBytes + buffer.remaining();
             if (writeFailed == null && queued <= maxOutboundBytes) {
+                // Crossing the pause threshold: the loop stops reading this caller's requests.
+                wake = outboundBytes <= readPauseOutboundBytes && queued > readPauseOutboundBytes;
                 outbound.add(buffer);
-                outboundBytes = queued;
+                overBudget = setOutboundBytes(queued);
                 if (!writeScheduled) {
                     writeScheduled = true;
                     wake = true;
@@ -207,6 +266,9 @@ public final class ServerConnection {
         }
         if (wake) {
             loop.execute(this::updateInterest);
+        }
+        if (overBudget) {
+            closeLargestQueue();
         }
         return true;
     }
@@ -238,7 +300,7 @@ public final class ServerConnection {
             }
             state = State.CLOSED;
             outbound.clear();
-            outboundBytes = 0;
+            setOutboundBytes(0);
         }
         loop.execute(() -> closeNow(reason));
     }
@@ -304,8 +366,11 @@ public final class ServerConnection {
                 return;
             }
             readBuffer.flip();
-            if (state == State.OPEN && !refused() && !loop.isStopping()) {
+            if (state == State.OPEN && !refused() && !loop.isStopping() && !shed.get()) {
                 framer.feed(readBuffer, sink);
+                if (chargeFramer()) {
+                    shedLargestHolder();
+                }
             }
             // Otherwise the bytes are read and dropped, so that closing does not reset the caller.
             if (!untilEnd && pendingLines.get() >= maxPendingLines) {
@@ -358,7 +423,12 @@ public final class ServerConnection {
         if (channelClosed || readKey == null || !readKey.isValid()) {
             return;
         }
-        boolean pendingOutput = hasOutbound();
+        boolean pendingOutput;
+        boolean backlogged;
+        synchronized (lock) {
+            pendingOutput = !outbound.isEmpty();
+            backlogged = outboundBytes > readPauseOutboundBytes;
+        }
         if (!pendingOutput && state == State.DRAINING && lingering && !outputShut) {
             outputShut = true;
             try {
@@ -372,7 +442,11 @@ public final class ServerConnection {
                 return;
             }
         }
-        int readOps = !inputEnded && !readPaused ? SelectionKey.OP_READ : 0;
+        if (!backlogged && unparkWanted.compareAndSet(true, false)) {
+            serial.execute(this::unpark);
+        }
+        // A caller that does not read its replies is not read from: it cannot keep the workers busy.
+        int readOps = !inputEnded && !readPaused && !backlogged ? SelectionKey.OP_READ : 0;
         int writeOps = pendingOutput && !outputShut ? SelectionKey.OP_WRITE : 0;
         if (writeKey == readKey) {
             readKey.interestOps(readOps | writeOps);
@@ -409,6 +483,9 @@ public final class ServerConnection {
         }
         channelClosed = true;
         markClosed();
+        framer.abandon();
+        chargeFramer();
+        loop.helloDone(this);
         if (readKey != null) {
             readKey.cancel();
             writeKey.cancel();
@@ -430,7 +507,7 @@ public final class ServerConnection {
         synchronized (lock) {
             while (!outbound.isEmpty()) {
                 ByteBuffer head = outbound.peek();
-                outboundBytes -= writeInSlices(head);
+                setOutboundBytes(outboundBytes - writeInSlices(head));
                 if (head.hasRemaining()) {
                     return false;
                 }
@@ -462,17 +539,11 @@ public final class ServerConnection {
         return written;
     }
 
-    private boolean hasOutbound() {
-        synchronized (lock) {
-            return !outbound.isEmpty();
-        }
-    }
-
     private void markClosed() {
         synchronized (lock) {
             state = State.CLOSED;
             outbound.clear();
-            outboundBytes = 0;
+            setOutboundBytes(0);
         }
     }
 
@@ -483,11 +554,135 @@ public final class ServerConnection {
         }
         serial.execute(() -> {
             try {
+                dropParked();
                 handler.onClose(this);
             } finally {
                 loop.handlerClosed();
             }
         });
+    }
+
+    // ---- selector thread: the inbound budget and the hello deadline ----
+
+    /** Charges the framer's buffer as it is now; true when all connections together are over inboundBudget. */
+    private boolean chargeFramer() {
+        int now = framer.heldBytes();
+        int delta = now - framerCharged;
+        framerCharged = now;
+        return chargeInbound(delta);
+    }
+
+    private boolean chargeInbound(long delta) {
+        long after = inboundHeld.addAndGet(delta);
+        return inboundBudget.charge(this, delta, after);
+    }
+
+    /** Sets the bytes queued for output, under {@link #lock}; true when all connections together are over budget. */
+    private boolean setOutboundBytes(long value) {
+        long delta = value - outboundBytes;
+        outboundBytes = value;
+        return delta != 0 && outboundBudget.charge(this, delta, value);
+    }
+
+    /** Bytes of output queued for this connection now. */
+    long outboundQueued() {
+        synchronized (lock) {
+            return outboundBytes;
+        }
+    }
+
+    /** All connections together have more output queued than the budget: close the one with the most. */
+    private void closeLargestQueue() {
+        ServerConnection largest = outboundBudget.largestHolder();
+        if (largest != null && largest.shed.compareAndSet(false, true)) {
+            long queued = largest.outboundQueued();
+            LOG.warn(
+                    "connection {}: slow reader, {} bytes queued while all connections had {} (budget {}); closing it",
+                    largest.id,
+                    queued,
+                    outboundBudget.held(),
+                    outboundBudget.limit());
+            largest.close("slow reader");
+        }
+    }
+
+    /** Bytes of input held for this connection now. */
+    long inboundHeld() {
+        return inboundHeld.get();
+    }
+
+    /** Whether it is being shed for the inbound inboundBudget. */
+    boolean isShed() {
+        return shed.get();
+    }
+
+    /** One at a time: the next is chosen once the last released what it held. */
+    private void shedLargestHolder() {
+        if (!inboundBudget.startShedding()) {
+            return;
+        }
+        ServerConnection largest = inboundBudget.largestHolder();
+        if (largest != null && largest.shed.compareAndSet(false, true)) {
+            largest.loop.execute(largest::shedNow);
+        } else {
+            inboundBudget.shedDone();
+        }
+    }
+
+    /** Sheds this connection for the inbound budget, on its own loop's thread. */
+    private void shedNow() {
+        try {
+            shedInput();
+        } finally {
+            inboundBudget.shedDone();
+        }
+        // Stalled hoarders read nothing more that would check again.
+        if (inboundBudget.overLimit()) {
+            shedLargestHolder();
+        }
+    }
+
+    private void shedInput() {
+        if (channelClosed) {
+            return;
+        }
+        long held = inboundHeld();
+        framer.abandon();
+        chargeFramer();
+        LOG.warn(
+                "connection {}: shed, it held {} bytes of unread input while all connections held {} (budget {})",
+                id,
+                held,
+                inboundBudget.held(),
+                inboundBudget.limit());
+        sendError(new BrokerBusyException("the broker holds more unread input than its budget ("
+                + inboundBudget.limit() + " bytes) and this connection held the most (" + held
+                + " bytes); it is closed: reconnect and send complete lines"));
+        closeGracefully();
+    }
+
+    /** Starts the hello deadline of a connection just opened. */
+    void awaitHello(long deadlineNanos) {
+        helloDeadlineNanos = deadlineNanos;
+    }
+
+    /** Closes a connection that did not authenticate in time; true when it is done waiting either way. */
+    boolean closeIfHelloOverdue(long nowNanos) {
+        if (authenticated || channelClosed) {
+            return true;
+        }
+        if (nowNanos - helloDeadlineNanos < 0) {
+            return false;
+        }
+        LOG.info("connection {}: no hello in time; closing it", id);
+        sendError(new HelloRequiredException(
+                "no successful hello within the time allowed; the broker closes connections that do not say hello"));
+        closeGracefully();
+        return true;
+    }
+
+    private void sendError(PeersException error) {
+        send(JsonRpcResponse.failure(null, JsonRpcError.of(error)).toLine());
     }
 
     /** Closes gracefully once the lines already read are handled (so their replies go out first). */
@@ -501,10 +696,61 @@ public final class ServerConnection {
 
     // ---- worker threads ----
 
-    private void deliverLine(String line) {
+    /** A line read and charged to the inbound budget, waiting for this connection's output to drain. */
+    private record ParkedLine(String line, int cost) {}
+
+    /**
+     * Hands a line to the handler, unless the caller has not read enough of its replies: then the line
+     * waits (with every later one, in order) until the output drains, so that a caller that does not
+     * read cannot make the broker build reply after reply for it. Serial: one at a time per connection.
+     */
+    private void deliverLine(String line, int cost) {
+        if (!parked.isEmpty() || outputBacklogged()) {
+            parked.add(new ParkedLine(line, cost));
+            unparkWanted.set(true);
+            // The output may have drained in between, with nobody left to see the flag.
+            if (!outputBacklogged() && unparkWanted.compareAndSet(true, false)) {
+                unpark();
+            }
+            return;
+        }
+        handleLine(line, cost);
+    }
+
+    /** Handles the parked lines in order while the output is not backlogged; serial. */
+    private void unpark() {
+        while (!parked.isEmpty()) {
+            if (outputBacklogged()) {
+                unparkWanted.set(true);
+                if (outputBacklogged() || !unparkWanted.compareAndSet(true, false)) {
+                    return;
+                }
+            }
+            ParkedLine next = parked.poll();
+            handleLine(next.line(), next.cost());
+        }
+    }
+
+    /** Serial, before the handler hears of the close: parked lines are dropped, their charge released. */
+    private void dropParked() {
+        ParkedLine dropped;
+        while ((dropped = parked.poll()) != null) {
+            chargeInbound(-dropped.cost());
+            pendingLines.decrementAndGet();
+        }
+    }
+
+    private boolean outputBacklogged() {
+        synchronized (lock) {
+            return outboundBytes > readPauseOutboundBytes;
+        }
+    }
+
+    private void handleLine(String line, int cost) {
         try {
             handler.onLine(this, line);
         } finally {
+            chargeInbound(-cost);
             int left = pendingLines.decrementAndGet();
             if (readPaused && left <= maxPendingLines / 2) {
                 loop.execute(this::resumeReading);

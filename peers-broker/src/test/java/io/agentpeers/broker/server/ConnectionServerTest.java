@@ -40,6 +40,7 @@ class ConnectionServerTest {
         @Override
         public void onOpen(ServerConnection connection) {
             opens.incrementAndGet();
+            connection.authenticated();
         }
 
         @Override

@@ -20,6 +20,7 @@ import io.agentpeers.core.SummaryTooLongException;
 import io.agentpeers.core.UnknownMessageException;
 import io.agentpeers.core.UnknownPeerException;
 import io.agentpeers.protocol.BadTokenException;
+import io.agentpeers.protocol.BrokerBusyException;
 import io.agentpeers.protocol.HelloRequiredException;
 import io.agentpeers.protocol.InvalidParamsException;
 import io.agentpeers.protocol.MethodNotFoundException;
@@ -55,6 +56,7 @@ public final class BrokerErrors {
             case HELLO_REQUIRED -> new HelloRequiredException(message);
             case VERSION_MISMATCH -> new VersionMismatchException(message);
             case BAD_TOKEN -> new BadTokenException(message);
+            case BROKER_BUSY -> new BrokerBusyException(message);
             case INVALID_ARGUMENT -> new InvalidArgumentException(message);
             case NOT_REGISTERED -> new NotRegisteredException(message);
             case ALREADY_REGISTERED -> new AlreadyRegisteredException(message);

@@ -35,7 +35,7 @@ public final class LineFramer {
     // A buffer this large is dropped after its line, so one big line does not pin memory for good.
     private static final int KEEP_BUFFER_BYTES = 16 * 1024;
 
-    private final int maxLineBytes;
+    private int maxLineBytes;
     private final CharsetDecoder decoder = StandardCharsets.UTF_8
             .newDecoder()
             .onMalformedInput(CodingErrorAction.REPORT)
@@ -60,6 +60,31 @@ public final class LineFramer {
     /** The longest line it accepts, in bytes without the terminator. */
     public int maxLineBytes() {
         return maxLineBytes;
+    }
+
+    /**
+     * Changes the longest line accepted from now on, for instance raised once a connection has
+     * authenticated. A partial line already longer than a lowered limit fails at the next feed.
+     *
+     * @throws IllegalArgumentException when {@code value} is below 1
+     */
+    public void maxLineBytes(int value) {
+        if (value < 1) {
+            throw new IllegalArgumentException("maxLineBytes must be positive, got " + value);
+        }
+        this.maxLineBytes = value;
+    }
+
+    /** The bytes of memory the framer holds for the partial line: its buffer's capacity. */
+    public int heldBytes() {
+        return buffer.length;
+    }
+
+    /** Drops the partial line and discards all further input, without reporting an error. */
+    public void abandon() {
+        failed = true;
+        length = 0;
+        buffer = EMPTY;
     }
 
     /** Whether a too-long line was seen; from then on input is discarded. */
@@ -147,9 +172,7 @@ public final class LineFramer {
     }
 
     private void fail(Sink sink) {
-        failed = true;
-        length = 0;
-        buffer = EMPTY;
+        abandon();
         sink.error(FramingError.LINE_TOO_LONG);
     }
 }
