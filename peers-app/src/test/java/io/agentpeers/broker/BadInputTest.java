@@ -235,6 +235,19 @@ class BadInputTest {
     }
 
     @Test
+    void aConnectionThatDoesNotSayHelloWithinFiveSecondsIsClosed() throws Exception {
+        RawConnection silent = raw(tcp());
+        JsonNode timedOut = silent.next();
+        assertEquals(
+                "hello_required",
+                timedOut.path("error").path("data").path("code").asText(),
+                timedOut.toString());
+        assertTrue(timedOut.path("id").isNull(), "an error line without an id: " + timedOut);
+        assertTrue(silent.closedWithin(Duration.ofSeconds(10)), "then the broker closes it");
+        assertWellBehavedClientsAreServed();
+    }
+
+    @Test
     void hundredsOfConnectionsOpenedAndDroppedLeaveNothingBehind() throws Exception {
         for (int i = 0; i < 300; i++) {
             try (RawConnection c = new RawConnection(i % 4 == 3 ? tcp() : unix())) {

@@ -1,6 +1,7 @@
 package io.agentpeers.broker;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -12,6 +13,7 @@ import java.net.InetAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -59,6 +61,25 @@ class PeersBrokerTest {
             builder.token("second-token");
             assertTrue(hello(listener.port(), "first-token").contains("\"result\""), "the token it started with");
             assertTrue(hello(listener.port(), "second-token").contains("bad_token"), "not the builder's new one");
+        }
+    }
+
+    @Test
+    void aFatalErrorStopsTheWholeBrokerAndIsKeptAsItsFailure() throws Exception {
+        LoopbackListener listener = new LoopbackListener(0);
+        try (PeersBroker broker = PeersBroker.builder()
+                .store(new InMemoryPeerStore())
+                .listen(listener)
+                .token("t")
+                .start()) {
+            assertTrue(broker.failure().isEmpty(), "no failure while it runs");
+            OutOfMemoryError cause = new OutOfMemoryError("test");
+
+            broker.fail("a selector loop died", cause);
+
+            assertTrue(broker.awaitStop(Duration.ofSeconds(10)), "it stops on its own");
+            assertSame(cause, broker.failure().orElseThrow());
+            assertThrows(Exception.class, () -> hello(listener.port(), "t"), "and no longer listens");
         }
     }
 
