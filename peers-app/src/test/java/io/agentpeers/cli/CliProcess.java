@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -14,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 
 /**
  * Runs the CLI as a real process: a child JVM on this test's class path, with a clean environment
@@ -110,6 +112,68 @@ final class CliProcess {
         } finally {
             end(process);
         }
+    }
+
+    /** util-linux {@code script}: runs a command on a pseudo-terminal and copies what it writes there. */
+    private static final Path SCRIPT = Path.of("/usr/bin/script");
+
+    private static final Path STTY = Path.of("/bin/stty");
+
+    /** Whether {@link #runInTerminal} and {@link #startInTerminal} can work on this machine. */
+    static boolean terminalAvailable() {
+        return Files.isExecutable(SCRIPT) && Files.isExecutable(STTY);
+    }
+
+    /**
+     * Starts the CLI on a pseudo-terminal, stdin, stdout and stderr alike, without waiting: its input
+     * stream carries the bytes a terminal would receive. The terminal adds no carriage returns
+     * ({@code stty -onlcr}), so every byte is the CLI's. The caller ends it with {@link #endInTerminal}.
+     */
+    Process startInTerminal(String... args) throws IOException {
+        String command = "'" + STTY + "' -onlcr && exec "
+                + javaCommand(List.of(args)).stream()
+                        .map(CliProcess::shellQuoted)
+                        .collect(Collectors.joining(" "));
+        ProcessBuilder builder = new ProcessBuilder(SCRIPT.toString(), "-qfec", command, "/dev/null")
+                .directory(cwd.toFile())
+                .redirectErrorStream(true)
+                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+        builder.environment().clear();
+        builder.environment().putAll(env);
+        return builder.start();
+    }
+
+    /** Runs the CLI on a pseudo-terminal; {@code out} is everything the terminal received, {@code err} is empty. */
+    Result runInTerminal(String... args) throws Exception {
+        Process process = startInTerminal(args);
+        try {
+            CompletableFuture<String> out = drain(process.getInputStream());
+            if (!process.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
+                throw new AssertionError(
+                        "peers " + String.join(" ", args) + " did not finish within " + TIMEOUT_SECONDS + " s");
+            }
+            return new Result(process.exitValue(), out.get(10, TimeUnit.SECONDS), "");
+        } finally {
+            endInTerminal(process);
+        }
+    }
+
+    /** Ends {@code script} and the CLI under it, by their pids. */
+    static void endInTerminal(Process script) throws InterruptedException {
+        List<ProcessHandle> under = script.toHandle().descendants().toList();
+        under.forEach(ProcessHandle::destroy);
+        end(script);
+        for (ProcessHandle process : under) {
+            try {
+                process.onExit().get(10, TimeUnit.SECONDS);
+            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+                process.destroyForcibly();
+            }
+        }
+    }
+
+    private static String shellQuoted(String word) {
+        return "'" + word.replace("'", "'\\''") + "'";
     }
 
     static CompletableFuture<String> drain(InputStream stream) {

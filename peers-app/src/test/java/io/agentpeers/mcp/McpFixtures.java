@@ -13,6 +13,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /** Shared pieces of the MCP tests: the child JVM's command, its environment, embedded brokers, clients. */
 final class McpFixtures {
@@ -72,5 +74,16 @@ final class McpFixtures {
                 ClientOptions.defaults().withClientName("mcp-test").withRequestTimeout(Duration.ofSeconds(30)));
         client.register(RegisterRequest.of(home.toString(), ClientType.GENERIC).withName(name));
         return client;
+    }
+
+    /** The text of a pushed message: the content is {@code <message id=... fence="X">\nTEXT\n</message fence="X">}. */
+    static String envelopeText(String content) {
+        Matcher envelope = Pattern.compile(
+                        "(?s)<message id=\"\\d+\" fence=\"([a-z2-9]{10})\">\n(.*)\n</message fence=\"\\1\">")
+                .matcher(content);
+        if (!envelope.matches()) {
+            throw new AssertionError("not a fenced message: " + content);
+        }
+        return envelope.group(2);
     }
 }

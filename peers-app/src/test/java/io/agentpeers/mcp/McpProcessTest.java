@@ -83,7 +83,9 @@ class McpProcessTest {
                     answered.contains("wait_for_messages"), "a codex sender is told how to get answers: " + answered);
             JsonNode push = alice.awaitNotification(ChannelPush.METHOD, PUSH);
             assertNotNull(push, "alice got the answer pushed");
-            assertEquals("pong", push.path("params").path("content").asText());
+            assertEquals(
+                    "pong",
+                    McpFixtures.envelopeText(push.path("params").path("content").asText()));
             JsonNode meta = push.path("params").path("meta");
             assertEquals("bob", meta.path("from_name").asText());
             assertEquals("codex", meta.path("from_client").asText());
@@ -141,7 +143,9 @@ class McpProcessTest {
             bob.send("alice", "over tcp");
             JsonNode push = alice.awaitNotification(ChannelPush.METHOD, PUSH);
             assertNotNull(push, "a server on TCP gets pushes too");
-            assertEquals("over tcp", push.path("params").path("content").asText());
+            assertEquals(
+                    "over tcp",
+                    McpFixtures.envelopeText(push.path("params").path("content").asText()));
 
             assertTrue(alice.text("send_message", Map.of("to_id", "bob", "message", "back"))
                     .contains("sent to bob"));

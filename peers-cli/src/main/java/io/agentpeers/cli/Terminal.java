@@ -17,7 +17,10 @@ import java.util.List;
  */
 public final class Terminal {
     static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-    private static final ObjectMapper COMPACT = new ObjectMapper();
+    /** The JSON this class prints: peer text in it is escaped for a terminal ({@link JsonEscapes}). */
+    private static final ObjectMapper PRETTY = forTerminal().enable(SerializationFeature.INDENT_OUTPUT);
+
+    private static final ObjectMapper COMPACT = forTerminal();
 
     private final PrintStream out;
     private final PrintStream err;
@@ -49,7 +52,7 @@ public final class Terminal {
     /** Pretty JSON on stdout: one document. */
     public void json(JsonNode node) {
         try {
-            out.println(JSON.writeValueAsString(node));
+            out.println(PRETTY.writeValueAsString(node));
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
@@ -62,6 +65,12 @@ public final class Terminal {
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    private static ObjectMapper forTerminal() {
+        ObjectMapper mapper = new ObjectMapper();
+        mapper.getFactory().setCharacterEscapes(new JsonEscapes());
+        return mapper;
     }
 
     public String bold(String text) {

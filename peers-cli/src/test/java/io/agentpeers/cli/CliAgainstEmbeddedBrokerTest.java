@@ -119,6 +119,38 @@ class CliAgainstEmbeddedBrokerTest {
     }
 
     @Test
+    void jsonOutputEscapesWhatActsOnATerminalAndParsesBackToTheSameText() throws Exception {
+        String hostile = "csi\u009b2J nel\u0085 del\u007f ls\u2028 rlo\u202e esc\u001b[2J é";
+        agent.setSummary(hostile);
+        assertEquals(0, cli.run("inbox").exit(), "the person's CLI peer exists");
+        agent.send("testuser", hostile, null);
+        for (String[] command :
+                List.of(new String[] {"peers", "--json"}, new String[] {"inbox", "--keep", "--json"}, new String[] {
+                    "history", "--json"
+                })) {
+            InProcessCli.Result result = cli.run(command);
+            assertEquals(0, result.exit(), result::toString);
+            result.out()
+                    .chars()
+                    .forEach(c -> assertTrue(
+                            c == '\n' || !io.agentpeers.protocol.PeerText.isControl((char) c),
+                            command[0] + " printed a raw control character " + Integer.toHexString(c) + ": "
+                                    + result.out()));
+            assertTrue(result.out().contains("\\u009b") && result.out().contains("é"), result::toString);
+            List<String> texts = new java.util.ArrayList<>();
+            textsIn(result.json(), texts);
+            assertTrue(texts.contains(hostile), "the JSON parses back to the text: " + result);
+        }
+    }
+
+    private static void textsIn(JsonNode node, List<String> texts) {
+        if (node.isTextual()) {
+            texts.add(node.asText());
+        }
+        node.forEach(child -> textsIn(child, texts));
+    }
+
+    @Test
     void sendCarriesTheVerifiedCliIdentityAndAnswersWaitInTheInbox() {
         InProcessCli.Result sent = cli.run("send", "reviewer", "please", "review", "--json");
         assertEquals(0, sent.exit(), sent::toString);

@@ -15,7 +15,11 @@ import java.util.concurrent.CountDownLatch;
  * {@code {content, meta}}. Returns (so the client acknowledges the message) only once the notification
  * line was flushed to stdout; on failure it throws, and the message stays pending.
  *
- * <p>Meta keys are plain identifiers: Claude Code drops any other key silently.
+ * <p>Claude Code shows it as {@code <channel source="peers" meta...>content</channel>}. The content is the
+ * text in the envelope the tools use ({@link Fences#envelope}), so it can neither close the channel tag nor
+ * pose as a second message; the meta is what the broker stamped (sender id, name, client, verification),
+ * with the sender's own summary and folder made fit for an attribute ({@link Fences#attribute}). Meta keys
+ * are plain identifiers: Claude Code drops any other key silently.
  */
 final class ChannelPush implements MessageListener {
     static final String METHOD = "notifications/claude/channel";
@@ -37,13 +41,18 @@ final class ChannelPush implements MessageListener {
         String marker = "\"message_id\":\"" + message.id() + "\"";
         CountDownLatch written = stdout.expect(marker);
         transport
-                .notifyClients(METHOD, Map.of("content", message.text(), "meta", meta(envelope)))
+                .notifyClients(METHOD, Map.of("content", content(message), "meta", meta(envelope)))
                 .block(WRITE_TIMEOUT);
         if (!stdout.await(marker, written, WRITE_TIMEOUT)) {
             throw new IllegalStateException("the channel notification for message " + message.id()
                     + " was not written within " + WRITE_TIMEOUT.toSeconds() + " s");
         }
         arrivals.signal();
+    }
+
+    /** The notification's content: the message's text in its fenced envelope. */
+    static String content(Message message) {
+        return Fences.envelope(message.id(), message.text());
     }
 
     /** The notification's meta: sender and message facts, each a string under a plain identifier. */
@@ -53,14 +62,15 @@ final class ChannelPush implements MessageListener {
         Map<String, String> meta = new LinkedHashMap<>();
         meta.put("from_id", message.sender().value());
         if (sender != null) {
-            putIfPresent(meta, "from_name", sender.name());
+            // The broker allows only [a-z0-9-] in a name; made fit all the same, as cheap as trusting it.
+            putIfPresent(meta, "from_name", Fences.attribute(sender.name(), 64));
             putIfPresent(
                     meta,
                     "from_client",
                     sender.clientType() == null ? null : sender.clientType().wireName());
-            putIfPresent(meta, "from_summary", sender.summary());
-            putIfPresent(meta, "from_cwd", sender.cwd());
             meta.put("from_verified", Boolean.toString(sender.verified()));
+            putIfPresent(meta, "from_summary", Fences.attribute(sender.summary(), 300));
+            putIfPresent(meta, "from_cwd", Fences.attribute(sender.cwd(), 200));
         }
         meta.put("message_id", Long.toString(message.id()));
         if (message.replyTo() != null) {
