@@ -182,6 +182,9 @@ public final class PeersBroker implements AutoCloseable {
             }
         } catch (RuntimeException e) {
             LOG.warn("event=error sweep failed: {}", e.toString());
+        } catch (Throwable e) {
+            // A scheduled task that throws an Error is never run again: no sweeps would be a half-alive broker.
+            fail("the sweep died", e);
         }
     }
 

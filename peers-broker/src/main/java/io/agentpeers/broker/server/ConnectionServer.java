@@ -1,5 +1,6 @@
 package io.agentpeers.broker.server;
 
+import io.agentpeers.protocol.transport.TransportChannel;
 import io.agentpeers.protocol.transport.TransportException;
 import io.agentpeers.protocol.transport.TransportListener;
 import java.io.IOException;
@@ -134,13 +135,24 @@ public final class ConnectionServer implements AutoCloseable {
     /** Hands accepted connections to the loops in turn; a connection arriving after the stop is closed. */
     private TransportListener.Acceptor spreadOver(List<SelectorLoop> group) {
         AtomicInteger next = new AtomicInteger();
-        return channel -> {
-            SelectorLoop target = group.get(Math.floorMod(next.getAndIncrement(), group.size()));
-            if (closed.get() || !target.offer(channel)) {
-                try {
-                    channel.close();
-                } catch (IOException e) {
-                    LOG.debug("closing a connection accepted at shutdown failed", e);
+        String transport = group.get(0).transport();
+        return new TransportListener.Acceptor() {
+            @Override
+            public void accept(TransportChannel channel) {
+                SelectorLoop target = group.get(Math.floorMod(next.getAndIncrement(), group.size()));
+                if (closed.get() || !target.offer(channel)) {
+                    try {
+                        channel.close();
+                    } catch (IOException e) {
+                        LOG.debug("closing a connection accepted at shutdown failed", e);
+                    }
+                }
+            }
+
+            @Override
+            public void acceptingFailed(Throwable cause) {
+                if (!closed.get()) {
+                    fatal("the " + transport + " listener's accepting thread died", cause);
                 }
             }
         };

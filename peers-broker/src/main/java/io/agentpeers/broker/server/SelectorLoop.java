@@ -88,6 +88,10 @@ final class SelectorLoop implements Runnable {
         return thread;
     }
 
+    String transport() {
+        return transport;
+    }
+
     /** Runs {@code task} on the loop thread soon. Wake-ups are coalesced. */
     void execute(Runnable task) {
         tasks.add(task);

@@ -12,7 +12,8 @@ import org.slf4j.LoggerFactory;
  * The accepting thread of a socket listener: a blocking {@code accept} in a loop, each connection
  * wrapped and handed to the server. When accepting fails while the server channel is open (typically
  * out of file descriptors) it backs off instead of spinning. Closing the server channel ends it: a
- * blocked accept returns at once.
+ * blocked accept returns at once. Any other error ends it too, and the acceptor hears of it
+ * ({@link TransportListener.Acceptor#acceptingFailed}).
  */
 public final class AcceptThread {
     private static final Logger LOG = LoggerFactory.getLogger(AcceptThread.class);
@@ -55,6 +56,17 @@ public final class AcceptThread {
     }
 
     private static void run(
+            String transport, ServerSocketChannel server, Wrapper wrapper, TransportListener.Acceptor acceptor) {
+        try {
+            acceptUntilClosed(transport, server, wrapper, acceptor);
+        } catch (Throwable e) {
+            if (server.isOpen()) {
+                acceptor.acceptingFailed(e);
+            }
+        }
+    }
+
+    private static void acceptUntilClosed(
             String transport, ServerSocketChannel server, Wrapper wrapper, TransportListener.Acceptor acceptor) {
         while (server.isOpen()) {
             SocketChannel accepted;

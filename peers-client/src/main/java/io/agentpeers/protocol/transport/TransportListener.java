@@ -48,5 +48,11 @@ public interface TransportListener extends AutoCloseable {
     @FunctionalInterface
     interface Acceptor {
         void accept(TransportChannel channel);
+
+        /**
+         * The listener can no longer accept: its accepting thread died of {@code cause} while the
+         * listener was open. The server should stop rather than go on without new connections.
+         */
+        default void acceptingFailed(Throwable cause) {}
     }
 }

@@ -3,6 +3,7 @@ package io.agentpeers.protocol.transport;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -13,6 +14,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.ServerSocketChannel;
 import java.util.Optional;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -84,5 +86,33 @@ class AcceptThreadTest {
     private static boolean threadAlive() {
         return Thread.getAllStackTraces().keySet().stream()
                 .anyMatch(t -> t.getName().equals("peers-test-accept") && t.isAlive());
+    }
+
+    @Test
+    void anAcceptingThreadThatDiesOfAnErrorTellsItsAcceptor() throws Exception {
+        AssertionError death = new AssertionError("no wrapper should throw this");
+        CompletableFuture<Throwable> told = new CompletableFuture<>();
+        try (ServerSocketChannel server = ServerSocketChannel.open()) {
+            server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+            AcceptThread.start(
+                    "test",
+                    server,
+                    socket -> {
+                        throw death;
+                    },
+                    new TransportListener.Acceptor() {
+                        @Override
+                        public void accept(TransportChannel channel) {}
+
+                        @Override
+                        public void acceptingFailed(Throwable cause) {
+                            told.complete(cause);
+                        }
+                    });
+            try (Socket client =
+                    new Socket(InetAddress.getLoopbackAddress(), server.socket().getLocalPort())) {
+                assertSame(death, told.get(10, TimeUnit.SECONDS));
+            }
+        }
     }
 }
