@@ -104,12 +104,18 @@ public final class PeersBroker implements AutoCloseable {
             // Opened only now, under the lock: a second broker of the same home never touches the store.
             store = config.store != null ? config.store : Objects.requireNonNull(config.opener.get(), "store");
             AtomicReference<BrokerDispatcher> pushTo = new AtomicReference<>();
-            network = new PeerNetwork(store, config.processes, config.clock, config.limits, events -> {
-                BrokerDispatcher target = pushTo.get();
-                if (target != null) {
-                    target.committed(events);
-                }
-            });
+            network = new PeerNetwork(
+                    store,
+                    config.processes,
+                    config.clock,
+                    config.limits,
+                    events -> {
+                        BrokerDispatcher target = pushTo.get();
+                        if (target != null) {
+                            target.committed(events);
+                        }
+                    },
+                    lost -> fail("the store was lost", lost));
             int leftover = network.start();
             dispatcher = new BrokerDispatcher(network, new Context());
             pushTo.set(dispatcher);

@@ -1,11 +1,14 @@
 package io.agentpeers.broker;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.agentpeers.broker.server.LoopbackListener;
+import io.agentpeers.core.StoreLostException;
+import io.agentpeers.core.port.PeerStore;
 import io.agentpeers.store.memory.InMemoryPeerStore;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
@@ -18,7 +21,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** What a broker opens, when, and what a builder changed after start does to it (nothing). */
+/**
+ * What a broker opens, when, what a builder changed after start does to it (nothing), and what a lost
+ * store does to it (it stops, with the loss as its failure).
+ */
 class PeersBrokerTest {
     @TempDir
     Path dir;
@@ -80,6 +86,47 @@ class PeersBrokerTest {
             assertTrue(broker.awaitStop(Duration.ofSeconds(10)), "it stops on its own");
             assertSame(cause, broker.failure().orElseThrow());
             assertThrows(Exception.class, () -> hello(listener.port(), "t"), "and no longer listens");
+        }
+    }
+
+    @Test
+    void aLostStoreStopsTheBrokerWithTheLossAsItsFailure() throws Exception {
+        LosableStore store = new LosableStore();
+        try (PeersBroker broker = PeersBroker.builder()
+                .listen(new LoopbackListener(0))
+                .ownedStore(store)
+                .start()) {
+            store.lost = true;
+            assertThrows(StoreLostException.class, () -> broker.network().sweep());
+            assertTrue(broker.awaitStop(Duration.ofSeconds(10)), "the broker stopped on its own");
+            assertInstanceOf(StoreLostException.class, broker.failure().orElseThrow());
+            assertTrue(store.closed, "and closed its store");
+        }
+    }
+
+    /** The in-memory store, until a test says its files were lost. */
+    private static final class LosableStore implements PeerStore {
+        private final InMemoryPeerStore inner = new InMemoryPeerStore();
+        volatile boolean lost;
+        volatile boolean closed;
+
+        @Override
+        public <T> T inTransaction(StoreWork<T> work) {
+            if (lost) {
+                throw new StoreLostException("the database file /tmp/peers.db was deleted while the store had it open");
+            }
+            return inner.inTransaction(work);
+        }
+
+        @Override
+        public <T> T read(StoreWork<T> work) {
+            return inner.read(work);
+        }
+
+        @Override
+        public void close() {
+            closed = true;
+            inner.close();
         }
     }
 

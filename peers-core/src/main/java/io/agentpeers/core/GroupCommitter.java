@@ -10,6 +10,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 
 /**
  * One writer thread that commits every write the network makes, grouping the writes that queued up
@@ -18,6 +20,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * <p>A unit of work checks its rules before it writes, so that a {@link PeersException} it throws
  * leaves nothing behind and fails only that unit. Any other failure rolls the whole batch back; each
  * unit is then retried alone, so one bad unit cannot fail its neighbours.
+ *
+ * <p>A {@link StoreLostException} is not retried: the store's files are gone, and a retry would only
+ * ask it again. That batch fails, every later write fails without reaching the store, and the loss
+ * listener hears it once.
  */
 final class GroupCommitter implements AutoCloseable {
 
@@ -31,14 +37,22 @@ final class GroupCommitter implements AutoCloseable {
 
     private final PeerStore store;
     private final CommitListener listener;
+    private final Consumer<? super StoreLostException> onLost;
     private final int maxBatch;
     private final BlockingQueue<Pending<?>> queue = new LinkedBlockingQueue<>();
     private final AtomicBoolean closed = new AtomicBoolean();
+    private final AtomicReference<StoreLostException> lost = new AtomicReference<>();
     private final Thread writer;
 
-    GroupCommitter(PeerStore store, CommitListener listener, int maxBatch) {
+    /**
+     * @param onLost told once, on the thread that met it, when the store was lost; must return quickly
+     *               and must not throw
+     */
+    GroupCommitter(
+            PeerStore store, CommitListener listener, Consumer<? super StoreLostException> onLost, int maxBatch) {
         this.store = store;
         this.listener = listener;
+        this.onLost = onLost;
         this.maxBatch = maxBatch;
         this.writer = new Thread(this::loop, "peers-writer");
         this.writer.setDaemon(true);
@@ -50,6 +64,7 @@ final class GroupCommitter implements AutoCloseable {
 
     /** Runs {@code work} in the next transaction and waits for its commit. */
     <T> T submit(Work<T> work) {
+        refuseIfLost();
         if (closed.get()) {
             throw new StoreException("the broker is shutting down; retry once it is back");
         }
@@ -88,7 +103,42 @@ final class GroupCommitter implements AutoCloseable {
         }
     }
 
+    /** Throws when the store was lost: nothing can be written or read back any more. */
+    void refuseIfLost() {
+        StoreLostException refusal = refusal();
+        if (refusal != null) {
+            throw refusal;
+        }
+    }
+
+    private StoreLostException refusal() {
+        StoreLostException first = lost.get();
+        return first == null ? null : new StoreLostException(first.getMessage(), first);
+    }
+
+    /** Records that the store was lost: later writes are refused; the listener hears the first report. */
+    void storeLost(StoreLostException e) {
+        if (lost.compareAndSet(null, e)) {
+            tell(e);
+        }
+    }
+
+    private void tell(StoreLostException e) {
+        try {
+            onLost.accept(e);
+        } catch (RuntimeException ignored) {
+            // Its contract forbids throwing; the refusals hold whatever it did.
+        }
+    }
+
     private void commit(List<Pending<?>> batch) {
+        StoreLostException refusal = refusal();
+        if (refusal != null) {
+            for (Pending<?> pending : batch) {
+                pending.future.completeExceptionally(refusal);
+            }
+            return;
+        }
         List<PeersEvent> events = new ArrayList<>();
         try {
             store.inTransaction(tx -> {
@@ -97,6 +147,16 @@ final class GroupCommitter implements AutoCloseable {
                 }
                 return null;
             });
+        } catch (StoreLostException e) {
+            boolean first = lost.compareAndSet(null, e);
+            // Answered before the listener hears it: a broker that stops then still sends these replies.
+            for (Pending<?> pending : batch) {
+                pending.future.completeExceptionally(e);
+            }
+            if (first) {
+                tell(e);
+            }
+            return;
         } catch (RuntimeException batchFailure) {
             if (batch.size() > 1) {
                 for (Pending<?> pending : batch) {

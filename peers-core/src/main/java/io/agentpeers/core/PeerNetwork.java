@@ -22,6 +22,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 import java.util.regex.Pattern;
 
 /**
@@ -31,6 +32,9 @@ import java.util.regex.Pattern;
  * method is the peer that the transport identified, never a field of a request. Writes from many
  * threads are grouped into shared transactions by one writer thread; reads run on the caller's
  * thread. After each commit the {@link CommitListener} hears what changed.
+ *
+ * <p>When the store reports that it was lost ({@link StoreLostException}), every later write and read
+ * fails with it at once, and the loss listener hears it once: a host should stop and start afresh.
  *
  * <p>Thread-safe. {@link #start()} before use; {@link #close()} stops the writer (the store is the
  * caller's to close).
@@ -63,6 +67,24 @@ public final class PeerNetwork implements AutoCloseable {
             InstantSource clock,
             PeersLimits limits,
             CommitListener listener) {
+        this(store, processes, clock, limits, listener, lost -> {});
+    }
+
+    /**
+     * The network over {@code store}, with someone to tell when the store is lost.
+     *
+     * @param onStoreLost told once when the store reported that it was lost, on the thread that met it
+     *                    (the writer's or a reader's): must return quickly and must not throw
+     * @see #PeerNetwork(PeerStore, ProcessControl, InstantSource, PeersLimits, CommitListener)
+     */
+    public PeerNetwork(
+            PeerStore store,
+            ProcessControl processes,
+            InstantSource clock,
+            PeersLimits limits,
+            CommitListener listener,
+            Consumer<? super StoreLostException> onStoreLost) {
+        Objects.requireNonNull(onStoreLost, "onStoreLost");
         this.store = Objects.requireNonNull(store, "store");
         this.processes = Objects.requireNonNull(processes, "processes");
         Objects.requireNonNull(clock, "clock");
@@ -78,6 +100,7 @@ public final class PeerNetwork implements AutoCloseable {
                     live.apply(events);
                     outside.committed(events);
                 },
+                onStoreLost,
                 limits.maxBatch());
     }
 
@@ -739,7 +762,14 @@ public final class PeerNetwork implements AutoCloseable {
 
     private <T> T read(PeerStore.StoreWork<T> work) {
         requireStarted();
-        return store.read(work);
+        // After a loss the store's state is stale at best: refuse rather than serve it.
+        committer.refuseIfLost();
+        try {
+            return store.read(work);
+        } catch (StoreLostException e) {
+            committer.storeLost(e);
+            throw e;
+        }
     }
 
     private void requireStarted() {

@@ -42,7 +42,7 @@ class GroupCommitterTest {
 
     private final FailingStore store = new FailingStore();
     private final List<PeersEvent> published = new CopyOnWriteArrayList<>();
-    private final GroupCommitter committer = new GroupCommitter(store, published::addAll, 64);
+    private final GroupCommitter committer = new GroupCommitter(store, published::addAll, lost -> {}, 64);
     private final List<Thread> callers = new CopyOnWriteArrayList<>();
 
     GroupCommitterTest() {

@@ -15,7 +15,9 @@ package io.agentpeers.core.port;
  * <p><b>Errors.</b> Failures of the underlying storage surface as
  * {@link io.agentpeers.core.StoreException} with the cause kept; no library type crosses this port.
  * An exception thrown by the work rolls its transaction back and propagates unchanged. Once a write
- * transaction returned, what it wrote survives a crash of the process.
+ * transaction returned, what it wrote survives a crash of the process. A store that finds its storage
+ * gone from under it (a file deleted, replaced, truncated) throws
+ * {@link io.agentpeers.core.StoreLostException} instead of committing, and on every call after.
  */
 public interface PeerStore extends AutoCloseable {
 

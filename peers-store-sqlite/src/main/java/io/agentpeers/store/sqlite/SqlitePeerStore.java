@@ -1,7 +1,9 @@
 package io.agentpeers.store.sqlite;
 
 import io.agentpeers.core.StoreException;
+import io.agentpeers.core.StoreLostException;
 import io.agentpeers.core.port.PeerStore;
+import io.agentpeers.store.sqlite.internal.DatabaseFiles;
 import io.agentpeers.store.sqlite.internal.Schema;
 import io.agentpeers.store.sqlite.internal.Session;
 import java.io.IOException;
@@ -37,6 +39,10 @@ import org.sqlite.SQLiteConfig;
  * thread sees that transaction's own writes.
  *
  * <p>{@link #inTransaction} is not reentrant: calling it inside itself fails.
+ *
+ * <p>Before each commit the store checks that its files are still the ones it opened
+ * ({@link DatabaseFiles}); when one was deleted, replaced or truncated, that transaction rolls back
+ * with a {@link StoreLostException}, and every later write and read fails with it too.
  */
 public final class SqlitePeerStore implements PeerStore {
     private static final Logger LOG = LoggerFactory.getLogger(SqlitePeerStore.class);
@@ -60,16 +66,20 @@ public final class SqlitePeerStore implements PeerStore {
     private final Session writer;
     /** Null in memory, where the writer's connection also serves reads. */
     private final Jdbi readers;
+    /** Null in memory. */
+    private final DatabaseFiles files;
 
     private final ReentrantLock writeLock = new ReentrantLock();
     private final Semaphore readerPermits = new Semaphore(MAX_READERS);
     private final Queue<Session> idleReaders = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean closed = new AtomicBoolean();
+    private volatile StoreLostException lost;
 
-    private SqlitePeerStore(String where, Session writer, Jdbi readers) {
+    private SqlitePeerStore(String where, Session writer, Jdbi readers, DatabaseFiles files) {
         this.where = where;
         this.writer = writer;
         this.readers = readers;
+        this.files = files;
     }
 
     /**
@@ -97,11 +107,18 @@ public final class SqlitePeerStore implements PeerStore {
         writerConfig.setSynchronous(SYNCHRONOUS);
         writerConfig.enforceForeignKeys(true);
         Session writer = openWriter(where, Jdbi.create(() -> writerConfig.createConnection(url)));
+        DatabaseFiles files;
+        try {
+            files = DatabaseFiles.of(path);
+        } catch (StoreException e) {
+            writer.close();
+            throw e;
+        }
 
         SQLiteConfig readerConfig = baseConfig();
         Jdbi readers = Jdbi.create(() -> readerConfig.createConnection(url));
         readers.installPlugin(new SqlObjectPlugin());
-        return new SqlitePeerStore(where, writer, readers);
+        return new SqlitePeerStore(where, writer, readers, files);
     }
 
     /** Opens a new, empty, private database in memory; it disappears on {@link #close()}. */
@@ -110,7 +127,7 @@ public final class SqlitePeerStore implements PeerStore {
         config.enforceForeignKeys(true);
         // A plain ":memory:" database belongs to its one connection: private by construction.
         Session writer = openWriter("in memory", Jdbi.create(() -> config.createConnection("jdbc:sqlite::memory:")));
-        return new SqlitePeerStore("in memory", writer, null);
+        return new SqlitePeerStore("in memory", writer, null, null);
     }
 
     @Override
@@ -122,9 +139,25 @@ public final class SqlitePeerStore implements PeerStore {
         writeLock.lock();
         try {
             ensureOpen();
-            return writer.inTransaction("BEGIN IMMEDIATE", work);
+            refuseIfLost();
+            if (files == null) {
+                return writer.inTransaction("BEGIN IMMEDIATE", work);
+            }
+            return writer.inTransaction("BEGIN IMMEDIATE", tx -> {
+                T result = work.run(tx);
+                // Last before COMMIT: a commit into a lost file would be acknowledged and then lost.
+                files.verify();
+                return result;
+            });
+        } catch (StoreLostException e) {
+            if (lost == null) {
+                lost = e;
+            }
+            throw e;
         } catch (JdbiException e) {
-            throw failure("write", e);
+            throw lostOr(failure("write", e));
+        } catch (StoreException e) {
+            throw lostOr(e);
         } finally {
             writeLock.unlock();
         }
@@ -145,6 +178,7 @@ public final class SqlitePeerStore implements PeerStore {
             }
         }
         ensureOpen();
+        refuseIfLost();
         readerPermits.acquireUninterruptibly();
         Session reader = null;
         try {
@@ -281,6 +315,36 @@ public final class SqlitePeerStore implements PeerStore {
             } catch (JdbiException e) {
                 LOG.warn("closing a reader of {} failed", where, e);
             }
+        }
+    }
+
+    /** After a loss, reads would serve a stale state and writes would go nowhere: both are refused. */
+    private void refuseIfLost() {
+        StoreLostException first = lost;
+        if (first != null) {
+            throw new StoreLostException(first.getMessage(), first);
+        }
+    }
+
+    /**
+     * A write that failed may have failed because its files went (a truncated file reads short): then
+     * the loss is the failure to report. Called under the write lock.
+     */
+    private StoreException lostOr(StoreException failure) {
+        if (files == null) {
+            return failure;
+        }
+        try {
+            files.verify();
+            return failure;
+        } catch (StoreLostException e) {
+            e.addSuppressed(failure);
+            if (lost == null) {
+                lost = e;
+            }
+            return e;
+        } catch (StoreException e) {
+            return failure;
         }
     }
 

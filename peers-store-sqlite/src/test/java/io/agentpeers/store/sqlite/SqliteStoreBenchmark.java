@@ -2,13 +2,15 @@ package io.agentpeers.store.sqlite;
 
 import io.agentpeers.core.Peer;
 import io.agentpeers.core.port.StoreTransaction;
+import io.agentpeers.store.sqlite.internal.DatabaseFiles;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
 
 /**
- * Not a test: run by hand to measure commit rates and a pending-message lookup on this machine.
+ * Not a test: run by hand to measure commit rates, a pending-message lookup and the check of the
+ * database's files that precedes each commit on this machine.
  * {@code java -cp <test classpath> io.agentpeers.store.sqlite.SqliteStoreBenchmark [dir]}
  */
 public final class SqliteStoreBenchmark {
@@ -75,10 +77,18 @@ public final class SqliteStoreBenchmark {
                     store.read(StoreTransaction::counts);
                 }
                 double countsMillis = (System.nanoTime() - t0) / 1e6 / 20;
+                DatabaseFiles files = DatabaseFiles.of(file);
+                int checks = 100_000;
+                t0 = System.nanoTime();
+                for (int i = 0; i < checks; i++) {
+                    files.verify();
+                }
+                double checkMicros = (System.nanoTime() - t0) / 1e3 / checks;
                 System.out.printf(
                         "run %d: single-row commits %.0f/s; 500-row transactions %.0f rows/s; %d messages:"
-                                + " pending(20) of a recipient with ~%d pending %.0f us, of one with 5 %.0f us; counts %.1f ms%n",
-                        run, singleRate, batchRate, total, total, lookupMicros, smallMicros, countsMillis);
+                                + " pending(20) of a recipient with ~%d pending %.0f us, of one with 5 %.0f us; counts %.1f ms;"
+                                + " file check %.1f us%n",
+                        run, singleRate, batchRate, total, total, lookupMicros, smallMicros, countsMillis, checkMicros);
             }
         }
     }
