@@ -93,7 +93,11 @@ final class GroupCommitter implements AutoCloseable {
             queue.drainTo(batch, maxBatch - 1);
             boolean stop = batch.remove(POISON);
             if (!batch.isEmpty()) {
-                commit(batch);
+                try {
+                    commit(batch);
+                } catch (Throwable e) {
+                    writerFailed(batch, e);
+                }
             }
             batch.clear();
             if (stop) {
@@ -101,6 +105,20 @@ final class GroupCommitter implements AutoCloseable {
                 return;
             }
         }
+    }
+
+    /**
+     * An error no unit of work should throw (out of memory, a bug) escaped a commit: the batch's callers
+     * are answered rather than left waiting, and the store counts as lost, so the broker stops instead of
+     * acknowledging on with a writer in an unknown state.
+     */
+    private void writerFailed(List<Pending<?>> batch, Throwable e) {
+        StoreLostException failure =
+                new StoreLostException("the broker's writer failed: " + e + "; nothing more is written", e);
+        for (Pending<?> pending : batch) {
+            pending.future.completeExceptionally(failure);
+        }
+        storeLost(failure);
     }
 
     /** Throws when the store was lost: nothing can be written or read back any more. */

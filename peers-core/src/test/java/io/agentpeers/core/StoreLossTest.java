@@ -75,6 +75,28 @@ class StoreLossTest {
     }
 
     @Test
+    void anErrorInTheWriterAnswersItsCallersAndCountsAsALoss() throws Exception {
+        GroupCommitter committer = new GroupCommitter(store, events -> {}, heard::add, 64);
+        committer.start();
+        try {
+            CompletableFuture<Object> failing = submitAsync(committer, (tx, events) -> {
+                throw new AssertionError("no unit of work throws this");
+            });
+
+            ExecutionException failure =
+                    assertThrows(ExecutionException.class, () -> failing.get(WAIT_SECONDS, TimeUnit.SECONDS));
+            assertInstanceOf(StoreLostException.class, failure.getCause(), "answered, not left waiting");
+            assertTrue(
+                    failure.getCause().getMessage().contains("AssertionError"),
+                    failure.getCause().getMessage());
+            assertEquals(1, heard.size(), "the broker hears of it, and stops");
+            assertThrows(StoreLostException.class, () -> committer.submit((tx, events) -> null), "nothing more");
+        } finally {
+            committer.close();
+        }
+    }
+
+    @Test
     void aLossMetByAReadFailsLaterReadsAndWritesAtOnceAndIsHeardOnce() {
         PeerNetwork network = new PeerNetwork(
                 store, new NoProcesses(), InstantSource.system(), PeersLimits.defaults(), null, heard::add);
