@@ -89,6 +89,10 @@ class StoreLossTest {
             assertTrue(
                     failure.getCause().getMessage().contains("AssertionError"),
                     failure.getCause().getMessage());
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_SECONDS);
+            while (heard.isEmpty() && System.nanoTime() < deadline) {
+                Thread.sleep(5); // the callers are answered first, then the listener told
+            }
             assertEquals(1, heard.size(), "the broker hears of it, and stops");
             assertThrows(StoreLostException.class, () -> committer.submit((tx, events) -> null), "nothing more");
         } finally {
