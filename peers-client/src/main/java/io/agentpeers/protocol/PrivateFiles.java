@@ -72,23 +72,24 @@ public final class PrivateFiles {
     public static void checkFolder(Path folder, String setting) throws IOException {
         Path dir = folder.toAbsolutePath();
         Facts facts = facts(dir);
+        String what = "the peers folder " + dir;
         if (facts.link()) {
-            throw new NotPrivateException("peers will not use " + dir
-                    + ": it is a symbolic link, and peers keeps its files only in a real folder; set " + setting
-                    + " to the folder itself");
+            throw new NotPrivateException(what + " is a symbolic link, and peers keeps its files only in a real folder:"
+                    + " set " + setting + " to the folder itself");
         }
         if (!facts.folder()) {
-            throw new NotPrivateException("peers will not use " + dir + ": it is not a folder; move it away or set "
-                    + setting + " to another path");
+            throw new NotPrivateException(
+                    what + " is not a folder: move it away or set " + setting + " to another path");
         }
         checkOwner(
-                dir, facts, "move it away (peers then makes a new one) or set " + setting + " to a folder of your own");
+                what,
+                facts,
+                "move it away (peers then makes a new one) or set " + setting + " to a folder of your own");
         if (facts.mode() != null
                 && (facts.mode().contains(PosixFilePermission.GROUP_WRITE)
                         || facts.mode().contains(PosixFilePermission.OTHERS_WRITE))) {
-            throw new NotPrivateException("peers will not use " + dir + ": its mode "
-                    + PosixFilePermissions.toString(facts.mode())
-                    + " lets other users put files and links in it; run `chmod 700 " + dir + "`");
+            throw new NotPrivateException(what + " lets other users put files and links in it (mode "
+                    + PosixFilePermissions.toString(facts.mode()) + "): run `chmod 700 " + dir + "`");
         }
     }
 
@@ -151,27 +152,25 @@ public final class PrivateFiles {
 
     private static void checkFile(Path file) throws IOException {
         Facts facts = facts(file);
+        String what = "the peers file " + file.toAbsolutePath();
         if (facts.link()) {
-            throw new NotPrivateException("peers will not open " + file.toAbsolutePath()
-                    + ": it is a symbolic link, which peers never follows (it could point at any file); remove the"
-                    + " link and peers makes a new file");
+            throw new NotPrivateException(what + " is a symbolic link, which peers never follows (it could point at any"
+                    + " file): remove the link and peers makes a new file");
         }
         if (!facts.regular()) {
-            throw new NotPrivateException("peers will not open " + file.toAbsolutePath()
-                    + ": it is not a regular file; remove it and peers makes a new one");
+            throw new NotPrivateException(what + " is not a regular file: remove it and peers makes a new one");
         }
-        checkOwner(file.toAbsolutePath(), facts, "remove it and peers makes a new one");
+        checkOwner(what, facts, "remove it and peers makes a new one");
     }
 
-    private static void checkOwner(Path path, Facts facts, String fix) throws IOException {
+    private static void checkOwner(String what, Facts facts, String fix) throws IOException {
         if (facts.uid() == null) {
             return; // no Unix owners here
         }
         int own = currentUid();
         if (facts.uid() != own) {
-            throw new NotPrivateException("peers will not use " + path + ": it belongs to " + facts.owner() + " (uid "
-                    + facts.uid() + "), not to " + System.getProperty("user.name") + " (uid " + own
-                    + ") who runs peers; " + fix);
+            throw new NotPrivateException(what + " belongs to " + facts.owner() + " (uid " + facts.uid() + "), not to "
+                    + System.getProperty("user.name") + " (uid " + own + ") who runs peers: " + fix);
         }
     }
 

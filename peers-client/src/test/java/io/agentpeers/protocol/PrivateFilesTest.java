@@ -50,8 +50,8 @@ class PrivateFilesTest {
                 assertThrows(NotPrivateException.class, () -> PrivateFiles.requireFolder(home, "PEERS_HOME"));
 
         assertEquals(
-                "peers will not use " + home + ": its mode rwxrwxrwx lets other users put files and links in it;"
-                        + " run `chmod 700 " + home + "`",
+                "the peers folder " + home + " lets other users put files and links in it (mode rwxrwxrwx): run"
+                        + " `chmod 700 " + home + "`",
                 refused.getMessage());
         Files.setPosixFilePermissions(home, PosixFilePermissions.fromString("rwxrwx---"));
         assertThrows(NotPrivateException.class, () -> PrivateFiles.checkFolder(home, "PEERS_HOME"), "group too");
@@ -67,8 +67,8 @@ class PrivateFilesTest {
                 assertThrows(NotPrivateException.class, () -> PrivateFiles.requireFolder(home, "PEERS_HOME"));
 
         assertEquals(
-                "peers will not use " + home + ": it belongs to nobody (uid 65534), not to "
-                        + System.getProperty("user.name") + " (uid 0) who runs peers; move it away (peers then makes"
+                "the peers folder " + home + " belongs to nobody (uid 65534), not to "
+                        + System.getProperty("user.name") + " (uid 0) who runs peers: move it away (peers then makes"
                         + " a new one) or set PEERS_HOME to a folder of your own",
                 refused.getMessage());
     }
@@ -95,7 +95,7 @@ class PrivateFilesTest {
         NotPrivateException refused =
                 assertThrows(NotPrivateException.class, () -> PrivateFiles.requireFolder(home, "PEERS_HOME"));
 
-        assertTrue(refused.getMessage().contains("it is not a folder"), refused.getMessage());
+        assertTrue(refused.getMessage().contains("is not a folder"), refused.getMessage());
     }
 
     @Test
@@ -123,8 +123,8 @@ class PrivateFilesTest {
         assertThrows(NotPrivateException.class, () -> PrivateFiles.read(log, StandardCharsets.US_ASCII));
 
         assertEquals(
-                "peers will not open " + log + ": it is a symbolic link, which peers never follows (it could point"
-                        + " at any file); remove the link and peers makes a new file",
+                "the peers file " + log + " is a symbolic link, which peers never follows (it could point at any"
+                        + " file): remove the link and peers makes a new file",
                 refused.getMessage());
         assertEquals("precious\n", Files.readString(target));
         Files.delete(log);
