@@ -5,10 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.agentpeers.protocol.PrivateFiles;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.stream.StreamSupport;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
@@ -74,7 +76,7 @@ class CliSecretHomeTest {
 
         assertEquals(CliFailure.FAILED, listed.exit(), listed::toString);
         assertTrue(listed.err().contains("belongs to nobody"), listed::toString);
-        assertEquals("planted\n", Files.readString(secret, java.nio.charset.StandardCharsets.US_ASCII));
+        assertEquals("planted\n", Files.readString(secret, StandardCharsets.US_ASCII));
     }
 
     @Test
@@ -85,5 +87,20 @@ class CliSecretHomeTest {
         Path secret = peersHome.resolve("cli.secret");
         assertTrue(Files.isRegularFile(secret, LinkOption.NOFOLLOW_LINKS));
         assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(secret)));
+    }
+
+    @Test
+    void doctorFailsAHomeTheBrokerWouldRefuse() throws IOException {
+        Files.setPosixFilePermissions(peersHome, PosixFilePermissions.fromString("rwxrwxrwx"));
+
+        InProcessCli.Result doctor = cli.run("doctor", "--json");
+
+        assertEquals(1, doctor.exit(), doctor::toString);
+        var check = StreamSupport.stream(doctor.json().path("checks").spliterator(), false)
+                .filter(c -> c.path("name").asText().equals("home"))
+                .findFirst()
+                .orElseThrow();
+        assertEquals("fail", check.path("verdict").asText(), doctor::toString);
+        assertTrue(check.path("detail").asText().contains("chmod 700 " + peersHome), doctor::toString);
     }
 }
