@@ -3,13 +3,21 @@ package io.agentpeers.app;
 import io.agentpeers.broker.PeersBroker;
 import io.agentpeers.core.InvalidArgumentException;
 import io.agentpeers.core.PeersLimits;
+import io.agentpeers.core.StoreException;
 import io.agentpeers.protocol.PeersPaths;
+import io.agentpeers.protocol.PrivateFiles;
 import io.agentpeers.store.sqlite.SqlitePeerStore;
 import io.agentpeers.transport.tcp.TcpAddress;
 import io.agentpeers.transport.tcp.TcpListener;
 import io.agentpeers.transport.tcp.TokenFile;
 import io.agentpeers.transport.unix.UnixSocketListener;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -60,7 +68,9 @@ public record BrokerConfig(PeersPaths paths, PeersLimits limits, Duration sweepI
     /**
      * Starts the broker this configuration describes: SQLite at {@code PEERS_DB}, the Unix socket, and TCP
      * with the token file when {@code PEERS_TCP} is set. A stale socket file (nothing answers) is removed
-     * under the broker's lock; a live one means another broker runs.
+     * under the broker's lock; a live one means another broker runs. The home and every file the broker
+     * keeps must be private to this user ({@link PrivateFiles}), else it refuses with one sentence that
+     * says how to fix it ({@link io.agentpeers.protocol.NotPrivateException}).
      */
     public PeersBroker start() {
         PeersBroker.Builder builder = PeersBroker.builder()
@@ -74,6 +84,30 @@ public record BrokerConfig(PeersPaths paths, PeersLimits limits, Duration sweepI
                     .token(new TokenFile(paths.tokenFile()).readOrCreate());
         }
         // Opened under the broker's lock: a second broker of this home leaves the database alone.
-        return builder.ownedStore(() -> SqlitePeerStore.open(paths.database())).start();
+        return builder.ownedStore(() -> SqlitePeerStore.open(privateDatabase())).start();
+    }
+
+    /**
+     * The database file, made 0600 or checked, with SQLite's side files and a folder of its own held to
+     * {@link PrivateFiles}' rule: SQLite opens them by path and would follow a link planted there.
+     */
+    private Path privateDatabase() {
+        Path database = paths.database().toAbsolutePath();
+        try {
+            Path folder = database.getParent();
+            if (!folder.equals(paths.home().toAbsolutePath())) {
+                PrivateFiles.requireFolder(folder, "PEERS_DB");
+            }
+            PrivateFiles.createFile(database);
+            for (String suffix : List.of("-wal", "-shm", "-journal")) {
+                Path side = database.resolveSibling(database.getFileName() + suffix);
+                if (Files.exists(side, LinkOption.NOFOLLOW_LINKS)) {
+                    PrivateFiles.open(side, StandardOpenOption.READ).close();
+                }
+            }
+        } catch (IOException e) {
+            throw new StoreException("cannot create the database " + database + ": " + e.getMessage(), e);
+        }
+        return database;
     }
 }

@@ -2,20 +2,20 @@ package io.agentpeers.broker;
 
 import io.agentpeers.core.ErrorCode;
 import io.agentpeers.core.PeersException;
+import io.agentpeers.protocol.PrivateFiles;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.PosixFilePermissions;
 
 /**
  * One broker per home: an exclusive lock on a file, held for the broker's life and released by the
- * operating system if the process dies. The file holds the owner's pid, for messages.
+ * operating system if the process dies. The file holds the owner's pid, for messages. Its folder and
+ * the file are held to {@link PrivateFiles}' rule (the file is opened without following a link, made 0600).
  */
 public final class BrokerLock implements AutoCloseable {
     private final Path path;
@@ -32,15 +32,12 @@ public final class BrokerLock implements AutoCloseable {
      * Takes the lock or fails with a message that names the broker holding it.
      *
      * @throws BrokerAlreadyRunningException when another broker holds it
+     * @throws io.agentpeers.protocol.NotPrivateException when the folder or the file is not private to this user
      */
     public static BrokerLock acquire(Path path) {
         try {
-            Path parent = path.toAbsolutePath().getParent();
-            if (!Files.isDirectory(parent)) {
-                Files.createDirectories(parent);
-                Files.setPosixFilePermissions(parent, PosixFilePermissions.fromString("rwx------"));
-            }
-            FileChannel channel = FileChannel.open(
+            PrivateFiles.requireFolder(path.toAbsolutePath().getParent(), "PEERS_HOME");
+            FileChannel channel = PrivateFiles.open(
                     path, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
             FileLock lock;
             try {
@@ -49,7 +46,7 @@ public final class BrokerLock implements AutoCloseable {
                 lock = null;
             }
             if (lock == null) {
-                String owner = Files.readString(path, StandardCharsets.UTF_8).trim();
+                String owner = readOwner(channel);
                 channel.close();
                 throw new BrokerAlreadyRunningException(
                         "another broker is running for this home" + (owner.isEmpty() ? "" : " (pid " + owner + ")")
@@ -62,6 +59,13 @@ public final class BrokerLock implements AutoCloseable {
         } catch (IOException e) {
             throw new BrokerLockException("cannot take the broker lock " + path + ": " + e.getMessage(), e);
         }
+    }
+
+    /** The pid the holder wrote, read from the channel already open (not by path again). */
+    private static String readOwner(FileChannel channel) throws IOException {
+        ByteBuffer buffer = ByteBuffer.allocate(32);
+        channel.read(buffer, 0);
+        return new String(buffer.array(), 0, buffer.position(), StandardCharsets.UTF_8).trim();
     }
 
     /** The lock file; while the lock is held it contains this process's pid. */

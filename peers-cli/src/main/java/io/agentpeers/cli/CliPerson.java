@@ -5,11 +5,13 @@ import io.agentpeers.core.PeersException;
 import io.agentpeers.core.RegisterRequest;
 import io.agentpeers.local.CallerFacts;
 import io.agentpeers.protocol.PeersPaths;
+import io.agentpeers.protocol.PrivateFiles;
 import io.agentpeers.protocol.client.PeersClient;
 import io.agentpeers.protocol.client.Results;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Locale;
@@ -17,8 +19,8 @@ import java.util.Locale;
 /**
  * The person at the terminal as a peer: client type {@code cli}, one per user, named after the user
  * ({@code PEERS_CLI_NAME} overrides), taken back on every command with the resume secret kept in
- * {@code PEERS_HOME/cli.secret} (mode 0600). The broker rotates the secret at each registration; the
- * newest one is stored at once.
+ * {@code PEERS_HOME/cli.secret} (mode 0600, in a home private to the user: {@link PrivateFiles}). The
+ * broker rotates the secret at each registration; the newest one is stored at once.
  */
 public final class CliPerson {
     static final String SECRET_FILE = "cli.secret";
@@ -55,6 +57,7 @@ public final class CliPerson {
     /** Registers (resuming when the secret is known) and stores the fresh secret. */
     public Results.Registered register(PeersClient client) {
         CallerFacts facts = CallerFacts.of(context.cwd(), null);
+        requirePrivateHome(); // before the secret is read or written: another user could plant or take it
         String secret = readSecret();
         String wanted = name();
         RegisterRequest request = new RegisterRequest(
@@ -106,11 +109,20 @@ public final class CliPerson {
         }
     }
 
+    private void requirePrivateHome() {
+        try {
+            PrivateFiles.requireFolder(paths.home(), "PEERS_HOME");
+        } catch (IOException e) {
+            throw new CliFailure(
+                    "cannot create " + paths.home() + ": " + e.getMessage() + "; check that PEERS_HOME is writable");
+        }
+    }
+
     private String readSecret() {
         Path file = secretFile();
         try {
-            return Files.exists(file)
-                    ? Files.readString(file, StandardCharsets.US_ASCII).strip()
+            return Files.exists(file, LinkOption.NOFOLLOW_LINKS)
+                    ? PrivateFiles.read(file, StandardCharsets.US_ASCII).strip()
                     : null;
         } catch (IOException e) {
             throw new CliFailure("cannot read " + file + ": " + e.getMessage() + "; fix its permissions or delete it");
@@ -123,11 +135,7 @@ public final class CliPerson {
         }
         Path file = secretFile();
         try {
-            Path dir = paths.home();
-            if (!Files.isDirectory(dir)) {
-                Files.createDirectories(dir);
-                Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
-            }
+            // A new file, then renamed over the old one: a rename replaces a link, it never writes through one.
             FileReplace.replace(
                     file, secret + "\n", StandardCharsets.US_ASCII, PosixFilePermissions.fromString("rw-------"));
         } catch (IOException e) {

@@ -6,7 +6,9 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.agentpeers.protocol.BrokerStats;
+import io.agentpeers.protocol.NotPrivateException;
 import io.agentpeers.protocol.PeersPaths;
+import io.agentpeers.protocol.PrivateFiles;
 import io.agentpeers.protocol.client.PeersClient;
 import io.agentpeers.transport.unix.SocketFileState;
 import io.agentpeers.transport.unix.SocketFiles;
@@ -147,6 +149,14 @@ final class DoctorCommand extends BaseCommand {
                     Verdict.INFO,
                     home + " does not exist yet",
                     "the broker creates it (mode 0700) when it starts");
+        }
+        try {
+            PrivateFiles.checkFolder(home, "PEERS_HOME");
+        } catch (NotPrivateException e) {
+            return new Check("home", Verdict.FAIL, e.getMessage(), null); // the broker refuses it: say so, and how
+        } catch (IOException e) {
+            return new Check(
+                    "home", Verdict.WARN, "cannot read " + home + ": " + e.getMessage(), "check its permissions");
         }
         try {
             Set<PosixFilePermission> mode = Files.getPosixFilePermissions(home);

@@ -8,6 +8,7 @@ import io.agentpeers.transport.tcp.TcpConnector;
 import io.agentpeers.transport.tcp.TokenFile;
 import io.agentpeers.transport.unix.UnixSocketConnector;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 
 /**
  * Where the broker of these paths answers, the same for every face: the Unix socket, or TCP when
@@ -26,15 +27,16 @@ public final class BrokerEndpoint {
 
     /**
      * The token a TCP caller presents: {@code PEERS_TOKEN}, else the broker's token file when it is on
-     * this machine.
+     * this machine (read without following a link, and only if this user's).
      *
      * @throws InvalidArgumentException when neither is there
+     * @throws io.agentpeers.protocol.NotPrivateException when the token file is a link or another user's
      */
     public static String token(PeersPaths paths) {
         if (paths.token() != null) {
             return paths.token();
         }
-        if (Files.exists(paths.tokenFile())) {
+        if (Files.exists(paths.tokenFile(), LinkOption.NOFOLLOW_LINKS)) { // a link is refused by read(), not skipped
             return new TokenFile(paths.tokenFile()).read();
         }
         throw new InvalidArgumentException("TCP needs the broker's token: set PEERS_TOKEN or --token (it is in the"

@@ -1,16 +1,15 @@
 package io.agentpeers.local;
 
 import io.agentpeers.protocol.PeersPaths;
+import io.agentpeers.protocol.PrivateFiles;
 import io.agentpeers.transport.unix.SocketFileState;
 import io.agentpeers.transport.unix.SocketFiles;
 import java.io.File;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,7 +21,9 @@ import org.slf4j.LoggerFactory;
  * Starts a broker when none answers: a fully detached process (its own session through
  * {@code setsid}, stdin from {@code /dev/null}, output appended to {@code broker.log} in
  * {@code PEERS_HOME}), so it outlives whoever started it and never fills a pipe. A lock on
- * {@code start.lock} makes clients that start at the same moment yield one broker.
+ * {@code start.lock} makes clients that start at the same moment yield one broker. The home, a separate
+ * socket folder and the files written here must be private ({@link PrivateFiles}): else a
+ * {@link io.agentpeers.protocol.NotPrivateException} says how to fix them, and nothing is started.
  */
 public final class BrokerStarter {
     private static final Logger LOG = LoggerFactory.getLogger(BrokerStarter.class);
@@ -68,18 +69,24 @@ public final class BrokerStarter {
      * Returns once a broker answers, starting one if none does.
      *
      * @return whether this call started it
+     * @throws io.agentpeers.protocol.NotPrivateException when the home, the socket folder, the lock or the log
+     *     is not private to this user (checked first, even when a broker answers)
      */
     public boolean ensureRunning(Duration timeout) {
-        if (running()) {
-            return false;
-        }
         try {
-            Files.createDirectories(paths.home());
-            Files.setPosixFilePermissions(paths.home(), PosixFilePermissions.fromString("rwx------"));
-            Path lockPath = paths.home().resolve("start.lock");
+            // Checked even when a broker answers: a socket in another user's home is not ours to trust.
+            Path home = PrivateFiles.requireFolder(paths.home(), "PEERS_HOME");
+            Path sockets = paths.socket().toAbsolutePath().getParent();
+            if (!sockets.equals(home)) {
+                PrivateFiles.requireFolder(sockets, "PEERS_SOCKET");
+            }
+            if (running()) {
+                return false;
+            }
+            Path lockPath = home.resolve("start.lock");
             synchronized (START_MONITOR) {
                 try (FileChannel channel =
-                                FileChannel.open(lockPath, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+                                PrivateFiles.open(lockPath, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
                         FileLock ignored = channel.lock()) {
                     if (running()) {
                         return false; // another client started it while we waited for the lock
@@ -95,6 +102,8 @@ public final class BrokerStarter {
     }
 
     private Process spawn() throws IOException {
+        // The redirect follows links: the log is made or checked first in the checked home, which only we can change.
+        PrivateFiles.createFile(paths.brokerLog());
         List<String> full = new ArrayList<>();
         if (new File("/usr/bin/setsid").canExecute()) {
             full.add("/usr/bin/setsid");

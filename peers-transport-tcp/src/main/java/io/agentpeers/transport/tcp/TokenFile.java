@@ -1,14 +1,15 @@
 package io.agentpeers.transport.tcp;
 
+import io.agentpeers.protocol.PrivateFiles;
 import io.agentpeers.protocol.transport.TransportException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
@@ -21,7 +22,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The secret a TCP caller presents in {@code hello}: 256 random bits as 64 hex digits, kept in a file
- * of mode 0600 (its folder, when created here, 0700). The broker calls {@link #readOrCreate()} at
+ * of mode 0600 (its folder, when created here, 0700), held to {@link PrivateFiles}' rule. The broker calls {@link #readOrCreate()} at
  * start; clients call {@link #read()}. Compare with {@link #matches}, which takes constant time.
  */
 public final class TokenFile {
@@ -41,49 +42,51 @@ public final class TokenFile {
         return path;
     }
 
-    /** The token in the file, writing a new random one (mode 0600) first if there is none. */
+    /**
+     * The token in the file, writing a new random one (mode 0600) first if there is none. Brokers that
+     * start at the same moment agree: the first file in place wins and the others read it.
+     *
+     * @throws io.agentpeers.protocol.NotPrivateException when the folder or the file is not private to this user
+     */
     public String readOrCreate() {
-        if (Files.exists(path)) {
-            return read();
-        }
-        String token = HexFormat.of().formatHex(randomBytes());
         try {
-            Path parent = path.toAbsolutePath().getParent();
-            if (!Files.isDirectory(parent)) {
-                Files.createDirectories(parent);
-                Files.setPosixFilePermissions(parent, PosixFilePermissions.fromString("rwx------"));
+            Path folder = PrivateFiles.requireFolder(path.toAbsolutePath().getParent(), "PEERS_HOME");
+            if (Files.exists(path, LinkOption.NOFOLLOW_LINKS)) {
+                return read();
             }
-            // Written under another name, then moved into place: a reader never sees half a token.
+            String token = HexFormat.of().formatHex(randomBytes());
+            // Written whole under another name, then linked into place: a reader never sees half a token,
+            // and a link, unlike a move, never replaces a token another broker placed first.
             Path temp = Files.createTempFile(
-                    parent,
+                    folder,
                     ".token",
                     ".tmp",
                     PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
             try {
                 Files.writeString(temp, token + "\n", StandardCharsets.US_ASCII);
-                try {
-                    Files.move(temp, path, StandardCopyOption.ATOMIC_MOVE);
-                } catch (AtomicMoveNotSupportedException e) {
-                    Files.move(temp, path);
-                }
+                place(temp);
+            } catch (FileAlreadyExistsException e) {
+                return read();
             } finally {
                 Files.deleteIfExists(temp);
             }
             LOG.info("wrote a new TCP token to {}", path);
             return token;
-        } catch (FileAlreadyExistsException e) {
-            return read();
         } catch (IOException e) {
             throw new TransportException("cannot write the token file " + path + ": " + e.getMessage(), e);
         }
     }
 
-    /** The token in the file; fails clearly when there is none. */
+    /**
+     * The token in the file, opened without following a link; fails clearly when there is none.
+     *
+     * @throws io.agentpeers.protocol.NotPrivateException when the file is a link or another user's
+     */
     public String read() {
         String token;
         try {
-            token = Files.readString(path, StandardCharsets.US_ASCII).strip();
-            Set<PosixFilePermission> mode = Files.getPosixFilePermissions(path);
+            token = PrivateFiles.read(path, StandardCharsets.US_ASCII).strip();
+            Set<PosixFilePermission> mode = Files.getPosixFilePermissions(path, LinkOption.NOFOLLOW_LINKS);
             if (mode.stream()
                     .anyMatch(p -> p.name().startsWith("GROUP") || p.name().startsWith("OTHERS"))) {
                 LOG.warn(
@@ -100,6 +103,16 @@ public final class TokenFile {
             throw new TransportException("the token file " + path + " is empty; delete it and restart the broker");
         }
         return token;
+    }
+
+    private void place(Path temp) throws IOException {
+        try {
+            Files.createLink(path, temp);
+        } catch (FileAlreadyExistsException e) {
+            throw e;
+        } catch (UnsupportedOperationException | FileSystemException e) {
+            Files.move(temp, path); // no hard links here: a move that refuses an existing token (checked, then renamed)
+        }
     }
 
     /** Whether {@code presented} equals {@code expected}, in time independent of where they differ. */

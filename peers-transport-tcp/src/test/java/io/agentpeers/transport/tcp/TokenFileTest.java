@@ -6,12 +6,22 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.agentpeers.protocol.NotPrivateException;
+import io.agentpeers.protocol.PrivateFiles;
 import io.agentpeers.protocol.transport.TransportException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 class TokenFileTest {
@@ -58,5 +68,69 @@ class TokenFileTest {
         TransportException e =
                 assertThrows(TransportException.class, () -> new TokenFile(tempDir.resolve("none")).read());
         assertTrue(e.getMessage().contains("no token file"), e.getMessage());
+    }
+
+    @Test
+    void aLinkedTokenIsNeitherReadNorWrittenThrough() throws IOException {
+        Path target = Files.writeString(tempDir.resolve("root-owned"), "precious\n");
+        Path path = Files.createSymbolicLink(tempDir.resolve("token"), target);
+
+        NotPrivateException refused = assertThrows(NotPrivateException.class, () -> new TokenFile(path).readOrCreate());
+        assertThrows(NotPrivateException.class, () -> new TokenFile(path).read(), "nor trusted by a client");
+
+        assertTrue(refused.getMessage().contains("symbolic link"), refused.getMessage());
+        assertEquals("precious\n", Files.readString(target));
+    }
+
+    @Test
+    void aTokenPlantedByAnotherUserIsRefused() throws IOException {
+        Path path = Files.writeString(tempDir.resolve("token"), "0".repeat(64) + "\n");
+        Assumptions.assumeTrue(PrivateFiles.currentUid() == 0, "only root can give a file to another user");
+        Files.setOwner(
+                path, path.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName("nobody"));
+
+        NotPrivateException refused = assertThrows(NotPrivateException.class, () -> new TokenFile(path).readOrCreate());
+
+        assertTrue(refused.getMessage().contains("belongs to nobody"), refused.getMessage());
+    }
+
+    @Test
+    void aTokenInAFolderOthersMayWriteInIsRefused() throws IOException {
+        Path home = Files.createDirectory(tempDir.resolve("p"));
+        Files.setPosixFilePermissions(home, PosixFilePermissions.fromString("rwxrwxrwx"));
+
+        NotPrivateException refused =
+                assertThrows(NotPrivateException.class, () -> new TokenFile(home.resolve("token")).readOrCreate());
+
+        assertTrue(refused.getMessage().contains("chmod 700 " + home), refused.getMessage());
+        assertTrue(Files.notExists(home.resolve("token")));
+    }
+
+    @Test
+    @Timeout(60)
+    void brokersThatStartTogetherAgreeOnOneToken() throws Exception {
+        int brokers = 8;
+        ExecutorService pool = Executors.newFixedThreadPool(brokers);
+        try {
+            for (int round = 0; round < 40; round++) {
+                Path path = tempDir.resolve("round" + round).resolve("token");
+                CyclicBarrier together = new CyclicBarrier(brokers);
+                List<Future<String>> tokens = new ArrayList<>();
+                for (int i = 0; i < brokers; i++) {
+                    tokens.add(pool.submit(() -> {
+                        together.await();
+                        return new TokenFile(path).readOrCreate();
+                    }));
+                }
+                String inFile = null;
+                for (Future<String> token : tokens) {
+                    String got = token.get();
+                    inFile = inFile == null ? new TokenFile(path).read() : inFile;
+                    assertEquals(inFile, got, "round " + round + ": every broker serves the token in the file");
+                }
+            }
+        } finally {
+            pool.shutdownNow();
+        }
     }
 }

@@ -1,6 +1,7 @@
 package io.agentpeers.transport.unix;
 
 import io.agentpeers.core.Credentials;
+import io.agentpeers.protocol.PrivateFiles;
 import io.agentpeers.protocol.transport.AcceptThread;
 import io.agentpeers.protocol.transport.ConnectionIdentity;
 import io.agentpeers.protocol.transport.ConnectionRefusedException;
@@ -30,8 +31,8 @@ import org.slf4j.LoggerFactory;
  * (pid, uid, gid). Callers of another uid than the broker's own are refused.
  *
  * <p>Accepts on a thread of its own ({@link AcceptThread}). Binding creates the parent folder with
- * mode 0700 when it does not exist (an existing one is left alone), binds, and sets the socket file to
- * 0600. It fails with a clear message when the path is too long for a socket address, when
+ * mode 0700 when it does not exist (an existing one must be private: {@link PrivateFiles}), binds, and
+ * sets the socket file to 0600. It fails with a clear message when the path is too long for a socket address, when
  * junixsocket's native library is missing, or when anything is at the path already: a live socket, a
  * stale one (remove it with {@link SocketFiles#removeIfStale} first), or another file. {@link #close()}
  * removes the socket file if it is still the one this listener made.
@@ -193,28 +194,20 @@ public final class UnixSocketListener implements TransportListener {
 
     /** The owner of a file this process creates: its effective uid, on any Unix (no /proc needed). */
     private static int currentUid() {
-        Path probe = null;
         try {
-            probe = Files.createTempFile("peers-uid", ".probe");
-            return ((Number) Files.getAttribute(probe, "unix:uid")).intValue();
+            return PrivateFiles.currentUid();
         } catch (IOException | RuntimeException e) {
             throw new TransportException("cannot tell the broker's own uid: " + e.getMessage(), e);
-        } finally {
-            if (probe != null) {
-                probe.toFile().delete();
-            }
         }
     }
 
+    /** The socket's folder, made 0700 when missing; refused when another user could change it. */
     private static void createPrivateParent(Path parent) {
-        if (parent == null || Files.isDirectory(parent)) {
+        if (parent == null) {
             return;
         }
         try {
-            Files.createDirectories(
-                    parent, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-            // createDirectories applies the umask; set the mode exactly.
-            Files.setPosixFilePermissions(parent, PosixFilePermissions.fromString("rwx------"));
+            PrivateFiles.requireFolder(parent, "PEERS_SOCKET");
         } catch (IOException e) {
             throw new TransportException("cannot create the socket folder " + parent + ": " + e.getMessage(), e);
         }
