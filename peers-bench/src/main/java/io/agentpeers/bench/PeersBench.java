@@ -35,6 +35,8 @@ public final class PeersBench {
     static final String COMMANDS_ONLY = "commands";
     /** {@code --only sends}: the durable send throughput alone, then the footprint. */
     static final String SENDS_ONLY = "sends";
+    /** {@code --only restart}: the peers reconnecting after a broker restart alone (a broker in this JVM). */
+    static final String RESTART_ONLY = "restart";
 
     private final BenchOptions options;
     private final Report report = new Report();
@@ -83,6 +85,13 @@ public final class PeersBench {
             throw new UncheckedIOException(e);
         }
         long began = System.nanoTime();
+        if (RESTART_ONLY.equals(options.only())) {
+            phase(() -> restartStorm(home));
+            deleteTree(home);
+            report.meta("duration_s", (System.nanoTime() - began) / 1_000_000_000L);
+            report.writeJson(options.jsonOrDefault());
+            return report;
+        }
         BrokerProcess broker = null;
         Thread killer = null;
         try {
@@ -117,6 +126,10 @@ public final class PeersBench {
                 }
             }
             deleteTree(home);
+        }
+        if (options.only() == null) {
+            // After the broker process stopped: this one runs a broker in this JVM.
+            phase(() -> restartStorm(freshHome()));
         }
         report.meta("duration_s", (System.nanoTime() - began) / 1_000_000_000L);
         report.writeJson(options.jsonOrDefault());
@@ -553,6 +566,24 @@ public final class PeersBench {
                 values,
                 "<= 64",
                 Report.atMost(kib[0] / 1024.0, 64, "MiB"));
+    }
+
+    private void restartStorm(Path home) {
+        int[] size = RestartStorm.size(options.preset());
+        log("restart: %d peers, %d messages, in %s", size[0], size[1], home);
+        try {
+            new RestartStorm(home, size[0], size[1], line -> log("%s", line)).run(report);
+        } finally {
+            deleteTree(home);
+        }
+    }
+
+    private Path freshHome() {
+        try {
+            return Files.createTempDirectory(tempParent, "peers-bench-");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     // ------------------------------------------------------------------ helpers

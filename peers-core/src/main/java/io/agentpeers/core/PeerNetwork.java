@@ -211,7 +211,8 @@ public final class PeerNetwork implements AutoCloseable {
                         Secrets.hash(secret));
                 tx.insertPeer(peer);
             }
-            int pending = tx.pendingMessages(peer.id(), Integer.MAX_VALUE).size();
+            // Counted, not read: after a restart every peer resumes at once, each through this one writer.
+            int pending = tx.countPendingMessages(peer.id());
             events.add(new PeerJoined(peer, previous.isPresent()));
             return new Registration(peer, secret, previous.isPresent(), pending);
         });

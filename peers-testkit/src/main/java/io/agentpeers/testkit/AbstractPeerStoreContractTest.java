@@ -895,6 +895,9 @@ public abstract class AbstractPeerStoreContractTest {
         assertEquals(List.of(), store.read(tx -> tx.pendingMessages(r.id(), 0)));
         assertEquals(List.of(toOther), store.read(tx -> tx.pendingMessages(b.id(), 10)));
         assertEquals(List.of(), store.read(tx -> tx.pendingMessages(a.id(), 10)));
+        assertEquals(3, (int) store.read(tx -> tx.countPendingMessages(r.id())));
+        assertEquals(1, (int) store.read(tx -> tx.countPendingMessages(b.id())));
+        assertEquals(0, (int) store.read(tx -> tx.countPendingMessages(a.id())));
     }
 
     @Test

@@ -17,6 +17,15 @@ import org.slf4j.LoggerFactory;
  */
 public final class AcceptThread {
     private static final Logger LOG = LoggerFactory.getLogger(AcceptThread.class);
+
+    /**
+     * The listen queue a socket listener asks for: the clients of a restarted broker (thousands) connect
+     * in one burst, faster than one thread accepts. With junixsocket's default of 50 the 52nd
+     * non-blocking connect got EAGAIN and the blocking ones waited for the accept thread; the JDK's TCP
+     * default is 50 too. Linux caps it at {@code net.core.somaxconn} (4096 by default since 5.4).
+     */
+    public static final int LISTEN_BACKLOG = 1024;
+
     private static final long BACKOFF_MILLIS = 100;
 
     /** Makes the server's view of one accepted socket; may throw to drop it. */

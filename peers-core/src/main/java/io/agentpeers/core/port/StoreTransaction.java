@@ -66,6 +66,9 @@ public interface StoreTransaction {
     /** Pending messages addressed to {@code recipient}, oldest first. */
     List<Message> pendingMessages(PeerId recipient, int limit);
 
+    /** How many messages wait, pending, for {@code recipient}: a count, no rows read. */
+    int countPendingMessages(PeerId recipient);
+
     /** Pending or delivered (not yet read) messages addressed to {@code recipient}, oldest first. */
     List<Message> unreadMessages(PeerId recipient, int limit);
 

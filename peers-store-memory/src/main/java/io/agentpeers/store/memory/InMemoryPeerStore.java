@@ -479,6 +479,12 @@ public final class InMemoryPeerStore implements PeerStore {
         }
 
         @Override
+        public int countPendingMessages(PeerId recipient) {
+            check();
+            return idsTo(recipient, MessageState.PENDING).size();
+        }
+
+        @Override
         public List<Message> unreadMessages(PeerId recipient, int limit) {
             check();
             checkLimit(limit);

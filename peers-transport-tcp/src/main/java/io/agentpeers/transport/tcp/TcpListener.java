@@ -71,7 +71,7 @@ public final class TcpListener implements TransportListener {
         try {
             server = ServerSocketChannel.open();
             server.setOption(StandardSocketOptions.SO_REUSEADDR, true);
-            server.bind(target, 256);
+            server.bind(target, AcceptThread.LISTEN_BACKLOG);
             bound = (InetSocketAddress) server.getLocalAddress();
             if (!target.getAddress().isLoopbackAddress()) {
                 LOG.warn(

@@ -134,7 +134,7 @@ public final class UnixSocketListener implements TransportListener {
             server = AFUNIXServerSocketChannel.open();
             // This listener removes the file itself, and only if it is still ours.
             server.socket().setDeleteOnClose(false);
-            server.bind(AFUNIXSocketAddress.of(socket));
+            server.bind(AFUNIXSocketAddress.of(socket), AcceptThread.LISTEN_BACKLOG);
             Files.setPosixFilePermissions(socket, PosixFilePermissions.fromString("rw-------"));
             socketFileKey = fileKey(socket);
             channel = server;

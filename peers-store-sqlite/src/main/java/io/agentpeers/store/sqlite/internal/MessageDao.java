@@ -20,6 +20,10 @@ public interface MessageDao {
     @SqlQuery(SELECT + "WHERE recipient_id = :recipientId AND state = 'pending' ORDER BY id LIMIT :limit")
     List<MessageRow> pending(String recipientId, int limit);
 
+    /** Counted from the (recipient_id, state, id) index alone. */
+    @SqlQuery("SELECT COUNT(*) FROM messages WHERE recipient_id = :recipientId AND state = 'pending'")
+    int countPending(String recipientId);
+
     /**
      * The oldest {@code limit} of each state, each read in id order from (recipient_id, state, id),
      * then merged: a plain {@code state IN (..) ORDER BY id} would sort every unread message first.

@@ -159,6 +159,11 @@ public final class SqliteTransaction implements StoreTransaction {
     }
 
     @Override
+    public int countPendingMessages(PeerId recipient) {
+        return run("count pending messages", () -> messages.countPending(recipient.value()));
+    }
+
+    @Override
     public List<Message> unreadMessages(PeerId recipient, int limit) {
         if (limit <= 0) {
             return List.of();
