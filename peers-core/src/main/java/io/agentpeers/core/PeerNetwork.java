@@ -228,6 +228,14 @@ public final class PeerNetwork implements AutoCloseable {
         if (agent.pid() <= 1) {
             throw new KillRefusedException(victim.displayName() + "'s agent is init: never a kill target");
         }
+        if (agent.pid() == ProcessHandle.current().pid()) {
+            throw new KillRefusedException(
+                    victim.displayName() + "'s agent is the broker's own process: never a kill target");
+        }
+        if (processes.inspect(agent.pid()).map(ProcessInfo::adoptsOrphans).orElse(false)) {
+            throw new KillRefusedException(victim.displayName() + "'s agent (pid " + agent.pid()
+                    + ") adopts orphans (an init or a service manager): never a kill target");
+        }
         if (connection == null || connection.pid() == agent.pid()) {
             return; // the connecting process is its own agent (a CLI, an orchestrator)
         }
@@ -263,6 +271,11 @@ public final class PeerNetwork implements AutoCloseable {
         if (agent.uid() != credentials.uid()) {
             throw new AgentNotVerifiedException("the agent process " + agentPid + " belongs to uid " + agent.uid()
                     + ", not to your uid " + credentials.uid());
+        }
+        if (agent.adoptsOrphans()) {
+            throw new AgentNotVerifiedException("process " + agentPid + " adopts orphans (an init or a service"
+                    + " manager), never an agent: the connecting process was orphaned; name no agent, or run under"
+                    + " your agent");
         }
         return agent.ref();
     }

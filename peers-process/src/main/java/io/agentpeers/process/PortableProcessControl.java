@@ -57,7 +57,9 @@ public final class PortableProcessControl implements ProcessControl {
                 .filter(user -> Objects.equals(user, ownUser))
                 .map(user -> ownUid)
                 .orElse(UNKNOWN_UID);
-        return Optional.of(new ProcessInfo(pid, parent, uid, start.get().toEpochMilli()));
+        boolean adopts = pid == 1
+                || info.command().map(command -> command.endsWith("/systemd")).orElse(false);
+        return Optional.of(new ProcessInfo(pid, parent, uid, start.get().toEpochMilli(), adopts));
     }
 
     @Override

@@ -36,21 +36,39 @@ public final class ProcfsProcessControl implements ProcessControl {
             return Optional.empty(); // never was, ended while we looked, or a zombie: only its exit status remains
         }
         try {
-            int uid = effectiveUid(proc.resolve(Long.toString(pid)));
-            return Optional.of(
-                    new ProcessInfo(pid, stat.get().parentPid(), uid, stat.get().startTicks()));
+            Status status = Status.read(proc.resolve(Long.toString(pid)));
+            boolean adopts = pid == 1 || status.initOfItsNamespace() || "systemd".equals(status.name());
+            return Optional.of(new ProcessInfo(
+                    pid, stat.get().parentPid(), status.uid(), stat.get().startTicks(), adopts));
         } catch (IOException | RuntimeException e) {
             return Optional.empty();
         }
     }
 
-    private static int effectiveUid(Path dir) throws IOException {
-        for (String line : Files.readAllLines(dir.resolve("status"), StandardCharsets.UTF_8)) {
-            if (line.startsWith("Uid:")) {
-                return Integer.parseInt(line.substring(4).trim().split("\\s+")[1]);
+    /**
+     * What {@code /proc/PID/status} says that {@code stat} does not: the effective uid, the name, and
+     * whether the process is pid 1 of its own pid namespace (the last {@code NSpid} field is 1).
+     */
+    private record Status(int uid, String name, boolean initOfItsNamespace) {
+        static Status read(Path dir) throws IOException {
+            Integer uid = null;
+            String name = "";
+            boolean init = false;
+            for (String line : Files.readAllLines(dir.resolve("status"), StandardCharsets.UTF_8)) {
+                if (line.startsWith("Uid:")) {
+                    uid = Integer.parseInt(line.substring(4).trim().split("\\s+")[1]);
+                } else if (line.startsWith("Name:")) {
+                    name = line.substring(5).trim();
+                } else if (line.startsWith("NSpid:")) {
+                    String[] pids = line.substring(6).trim().split("\\s+");
+                    init = pids.length > 1 && pids[pids.length - 1].equals("1");
+                }
             }
+            if (uid == null) {
+                throw new IOException("no Uid line in " + dir.resolve("status"));
+            }
+            return new Status(uid, name, init);
         }
-        throw new IOException("no Uid line in " + dir.resolve("status"));
     }
 
     @Override

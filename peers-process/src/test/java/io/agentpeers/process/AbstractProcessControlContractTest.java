@@ -64,6 +64,7 @@ abstract class AbstractProcessControlContractTest {
         assertEquals(child.pid(), first.pid());
         assertEquals(ProcessHandle.current().pid(), first.parentPid());
         assertEquals(uidOfAFileWeCreate(), first.uid());
+        assertFalse(first.adoptsOrphans(), "an ordinary process adopts no orphans");
         Thread.sleep(50);
         ProcessInfo again = processes().inspect(child.pid()).orElseThrow();
         assertEquals(first, again, "the same process looks the same on every look");

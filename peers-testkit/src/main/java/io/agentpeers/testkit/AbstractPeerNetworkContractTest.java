@@ -602,6 +602,53 @@ public abstract class AbstractPeerNetworkContractTest {
     }
 
     @Test
+    void aConnectionTakenByASubreaperWhileItsAgentLivesIsAnOrphanNotAKillTarget() {
+        PeerId alice = join("/w");
+        Agent agent = newAgent();
+        PeerId bob = register(agent, "/w").peer().id();
+        // The MCP server double-forked away (or its parent handed it over): a subreaper adopted it while
+        // the agent still runs. Neither the agent nor the subreaper is the process bob stands for now.
+        long subreaper = NEXT_PID.incrementAndGet();
+        processes.start(subreaper, 1, UID, 400 + subreaper);
+        processes.reparent(agent.serverPid(), subreaper);
+
+        SweepReport report = network.sweep();
+
+        assertEquals(List.of(bob), report.orphans().stream().map(Peer::id).toList(), "seen while it lives");
+        assertFalse(network.find(bob).orElseThrow().live());
+        assertThrows(KillRefusedException.class, () -> network.kill(alice, bob.value()));
+        assertTrue(processes.terminated().isEmpty(), "neither the subreaper nor the agent was signalled");
+    }
+
+    @Test
+    void aProcessThatAdoptsOrphansIsNeverAnAgentAndTheBrokerIsNeverAKillTarget() {
+        // systemd --user, or a container's init: an orphan adopted by it would name it as its agent.
+        long adopter = NEXT_PID.incrementAndGet();
+        processes.startAdopter(adopter, 1, UID, 500 + adopter);
+        long adopted = NEXT_PID.incrementAndGet();
+        processes.start(adopted, adopter, UID, 500 + adopted);
+        assertThrows(
+                AgentNotVerifiedException.class,
+                () -> network.register(
+                        new Credentials(adopted, UID, UID),
+                        RegisterRequest.of("/w", ClientType.CLAUDE_CODE).withAgentPid(adopter)));
+
+        // An orchestrator that embeds the broker and runs its agents' MCP servers as its children.
+        PeerId alice = join("/w");
+        long broker = ProcessHandle.current().pid();
+        processes.start(broker, 1, UID, 600);
+        long server = NEXT_PID.incrementAndGet();
+        processes.start(server, broker, UID, 600 + server);
+        PeerId child = network.register(
+                        new Credentials(server, UID, UID),
+                        RegisterRequest.of("/w", ClientType.GENERIC).withAgentPid(broker))
+                .peer()
+                .id();
+        assertThrows(KillRefusedException.class, () -> network.kill(alice, child.value()));
+        assertTrue(processes.terminated().isEmpty(), "the broker's own process was not signalled");
+    }
+
+    @Test
     void aReusedPidIsAnotherProcess() {
         Agent agent = newAgent();
         PeerId peer = register(agent, "/w").peer().id();

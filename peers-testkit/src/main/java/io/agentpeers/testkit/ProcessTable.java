@@ -23,6 +23,12 @@ public final class ProcessTable implements ProcessControl {
         return new ProcessRef(pid, uid, startTicks);
     }
 
+    /** Declares a running process that adopts orphans (an init of a container, {@code systemd --user}). */
+    public ProcessRef startAdopter(long pid, long parentPid, int uid, long startTicks) {
+        processes.put(pid, new ProcessInfo(pid, parentPid, uid, startTicks, true));
+        return new ProcessRef(pid, uid, startTicks);
+    }
+
     /** The process with this pid ends. */
     public void exit(long pid) {
         processes.remove(pid);
@@ -30,7 +36,9 @@ public final class ProcessTable implements ProcessControl {
 
     /** The process gets a new parent (its old one died and something adopted it). */
     public void reparent(long pid, long newParentPid) {
-        processes.computeIfPresent(pid, (p, info) -> new ProcessInfo(pid, newParentPid, info.uid(), info.startTicks()));
+        processes.computeIfPresent(
+                pid,
+                (p, info) -> new ProcessInfo(pid, newParentPid, info.uid(), info.startTicks(), info.adoptsOrphans()));
     }
 
     /** Processes this table was asked to terminate and did, in order. */

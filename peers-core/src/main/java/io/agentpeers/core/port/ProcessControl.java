@@ -29,8 +29,19 @@ public interface ProcessControl {
      */
     boolean terminate(ProcessRef process);
 
-    /** One process as the system sees it. */
-    record ProcessInfo(long pid, long parentPid, int uid, long startTicks) {
+    /**
+     * One process as the system sees it.
+     *
+     * @param adoptsOrphans whether it adopts the orphans below it: an init (pid 1, or pid 1 of a pid
+     *                      namespace, as in a container) or a service manager such as {@code systemd
+     *                      --user}. Such a process is never anyone's agent: an orphan would name it.
+     */
+    record ProcessInfo(long pid, long parentPid, int uid, long startTicks, boolean adoptsOrphans) {
+        /** A process that adopts orphans only if it is pid 1. */
+        public ProcessInfo(long pid, long parentPid, int uid, long startTicks) {
+            this(pid, parentPid, uid, startTicks, pid == 1);
+        }
+
         /** This process as a reference that survives pid reuse. */
         public ProcessRef ref() {
             return new ProcessRef(pid, uid, startTicks);
