@@ -1,5 +1,6 @@
 package io.agentpeers.transport.unix;
 
+import io.agentpeers.protocol.PrivateFiles;
 import io.agentpeers.protocol.transport.ClientConnection;
 import io.agentpeers.protocol.transport.TransportConnector;
 import io.agentpeers.protocol.transport.TransportException;
@@ -52,6 +53,7 @@ public final class UnixSocketConnector implements TransportConnector {
         } catch (IOException e) {
             throw new TransportException("cannot connect to " + socket + ": " + e.getMessage(), e);
         }
+        requireOwnUsersBroker(connected, socket);
         try {
             // Shut both directions before closing: while another thread is blocked reading, junixsocket
             // defers the close of the descriptor, and the broker would not see the connection end.
@@ -76,6 +78,37 @@ public final class UnixSocketConnector implements TransportConnector {
                 e.addSuppressed(suppressed);
             }
             throw new TransportException("cannot open the streams of " + socket + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The kernel names the process that listens, as it names each caller to the broker: a socket in a
+     * folder another user could write in may be theirs, and a broker of theirs would read everything
+     * this client sends and could answer in any peer's name. Root is held to the same rule.
+     */
+    private static void requireOwnUsersBroker(AFUNIXSocket connected, Path socket) {
+        long brokerUid;
+        int ownUid;
+        try {
+            brokerUid = connected.getPeerCredentials().getUid();
+            ownUid = PrivateFiles.currentUid();
+        } catch (IOException e) {
+            closeQuietly(connected);
+            throw new TransportException("cannot tell who listens at " + socket + ": " + e.getMessage(), e);
+        }
+        if (brokerUid != ownUid) {
+            closeQuietly(connected);
+            throw new TransportException("the process listening at " + socket + " runs as uid " + brokerUid
+                    + ", not as you (uid " + ownUid + "): peers talks only to a broker of its own user; check"
+                    + " PEERS_HOME and PEERS_SOCKET");
+        }
+    }
+
+    private static void closeQuietly(AFUNIXSocket socket) {
+        try {
+            socket.close();
+        } catch (IOException ignored) {
+            // refusing it anyway
         }
     }
 
