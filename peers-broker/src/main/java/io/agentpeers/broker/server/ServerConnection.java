@@ -80,10 +80,7 @@ public final class ServerConnection {
     private final AtomicLong inboundHeld = new AtomicLong();
 
     private final AtomicBoolean shed = new AtomicBoolean();
-    /** Lines waiting for the output to drain; touched only by this connection's serial tasks. */
-    private final ArrayDeque<ParkedLine> parked = new ArrayDeque<>();
-    /** Set while lines are parked and nobody has yet been asked to hand them on. */
-    private final AtomicBoolean unparkWanted = new AtomicBoolean();
+    private final ParkedLines parked = new ParkedLines(this::outputBacklogged);
 
     private volatile boolean authenticated;
 
@@ -442,8 +439,8 @@ public final class ServerConnection {
                 return;
             }
         }
-        if (!backlogged && unparkWanted.compareAndSet(true, false)) {
-            serial.execute(this::unpark);
+        if (!backlogged && parked.takeHandOnRequest()) {
+            serial.execute(() -> parked.handOn(this::handleLine));
         }
         // A caller that does not read its replies is not read from: it cannot keep the workers busy.
         int readOps = !inputEnded && !readPaused && !backlogged ? SelectionKey.OP_READ : 0;
@@ -696,48 +693,17 @@ public final class ServerConnection {
 
     // ---- worker threads ----
 
-    /** A line read and charged to the inbound budget, waiting for this connection's output to drain. */
-    private record ParkedLine(String line, int cost) {}
-
-    /**
-     * Hands a line to the handler, unless the caller has not read enough of its replies: then the line
-     * waits (with every later one, in order) until the output drains, so that a caller that does not
-     * read cannot make the broker build reply after reply for it. Serial: one at a time per connection.
-     */
+    /** Serial: to the handler, unless the caller has not read enough of its replies (then it waits). */
     private void deliverLine(String line, int cost) {
-        if (!parked.isEmpty() || outputBacklogged()) {
-            parked.add(new ParkedLine(line, cost));
-            unparkWanted.set(true);
-            // The output may have drained in between, with nobody left to see the flag.
-            if (!outputBacklogged() && unparkWanted.compareAndSet(true, false)) {
-                unpark();
-            }
-            return;
-        }
-        handleLine(line, cost);
+        parked.deliver(line, cost, this::handleLine);
     }
 
-    /** Handles the parked lines in order while the output is not backlogged; serial. */
-    private void unpark() {
-        while (!parked.isEmpty()) {
-            if (outputBacklogged()) {
-                unparkWanted.set(true);
-                if (outputBacklogged() || !unparkWanted.compareAndSet(true, false)) {
-                    return;
-                }
-            }
-            ParkedLine next = parked.poll();
-            handleLine(next.line(), next.cost());
-        }
-    }
-
-    /** Serial, before the handler hears of the close: parked lines are dropped, their charge released. */
+    /** Serial, before the handler hears of the close: waiting lines are dropped, their charge released. */
     private void dropParked() {
-        ParkedLine dropped;
-        while ((dropped = parked.poll()) != null) {
-            chargeInbound(-dropped.cost());
+        parked.drop((line, cost) -> {
+            chargeInbound(-cost);
             pendingLines.decrementAndGet();
-        }
+        });
     }
 
     private boolean outputBacklogged() {
