@@ -3,6 +3,7 @@ package io.agentpeers.app;
 import io.agentpeers.cli.BrokerAccess;
 import io.agentpeers.cli.CliContext;
 import io.agentpeers.cli.ContextRoot;
+import io.agentpeers.mcp.ClaudeSessionInbox;
 import io.agentpeers.mcp.McpSettings;
 import io.agentpeers.mcp.PeersMcp;
 import io.agentpeers.protocol.PeersPaths;
@@ -45,7 +46,13 @@ final class McpCommand implements Callable<Integer> {
         System.setOut(new PrintStream(new FileOutputStream(FileDescriptor.err), true));
         CliContext context = ((ContextRoot) spec.root().userObject()).context();
         PeersPaths paths = context.paths();
-        McpSettings settings = new McpSettings(clientType, name, paths, BrokerAccess.brokerStarter(context, paths));
+        // Only this process's own environment: peers never writes into another session's inbox.
+        McpSettings settings = new McpSettings(
+                clientType,
+                name,
+                paths,
+                BrokerAccess.brokerStarter(context, paths),
+                ClaudeSessionInbox.fromEnvironment(System.getenv()).orElse(null));
         int code = PeersMcp.run(settings, System.in, protocolOut);
         // Some of the MCP SDK's threads do not let the JVM end by themselves.
         System.exit(code);

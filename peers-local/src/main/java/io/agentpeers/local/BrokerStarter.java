@@ -122,8 +122,25 @@ public final class BrokerStarter {
         if (paths.tcp() != null) {
             env.put("PEERS_TCP", paths.tcp());
         }
+        withoutSessionSecrets(env);
         LOG.info("starting a broker: {} (log {})", String.join(" ", full), paths.brokerLog());
         return builder.start();
+    }
+
+    /**
+     * Removes what an agent session hands its own tools only: Claude Code gives each MCP server the socket
+     * and token of its session's inbox ({@code CLAUDE_CODE_MESSAGING_*}) and the session id. The broker
+     * serves every session and outlives this one; it must never hold a key to one session's inbox.
+     *
+     * @return the same map, for chaining
+     */
+    static Map<String, String> withoutSessionSecrets(Map<String, String> env) {
+        env.keySet().removeIf(BrokerStarter::isSessionSecret);
+        return env;
+    }
+
+    static boolean isSessionSecret(String variable) {
+        return variable.startsWith("CLAUDE_CODE_MESSAGING_") || variable.equals("CLAUDE_CODE_SESSION_ID");
     }
 
     private void awaitAnswer(Process process, Duration timeout) {

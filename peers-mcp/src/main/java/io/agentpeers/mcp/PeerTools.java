@@ -52,17 +52,24 @@ final class PeerTools {
     private final boolean pushed;
     private final Arrivals arrivals;
     private final Runnable onCall;
+    private final InboxNudger wake;
     private final Map<String, String> names = new ConcurrentHashMap<>();
 
     /**
      * @param pushed whether messages reach this agent by push (then {@code wait_for_messages} waits for pushes)
      * @param onCall runs at each tool call (a tool call proves the client is initialized)
+     * @param wake   learns what the model read and answered (to nudge only when needed) and says how it is woken
      */
     PeerTools(BrokerLink link, boolean pushed, Arrivals arrivals, Runnable onCall) {
+        this(link, pushed, arrivals, onCall, InboxNudger.start(null, InboxNudger.Timing.DEFAULT));
+    }
+
+    PeerTools(BrokerLink link, boolean pushed, Arrivals arrivals, Runnable onCall, InboxNudger wake) {
         this.link = link;
         this.pushed = pushed;
         this.arrivals = arrivals;
         this.onCall = onCall;
+        this.wake = wake;
     }
 
     List<SyncToolSpecification> specifications() {
@@ -169,6 +176,7 @@ final class PeerTools {
         String message = requiredString(args, "message");
         Long replyTo = longArg(args, "reply_to");
         Results.Sent sent = client.send(to, message, replyTo);
+        wake.answered(replyTo);
         PeerInfo recipient = sent.recipient();
         remember(recipient);
         StringBuilder text = new StringBuilder("Message #")
@@ -181,10 +189,7 @@ final class PeerTools {
         } else if (recipient.clientType() == ClientType.CODEX || recipient.clientType() == ClientType.GENERIC) {
             text.append(" They get no push: they see it when they next check or wait for messages.");
         }
-        text.append(
-                pushed
-                        ? " Their answer will arrive as a channel message."
-                        : " To get their answer, call wait_for_messages.");
+        text.append(pushed ? wake.answerHint() : " To get their answer, call wait_for_messages.");
         return text.toString();
     }
 
@@ -227,7 +232,7 @@ final class PeerTools {
         text.append("\nDelivery: ")
                 .append(
                         pushed
-                                ? "messages are pushed to you as channel messages."
+                                ? wake.describe()
                                 : "no push; call check_messages each turn, or wait_for_messages when you expect an answer.");
         BrokerInfo broker = client.brokerInfo();
         if (broker != null) {
@@ -245,6 +250,7 @@ final class PeerTools {
         List<Envelope> unread = client.unread(SHOW_LIMIT);
         StringBuilder text = new StringBuilder();
         Set<Long> shown = showAndMarkRead(client, unread, text);
+        wake.read(shown);
         if (unread.isEmpty()) {
             text.append("No new messages.");
         }
@@ -300,11 +306,12 @@ final class PeerTools {
             }
         }
         if (got.isEmpty()) {
+            wake.read(Set.of());
             return "No message arrived within " + seconds + " s. Call wait_for_messages again to keep waiting, or go"
                     + " on with your work.";
         }
         StringBuilder text = new StringBuilder();
-        showAndMarkRead(client, got, text);
+        wake.read(showAndMarkRead(client, got, text));
         text.append("\n\nAnswer with send_message(to_id=<sender id>, message=..., reply_to=<message id>).");
         return text.toString();
     }
@@ -319,7 +326,7 @@ final class PeerTools {
         String to = sent.stream().map(m -> nameOf(m.recipient().value())).collect(Collectors.joining(", "));
         return "Sent to " + sent.size() + (sent.size() == 1 ? " peer" : " peers") + " in scope " + scope.wireName()
                 + ": " + to + "."
-                + (pushed ? " Answers arrive as channel messages." : " Call wait_for_messages for answers.");
+                + (pushed ? wake.answerHint() : " Call wait_for_messages for answers.");
     }
 
     private String killPeer(PeersClient client, Map<String, Object> args) {

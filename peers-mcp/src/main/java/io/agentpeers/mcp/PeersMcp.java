@@ -1,6 +1,7 @@
 package io.agentpeers.mcp;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.agentpeers.protocol.client.MessageListener;
 import io.modelcontextprotocol.json.McpJsonMapper;
 import io.modelcontextprotocol.json.jackson2.JacksonMcpJsonMapper;
 import io.modelcontextprotocol.server.McpServer;
@@ -30,7 +31,8 @@ import org.slf4j.LoggerFactory;
  * <p>It answers {@code initialize} at once and connects in the background (starting a broker when none
  * answers), registering the agent's cwd, repository, terminal and process (its parent). With client
  * type {@code claude-code} it pushes each message as {@code notifications/claude/channel}, from the
- * client's {@code notifications/initialized} on. It stops when stdin ends or its parent changes, and
+ * client's {@code notifications/initialized} on, and, when Claude Code gave it the session's inbox, wakes
+ * the session with a body-free note ({@link InboxNudger}). It stops when stdin ends or its parent changes, and
  * does not unregister: the peer goes gone and a restarted server under the same agent resumes it.
  */
 public final class PeersMcp {
@@ -52,6 +54,11 @@ public final class PeersMcp {
      * @return the process exit code: 0 after a clean stop
      */
     public static int run(McpSettings settings, InputStream stdin, OutputStream stdout) {
+        return run(settings, stdin, stdout, InboxNudger.Timing.DEFAULT);
+    }
+
+    /** {@link #run(McpSettings, InputStream, OutputStream)}, with the wake paced by {@code wakeTiming}. */
+    static int run(McpSettings settings, InputStream stdin, OutputStream stdout, InboxNudger.Timing wakeTiming) {
         Objects.requireNonNull(settings, "settings");
         Objects.requireNonNull(stdin, "stdin");
         Objects.requireNonNull(stdout, "stdout");
@@ -63,9 +70,10 @@ public final class PeersMcp {
         AtomicReference<String> reason = new AtomicReference<>();
         Arrivals arrivals = new Arrivals();
         AtomicBoolean initialized = new AtomicBoolean();
-        AtomicReference<ChannelPush> push = new AtomicReference<>();
+        AtomicReference<MessageListener> push = new AtomicReference<>();
 
-        try (BrokerLink link = new BrokerLink(settings, Path.of(System.getProperty("user.dir")), parent)) {
+        try (InboxNudger wake = InboxNudger.start(settings.wakeInbox(), wakeTiming);
+                BrokerLink link = new BrokerLink(settings, Path.of(System.getProperty("user.dir")), parent)) {
             // Connecting loads and runs much (sockets, a native library, git, maybe a broker start): on two
             // cores it would slow the answer to initialize, so it starts right after that answer is out,
             // or after a short while for a client that is slow to initialize.
@@ -98,8 +106,13 @@ public final class PeersMcp {
             });
             McpJsonMapper mapper = new JacksonMcpJsonMapper(new ObjectMapper());
             StdioServerTransportProvider transport = new StdioServerTransportProvider(mapper, in, out);
-            push.set(new ChannelPush(transport, out, arrivals));
-            PeerTools tools = new PeerTools(link, settings.pushes(), arrivals, onInitialized);
+            ChannelPush channel = new ChannelPush(transport, out, arrivals);
+            // The wake only records the arrival and returns: the inbox is written on the nudger's thread.
+            push.set(envelope -> {
+                wake.arrived(envelope);
+                channel.onMessage(envelope);
+            });
+            PeerTools tools = new PeerTools(link, settings.pushes(), arrivals, onInitialized, wake);
 
             ServerCapabilities.Builder capabilities =
                     ServerCapabilities.builder().tools(false);
@@ -108,7 +121,7 @@ public final class PeersMcp {
             }
             McpSyncServer server = McpServer.sync(transport)
                     .serverInfo("peers", VERSION)
-                    .instructions(Instructions.forClient(settings.clientType()))
+                    .instructions(Instructions.forClient(settings.clientType(), wake.wakes()))
                     .capabilities(capabilities.build())
                     .jsonMapper(mapper)
                     .jsonSchemaValidator(new ArgumentsValidator())

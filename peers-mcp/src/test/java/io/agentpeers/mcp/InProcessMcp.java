@@ -39,14 +39,14 @@ final class InProcessMcp implements AutoCloseable {
     private final Map<Long, CompletableFuture<JsonNode>> replies = new ConcurrentHashMap<>();
     private final AtomicLong ids = new AtomicLong(100);
 
-    private InProcessMcp(McpSettings settings) throws IOException {
+    private InProcessMcp(McpSettings settings, InboxNudger.Timing wakeTiming) throws IOException {
         Pipe stdin = Pipe.open();
         Pipe stdout = Pipe.open();
         toServer = Channels.newOutputStream(stdin.sink());
         OutputStream serverOut = Channels.newOutputStream(stdout.sink());
         exit = CompletableFuture.supplyAsync(() -> {
             try (serverOut) {
-                return PeersMcp.run(settings, Channels.newInputStream(stdin.source()), serverOut);
+                return PeersMcp.run(settings, Channels.newInputStream(stdin.source()), serverOut, wakeTiming);
             } catch (IOException e) {
                 throw new IllegalStateException(e);
             }
@@ -60,7 +60,12 @@ final class InProcessMcp implements AutoCloseable {
     }
 
     static InProcessMcp start(McpSettings settings) throws IOException {
-        return new InProcessMcp(settings);
+        return new InProcessMcp(settings, InboxNudger.Timing.DEFAULT);
+    }
+
+    /** A server whose session inbox wake is paced by {@code wakeTiming} (shorter than in production). */
+    static InProcessMcp start(McpSettings settings, InboxNudger.Timing wakeTiming) throws IOException {
+        return new InProcessMcp(settings, wakeTiming);
     }
 
     private void readLoop(BufferedReader reader) {

@@ -1,0 +1,269 @@
+package io.agentpeers.mcp;
+
+import io.agentpeers.protocol.Envelope;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Wakes this Claude Code session when messages arrive for it, by writing a body-free {@link InboxNudge}
+ * into the session's own inbox ({@link ClaudeSessionInbox}), unless the channel push is confirmed.
+ *
+ * <p><b>When the channel counts as confirmed.</b> A push is never assumed to reach the model (Claude Code
+ * drops channel notifications without its development flag). It is confirmed when the model answers
+ * ({@code send_message} with {@code reply_to}) a message that only the channel had shown: one that was
+ * pushed and that no tool result showed yet. Then a nudge waits {@link Timing#confirmedGrace} first, so
+ * it comes only when a pushed message stays unread that long.
+ *
+ * <p><b>Coalescing.</b> At most one nudge is outstanding. An arrival arms one nudge, written after
+ * {@link Timing#coalesce} (a burst becomes one nudge with its count), and never sooner than
+ * {@link Timing#minInterval} after the previous attempt. Arrivals while a nudge is outstanding only add
+ * to the count of the next one. The nudger is re-armed when the model reads its messages
+ * ({@code check_messages}, {@code wait_for_messages}) or {@link Timing#rearm} after the last nudge; a
+ * nudge that was not written re-arms at once (the interval still applies). Nothing is repeated by a
+ * timer: a session that never reads gets one nudge per arrival after the re-arm time, not a stream.
+ *
+ * <p>Threading: the methods only update state under this object's lock and schedule; the socket is
+ * written on the nudger's own daemon thread, so neither the broker link's threads nor the MCP server's
+ * stdio ever wait for it. Lifecycle: {@link #start} makes the thread, {@link #close()} (idempotent) ends it.
+ */
+final class InboxNudger implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(InboxNudger.class);
+    /** The ids of pushed messages kept for the confirmation check: enough for any real session. */
+    private static final int PUSHED_KEPT = 1_000;
+
+    /** How the nudger paces itself. */
+    record Timing(
+            Duration coalesce, Duration minInterval, Duration rearm, Duration confirmedGrace, Duration writeTimeout) {
+        /**
+         * A burst within 300 ms is one nudge; nudges are at least 10 s apart (each opens a turn); a nudge
+         * the model did not follow is repeated on a new arrival after 2 minutes; with a confirmed channel the
+         * nudge waits a minute; a write gets 2 s (a local socket takes 200 bytes in microseconds).
+         */
+        static final Timing DEFAULT = new Timing(
+                Duration.ofMillis(300),
+                Duration.ofSeconds(10),
+                Duration.ofMinutes(2),
+                Duration.ofMinutes(1),
+                Duration.ofSeconds(2));
+    }
+
+    /** What the last nudge did: when, about how many messages, whether it was written, and why not. */
+    record Wake(Instant at, int messages, boolean written, String problem) {}
+
+    private final ClaudeSessionInbox inbox;
+    private final Timing timing;
+    private ScheduledExecutorService scheduler;
+
+    // Guarded by this.
+    private final Map<Long, String> unread = new LinkedHashMap<>();
+    private final Set<Long> pushedNotShown = new LinkedHashSet<>();
+    private ScheduledFuture<?> due;
+    private boolean outstanding;
+    private long lastAttemptNanos;
+    private boolean attempted;
+    private boolean channelConfirmed;
+    private boolean closed;
+    private boolean lastFailureLogged;
+    private Wake last;
+
+    /** @param inbox the session's inbox, or null: then nothing is written and only the channel is watched */
+    private InboxNudger(ClaudeSessionInbox inbox, Timing timing) {
+        this.inbox = inbox;
+        this.timing = timing;
+    }
+
+    static InboxNudger start(ClaudeSessionInbox inbox, Timing timing) {
+        InboxNudger nudger = new InboxNudger(inbox, timing);
+        if (inbox != null) {
+            nudger.scheduler = Executors.newSingleThreadScheduledExecutor(runnable -> {
+                Thread thread = new Thread(runnable, "peers-mcp-wake");
+                thread.setDaemon(true);
+                return thread;
+            });
+            LOG.info("new messages wake this session through {}", inbox);
+        }
+        return nudger;
+    }
+
+    /** Whether this nudger can write into a session inbox at all. */
+    boolean wakes() {
+        return inbox != null;
+    }
+
+    /** A message was pushed to this server (it may be pushed again after a failure: counted once). */
+    synchronized void arrived(Envelope envelope) {
+        long id = envelope.message().id();
+        if (!pushedNotShown.add(id)) {
+            return;
+        }
+        if (pushedNotShown.size() > PUSHED_KEPT) {
+            Iterator<Long> oldest = pushedNotShown.iterator();
+            oldest.next();
+            oldest.remove();
+        }
+        if (inbox == null || closed) {
+            return;
+        }
+        unread.put(
+                id,
+                envelope.sender() == null
+                        ? envelope.message().sender().value()
+                        : envelope.sender().displayName());
+        arm();
+    }
+
+    /**
+     * A tool result showed these messages ({@code check_messages}, {@code wait_for_messages}): they are
+     * read, and the nudger is re-armed (the model is looking; a later arrival may nudge again).
+     */
+    synchronized void read(Collection<Long> shown) {
+        pushedNotShown.removeAll(shown);
+        unread.keySet().removeAll(shown);
+        outstanding = false;
+        if (unread.isEmpty() && due != null) {
+            due.cancel(false);
+            due = null;
+        }
+        arm();
+    }
+
+    /** The model answered message {@code id}: if only the channel had shown it, the channel works. */
+    synchronized void answered(Long id) {
+        if (id != null && !channelConfirmed && pushedNotShown.contains(id)) {
+            channelConfirmed = true;
+            LOG.info("the model answered pushed message {} before any tool showed it: the channel push works", id);
+        }
+    }
+
+    synchronized boolean channelConfirmed() {
+        return channelConfirmed;
+    }
+
+    /** The last nudge, or null before the first. */
+    synchronized Wake lastWake() {
+        return last;
+    }
+
+    /** One sentence for whoami about how this session learns of its messages. */
+    synchronized String describe() {
+        StringBuilder text = new StringBuilder();
+        if (channelConfirmed) {
+            text.append("messages are pushed to you as channel messages (confirmed: you answered one that only the"
+                    + " channel had shown).");
+        } else {
+            text.append("messages are sent to you as channel messages, which Claude Code shows only when started"
+                    + " with its development-channels flag; not confirmed here yet.");
+        }
+        if (inbox == null) {
+            text.append(" No session inbox was given to peers: call check_messages each turn, or wait_for_messages"
+                    + " when you expect an answer.");
+            return text.toString();
+        }
+        text.append(" When messages arrive, peers also writes a note (\"N new peer messages from X: call"
+                + " check_messages\") into this session to start a turn");
+        if (last == null) {
+            text.append("; none written yet.");
+        } else if (last.written()) {
+            text.append("; the last one was written at ")
+                    .append(last.at().truncatedTo(java.time.temporal.ChronoUnit.SECONDS))
+                    .append('.');
+        } else {
+            text.append("; the last one could not be written (")
+                    .append(last.problem())
+                    .append("): call check_messages each turn.");
+        }
+        return text.toString();
+    }
+
+    /** One sentence for send_message and broadcast about how an answer will reach this session. */
+    synchronized String answerHint() {
+        if (channelConfirmed) {
+            return " Answers arrive as channel messages.";
+        }
+        if (inbox != null) {
+            return " When an answer arrives, a note tells you to call check_messages; to wait for it, call"
+                    + " wait_for_messages.";
+        }
+        return " To get an answer, call wait_for_messages.";
+    }
+
+    // ------------------------------------------------------------ scheduling, under the lock
+
+    private void arm() {
+        if (inbox == null || closed || due != null || unread.isEmpty()) {
+            return;
+        }
+        long now = System.nanoTime();
+        if (outstanding && now - lastAttemptNanos < timing.rearm().toNanos()) {
+            return;
+        }
+        long delay = timing.coalesce().toNanos();
+        if (attempted) {
+            delay = Math.max(delay, lastAttemptNanos + timing.minInterval().toNanos() - now);
+        }
+        if (channelConfirmed) {
+            delay = Math.max(delay, timing.confirmedGrace().toNanos());
+        }
+        due = scheduler.schedule(this::fire, delay, TimeUnit.NANOSECONDS);
+    }
+
+    private void fire() {
+        InboxNudge nudge;
+        synchronized (this) {
+            due = null;
+            if (closed || unread.isEmpty()) {
+                return;
+            }
+            nudge = InboxNudge.of(new ArrayList<>(unread.values()));
+            outstanding = true;
+            attempted = true;
+            lastAttemptNanos = System.nanoTime();
+        }
+        ClaudeSessionInbox.Outcome outcome = inbox.deliver(nudge, timing.writeTimeout());
+        synchronized (this) {
+            last = new Wake(Instant.now(), nudge.messages(), outcome.written(), outcome.problem());
+            if (outcome.written()) {
+                lastFailureLogged = false;
+                LOG.info("woke the session through its inbox: {}", nudge.text());
+            } else {
+                outstanding = false; // not written: the next arrival may try again, after the interval
+                if (!lastFailureLogged) {
+                    LOG.warn("could not wake the session through its inbox ({}); the messages wait", outcome.problem());
+                    lastFailureLogged = true;
+                } else {
+                    LOG.debug("could not wake the session through its inbox ({})", outcome.problem());
+                }
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            if (due != null) {
+                due.cancel(false);
+                due = null;
+            }
+        }
+        if (scheduler != null) {
+            scheduler.shutdownNow();
+        }
+    }
+}
