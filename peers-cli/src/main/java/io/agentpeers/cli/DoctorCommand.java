@@ -101,7 +101,8 @@ final class DoctorCommand extends BaseCommand {
         checks.add(new Check(
                 "channel",
                 Verdict.INFO,
-                "Claude Code pushes peers messages only when started with the channel flag",
+                "Claude Code is woken by a note in its session inbox; it is pushed each message only with the"
+                        + " channel flag",
                 InstallCommands.CHANNEL_HINT));
         boolean failed = checks.stream().anyMatch(c -> c.verdict() == Verdict.FAIL);
         print(checks, failed);

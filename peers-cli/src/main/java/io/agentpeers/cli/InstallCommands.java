@@ -115,9 +115,10 @@ final class InstallCommands {
             List<String> command = mcpCommand("claude-code");
             Map<String, String> env = peersEnv();
             List<String> afterwards = List.of(
-                    "start Claude Code with the channel flag so that messages arrive by themselves:",
-                    "  " + CHANNEL_HINT,
-                    "(without the flag the agent still reads its messages with the peers tools)");
+                    "start Claude Code as usual: peers wakes an idle session with a short note to call"
+                            + " check_messages;",
+                    "the research-preview channel flag also pushes each message into the session:",
+                    "  " + CHANNEL_HINT);
             Path claude = context().findExecutable("claude");
             if (claude != null) {
                 return withClaudeCli(claude, command, env, afterwards);
