@@ -252,6 +252,9 @@ public final class PeersBroker implements AutoCloseable {
         if (sweeper != null) {
             sweeper.shutdownNow();
         }
+        if (dispatcher != null) {
+            dispatcher.stopping(); // its peers go gone in one write once the server closed every connection
+        }
         closeQuietly(server);
         closeQuietly(dispatcher);
         closeQuietly(network);

@@ -47,6 +47,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -224,6 +225,37 @@ public abstract class AbstractPeerNetworkContractTest {
         PeerId newAlice = joinNamed("alice");
         assertNotEquals(alice, newAlice);
         assertEquals(newAlice, network.resolve("alice").id());
+    }
+
+    @Test
+    void connectionsClosedTogetherLeaveTheirPeersAsEachClosingAloneWould() {
+        PeerId alice = joinNamed("alice");
+        PeerId bob = join("/w");
+        PeerId left = join("/w");
+        network.unregister(left);
+        PeerId alone = joinNamed("alone");
+        network.connectionClosed(alone);
+        events.clear();
+
+        assertEquals(2, network.connectionsClosed(List.of(alice, bob, left, new PeerId("nobody00"))));
+        Peer aliceGone = network.find(alice).orElseThrow();
+        Peer aloneGone = network.find(alone).orElseThrow();
+        assertFalse(aliceGone.live());
+        assertFalse(network.find(bob).orElseThrow().live());
+        assertEquals(aloneGone.goneAt(), aliceGone.goneAt());
+        assertEquals(aloneGone.nameReservedUntil(), aliceGone.nameReservedUntil(), "the name grace, as after a close");
+        assertThrows(NameTakenException.class, () -> joinNamed("alice"));
+        assertEquals(
+                Set.of(alice, bob),
+                events.stream()
+                        .map(e -> e instanceof PeersEvent.PeerLeft gone
+                                        && gone.reason().equals("disconnected")
+                                ? gone.peer().id()
+                                : null)
+                        .collect(Collectors.toSet()),
+                "one PeerLeft each, for the live ones only");
+        assertEquals(0, network.connectionsClosed(List.of(alice, bob)), "gone already");
+        assertEquals(0, network.connectionsClosed(List.of()));
     }
 
     @Test

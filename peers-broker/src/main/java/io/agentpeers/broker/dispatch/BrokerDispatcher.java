@@ -62,6 +62,7 @@ public final class BrokerDispatcher implements ConnectionHandler, CommitListener
     private final Envelopes envelopes;
     private final LongPolls polls;
     private final Pushes pushes;
+    private final GoneAtStop goneAtStop;
 
     public BrokerDispatcher(PeerNetwork network, BrokerContext context) {
         this.network = network;
@@ -69,6 +70,7 @@ public final class BrokerDispatcher implements ConnectionHandler, CommitListener
         this.envelopes = new Envelopes(network);
         this.polls = new LongPolls(network, envelopes);
         this.pushes = new Pushes(connections, envelopes, polls, peerJson);
+        this.goneAtStop = new GoneAtStop(network);
     }
 
     /** How many connections are open now. */
@@ -96,7 +98,7 @@ public final class BrokerDispatcher implements ConnectionHandler, CommitListener
         PeerId peer = session == null ? null : session.peer;
         if (peer != null) {
             polls.cancel(peer, connection);
-            if (connections.release(peer, connection)) {
+            if (connections.release(peer, connection) && !goneAtStop.hold(peer)) {
                 try {
                     network.connectionClosed(peer);
                 } catch (PeersException e) {
@@ -436,8 +438,23 @@ public final class BrokerDispatcher implements ConnectionHandler, CommitListener
         pushes.committed(events);
     }
 
+    /**
+     * The broker is about to close every connection: the peers they hold go gone in one write at
+     * {@link #close()}, not one write per connection. Observers and subscribers still connected meanwhile
+     * hear no {@code peer_left} for them (every connection is closing anyway).
+     */
+    public void stopping() {
+        goneAtStop.stopping();
+    }
+
+    /** Marks the peers of the connections closed since {@link #stopping()} gone, then stops pushing. */
     @Override
     public void close() {
+        try {
+            goneAtStop.flush();
+        } catch (PeersException e) {
+            LOG.warn("event=error marking the peers of closed connections gone at stop: {}", e.getMessage());
+        }
         pushes.close();
         polls.close();
     }

@@ -3,15 +3,18 @@ package io.agentpeers.store.sqlite.internal;
 import java.util.List;
 import java.util.Optional;
 import org.jdbi.v3.sqlobject.config.RegisterConstructorMapper;
+import org.jdbi.v3.sqlobject.config.RegisterRowMapper;
 import org.jdbi.v3.sqlobject.customizer.BindList;
 import org.jdbi.v3.sqlobject.statement.SqlQuery;
 import org.jdbi.v3.sqlobject.statement.SqlUpdate;
 
 /** Statements on {@code messages}; states are the lower-case wire names. */
-@RegisterConstructorMapper(MessageRow.class)
+@RegisterRowMapper(MessageRowMapper.class)
 @RegisterConstructorMapper(StateCount.class)
 public interface MessageDao {
+    /** Every query of rows selects these, in this order: {@link MessageRowMapper} reads them by position. */
     String COLUMNS = "id, sender_id, recipient_id, text, reply_to, sent_at, delivered_at, read_at, state";
+
     String SELECT = "SELECT " + COLUMNS + " FROM messages ";
 
     @SqlQuery(SELECT + "WHERE id = :id")

@@ -3,6 +3,7 @@ package io.agentpeers.store.sqlite.internal;
 import java.util.List;
 import java.util.Optional;
 import org.jdbi.v3.sqlobject.config.RegisterConstructorMapper;
+import org.jdbi.v3.sqlobject.config.RegisterRowMapper;
 import org.jdbi.v3.sqlobject.customizer.BindMethods;
 import org.jdbi.v3.sqlobject.statement.SqlQuery;
 import org.jdbi.v3.sqlobject.statement.SqlUpdate;
@@ -11,12 +12,14 @@ import org.jdbi.v3.sqlobject.statement.SqlUpdate;
  * Statements on {@code peers}. Queries on live peers say {@code state = 'live'} literally so that
  * SQLite can use the partial indexes, which cover live peers only.
  */
-@RegisterConstructorMapper(PeerRow.class)
+@RegisterRowMapper(PeerRowMapper.class)
 @RegisterConstructorMapper(StateCount.class)
 public interface PeerDao {
+    /** Every query of rows selects these, in this order: {@link PeerRowMapper} reads them by position. */
     String COLUMNS = "id, name, conn_pid, conn_uid, conn_start_ticks, agent_pid, agent_uid, agent_start_ticks,"
             + " cwd, git_root, repo_key, tty, client_type, summary, registered_at, last_seen, state, gone_at,"
             + " name_reserved_until, resume_secret_hash";
+
     String SELECT = "SELECT " + COLUMNS + " FROM peers ";
 
     @SqlUpdate("INSERT INTO peers (" + COLUMNS + ") VALUES (:id, :name, :connPid, :connUid, :connStartTicks,"
