@@ -668,7 +668,9 @@ public final class ServerConnection {
         if (authenticated || channelClosed) {
             return true;
         }
-        if (nowNanos - helloDeadlineNanos < 0) {
+        // A line waiting for a busy worker (a hello behind a restart storm's registrations) is the
+        // caller's due: the deadline is for callers that send nothing complete.
+        if (nowNanos - helloDeadlineNanos < 0 || pendingLines.get() > 0) {
             return false;
         }
         LOG.info("connection {}: no hello in time; closing it", id);

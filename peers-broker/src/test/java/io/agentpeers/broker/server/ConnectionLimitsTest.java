@@ -65,6 +65,11 @@ class ConnectionLimitsTest {
                     connection.authenticated();
                     connection.send("re:hello");
                 }
+                case "slow hello" -> {
+                    sleep(800); // longer than the test's hello timeout: a worker busy elsewhere
+                    connection.authenticated();
+                    connection.send("re:slow hello");
+                }
                 case "big" -> connection.send("x".repeat(64 * KiB));
                 case "die" -> throw new AssertionError("an error no handler should throw");
                 default -> connection.send("re:" + line);
@@ -74,6 +79,14 @@ class ConnectionLimitsTest {
         @Override
         public void onFramingError(ServerConnection connection, FramingError error) {
             connection.send("error:" + error.code() + ":" + connection.maxLineBytes());
+        }
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
@@ -143,6 +156,13 @@ class ConnectionLimitsTest {
                 "hello_required",
                 timedOut.path("error").path("data").path("code").asText());
         assertClosed(silent);
+
+        Socket queued = connect(listener);
+        write(queued, "slow hello\n");
+        assertEquals(
+                "re:slow hello",
+                readLineOrNull(queued, Duration.ofSeconds(5)),
+                "a hello that waits for its worker past the timeout is still served");
 
         Socket greeted = connect(listener);
         write(greeted, "hello\n");
