@@ -15,6 +15,10 @@ import java.util.stream.Collectors;
  * that change only peers state run without a prompt, also in {@code codex exec}, which cannot ask; kill_peer
  * always asks, whatever its annotations. The read-only tools need no setting: their annotations let them run.
  * No {@code default_tools_approval_mode} is written: it would also approve tools a later peers adds.
+ *
+ * <p>The entry is {@code required}: {@code codex exec} then waits until the server has listed its tools (and
+ * stops with an error when it cannot start); without it, it sent its first request to the model after about
+ * 0.4 s, before a JVM had answered, and the peers tools were missing from that run.
  */
 final class CodexConfig {
     /** Tools that change only peers state (a message, a read mark, a summary, a name). */
@@ -56,6 +60,8 @@ final class CodexConfig {
         }
         // A JVM's cold start takes a second or two; Codex's default allows 10 s, which a busy machine can pass.
         text.append("startup_timeout_sec = 30\n");
+        // Else `codex exec` (0.171.0) sends its first request before the JVM has listed the tools, without them.
+        text.append("required = true\n");
         text.append("# peers tools that change only peers state run without a prompt; kill_peer always asks\n");
         APPROVED.forEach(tool -> text.append(approval(tool, "approve")));
         ASKED.forEach(tool -> text.append(approval(tool, "prompt")));
@@ -129,8 +135,9 @@ final class CodexConfig {
         if (found.equals(wanted)) {
             return new Result(Outcome.UNCHANGED, existing, "the [mcp_servers.peers] table is already there");
         }
-        boolean olderPeers = found.equals(
-                wanted.stream().filter(l -> !l.startsWith("tools.")).toList());
+        boolean olderPeers = found.equals(wanted.stream()
+                .filter(l -> !l.startsWith("tools.") && !l.equals("required = true"))
+                .toList());
         if (!force && !olderPeers) {
             return new Result(
                     Outcome.CONFLICT,
@@ -167,7 +174,7 @@ final class CodexConfig {
                 Outcome.REPLACED,
                 String.join("\n", out),
                 olderPeers
-                        ? "updated the [mcp_servers.peers] table an older peers wrote (tool approvals added)"
+                        ? "updated the [mcp_servers.peers] table an older peers wrote (tool approvals and required added)"
                         : "replaced the [mcp_servers.peers] table");
     }
 

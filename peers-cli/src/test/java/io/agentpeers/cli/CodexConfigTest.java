@@ -26,6 +26,7 @@ class CodexConfigTest {
                 args = ["mcp"]
                 env = { PEERS_HOME = "/home/a b/.peers", PEERS_SOCKET = "/tmp/\\"odd\\"\\\\path" }
                 startup_timeout_sec = 30
+                required = true
                 # peers tools that change only peers state run without a prompt; kill_peer always asks
                 tools.send_message.approval_mode = "approve"
                 tools.broadcast.approval_mode = "approve"
@@ -62,7 +63,7 @@ class CodexConfigTest {
     void theSameTableIsUnchangedWhateverItsCommentsAndSpacing() {
         String existing = "a = 1\n\n[ mcp_servers . \"peers\" ]  # ours\n  command = \"/opt/peers/peers\"\n"
                 + "# a comment inside\nargs = [\"mcp\", \"--client-type\", \"codex\"]\n\n startup_timeout_sec = 30\n"
-                + SECTION.substring(SECTION.indexOf("tools."));
+                + SECTION.substring(SECTION.indexOf("required"));
         CodexConfig.Result result = CodexConfig.plan(existing, SECTION, false);
         assertEquals(CodexConfig.Outcome.UNCHANGED, result.outcome(), result.detail());
         assertEquals(existing, result.text());
