@@ -197,6 +197,7 @@ final class InstallCommands {
                     new ConfigEdit(file, before, result.text(), result.detail()),
                     result,
                     List.of(
+                            CodexConfig.approvals(),
                             "start Codex as usual (`codex`); the peers tools appear in its tool list (`/mcp` shows them)",
                             "Codex has no push: its agent calls wait_for_messages or check_messages, capped under Codex's "
                                     + TOOL_TIMEOUT_SECONDS + " s tool timeout"));

@@ -60,6 +60,9 @@ class InstallCommandTest {
                 after.contains(
                         "[mcp_servers.peers]\ncommand = \"/opt/peers/peers\"\nargs = [\"mcp\", \"--client-type\", \"codex\"]"),
                 after);
+        assertTrue(after.contains("tools.kill_peer.approval_mode = \"prompt\""), after);
+        assertTrue(done.out().contains("send_message, broadcast"), "says what runs without a prompt: " + done);
+        assertTrue(done.out().contains("kill_peer always asks"), done::toString);
         List<Path> backups = backups(config);
         assertEquals(1, backups.size());
         assertEquals(CODEX, Files.readString(backups.get(0)), "the backup holds the old file");

@@ -213,6 +213,25 @@ class McpServerInProcessTest {
         return envelope.group(2);
     }
 
+    /** Clients load every tool's schema into each model request: the catalogue stays small. */
+    @Test
+    void theToolListWithItsAnnotationsStaysUnderFourKilobytes() throws Exception {
+        try (InProcessMcp alice = InProcessMcp.start(settings("codex", "alice"))) {
+            alice.initialize();
+            JsonNode tools = alice.request("tools/list", InProcessMcp.JSON.createObjectNode());
+            assertEquals(9, tools.path("tools").size());
+            tools.path("tools")
+                    .forEach(tool -> assertFalse(
+                            tool.path("annotations").path("openWorldHint").asBoolean(true), tool::toString));
+            String line = alice.lines().stream()
+                    .filter(l -> l.contains("\"inputSchema\""))
+                    .findFirst()
+                    .orElseThrow();
+            int bytes = line.getBytes(StandardCharsets.UTF_8).length;
+            assertTrue(bytes < 4096, "tools/list is " + bytes + " bytes on the wire");
+        }
+    }
+
     @Test
     void badStdinLinesAreAnsweredAndTheServerGoesOn() throws Exception {
         try (InProcessMcp alice = InProcessMcp.start(settings("codex", "alice"))) {

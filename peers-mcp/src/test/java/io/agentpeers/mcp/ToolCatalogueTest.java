@@ -13,8 +13,10 @@ import io.agentpeers.core.PeerId;
 import io.agentpeers.protocol.Envelope;
 import io.modelcontextprotocol.json.schema.JsonSchemaValidator.ValidationResponse;
 import io.modelcontextprotocol.spec.McpSchema.Tool;
+import io.modelcontextprotocol.spec.McpSchema.ToolAnnotations;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -84,6 +86,34 @@ class ToolCatalogueTest {
             assertTrue(tool.description() != null && tool.description().length() > 20, tool.name());
             assertEquals("object", schemaOf(tool).get("type"), tool.name());
         }
+    }
+
+    /**
+     * What each tool does to the world, as Codex reads it: read-only tools and tools that are neither
+     * destructive nor open-world run without approval, a destructive one asks. check_messages and
+     * wait_for_messages mark what they show as read, so they are not read-only.
+     */
+    @Test
+    void everyToolSaysWhatItChangesAndOnlyKillPeerIsDestructive() {
+        Map<String, List<Boolean>> expected = new LinkedHashMap<>();
+        // readOnlyHint, destructiveHint, idempotentHint as sent (null: left out)
+        expected.put("list_peers", Arrays.asList(true, null, null));
+        expected.put("whoami", Arrays.asList(true, null, null));
+        expected.put("send_message", Arrays.asList(null, false, null));
+        expected.put("set_summary", Arrays.asList(null, false, true));
+        expected.put("set_name", Arrays.asList(null, false, true));
+        expected.put("check_messages", Arrays.asList(null, false, null));
+        expected.put("wait_for_messages", Arrays.asList(null, false, null));
+        expected.put("broadcast", Arrays.asList(null, false, null));
+        expected.put("kill_peer", Arrays.asList(null, true, null));
+        Map<String, List<Boolean>> actual = new LinkedHashMap<>();
+        for (Tool tool : catalogue()) {
+            ToolAnnotations hints = tool.annotations();
+            assertEquals(false, hints.openWorldHint(), tool.name() + " reaches only the local broker");
+            actual.put(
+                    tool.name(), Arrays.asList(hints.readOnlyHint(), hints.destructiveHint(), hints.idempotentHint()));
+        }
+        assertEquals(expected, actual);
     }
 
     @Test

@@ -1,0 +1,117 @@
+package io.agentpeers.clients;
+
+import static org.junit.jupiter.api.Assumptions.abort;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/**
+ * Real agent clients for the tests, pinned by version and installed from the npm registry into a folder of
+ * the build ({@code target/agent-clients/<package>@<version>}), never globally: once per build, reused while
+ * the folder is there. A test that needs one is aborted (skipped, with the reason) when npm or the registry is
+ * not there. The install goes to a {@code .partial} folder first, so a killed install is never reused.
+ */
+final class AgentClients {
+    static final String CODEX = "@openai/codex";
+    static final String CODEX_VERSION = "0.171.0";
+
+    private static final long INSTALL_MINUTES = 5;
+
+    private AgentClients() {}
+
+    /** Codex's {@code codex} command. */
+    static Path codex() {
+        return install(CODEX, CODEX_VERSION, "codex");
+    }
+
+    /** The executable {@code bin} of {@code pkg@version}, installed when missing. */
+    static synchronized Path install(String pkg, String version, String bin) {
+        Path dir = root().resolve(pkg.replace('/', '+') + "@" + version);
+        Path executable = dir.resolve("node_modules/.bin").resolve(bin);
+        if (Files.isExecutable(executable)) {
+            return executable;
+        }
+        Path npm = onPath("npm");
+        if (npm == null) {
+            abort("no npm on PATH to install " + pkg + "@" + version);
+        }
+        Path partial = dir.resolveSibling(dir.getFileName() + ".partial");
+        try {
+            deleteTree(partial);
+            Files.createDirectories(partial);
+            Path log = partial.resolveSibling(dir.getFileName() + ".npm.log");
+            Process npmRun = new ProcessBuilder(
+                            npm.toString(),
+                            "install",
+                            "--prefix",
+                            partial.toString(),
+                            "--no-audit",
+                            "--no-fund",
+                            "--no-save",
+                            pkg + "@" + version)
+                    .redirectErrorStream(true)
+                    .redirectOutput(log.toFile())
+                    .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+                    .start();
+            try {
+                if (!npmRun.waitFor(INSTALL_MINUTES, TimeUnit.MINUTES)) {
+                    abort("npm install " + pkg + "@" + version + " took over " + INSTALL_MINUTES + " min; see " + log);
+                }
+            } finally {
+                npmRun.descendants().forEach(ProcessHandle::destroyForcibly);
+                npmRun.destroyForcibly();
+            }
+            if (npmRun.exitValue() != 0) {
+                String said = Files.readString(log, StandardCharsets.UTF_8).strip();
+                abort("npm install " + pkg + "@" + version + " failed (is the registry reachable?): "
+                        + said.substring(Math.max(0, said.length() - 400)));
+            }
+            deleteTree(dir);
+            Files.move(partial, dir, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            abort("cannot install " + pkg + "@" + version + ": " + e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            abort("interrupted while installing " + pkg + "@" + version);
+        }
+        if (!Files.isExecutable(executable)) {
+            abort(pkg + "@" + version + " installed without " + executable);
+        }
+        return executable;
+    }
+
+    private static Path root() {
+        String basedir = System.getProperty("basedir");
+        Path module = basedir == null ? Path.of("") : Path.of(basedir);
+        return module.toAbsolutePath().resolve("target/agent-clients");
+    }
+
+    static Path onPath(String name) {
+        for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
+            if (!dir.isEmpty() && Files.isExecutable(Path.of(dir, name))) {
+                return Path.of(dir, name);
+            }
+        }
+        return null;
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(dir)) {
+            List<Path> all = paths.sorted(Comparator.reverseOrder()).toList();
+            for (Path path : all) {
+                Files.delete(path);
+            }
+        }
+    }
+}
