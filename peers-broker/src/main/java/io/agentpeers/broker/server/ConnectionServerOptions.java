@@ -3,6 +3,7 @@ package io.agentpeers.broker.server;
 import io.agentpeers.protocol.wire.LineFramer;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.function.Consumer;
 
 /**
  * Limits of a {@link ConnectionServer}; immutable, each {@code with…} returns a changed copy.
@@ -53,7 +54,8 @@ public final class ConnectionServerOptions {
 
     private ConnectionServerOptions() {}
 
-    private ConnectionServerOptions copy() {
+    /** A copy with {@code change} applied: the options themselves never change. */
+    private ConnectionServerOptions with(Consumer<ConnectionServerOptions> change) {
         ConnectionServerOptions copy = new ConnectionServerOptions();
         copy.maxLineBytes = maxLineBytes;
         copy.maxLineBytesBeforeHello = maxLineBytesBeforeHello;
@@ -67,6 +69,7 @@ public final class ConnectionServerOptions {
         copy.selectorLoops = selectorLoops;
         copy.closeLinger = closeLinger;
         copy.shutdownGrace = shutdownGrace;
+        change.accept(copy);
         return copy;
     }
 
@@ -128,84 +131,61 @@ public final class ConnectionServerOptions {
     }
 
     public ConnectionServerOptions withMaxLineBytes(int value) {
-        ConnectionServerOptions copy = copy();
-        copy.maxLineBytes = positive("maxLineBytes", value);
-        return copy;
+        return with(copy -> copy.maxLineBytes = positive("maxLineBytes", value));
     }
 
     public ConnectionServerOptions withMaxLineBytesBeforeHello(int value) {
-        ConnectionServerOptions copy = copy();
-        copy.maxLineBytesBeforeHello = positive("maxLineBytesBeforeHello", value);
-        return copy;
+        return with(copy -> copy.maxLineBytesBeforeHello = positive("maxLineBytesBeforeHello", value));
     }
 
     public ConnectionServerOptions withHelloTimeout(Duration value) {
-        ConnectionServerOptions copy = copy();
-        copy.helloTimeout = positive("helloTimeout", value);
-        return copy;
+        return with(copy -> copy.helloTimeout = positive("helloTimeout", value));
     }
 
     public ConnectionServerOptions withInboundBudgetBytes(long value) {
-        if (value < 1) {
-            throw new IllegalArgumentException("inboundBudgetBytes must be positive, got " + value);
-        }
-        ConnectionServerOptions copy = copy();
-        copy.inboundBudgetBytes = value;
-        return copy;
+        return with(copy -> copy.inboundBudgetBytes = positive("inboundBudgetBytes", value));
     }
 
     public ConnectionServerOptions withOutboundBudgetBytes(long value) {
-        if (value < 1) {
-            throw new IllegalArgumentException("outboundBudgetBytes must be positive, got " + value);
-        }
-        ConnectionServerOptions copy = copy();
-        copy.outboundBudgetBytes = value;
-        return copy;
+        return with(copy -> copy.outboundBudgetBytes = positive("outboundBudgetBytes", value));
     }
 
     public ConnectionServerOptions withMaxOutboundBytes(int value) {
-        ConnectionServerOptions copy = copy();
-        copy.maxOutboundBytes = positive("maxOutboundBytes", value);
-        return copy;
+        return with(copy -> copy.maxOutboundBytes = positive("maxOutboundBytes", value));
     }
 
     public ConnectionServerOptions withReadPauseOutboundBytes(int value) {
-        ConnectionServerOptions copy = copy();
-        copy.readPauseOutboundBytes = positive("readPauseOutboundBytes", value);
-        return copy;
+        return with(copy -> copy.readPauseOutboundBytes = positive("readPauseOutboundBytes", value));
     }
 
     public ConnectionServerOptions withMaxPendingLines(int value) {
-        ConnectionServerOptions copy = copy();
-        copy.maxPendingLines = positive("maxPendingLines", value);
-        return copy;
+        return with(copy -> copy.maxPendingLines = positive("maxPendingLines", value));
     }
 
     public ConnectionServerOptions withWorkerThreads(int value) {
-        ConnectionServerOptions copy = copy();
-        copy.workerThreads = positive("workerThreads", value);
-        return copy;
+        return with(copy -> copy.workerThreads = positive("workerThreads", value));
     }
 
     public ConnectionServerOptions withSelectorLoops(int value) {
-        ConnectionServerOptions copy = copy();
-        copy.selectorLoops = positive("selectorLoops", value);
-        return copy;
+        return with(copy -> copy.selectorLoops = positive("selectorLoops", value));
     }
 
     public ConnectionServerOptions withCloseLinger(Duration value) {
-        ConnectionServerOptions copy = copy();
-        copy.closeLinger = notNegative("closeLinger", value);
-        return copy;
+        return with(copy -> copy.closeLinger = notNegative("closeLinger", value));
     }
 
     public ConnectionServerOptions withShutdownGrace(Duration value) {
-        ConnectionServerOptions copy = copy();
-        copy.shutdownGrace = notNegative("shutdownGrace", value);
-        return copy;
+        return with(copy -> copy.shutdownGrace = notNegative("shutdownGrace", value));
     }
 
     private static int positive(String name, int value) {
+        if (value < 1) {
+            throw new IllegalArgumentException(name + " must be positive, got " + value);
+        }
+        return value;
+    }
+
+    private static long positive(String name, long value) {
         if (value < 1) {
             throw new IllegalArgumentException(name + " must be positive, got " + value);
         }

@@ -3,8 +3,6 @@ package io.agentpeers.broker.server;
 import io.agentpeers.protocol.transport.ConnectionIdentity;
 import io.agentpeers.protocol.transport.ConnectionRefusedException;
 import io.agentpeers.protocol.transport.TransportChannel;
-import io.agentpeers.protocol.wire.JsonRpcError;
-import io.agentpeers.protocol.wire.JsonRpcResponse;
 import java.io.IOException;
 import java.net.SocketTimeoutException;
 import java.net.StandardSocketOptions;
@@ -275,8 +273,7 @@ final class SelectorLoop implements Runnable {
         connections.add(connection);
         if (refused) {
             LOG.info("connection {} over {} refused: {}", id, transport, refusal);
-            connection.send(JsonRpcResponse.failure(null, JsonRpcError.of(new ConnectionRefusedException(refusal)))
-                    .toLine());
+            connection.sendError(new ConnectionRefusedException(refusal));
             connection.closeGracefully();
             return;
         }

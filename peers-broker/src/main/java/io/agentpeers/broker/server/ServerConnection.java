@@ -680,7 +680,8 @@ public final class ServerConnection {
         return true;
     }
 
-    private void sendError(PeersException error) {
+    /** Sends {@code error} as an error line without an id: the server's own refusals and limits. */
+    void sendError(PeersException error) {
         send(JsonRpcResponse.failure(null, JsonRpcError.of(error)).toLine());
     }
 

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.agentpeers.protocol.PrivateFiles;
 import io.agentpeers.protocol.transport.TransportException;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -73,11 +74,7 @@ class ForeignBrokerTest {
         }
     }
 
-    private static int uid() {
-        try {
-            return (Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid");
-        } catch (IOException e) {
-            return -1;
-        }
+    private static int uid() throws IOException {
+        return PrivateFiles.currentUid();
     }
 }

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.agentpeers.broker.PeersBroker;
+import io.agentpeers.protocol.PrivateFiles;
 import io.agentpeers.store.memory.InMemoryPeerStore;
 import java.io.IOException;
 import java.io.InputStream;
@@ -104,11 +105,7 @@ class ForeignUidTest {
         }
     }
 
-    private static int uid() {
-        try {
-            return (Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid");
-        } catch (IOException e) {
-            return -1;
-        }
+    private static int uid() throws IOException {
+        return PrivateFiles.currentUid();
     }
 }
