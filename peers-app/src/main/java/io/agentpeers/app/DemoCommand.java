@@ -101,6 +101,7 @@ final class DemoCommand extends BaseCommand {
 
                 CountDownLatch replied = new CountDownLatch(1);
                 AtomicReference<String> bobSaw = new AtomicReference<>();
+                AtomicReference<String> bobAnswered = new AtomicReference<>();
                 bob.subscribe(envelope -> {
                     Message message = envelope.message();
                     bobSaw.set("bob was pushed #" + message.id() + " from "
@@ -109,8 +110,8 @@ final class DemoCommand extends BaseCommand {
                             envelope.sender().id(),
                             "Looks good; one nit: close the reader in a finally.",
                             message.id());
-                    bobSaw.set(bobSaw.get() + "\n   and answered with #"
-                            + reply.message().id() + " (a reply to #" + message.id() + ")");
+                    bobAnswered.set(
+                            "   and answered with #" + reply.message().id() + " (a reply to #" + message.id() + ")");
                     replied.countDown();
                 });
 
@@ -127,6 +128,8 @@ final class DemoCommand extends BaseCommand {
                             + " s; run `peers demo --verbose` to see why");
                 }
                 step(out, 5, bobSaw.get());
+                // A line of its own: the terminal shows a line break inside a line as the text \n.
+                out.println(bobAnswered.get());
                 Envelope reply = answer.get(0);
                 alice.markRead(List.of(reply.message().id()));
                 step(

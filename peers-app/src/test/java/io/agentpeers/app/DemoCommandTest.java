@@ -39,6 +39,8 @@ class DemoCommandTest {
         String text = out.toString(StandardCharsets.UTF_8);
         assertEquals(0, exit, text + err.toString(StandardCharsets.UTF_8));
         assertTrue(text.contains("bob was pushed"), text);
+        assertTrue(text.contains("\n   and answered with #2 (a reply to #1)"), "on a line of its own: " + text);
+        assertFalse(text.contains("\\n"), "no line break shown as the text \\n: " + text);
         assertTrue(text.contains("alice waited"), text);
         String folder = text.lines()
                 .filter(l -> l.startsWith("done"))
