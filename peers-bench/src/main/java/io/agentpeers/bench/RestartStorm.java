@@ -15,23 +15,24 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 
 /**
  * Thousands of peers reconnecting at once after their broker restarts (issue 11, point 8): a broker in
- * this JVM (SQLite file store, Unix socket, as a user's), {@code peers} clients that each hold one
- * connection and one peer, messages waiting for them; the broker stops and starts again on the same
- * files, and every client, reconnecting on its own, resumes its peer by secret and asks for its
- * pending messages. Measures, per client, the time from the new broker's start to its resume and to
+ * this JVM (SQLite file store, Unix socket, as a user's), clients that each hold one connection and one
+ * peer ({@link StormClients}, on one thread), messages waiting for them; the broker stops and starts
+ * again on the same files, and every client, reconnecting on a {@code PeersClient}'s schedule, resumes
+ * its peer by secret and asks for its pending messages. Measures, per client, the time from the new broker's start to its resume and to
  * that first {@code pending} answered, and the time until the last one was served.
  *
  * <p>Bounded: the clients, the messages and the wait for the last client ({@link #SERVE_TIMEOUT}).
@@ -39,6 +40,7 @@ import java.util.function.Consumer;
 final class RestartStorm {
     static final String SECTION = "restart: peers resumed and served after a broker restart (ms from its start)";
     private static final Duration SERVE_TIMEOUT = Duration.ofSeconds(120);
+    private static final Duration REGISTER_TIMEOUT = Duration.ofMinutes(5);
     private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(60);
     private static final int PENDING_LIMIT = 50;
     private static final String TEXT = "x".repeat(100);
@@ -81,51 +83,37 @@ final class RestartStorm {
                     + "; raise it (ulimit -n) for " + peers);
         }
         Path socket = home.resolve("peers.sock");
-        List<PeersClient> connected = new ArrayList<>();
         PeersBroker broker = start(socket);
-        try {
+        ExecutorService stormThread = Executors.newSingleThreadExecutor(r -> new Thread(r, "peers-bench-storm"));
+        try (StormClients storm = new StormClients(socket, clients, PENDING_LIMIT)) {
             log.accept("restart: registering " + clients + " clients");
-            long[] resumedAt = new long[clients];
-            long[] servedAt = new long[clients];
-            AtomicInteger failed = new AtomicInteger();
-            AtomicInteger resumes = new AtomicInteger();
-            CountDownLatch served = new CountDownLatch(clients);
-            connected.addAll(connectAll(socket, clients));
-            for (int i = 0; i < clients; i++) {
-                int index = i;
-                PeersClient client = connected.get(i);
-                client.onReconnect(() -> {
-                    // Each client runs this on its own callback thread, as an MCP server would its check.
-                    resumedAt[index] = System.nanoTime();
-                    resumes.incrementAndGet();
-                    try {
-                        client.pending(PENDING_LIMIT);
-                        servedAt[index] = System.nanoTime();
-                    } catch (RuntimeException e) {
-                        failed.incrementAndGet();
-                    }
-                    served.countDown();
-                });
-            }
+            storm.register(REGISTER_TIMEOUT.toMillis());
             int queued = queue(socket, clients);
             log.accept("restart: " + queued + " messages wait; restarting the broker");
 
+            Future<StormClients.Times> storming =
+                    stormThread.submit(() -> storm.resumeAfterLoss(SERVE_TIMEOUT.toMillis()));
             long cpuBefore = processCpuNanos();
-            Map<String, Long> threadsBefore = cpuByThreadGroup();
+            Map<Long, Long> threadsBefore = cpuByThread();
             long stopAt = System.nanoTime();
             broker.close();
             long stoppedAt = System.nanoTime();
             broker = start(socket);
             long startedAt = System.nanoTime();
-            boolean all;
+            StormClients.Times times;
             try {
-                all = served.await(SERVE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+                times = storming.get(SERVE_TIMEOUT.toSeconds() + 10, TimeUnit.SECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new IllegalStateException("interrupted while waiting for the clients", e);
+            } catch (ExecutionException | TimeoutException e) {
+                throw new IllegalStateException("the clients failed: " + e, e);
             }
+            long[] resumedAt = times.resumedAt();
+            long[] servedAt = times.servedAt();
+            boolean all = Arrays.stream(servedAt).allMatch(at -> at != 0);
             long cpuMillis = (processCpuNanos() - cpuBefore) / 1_000_000;
-            Map<String, Long> threadsAfter = cpuByThreadGroup();
+            Map<String, Long> threadsAfter = cpuSinceByGroup(threadsBefore);
             long lastServed = 0;
             Samples resumed = new Samples();
             Samples firstServed = new Samples();
@@ -152,7 +140,7 @@ final class RestartStorm {
                     Samples.round(
                             firstServed.percentileMillis(99) / Math.max(0.001, firstServed.percentileMillis(50))));
             servedValues.put("not_served", clients - firstServed.size());
-            servedValues.put("failed", failed.get());
+            servedValues.put("failed", times.failed());
             servedValues.put("all_within_s", all ? SERVE_TIMEOUT.toSeconds() : -1);
             // CPU of this JVM (broker and clients) from the stop to the last client served: steadier than
             // wall time on a shared machine.
@@ -160,8 +148,7 @@ final class RestartStorm {
             report.add(SECTION, label + ", first pending answered", servedValues, "a few seconds", "");
             Map<String, Object> byGroup = new LinkedHashMap<>();
             threadsAfter.entrySet().stream()
-                    .map(e -> Map.entry(
-                            e.getKey(), (e.getValue() - threadsBefore.getOrDefault(e.getKey(), 0L)) / 1_000_000))
+                    .map(e -> Map.entry(e.getKey(), e.getValue() / 1_000_000))
                     .filter(e -> e.getValue() >= 100)
                     .sorted(Map.Entry.<String, Long>comparingByValue().reversed())
                     .forEach(e -> byGroup.put(e.getKey(), e.getValue()));
@@ -174,8 +161,10 @@ final class RestartStorm {
                     totalMillis,
                     firstServed.percentileMillis(50),
                     firstServed.percentileMillis(99)));
+        } catch (IOException e) {
+            throw new IllegalStateException("the storm's clients failed: " + e.getMessage(), e);
         } finally {
-            closeAll(connected);
+            stormThread.shutdownNow();
             broker.close();
         }
     }
@@ -196,45 +185,6 @@ final class RestartStorm {
                 .withClientName("peers-bench/" + PeersClient.VERSION)
                 .withReconnect(true)
                 .withRequestTimeout(REQUEST_TIMEOUT);
-    }
-
-    /** Connects and registers the clients, eight at a time. */
-    private static List<PeersClient> connectAll(Path socket, int clients) {
-        ExecutorService pool = Executors.newFixedThreadPool(8);
-        List<Future<PeersClient>> futures = new ArrayList<>();
-        try {
-            for (int i = 0; i < clients; i++) {
-                String cwd = "/bench/restart/" + i;
-                futures.add(pool.submit(() -> {
-                    PeersClient client = PeersClient.connect(new UnixSocketConnector(socket), options());
-                    try {
-                        client.register(RegisterRequest.of(cwd, ClientType.GENERIC));
-                        return client;
-                    } catch (RuntimeException e) {
-                        client.close();
-                        throw e;
-                    }
-                }));
-            }
-            List<PeersClient> out = new ArrayList<>();
-            RuntimeException failure = null;
-            for (Future<PeersClient> future : futures) {
-                try {
-                    out.add(future.get(5, TimeUnit.MINUTES));
-                } catch (Exception e) {
-                    failure = failure == null
-                            ? new IllegalStateException("a client could not register: " + e, e)
-                            : failure;
-                }
-            }
-            if (failure != null) {
-                closeAll(out);
-                throw failure;
-            }
-            return out;
-        } finally {
-            pool.shutdownNow();
-        }
     }
 
     /**
@@ -282,19 +232,36 @@ final class RestartStorm {
     }
 
     /**
-     * CPU time of the live threads by name without its number ({@code peers-worker}, {@code peers-client-reader});
-     * threads that ended meanwhile are missing, the JIT and GC threads are not Java threads.
+     * CPU time of each live thread, by id: the old broker's threads and the new one's share names, so
+     * a delta by name would subtract the one from the other.
      */
-    private static Map<String, Long> cpuByThreadGroup() {
+    private static Map<Long, Long> cpuByThread() {
         java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
-        Map<String, Long> out = new java.util.HashMap<>();
-        if (!threads.isThreadCpuTimeSupported()) {
-            return out;
+        Map<Long, Long> out = new java.util.HashMap<>();
+        if (threads.isThreadCpuTimeSupported()) {
+            for (long id : threads.getAllThreadIds()) {
+                long nanos = threads.getThreadCpuTime(id);
+                if (nanos > 0) {
+                    out.put(id, nanos);
+                }
+            }
         }
-        for (Thread thread : Thread.getAllStackTraces().keySet()) {
-            long nanos = threads.getThreadCpuTime(thread.getId());
-            if (nanos > 0) {
-                out.merge(thread.getName().replaceAll("[-#]?\\d+$", ""), nanos, Long::sum);
+        return out;
+    }
+
+    /**
+     * The CPU that live threads spent since {@code before}, by name without its number
+     * ({@code peers-worker}, {@code peers-client-reader}); threads that ended meanwhile (the old
+     * broker's, the clients' reconnect threads) are missing, and so are the JIT's and the GC's.
+     */
+    private static Map<String, Long> cpuSinceByGroup(Map<Long, Long> before) {
+        Map<String, Long> out = new java.util.HashMap<>();
+        java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
+        for (Map.Entry<Long, Long> now : cpuByThread().entrySet()) {
+            java.lang.management.ThreadInfo info = threads.getThreadInfo(now.getKey());
+            if (info != null) {
+                long spent = now.getValue() - before.getOrDefault(now.getKey(), 0L);
+                out.merge(info.getThreadName().replaceAll("[-#]?\\d+$", ""), spent, Long::sum);
             }
         }
         return out;

@@ -40,7 +40,8 @@ class PeersBenchSmokeTest {
                 "responsiveness",
                 "broker resident memory",
                 "MCP round trip",
-                "cold start")) {
+                "cold start",
+                "restart")) {
             assertTrue(
                     sections.stream().anyMatch(s -> s.startsWith(prefix)), () -> prefix + " missing from " + sections);
         }
@@ -53,6 +54,14 @@ class PeersBenchSmokeTest {
         assertTrue(rows.stream()
                 .filter(r -> r.section().startsWith("push latency"))
                 .allMatch(r -> ((Integer) r.values().get("n")) == options.messages() * options.rounds()));
+        // every peer of the restart resumed and was served, none refused
+        Report.Row served = rows.stream()
+                .filter(r ->
+                        r.section().equals(RestartStorm.SECTION) && r.label().endsWith("first pending answered"))
+                .findFirst()
+                .orElseThrow();
+        assertEquals(0, served.values().get("not_served"), served::toString);
+        assertEquals(0, served.values().get("failed"), served::toString);
         // without a repository, the MCP and cold-start rows say why they are missing
         assertTrue(rows.stream()
                 .filter(r -> r.section().startsWith("cold start"))

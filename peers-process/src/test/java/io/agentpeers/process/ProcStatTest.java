@@ -30,6 +30,30 @@ class ProcStatTest {
     }
 
     @Test
+    void readsTheMainThreadsStatWhereThereIsOneElseTheProcesss() throws Exception {
+        // The process-wide file sums over every thread (slow for a JVM with thousands); the main
+        // thread's holds the same fields.
+        Files.createDirectories(proc.resolve("201/task/201"));
+        Files.writeString(proc.resolve("201/task/201/stat"), SLEEP);
+        Files.writeString(proc.resolve("201/stat"), "201 (other) R 1 0 0 0 -1 0 0 0 0 0 0 0 0 0 20 0 9 0 5 0 0");
+        assertEquals(
+                new ProcStat('S', 22186, 34819, 109846),
+                ProcStat.read(proc, 201).orElseThrow());
+
+        Files.createDirectories(proc.resolve("202"));
+        Files.writeString(proc.resolve("202/stat"), SLEEP);
+        assertEquals(
+                new ProcStat('S', 22186, 34819, 109846),
+                ProcStat.read(proc, 202).orElseThrow());
+
+        assertTrue(ProcStat.read(proc, 203).isEmpty(), "no such process");
+        long self = ProcessHandle.current().pid();
+        assertEquals(
+                ProcessHandle.current().parent().orElseThrow().pid(),
+                ProcStat.read(Path.of("/proc"), self).orElseThrow().parentPid());
+    }
+
+    @Test
     void theTerminalIsStdinWhenItIsOneElseTheControllingTerminal() throws Exception {
         Path one = Files.createDirectories(proc.resolve("101/fd"));
         Files.createSymbolicLink(one.resolve("0"), Path.of("/dev/pts/7"));

@@ -31,6 +31,12 @@ final class SelectorLoop implements Runnable {
     private static final int READ_BUFFER_BYTES = 64 * 1024;
     private static final long TICK_MILLIS = 50;
     /**
+     * Failed waits in a row before the loop gives up. junixsocket's selector does not retry a poll
+     * interrupted by a signal (EINTR: a profiler's SIGPROF, a signal meant for another thread) and
+     * throws instead; one such failure is harmless, a failure that repeats at once is not.
+     */
+    private static final int MAX_FAILED_WAITS = 100;
+    /**
      * The kernel's send buffer asked for each socket connection: a {@code list_peers} line of 1,000
      * peers (290 KB) then leaves in the replying thread's one write instead of waiting for the selector
      * to see the socket writable again (Unix sockets default to 208 KB). A limit, not an allocation.
@@ -53,6 +59,7 @@ final class SelectorLoop implements Runnable {
     private volatile boolean ended;
     private boolean stopping;
     private long stopDeadlineNanos;
+    private int failedWaits; // on this loop's thread
 
     SelectorLoop(
             ConnectionServer server,
@@ -184,15 +191,7 @@ final class SelectorLoop implements Runnable {
             if (stopping && (connections.isEmpty() || System.nanoTime() - stopDeadlineNanos >= 0)) {
                 return;
             }
-            try {
-                if (lingering.isEmpty() && awaitingHello.isEmpty() && !stopping) {
-                    selector.select();
-                } else {
-                    selector.select(TICK_MILLIS);
-                }
-            } catch (SocketTimeoutException e) {
-                // junixsocket's selector reports an elapsed timeout this way.
-            }
+            awaitReady();
             wakeupPending.set(false);
             // Tasks handed over while it waited come before the input that woke it: a line limit
             // raised by hello applies to the caller's next line, even if both arrived together.
@@ -210,6 +209,26 @@ final class SelectorLoop implements Runnable {
                 }
                 awaitingHello.removeIf(connection -> connection.closeIfHelloOverdue(now));
             }
+        }
+    }
+
+    /** Waits for ready keys, a wakeup or a tick; a wait a signal interrupted counts as an empty one. */
+    private void awaitReady() throws IOException {
+        try {
+            if (lingering.isEmpty() && awaitingHello.isEmpty() && !stopping) {
+                selector.select();
+            } else {
+                selector.select(TICK_MILLIS);
+            }
+            failedWaits = 0;
+        } catch (SocketTimeoutException e) {
+            // junixsocket's selector reports an elapsed timeout this way.
+            failedWaits = 0;
+        } catch (IOException e) {
+            if (++failedWaits >= MAX_FAILED_WAITS) {
+                throw e;
+            }
+            LOG.debug("waiting for {} input failed once ({}); waiting again", transport, e.getMessage());
         }
     }
 

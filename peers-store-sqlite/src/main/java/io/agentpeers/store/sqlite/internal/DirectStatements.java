@@ -7,26 +7,46 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.sql.Types;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 
 /**
- * The statements of every send, on plain JDBC, each prepared once for the life of its connection:
- * BEGIN, COMMIT and ROLLBACK, and the insert of a message. Through Jdbi each call set up a statement of
- * its own (the insert also parsed its named parameters): 38 of the 40 microseconds an insert took in
- * batches of 16, and about 20 microseconds twice per transaction. The writer thread runs all of them
- * and bounds the send rate. Not thread-safe, like the connection.
+ * The statements of every send and every resume, on plain JDBC, each prepared once for the life of
+ * its connection: BEGIN, COMMIT and ROLLBACK, the insert of a message, and a recipient's pending
+ * messages, their count and their revival. Through Jdbi each call set up a statement of its own (the
+ * insert also parsed its named parameters): 38 of the 40 microseconds an insert took in batches of 16,
+ * and about 20 microseconds twice per transaction. The writer thread runs all of them and bounds the
+ * send rate. The same SQL as {@link MessageDao}'s. Not thread-safe, like the connection.
  */
 final class DirectStatements implements AutoCloseable {
     private static final String INSERT_MESSAGE = "INSERT INTO messages"
             + " (sender_id, recipient_id, text, reply_to, sent_at, state)"
             + " VALUES (?, ?, ?, ?, ?, 'pending') RETURNING id";
+    private static final String PENDING =
+            MessageDao.SELECT + "WHERE recipient_id = ? AND state = 'pending' ORDER BY id LIMIT ?";
+    private static final String COUNT_PENDING =
+            "SELECT COUNT(*) FROM messages WHERE recipient_id = ? AND state = 'pending'";
+    private static final String REVIVE =
+            "UPDATE messages SET state = 'pending' WHERE recipient_id = ? AND state = 'undeliverable'";
+    private static final MessageRowMapper MAPPER = new MessageRowMapper();
 
     private final Connection connection;
+    private final DirectPeerStatements peers;
     private Statement control;
     private PreparedStatement insertMessage;
+    private PreparedStatement pending;
+    private PreparedStatement countPending;
+    private PreparedStatement revive;
 
     DirectStatements(Connection connection) {
         this.connection = connection;
+        this.peers = new DirectPeerStatements(connection);
+    }
+
+    /** The statements on {@code peers}, on the same connection. */
+    DirectPeerStatements peers() {
+        return peers;
     }
 
     /** Runs {@code sql} ({@code BEGIN ...} or {@code COMMIT}); a failure comes out as a {@link StoreException}. */
@@ -71,6 +91,42 @@ final class DirectStatements implements AutoCloseable {
         }
     }
 
+    /** The oldest {@code limit} pending messages of {@code recipientId}, in id order. */
+    List<MessageRow> pending(String recipientId, int limit) throws SQLException {
+        if (pending == null) {
+            pending = connection.prepareStatement(PENDING);
+        }
+        pending.setString(1, recipientId);
+        pending.setInt(2, limit);
+        List<MessageRow> rows = new ArrayList<>();
+        try (ResultSet rs = pending.executeQuery()) {
+            while (rs.next()) {
+                rows.add(MAPPER.map(rs, null));
+            }
+        }
+        return rows;
+    }
+
+    /** How many messages wait for {@code recipientId}: counted from the (recipient_id, state, id) index alone. */
+    int countPending(String recipientId) throws SQLException {
+        if (countPending == null) {
+            countPending = connection.prepareStatement(COUNT_PENDING);
+        }
+        countPending.setString(1, recipientId);
+        try (ResultSet rs = countPending.executeQuery()) {
+            return rs.next() ? rs.getInt(1) : 0;
+        }
+    }
+
+    /** Makes the undeliverable messages of {@code recipientId} pending again; returns how many. */
+    int revive(String recipientId) throws SQLException {
+        if (revive == null) {
+            revive = connection.prepareStatement(REVIVE);
+        }
+        revive.setString(1, recipientId);
+        return revive.executeUpdate();
+    }
+
     private Statement control() throws SQLException {
         if (control == null) {
             control = connection.createStatement();
@@ -80,7 +136,8 @@ final class DirectStatements implements AutoCloseable {
 
     @Override
     public void close() {
-        for (Statement statement : new Statement[] {control, insertMessage}) {
+        peers.close();
+        for (Statement statement : new Statement[] {control, insertMessage, pending, countPending, revive}) {
             if (statement != null) {
                 try {
                     statement.close();
@@ -91,5 +148,8 @@ final class DirectStatements implements AutoCloseable {
         }
         control = null;
         insertMessage = null;
+        pending = null;
+        countPending = null;
+        revive = null;
     }
 }

@@ -20,13 +20,6 @@ public interface MessageDao {
     @SqlQuery(SELECT + "WHERE id = :id")
     Optional<MessageRow> find(long id);
 
-    @SqlQuery(SELECT + "WHERE recipient_id = :recipientId AND state = 'pending' ORDER BY id LIMIT :limit")
-    List<MessageRow> pending(String recipientId, int limit);
-
-    /** Counted from the (recipient_id, state, id) index alone. */
-    @SqlQuery("SELECT COUNT(*) FROM messages WHERE recipient_id = :recipientId AND state = 'pending'")
-    int countPending(String recipientId);
-
     /**
      * The oldest {@code limit} of each state, each read in id order from (recipient_id, state, id),
      * then merged: a plain {@code state IN (..) ORDER BY id} would sort every unread message first.
@@ -50,9 +43,6 @@ public interface MessageDao {
 
     @SqlUpdate("UPDATE messages SET state = 'undeliverable' WHERE recipient_id = :recipientId AND state = 'pending'")
     int markUndeliverable(String recipientId);
-
-    @SqlUpdate("UPDATE messages SET state = 'pending' WHERE recipient_id = :recipientId AND state = 'undeliverable'")
-    int revive(String recipientId);
 
     /** The newest {@code limit} sent and the newest {@code limit} received, merged (UNION drops a message to oneself seen twice). */
     @SqlQuery("SELECT * FROM (" + SELECT + "WHERE sender_id = :peer ORDER BY id DESC LIMIT :limit)"

@@ -27,22 +27,8 @@ public interface PeerDao {
             + " :registeredAt, :lastSeen, :state, :goneAt, :nameReservedUntil, :resumeSecretHash)")
     void insert(@BindMethods PeerRow row);
 
-    @SqlUpdate("UPDATE peers SET name = :name, conn_pid = :connPid, conn_uid = :connUid,"
-            + " conn_start_ticks = :connStartTicks, agent_pid = :agentPid, agent_uid = :agentUid,"
-            + " agent_start_ticks = :agentStartTicks, cwd = :cwd, git_root = :gitRoot, repo_key = :repoKey,"
-            + " tty = :tty, client_type = :clientType, summary = :summary, registered_at = :registeredAt,"
-            + " last_seen = :lastSeen, state = :state, gone_at = :goneAt,"
-            + " name_reserved_until = :nameReservedUntil, resume_secret_hash = :resumeSecretHash WHERE id = :id")
-    int update(@BindMethods PeerRow row);
-
-    @SqlQuery(SELECT + "WHERE id = :id")
-    Optional<PeerRow> find(String id);
-
     @SqlQuery(SELECT + "WHERE name = :name ORDER BY registered_at DESC, id DESC")
     List<PeerRow> findByName(String name);
-
-    @SqlQuery(SELECT + "WHERE resume_secret_hash = :hash ORDER BY registered_at DESC, id DESC LIMIT 1")
-    Optional<PeerRow> findByResumeSecretHash(String hash);
 
     @SqlQuery(SELECT + "WHERE agent_pid = :agentPid AND agent_start_ticks = :agentStartTicks AND state = 'gone'"
             + " AND client_type = :clientType AND cwd = :cwd ORDER BY gone_at DESC, id DESC LIMIT 1")

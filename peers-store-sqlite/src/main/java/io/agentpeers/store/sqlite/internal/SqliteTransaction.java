@@ -69,7 +69,7 @@ public final class SqliteTransaction implements StoreTransaction {
     @Override
     public void updatePeer(Peer peer) {
         Objects.requireNonNull(peer, "peer");
-        int changed = run("update peer " + peer.id(), () -> peers.update(PeerRow.of(peer)));
+        int changed = runDirect("update peer " + peer.id(), () -> direct.peers().update(PeerRow.of(peer)));
         if (changed == 0) {
             throw new StoreException("cannot update peer " + peer.id() + ": no peer has this id");
         }
@@ -77,7 +77,7 @@ public final class SqliteTransaction implements StoreTransaction {
 
     @Override
     public Optional<Peer> findPeer(PeerId id) {
-        return run("find peer", () -> peers.find(id.value()).map(PeerRow::toPeer));
+        return runDirect("find peer", () -> direct.peers().find(id.value()).map(PeerRow::toPeer));
     }
 
     @Override
@@ -87,9 +87,9 @@ public final class SqliteTransaction implements StoreTransaction {
 
     @Override
     public Optional<Peer> findPeerByResumeSecretHash(String hash) {
-        return run(
+        return runDirect(
                 "find peer by resume secret",
-                () -> peers.findByResumeSecretHash(hash).map(PeerRow::toPeer));
+                () -> direct.peers().findByResumeSecretHash(hash).map(PeerRow::toPeer));
     }
 
     @Override
@@ -155,12 +155,12 @@ public final class SqliteTransaction implements StoreTransaction {
         if (limit <= 0) {
             return List.of();
         }
-        return run("list pending messages", () -> toMessages(messages.pending(recipient.value(), limit)));
+        return runDirect("list pending messages", () -> toMessages(direct.pending(recipient.value(), limit)));
     }
 
     @Override
     public int countPendingMessages(PeerId recipient) {
-        return run("count pending messages", () -> messages.countPending(recipient.value()));
+        return runDirect("count pending messages", () -> direct.countPending(recipient.value()));
     }
 
     @Override
@@ -200,7 +200,7 @@ public final class SqliteTransaction implements StoreTransaction {
 
     @Override
     public int revivePendingMessages(PeerId recipient) {
-        return run("revive messages", () -> messages.revive(recipient.value()));
+        return runDirect("revive messages", () -> direct.revive(recipient.value()));
     }
 
     @Override
@@ -254,6 +254,21 @@ public final class SqliteTransaction implements StoreTransaction {
         try {
             return action.get();
         } catch (JdbiException e) {
+            throw new StoreException("the store failed to " + what + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** A statement of {@link DirectStatements}, on plain JDBC. */
+    @FunctionalInterface
+    private interface DirectWork<T> {
+        T run() throws SQLException;
+    }
+
+    private <T> T runDirect(String what, DirectWork<T> action) {
+        checkUsable();
+        try {
+            return action.run();
+        } catch (SQLException e) {
             throw new StoreException("the store failed to " + what + ": " + e.getMessage(), e);
         }
     }
