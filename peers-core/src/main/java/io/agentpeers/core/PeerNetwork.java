@@ -471,9 +471,17 @@ public final class PeerNetwork implements AutoCloseable {
             if (recipient.id().equals(sender.id())) {
                 throw new InvalidArgumentException("you cannot send a message to yourself");
             }
-            checkReplyTo(tx, caller, replyTo);
-            Message message = tx.insertMessage(new NewMessage(caller, recipient.id(), text, replyTo, clock.instant()));
+            Message original = checkReplyTo(tx, caller, replyTo);
+            Instant now = clock.instant();
+            Message message = tx.insertMessage(new NewMessage(caller, recipient.id(), text, replyTo, now));
             events.add(new MessageSent(message));
+            if (original != null
+                    && original.recipient().equals(caller)
+                    && original.state() != MessageState.READ
+                    && tx.markRead(caller, List.of(original.id()), now) > 0) {
+                // Whoever answers a message has read it, however it was shown (a push the model acted on).
+                events.add(new MessagesStateChanged(caller, List.of(original.id()), MessageState.READ));
+            }
             return new SendResult(message, recipient);
         });
     }
@@ -500,15 +508,17 @@ public final class PeerNetwork implements AutoCloseable {
         });
     }
 
-    private void checkReplyTo(StoreTransaction tx, PeerId caller, Long replyTo) {
+    /** The message {@code replyTo} names, or null for none; throws when it is not the caller's. */
+    private Message checkReplyTo(StoreTransaction tx, PeerId caller, Long replyTo) {
         if (replyTo == null) {
-            return;
+            return null;
         }
         Message original = tx.findMessage(replyTo).orElse(null);
         if (original == null
                 || !(original.sender().equals(caller) || original.recipient().equals(caller))) {
             throw new UnknownMessageException("reply_to " + replyTo + " names no message you sent or received");
         }
+        return original;
     }
 
     /** Messages waiting for the caller that no connection acknowledged yet, oldest first. Changes nothing. */

@@ -38,8 +38,10 @@ import io.agentpeers.core.UnknownPeerException;
 import io.agentpeers.core.port.PeerStore;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
@@ -349,6 +351,27 @@ public abstract class AbstractPeerNetworkContractTest {
         assertEquals(
                 List.of("hello bob", "again"),
                 network.pending(bob, 10).stream().map(Message::text).toList());
+    }
+
+    @Test
+    void answeringAMessageMarksItReadHoweverItWasShown() {
+        PeerId alice = join("/w");
+        PeerId bob = joinNamed("bob");
+        Message question = network.send(alice, "bob", "question", null).message();
+        Message other = network.send(alice, "bob", "another", null).message();
+
+        // bob's model saw the question by a push alone and answers it
+        network.send(bob, alice.value(), "answer", question.id());
+        // alice answering her own sent message changes nothing of bob's
+        network.send(alice, "bob", "follow-up", question.id());
+
+        Map<Long, MessageState> states = new HashMap<>();
+        network.history(bob, null, 10).forEach(m -> states.put(m.id(), m.state()));
+        assertEquals(MessageState.READ, states.get(question.id()));
+        assertEquals(MessageState.PENDING, states.get(other.id()), "only the answered one");
+        assertEquals(
+                List.of("another", "follow-up"),
+                network.unread(bob, 10).stream().map(Message::text).toList());
     }
 
     @Test
