@@ -175,7 +175,19 @@ class BadInputTest {
                 -32602,
                 "invalid_params",
                 11);
-        assertPong(c, 12);
+        assertError(
+                c.call("{\"jsonrpc\":\"2.0\",\"id\":12,\"method\":\"set_delivery\",\"params\":{\"path\":\"carrier"
+                        + " pigeon\"}}"),
+                -32000,
+                "invalid_argument",
+                12);
+        assertError(
+                c.call("{\"jsonrpc\":\"2.0\",\"id\":13,\"method\":\"set_delivery\",\"params\":{\"path\":\"poll\","
+                        + "\"confirmed\":\"yes\"}}"),
+                -32602,
+                "invalid_params",
+                13);
+        assertPong(c, 14);
         assertWellBehavedClientsAreServed();
     }
 

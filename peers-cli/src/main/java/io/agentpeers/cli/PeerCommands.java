@@ -107,10 +107,15 @@ final class PeerCommands {
                     terminal().json(node);
                 } else {
                     Terminal out = terminal();
-                    out.println("sent #" + sent.message().id() + " to " + to.displayName() + " (" + to.clientType()
+                    out.println("sent #" + sent.message().id() + " to " + Terminal.data(to.displayName()) + " ("
+                            + to.clientType()
                             + (to.live()
-                                    ? ""
-                                    : ", " + out.yellow("gone: it waits until " + to.displayName() + " comes back"))
+                                    ? to.delivery() == null
+                                            ? ""
+                                            : "; " + to.delivery().describe()
+                                    : ", "
+                                            + out.yellow("gone: it waits until " + Terminal.data(to.displayName())
+                                                    + " comes back"))
                             + ")");
                     if (reply != null) {
                         printEnvelope(out, reply, Instant.now());

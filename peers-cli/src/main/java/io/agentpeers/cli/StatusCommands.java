@@ -105,10 +105,21 @@ final class StatusCommands {
                     text(peer, "client_type"),
                     peer.path("verified").asBoolean() ? text(peer, "pid") : out.yellow("unverified"),
                     text(peer, "cwd"),
+                    receives(peer.path("delivery")),
                     Terminal.oneLine(peer.path("summary").asText(""), 48),
                     Terminal.ago(instant(peer.get("last_seen")), now)));
         }
-        out.table(List.of("ID", "NAME", "TYPE", "PID", "CWD", "SUMMARY", "SEEN"), rows);
+        out.table(List.of("ID", "NAME", "TYPE", "PID", "CWD", "RECEIVES", "SUMMARY", "SEEN"), rows);
+    }
+
+    /** A peer's delivery path, with a {@code ?} while it was not seen working: {@code inbox-wake?}. */
+    private static String receives(JsonNode delivery) {
+        if (!delivery.path("path").isTextual()) {
+            return "-";
+        }
+        String path = Terminal.data(delivery.get("path").asText());
+        boolean confirmed = delivery.path("confirmed").asBoolean(false);
+        return confirmed || path.equals("poll") || path.equals("subscribed") ? path : path + "?";
     }
 
     static String text(JsonNode node, String field) {

@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.agentpeers.core.ClientType;
+import io.agentpeers.core.Delivery;
+import io.agentpeers.core.DeliveryPath;
 import io.agentpeers.core.ProcessRef;
 import io.agentpeers.core.RegisterRequest;
 import io.agentpeers.protocol.Envelope;
@@ -79,8 +81,12 @@ class CliAgainstEmbeddedBrokerTest {
                         .lines()
                         .anyMatch(l -> l.contains("reviewer")
                                 && l.contains("claude-code")
+                                && l.contains(" poll ")
                                 && l.contains("reviewing the parser")),
                 table::toString);
+        agent.setDelivery(new Delivery(DeliveryPath.INBOX_WAKE, false));
+        InProcessCli.Result unconfirmed = cli.run("peers");
+        assertTrue(unconfirmed.out().contains(" inbox-wake? "), "not yet seen working: " + unconfirmed);
         assertTrue(table.out().lines().findFirst().orElse("").startsWith("ID"), "a table with a header: " + table);
 
         InProcessCli.Result json = cli.run("list", "--json", "--scope", "directory");
@@ -89,6 +95,7 @@ class CliAgainstEmbeddedBrokerTest {
         assertEquals(1, peers.size(), json::toString);
         assertEquals("reviewer", peers.get(0).path("name").asText());
         assertEquals(agent.self().id(), peers.get(0).path("id").asText());
+        assertEquals("inbox-wake", peers.get(0).path("delivery").path("path").asText(), json::toString);
 
         Path elsewhere = Files.createDirectories(home.resolve("elsewhere"));
         InProcessCli.Result none = cli.cwd(elsewhere).run("list", "--json", "--scope", "directory");

@@ -3,11 +3,11 @@ package io.agentpeers.core;
 import java.util.Arrays;
 import java.util.stream.Collectors;
 
-/** What kind of client holds a peer's connection; decides how messages reach it. */
+/** What kind of client holds a peer's connection. How messages reach it is its {@link Delivery}. */
 public enum ClientType {
-    /** Claude Code: gets each message pushed into the session as a channel notification. */
+    /** Claude Code, through {@code peers mcp}. */
     CLAUDE_CODE("claude-code"),
-    /** Codex CLI: no push; its agent waits with {@code wait_for_messages} or checks. */
+    /** Codex CLI, through {@code peers mcp}. */
     CODEX("codex"),
     /** The person at the terminal, through the {@code peers} command line; one per user. */
     CLI("cli"),

@@ -1,6 +1,7 @@
 package io.agentpeers.mcp;
 
 import io.agentpeers.core.ClientType;
+import io.agentpeers.core.Delivery;
 import io.agentpeers.core.PeersException;
 import io.agentpeers.core.RegisterRequest;
 import io.agentpeers.local.BrokerEndpoint;
@@ -42,6 +43,7 @@ final class BrokerLink implements AutoCloseable {
     private volatile PeersClient client;
     private volatile CallerFacts facts;
     private volatile MessageListener pushListener;
+    private volatile Delivery delivery;
     private volatile String notice;
     private volatile String lastProblem;
 
@@ -65,6 +67,29 @@ final class BrokerLink implements AutoCloseable {
                 LOG.warn("not connected to the broker yet: {}", e.getMessage());
             }
         });
+    }
+
+    /**
+     * Tells the broker how this session receives messages, now or as soon as it is registered (before it
+     * subscribes: a subscription alone would read as a program receiving pushes). The client sends it
+     * again after each reconnect. Never waits.
+     */
+    void reportDelivery(Delivery how) {
+        delivery = how;
+        background.execute(this::sendDelivery);
+    }
+
+    private void sendDelivery() {
+        PeersClient current = client;
+        Delivery how = delivery;
+        if (current == null || how == null) {
+            return;
+        }
+        try {
+            current.setDelivery(how);
+        } catch (RuntimeException e) {
+            LOG.warn("could not tell the broker how messages reach this session ({})", e.getMessage());
+        }
     }
 
     /** Pushes every message to {@code listener} from now on (after the MCP client's initialized notification). */
@@ -196,6 +221,7 @@ final class BrokerLink implements AutoCloseable {
                 "registered with the broker as {} ({})",
                 fresh.self().displayName(),
                 fresh.self().id());
+        sendDelivery();
         subscribeOnce();
         return fresh;
     }

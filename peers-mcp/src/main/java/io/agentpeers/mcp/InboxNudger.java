@@ -1,5 +1,7 @@
 package io.agentpeers.mcp;
 
+import io.agentpeers.core.Delivery;
+import io.agentpeers.core.DeliveryPath;
 import io.agentpeers.protocol.Envelope;
 import java.time.Duration;
 import java.time.Instant;
@@ -9,11 +11,13 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -75,9 +79,13 @@ final class InboxNudger implements AutoCloseable {
     private long lastAttemptNanos;
     private boolean attempted;
     private boolean channelConfirmed;
+    private boolean wakeConfirmed;
+    private boolean channelOffered;
     private boolean closed;
     private boolean lastFailureLogged;
     private Wake last;
+    private Consumer<Delivery> deliveryListener = how -> {};
+    private Delivery reported;
 
     /** @param inbox the session's inbox, or null: then nothing is written and only the channel is watched */
     private InboxNudger(ClaudeSessionInbox inbox, Timing timing) {
@@ -132,6 +140,12 @@ final class InboxNudger implements AutoCloseable {
     synchronized void read(Collection<Long> shown) {
         pushedNotShown.removeAll(shown);
         unread.keySet().removeAll(shown);
+        if (outstanding && last != null && last.written() && !wakeConfirmed) {
+            // The model came to read while a written nudge was outstanding: the wake reaches it.
+            wakeConfirmed = true;
+            LOG.info("the model read its messages after a nudge: waking this session works");
+            reportDelivery();
+        }
         outstanding = false;
         if (unread.isEmpty() && due != null) {
             due.cancel(false);
@@ -145,6 +159,46 @@ final class InboxNudger implements AutoCloseable {
         if (id != null && !channelConfirmed && pushedNotShown.contains(id)) {
             channelConfirmed = true;
             LOG.info("the model answered pushed message {} before any tool showed it: the channel push works", id);
+            reportDelivery();
+        }
+    }
+
+    /** This server offers the channel push to its client (which may or may not show it). */
+    synchronized void offerChannel() {
+        channelOffered = true;
+        reportDelivery();
+    }
+
+    /**
+     * Hears {@link #delivery} now and each time it changes (a path confirmed); called under this
+     * object's lock, so it must only hand the value on.
+     */
+    synchronized void onDelivery(Consumer<Delivery> listener) {
+        deliveryListener = Objects.requireNonNull(listener, "listener");
+        reported = null;
+        reportDelivery();
+    }
+
+    /**
+     * How this session receives messages, from what was seen: a confirmed channel, else the session
+     * inbox (confirmed once a nudge was followed by a read), else the channel when it is offered
+     * ({@code channelOffered}: the client took the capability; not confirmed), else only the tools.
+     */
+    synchronized Delivery delivery() {
+        if (channelConfirmed) {
+            return new Delivery(DeliveryPath.CHANNEL, true);
+        }
+        if (inbox != null) {
+            return new Delivery(DeliveryPath.INBOX_WAKE, wakeConfirmed);
+        }
+        return channelOffered ? new Delivery(DeliveryPath.CHANNEL, false) : Delivery.POLL;
+    }
+
+    private void reportDelivery() {
+        Delivery now = delivery();
+        if (!now.equals(reported)) {
+            reported = now;
+            deliveryListener.accept(now);
         }
     }
 

@@ -1,6 +1,6 @@
 package io.agentpeers.mcp;
 
-import io.agentpeers.core.ClientType;
+import io.agentpeers.core.Delivery;
 import io.agentpeers.core.InvalidArgumentException;
 import io.agentpeers.core.Message;
 import io.agentpeers.core.MessageState;
@@ -199,11 +199,7 @@ final class PeerTools {
                 .append(" sent to ")
                 .append(label(recipient))
                 .append('.');
-        if (!recipient.live()) {
-            text.append(" They are not connected right now; it waits for them.");
-        } else if (recipient.clientType() == ClientType.CODEX || recipient.clientType() == ClientType.GENERIC) {
-            text.append(" They get no push: they see it when they next check or wait for messages.");
-        }
+        text.append(' ').append(whenTheySeeIt(recipient));
         text.append(pushed ? wake.answerHint() : " To get their answer, call wait_for_messages.");
         return text.toString();
     }
@@ -554,6 +550,32 @@ final class PeerTools {
         return peer.name() == null ? peer.id() : peer.name() + " (id " + peer.id() + ")";
     }
 
+    /** How and when a recipient will see a message, from the delivery its client reported to the broker. */
+    private static String whenTheySeeIt(PeerInfo recipient) {
+        if (!recipient.live()) {
+            return "They are not connected right now; it waits for them.";
+        }
+        Delivery delivery = recipient.delivery();
+        if (delivery == null) {
+            return "Their broker does not say how they receive messages; they see it when they next check.";
+        }
+        String how = "They receive messages by " + delivery.path().wireName() + ": ";
+        return switch (delivery.path()) {
+            case CHANNEL ->
+                how + "it is pushed into their session now"
+                        + (delivery.confirmed()
+                                ? " (seen working)."
+                                : ", which their client may not show (not yet seen"
+                                        + " working); otherwise they see it when they next check.");
+            case INBOX_WAKE ->
+                how + "their session is woken with a note to read it, within seconds"
+                        + (delivery.confirmed() ? " (seen working)." : " (not yet seen working).");
+            case HOOKS -> how + "they see it at their next prompt or stop.";
+            case SUBSCRIBED -> how + "their program gets it at once.";
+            case POLL -> how + "they see it when they next check or wait for messages; nothing wakes them.";
+        };
+    }
+
     private static String describe(PeerInfo peer) {
         StringBuilder text = new StringBuilder(label(peer))
                 .append(", ")
@@ -570,6 +592,12 @@ final class PeerTools {
         }
         if (peer.tty() != null) {
             text.append(", ").append(Fences.oneLine(peer.tty(), 40));
+        }
+        if (peer.delivery() != null) {
+            text.append(", receives by ").append(peer.delivery().path().wireName());
+            if (peer.delivery().confirmed()) {
+                text.append(" (seen working)");
+            }
         }
         text.append(": ")
                 .append(

@@ -113,6 +113,10 @@ public final class PeersMcp {
                 channel.onMessage(envelope);
             });
             PeerTools tools = new PeerTools(link, settings.pushes(), arrivals, onInitialized, wake);
+            if (settings.pushes()) {
+                wake.offerChannel();
+            }
+            wake.onDelivery(link::reportDelivery);
 
             ServerCapabilities.Builder capabilities =
                     ServerCapabilities.builder().tools(false);

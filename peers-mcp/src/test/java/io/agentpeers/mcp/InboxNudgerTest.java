@@ -219,6 +219,7 @@ class InboxNudgerTest {
                 null,
                 true,
                 null,
+                null,
                 null);
         return new Envelope(message, info);
     }

@@ -9,8 +9,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.agentpeers.broker.PeersBroker;
 import io.agentpeers.core.ClientType;
+import io.agentpeers.core.Delivery;
+import io.agentpeers.core.DeliveryPath;
 import io.agentpeers.core.MessageState;
 import io.agentpeers.core.RegisterRequest;
+import io.agentpeers.core.Scope;
+import io.agentpeers.protocol.PeerInfo;
 import io.agentpeers.protocol.PeersPaths;
 import io.agentpeers.protocol.client.ClientOptions;
 import io.agentpeers.protocol.client.PeersClient;
@@ -97,6 +101,14 @@ class InboxWakeInProcessTest {
         return client;
     }
 
+    private static Delivery deliveryOf(PeersClient viewer, String name) {
+        return viewer.listPeers(Scope.MACHINE).stream()
+                .filter(p -> name.equals(p.name()))
+                .map(PeerInfo::delivery)
+                .findFirst()
+                .orElse(null);
+    }
+
     @Test
     void aBurstOfMessagesWakesTheSessionOnceAndAgainAfterItReadThem() throws Exception {
         try (FakeSessionInbox inbox = FakeSessionInbox.start(home.resolve("cc.sock"));
@@ -108,6 +120,10 @@ class InboxWakeInProcessTest {
             String who = alice.ok("whoami", Map.of());
             assertTrue(who.contains("not confirmed here yet") && who.contains("none written yet"), who);
             assertFalse(who.contains("messages are pushed to you"), "no push is assumed to work: " + who);
+            Await.until(
+                    SOON,
+                    () -> new Delivery(DeliveryPath.INBOX_WAKE, false).equals(deliveryOf(bob, "alice")),
+                    "the broker shows the wake, not yet seen working (not the subscription the server holds)");
 
             for (int i = 1; i <= 3; i++) {
                 bob.send("alice", "secret body " + i);
@@ -131,6 +147,10 @@ class InboxWakeInProcessTest {
 
             String checked = alice.ok("check_messages", Map.of());
             assertTrue(checked.startsWith("5 new messages:"), checked);
+            Await.until(
+                    SOON,
+                    () -> new Delivery(DeliveryPath.INBOX_WAKE, true).equals(deliveryOf(bob, "alice")),
+                    "a read after a written nudge: the wake works");
             assertTrue(alice.ok("whoami", Map.of()).contains("the last one was written at"));
 
             bob.send("alice", "secret body 6");
@@ -163,6 +183,11 @@ class InboxWakeInProcessTest {
             alice.ok("send_message", Map.of("to_id", "bob", "message", "yes", "reply_to", question));
             String who = alice.ok("whoami", Map.of());
             assertTrue(who.contains("messages are pushed to you as channel messages (confirmed"), who);
+            Await.until(
+                    SOON,
+                    () -> new Delivery(DeliveryPath.CHANNEL, true).equals(deliveryOf(bob, "alice")),
+                    "the confirmed channel reaches the broker");
+            assertEquals(MessageState.READ, bob.message(question).state(), "answering it read it");
 
             alice.ok("check_messages", Map.of());
             bob.send("alice", "next question");

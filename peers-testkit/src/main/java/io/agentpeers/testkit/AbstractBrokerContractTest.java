@@ -3,6 +3,7 @@ package io.agentpeers.testkit;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -11,6 +12,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.agentpeers.broker.PeersBroker;
 import io.agentpeers.core.AlreadyRegisteredException;
 import io.agentpeers.core.ClientType;
+import io.agentpeers.core.Delivery;
+import io.agentpeers.core.DeliveryPath;
 import io.agentpeers.core.ErrorCode;
 import io.agentpeers.core.InvalidNameException;
 import io.agentpeers.core.MessageState;
@@ -19,6 +22,7 @@ import io.agentpeers.core.NameTakenException;
 import io.agentpeers.core.NotAuthorizedException;
 import io.agentpeers.core.NotRegisteredException;
 import io.agentpeers.core.PeerStillConnectedException;
+import io.agentpeers.core.PeersException;
 import io.agentpeers.core.PeersLimits;
 import io.agentpeers.core.RateLimitedException;
 import io.agentpeers.core.RegisterRequest;
@@ -264,6 +268,52 @@ public abstract class AbstractBrokerContractTest {
         PeersClient dave = registered("dave", "/src/app");
         assertEquals(List.of("robert", "dave"), names(alice.listPeers(Scope.MACHINE)));
         assertEquals(List.of("alice", "dave"), names(bob.listPeers(Scope.DIRECTORY)));
+    }
+
+    @Test
+    void eachLivePeerShowsHowItReceivesMessagesAsItsClientReportedIt() throws Exception {
+        startBroker();
+        PeersClient alice = registered("alice", "/w");
+        PeersClient bob = registered("bob", "/w");
+        PeersClient carol = registered("carol", "/w");
+        assertEquals(Delivery.POLL, deliveryOf(alice, "bob"), "nothing reported, no subscription");
+        bob.subscribe(envelope -> {});
+        assertEquals(Delivery.SUBSCRIBED, deliveryOf(alice, "bob"));
+
+        Delivery wake = new Delivery(DeliveryPath.INBOX_WAKE, false);
+        assertEquals(wake, carol.setDelivery(wake).delivery());
+        assertEquals(wake, deliveryOf(alice, "carol"));
+        Delivery confirmed = new Delivery(DeliveryPath.INBOX_WAKE, true);
+        carol.setDelivery(confirmed);
+        assertEquals(confirmed, deliveryOf(alice, "carol"), "no stale cached peer");
+        assertEquals(confirmed, alice.send("carol", "hi").recipient().delivery(), "the sender learns it too");
+
+        // reported again after the broker restarts
+        broker.close();
+        startBroker();
+        Await.until(
+                Duration.ofSeconds(15),
+                () -> {
+                    try {
+                        return alice.listPeers(Scope.MACHINE).stream()
+                                .anyMatch(p -> "carol".equals(p.name()) && confirmed.equals(p.delivery()));
+                    } catch (PeersException reconnecting) {
+                        return false;
+                    }
+                },
+                "carol's delivery after the restart");
+
+        carol.close();
+        Await.until(Duration.ofSeconds(10), () -> alice.listPeers(Scope.MACHINE).size() == 1, "carol is gone");
+        assertNull(alice.send("carol", "later").recipient().delivery(), "a gone peer receives nothing now");
+    }
+
+    private static Delivery deliveryOf(PeersClient viewer, String name) {
+        return viewer.listPeers(Scope.MACHINE).stream()
+                .filter(p -> name.equals(p.name()))
+                .findFirst()
+                .orElseThrow()
+                .delivery();
     }
 
     @Test

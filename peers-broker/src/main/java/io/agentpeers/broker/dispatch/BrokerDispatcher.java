@@ -9,6 +9,8 @@ import io.agentpeers.broker.server.ServerConnection;
 import io.agentpeers.core.AlreadyRegisteredException;
 import io.agentpeers.core.ClientType;
 import io.agentpeers.core.Credentials;
+import io.agentpeers.core.Delivery;
+import io.agentpeers.core.DeliveryPath;
 import io.agentpeers.core.KillResult;
 import io.agentpeers.core.Message;
 import io.agentpeers.core.NotAuthorizedException;
@@ -181,6 +183,7 @@ public final class BrokerDispatcher implements ConnectionHandler, CommitListener
             case "whoami" -> peerResult(network.whoami(session.caller()));
             case "set_summary" -> peerResult(network.setSummary(session.caller(), params.optionalString("summary")));
             case "set_name" -> peerResult(network.setName(session.caller(), params.optionalString("name")));
+            case "set_delivery" -> setDelivery(session, params);
             case "get_peer" -> {
                 session.caller();
                 yield peerResult(network.resolve(params.requiredString("peer")));
@@ -291,7 +294,7 @@ public final class BrokerDispatcher implements ConnectionHandler, CommitListener
                 registration.resumed(),
                 registration.pending());
         ObjectNode result = NODES.objectNode();
-        result.set("peer", PeersJson.peer(peer));
+        result.set("peer", PeersJson.peer(peer, deliveryOf(peer)));
         result.put("resume_secret", registration.resumeSecret());
         result.put("resumed", registration.resumed());
         result.put("pending", registration.pending());
@@ -313,7 +316,7 @@ public final class BrokerDispatcher implements ConnectionHandler, CommitListener
         if (request.id() == null) {
             return null;
         }
-        connection.sendEncoded(peerJson.listPeersLine(request.id(), peers));
+        connection.sendEncoded(peerJson.listPeersLine(request.id(), peers, this::deliveryOf));
         return null;
     }
 
@@ -323,7 +326,7 @@ public final class BrokerDispatcher implements ConnectionHandler, CommitListener
                 caller, params.requiredString("to"), params.requiredString("text"), params.optionalLong("reply_to"));
         ObjectNode node = NODES.objectNode();
         node.set("message", PeersJson.message(result.message()));
-        node.set("recipient", PeersJson.peer(result.recipient()));
+        node.set("recipient", PeersJson.peer(result.recipient(), deliveryOf(result.recipient())));
         return node;
     }
 
@@ -427,8 +430,26 @@ public final class BrokerDispatcher implements ConnectionHandler, CommitListener
         return Scope.fromWireName(value);
     }
 
-    private static JsonNode peerResult(Peer peer) {
-        return NODES.objectNode().set("peer", PeersJson.peer(peer));
+    private JsonNode peerResult(Peer peer) {
+        return NODES.objectNode().set("peer", PeersJson.peer(peer, deliveryOf(peer)));
+    }
+
+    /** How a peer receives messages now: from the session of the connection holding it; null when none does. */
+    private Delivery deliveryOf(Peer peer) {
+        if (!peer.live()) {
+            return null;
+        }
+        ServerConnection holder = connections.holder(peer.id());
+        Session session = holder == null ? null : holder.attachment(Session.class);
+        return session == null ? null : session.delivery();
+    }
+
+    private JsonNode setDelivery(Session session, Params params) {
+        PeerId caller = session.caller();
+        Boolean confirmed = params.optionalBoolean("confirmed");
+        session.delivery =
+                new Delivery(DeliveryPath.fromWireName(params.requiredString("path")), confirmed != null && confirmed);
+        return peerResult(network.whoami(caller));
     }
 
     // ------------------------------------------------------------ after a commit

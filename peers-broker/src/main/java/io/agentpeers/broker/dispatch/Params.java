@@ -52,6 +52,17 @@ final class Params {
         return value.asLong();
     }
 
+    Boolean optionalBoolean(String field) {
+        JsonNode value = value(field);
+        if (value == null) {
+            return null;
+        }
+        if (!value.isBoolean()) {
+            throw new InvalidParamsException("'" + field + "' must be true or false");
+        }
+        return value.asBoolean();
+    }
+
     long requiredLong(String field) {
         Long value = optionalLong(field);
         if (value == null) {

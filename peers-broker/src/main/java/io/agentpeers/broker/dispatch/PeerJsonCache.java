@@ -2,6 +2,7 @@ package io.agentpeers.broker.dispatch;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import io.agentpeers.core.Delivery;
 import io.agentpeers.core.Peer;
 import io.agentpeers.core.PeerId;
 import io.agentpeers.protocol.codec.PeersJson;
@@ -9,10 +10,12 @@ import io.agentpeers.protocol.wire.WireJson;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 
 /**
- * Each peer's wire JSON as UTF-8, serialised once per version of the peer: a {@code list_peers} of
+ * Each peer's wire JSON as UTF-8, serialised once per version of the peer and its delivery: a {@code list_peers} of
  * 1,000 peers (a 290 KB line) then copies cached bytes into one array instead of building 1,000 JSON
  * trees, then a string, then its bytes.
  */
@@ -20,18 +23,20 @@ final class PeerJsonCache {
     private static final byte[] RESULT_OPEN = ",\"result\":{\"peers\":[".getBytes(StandardCharsets.UTF_8);
     private static final byte[] RESULT_CLOSE = "]}}\n".getBytes(StandardCharsets.UTF_8);
 
-    private record Entry(Peer peer, byte[] json) {}
+    private record Entry(Peer peer, Delivery delivery, byte[] json) {}
 
     private final Map<PeerId, Entry> entries = new ConcurrentHashMap<>();
 
-    byte[] json(Peer peer) {
+    byte[] json(Peer peer, Delivery delivery) {
         Entry entry = entries.get(peer.id());
         // The registry hands out the same instance until the peer changes: no need to compare fields.
-        if (entry != null && (entry.peer() == peer || entry.peer().equals(peer))) {
+        if (entry != null
+                && (entry.peer() == peer || entry.peer().equals(peer))
+                && Objects.equals(entry.delivery(), delivery)) {
             return entry.json();
         }
-        byte[] json = write(PeersJson.peer(peer)).getBytes(StandardCharsets.UTF_8);
-        entries.put(peer.id(), new Entry(peer, json));
+        byte[] json = write(PeersJson.peer(peer, delivery)).getBytes(StandardCharsets.UTF_8);
+        entries.put(peer.id(), new Entry(peer, delivery, json));
         return json;
     }
 
@@ -40,12 +45,12 @@ final class PeerJsonCache {
     }
 
     /** The whole response line of a successful {@code list_peers}, framed for the wire. */
-    byte[] listPeersLine(JsonNode requestId, List<Peer> peers) {
+    byte[] listPeersLine(JsonNode requestId, List<Peer> peers, Function<Peer, Delivery> deliveries) {
         byte[] head = ("{\"jsonrpc\":\"2.0\",\"id\":" + write(requestId)).getBytes(StandardCharsets.UTF_8);
         byte[][] parts = new byte[peers.size()][];
         int size = head.length + RESULT_OPEN.length + Math.max(0, peers.size() - 1) + RESULT_CLOSE.length;
         for (int i = 0; i < parts.length; i++) {
-            parts[i] = json(peers.get(i));
+            parts[i] = json(peers.get(i), deliveries.apply(peers.get(i)));
             size += parts[i].length;
         }
         byte[] line = new byte[size];

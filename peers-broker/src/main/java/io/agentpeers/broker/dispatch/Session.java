@@ -1,5 +1,6 @@
 package io.agentpeers.broker.dispatch;
 
+import io.agentpeers.core.Delivery;
 import io.agentpeers.core.NotRegisteredException;
 import io.agentpeers.core.PeerId;
 
@@ -8,6 +9,17 @@ final class Session {
     volatile boolean greeted;
     volatile PeerId peer;
     volatile boolean subscribed;
+    /** How the peer's client said it receives messages ({@code set_delivery}), or null. */
+    volatile Delivery delivery;
+
+    /** How the peer held here receives messages: as reported, else by its subscription. */
+    Delivery delivery() {
+        Delivery reported = delivery;
+        if (reported != null) {
+            return reported;
+        }
+        return subscribed ? Delivery.SUBSCRIBED : Delivery.POLL;
+    }
 
     /** The peer this connection holds: the caller of every method but hello and register. */
     PeerId caller() {

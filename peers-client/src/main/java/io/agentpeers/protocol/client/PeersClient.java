@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.agentpeers.core.Delivery;
 import io.agentpeers.core.Message;
 import io.agentpeers.core.PeerStillConnectedException;
 import io.agentpeers.core.RegisterRequest;
@@ -75,6 +76,7 @@ public final class PeersClient implements AutoCloseable {
     private volatile MessageListener messageListener;
     private volatile Consumer<BrokerEvent> eventListener;
     private volatile Runnable reconnectListener;
+    private volatile Delivery delivery;
 
     private PeersClient(TransportConnector connector, ClientOptions options) {
         this.options = Objects.requireNonNull(options, "options");
@@ -161,6 +163,23 @@ public final class PeersClient implements AutoCloseable {
         self = PeersJson.peerInfo(
                 call("set_summary", params().put("summary", summary)).get("peer"));
         return self;
+    }
+
+    /**
+     * Tells the broker how this peer receives its messages, which others see in its listing and when they
+     * send to it; sent again after each reconnect. Say {@code confirmed} only when it was seen to work
+     * (a push the model answered, a wake followed by a read). Returns the updated peer, also kept as
+     * {@link #self()}. Without it a peer is {@code subscribed} while it has a subscription, else {@code poll}.
+     */
+    public PeerInfo setDelivery(Delivery how) {
+        Objects.requireNonNull(how, "how");
+        self = PeersJson.peerInfo(call("set_delivery", deliveryParams(how)).get("peer"));
+        delivery = how;
+        return self;
+    }
+
+    private static ObjectNode deliveryParams(Delivery how) {
+        return params().put("path", how.path().wireName()).put("confirmed", how.confirmed());
     }
 
     /** Sets the name, or clears it with null. */
@@ -390,6 +409,10 @@ public final class PeersClient implements AutoCloseable {
                 result = fresh.request("register", registerParams(request), deadline);
             }
             adoptRegistration(request, result);
+        }
+        Delivery reported = delivery;
+        if (reported != null && request != null) {
+            fresh.request("set_delivery", deliveryParams(reported), deadline);
         }
         if (messageListener != null) {
             fresh.request("subscribe", null, deadline);

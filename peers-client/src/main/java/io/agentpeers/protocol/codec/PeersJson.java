@@ -5,6 +5,9 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.agentpeers.core.ClientType;
+import io.agentpeers.core.Delivery;
+import io.agentpeers.core.DeliveryPath;
+import io.agentpeers.core.InvalidArgumentException;
 import io.agentpeers.core.Message;
 import io.agentpeers.core.MessageState;
 import io.agentpeers.core.Peer;
@@ -45,6 +48,19 @@ public final class PeersJson {
         return node;
     }
 
+    /** A peer with how it receives messages ({@code delivery}; omitted when null: a gone peer). */
+    public static ObjectNode peer(Peer peer, Delivery delivery) {
+        ObjectNode node = peer(peer);
+        putDelivery(node, delivery);
+        return node;
+    }
+
+    private static void putDelivery(ObjectNode node, Delivery delivery) {
+        if (delivery != null) {
+            node.putObject("delivery").put("path", delivery.path().wireName()).put("confirmed", delivery.confirmed());
+        }
+    }
+
     /** A peer as a client read it, written back in the same shape as {@link #peer(Peer)}. */
     public static ObjectNode peer(PeerInfo peer) {
         ObjectNode node = NODES.objectNode();
@@ -65,6 +81,7 @@ public final class PeersJson {
         node.put("verified", peer.verified());
         node.put("pid", peer.pid());
         node.put("agent_pid", peer.agentPid());
+        putDelivery(node, peer.delivery());
         return node;
     }
 
@@ -161,7 +178,22 @@ public final class PeersJson {
                 instant(node, "gone_at"),
                 node.path("verified").asBoolean(false),
                 node.hasNonNull("pid") ? node.get("pid").asLong() : null,
-                node.hasNonNull("agent_pid") ? node.get("agent_pid").asLong() : null);
+                node.hasNonNull("agent_pid") ? node.get("agent_pid").asLong() : null,
+                delivery(node.path("delivery")));
+    }
+
+    /** A peer's delivery, or null when absent or on a path this client does not know (a newer broker's). */
+    private static Delivery delivery(JsonNode node) {
+        if (!node.path("path").isTextual()) {
+            return null;
+        }
+        try {
+            return new Delivery(
+                    DeliveryPath.fromWireName(node.get("path").asText()),
+                    node.path("confirmed").asBoolean(false));
+        } catch (InvalidArgumentException unknown) {
+            return null;
+        }
     }
 
     /** Reads an array of peers ({@link #peerInfo}), in order. */
