@@ -175,7 +175,9 @@ class CliAgainstEmbeddedBrokerTest {
         InProcessCli.Result plain = cli.run("send", "reviewer", "and", "the", "lexer");
         assertEquals(0, plain.exit(), plain::toString);
         assertTrue(
-                plain.out().startsWith("sent #") && plain.out().contains("to reviewer (claude-code)"), plain::toString);
+                plain.out().startsWith("sent #")
+                        && plain.out().contains("to reviewer (claude-code; seen when it next checks or waits"),
+                plain::toString);
 
         agent.send("testuser", "done, one nit", pending.get(0).message().id());
         InProcessCli.Result inbox = cli.run("inbox", "--json");

@@ -8,6 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.agentpeers.core.ClientType;
+import io.agentpeers.core.Delivery;
+import io.agentpeers.core.DeliveryPath;
 import io.agentpeers.core.Message;
 import io.agentpeers.core.MessageState;
 import io.agentpeers.core.PeerId;
@@ -17,6 +19,7 @@ import io.agentpeers.testkit.Await;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -133,6 +136,41 @@ class InboxNudgerTest {
                 assertEquals("2 new peer messages from bob: call check_messages", content(fake.next(SOON)));
                 Await.until(SOON, () -> nudger.lastWake().written(), "the next wake is recorded as written");
                 assertTrue(nudger.describe().contains("the last one was written at"), nudger.describe());
+            }
+        }
+    }
+
+    @Test
+    void theDeliveryIsWhatWasSeenAndEachChangeIsHeardOnce() throws Exception {
+        try (InboxNudger none = InboxNudger.start(null, FAST)) {
+            List<Delivery> heard = new ArrayList<>();
+            none.onDelivery(heard::add);
+            none.offerChannel();
+            none.read(List.of());
+            assertEquals(
+                    List.of(Delivery.POLL, new Delivery(DeliveryPath.CHANNEL, false)),
+                    heard,
+                    "no inbox: only tools, then an offered channel, not confirmed");
+        }
+        Path path = dir.resolve("inbox.sock");
+        try (InboxNudger nudger = InboxNudger.start(FakeSessionInbox.inbox(path), FAST)) {
+            List<Delivery> heard = new java.util.concurrent.CopyOnWriteArrayList<>();
+            nudger.onDelivery(heard::add);
+            // a nudge that could not be written confirms nothing, even if the model then reads
+            nudger.arrived(from("bob"));
+            Await.until(SOON, () -> nudger.lastWake() != null, "an attempt was made");
+            nudger.read(List.of(1L));
+            assertEquals(List.of(new Delivery(DeliveryPath.INBOX_WAKE, false)), heard);
+            try (FakeSessionInbox fake = FakeSessionInbox.start(path)) {
+                nudger.arrived(from("bob"));
+                assertNotNull(fake.next(SOON));
+                Await.until(SOON, () -> nudger.lastWake().written(), "written");
+                nudger.read(List.of(2L));
+                assertEquals(
+                        List.of(
+                                new Delivery(DeliveryPath.INBOX_WAKE, false),
+                                new Delivery(DeliveryPath.INBOX_WAKE, true)),
+                        heard);
             }
         }
     }
