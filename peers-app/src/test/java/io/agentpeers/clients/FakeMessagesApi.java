@@ -16,7 +16,6 @@ import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import java.util.function.Predicate;
 
@@ -130,7 +129,6 @@ final class FakeMessagesApi implements AutoCloseable {
     private final HttpServer server;
     private final ExecutorService threads;
     private final List<Received> received = new ArrayList<>(); // guarded by this
-    private final AtomicInteger count = new AtomicInteger();
 
     private FakeMessagesApi(Function<Received, Answer> model) throws IOException {
         this.model = model;
@@ -201,9 +199,11 @@ final class FakeMessagesApi implements AutoCloseable {
             }
             long nanos = System.nanoTime();
             JsonNode body = JSON.readTree(exchange.getRequestBody());
-            int index = count.getAndIncrement();
-            Answer answer = model.apply(new Received(index, nanos, body, null));
-            synchronized (this) {
+            int index;
+            Answer answer;
+            synchronized (this) { // the index is the request's place in received()
+                index = received.size();
+                answer = model.apply(new Received(index, nanos, body, null));
                 received.add(new Received(index, nanos, body, answer));
                 notifyAll();
             }
