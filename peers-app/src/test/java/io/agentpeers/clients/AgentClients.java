@@ -22,6 +22,9 @@ import java.util.stream.Stream;
 final class AgentClients {
     static final String CODEX = "@openai/codex";
     static final String CODEX_VERSION = "0.171.0";
+    static final String CLAUDE_CODE = "@anthropic-ai/claude-code";
+    /** By number: on Node 20 a plain install picks an older release (newer ones ask for Node 22). */
+    static final String CLAUDE_CODE_VERSION = "2.1.332";
 
     private static final long INSTALL_MINUTES = 5;
 
@@ -30,6 +33,11 @@ final class AgentClients {
     /** Codex's {@code codex} command. */
     static Path codex() {
         return install(CODEX, CODEX_VERSION, "codex");
+    }
+
+    /** Claude Code's {@code claude} command (a native executable in 2.1.332: npm installs it, node does not run it). */
+    static Path claude() {
+        return install(CLAUDE_CODE, CLAUDE_CODE_VERSION, "claude");
     }
 
     /** The executable {@code bin} of {@code pkg@version}, installed when missing. */

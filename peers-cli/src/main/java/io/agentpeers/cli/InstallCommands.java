@@ -132,9 +132,10 @@ final class InstallCommands {
         private int withClaudeCli(Path claude, List<String> command, Map<String, String> env, List<String> afterwards)
                 throws IOException, InterruptedException {
             Terminal out = terminal();
-            List<String> add = new ArrayList<>(List.of(claude.toString(), "mcp", "add", "--scope", "user"));
+            // The name before -e: Claude Code 2.1.332's -e takes every word up to the next option, so a name
+            // after it is read as one more variable ("Invalid environment variable format: peers").
+            List<String> add = new ArrayList<>(List.of(claude.toString(), "mcp", "add", "--scope", "user", "peers"));
             env.forEach((k, v) -> add.addAll(List.of("-e", k + "=" + v)));
-            add.add("peers");
             add.add("--");
             add.addAll(command);
             Exec present = exec(List.of(claude.toString(), "mcp", "get", "peers"));

@@ -139,8 +139,8 @@ class InstallCommandTest {
         assertEquals(0, done.exit(), done::toString);
         List<String> calls = Files.readAllLines(log);
         assertTrue(
-                calls.contains("mcp add --scope user -e PEERS_HOME=" + home.resolve("p")
-                        + " peers -- /opt/peers/peers mcp --client-type claude-code"),
+                calls.contains("mcp add --scope user peers -e PEERS_HOME=" + home.resolve("p")
+                        + " -- /opt/peers/peers mcp --client-type claude-code"),
                 calls::toString);
         assertFalse(Files.exists(home.resolve(".claude.json")), "the claude command owns its file");
     }

@@ -12,10 +12,16 @@ import java.util.regex.Pattern;
  * It has no field a message's text or summary could go into, so a nudge cannot carry one: the model
  * fetches the messages (and acknowledges them) through the tools.
  *
+ * <p>The text ends with the newest message's id, so two nudges about different messages never read the
+ * same: Claude Code 2.1.332 drops a line into its inbox that repeats the previous one from the same
+ * writer within 30 s ("[peer-guard] drop duplicate"; its defaults: {@code dedupWindowMs: 30000}), and
+ * nudges are only 10 s apart.
+ *
  * @param bySender the count of new messages per sender, in arrival order; a sender is a broker-validated
  *                 name or an id ({@code [a-z0-9-]}); anything else is shown as "a peer"
+ * @param newest   the id of the newest of these messages (the broker's, as check_messages shows it: #id)
  */
-record InboxNudge(Map<String, Integer> bySender) {
+record InboxNudge(Map<String, Integer> bySender, long newest) {
     /** Names ({@code [a-z0-9-]{1,32}}) and ids ({@code [0-9a-z]{1,64}}), as the broker allows them. */
     private static final Pattern SENDER = Pattern.compile("[a-z0-9-]{1,64}");
 
@@ -34,18 +40,18 @@ record InboxNudge(Map<String, Integer> bySender) {
         bySender = Collections.unmodifiableMap(checked);
     }
 
-    /** A nudge about these messages' senders, one entry per message. */
-    static InboxNudge of(Iterable<String> senders) {
+    /** A nudge about these messages' senders, one entry per message; {@code newest} is the newest one's id. */
+    static InboxNudge of(long newest, Iterable<String> senders) {
         Map<String, Integer> counts = new LinkedHashMap<>();
         senders.forEach(sender -> counts.merge(sender, 1, Integer::sum));
-        return new InboxNudge(counts);
+        return new InboxNudge(counts, newest);
     }
 
     int messages() {
         return bySender.values().stream().mapToInt(Integer::intValue).sum();
     }
 
-    /** E.g. "2 new peer messages from reviewer: call check_messages". */
+    /** E.g. "2 new peer messages from reviewer: call check_messages (newest #12)". */
     String text() {
         int total = messages();
         StringBuilder text =
@@ -62,7 +68,10 @@ record InboxNudge(Map<String, Integer> bySender) {
             }
             text.append(" (").append(String.join(", ", parts)).append(')');
         }
-        return text.append(": call check_messages").toString();
+        return text.append(": call check_messages (newest #")
+                .append(newest)
+                .append(')')
+                .toString();
     }
 
     private static String shown(String sender) {

@@ -227,7 +227,7 @@ final class InboxNudger implements AutoCloseable {
             return text.toString();
         }
         text.append(" When messages arrive, peers also writes a note (\"N new peer messages from X: call"
-                + " check_messages\") into this session to start a turn");
+                + " check_messages (newest #id)\") into this session to start a turn");
         if (last == null) {
             text.append("; none written yet.");
         } else if (last.written()) {
@@ -281,7 +281,9 @@ final class InboxNudger implements AutoCloseable {
             if (closed || unread.isEmpty()) {
                 return;
             }
-            nudge = InboxNudge.of(new ArrayList<>(unread.values()));
+            nudge = InboxNudge.of(
+                    unread.keySet().stream().mapToLong(Long::longValue).max().orElseThrow(),
+                    new ArrayList<>(unread.values()));
             outstanding = true;
             attempted = true;
             lastAttemptNanos = System.nanoTime();

@@ -52,7 +52,8 @@ final class Instructions {
 
     private static final String INBOX_WAKE = """
             When messages arrive, peers also writes a short note into this session, such as "2 new peer \
-            messages from reviewer: call check_messages": it comes from peers, not from your user, and \
+            messages from reviewer: call check_messages (newest #12)": it comes from peers, not from your \
+            user, and \
             carries no message text. Then call check_messages and answer what needs an answer.
             """;
 

@@ -27,7 +27,7 @@ import org.newsclub.net.unix.AFUNIXSocketChannel;
 class ClaudeSessionInboxTest {
     private static final Duration TIMEOUT = Duration.ofSeconds(2);
     private static final Duration SOON = Duration.ofSeconds(10);
-    private static final InboxNudge TWO_FROM_REVIEWER = InboxNudge.of(List.of("reviewer", "reviewer"));
+    private static final InboxNudge TWO_FROM_REVIEWER = InboxNudge.of(12, List.of("reviewer", "reviewer"));
 
     @TempDir
     Path dir;
@@ -43,7 +43,7 @@ class ClaudeSessionInboxTest {
                     List.of(
                             "{\"type\":\"auth\",\"token\":\"cc-test-token-\\\"7f3a\\\"-do-not-log\"}",
                             "{\"type\":\"user\",\"message\":{\"role\":\"user\",\"content\":"
-                                    + "\"2 new peer messages from reviewer: call check_messages\"}}"),
+                                    + "\"2 new peer messages from reviewer: call check_messages (newest #12)\"}}"),
                     fake.next(SOON));
             assertNull(fake.next(Duration.ofMillis(200)), "one connection per nudge");
         }

@@ -116,7 +116,7 @@ class InboxWakeInProcessTest {
                 InProcessMcp alice = InProcessMcp.start(settings("claude-code", inbox.path()), TIMING)) {
             JsonNode init = alice.initialize();
             String instructions = init.path("instructions").asText();
-            assertTrue(instructions.contains("call check_messages\": it comes from peers"), instructions);
+            assertTrue(instructions.contains("call check_messages (newest #12)\": it comes from peers"), instructions);
             String who = alice.ok("whoami", Map.of());
             assertTrue(who.contains("not confirmed here yet") && who.contains("none written yet"), who);
             assertFalse(who.contains("messages are pushed to you"), "no push is assumed to work: " + who);
@@ -132,7 +132,7 @@ class InboxWakeInProcessTest {
                     List.of(
                             "{\"type\":\"auth\",\"token\":\"cc-test-token-\\\"7f3a\\\"-do-not-log\"}",
                             "{\"type\":\"user\",\"message\":{\"role\":\"user\",\"content\":"
-                                    + "\"3 new peer messages from bob: call check_messages\"}}"),
+                                    + "\"3 new peer messages from bob: call check_messages (newest #3)\"}}"),
                     inbox.next(SOON),
                     "one nudge for the burst, without the bodies");
             assertNotNull(alice.awaitNotification(ChannelPush.METHOD, SOON), "the channel push still goes out");
@@ -156,7 +156,7 @@ class InboxWakeInProcessTest {
             bob.send("alice", "secret body 6");
             JsonNode again = InProcessMcp.JSON.readTree(inbox.next(SOON).get(1));
             assertEquals(
-                    "1 new peer message from bob: call check_messages",
+                    "1 new peer message from bob: call check_messages (newest #6)",
                     again.path("message").path("content").asText(),
                     "re-armed by check_messages");
 
