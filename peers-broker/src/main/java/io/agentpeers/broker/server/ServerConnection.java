@@ -364,6 +364,11 @@ public final class ServerConnection {
             }
             readBuffer.flip();
             if (state == State.OPEN && !refused() && !loop.isStopping() && !shed.get()) {
+                if (authenticated) {
+                    // A turn reads several times: hello's reply may have gone out, and the caller's next
+                    // (long) line come in, since the task that raises the limit was queued.
+                    framer.maxLineBytes(maxLineBytes);
+                }
                 framer.feed(readBuffer, sink);
                 if (chargeFramer()) {
                     shedLargestHolder();
