@@ -1,9 +1,9 @@
 package io.agentpeers.broker;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeFalse;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.agentpeers.app.EndsStrayBrokers;
 import io.agentpeers.core.ClientType;
@@ -28,7 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A signal that interrupts a selector loop's wait (a profiler's SIGPROF does; here SIGUSR2, which the
- * JVM handles and otherwise ignores, sent to each loop's thread) is a wait that returned early, not a
+ * JVM handles and otherwise ignores, sent to each loop's thread alone) is a wait that returned early, not a
  * dead loop: junixsocket throws {@code SocketException: Interrupted system call} from its poll, and
  * before the broker took that as fatal and stopped.
  */
@@ -37,6 +37,8 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(120)
 class SignalledSelectorTest {
     private static final int SIGNALS_PER_LOOP = 20;
+    private static final int SIGUSR2 = 12;
+    private static final int TGKILL = tgkillNumber();
 
     @TempDir
     Path dir;
@@ -48,9 +50,17 @@ class SignalledSelectorTest {
             long pid = broker.process().pid();
             List<String> loops = threadsNamed(pid, "peers-unix-loop");
             assumeFalse(loops.isEmpty(), "no thread of the broker is named peers-unix-loop in /proc (not Linux?)");
+            assumeTrue(TGKILL > 0, "tgkill's number on " + System.getProperty("os.arch") + " is not known here");
+            assumeTrue(onPath("perl"), "no perl on PATH to send a signal to one thread");
             for (int i = 0; i < SIGNALS_PER_LOOP; i++) {
                 for (String tid : loops) {
-                    signal(tid);
+                    assertTrue(
+                            broker.process().isAlive(), "the broker is up after " + i + " rounds\n" + broker.stderr());
+                    if (!signal(pid, tid)) {
+                        Thread.sleep(500);
+                        throw new AssertionError("thread " + tid + " is gone, the broker "
+                                + (broker.process().isAlive() ? "up" : "not") + "\n" + broker.stderr());
+                    }
                 }
                 Thread.sleep(5); // each signal meets a loop that is waiting again
             }
@@ -63,6 +73,15 @@ class SignalledSelectorTest {
             assertTrue(broker.process().isAlive(), "the broker is up\n" + broker.stderr());
             assertFalse(broker.stderr().contains("event=fatal"), broker.stderr());
         }
+    }
+
+    private static boolean onPath(String command) {
+        for (String dir : System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator)) {
+            if (!dir.isEmpty() && Files.isExecutable(Path.of(dir, command))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The ids of the process's threads whose name (as the kernel keeps it, 15 bytes) starts with {@code prefix}. */
@@ -86,16 +105,35 @@ class SignalledSelectorTest {
         return out;
     }
 
-    /** {@code kill -USR2 <tid>}: a signal sent to a thread's id goes to that thread when it does not block it. */
-    private static void signal(String tid) throws IOException, InterruptedException {
-        Process kill = new ProcessBuilder("kill", "-USR2", tid)
+    /**
+     * Sends SIGUSR2 to the one thread {@code tid} of process {@code pid} with {@code tgkill} (through perl,
+     * which every Debian has): {@code kill <tid>} is process-directed, and the kernel may hand it to a
+     * thread the JVM does not know, whose signal handler then crashes the JVM (SIGSEGV in
+     * {@code SR_handler}). Whether the thread was there to be signalled.
+     */
+    private static boolean signal(long pid, String tid) throws IOException, InterruptedException {
+        Process perl = new ProcessBuilder(
+                        "perl",
+                        "-e",
+                        "exit(syscall(" + TGKILL + ", $ARGV[0] + 0, $ARGV[1] + 0, " + SIGUSR2 + ") == 0 ? 0 : 1)",
+                        Long.toString(pid),
+                        tid)
                 .redirectErrorStream(true)
                 .start();
         try {
-            assertTrue(kill.waitFor(10, TimeUnit.SECONDS), "kill ended");
-            assertEquals(0, kill.exitValue(), new String(kill.getInputStream().readAllBytes()));
+            assertTrue(perl.waitFor(10, TimeUnit.SECONDS), "perl ended");
+            return perl.exitValue() == 0;
         } finally {
-            kill.destroyForcibly();
+            perl.destroyForcibly();
         }
+    }
+
+    /** tgkill's system call number, or -1 where this test does not know it. */
+    private static int tgkillNumber() {
+        return switch (System.getProperty("os.arch")) {
+            case "amd64", "x86_64" -> 234;
+            case "aarch64" -> 131;
+            default -> -1;
+        };
     }
 }
