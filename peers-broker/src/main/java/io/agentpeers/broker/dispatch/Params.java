@@ -89,6 +89,17 @@ final class Params {
         return ids;
     }
 
+    boolean booleanOr(String field, boolean fallback) {
+        JsonNode value = value(field);
+        if (value == null) {
+            return fallback;
+        }
+        if (!value.isBoolean()) {
+            throw new InvalidParamsException("'" + field + "' must be true or false");
+        }
+        return value.asBoolean();
+    }
+
     boolean has(String field) {
         return node.has(field);
     }
