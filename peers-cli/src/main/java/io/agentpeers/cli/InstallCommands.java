@@ -276,13 +276,23 @@ final class InstallCommands {
                     Files.createDirectories(script.getParent());
                     FileReplace.replace(script, scriptText, StandardCharsets.UTF_8, null);
                 } catch (IOException | RuntimeException e) {
-                    throw new CliFailure("cannot write the hook script " + script + ": " + e.getMessage()
-                            + "; check PEERS_HOME, or install with --no-hooks");
+                    String why = "cannot write the hook script " + script + ": " + e.getMessage()
+                            + "; check PEERS_HOME, then run this again (or install with --no-hooks)";
+                    report.put("outcome", "failed").put("detail", why);
+                    lines.add("hooks: none installed: " + why);
+                    return;
                 }
                 lines.add("hooks: wrote " + script);
             }
             if (edit.changes()) {
-                Path backup = edit.apply();
+                Path backup;
+                try {
+                    backup = edit.apply();
+                } catch (CliFailure e) {
+                    report.put("outcome", "failed").put("detail", e.getMessage());
+                    lines.add("hooks: none installed: " + e.getMessage());
+                    return;
+                }
                 report.put("backup", backup == null ? null : backup.toString());
                 lines.add("hooks: " + settings + ": " + result.detail() + " (runs: " + command + ")"
                         + (backup == null ? "" : " (backup: " + backup + ")"));
