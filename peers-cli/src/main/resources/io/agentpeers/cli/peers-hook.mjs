@@ -6,7 +6,10 @@
 // session is (method agent_unread: the broker finds the peer whose agent, Claude Code, is an ancestor of
 // this process) and how many messages wait unread from whom, and prints Claude Code's hook output. Counts
 // and sender names only, never a message body. It fails open: a broker that is down or slow, no peer,
-// bad input or any error means exit 0 with no output, within HARD_LIMIT_MS.
+// bad input or any error means exit 0 with no output, within HARD_LIMIT_MS. At a fresh start the MCP server
+// has usually not registered yet when SessionStart runs: then it says nothing (on resume, clear and compact
+// it names the peer). Stop blocks only when the broker says so (once per newer unread message), and never
+// while stop_hook_active is true.
 // No dependencies: Node's own modules only.
 
 import fs from "node:fs";
@@ -16,7 +19,6 @@ const HARD_LIMIT_MS = 900;
 const PROTOCOL = 1;
 const MAX_NAMES = 5;
 const MAX_NAME_CHARS = 32;
-const START_RETRY_MS = 250;
 
 const quit = () => process.exit(0);
 setTimeout(quit, HARD_LIMIT_MS);
@@ -96,20 +98,20 @@ function ownSocket(path) {
   }
 }
 
-function ask(path, stop, retry) {
+function ask(path, stop) {
   return new Promise((resolve) => {
     const socket = net.createConnection({ path });
     let buffered = "";
-    let tries = 0;
-    const send = () => {
-      tries++;
-      socket.write(JSON.stringify({ jsonrpc: "2.0", id: 1 + tries, method: "agent_unread", params: { stop } }) + "\n");
-    };
     socket.on("error", () => resolve(null));
     socket.on("close", () => resolve(null));
     socket.on("connect", () => {
-      socket.write(JSON.stringify({ jsonrpc: "2.0", id: 1, method: "hello", params: { protocol: PROTOCOL, client: "peers-hook/1" } }) + "\n");
-      send();
+      // Both at once: the broker handles a connection's lines in order, so hello is done before agent_unread.
+      socket.write(
+        JSON.stringify({ jsonrpc: "2.0", id: 1, method: "hello", params: { protocol: PROTOCOL, client: "peers-hook/1" } }) +
+          "\n" +
+          JSON.stringify({ jsonrpc: "2.0", id: 2, method: "agent_unread", params: { stop } }) +
+          "\n",
+      );
     });
     socket.on("data", (data) => {
       buffered += data.toString("utf8");
@@ -137,13 +139,8 @@ function ask(path, stop, retry) {
           }
           continue;
         }
-        const result = reply.result;
-        if (retry && tries < 3 && result && result.peer === null) {
-          setTimeout(send, START_RETRY_MS); // the MCP server may still be registering
-          continue;
-        }
         socket.end();
-        resolve(result);
+        resolve(reply.result);
       }
     });
   });
@@ -159,7 +156,7 @@ async function main() {
   if (event === "Stop" && input.stop_hook_active === true) {
     return finish(null); // Claude Code is already continuing because of a Stop hook
   }
-  const answer = await ask(path, event === "Stop", event === "SessionStart");
+  const answer = await ask(path, event === "Stop");
   finish(output(event, answer));
 }
 
