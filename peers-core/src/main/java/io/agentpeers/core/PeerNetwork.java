@@ -43,6 +43,9 @@ public final class PeerNetwork implements AutoCloseable {
     private static final Pattern NAME = Pattern.compile("[a-z0-9-]{1,32}");
     private static final String RESERVED_NAME = PeerId.BROKER.value();
 
+    /** How many processes {@link #agentUnread} looks at, the caller included: a hook, its shell, the agent, and some. */
+    public static final int MAX_AGENT_DEPTH = 6;
+
     private final PeerStore store;
     private final ProcessControl processes;
     private final InstantSource clock;
@@ -480,9 +483,6 @@ public final class PeerNetwork implements AutoCloseable {
         stopBlocks.prune(live);
         return Optional.of(new AgentUnread(peer, unread.size(), senders, block));
     }
-
-    /** How many processes {@link #agentUnread} looks at, the caller included: a hook, its shell, the agent, and some. */
-    public static final int MAX_AGENT_DEPTH = 6;
 
     private Peer agentPeer(Credentials caller) {
         long pid = caller.pid();
