@@ -187,7 +187,33 @@ class BadInputTest {
                 -32602,
                 "invalid_params",
                 13);
-        assertPong(c, 14);
+        assertError(
+                c.call("{\"jsonrpc\":\"2.0\",\"id\":14,\"method\":\"agent_unread\",\"params\":{\"stop\":\"yes\"}}"),
+                -32602,
+                "invalid_params",
+                14);
+        assertPong(c, 15);
+        assertWellBehavedClientsAreServed();
+    }
+
+    @Test
+    void agentUnreadOverTcpIsRefusedAndAStrangerProcessGetsAnEmptyAnswer() throws Exception {
+        RawConnection overTcp = raw(tcp());
+        assertTrue(overTcp.hello(TOKEN).has("result"));
+        assertError(
+                overTcp.call("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"agent_unread\",\"params\":{}}"),
+                -32000,
+                "not_authorized",
+                1);
+        assertPong(overTcp, 2);
+        RawConnection unixCaller = greeted();
+        JsonNode answer = unixCaller
+                .call("{\"jsonrpc\":\"2.0\",\"id\":3,\"method\":\"agent_unread\",\"params\":{\"stop\":true}}")
+                .path("result");
+        assertTrue(answer.path("peer").isNull(), "no peer's agent is above this process: " + answer);
+        assertEquals(0, answer.path("unread").asInt());
+        assertTrue(answer.path("senders").isArray() && answer.path("senders").isEmpty());
+        assertFalse(answer.path("block_stop").asBoolean());
         assertWellBehavedClientsAreServed();
     }
 

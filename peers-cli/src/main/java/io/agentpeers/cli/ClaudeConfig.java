@@ -143,6 +143,21 @@ final class ClaudeConfig {
             throw new IllegalStateException("no member " + key);
         }
 
+        /** The spans [start, end) of the elements of the array that starts at {@code arrayStart}. */
+        java.util.List<int[]> elements(int arrayStart) {
+            java.util.List<int[]> spans = new java.util.ArrayList<>();
+            int i = skipSpace(arrayStart + 1);
+            while (i < text.length() && text.charAt(i) != ']') {
+                int end = valueEnd(i);
+                spans.add(new int[] {i, end});
+                i = skipSpace(end);
+                if (i < text.length() && text.charAt(i) == ',') {
+                    i = skipSpace(i + 1);
+                }
+            }
+            return spans;
+        }
+
         private int stringEnd(int quote) {
             int i = quote + 1;
             while (text.charAt(i) != '"') {

@@ -3,8 +3,10 @@ package io.agentpeers.cli;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.agentpeers.protocol.PeersPaths;
+import io.agentpeers.protocol.PrivateFiles;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -67,6 +69,17 @@ final class InstallCommands {
             return env;
         }
 
+        /** What a second step (Claude Code's hooks) did: a member of the JSON report, and lines for the text. */
+        ObjectNode alsoReport;
+
+        List<String> alsoLines = List.of();
+
+        void addAlso(ObjectNode report) {
+            if (alsoReport != null) {
+                report.set("hooks", alsoReport);
+            }
+        }
+
         /** Applies (or previews) an edit and reports it; returns the exit code. */
         int finish(ConfigEdit edit, CodexConfig.Result result, List<String> afterwards) {
             Terminal out = terminal();
@@ -78,7 +91,10 @@ final class InstallCommands {
             Path backup = null;
             if (result.outcome() == CodexConfig.Outcome.CONFLICT) {
                 if (json) {
+                    addAlso(report);
                     out.json(report);
+                } else {
+                    alsoLines.forEach(out::println);
                 }
                 throw new CliFailure(edit.file() + ": " + result.detail());
             }
@@ -100,18 +116,26 @@ final class InstallCommands {
             }
             report.put("backup", backup == null ? null : backup.toString());
             if (json) {
+                addAlso(report);
                 out.json(report);
             } else {
+                alsoLines.forEach(out::println);
                 afterwards.forEach(out::println);
             }
             return 0;
         }
     }
 
-    @Command(name = "claude-code", description = "Add the peers MCP server to Claude Code (user scope).")
+    @Command(name = "claude-code", description = "Add the peers MCP server and hooks to Claude Code (user scope).")
     static final class ClaudeCode extends Installer {
+        @Option(
+                names = "--no-hooks",
+                description = "Leave Claude Code's settings.json alone: no prompt, stop and session-start hooks.")
+        boolean noHooks;
+
         @Override
         protected int run() throws IOException, InterruptedException {
+            hooks();
             List<String> command = mcpCommand("claude-code");
             Map<String, String> env = peersEnv();
             List<String> afterwards = List.of(
@@ -167,6 +191,7 @@ final class InstallCommands {
                         .put("outcome", outcome)
                         .put("command", shell(add))
                         .put("dry_run", dryRun);
+                addAlso(report);
                 out.json(report);
                 return 0;
             }
@@ -177,8 +202,104 @@ final class InstallCommands {
                 case "would_add", "would_replace" -> out.println("would run: " + shell(add));
                 default -> out.println("ran: " + shell(add));
             }
+            alsoLines.forEach(out::println);
             afterwards.forEach(out::println);
             return 0;
+        }
+
+        /**
+         * Writes the hook script to {@code $PEERS_HOME/hooks} and adds it to Claude Code's settings.json for
+         * UserPromptSubmit, Stop and SessionStart (or says why not: --no-hooks, no node, TCP). Never fails the
+         * install: the MCP server works without hooks. Fills {@link #alsoReport} and {@link #alsoLines}.
+         */
+        private void hooks() {
+            ObjectNode report = JsonNodeFactory.instance.objectNode();
+            alsoReport = report;
+            List<String> lines = new ArrayList<>();
+            alsoLines = lines;
+            if (noHooks) {
+                report.put("outcome", "skipped").put("detail", "--no-hooks");
+                lines.add("hooks: none installed (--no-hooks)");
+                return;
+            }
+            PeersPaths paths = paths();
+            if (paths.tcpUrl() != null) {
+                String why = "the hooks need the broker's Unix socket, and PEERS_TCP_URL names a TCP broker";
+                report.put("outcome", "skipped").put("detail", why);
+                lines.add("hooks: none installed: " + why);
+                return;
+            }
+            Path node = context().findExecutable("node");
+            if (node == null) {
+                String why = "no node on PATH; the hooks are a Node script (a JVM would add 0.3-0.5 s to every prompt"
+                        + " and stop), so install Node and run this again. Without hooks an idle session is still"
+                        + " woken through the MCP server";
+                report.put("outcome", "skipped").put("detail", why);
+                lines.add("hooks: none installed: " + why);
+                return;
+            }
+            Path script = paths.home().toAbsolutePath().resolve("hooks").resolve(ClaudeHooks.SCRIPT_NAME);
+            String scriptBefore = ConfigEdit.read(script);
+            String scriptText = ClaudeHooks.script();
+            boolean scriptChanges = !scriptText.equals(scriptBefore);
+            String configDir = context().env().get("CLAUDE_CONFIG_DIR");
+            Path settings = (configDir == null || configDir.isBlank()
+                            ? context().userHome().resolve(".claude")
+                            : Path.of(configDir))
+                    .resolve("settings.json");
+            String before = ConfigEdit.read(settings);
+            String command = ClaudeHooks.command(node, script, paths.socket().toAbsolutePath());
+            CodexConfig.Result result = ClaudeHooks.plan(before, command);
+            ConfigEdit edit = new ConfigEdit(settings, before, result.text(), result.detail());
+            report.put("file", settings.toString())
+                    .put("script", script.toString())
+                    .put("command", command)
+                    .put("outcome", result.outcome().name().toLowerCase(Locale.ROOT))
+                    .put("detail", result.detail())
+                    .put("dry_run", dryRun);
+            if (result.outcome() == CodexConfig.Outcome.CONFLICT) {
+                lines.add("hooks: " + settings + ": " + result.detail() + "; no hooks installed");
+                return;
+            }
+            if (dryRun) {
+                lines.add(scriptChanges ? "hooks: would write " + script : "hooks: " + script + " is up to date");
+                if (edit.changes()) {
+                    lines.add("hooks: dry run, nothing written; the change (" + result.detail() + "):");
+                    lines.add(edit.preview().stripTrailing());
+                } else {
+                    lines.add("hooks: " + settings + ": " + result.detail() + "; nothing to do");
+                }
+                return;
+            }
+            if (scriptChanges) {
+                try {
+                    PrivateFiles.requireFolder(paths.home(), "PEERS_HOME");
+                    Files.createDirectories(script.getParent());
+                    FileReplace.replace(script, scriptText, StandardCharsets.UTF_8, null);
+                } catch (IOException | RuntimeException e) {
+                    String why = "cannot write the hook script " + script + ": " + e.getMessage()
+                            + "; check PEERS_HOME, then run this again (or install with --no-hooks)";
+                    report.put("outcome", "failed").put("detail", why);
+                    lines.add("hooks: none installed: " + why);
+                    return;
+                }
+                lines.add("hooks: wrote " + script);
+            }
+            if (edit.changes()) {
+                Path backup;
+                try {
+                    backup = edit.apply();
+                } catch (CliFailure e) {
+                    report.put("outcome", "failed").put("detail", e.getMessage());
+                    lines.add("hooks: none installed: " + e.getMessage());
+                    return;
+                }
+                report.put("backup", backup == null ? null : backup.toString());
+                lines.add("hooks: " + settings + ": " + result.detail() + " (runs: " + command + ")"
+                        + (backup == null ? "" : " (backup: " + backup + ")"));
+            } else {
+                lines.add("hooks: " + settings + ": " + result.detail() + "; nothing to do");
+            }
         }
     }
 

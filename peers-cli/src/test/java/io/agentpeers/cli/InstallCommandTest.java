@@ -145,6 +145,90 @@ class InstallCommandTest {
         assertFalse(Files.exists(home.resolve(".claude.json")), "the claude command owns its file");
     }
 
+    private static final String SETTINGS = """
+            {
+              "model": "opus",
+              "hooks": {
+                "Stop": [{"hooks": [{"type": "command", "command": "say done"}]}]
+              }
+            }
+            """;
+
+    @Test
+    void claudeCodeAddsTheHooksToSettingsJsonOnceAndWritesTheScript() throws Exception {
+        Path node = InProcessCli.fakeTool(home, "node", "exit 0");
+        Path settings = Files.createDirectories(home.resolve(".claude")).resolve("settings.json");
+        Files.writeString(settings, SETTINGS);
+        Path script = home.resolve("p/hooks/peers-hook.mjs");
+
+        InProcessCli.Result done = cli().run("install", "claude-code");
+        assertEquals(0, done.exit(), done::toString);
+        assertTrue(done.out().contains("hooks: wrote " + script), done::toString);
+        assertTrue(
+                done.out()
+                        .contains(
+                                "hooks: " + settings + ": added the peers hooks UserPromptSubmit, Stop, SessionStart"),
+                done::toString);
+        assertEquals(ClaudeHooks.script(), Files.readString(script));
+        String after = Files.readString(settings);
+        ClaudeHooksTest.assertOnlyInserted(SETTINGS, after);
+        String command = node + " " + script + " " + home.resolve("p/peers.sock");
+        JsonNode hooks = InProcessCli.JSON.readTree(after).path("hooks");
+        assertEquals(
+                command,
+                hooks.path("Stop").get(1).path("hooks").get(0).path("command").asText());
+        assertEquals(
+                command,
+                hooks.path("UserPromptSubmit")
+                        .get(0)
+                        .path("hooks")
+                        .get(0)
+                        .path("command")
+                        .asText());
+        assertEquals(SETTINGS, Files.readString(backups(settings).get(0)));
+
+        InProcessCli.Result again = cli().run("install", "claude-code", "--json");
+        assertEquals(0, again.exit(), again::toString);
+        assertEquals("unchanged", again.json().path("hooks").path("outcome").asText(), again::toString);
+        assertEquals(after, Files.readString(settings), "idempotent");
+        assertEquals(1, backups(settings).size(), "no backup when nothing changes");
+    }
+
+    @Test
+    void claudeCodeHooksFollowClaudeConfigDirAndDryRunWritesNothing() throws Exception {
+        InProcessCli.fakeTool(home, "node", "exit 0");
+        Path dir = home.resolve("cc");
+        InProcessCli cli = cli().env("CLAUDE_CONFIG_DIR", dir.toString());
+
+        InProcessCli.Result dry = cli.run("install", "claude-code", "--dry-run");
+        assertEquals(0, dry.exit(), dry::toString);
+        assertTrue(dry.out().contains("hooks: would write " + home.resolve("p/hooks/peers-hook.mjs")), dry::toString);
+        assertTrue(dry.out().contains("new file " + dir.resolve("settings.json")), dry::toString);
+        assertTrue(dry.out().contains("+     \"UserPromptSubmit\": ["), dry::toString);
+        assertFalse(Files.exists(dir), "--dry-run writes nothing");
+        assertFalse(Files.exists(home.resolve("p/hooks")));
+
+        assertEquals(0, cli.run("install", "claude-code").exit());
+        assertTrue(Files.exists(dir.resolve("settings.json")));
+        assertFalse(Files.exists(home.resolve(".claude/settings.json")), "CLAUDE_CONFIG_DIR, not ~/.claude");
+    }
+
+    @Test
+    void claudeCodeWithNoHooksOrWithoutNodeLeavesSettingsAlone() throws Exception {
+        Path settings = home.resolve(".claude/settings.json");
+        InProcessCli.Result noNode = cli().run("install", "claude-code");
+        assertEquals(0, noNode.exit(), noNode::toString);
+        assertTrue(noNode.out().contains("hooks: none installed: no node on PATH"), noNode::toString);
+        assertFalse(Files.exists(settings));
+
+        InProcessCli.fakeTool(home, "node", "exit 0");
+        InProcessCli.Result skipped = cli().run("install", "claude-code", "--no-hooks");
+        assertEquals(0, skipped.exit(), skipped::toString);
+        assertTrue(skipped.out().contains("hooks: none installed (--no-hooks)"), skipped::toString);
+        assertFalse(Files.exists(settings));
+        assertFalse(Files.exists(home.resolve("p/hooks")));
+    }
+
     @Test
     void serviceWritesASystemdUnitAndEnablesItOrALaunchdAgent() throws Exception {
         Path log = home.resolve("systemctl.log");

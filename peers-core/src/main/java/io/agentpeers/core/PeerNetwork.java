@@ -43,6 +43,9 @@ public final class PeerNetwork implements AutoCloseable {
     private static final Pattern NAME = Pattern.compile("[a-z0-9-]{1,32}");
     private static final String RESERVED_NAME = PeerId.BROKER.value();
 
+    /** How many processes {@link #agentUnread} looks at, the caller included: a hook, its shell, the agent, and some. */
+    public static final int MAX_AGENT_DEPTH = 6;
+
     private final PeerStore store;
     private final ProcessControl processes;
     private final InstantSource clock;
@@ -50,6 +53,7 @@ public final class PeerNetwork implements AutoCloseable {
     private final RateLimiter rateLimiter;
     private final GroupCommitter committer;
     private final LivePeers live = new LivePeers();
+    private final StopBlocks stopBlocks = new StopBlocks();
     private final AtomicBoolean started = new AtomicBoolean();
 
     /**
@@ -441,6 +445,74 @@ public final class PeerNetwork implements AutoCloseable {
     public List<Peer> livePeers() {
         requireStarted();
         return live.matching(peer -> true);
+    }
+
+    /**
+     * The peer of the agent above a process that holds no peer of its own: an agent's hook (Claude Code
+     * runs it as a child, through a shell) asks which session it belongs to and what waits unread. Walks
+     * up from the caller (itself included) at most {@link #MAX_AGENT_DEPTH} processes, stopping at a
+     * process of another uid or one that adopts orphans, and answers for the nearest ancestor that is the
+     * verified agent (same pid, start ticks and uid) of a live peer; of several such peers, the one that
+     * registered last.
+     *
+     * @param caller the credentials of the asking connection (never from a request)
+     * @param stop   whether the hook runs at Stop: then {@link AgentUnread#blockStop()} says whether to block,
+     *               which it does once for a set of unread messages and again only for a newer message
+     * @return empty when no live peer's agent is an ancestor of the caller
+     */
+    public Optional<AgentUnread> agentUnread(Credentials caller, boolean stop) {
+        Objects.requireNonNull(caller, "caller");
+        requireStarted();
+        Peer peer = agentPeer(caller);
+        if (peer == null) {
+            return Optional.empty();
+        }
+        List<Message> unread = read(tx -> tx.unreadMessages(peer.id(), AgentUnread.MAX_COUNTED));
+        List<String> senders = new ArrayList<>();
+        long newest = 0;
+        for (Message message : unread) {
+            newest = Math.max(newest, message.id());
+            if (senders.size() < AgentUnread.MAX_SENDERS) {
+                String name = senderName(message.sender());
+                if (!senders.contains(name)) {
+                    senders.add(name);
+                }
+            }
+        }
+        boolean block = stop && stopBlocks.block(peer.id(), newest);
+        stopBlocks.prune(live);
+        return Optional.of(new AgentUnread(peer, unread.size(), senders, block));
+    }
+
+    private Peer agentPeer(Credentials caller) {
+        long pid = caller.pid();
+        for (int depth = 0; depth < MAX_AGENT_DEPTH && pid > 1; depth++) {
+            ProcessInfo info = processes.inspect(pid).orElse(null);
+            if (info == null || info.uid() != caller.uid() || info.adoptsOrphans()) {
+                return null;
+            }
+            ProcessRef ancestor = info.ref();
+            List<Peer> matches = live.matching(peer -> peer.verified()
+                    && peer.agent() != null
+                    && peer.agent().sameProcessAs(ancestor)
+                    && peer.agent().uid() == caller.uid());
+            if (!matches.isEmpty()) {
+                return matches.get(matches.size() - 1);
+            }
+            pid = info.parentPid();
+        }
+        return null;
+    }
+
+    private String senderName(PeerId sender) {
+        if (sender.equals(PeerId.BROKER)) {
+            return RESERVED_NAME;
+        }
+        Peer known = live.get(sender);
+        if (known == null) {
+            known = read(tx -> tx.findPeer(sender)).orElse(null);
+        }
+        return known == null ? sender.value() : known.displayName();
     }
 
     /** The caller from the live registry; the store explains why when it is not there. */

@@ -412,6 +412,41 @@ public abstract class AbstractBrokerContractTest {
                 next(events, BrokerEvent.MessageSent.class).message().text());
     }
 
+    @Test
+    void aHookConnectionFindsThePeerOfItsAgentAndBlocksAStopOnce() {
+        startBroker();
+        PeersClient hook = connect();
+        if (!verified()) {
+            assertThrows(
+                    NotAuthorizedException.class,
+                    () -> hook.agentUnread(false),
+                    "agent_unread needs the Unix socket's credentials");
+            return;
+        }
+        assertTrue(hook.agentUnread(true).isEmpty(), "no peer's agent is this process yet");
+        // This JVM is its own agent (no agent_pid): the hook's connection comes from it, so it is the
+        // nearest ancestor (depth 0).
+        PeersClient bob = registered("bob", "/w");
+        pauseAMillisecond();
+        registered("me", "/w");
+        bob.send("me", "a body the hook never sees");
+
+        Results.AgentUnread answer = hook.agentUnread(true).orElseThrow();
+        assertEquals("me", answer.peerName(), "of two peers of one agent, the one that registered last: " + answer);
+        assertEquals(1, answer.unread());
+        assertEquals(List.of("bob"), answer.senders());
+        assertTrue(answer.blockStop());
+        assertFalse(hook.agentUnread(true).orElseThrow().blockStop(), "the same unread set passes");
+    }
+
+    private static void pauseAMillisecond() {
+        try {
+            Thread.sleep(5);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     /** The next event of this type, skipping others; fails after 10 s. */
     private static <T extends BrokerEvent> T next(BlockingQueue<BrokerEvent> events, Class<T> type)
             throws InterruptedException {

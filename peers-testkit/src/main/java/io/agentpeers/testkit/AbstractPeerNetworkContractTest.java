@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.agentpeers.core.AgentNotVerifiedException;
+import io.agentpeers.core.AgentUnread;
 import io.agentpeers.core.ClientType;
 import io.agentpeers.core.Credentials;
 import io.agentpeers.core.InvalidArgumentException;
@@ -575,6 +576,131 @@ public abstract class AbstractPeerNetworkContractTest {
         assertTrue(events.stream()
                 .anyMatch(e -> e instanceof PeersEvent.PeerLeft left
                         && left.peer().id().equals(bob)));
+    }
+
+    // ------------------------------------------------------------ agent hooks
+
+    /** A hook under an agent: the agent runs a shell, the shell runs the hook; the hook connects. */
+    private Credentials hookUnder(long parentPid, int uid) {
+        long shell = NEXT_PID.incrementAndGet();
+        long hook = NEXT_PID.incrementAndGet();
+        processes.start(shell, parentPid, uid, 300 + shell);
+        processes.start(hook, shell, uid, 300 + hook);
+        return new Credentials(hook, uid, uid);
+    }
+
+    @Test
+    void aHookFindsThePeerOfTheAgentAboveItWithItsUnreadSenders() {
+        Agent agent = newAgent();
+        PeerId me = network.register(
+                        agent.credentials(),
+                        RegisterRequest.of("/w", ClientType.CLAUDE_CODE)
+                                .withAgentPid(agent.agentPid())
+                                .withName("me"))
+                .peer()
+                .id();
+        PeerId reviewer = joinNamed("reviewer");
+        PeerId alice = joinNamed("alice");
+        network.send(reviewer, "me", "one", null);
+        network.send(alice, "me", "two", null);
+        long read = network.send(reviewer, "me", "three", null).message().id();
+        network.markRead(me, List.of(read));
+        network.send(reviewer, "me", "four", null);
+
+        AgentUnread answer =
+                network.agentUnread(hookUnder(agent.agentPid(), UID), false).orElseThrow();
+
+        assertEquals(me, answer.peer().id());
+        assertEquals(3, answer.unread());
+        assertEquals(List.of("reviewer", "alice"), answer.senders());
+        assertFalse(answer.blockStop(), "no stop asked about");
+    }
+
+    @Test
+    void aProcessWithNoAgentPeerAboveItGetsNoPeer() {
+        register(newAgent(), "/w");
+        long unrelated = NEXT_PID.incrementAndGet();
+        processes.start(unrelated, 1, UID, 5);
+
+        assertTrue(network.agentUnread(hookUnder(unrelated, UID), true).isEmpty());
+        assertTrue(
+                network.agentUnread(new Credentials(NEXT_PID.incrementAndGet(), UID, UID), false)
+                        .isEmpty(),
+                "a process the system does not know");
+    }
+
+    @Test
+    void aHookOfAnotherUidOrBelowOneGetsNothing() {
+        Agent agent = newAgent();
+        register(agent, "/w");
+
+        assertTrue(
+                network.agentUnread(hookUnder(agent.agentPid(), UID + 1), false).isEmpty(),
+                "the hook's processes are another user's");
+        Credentials hook = hookUnder(agent.agentPid(), UID);
+        assertTrue(
+                network.agentUnread(new Credentials(hook.pid(), UID + 1, UID + 1), false)
+                        .isEmpty(),
+                "the connection's uid is not the agent's");
+        long sudo = NEXT_PID.incrementAndGet();
+        processes.start(sudo, agent.agentPid(), 0, 9);
+        assertTrue(
+                network.agentUnread(hookUnder(sudo, UID), false).isEmpty(),
+                "the walk stops at a process of another uid");
+    }
+
+    @Test
+    void anAgentWhosePidWasReusedIsNoAncestor() {
+        Agent agent = newAgent();
+        register(agent, "/w");
+        processes.exit(agent.agentPid());
+        processes.start(agent.agentPid(), 1, UID, 42); // the same pid, another process
+
+        assertTrue(network.agentUnread(hookUnder(agent.agentPid(), UID), false).isEmpty());
+    }
+
+    @Test
+    void stopBlocksOnceForUnreadMessagesThenPassesUntilANewerOneArrives() {
+        Agent agent = newAgent();
+        PeerId me = register(agent, "/w").peer().id();
+        PeerId bob = joinNamed("bob");
+        Credentials hook = hookUnder(agent.agentPid(), UID);
+
+        assertFalse(network.agentUnread(hook, true).orElseThrow().blockStop(), "nothing unread: no block");
+        network.send(bob, me.value(), "one", null);
+        network.send(bob, me.value(), "two", null);
+
+        assertTrue(network.agentUnread(hook, true).orElseThrow().blockStop(), "the first stop blocks");
+        AgentUnread again = network.agentUnread(hook, true).orElseThrow();
+        assertFalse(again.blockStop(), "the same unread set passes");
+        assertEquals(2, again.unread());
+        assertFalse(network.agentUnread(hook, false).orElseThrow().blockStop());
+
+        network.send(bob, me.value(), "three", null);
+        assertFalse(network.agentUnread(hook, false).orElseThrow().blockStop(), "a prompt hook never blocks");
+        assertTrue(network.agentUnread(hook, true).orElseThrow().blockStop(), "a newer message blocks once more");
+        assertFalse(network.agentUnread(hook, true).orElseThrow().blockStop());
+    }
+
+    @Test
+    void ofSeveralPeersOfOneAgentTheLastRegisteredAnswers() {
+        Agent agent = newAgent();
+        register(agent, "/w");
+        clock.advance(Duration.ofSeconds(1));
+        long secondServer = NEXT_PID.incrementAndGet();
+        processes.start(secondServer, agent.agentPid(), UID, 7);
+        PeerId second = network.register(
+                        new Credentials(secondServer, UID, UID),
+                        RegisterRequest.of("/w", ClientType.CLAUDE_CODE).withAgentPid(agent.agentPid()))
+                .peer()
+                .id();
+
+        assertEquals(
+                second,
+                network.agentUnread(hookUnder(agent.agentPid(), UID), false)
+                        .orElseThrow()
+                        .peer()
+                        .id());
     }
 
     // ------------------------------------------------------------ kill

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.agentpeers.broker.server.ConnectionHandler;
 import io.agentpeers.broker.server.ServerConnection;
+import io.agentpeers.core.AgentUnread;
 import io.agentpeers.core.AlreadyRegisteredException;
 import io.agentpeers.core.ClientType;
 import io.agentpeers.core.Credentials;
@@ -221,6 +222,7 @@ public final class BrokerDispatcher implements ConnectionHandler, CommitListener
                                 "message",
                                 PeersJson.message(network.message(session.caller(), params.requiredLong("id"))));
             case "kill" -> kill(connection, session, params);
+            case "agent_unread" -> agentUnread(connection, params);
             default -> throw new MethodNotFoundException("no method '" + method + "'; docs/protocol.md lists them");
         };
     }
@@ -381,6 +383,37 @@ public final class BrokerDispatcher implements ConnectionHandler, CommitListener
         return node;
     }
 
+    /**
+     * For an agent's hook: the peer whose verified agent is an ancestor of the connecting process, from the
+     * socket's credentials (never from the request). No such peer is an answer with {@code peer: null}.
+     */
+    private JsonNode agentUnread(ServerConnection connection, Params params) {
+        boolean stop = params.booleanOr("stop", false);
+        Credentials credentials = connection
+                .identity()
+                .credentials()
+                .orElseThrow(
+                        () -> new NotAuthorizedException(
+                                "agent_unread needs the Unix socket: over TCP or in VM the broker cannot tell which process asks"));
+        AgentUnread answer = network.agentUnread(credentials, stop).orElse(null);
+        ObjectNode result = NODES.objectNode();
+        if (answer == null) {
+            result.putNull("peer");
+            result.put("unread", 0);
+            result.putArray("senders");
+            result.put("block_stop", false);
+            return result;
+        }
+        result.putObject("peer")
+                .put("id", answer.peer().id().value())
+                .put("name", answer.peer().name());
+        result.put("unread", answer.unread());
+        ArrayNode senders = result.putArray("senders");
+        answer.senders().forEach(senders::add);
+        result.put("block_stop", answer.blockStop());
+        return result;
+    }
+
     private JsonNode stats() {
         StoreCounts counts = network.counts();
         ObjectNode stats = NODES.objectNode();
@@ -446,9 +479,8 @@ public final class BrokerDispatcher implements ConnectionHandler, CommitListener
 
     private JsonNode setDelivery(Session session, Params params) {
         PeerId caller = session.caller();
-        Boolean confirmed = params.optionalBoolean("confirmed");
-        session.delivery =
-                new Delivery(DeliveryPath.fromWireName(params.requiredString("path")), confirmed != null && confirmed);
+        session.delivery = new Delivery(
+                DeliveryPath.fromWireName(params.requiredString("path")), params.booleanOr("confirmed", false));
         return peerResult(network.whoami(caller));
     }
 

@@ -52,17 +52,6 @@ final class Params {
         return value.asLong();
     }
 
-    Boolean optionalBoolean(String field) {
-        JsonNode value = value(field);
-        if (value == null) {
-            return null;
-        }
-        if (!value.isBoolean()) {
-            throw new InvalidParamsException("'" + field + "' must be true or false");
-        }
-        return value.asBoolean();
-    }
-
     long requiredLong(String field) {
         Long value = optionalLong(field);
         if (value == null) {
@@ -98,6 +87,17 @@ final class Params {
             ids.add(id.asLong());
         }
         return ids;
+    }
+
+    boolean booleanOr(String field, boolean fallback) {
+        JsonNode value = value(field);
+        if (value == null) {
+            return fallback;
+        }
+        if (!value.isBoolean()) {
+            throw new InvalidParamsException("'" + field + "' must be true or false");
+        }
+        return value.asBoolean();
     }
 
     boolean has(String field) {

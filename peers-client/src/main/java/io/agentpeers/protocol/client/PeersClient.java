@@ -22,10 +22,12 @@ import io.agentpeers.protocol.transport.TransportConnector;
 import io.agentpeers.protocol.wire.JsonRpcRequest;
 import io.agentpeers.protocol.wire.WireJson;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.function.Consumer;
@@ -285,6 +287,32 @@ public final class PeersClient implements AutoCloseable {
         JsonNode result = call("kill", params().put("peer", peer));
         return new Results.Killed(
                 PeersJson.peerInfo(result.get("peer")), result.path("signalled").asBoolean());
+    }
+
+    /**
+     * For an agent's hook, on a connection that holds no peer: the peer whose verified agent is an
+     * ancestor of this process (the broker reads the pid from the socket), with its unread counts.
+     * Over the Unix socket only.
+     *
+     * @param stop whether this is a Stop hook: the answer then says whether to block, once per newer unread
+     *             message
+     * @return empty when no live peer's agent is an ancestor of this process
+     * @throws io.agentpeers.core.NotAuthorizedException over TCP or in VM
+     */
+    public Optional<Results.AgentUnread> agentUnread(boolean stop) {
+        JsonNode result = call("agent_unread", params().put("stop", stop));
+        JsonNode peer = result.path("peer");
+        if (!peer.isObject()) {
+            return Optional.empty();
+        }
+        List<String> senders = new ArrayList<>();
+        result.path("senders").forEach(name -> senders.add(name.asText()));
+        return Optional.of(new Results.AgentUnread(
+                peer.path("id").asText(),
+                peer.path("name").isTextual() ? peer.path("name").asText() : null,
+                result.path("unread").asInt(),
+                senders,
+                result.path("block_stop").asBoolean()));
     }
 
     /** Leaves for good: the peer is gone and its name free at once. */

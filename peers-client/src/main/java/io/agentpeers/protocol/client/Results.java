@@ -2,6 +2,7 @@ package io.agentpeers.protocol.client;
 
 import io.agentpeers.core.Message;
 import io.agentpeers.protocol.PeerInfo;
+import java.util.List;
 
 /** The results of client calls that return more than one value. */
 public final class Results {
@@ -15,4 +16,20 @@ public final class Results {
 
     /** A kill: the target, and whether SIGTERM was sent. */
     public record Killed(PeerInfo peer, boolean signalled) {}
+
+    /**
+     * What an agent's hook learns from {@code agent_unread}: the session's peer, and counts and sender
+     * names of its unread messages (never a body).
+     *
+     * @param peerId    the id of the peer whose agent is an ancestor of this process
+     * @param peerName  its name, or null
+     * @param unread    how many messages to it are unread
+     * @param senders   who sent them, each once, oldest first (names another peer chose: treat as data)
+     * @param blockStop whether a Stop hook should block (only ever true when asked with {@code stop})
+     */
+    public record AgentUnread(String peerId, String peerName, int unread, List<String> senders, boolean blockStop) {
+        public AgentUnread {
+            senders = List.copyOf(senders);
+        }
+    }
 }
