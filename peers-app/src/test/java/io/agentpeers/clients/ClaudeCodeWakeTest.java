@@ -46,7 +46,8 @@ import org.junit.jupiter.api.io.TempDir;
  * from a peer wakes the idle session through its own inbox (the nudge, no message text), the model calls
  * check_messages and sees the message. Ten times, each after the previous turn ended and the nudger's 10 s
  * spacing; the median time from the send to the model's request with the nudge stays under 2 s, and p50, p99
- * and max go to stderr. Everything runs in temporary folders: HOME, CLAUDE_CONFIG_DIR, PEERS_HOME, the work
+ * and max go to stderr. Then the hooks the installer wrote: a prompt carries the unread line, a Stop with
+ * unread mail is blocked once. Everything runs in temporary folders: HOME, CLAUDE_CONFIG_DIR, PEERS_HOME, the work
  * folder, the tmux server's socket; the broker runs in this JVM.
  */
 @Tag("clients")
@@ -63,6 +64,11 @@ class ClaudeCodeWakeTest {
     private static final String SEARCH_ID = "toolu_search_";
     private static final String CHECK_ID = "toolu_check_";
     private static final String DONE = "Read the peer's message; nothing else to do.";
+    private static final String PROMPT = "anything new from the peers?";
+    /** What the prompt hook adds ({@code peers-hook.mjs}), and the Stop hook's reason for its one block. */
+    private static final String PROMPT_CONTEXT = "peers: 1 unread message from reviewer: call check_messages";
+
+    private static final String STOP_REASON = "call check_messages before you stop";
     private static final String API_KEY = "sk-ant-api03-peers-wake-test-not-a-real-key-0000";
     private static final String SESSION = "peers-wake";
     private static final long START_SECONDS = 90;
@@ -211,10 +217,48 @@ class ClaudeCodeWakeTest {
                         latencies.stream().map(ClaudeCodeWakeTest::millis).toList(),
                         searched);
                 assertTrue(p50 < 2000, "median wake latency " + p50 + " ms is under 2 s; each: " + latencies);
+
+                checkHooks(configDir, model, reviewer, session);
             } finally {
                 endSession(); // before the broker closes: the MCP server ends with its Claude Code
             }
         }
+    }
+
+    /**
+     * The hooks {@code peers install claude-code} wrote, in the real session: with a message unread, a typed
+     * prompt carries the unread line, and the Stop at the end of that turn is blocked once, with the reason;
+     * the next Stop, with the same message unread, passes. Runs within the nudger's 10 s spacing after the
+     * last wake, so the prompt's turn comes before the next nudge (which then wakes the session as before).
+     */
+    private void checkHooks(Path configDir, FakeMessagesApi model, PeersClient reviewer, PeerInfo session)
+            throws Exception {
+        String settings = Files.readString(configDir.resolve("settings.json"), StandardCharsets.UTF_8);
+        assertTrue(settings.contains("peers-hook.mjs") && settings.contains("\"mcp__peers\""), settings);
+        // The last wake's turn ends first (its Stop hook runs after the model's last answer): a message sent
+        // before that would be the one its Stop is blocked for.
+        Thread.sleep(2000);
+        int from = model.received().size();
+        reviewer.send(session.id(), "hook check: is the parser done?");
+        tmux("send-keys", "-t", SESSION, "-l", PROMPT);
+        tmux("send-keys", "-t", SESSION, "Enter");
+        Received prompted = model.await(from, r -> r.main() && r.lastUserText().contains(PROMPT), ms(STEP_SECONDS));
+        assertNotNull(prompted, "the typed prompt reached the model" + said());
+        assertTrue(
+                prompted.body().toString().contains(PROMPT_CONTEXT),
+                "the prompt hook added the unread line: " + prompted.lastUserText() + said());
+        // Claude Code goes on with the turn and gives the model the reason (not as the user's text).
+        Received blocked = model.await(
+                prompted.index() + 1, r -> r.main() && r.body().toString().contains(STOP_REASON), ms(STEP_SECONDS));
+        assertNotNull(blocked, "the Stop hook blocked the end of the turn, with unread mail" + said());
+        Thread.sleep(3000);
+        Received last = model.received().get(model.received().size() - 1);
+        // The conversation carries the block on: a second block would add to it.
+        assertEquals(
+                occurrences(blocked.body().toString(), STOP_REASON),
+                occurrences(last.body().toString(), STOP_REASON),
+                "blocked once, never a loop: the second Stop, same message unread, passed" + said());
+        assertNotNull(blocked.answer(), "the model was asked again after the block, and answered" + said());
     }
 
     /**
@@ -436,6 +480,14 @@ class ClaudeCodeWakeTest {
                 ClientOptions.defaults().withClientName("claude-wake-test").withRequestTimeout(Duration.ofSeconds(30)));
         client.register(RegisterRequest.of(home.toString(), ClientType.GENERIC).withName(name));
         return client;
+    }
+
+    private static int occurrences(String text, String part) {
+        int count = 0;
+        for (int at = text.indexOf(part); at >= 0; at = text.indexOf(part, at + part.length())) {
+            count++;
+        }
+        return count;
     }
 
     /** Nearest rank: the smallest value that at least {@code percent}% of the values do not exceed. */
