@@ -234,7 +234,11 @@ class ClaudeCodeWakeTest {
     private void checkHooks(Path configDir, FakeMessagesApi model, PeersClient reviewer, PeerInfo session)
             throws Exception {
         String settings = Files.readString(configDir.resolve("settings.json"), StandardCharsets.UTF_8);
-        assertTrue(settings.contains("peers-hook.mjs") && settings.contains("\"mcp__peers\""), settings);
+        assertTrue(
+                settings.contains("peers-hook.mjs")
+                        && settings.contains("\"mcp__peers__check_messages\"")
+                        && settings.contains("\"cleanupPeriodDays\": 30"),
+                settings);
         // The last wake's turn ends first (its Stop hook runs after the model's last answer): a message sent
         // before that would be the one its Stop is blocked for.
         Thread.sleep(2000);
@@ -288,8 +292,9 @@ class ClaudeCodeWakeTest {
 
     /**
      * Claude Code's own files, seeded so that no first-run dialog blocks: onboarding done, a theme, the work
-     * folder trusted, the custom API key approved (by its last 20 characters); and the peers tools allowed
-     * (without that, auto mode sends each call to its classifier and shows a dialog about its billing).
+     * folder trusted, the custom API key approved (by its last 20 characters). The peers tools are allowed by
+     * the rules {@code peers install claude-code} writes (without them auto mode sent each call to its
+     * classifier and showed a dialog about its billing).
      */
     private static void seedConfig(Path configDir, Path work) throws IOException {
         ObjectNode state = FakeMessagesApi.JSON.createObjectNode();
@@ -302,9 +307,8 @@ class ClaudeCodeWakeTest {
                 .put("hasTrustDialogAccepted", true)
                 .put("hasCompletedProjectOnboarding", true);
         Files.writeString(configDir.resolve(".claude.json"), FakeMessagesApi.JSON.writeValueAsString(state));
-        ObjectNode settings = FakeMessagesApi.JSON.createObjectNode();
-        settings.putObject("permissions").putArray("allow").add("mcp__peers");
-        Files.writeString(configDir.resolve("settings.json"), FakeMessagesApi.JSON.writeValueAsString(settings));
+        // A user's own settings, which the installer adds its hooks and rules to.
+        Files.writeString(configDir.resolve("settings.json"), "{\n  \"cleanupPeriodDays\": 30\n}\n");
     }
 
     /** The {@code peers} command a user has on PATH: this test's class path, via PEERS_LAUNCHER into the entry. */

@@ -130,7 +130,8 @@ final class InstallCommands {
     static final class ClaudeCode extends Installer {
         @Option(
                 names = "--no-hooks",
-                description = "Leave Claude Code's settings.json alone: no prompt, stop and session-start hooks.")
+                description = "Leave Claude Code's settings.json alone: no prompt, stop and session-start hooks, and"
+                        + " no rules that let the peers tools (but kill_peer) run without a prompt.")
         boolean noHooks;
 
         @Override
@@ -249,7 +250,7 @@ final class InstallCommands {
                     .resolve("settings.json");
             String before = ConfigEdit.read(settings);
             String command = ClaudeHooks.command(node, script, paths.socket().toAbsolutePath());
-            CodexConfig.Result result = ClaudeHooks.plan(before, command);
+            CodexConfig.Result result = ClaudePermissions.after(ClaudeHooks.plan(before, command));
             ConfigEdit edit = new ConfigEdit(settings, before, result.text(), result.detail());
             report.put("file", settings.toString())
                     .put("script", script.toString())
