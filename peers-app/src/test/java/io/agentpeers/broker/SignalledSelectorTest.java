@@ -48,6 +48,11 @@ class SignalledSelectorTest {
         Path home = dir.resolve("home");
         try (ChildBroker broker = ChildBroker.start(home, Map.of())) {
             long pid = broker.process().pid();
+            // The socket answers before the loops' threads start; the server logs once they did.
+            for (int i = 0; i < 100 && !broker.stderr().contains("selector thread(s))"); i++) {
+                Thread.sleep(100);
+            }
+            Thread.sleep(200); // a thread takes its name as it begins to run
             List<String> loops = threadsNamed(pid, "peers-unix-loop");
             assumeFalse(loops.isEmpty(), "no thread of the broker is named peers-unix-loop in /proc (not Linux?)");
             assumeTrue(TGKILL > 0, "tgkill's number on " + System.getProperty("os.arch") + " is not known here");
