@@ -9,8 +9,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Adds the peers MCP server to Claude Code's user configuration ({@code ~/.claude.json},
- * {@code mcpServers}) when the {@code claude} command is not there to do it. The file is edited as
+ * Adds the peers MCP server to Claude Code's user configuration ({@code .claude.json}, where
+ * {@link ClaudeFiles#state} finds it; {@code mcpServers}) when the {@code claude} command is not there to do it. The file is edited as
  * text: the entry is inserted, every other byte stays.
  */
 final class ClaudeConfig {

@@ -97,6 +97,7 @@ final class DoctorCommand extends BaseCommand {
         checks.add(privateFile("cli secret", paths.home().resolve(CliPerson.SECRET_FILE)));
         checks.add(privateFile("tcp token", paths.tokenFile()));
         checks.add(claudeConfig(context));
+        checks.add(claudeHooks(context));
         checks.add(codexConfig(context));
         checks.add(new Check(
                 "channel",
@@ -252,7 +253,7 @@ final class DoctorCommand extends BaseCommand {
     }
 
     private static Check claudeConfig(CliContext context) {
-        Path file = context.userHome().resolve(".claude.json");
+        Path file = ClaudeFiles.state(context);
         String text = ConfigEdit.read(file);
         if (text != null) {
             try {
@@ -269,6 +270,67 @@ final class DoctorCommand extends BaseCommand {
             }
         }
         return new Check("claude code", Verdict.WARN, "no peers MCP server in " + file, "`peers install claude-code`");
+    }
+
+    /** The peers hooks and permission rules in Claude Code's settings, and the script their command runs. */
+    private static Check claudeHooks(CliContext context) {
+        String name = "claude code hooks";
+        Path file = ClaudeFiles.settings(context);
+        String text = ConfigEdit.read(file);
+        String fix = "`peers install claude-code` (`--no-hooks` if you want none)";
+        if (text == null) {
+            return new Check(name, Verdict.WARN, "no " + file + ": no peers hooks", fix);
+        }
+        JsonNode root;
+        try {
+            root = new ObjectMapper().readTree(text);
+        } catch (IOException e) {
+            return new Check(
+                    name, Verdict.WARN, file + " is not valid JSON", "fix it; Claude Code cannot read it either");
+        }
+        java.util.List<String> missing = new java.util.ArrayList<>();
+        String command = null;
+        for (String event : ClaudeHooks.EVENTS) {
+            JsonNode ours = null;
+            for (JsonNode group : root.path("hooks").path(event)) {
+                if (ClaudeHooks.isPeers(group)) {
+                    ours = group;
+                }
+            }
+            if (ours == null) {
+                missing.add(event);
+            } else {
+                command = ours.path("hooks").get(0).path("command").asText();
+            }
+        }
+        if (command == null) {
+            return new Check(name, Verdict.WARN, "no peers hooks in " + file, fix);
+        }
+        if (!missing.isEmpty()) {
+            return new Check(
+                    name, Verdict.WARN, "no peers hook for " + String.join(", ", missing) + " in " + file, fix);
+        }
+        // The installer quotes each word; a path with a space in it is not looked for.
+        Path script = null;
+        for (String word : command.split(" ")) {
+            String unquoted = word.replace("'", "");
+            if (unquoted.endsWith(ClaudeHooks.SCRIPT_NAME)) {
+                script = Path.of(unquoted);
+            }
+        }
+        if (script != null && !java.nio.file.Files.isRegularFile(script)) {
+            return new Check(name, Verdict.WARN, "the hooks run " + script + ", which is missing", fix);
+        }
+        boolean allowed = false;
+        for (JsonNode rule : root.path("permissions").path("allow")) {
+            allowed |= rule.asText("").equals("mcp__peers") || rule.asText("").equals("mcp__peers__check_messages");
+        }
+        return new Check(
+                name,
+                allowed ? Verdict.OK : Verdict.WARN,
+                "prompt, stop and session-start hooks in " + file
+                        + (allowed ? "" : "; the peers tools are not in permissions.allow (each call asks)"),
+                allowed ? null : fix);
     }
 
     private static Check codexConfig(CliContext context) {

@@ -148,7 +148,7 @@ final class InstallCommands {
             if (claude != null) {
                 return withClaudeCli(claude, command, env, afterwards);
             }
-            Path file = context().userHome().resolve(".claude.json");
+            Path file = ClaudeFiles.state(context());
             String before = ConfigEdit.read(file);
             CodexConfig.Result result = ClaudeConfig.plan(before, ClaudeConfig.entry(command, env), force);
             return finish(new ConfigEdit(file, before, result.text(), result.detail()), result, afterwards);
@@ -243,11 +243,7 @@ final class InstallCommands {
             String scriptBefore = ConfigEdit.read(script);
             String scriptText = ClaudeHooks.script();
             boolean scriptChanges = !scriptText.equals(scriptBefore);
-            String configDir = context().env().get("CLAUDE_CONFIG_DIR");
-            Path settings = (configDir == null || configDir.isBlank()
-                            ? context().userHome().resolve(".claude")
-                            : Path.of(configDir))
-                    .resolve("settings.json");
+            Path settings = ClaudeFiles.settings(context());
             String before = ConfigEdit.read(settings);
             String command = ClaudeHooks.command(node, script, paths.socket().toAbsolutePath());
             CodexConfig.Result result = ClaudePermissions.after(ClaudeHooks.plan(before, command));

@@ -366,7 +366,8 @@ class CliAgainstEmbeddedBrokerTest {
         assertTrue(doctor.json().path("ok").asBoolean(), doctor::toString);
         List<String> names = doctor.json().path("checks").findValuesAsText("name");
         assertTrue(
-                names.containsAll(List.of("java", "socket", "broker", "database", "claude code", "codex")),
+                names.containsAll(
+                        List.of("java", "socket", "broker", "database", "claude code", "claude code hooks", "codex")),
                 names::toString);
         doctor.json()
                 .path("checks")

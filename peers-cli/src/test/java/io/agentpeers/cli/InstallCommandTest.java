@@ -192,6 +192,21 @@ class InstallCommandTest {
         assertEquals("unchanged", again.json().path("hooks").path("outcome").asText(), again::toString);
         assertEquals(after, Files.readString(settings), "idempotent");
         assertEquals(1, backups(settings).size(), "no backup when nothing changes");
+
+        assertEquals(
+                "ok", doctorVerdict(cli(), "claude code hooks"), "doctor sees the hooks, the script and the rules");
+        Files.delete(script);
+        assertEquals("warn", doctorVerdict(cli(), "claude code hooks"), "a hook whose script is gone");
+    }
+
+    private static String doctorVerdict(InProcessCli cli, String check) throws Exception {
+        InProcessCli.Result doctor = cli.run("doctor", "--json");
+        for (JsonNode node : doctor.json().path("checks")) {
+            if (check.equals(node.path("name").asText())) {
+                return node.path("verdict").asText();
+            }
+        }
+        throw new AssertionError("no check " + check + ": " + doctor);
     }
 
     @Test
@@ -211,6 +226,7 @@ class InstallCommandTest {
         assertEquals(0, cli.run("install", "claude-code").exit());
         assertTrue(Files.exists(dir.resolve("settings.json")));
         assertFalse(Files.exists(home.resolve(".claude/settings.json")), "CLAUDE_CONFIG_DIR, not ~/.claude");
+        assertEquals("ok", doctorVerdict(cli, "claude code hooks"), "doctor looks in CLAUDE_CONFIG_DIR too");
     }
 
     @Test
