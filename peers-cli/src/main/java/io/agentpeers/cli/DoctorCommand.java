@@ -288,7 +288,7 @@ final class DoctorCommand extends BaseCommand {
             return new Check(
                     name, Verdict.WARN, file + " is not valid JSON", "fix it; Claude Code cannot read it either");
         }
-        java.util.List<String> missing = new java.util.ArrayList<>();
+        List<String> missing = new ArrayList<>();
         String command = null;
         for (String event : ClaudeHooks.EVENTS) {
             JsonNode ours = null;
@@ -318,7 +318,7 @@ final class DoctorCommand extends BaseCommand {
                 script = Path.of(unquoted);
             }
         }
-        if (script != null && !java.nio.file.Files.isRegularFile(script)) {
+        if (script != null && !Files.isRegularFile(script)) {
             return new Check(name, Verdict.WARN, "the hooks run " + script + ", which is missing", fix);
         }
         boolean allowed = false;

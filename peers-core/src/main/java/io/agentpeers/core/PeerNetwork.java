@@ -12,6 +12,7 @@ import io.agentpeers.core.port.ProcessControl;
 import io.agentpeers.core.port.ProcessControl.ProcessInfo;
 import io.agentpeers.core.port.StoreCounts;
 import io.agentpeers.core.port.StoreTransaction;
+import io.agentpeers.core.port.UnreadSummary;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.InstantSource;
@@ -467,21 +468,18 @@ public final class PeerNetwork implements AutoCloseable {
         if (peer == null) {
             return Optional.empty();
         }
-        List<Message> unread = read(tx -> tx.unreadMessages(peer.id(), AgentUnread.MAX_COUNTED));
+        // Counts and names only: a hook asks at every prompt and stop, and the texts may be megabytes.
+        UnreadSummary unread = read(tx -> tx.summarizeUnread(peer.id(), AgentUnread.MAX_SENDERS));
         List<String> senders = new ArrayList<>();
-        long newest = 0;
-        for (Message message : unread) {
-            newest = Math.max(newest, message.id());
-            if (senders.size() < AgentUnread.MAX_SENDERS) {
-                String name = senderName(message.sender());
-                if (!senders.contains(name)) {
-                    senders.add(name);
-                }
+        for (PeerId sender : unread.senders()) {
+            String name = senderName(sender);
+            if (!senders.contains(name)) {
+                senders.add(name);
             }
         }
-        boolean block = stop && stopBlocks.block(peer.id(), newest);
+        boolean block = stop && stopBlocks.block(peer.id(), unread.newest());
         stopBlocks.prune(live);
-        return Optional.of(new AgentUnread(peer, unread.size(), senders, block));
+        return Optional.of(new AgentUnread(peer, Math.min(unread.count(), AgentUnread.MAX_COUNTED), senders, block));
     }
 
     private Peer agentPeer(Credentials caller) {

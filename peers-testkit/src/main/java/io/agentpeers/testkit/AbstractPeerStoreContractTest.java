@@ -28,6 +28,7 @@ import io.agentpeers.core.StoreException;
 import io.agentpeers.core.port.PeerStore;
 import io.agentpeers.core.port.StoreCounts;
 import io.agentpeers.core.port.StoreTransaction;
+import io.agentpeers.core.port.UnreadSummary;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -898,6 +899,33 @@ public abstract class AbstractPeerStoreContractTest {
         assertEquals(3, (int) store.read(tx -> tx.countPendingMessages(r.id())));
         assertEquals(1, (int) store.read(tx -> tx.countPendingMessages(b.id())));
         assertEquals(0, (int) store.read(tx -> tx.countPendingMessages(a.id())));
+    }
+
+    @Test
+    void theUnreadAreSummedUpWithoutTheirTexts() {
+        Peer r = peer("rcpt").build();
+        Peer a = peer("a1").build();
+        Peer b = peer("b1").build();
+        Peer c = peer("c1").build();
+        insert(r, a, b, c);
+        assertEquals(new UnreadSummary(0, 0, List.of()), store.read(tx -> tx.summarizeUnread(r.id(), 10)));
+        Message readOne = send(c, r, "read already", at(0));
+        Message fromB = send(b, r, "b first", at(1));
+        send(a, r, "a", at(2));
+        send(b, r, "b again", at(3));
+        Message newest = send(a, r, "a again", at(4));
+        Message toA = send(r, a, "to a", at(5));
+        markDelivered(r, at(6), fromB);
+        markRead(r, at(7), readOne);
+
+        assertEquals(
+                new UnreadSummary(4, newest.id(), List.of(b.id(), a.id())),
+                store.read(tx -> tx.summarizeUnread(r.id(), 10)),
+                "delivered counts as unread, read does not; senders by their oldest unread message");
+        assertEquals(
+                List.of(b.id()), store.read(tx -> tx.summarizeUnread(r.id(), 1)).senders());
+        assertEquals(4, (int) store.read(tx -> tx.summarizeUnread(r.id(), 0)).count());
+        assertEquals(new UnreadSummary(1, toA.id(), List.of(r.id())), store.read(tx -> tx.summarizeUnread(a.id(), 10)));
     }
 
     @Test

@@ -193,8 +193,8 @@ final class SelectorLoop implements Runnable {
             }
             awaitReady();
             wakeupPending.set(false);
-            // Tasks handed over while it waited come before the input that woke it: a line limit
-            // raised by hello applies to the caller's next line, even if both arrived together.
+            // Tasks handed over while it waited come before the input that woke it (a hello that
+            // succeeded stops its timeout before the caller's next line is read).
             runTasks();
             Iterator<SelectionKey> selected = selector.selectedKeys().iterator();
             while (selected.hasNext()) {

@@ -180,11 +180,9 @@ public final class ServerConnection {
             return;
         }
         authenticated = true;
-        // Queued before the reply to hello is sent, so it runs before the loop reads the caller's next line.
-        loop.execute(() -> {
-            framer.maxLineBytes(maxLineBytes);
-            loop.helloDone(this);
-        });
+        // The raised line limit takes effect in the read path (set before hello's reply is sent, so the
+        // caller's next line meets it); the loop only stops timing the hello.
+        loop.execute(() -> loop.helloDone(this));
     }
 
     /** The longest line read from this connection now: smaller before {@link #authenticated()}. */
@@ -365,8 +363,8 @@ public final class ServerConnection {
             readBuffer.flip();
             if (state == State.OPEN && !refused() && !loop.isStopping() && !shed.get()) {
                 if (authenticated) {
-                    // A turn reads several times: hello's reply may have gone out, and the caller's next
-                    // (long) line come in, since the task that raises the limit was queued.
+                    // The one place the limit is raised: within a turn of several reads, a line sent right
+                    // after hello's reply may come in before any task the worker queued has run.
                     framer.maxLineBytes(maxLineBytes);
                 }
                 framer.feed(readBuffer, sink);

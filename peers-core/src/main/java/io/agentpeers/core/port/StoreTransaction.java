@@ -72,6 +72,14 @@ public interface StoreTransaction {
     /** Pending or delivered (not yet read) messages addressed to {@code recipient}, oldest first. */
     List<Message> unreadMessages(PeerId recipient, int limit);
 
+    /**
+     * The unread (pending or delivered) messages of {@code recipient} counted and summed up, no text read:
+     * an agent's hook asks at every prompt and stop.
+     *
+     * @param maxSenders the most senders listed
+     */
+    UnreadSummary summarizeUnread(PeerId recipient, int maxSenders);
+
     /** Moves the given pending messages of {@code recipient} to delivered; other ids are ignored. Returns the count changed. */
     int markDelivered(PeerId recipient, Collection<Long> ids, Instant at);
 

@@ -11,6 +11,7 @@ import io.agentpeers.core.StoreException;
 import io.agentpeers.core.port.PeerStore;
 import io.agentpeers.core.port.StoreCounts;
 import io.agentpeers.core.port.StoreTransaction;
+import io.agentpeers.core.port.UnreadSummary;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayDeque;
@@ -22,6 +23,7 @@ import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableSet;
@@ -482,6 +484,22 @@ public final class InMemoryPeerStore implements PeerStore {
         public int countPendingMessages(PeerId recipient) {
             check();
             return idsTo(recipient, MessageState.PENDING).size();
+        }
+
+        @Override
+        public UnreadSummary summarizeUnread(PeerId recipient, int maxSenders) {
+            check();
+            checkLimit(maxSenders);
+            TreeSet<Long> ids = new TreeSet<>(idsTo(recipient, MessageState.PENDING));
+            ids.addAll(idsTo(recipient, MessageState.DELIVERED));
+            LinkedHashSet<PeerId> senders = new LinkedHashSet<>();
+            for (long id : ids) {
+                if (senders.size() >= maxSenders) {
+                    break;
+                }
+                senders.add(messages.get(id).sender());
+            }
+            return new UnreadSummary(ids.size(), ids.isEmpty() ? 0 : ids.last(), List.copyOf(senders));
         }
 
         @Override

@@ -30,6 +30,19 @@ public interface MessageDao {
             + " ORDER BY id LIMIT :limit) ORDER BY id LIMIT :limit")
     List<MessageRow> unread(String recipientId, int limit);
 
+    /** Counted from the (recipient_id, state, id) index alone. */
+    @SqlQuery("SELECT COUNT(*) FROM messages WHERE recipient_id = :recipientId AND state IN ('pending', 'delivered')")
+    int countUnread(String recipientId);
+
+    @SqlQuery("SELECT COALESCE(MAX(id), 0) FROM messages WHERE recipient_id = :recipientId"
+            + " AND state IN ('pending', 'delivered')")
+    long newestUnread(String recipientId);
+
+    /** Each sender once, in the order of its oldest unread message; the texts are not read. */
+    @SqlQuery("SELECT sender_id FROM messages WHERE recipient_id = :recipientId AND state IN ('pending', 'delivered')"
+            + " GROUP BY sender_id ORDER BY MIN(id) LIMIT :limit")
+    List<String> unreadSenders(String recipientId, int limit);
+
     @SqlUpdate("UPDATE messages SET state = 'delivered', delivered_at = :at"
             + " WHERE recipient_id = :recipientId AND state = 'pending' AND id IN (<ids>)")
     int markDelivered(String recipientId, @BindList("ids") List<Long> ids, long at);

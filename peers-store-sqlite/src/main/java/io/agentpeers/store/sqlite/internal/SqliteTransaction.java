@@ -1,6 +1,7 @@
 package io.agentpeers.store.sqlite.internal;
 
 import io.agentpeers.core.ClientType;
+import io.agentpeers.core.InvalidArgumentException;
 import io.agentpeers.core.Message;
 import io.agentpeers.core.MessageState;
 import io.agentpeers.core.NewMessage;
@@ -9,6 +10,7 @@ import io.agentpeers.core.PeerId;
 import io.agentpeers.core.StoreException;
 import io.agentpeers.core.port.StoreCounts;
 import io.agentpeers.core.port.StoreTransaction;
+import io.agentpeers.core.port.UnreadSummary;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -169,6 +171,22 @@ public final class SqliteTransaction implements StoreTransaction {
             return List.of();
         }
         return run("list unread messages", () -> toMessages(messages.unread(recipient.value(), limit)));
+    }
+
+    @Override
+    public UnreadSummary summarizeUnread(PeerId recipient, int maxSenders) {
+        if (maxSenders < 0) {
+            throw new InvalidArgumentException("a limit must not be negative, got " + maxSenders);
+        }
+        return run("sum up unread messages", () -> {
+            String id = recipient.value();
+            List<PeerId> senders = maxSenders == 0
+                    ? List.of()
+                    : messages.unreadSenders(id, maxSenders).stream()
+                            .map(PeerId::new)
+                            .toList();
+            return new UnreadSummary(messages.countUnread(id), messages.newestUnread(id), senders);
+        });
     }
 
     @Override
