@@ -102,6 +102,16 @@ final class AgentClients {
         return module.toAbsolutePath().resolve("target/agent-clients");
     }
 
+    /** The java command of this JVM, for the children a test starts. */
+    static String java() {
+        return ProcessHandle.current().info().command().orElse("java");
+    }
+
+    /** {@code word} in single quotes for {@code sh}. */
+    static String quoted(String word) {
+        return "'" + word.replace("'", "'\\''") + "'";
+    }
+
     static Path onPath(String name) {
         for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
             if (!dir.isEmpty() && Files.isExecutable(Path.of(dir, name))) {

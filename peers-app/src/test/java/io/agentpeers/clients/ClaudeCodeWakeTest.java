@@ -145,7 +145,7 @@ class ClaudeCodeWakeTest {
                         "50",
                         "-c",
                         work.toString(),
-                        command.stream().map(ClaudeCodeWakeTest::quoted).collect(Collectors.joining(" ")));
+                        command.stream().map(AgentClients::quoted).collect(Collectors.joining(" ")));
                 long panePid = Long.parseLong(tmux("display-message", "-p", "-t", SESSION, "#{pane_pid}")
                         .strip());
 
@@ -313,14 +313,14 @@ class ClaudeCodeWakeTest {
 
     /** The {@code peers} command a user has on PATH: this test's class path, via PEERS_LAUNCHER into the entry. */
     private static Path launcher(Path bin) throws IOException {
-        List<String> java = new ArrayList<>(List.of(java()));
+        List<String> java = new ArrayList<>(List.of(AgentClients.java()));
         java.addAll(JVM_OPTIONS);
         java.addAll(List.of("-cp", System.getProperty("java.class.path"), io.agentpeers.app.Main.class.getName()));
         Path launcher = bin.resolve("peers");
         Files.writeString(
                 launcher,
-                "#!/bin/sh\nexec "
-                        + java.stream().map(ClaudeCodeWakeTest::quoted).collect(Collectors.joining(" ")) + " \"$@\"\n");
+                "#!/bin/sh\nexec " + java.stream().map(AgentClients::quoted).collect(Collectors.joining(" "))
+                        + " \"$@\"\n");
         Files.setPosixFilePermissions(launcher, PosixFilePermissions.fromString("rwx------"));
         return launcher;
     }
@@ -506,13 +506,5 @@ class ClaudeCodeWakeTest {
 
     private static long ms(long seconds) {
         return TimeUnit.SECONDS.toMillis(seconds);
-    }
-
-    private static String java() {
-        return ProcessHandle.current().info().command().orElse("java");
-    }
-
-    private static String quoted(String word) {
-        return "'" + word.replace("'", "'\\''") + "'";
     }
 }

@@ -163,7 +163,8 @@ class CodexExecTest {
 
     /** Runs {@code peers install codex} as the user would, in a child JVM; returns what it printed. */
     private String install(Path codexHome) throws Exception {
-        List<String> command = new ArrayList<>(List.of(java(), "-cp", System.getProperty("java.class.path")));
+        List<String> command =
+                new ArrayList<>(List.of(AgentClients.java(), "-cp", System.getProperty("java.class.path")));
         command.addAll(List.of(io.agentpeers.app.Main.class.getName(), "install", "codex"));
         ProcessBuilder builder = new ProcessBuilder(command)
                 .redirectErrorStream(true)
@@ -191,12 +192,12 @@ class CodexExecTest {
      * stdin open, and the server registers after a short while without a client's initialize.
      */
     private ProcessBuilder victimCommand() {
-        List<String> mcp = new ArrayList<>(List.of(java()));
+        List<String> mcp = new ArrayList<>(List.of(AgentClients.java()));
         mcp.addAll(JVM_OPTIONS);
         mcp.addAll(List.of("-cp", System.getProperty("java.class.path"), io.agentpeers.app.Main.class.getName()));
         mcp.addAll(List.of("mcp", "--client-type", "generic", "--name", "victim"));
         String line = "sleep 600 | "
-                + String.join(" ", mcp.stream().map(CodexExecTest::quoted).toList());
+                + String.join(" ", mcp.stream().map(AgentClients::quoted).toList());
         ProcessBuilder builder = new ProcessBuilder("/bin/sh", "-c", line).directory(home.toFile());
         builder.environment().put("PEERS_HOME", peersHome.toString());
         builder.environment().put("HOME", home.toString());
@@ -236,14 +237,6 @@ class CodexExecTest {
             Thread.sleep(200);
         }
         throw new AssertionError(name + " did not register within 60 s");
-    }
-
-    private static String java() {
-        return ProcessHandle.current().info().command().orElse("java");
-    }
-
-    private static String quoted(String word) {
-        return "'" + word.replace("'", "'\\''") + "'";
     }
 
     private static String tail(String text) {
