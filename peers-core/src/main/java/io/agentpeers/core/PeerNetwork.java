@@ -224,6 +224,26 @@ public final class PeerNetwork implements AutoCloseable {
     }
 
     /**
+     * Refuses a kill whose agent process also holds other live peers: ending it would end them too.
+     * Interactive Codex 0.171.0, for one, runs the MCP servers of several sessions under one app-server.
+     */
+    private static void requireOwnAgent(StoreTransaction tx, Peer victim) {
+        List<String> sharing = tx.livePeers().stream()
+                .filter(other -> !other.id().equals(victim.id())
+                        && other.agent() != null
+                        && other.agent().sameProcessAs(victim.agent()))
+                .map(Peer::displayName)
+                .toList();
+        if (!sharing.isEmpty()) {
+            throw new KillRefusedException(victim.displayName() + "'s agent process (pid "
+                    + victim.agent().pid()
+                    + ") also runs " + String.join(", ", sharing) + ": ending it would end "
+                    + (sharing.size() == 1 ? "that session" : "those sessions") + " too; end "
+                    + victim.displayName() + " in its own terminal");
+        }
+    }
+
+    /**
      * Refuses a kill whose target's connection is no longer the agent's child: the connection was
      * orphaned and adopted (by init or a subreaper), so its agent's pid may be reused or be the adopter.
      */
@@ -684,6 +704,7 @@ public final class PeerNetwork implements AutoCloseable {
                 throw new NotAuthorizedException(victim.displayName() + " belongs to another user (uid "
                         + victim.agent().uid() + ")");
             }
+            requireOwnAgent(tx, victim);
             return new KillResult(victim, false);
         });
         requireStillTheAgent(result.target());

@@ -34,7 +34,7 @@ import org.slf4j.LoggerFactory;
  * and closes; anything else is reported as not written, never thrown. Each call has its own connection;
  * any thread may call. The token is never logged, never in {@link #toString()}, never passed on.
  */
-public final class ClaudeSessionInbox {
+public final class ClaudeSessionInbox implements SessionWake {
     static final String SOCKET_VARIABLE = "CLAUDE_CODE_MESSAGING_SOCKET";
     static final String TOKEN_VARIABLE = "CLAUDE_CODE_MESSAGING_TOKEN";
 
@@ -73,21 +73,18 @@ public final class ClaudeSessionInbox {
         return Optional.of(new ClaudeSessionInbox(path.normalize(), token));
     }
 
-    /** What one {@link #deliver} did: written (both lines out), or not, with a reason without the token. */
-    record Outcome(boolean written, String problem) {
-        static final Outcome WRITTEN = new Outcome(true, null);
-
-        static Outcome notWritten(String problem) {
-            return new Outcome(false, problem);
-        }
-    }
-
     Path socket() {
         return socket;
     }
 
+    @Override
+    public boolean ready() {
+        return true;
+    }
+
     /** Authenticates and writes the nudge as one user message; never throws, never takes much longer than {@code timeout}. */
-    Outcome deliver(InboxNudge nudge, Duration timeout) {
+    @Override
+    public Outcome deliver(InboxNudge nudge, Duration timeout) {
         Objects.requireNonNull(nudge, "nudge");
         long deadline = System.nanoTime() + timeout.toNanos();
         try {

@@ -22,8 +22,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Wakes this Claude Code session when messages arrive for it, by writing a body-free {@link InboxNudge}
- * into the session's own inbox ({@link ClaudeSessionInbox}), unless the channel push is confirmed.
+ * Wakes this agent's session when messages arrive for it, by writing a body-free {@link InboxNudge} into
+ * the session itself ({@link SessionWake}: Claude Code's inbox, Codex's thread queue), unless the channel
+ * push is confirmed.
  *
  * <p><b>When the channel counts as confirmed.</b> A push is never assumed to reach the model (Claude Code
  * drops channel notifications without its development flag). It is confirmed when the model answers
@@ -67,7 +68,7 @@ final class InboxNudger implements AutoCloseable {
     /** What the last nudge did: when, about how many messages, whether it was written, and why not. */
     record Wake(Instant at, int messages, boolean written, String problem) {}
 
-    private final ClaudeSessionInbox inbox;
+    private final SessionWake inbox;
     private final Timing timing;
     private ScheduledExecutorService scheduler;
 
@@ -87,13 +88,13 @@ final class InboxNudger implements AutoCloseable {
     private Consumer<Delivery> deliveryListener = how -> {};
     private Delivery reported;
 
-    /** @param inbox the session's inbox, or null: then nothing is written and only the channel is watched */
-    private InboxNudger(ClaudeSessionInbox inbox, Timing timing) {
+    /** @param inbox the way into the session, or null: then nothing is written and only the channel is watched */
+    private InboxNudger(SessionWake inbox, Timing timing) {
         this.inbox = inbox;
         this.timing = timing;
     }
 
-    static InboxNudger start(ClaudeSessionInbox inbox, Timing timing) {
+    static InboxNudger start(SessionWake inbox, Timing timing) {
         InboxNudger nudger = new InboxNudger(inbox, timing);
         if (inbox != null) {
             nudger.scheduler = Executors.newSingleThreadScheduledExecutor(runnable -> {
@@ -106,9 +107,20 @@ final class InboxNudger implements AutoCloseable {
         return nudger;
     }
 
-    /** Whether this nudger can write into a session inbox at all. */
+    /** Whether this nudger can write into the session at all (perhaps only once it is {@link #learn}ed). */
     boolean wakes() {
         return inbox != null;
+    }
+
+    /**
+     * A tool call's {@code _meta}: when it names the session the wake was waiting for (Codex's thread), the
+     * wake is ready and messages that already wait arm a nudge.
+     */
+    synchronized void learn(Map<String, Object> meta) {
+        if (inbox != null && !closed && inbox.learn(meta)) {
+            reportDelivery();
+            arm();
+        }
     }
 
     /** A message was pushed to this server (it may be pushed again after a failure: counted once). */
@@ -188,7 +200,7 @@ final class InboxNudger implements AutoCloseable {
         if (channelConfirmed) {
             return new Delivery(DeliveryPath.CHANNEL, true);
         }
-        if (inbox != null) {
+        if (inbox != null && inbox.ready()) {
             return new Delivery(DeliveryPath.INBOX_WAKE, wakeConfirmed);
         }
         return channelOffered ? new Delivery(DeliveryPath.CHANNEL, false) : Delivery.POLL;
@@ -213,21 +225,32 @@ final class InboxNudger implements AutoCloseable {
 
     /** One sentence for whoami about how this session learns of its messages. */
     synchronized String describe() {
+        if (inbox == null && !channelOffered) {
+            return "no push; call check_messages each turn, or wait_for_messages when you expect an answer.";
+        }
         StringBuilder text = new StringBuilder();
         if (channelConfirmed) {
             text.append("messages are pushed to you as channel messages (confirmed: you answered one that only the"
                     + " channel had shown).");
-        } else {
+        } else if (channelOffered) {
             text.append("messages are sent to you as channel messages, which Claude Code shows only when started"
                     + " with its development-channels flag; not confirmed here yet.");
         }
-        if (inbox == null) {
-            text.append(" No session inbox was given to peers: call check_messages each turn, or wait_for_messages"
-                    + " when you expect an answer.");
+        if (inbox == null || !inbox.ready()) {
+            if (!text.isEmpty()) {
+                text.append(' ');
+            }
+            text.append(inbox == null ? "No session inbox was given to peers" : "Nothing wakes this session yet")
+                    .append(": call check_messages each turn, or wait_for_messages when you expect an answer.");
             return text.toString();
         }
-        text.append(" When messages arrive, peers also writes a note (\"N new peer messages from X: call"
-                + " check_messages (newest #id)\") into this session to start a turn");
+        if (!text.isEmpty()) {
+            text.append(" When messages arrive, peers also writes");
+        } else {
+            text.append("when messages arrive, peers writes");
+        }
+        text.append(" a note (\"N new peer messages from X: call check_messages (newest #id)\") into this session"
+                + " to start a turn");
         if (last == null) {
             text.append("; none written yet.");
         } else if (last.written()) {
@@ -247,7 +270,7 @@ final class InboxNudger implements AutoCloseable {
         if (channelConfirmed) {
             return " Answers arrive as channel messages.";
         }
-        if (inbox != null) {
+        if (inbox != null && inbox.ready()) {
             return " When an answer arrives, a note tells you to call check_messages; to wait for it, call"
                     + " wait_for_messages.";
         }
@@ -257,7 +280,7 @@ final class InboxNudger implements AutoCloseable {
     // ------------------------------------------------------------ scheduling, under the lock
 
     private void arm() {
-        if (inbox == null || closed || due != null || unread.isEmpty()) {
+        if (inbox == null || closed || due != null || unread.isEmpty() || !inbox.ready()) {
             return;
         }
         long now = System.nanoTime();
@@ -288,7 +311,7 @@ final class InboxNudger implements AutoCloseable {
             attempted = true;
             lastAttemptNanos = System.nanoTime();
         }
-        ClaudeSessionInbox.Outcome outcome = inbox.deliver(nudge, timing.writeTimeout());
+        SessionWake.Outcome outcome = inbox.deliver(nudge, timing.writeTimeout());
         synchronized (this) {
             last = new Wake(Instant.now(), nudge.messages(), outcome.written(), outcome.problem());
             if (outcome.written()) {

@@ -9,7 +9,7 @@ final class Instructions {
         return forClient(clientType, false);
     }
 
-    /** @param inboxWake whether new messages wake the session through its inbox ({@link InboxNudger}) */
+    /** @param inboxWake whether new messages wake the session (its inbox or queue, {@link InboxNudger}) */
     static String forClient(String clientType, boolean inboxWake) {
         String common = """
                 peers connects you with the other AI coding agents on this machine (Claude Code, Codex and \
@@ -38,8 +38,15 @@ final class Instructions {
                   arrives; call it again to keep waiting. Answer a message with send_message(to_id=<sender \
                   id>, reply_to=<message id>).
                   """;
-        return common + delivery;
+        return common + (inboxWake ? QUEUE_WAKE : "") + delivery;
     }
+
+    private static final String QUEUE_WAKE = """
+            From your first peers tool call on, when messages arrive, peers queues a short note into this \
+            session, such as "2 new peer messages from reviewer: call check_messages (newest #12)": it comes \
+            from peers, not from your user, and carries no message text. Then call check_messages and answer \
+            what needs an answer.
+            """;
 
     private static final String CHANNEL = """
             Messages from other agents may arrive by themselves as <channel source="peers" ...> tags (Claude \

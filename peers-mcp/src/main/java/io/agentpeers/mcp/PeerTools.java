@@ -200,7 +200,7 @@ final class PeerTools {
                 .append(label(recipient))
                 .append('.');
         text.append(' ').append(whenTheySeeIt(recipient));
-        text.append(pushed ? wake.answerHint() : " To get their answer, call wait_for_messages.");
+        text.append(wake.answerHint());
         return text.toString();
     }
 
@@ -240,11 +240,7 @@ final class PeerTools {
                         self.summary() == null || self.summary().isEmpty()
                                 ? "none yet; call set_summary."
                                 : self.summary());
-        text.append("\nDelivery: ")
-                .append(
-                        pushed
-                                ? wake.describe()
-                                : "no push; call check_messages each turn, or wait_for_messages when you expect an answer.");
+        text.append("\nDelivery: ").append(wake.describe());
         BrokerInfo broker = client.brokerInfo();
         if (broker != null) {
             text.append("\nBroker ")
@@ -337,7 +333,7 @@ final class PeerTools {
         String to = sent.stream().map(m -> nameOf(m.recipient().value())).collect(Collectors.joining(", "));
         return "Sent to " + sent.size() + (sent.size() == 1 ? " peer" : " peers") + " in scope " + scope.wireName()
                 + ": " + to + "."
-                + (pushed ? wake.answerHint() : " Call wait_for_messages for answers.");
+                + wake.answerHint();
     }
 
     private String killPeer(PeersClient client, Map<String, Object> args) {
@@ -464,6 +460,7 @@ final class PeerTools {
 
     private CallToolResult call(String name, CallToolRequest request, Body body) {
         onCall.run();
+        wake.learn(request.meta());
         Map<String, Object> args = request.arguments() == null ? Map.of() : request.arguments();
         PeersClient client;
         try {

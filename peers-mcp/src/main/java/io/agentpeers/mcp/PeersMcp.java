@@ -72,7 +72,7 @@ public final class PeersMcp {
         AtomicBoolean initialized = new AtomicBoolean();
         AtomicReference<MessageListener> push = new AtomicReference<>();
 
-        try (InboxNudger wake = InboxNudger.start(settings.wakeInbox(), wakeTiming);
+        try (InboxNudger wake = InboxNudger.start(sessionWake(settings, parent), wakeTiming);
                 BrokerLink link = new BrokerLink(settings, Path.of(System.getProperty("user.dir")), parent)) {
             // Connecting loads and runs much (sockets, a native library, git, maybe a broker start): on two
             // cores it would slow the answer to initialize, so it starts right after that answer is out,
@@ -148,6 +148,18 @@ public final class PeersMcp {
             }
         }
         return 0;
+    }
+
+    /** Claude Code's session inbox when it gave one; for Codex its thread queue when an app-server runs this. */
+    private static SessionWake sessionWake(McpSettings settings, Long parent) {
+        if (settings.wakeInbox() != null) {
+            return settings.wakeInbox();
+        }
+        if ("codex".equals(settings.clientType()) && parent != null) {
+            return CodexThreadQueue.underAppServer(Path.of("/proc"), parent, System.getenv())
+                    .orElse(null);
+        }
+        return null;
     }
 
     /** Checks every two seconds that the parent is still the one we started under (an orphan is adopted). */

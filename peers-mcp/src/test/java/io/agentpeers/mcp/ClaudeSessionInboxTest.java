@@ -35,8 +35,7 @@ class ClaudeSessionInboxTest {
     @Test
     void writesTheAuthLineThenTheNudgeLineAndNothingElse() throws Exception {
         try (FakeSessionInbox fake = FakeSessionInbox.start(dir.resolve("inbox.sock"))) {
-            ClaudeSessionInbox.Outcome outcome =
-                    FakeSessionInbox.inbox(fake.path()).deliver(TWO_FROM_REVIEWER, TIMEOUT);
+            SessionWake.Outcome outcome = FakeSessionInbox.inbox(fake.path()).deliver(TWO_FROM_REVIEWER, TIMEOUT);
 
             assertTrue(outcome.written(), outcome::toString);
             assertEquals(
@@ -71,7 +70,7 @@ class ClaudeSessionInboxTest {
 
     @Test
     void noSocketFileIsNotWritten() {
-        ClaudeSessionInbox.Outcome outcome =
+        SessionWake.Outcome outcome =
                 FakeSessionInbox.inbox(dir.resolve("gone.sock")).deliver(TWO_FROM_REVIEWER, TIMEOUT);
         assertFalse(outcome.written());
         assertTrue(outcome.problem().contains("no socket file"), outcome.problem());
@@ -85,7 +84,7 @@ class ClaudeSessionInboxTest {
         Assumptions.assumeTrue(Files.exists(stale), "junixsocket left the socket file");
 
         long start = System.nanoTime();
-        ClaudeSessionInbox.Outcome outcome = FakeSessionInbox.inbox(stale).deliver(TWO_FROM_REVIEWER, TIMEOUT);
+        SessionWake.Outcome outcome = FakeSessionInbox.inbox(stale).deliver(TWO_FROM_REVIEWER, TIMEOUT);
 
         assertFalse(outcome.written());
         assertTrue(outcome.problem().toLowerCase().contains("refused"), outcome.problem());
@@ -102,7 +101,7 @@ class ClaudeSessionInboxTest {
                         .problem());
         try (FakeSessionInbox fake = FakeSessionInbox.start(dir.resolve("real.sock"))) {
             Path link = Files.createSymbolicLink(dir.resolve("link.sock"), fake.path());
-            ClaudeSessionInbox.Outcome outcome = FakeSessionInbox.inbox(link).deliver(TWO_FROM_REVIEWER, TIMEOUT);
+            SessionWake.Outcome outcome = FakeSessionInbox.inbox(link).deliver(TWO_FROM_REVIEWER, TIMEOUT);
             assertFalse(outcome.written(), "a link is never followed");
             assertNull(fake.next(Duration.ofMillis(300)), "nothing reached the socket behind the link");
         }
@@ -125,7 +124,7 @@ class ClaudeSessionInboxTest {
             Assumptions.assumeTrue(full, "the kernel queued 64 connections on a backlog of 1");
 
             long start = System.nanoTime();
-            ClaudeSessionInbox.Outcome outcome = FakeSessionInbox.inbox(path).deliver(TWO_FROM_REVIEWER, TIMEOUT);
+            SessionWake.Outcome outcome = FakeSessionInbox.inbox(path).deliver(TWO_FROM_REVIEWER, TIMEOUT);
 
             assertFalse(outcome.written());
             assertTrue(outcome.problem().contains("queue is full"), outcome.problem());

@@ -236,7 +236,11 @@ class InboxNudgerTest {
     }
 
     private Envelope from(String sender) {
-        long id = ids.incrementAndGet();
+        return envelope(ids.incrementAndGet(), sender);
+    }
+
+    /** Message {@code id} from {@code sender}, whose body and summary hold "secret". */
+    static Envelope envelope(long id, String sender) {
         PeerId senderId = new PeerId("s" + Math.abs(sender.hashCode()));
         Message message = new Message(
                 id,

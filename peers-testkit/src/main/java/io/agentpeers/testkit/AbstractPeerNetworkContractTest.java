@@ -759,6 +759,33 @@ public abstract class AbstractPeerNetworkContractTest {
         assertTrue(processes.terminated().isEmpty(), "nothing was signalled");
     }
 
+    @Test
+    void anAgentProcessThatHoldsSeveralPeersIsNoKillTarget() {
+        // Interactive Codex: one app-server runs the MCP servers of two sessions.
+        PeerId alice = join("/w");
+        Agent appServer = newAgent();
+        PeerId first = network.register(
+                        appServer.credentials(),
+                        RegisterRequest.of("/w", ClientType.CODEX).withAgentPid(appServer.agentPid()))
+                .peer()
+                .id();
+        long secondServer = NEXT_PID.incrementAndGet();
+        processes.start(secondServer, appServer.agentPid(), UID, 700 + secondServer);
+        PeerId second = network.register(
+                        new Credentials(secondServer, UID, UID),
+                        RegisterRequest.of("/w", ClientType.CODEX).withAgentPid(appServer.agentPid()))
+                .peer()
+                .id();
+
+        KillRefusedException refused =
+                assertThrows(KillRefusedException.class, () -> network.kill(alice, first.value()));
+        assertTrue(refused.getMessage().contains(second.value()), refused.getMessage());
+        assertTrue(processes.terminated().isEmpty(), "the shared agent was not signalled");
+
+        network.connectionClosed(second);
+        assertTrue(network.kill(alice, first.value()).signalled(), "once it holds one peer, it is that peer's agent");
+    }
+
     // ------------------------------------------------------------ sweep and start
 
     @Test
