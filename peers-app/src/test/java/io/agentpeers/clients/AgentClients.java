@@ -112,6 +112,12 @@ final class AgentClients {
         return "'" + word.replace("'", "'\\''") + "'";
     }
 
+    /** Nearest rank: the smallest value that at least {@code percent}% of the values do not exceed. */
+    static long percentile(List<Long> sorted, int percent) {
+        int rank = (int) Math.ceil(percent / 100.0 * sorted.size());
+        return sorted.get(Math.max(0, rank - 1));
+    }
+
     static Path onPath(String name) {
         for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
             if (!dir.isEmpty() && Files.isExecutable(Path.of(dir, name))) {

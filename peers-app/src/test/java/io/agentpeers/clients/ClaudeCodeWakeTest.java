@@ -82,21 +82,20 @@ class ClaudeCodeWakeTest {
     @TempDir
     Path peersHome;
 
-    private Path tmuxSocket;
+    private TmuxSession tmux;
     private Path debugLog;
 
     @Test
     @Timeout(value = 6, unit = TimeUnit.MINUTES)
     void aPeerMessageWakesTheIdleSessionAndTheModelReadsItTenTimes() throws Exception {
         Path claude = AgentClients.claude();
-        Path tmux = AgentClients.onPath("tmux");
-        assumeTrue(tmux != null, "no tmux on PATH to run the interactive Claude Code in");
+        assumeTrue(AgentClients.onPath("tmux") != null, "no tmux on PATH to run the interactive Claude Code in");
         Path bin = Files.createDirectories(home.resolve("bin"));
         Files.createSymbolicLink(bin.resolve("claude"), claude);
         Path launcher = launcher(bin);
         Path configDir = Files.createDirectories(home.resolve(".claude"));
         Path work = Files.createDirectories(home.resolve("work")).toRealPath();
-        tmuxSocket = home.resolve("tmux.sock");
+        tmux = new TmuxSession(home.resolve("tmux.sock"), home, SESSION);
         debugLog = home.resolve("claude-debug.log");
         String path = bin + ":/usr/bin:/bin";
 
@@ -134,20 +133,8 @@ class ClaudeCodeWakeTest {
                 List<String> command = new ArrayList<>(List.of("env", "-i"));
                 env.forEach((k, v) -> command.add(k + "=" + v));
                 command.addAll(List.of(claude.toString(), "--debug-file", debugLog.toString()));
-                tmux(
-                        "new-session",
-                        "-d",
-                        "-s",
-                        SESSION,
-                        "-x",
-                        "200",
-                        "-y",
-                        "50",
-                        "-c",
-                        work.toString(),
-                        command.stream().map(AgentClients::quoted).collect(Collectors.joining(" ")));
-                long panePid = Long.parseLong(tmux("display-message", "-p", "-t", SESSION, "#{pane_pid}")
-                        .strip());
+                long panePid = tmux.start(
+                        work, command.stream().map(AgentClients::quoted).collect(Collectors.joining(" ")));
 
                 PeerInfo session = awaitSession(reviewer, work, panePid, model);
                 List<Long> latencies = new ArrayList<>();
@@ -202,8 +189,8 @@ class ClaudeCodeWakeTest {
                         .count();
                 assertEquals(WAKES, nudges, "one nudge per message, no repeats" + said());
                 List<Long> sorted = latencies.stream().sorted().toList();
-                long p50 = millis(percentile(sorted, 50));
-                long p99 = millis(percentile(sorted, 99));
+                long p50 = millis(AgentClients.percentile(sorted, 50));
+                long p99 = millis(AgentClients.percentile(sorted, 99));
                 long max = millis(sorted.get(sorted.size() - 1));
                 System.err.printf(
                         "[ClaudeCodeWakeTest] %d wakes of Claude Code %s (send to the model's request with the nudge):"
@@ -220,7 +207,7 @@ class ClaudeCodeWakeTest {
 
                 checkHooks(configDir, model, reviewer, session);
             } finally {
-                endSession(); // before the broker closes: the MCP server ends with its Claude Code
+                tmux.close(); // before the broker closes: the MCP server ends with its Claude Code
             }
         }
     }
@@ -244,8 +231,7 @@ class ClaudeCodeWakeTest {
         Thread.sleep(2000);
         int from = model.received().size();
         reviewer.send(session.id(), "hook check: is the parser done?");
-        tmux("send-keys", "-t", SESSION, "-l", PROMPT);
-        tmux("send-keys", "-t", SESSION, "Enter");
+        tmux.type(PROMPT);
         Received prompted = model.await(from, r -> r.main() && r.lastUserText().contains(PROMPT), ms(STEP_SECONDS));
         assertNotNull(prompted, "the typed prompt reached the model" + said());
         assertTrue(
@@ -375,7 +361,7 @@ class ClaudeCodeWakeTest {
                         .orElse(null);
             }
             if (found != null) {
-                String pane = pane();
+                String pane = tmux.pane();
                 if (pane.contains("\u276f")
                         && !pane.contains("Enter to confirm")
                         && !pane.contains("Enter to continue")) {
@@ -398,74 +384,6 @@ class ClaudeCodeWakeTest {
                 .anyMatch(p -> p.pid() == pid);
     }
 
-    /** Kills the tmux server (its socket is this test's) and then whatever of the pane's process tree is left. */
-    private void endSession() throws Exception {
-        if (tmuxSocket == null || !Files.exists(tmuxSocket)) {
-            return;
-        }
-        List<ProcessHandle> tree = new ArrayList<>();
-        try {
-            String pids = tmux("display-message", "-p", "-t", SESSION, "#{pid} #{pane_pid}")
-                    .strip();
-            for (String pid : pids.split(" ")) {
-                ProcessHandle.of(Long.parseLong(pid)).ifPresent(p -> {
-                    tree.add(p);
-                    p.descendants().forEach(tree::add);
-                });
-            }
-        } catch (AssertionError | RuntimeException e) {
-            System.err.println("[ClaudeCodeWakeTest] no tmux session to end: " + e.getMessage());
-        }
-        try {
-            tmux("kill-server");
-        } catch (AssertionError e) {
-            System.err.println("[ClaudeCodeWakeTest] tmux kill-server: " + e.getMessage());
-        }
-        List<String> left = new ArrayList<>();
-        for (ProcessHandle process : tree) {
-            try {
-                process.onExit().get(10, TimeUnit.SECONDS);
-            } catch (java.util.concurrent.TimeoutException e) {
-                left.add(process.pid() + " " + process.info().command().orElse("?"));
-                process.destroyForcibly();
-            }
-        }
-        if (left.isEmpty()) {
-            System.err.println("[ClaudeCodeWakeTest] ended the tmux server; all " + tree.size()
-                    + " processes of the session (tmux, Claude Code, the peers MCP server) ended with it");
-        } else {
-            System.err.println("[ClaudeCodeWakeTest] still running 10 s after the tmux server ended, killed: " + left);
-        }
-    }
-
-    private String tmux(String... args) throws Exception {
-        List<String> command = new ArrayList<>(List.of("tmux", "-S", tmuxSocket.toString()));
-        command.addAll(List.of(args));
-        ProcessBuilder builder = new ProcessBuilder(command)
-                .redirectErrorStream(true)
-                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
-        builder.environment().clear();
-        builder.environment().putAll(Map.of("HOME", home.toString(), "PATH", "/usr/bin:/bin", "LANG", "C.UTF-8"));
-        Process process = builder.start();
-        try {
-            String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            if (!process.waitFor(20, TimeUnit.SECONDS) || process.exitValue() != 0) {
-                throw new AssertionError("tmux " + String.join(" ", args) + " failed: " + out);
-            }
-            return out;
-        } finally {
-            process.destroyForcibly();
-        }
-    }
-
-    private String pane() {
-        try {
-            return tmux("capture-pane", "-p", "-t", SESSION);
-        } catch (Exception | AssertionError e) {
-            return "(no pane: " + e.getMessage() + ")";
-        }
-    }
-
     /** What the screen and Claude Code's debug log show, for a failure message. */
     private String said() {
         String log;
@@ -474,7 +392,7 @@ class ClaudeCodeWakeTest {
         } catch (IOException e) {
             log = "(no debug log: " + e + ")";
         }
-        return "\n--- the tmux pane:\n" + pane().strip() + "\n--- the end of Claude Code's debug log:\n"
+        return "\n--- the tmux pane:\n" + tmux.pane().strip() + "\n--- the end of Claude Code's debug log:\n"
                 + (log.length() <= 6000 ? log : "..." + log.substring(log.length() - 6000));
     }
 
@@ -492,12 +410,6 @@ class ClaudeCodeWakeTest {
             count++;
         }
         return count;
-    }
-
-    /** Nearest rank: the smallest value that at least {@code percent}% of the values do not exceed. */
-    private static long percentile(List<Long> sorted, int percent) {
-        int rank = (int) Math.ceil(percent / 100.0 * sorted.size());
-        return sorted.get(Math.max(0, rank - 1));
     }
 
     private static long millis(long nanos) {

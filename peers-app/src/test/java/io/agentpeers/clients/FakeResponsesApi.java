@@ -19,7 +19,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A scripted model behind OpenAI's Responses API ({@code POST /v1/responses}, streamed as server-sent events),
- * on loopback: the answer to the n-th request is the n-th step, a call of an MCP tool or a last message. Codex
+ * on loopback: the answer to the n-th request is the n-th step, a call of an MCP tool or a last message, or
+ * what a {@link Responder} makes of the request. Codex
  * 0.171.0 speaks this API (it has no chat-completions wire API) and lists each MCP server's tools as a
  * {@code namespace} tool named {@code mcp__<server>}; a call names the tool and its namespace.
  */
@@ -37,15 +38,23 @@ final class FakeResponsesApi implements AutoCloseable {
         }
     }
 
-    private final List<Step> script;
+    /** Answers one request (the {@code index}-th) from what it holds. */
+    interface Responder {
+        Step answer(int index, JsonNode request);
+    }
+
+    private final Responder responder;
     private final HttpServer server;
     private final List<JsonNode> requests = new CopyOnWriteArrayList<>();
+    private final List<Long> arrivals = new CopyOnWriteArrayList<>();
     private final AtomicInteger answered = new AtomicInteger();
     private final List<CompletableFuture<Void>> sent;
 
-    private FakeResponsesApi(List<Step> script) throws IOException {
-        this.script = List.copyOf(script);
-        this.sent = script.stream().map(s -> new CompletableFuture<Void>()).toList();
+    private FakeResponsesApi(Responder responder, int steps) throws IOException {
+        this.responder = responder;
+        this.sent = java.util.stream.IntStream.range(0, steps)
+                .mapToObj(i -> new CompletableFuture<Void>())
+                .toList();
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         server.createContext("/", this::handle);
         server.setExecutor(Executors.newCachedThreadPool(r -> {
@@ -56,9 +65,66 @@ final class FakeResponsesApi implements AutoCloseable {
     }
 
     static FakeResponsesApi start(List<Step> script) throws IOException {
-        FakeResponsesApi api = new FakeResponsesApi(script);
+        List<Step> steps = List.copyOf(script);
+        FakeResponsesApi api =
+                new FakeResponsesApi((index, request) -> steps.get(Math.min(index, steps.size() - 1)), steps.size());
         api.server.start();
         return api;
+    }
+
+    /** A model that answers each request as {@code responder} says. */
+    static FakeResponsesApi answering(Responder responder) throws IOException {
+        FakeResponsesApi api = new FakeResponsesApi(responder, 0);
+        api.server.start();
+        return api;
+    }
+
+    /** When request {@code index} arrived ({@link System#nanoTime()}). */
+    long arrival(int index) {
+        return arrivals.get(index);
+    }
+
+    /** The index of the first request from {@code from} on that {@code test} accepts, or -1 after {@code timeout}. */
+    int await(int from, java.util.function.Predicate<JsonNode> test, java.time.Duration timeout)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        int next = from;
+        while (true) {
+            while (next < requests.size()) {
+                if (test.test(requests.get(next))) {
+                    return next;
+                }
+                next++;
+            }
+            if (System.nanoTime() - deadline > 0) {
+                return -1;
+            }
+            Thread.sleep(20);
+        }
+    }
+
+    /** The text of the last user message in {@code request}'s input, or "" when it has none. */
+    static String lastUserText(JsonNode request) {
+        String text = "";
+        for (JsonNode item : request.path("input")) {
+            if ("message".equals(item.path("type").asText())
+                    && "user".equals(item.path("role").asText())) {
+                StringBuilder parts = new StringBuilder();
+                item.path("content")
+                        .forEach(part -> parts.append(part.path("text").asText()));
+                text = parts.toString();
+            }
+        }
+        return text;
+    }
+
+    /** Whether the last item of {@code request}'s input is a user message (a turn's first request). */
+    static boolean endsWithUserText(JsonNode request) {
+        JsonNode input = request.path("input");
+        JsonNode last = input.isEmpty() ? null : input.get(input.size() - 1);
+        return last != null
+                && "message".equals(last.path("type").asText())
+                && "user".equals(last.path("role").asText());
     }
 
     /** The base URL a provider's {@code base_url} takes. */
@@ -107,8 +173,14 @@ final class FakeResponsesApi implements AutoCloseable {
                 exchange.sendResponseHeaders(404, -1);
                 return;
             }
-            requests.add(JSON.readTree(exchange.getRequestBody()));
-            int index = Math.min(answered.getAndIncrement(), script.size() - 1);
+            JsonNode request = JSON.readTree(exchange.getRequestBody());
+            int index;
+            synchronized (this) {
+                index = answered.getAndIncrement();
+                arrivals.add(System.nanoTime());
+                requests.add(request);
+            }
+            Step step = responder.answer(index, request);
             exchange.getResponseHeaders().add("Content-Type", "text/event-stream");
             exchange.sendResponseHeaders(200, 0);
             String id = "resp_" + index;
@@ -118,7 +190,7 @@ final class FakeResponsesApi implements AutoCloseable {
                     out,
                     JSON.createObjectNode()
                             .put("type", "response.output_item.done")
-                            .set("item", item(index)));
+                            .set("item", item(index, step)));
             ObjectNode done = response(id);
             done.putObject("usage")
                     .put("input_tokens", 1)
@@ -126,12 +198,13 @@ final class FakeResponsesApi implements AutoCloseable {
                     .put("total_tokens", 2);
             event(out, JSON.createObjectNode().put("type", "response.completed").set("response", done));
             out.flush();
-            sent.get(index).complete(null);
+            if (index < sent.size()) {
+                sent.get(index).complete(null);
+            }
         }
     }
 
-    private ObjectNode item(int index) throws IOException {
-        Step step = script.get(index);
+    private static ObjectNode item(int index, Step step) throws IOException {
         ObjectNode item = JSON.createObjectNode();
         if (step.tool() == null) {
             item.put("type", "message").put("role", "assistant").put("id", "msg_" + index);

@@ -83,8 +83,9 @@ public final class PeersMcp {
                     link.start();
                 }
             };
+            // The subscription feeds the channel (Claude Code) and the wake (any client whose session it reaches).
             Runnable onInitialized = () -> {
-                if (initialized.compareAndSet(false, true) && settings.pushes()) {
+                if (initialized.compareAndSet(false, true) && (settings.pushes() || wake.wakes())) {
                     link.enablePush(push.get());
                 }
             };
@@ -110,7 +111,9 @@ public final class PeersMcp {
             // The wake only records the arrival and returns: the inbox is written on the nudger's thread.
             push.set(envelope -> {
                 wake.arrived(envelope);
-                channel.onMessage(envelope);
+                if (settings.pushes()) {
+                    channel.onMessage(envelope);
+                }
             });
             PeerTools tools = new PeerTools(link, settings.pushes(), arrivals, onInitialized, wake);
             if (settings.pushes()) {
