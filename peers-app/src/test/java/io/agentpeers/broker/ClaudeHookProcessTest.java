@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.agentpeers.app.EndsStrayBrokers;
 import io.agentpeers.core.ClientType;
+import io.agentpeers.core.Delivery;
 import io.agentpeers.core.RegisterRequest;
 import io.agentpeers.protocol.client.ClientOptions;
 import io.agentpeers.protocol.client.PeersClient;
@@ -70,7 +71,9 @@ class ClaudeHookProcessTest {
                                 RegisterRequest.of("/w", ClientType.CLAUDE_CODE).withName("me"))
                         .peer()
                         .id();
+                assertEquals(Delivery.POLL, bob.getPeer("me").delivery(), "no hook has run for me yet");
                 assertEquals("", hook(command, prompt()), "nothing unread: no context");
+                assertEquals(Delivery.HOOKS, bob.getPeer("me").delivery(), "a hook ran: me sees messages by its hooks");
                 assertEquals(
                         "You are reachable on peers as me (" + id + "); 0 unread",
                         context(hook(command, event("SessionStart", "\"source\":\"startup\""))));

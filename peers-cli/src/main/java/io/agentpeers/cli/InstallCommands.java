@@ -318,8 +318,10 @@ final class InstallCommands {
                     List.of(
                             CodexConfig.approvals(),
                             "start Codex as usual (`codex`); the peers tools appear in its tool list (`/mcp` shows them)",
-                            "Codex has no push: its agent calls wait_for_messages or check_messages, capped under Codex's "
-                                    + TOOL_TIMEOUT_SECONDS + " s tool timeout"));
+                            "an interactive Codex session is woken by a queued note (`codex queue`) when a message"
+                                    + " arrives, once its first peers tool call has named its thread; `codex exec`"
+                                    + " is not: its agent calls wait_for_messages (capped under Codex's "
+                                    + TOOL_TIMEOUT_SECONDS + " s tool timeout) or check_messages"));
         }
     }
 

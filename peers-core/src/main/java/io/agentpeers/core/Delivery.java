@@ -17,6 +17,9 @@ public record Delivery(DeliveryPath path, boolean confirmed) {
     /** A program holding a subscription: pushed to at once, by the broker's own doing. */
     public static final Delivery SUBSCRIBED = new Delivery(DeliveryPath.SUBSCRIBED, true);
 
+    /** The agent's hooks asked for its unread messages: it sees them at its next prompt or stop. */
+    public static final Delivery HOOKS = new Delivery(DeliveryPath.HOOKS, true);
+
     public Delivery {
         Objects.requireNonNull(path, "path");
     }

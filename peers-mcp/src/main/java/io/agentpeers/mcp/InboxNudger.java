@@ -166,6 +166,19 @@ final class InboxNudger implements AutoCloseable {
         arm();
     }
 
+    /**
+     * Which of {@code ids} the channel has shown the model in full already: those it pushed, once the channel
+     * is confirmed to reach the model. While it is not, none: a push may have been dropped.
+     */
+    synchronized Set<Long> shownByTheChannel(Collection<Long> ids) {
+        if (!channelConfirmed) {
+            return Set.of();
+        }
+        Set<Long> shown = new LinkedHashSet<>(ids);
+        shown.retainAll(pushedNotShown);
+        return shown;
+    }
+
     /** The model answered message {@code id}: if only the channel had shown it, the channel works. */
     synchronized void answered(Long id) {
         if (id != null && !channelConfirmed && pushedNotShown.contains(id)) {

@@ -356,6 +356,8 @@ final class PeerTools {
         text.append(envelopes.size()).append(envelopes.size() == 1 ? " new message:" : " new messages:");
         List<Long> ids = new ArrayList<>();
         List<Long> pending = new ArrayList<>();
+        Set<Long> pushedBefore = wake.shownByTheChannel(
+                envelopes.stream().map(e -> e.message().id()).toList());
         for (Envelope envelope : envelopes) {
             Message message = envelope.message();
             ids.add(message.id());
@@ -365,10 +367,13 @@ final class PeerTools {
             if (envelope.sender() != null) {
                 remember(envelope.sender());
             }
-            text.append("\n\n")
-                    .append(header(envelope))
-                    .append('\n')
-                    .append(Fences.envelope(message.id(), message.text()));
+            text.append("\n\n").append(header(envelope));
+            if (pushedBefore.contains(message.id())) {
+                // The model has it in full from the channel tag already: a reminder, not a second copy.
+                text.append(" (pushed to you as a channel message before): ").append(abbreviate(message.text()));
+            } else {
+                text.append('\n').append(Fences.envelope(message.id(), message.text()));
+            }
         }
         if (!pending.isEmpty()) {
             client.ack(pending);

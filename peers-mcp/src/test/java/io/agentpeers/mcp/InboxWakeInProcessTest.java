@@ -190,9 +190,17 @@ class InboxWakeInProcessTest {
             assertEquals(MessageState.READ, bob.message(question).state(), "answering it read it");
 
             alice.ok("check_messages", Map.of());
-            bob.send("alice", "next question");
+            String next = "next question: which parser do you use for the config files, and why that one?";
+            long nextId = bob.send("alice", next).message().id();
             assertNotNull(alice.awaitNotification(ChannelPush.METHOD, SOON));
             assertNull(inbox.next(QUIET), "a confirmed channel is given its grace before any nudge");
+
+            // The channel showed it in full: check_messages reminds of it in one line, and it is read.
+            String checked = alice.ok("check_messages", Map.of());
+            assertTrue(checked.contains("#" + nextId + " from bob"), checked);
+            assertTrue(checked.contains("(pushed to you as a channel message before): next question"), checked);
+            assertFalse(checked.contains("<message id=\"" + nextId + "\""), "no second full copy: " + checked);
+            assertEquals(MessageState.READ, bob.message(nextId).state());
         }
     }
 

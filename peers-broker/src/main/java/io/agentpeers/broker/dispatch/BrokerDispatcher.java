@@ -404,6 +404,11 @@ public final class BrokerDispatcher implements ConnectionHandler, CommitListener
             result.put("block_stop", false);
             return result;
         }
+        ServerConnection holder = connections.holder(answer.peer().id());
+        Session held = holder == null ? null : holder.attachment(Session.class);
+        if (held != null) {
+            held.hooksSeen = true; // the agent's hooks run: it sees its unread count at each prompt and stop
+        }
         result.putObject("peer")
                 .put("id", answer.peer().id().value())
                 .put("name", answer.peer().name());

@@ -11,10 +11,21 @@ final class Session {
     volatile boolean subscribed;
     /** How the peer's client said it receives messages ({@code set_delivery}), or null. */
     volatile Delivery delivery;
+    /** Whether a hook of the peer's agent asked for its unread messages ({@code agent_unread}). */
+    volatile boolean hooksSeen;
 
-    /** How the peer held here receives messages: as reported, else by its subscription. */
+    /**
+     * How the peer held here receives messages: a path its client saw working, else its hooks once one ran,
+     * else what its client reported, else by its subscription.
+     */
     Delivery delivery() {
         Delivery reported = delivery;
+        if (reported != null && reported.confirmed()) {
+            return reported;
+        }
+        if (hooksSeen) {
+            return Delivery.HOOKS;
+        }
         if (reported != null) {
             return reported;
         }
