@@ -26,6 +26,10 @@ import java.util.Objects;
  * @param goneAt             when it went, or {@code null} while live
  * @param nameReservedUntil  until when a gone peer keeps its name, or {@code null} while live
  * @param resumeSecretHash   SHA-256 (hex) of the secret that resumes this peer explicitly
+ * @param previousSecretHash SHA-256 (hex) of the secret presented at the last resume, still accepted until
+ *                           the current one is used: the client may never have received the current one
+ * @param sessionKey         the agent client's own id for its session (Claude Code's session id), which a
+ *                           new process of the same session presents to take this peer back, or {@code null}
  */
 public record Peer(
         PeerId id,
@@ -43,7 +47,9 @@ public record Peer(
         PeerState state,
         Instant goneAt,
         Instant nameReservedUntil,
-        String resumeSecretHash) {
+        String resumeSecretHash,
+        String previousSecretHash,
+        String sessionKey) {
 
     /**
      * A null summary becomes empty.
@@ -58,6 +64,45 @@ public record Peer(
         Objects.requireNonNull(lastSeen, "lastSeen");
         Objects.requireNonNull(state, "state");
         summary = summary == null ? "" : summary;
+    }
+
+    /** A peer without a previous secret or session key (a first registration). */
+    public Peer(
+            PeerId id,
+            String name,
+            ProcessRef connection,
+            ProcessRef agent,
+            String cwd,
+            String gitRoot,
+            String repoKey,
+            String tty,
+            ClientType clientType,
+            String summary,
+            Instant registeredAt,
+            Instant lastSeen,
+            PeerState state,
+            Instant goneAt,
+            Instant nameReservedUntil,
+            String resumeSecretHash) {
+        this(
+                id,
+                name,
+                connection,
+                agent,
+                cwd,
+                gitRoot,
+                repoKey,
+                tty,
+                clientType,
+                summary,
+                registeredAt,
+                lastSeen,
+                state,
+                goneAt,
+                nameReservedUntil,
+                resumeSecretHash,
+                null,
+                null);
     }
 
     /** Whether the broker knows this peer's processes from socket credentials (not a TCP peer). */
@@ -101,7 +146,9 @@ public record Peer(
                 state,
                 goneAt,
                 nameReservedUntil,
-                resumeSecretHash);
+                resumeSecretHash,
+                previousSecretHash,
+                sessionKey);
     }
 
     /** This peer with a new summary, seen at {@code at}. */
@@ -122,7 +169,9 @@ public record Peer(
                 state,
                 goneAt,
                 nameReservedUntil,
-                resumeSecretHash);
+                resumeSecretHash,
+                previousSecretHash,
+                sessionKey);
     }
 
     /** This peer seen at {@code at}. */
@@ -143,7 +192,9 @@ public record Peer(
                 state,
                 goneAt,
                 nameReservedUntil,
-                resumeSecretHash);
+                resumeSecretHash,
+                previousSecretHash,
+                sessionKey);
     }
 
     /** This peer gone at {@code at}, its name reserved until {@code reservedUntil}. */
@@ -164,6 +215,8 @@ public record Peer(
                 PeerState.GONE,
                 at,
                 reservedUntil,
-                resumeSecretHash);
+                resumeSecretHash,
+                previousSecretHash,
+                sessionKey);
     }
 }

@@ -134,8 +134,10 @@ public final class PeerNetwork implements AutoCloseable {
     // ---------------------------------------------------------------- registration
 
     /**
-     * Registers the holder of a connection: resumes the peer its secret names, or the gone peer of the
-     * same verified agent, client type and cwd, or makes a new one.
+     * Registers the holder of a connection: takes back the earlier peer its secret names, or else the gone
+     * peer of the same agent session (uid, client type, session key), of the same verified agent process
+     * (client type and cwd too), or of the name it asks for (same uid and client type); or makes a new one.
+     * See {@link #resumable}.
      *
      * @param credentials the connection's credentials from the transport, or {@code null} when it has
      *                    none (TCP): the peer is then unverified
@@ -162,10 +164,10 @@ public final class PeerNetwork implements AutoCloseable {
         ProcessRef agentRef = agent;
         return write((tx, events) -> {
             Instant now = clock.instant();
-            Optional<Peer> previous = resumable(tx, request, conn, agentRef);
+            Resumable previous = resumable(tx, request, conn, agentRef, now);
             Peer peer;
-            if (previous.isPresent()) {
-                Peer old = previous.get();
+            if (previous != null) {
+                Peer old = previous.peer();
                 String name = request.name() != null ? request.name() : old.name();
                 if (name != null && !nameFree(tx, name, old.id(), now)) {
                     if (request.name() != null) {
@@ -189,7 +191,9 @@ public final class PeerNetwork implements AutoCloseable {
                         PeerState.LIVE,
                         null,
                         null,
-                        Secrets.hash(secret));
+                        Secrets.hash(secret),
+                        previous.presentedSecretHash(),
+                        request.sessionKey() != null ? request.sessionKey() : old.sessionKey());
                 tx.updatePeer(peer);
                 tx.revivePendingMessages(peer.id());
             } else {
@@ -213,13 +217,15 @@ public final class PeerNetwork implements AutoCloseable {
                         PeerState.LIVE,
                         null,
                         null,
-                        Secrets.hash(secret));
+                        Secrets.hash(secret),
+                        null,
+                        request.sessionKey());
                 tx.insertPeer(peer);
             }
             // Counted, not read: after a restart every peer resumes at once, each through this one writer.
             int pending = tx.countPendingMessages(peer.id());
-            events.add(new PeerJoined(peer, previous.isPresent()));
-            return new Registration(peer, secret, previous.isPresent(), pending);
+            events.add(new PeerJoined(peer, previous != null));
+            return new Registration(peer, secret, previous == null ? null : previous.by(), pending);
         });
     }
 
@@ -305,27 +311,79 @@ public final class PeerNetwork implements AutoCloseable {
         return agent.ref();
     }
 
-    private Optional<Peer> resumable(
-            StoreTransaction tx, RegisterRequest request, ProcessRef connection, ProcessRef agent) {
+    /**
+     * An earlier peer a registration takes back, how it was found, and the hash of the secret presented
+     * for it (kept as the peer's previous secret: the client may never get the answer with the new one).
+     */
+    private record Resumable(Peer peer, ResumedBy by, String presentedSecretHash) {}
+
+    /**
+     * The earlier peer {@code request} takes back, or null. In this order: the peer its secret names
+     * (current or previous; a live one is refused); for a verified caller, the most recently gone peer of
+     * the same agent session (session key, client type, uid); the gone peer of the same agent process
+     * (pid and start time), client type and cwd; the gone peer of the name it asks for while it holds it
+     * (its grace period; not after {@code unregister}), when that peer was verified, of the same uid and
+     * the same client type, whatever its folder. A live peer's name is
+     * never taken over, nor another uid's; TCP callers take a peer back only by its secret.
+     */
+    private Resumable resumable(
+            StoreTransaction tx, RegisterRequest request, ProcessRef connection, ProcessRef agent, Instant now) {
         if (request.resumeSecret() != null) {
-            Peer peer = tx.findPeerByResumeSecretHash(Secrets.hash(request.resumeSecret()))
+            String hash = Secrets.hash(request.resumeSecret());
+            Peer peer = tx.findPeerByResumeSecretHash(hash)
                     .orElseThrow(() -> new ResumeRefusedException(
                             "no peer has this resume secret; register without one to get a new id"));
             if (peer.live()) {
                 throw new PeerStillConnectedException(
                         "peer " + peer.displayName() + " is still connected; close that connection before resuming it");
             }
-            return Optional.of(peer);
+            return new Resumable(peer, ResumedBy.SECRET, hash);
         }
-        // Automatic resume is for a client under a named agent (an MCP server under Claude Code): a
+        if (connection == null) {
+            return null;
+        }
+        if (request.sessionKey() != null) {
+            Optional<Peer> session =
+                    tx.findGonePeerBySession(connection.uid(), request.clientType(), request.sessionKey());
+            if (session.isPresent() && wantsNameOf(request, session.get())) {
+                return new Resumable(session.get(), ResumedBy.SESSION, null);
+            }
+        }
+        // By agent process only for a client under a named agent (an MCP server under Claude Code): a
         // process registering for itself (an orchestrator holding several peers) resumes by secret.
-        if (agent == null || connection == null || agent.sameProcessAs(connection)) {
-            return Optional.empty();
+        if (agent != null && !agent.sameProcessAs(connection)) {
+            Optional<Peer> same = tx.findGonePeerByAgent(
+                            agent.pid(), agent.startTicks(), request.clientType(), request.cwd())
+                    .filter(gone -> wantsNameOf(request, gone));
+            if (same.isPresent()) {
+                return new Resumable(same.get(), ResumedBy.AGENT, null);
+            }
         }
-        return tx.findGonePeerByAgent(agent.pid(), agent.startTicks(), request.clientType(), request.cwd())
-                .filter(gone -> request.name() == null
-                        || gone.name() == null
-                        || gone.name().equals(request.name()));
+        if (request.name() != null) {
+            return tx.findPeersByName(request.name()).stream()
+                    .filter(p -> !p.live()
+                            && p.holdsName(request.name(), now)
+                            && p.verified()
+                            && p.connection().uid() == connection.uid()
+                            && p.clientType() == request.clientType())
+                    .max(java.util.Comparator.comparing(
+                            Peer::goneAt,
+                            java.util.Comparator.nullsFirst(java.util.Comparator.<Instant>naturalOrder())))
+                    .filter(gone -> !nameHeldByAnother(tx, request.name(), gone.id(), now))
+                    .map(gone -> new Resumable(gone, ResumedBy.NAME, null))
+                    .orElse(null);
+        }
+        return null;
+    }
+
+    /** Whether a request may take {@code gone} back as far as names go: it asks for none, or for its name. */
+    private static boolean wantsNameOf(RegisterRequest request, Peer gone) {
+        return request.name() == null || gone.name() == null || gone.name().equals(request.name());
+    }
+
+    /** Whether a peer other than {@code except} holds {@code name} now (live, or gone within its grace). */
+    private boolean nameHeldByAnother(StoreTransaction tx, String name, PeerId except, Instant now) {
+        return !nameFree(tx, name, except, now);
     }
 
     private static PeerId newId(StoreTransaction tx) {

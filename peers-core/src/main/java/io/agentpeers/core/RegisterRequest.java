@@ -1,6 +1,7 @@
 package io.agentpeers.core;
 
 import java.util.Objects;
+import java.util.regex.Pattern;
 
 /**
  * What a client says about itself when it registers. Nothing here is trusted as identity: the
@@ -16,6 +17,9 @@ import java.util.Objects;
  * @param clientType   what kind of client this is
  * @param summary      an initial summary, or {@code null}
  * @param resumeSecret a secret from an earlier registration, to take that peer back, or {@code null}
+ * @param sessionKey   the agent client's own id for its session (Claude Code's {@code CLAUDE_CODE_SESSION_ID}),
+ *                     so that a new process of the same session takes the same peer back, or {@code null};
+ *                     1 to 128 of {@code A-Z a-z 0-9 . _ : -}
  */
 public record RegisterRequest(
         Long agentPid,
@@ -26,7 +30,9 @@ public record RegisterRequest(
         String tty,
         ClientType clientType,
         String summary,
-        String resumeSecret) {
+        String resumeSecret,
+        String sessionKey) {
+    private static final Pattern SESSION_KEY = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
 
     /**
      * Blank optional values become {@code null}.
@@ -43,31 +49,57 @@ public record RegisterRequest(
         repoKey = blankToNull(repoKey);
         tty = blankToNull(tty);
         resumeSecret = blankToNull(resumeSecret);
+        sessionKey = blankToNull(sessionKey);
+        if (sessionKey != null && !SESSION_KEY.matcher(sessionKey).matches()) {
+            throw new InvalidArgumentException("session_key must be 1 to 128 of A-Z, a-z, 0-9, '.', '_', ':' and '-'");
+        }
+    }
+
+    /** A plain registration with these values (no session key). */
+    public RegisterRequest(
+            Long agentPid,
+            String name,
+            String cwd,
+            String gitRoot,
+            String repoKey,
+            String tty,
+            ClientType clientType,
+            String summary,
+            String resumeSecret) {
+        this(agentPid, name, cwd, gitRoot, repoKey, tty, clientType, summary, resumeSecret, null);
     }
 
     /** A plain registration: no agent, name, repository or resume. */
     public static RegisterRequest of(String cwd, ClientType clientType) {
-        return new RegisterRequest(null, null, cwd, null, null, null, clientType, null, null);
+        return new RegisterRequest(null, null, cwd, null, null, null, clientType, null, null, null);
     }
 
     /** This request asking for a name ({@code null}: none). */
     public RegisterRequest withName(String newName) {
-        return new RegisterRequest(agentPid, newName, cwd, gitRoot, repoKey, tty, clientType, summary, resumeSecret);
+        return new RegisterRequest(
+                agentPid, newName, cwd, gitRoot, repoKey, tty, clientType, summary, resumeSecret, sessionKey);
     }
 
     /** This request naming the agent process {@code kill} should end ({@code null}: the connecting process). */
     public RegisterRequest withAgentPid(Long pid) {
-        return new RegisterRequest(pid, name, cwd, gitRoot, repoKey, tty, clientType, summary, resumeSecret);
+        return new RegisterRequest(
+                pid, name, cwd, gitRoot, repoKey, tty, clientType, summary, resumeSecret, sessionKey);
     }
 
     /** This request with the agent's git work tree and repository key ({@code null} outside a repository). */
     public RegisterRequest withRepo(String newGitRoot, String newRepoKey) {
-        return new RegisterRequest(agentPid, name, cwd, newGitRoot, newRepoKey, tty, clientType, summary, resumeSecret);
+        return new RegisterRequest(
+                agentPid, name, cwd, newGitRoot, newRepoKey, tty, clientType, summary, resumeSecret, sessionKey);
     }
 
     /** This request taking back the peer an earlier registration's secret names. */
     public RegisterRequest withResumeSecret(String secret) {
-        return new RegisterRequest(agentPid, name, cwd, gitRoot, repoKey, tty, clientType, summary, secret);
+        return new RegisterRequest(agentPid, name, cwd, gitRoot, repoKey, tty, clientType, summary, secret, sessionKey);
+    }
+
+    /** This request from the agent session {@code key} ({@code null}: none). */
+    public RegisterRequest withSessionKey(String key) {
+        return new RegisterRequest(agentPid, name, cwd, gitRoot, repoKey, tty, clientType, summary, resumeSecret, key);
     }
 
     private static String blankToNull(String value) {

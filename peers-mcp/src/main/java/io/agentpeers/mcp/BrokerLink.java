@@ -7,11 +7,13 @@ import io.agentpeers.core.RegisterRequest;
 import io.agentpeers.local.BrokerEndpoint;
 import io.agentpeers.local.BrokerStarter;
 import io.agentpeers.local.CallerFacts;
+import io.agentpeers.protocol.PeerInfo;
 import io.agentpeers.protocol.PeersPaths;
 import io.agentpeers.protocol.client.BrokerUnavailableException;
 import io.agentpeers.protocol.client.ClientOptions;
 import io.agentpeers.protocol.client.MessageListener;
 import io.agentpeers.protocol.client.PeersClient;
+import io.agentpeers.protocol.client.Results;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.ExecutorService;
@@ -238,7 +240,7 @@ final class BrokerLink implements AutoCloseable {
                 null,
                 null);
         try {
-            fresh.register(request);
+            noteTakeover(fresh.register(request));
         } catch (PeersException e) {
             switch (e.errorCode()) {
                 case NAME_TAKEN, INVALID_NAME -> {
@@ -253,6 +255,23 @@ final class BrokerLink implements AutoCloseable {
                 }
                 default -> throw e;
             }
+        }
+    }
+
+    /**
+     * A new agent process that took an earlier peer back by its session or its name is told so once, with
+     * the mail that waited: it may not know it was that peer (a restarted Claude Code, a new terminal).
+     */
+    private void noteTakeover(Results.Registered registered) {
+        if ("session".equals(registered.resumedBy()) || "name".equals(registered.resumedBy())) {
+            PeerInfo peer = registered.peer();
+            String who = peer.name() != null ? peer.name() + " (" + peer.id() + ")" : peer.id();
+            int waiting = registered.pending();
+            LOG.info("took back peer {} by its {}: {} messages waited", peer.id(), registered.resumedBy(), waiting);
+            notice = "You are peer " + who + " again, taken back by your "
+                    + ("session".equals(registered.resumedBy()) ? "session" : "name") + ": " + waiting
+                    + (waiting == 1 ? " message waited" : " messages waited") + " for you"
+                    + (waiting > 0 ? "; call check_messages." : ".");
         }
     }
 

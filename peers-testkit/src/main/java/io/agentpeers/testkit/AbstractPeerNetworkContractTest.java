@@ -30,6 +30,7 @@ import io.agentpeers.core.RateLimitedException;
 import io.agentpeers.core.RegisterRequest;
 import io.agentpeers.core.Registration;
 import io.agentpeers.core.ResumeRefusedException;
+import io.agentpeers.core.ResumedBy;
 import io.agentpeers.core.Scope;
 import io.agentpeers.core.SendResult;
 import io.agentpeers.core.SummaryTooLongException;
@@ -120,9 +121,13 @@ public abstract class AbstractPeerNetworkContractTest {
     }
 
     protected PeerId joinNamed(String name) {
+        return joinNamed(name, ClientType.GENERIC, UID);
+    }
+
+    protected PeerId joinNamed(String name, ClientType clientType, int uid) {
         return network.register(
-                        newAgent().credentials(),
-                        RegisterRequest.of("/work", ClientType.GENERIC).withName(name))
+                        newAgent(uid).credentials(),
+                        RegisterRequest.of("/work", clientType).withName(name))
                 .peer()
                 .id();
     }
@@ -221,13 +226,147 @@ public abstract class AbstractPeerNetworkContractTest {
     void aGonePeersNameIsReservedForTheGracePeriodOnly() {
         PeerId alice = joinNamed("alice");
         network.connectionClosed(alice);
-        assertThrows(NameTakenException.class, () -> joinNamed("alice"));
+        // Another client type (or uid) may not take it over (the same may: see the takeover tests).
+        assertThrows(NameTakenException.class, () -> joinNamed("alice", ClientType.CODEX, UID));
         assertEquals(alice, network.resolve("alice").id(), "a reserved name still reaches its peer");
 
         clock.advance(limits().nameGrace().plusSeconds(1));
-        PeerId newAlice = joinNamed("alice");
+        PeerId newAlice = joinNamed("alice", ClientType.CODEX, UID);
         assertNotEquals(alice, newAlice);
         assertEquals(newAlice, network.resolve("alice").id());
+    }
+
+    @Test
+    void aNewSessionOfTheSameUserAndClientTakesOverTheGonePeerOfTheNameItAsksFor() {
+        PeerId sender = join("/w");
+        PeerId carol = network.register(newAgent().credentials(), claudeNamed("carol", "/repo/a"))
+                .peer()
+                .id();
+        network.setSummary(carol, "reviewing the parser");
+        network.connectionClosed(carol);
+        network.send(sender, "carol", "one", null);
+        network.send(sender, "carol", "two", null);
+
+        // Claude Code quit and started again, in another folder: another agent process, same user.
+        Registration again = network.register(newAgent().credentials(), claudeNamed("carol", "/repo/b"));
+        assertEquals(carol, again.peer().id());
+        assertEquals(ResumedBy.NAME, again.resumedBy());
+        assertEquals(2, again.pending());
+        assertEquals("carol", again.peer().name());
+        assertEquals("/repo/b", again.peer().cwd());
+        assertEquals("reviewing the parser", again.peer().summary());
+        assertEquals(
+                List.of("one", "two"),
+                network.pending(carol, 10).stream().map(Message::text).toList());
+    }
+
+    @Test
+    void aLiveNameAnotherUsersOrAnotherClientsIsNeverTakenOver() {
+        PeerId live = network.register(newAgent().credentials(), claudeNamed("live", "/w"))
+                .peer()
+                .id();
+        assertThrows(
+                NameTakenException.class, () -> network.register(newAgent().credentials(), claudeNamed("live", "/w")));
+        assertTrue(network.find(live).orElseThrow().live());
+
+        PeerId theirs = network.register(newAgent(UID + 1).credentials(), claudeNamed("theirs", "/w"))
+                .peer()
+                .id();
+        network.connectionClosed(theirs);
+        assertThrows(
+                NameTakenException.class,
+                () -> network.register(newAgent().credentials(), claudeNamed("theirs", "/w")),
+                "another uid's gone peer keeps its name");
+
+        PeerId codex = joinNamed("coder", ClientType.CODEX, UID);
+        network.connectionClosed(codex);
+        assertThrows(
+                NameTakenException.class,
+                () -> network.register(newAgent().credentials(), claudeNamed("coder", "/w")),
+                "another client type's gone peer keeps its name");
+    }
+
+    @Test
+    void aTcpPeerIsTakenBackOnlyByItsSecret() {
+        Registration bot = network.register(
+                null, RegisterRequest.of("/w", ClientType.GENERIC).withName("bot"));
+        network.connectionClosed(bot.peer().id());
+        assertThrows(
+                NameTakenException.class,
+                () -> network.register(
+                        null, RegisterRequest.of("/w", ClientType.GENERIC).withName("bot")));
+        assertThrows(
+                NameTakenException.class,
+                () -> network.register(
+                        newAgent().credentials(),
+                        RegisterRequest.of("/w", ClientType.GENERIC).withName("bot")),
+                "a verified caller does not take over an unverified peer");
+        Registration back = network.register(
+                null, RegisterRequest.of("/w", ClientType.GENERIC).withResumeSecret(bot.resumeSecret()));
+        assertEquals(bot.peer().id(), back.peer().id());
+        assertEquals(ResumedBy.SECRET, back.resumedBy());
+    }
+
+    @Test
+    void aNewProcessOfTheSameAgentSessionTakesItsPeerBack() {
+        RegisterRequest session =
+                RegisterRequest.of("/w", ClientType.CLAUDE_CODE).withSessionKey("0f1e2d3c-aaaa-bbbb-cccc-1234567890ab");
+        Agent first = newAgent();
+        PeerId peer = network.register(first.credentials(), session.withAgentPid(first.agentPid()))
+                .peer()
+                .id();
+        network.connectionClosed(peer);
+
+        Agent continued = newAgent(); // `claude --continue`: a new Claude Code process, the same session
+        Registration back = network.register(continued.credentials(), session.withAgentPid(continued.agentPid()));
+        assertEquals(peer, back.peer().id());
+        assertEquals(ResumedBy.SESSION, back.resumedBy());
+        network.connectionClosed(peer);
+
+        Agent stranger = newAgent(UID + 1);
+        Registration theirs = network.register(stranger.credentials(), session.withAgentPid(stranger.agentPid()));
+        assertNotEquals(peer, theirs.peer().id(), "another uid's process never resumes it by the session key");
+        Registration codex = network.register(
+                newAgent().credentials(),
+                RegisterRequest.of("/w", ClientType.CODEX).withSessionKey("0f1e2d3c-aaaa-bbbb-cccc-1234567890ab"));
+        assertNotEquals(peer, codex.peer().id(), "nor another client type");
+        assertThrows(
+                InvalidArgumentException.class,
+                () -> RegisterRequest.of("/w", ClientType.CLAUDE_CODE).withSessionKey("has space"));
+    }
+
+    @Test
+    void thePreviousSecretIsAcceptedUntilTheNewOneIsUsed() {
+        Registration first = network.register(null, RegisterRequest.of("/w", ClientType.GENERIC));
+        PeerId id = first.peer().id();
+        network.connectionClosed(id);
+        // The resume's answer is lost: the client never learns the second secret.
+        Registration lost = network.register(
+                null, RegisterRequest.of("/w", ClientType.GENERIC).withResumeSecret(first.resumeSecret()));
+        network.connectionClosed(id);
+        Registration retried = network.register(
+                null, RegisterRequest.of("/w", ClientType.GENERIC).withResumeSecret(first.resumeSecret()));
+        assertEquals(id, retried.peer().id(), "the secret the client still has works once more");
+        network.connectionClosed(id);
+        assertThrows(
+                ResumeRefusedException.class,
+                () -> network.register(
+                        null, RegisterRequest.of("/w", ClientType.GENERIC).withResumeSecret(lost.resumeSecret())),
+                "the unseen secret was replaced");
+
+        Registration used = network.register(
+                null, RegisterRequest.of("/w", ClientType.GENERIC).withResumeSecret(retried.resumeSecret()));
+        assertEquals(id, used.peer().id());
+        network.connectionClosed(id);
+        assertThrows(
+                ResumeRefusedException.class,
+                () -> network.register(
+                        null, RegisterRequest.of("/w", ClientType.GENERIC).withResumeSecret(first.resumeSecret())),
+                "once the newer one was used, the old one is refused");
+    }
+
+    private RegisterRequest claudeNamed(String name, String cwd) {
+        return RegisterRequest.of(cwd, ClientType.CLAUDE_CODE).withName(name);
     }
 
     @Test
@@ -247,7 +386,7 @@ public abstract class AbstractPeerNetworkContractTest {
         assertFalse(network.find(bob).orElseThrow().live());
         assertEquals(aloneGone.goneAt(), aliceGone.goneAt());
         assertEquals(aloneGone.nameReservedUntil(), aliceGone.nameReservedUntil(), "the name grace, as after a close");
-        assertThrows(NameTakenException.class, () -> joinNamed("alice"));
+        assertThrows(NameTakenException.class, () -> joinNamed("alice", ClientType.CODEX, UID));
         assertEquals(
                 Set.of(alice, bob),
                 events.stream()

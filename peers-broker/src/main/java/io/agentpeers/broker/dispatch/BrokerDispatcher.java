@@ -276,7 +276,8 @@ public final class BrokerDispatcher implements ConnectionHandler, CommitListener
                 params.optionalString("tty"),
                 ClientType.fromWireName(params.requiredString("client_type")),
                 params.optionalString("summary"),
-                params.optionalString("resume_secret"));
+                params.optionalString("resume_secret"),
+                params.optionalString("session_key"));
         Credentials credentials = connection.identity().credentials().orElse(null);
         Registration registration = network.register(credentials, request);
         Peer peer = registration.peer();
@@ -293,12 +294,15 @@ public final class BrokerDispatcher implements ConnectionHandler, CommitListener
                 peer.name(),
                 peer.clientType(),
                 peer.verified(),
-                registration.resumed(),
+                registration.resumed() ? registration.resumedBy().wireName() : "no",
                 registration.pending());
         ObjectNode result = NODES.objectNode();
         result.set("peer", PeersJson.peer(peer, deliveryOf(peer)));
         result.put("resume_secret", registration.resumeSecret());
         result.put("resumed", registration.resumed());
+        if (registration.resumed()) {
+            result.put("resumed_by", registration.resumedBy().wireName());
+        }
         result.put("pending", registration.pending());
         return result;
     }

@@ -132,7 +132,10 @@ public final class PeersClient implements AutoCloseable {
         JsonNode result = call("register", registerParams(request), options.requestTimeout());
         adoptRegistration(request, result);
         return new Results.Registered(
-                self, result.path("resumed").asBoolean(), result.path("pending").asInt());
+                self,
+                result.path("resumed").asBoolean(),
+                result.hasNonNull("resumed_by") ? result.get("resumed_by").asText() : null,
+                result.path("pending").asInt());
     }
 
     /** The peer this client holds, as of its last registration or update; null before {@link #register}. */
@@ -407,6 +410,7 @@ public final class PeersClient implements AutoCloseable {
         node.put("tty", request.tty());
         node.put("summary", request.summary());
         node.put("resume_secret", request.resumeSecret());
+        node.put("session_key", request.sessionKey());
         return node;
     }
 

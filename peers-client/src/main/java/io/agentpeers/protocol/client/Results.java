@@ -8,8 +8,11 @@ import java.util.List;
 public final class Results {
     private Results() {}
 
-    /** A registration: who this client now is, and whether it took back an earlier peer. */
-    public record Registered(PeerInfo peer, boolean resumed, int pending) {}
+    /**
+     * A registration: who this client now is, whether it took back an earlier peer and how ({@code secret},
+     * {@code session}, {@code agent} or {@code name}; null for a new peer), and how many messages wait.
+     */
+    public record Registered(PeerInfo peer, boolean resumed, String resumedBy, int pending) {}
 
     /** A stored message and its recipient as the broker knew it (it may be gone: the message waits). */
     public record Sent(Message message, PeerInfo recipient) {}

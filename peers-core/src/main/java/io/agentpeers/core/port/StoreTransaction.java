@@ -31,8 +31,17 @@ public interface StoreTransaction {
     /** Every peer, live or gone, that has this name, newest registration first. */
     List<Peer> findPeersByName(String name);
 
-    /** The peer whose resume secret hashes to {@code hash} (SHA-256, hex), or empty. */
+    /**
+     * The peer whose current or previous resume secret hashes to {@code hash} (SHA-256, hex), or empty;
+     * of several, the newest registration.
+     */
     Optional<Peer> findPeerByResumeSecretHash(String hash);
+
+    /**
+     * The gone peer, most recently gone first, of this session of an agent client: same session key, same
+     * client type, its connection of the same uid. The candidate for a resume after the agent restarted.
+     */
+    Optional<Peer> findGonePeerBySession(int uid, ClientType clientType, String sessionKey);
 
     /**
      * The gone peer, most recently gone first, whose agent process is this one (pid and start ticks)

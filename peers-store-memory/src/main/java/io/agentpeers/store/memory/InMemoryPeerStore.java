@@ -51,6 +51,10 @@ import java.util.function.Predicate;
 public final class InMemoryPeerStore implements PeerStore {
     private static final Comparator<Peer> BY_REGISTRATION =
             Comparator.comparing(Peer::registeredAt).thenComparing(Peer::id);
+    private static final Comparator<Peer> MOST_RECENTLY_GONE_FIRST = Comparator.comparing(
+                    Peer::goneAt, Comparator.nullsFirst(Comparator.<Instant>naturalOrder()))
+            .thenComparing(Peer::id)
+            .reversed();
 
     private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
     /** Written under the write lock; volatile so that a read can fail fast without the lock. */
@@ -257,7 +261,9 @@ public final class InMemoryPeerStore implements PeerStore {
                 p.state(),
                 millis(p.goneAt()),
                 millis(p.nameReservedUntil()),
-                p.resumeSecretHash());
+                p.resumeSecretHash(),
+                p.previousSecretHash(),
+                p.sessionKey());
     }
 
     private static Message withState(Message m, MessageState state, Instant deliveredAt, Instant readAt) {
@@ -348,7 +354,25 @@ public final class InMemoryPeerStore implements PeerStore {
         @Override
         public Optional<Peer> findPeerByResumeSecretHash(String hash) {
             check();
-            return peersWhere(p -> hash != null && hash.equals(p.resumeSecretHash()), BY_REGISTRATION.reversed())
+            return peersWhere(
+                            p -> hash != null
+                                    && (hash.equals(p.resumeSecretHash()) || hash.equals(p.previousSecretHash())),
+                            BY_REGISTRATION.reversed())
+                    .stream()
+                    .findFirst();
+        }
+
+        @Override
+        public Optional<Peer> findGonePeerBySession(int uid, ClientType clientType, String sessionKey) {
+            check();
+            return peersWhere(
+                            p -> !p.live()
+                                    && sessionKey != null
+                                    && sessionKey.equals(p.sessionKey())
+                                    && p.clientType() == clientType
+                                    && p.connection() != null
+                                    && p.connection().uid() == uid,
+                            MOST_RECENTLY_GONE_FIRST)
                     .stream()
                     .findFirst();
         }
@@ -357,10 +381,6 @@ public final class InMemoryPeerStore implements PeerStore {
         public Optional<Peer> findGonePeerByAgent(
                 long agentPid, long agentStartTicks, ClientType clientType, String cwd) {
             check();
-            Comparator<Peer> mostRecentlyGoneFirst = Comparator.comparing(
-                            Peer::goneAt, Comparator.nullsFirst(Comparator.<Instant>naturalOrder()))
-                    .thenComparing(Peer::id)
-                    .reversed();
             return peersWhere(
                             p -> !p.live()
                                     && p.agent() != null
@@ -368,7 +388,7 @@ public final class InMemoryPeerStore implements PeerStore {
                                     && p.agent().startTicks() == agentStartTicks
                                     && p.clientType() == clientType
                                     && p.cwd().equals(cwd),
-                            mostRecentlyGoneFirst)
+                            MOST_RECENTLY_GONE_FIRST)
                     .stream()
                     .findFirst();
         }

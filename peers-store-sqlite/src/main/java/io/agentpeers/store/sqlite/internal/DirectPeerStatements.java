@@ -10,18 +10,20 @@ import java.util.Optional;
 /**
  * The statements on {@code peers} of every resume, on plain JDBC, each prepared once for the life of
  * its connection: a peer by id, by resume secret, and its update. Through Jdbi's SQL objects each call
- * prepared its statement again and bound the update's twenty columns by reflection: in a restart storm
+ * prepared its statement again and bound the update's columns by reflection: in a restart storm
  * (2,000 peers resuming at once) these three took 2.6 s of CPU, two thirds of it that overhead. The same
  * SQL as {@link PeerDao}'s. Not thread-safe, like the connection.
  */
 final class DirectPeerStatements implements AutoCloseable {
     private static final String FIND = PeerDao.SELECT + "WHERE id = ?";
     private static final String FIND_BY_RESUME_SECRET_HASH =
-            PeerDao.SELECT + "WHERE resume_secret_hash = ? ORDER BY registered_at DESC, id DESC LIMIT 1";
+            PeerDao.SELECT + "WHERE resume_secret_hash = ? OR previous_secret_hash = ?"
+                    + " ORDER BY registered_at DESC, id DESC LIMIT 1";
     private static final String UPDATE = "UPDATE peers SET name = ?, conn_pid = ?, conn_uid = ?,"
             + " conn_start_ticks = ?, agent_pid = ?, agent_uid = ?, agent_start_ticks = ?, cwd = ?, git_root = ?,"
             + " repo_key = ?, tty = ?, client_type = ?, summary = ?, registered_at = ?, last_seen = ?, state = ?,"
-            + " gone_at = ?, name_reserved_until = ?, resume_secret_hash = ? WHERE id = ?";
+            + " gone_at = ?, name_reserved_until = ?, resume_secret_hash = ?, previous_secret_hash = ?, session_key = ?"
+            + " WHERE id = ?";
 
     private static final PeerRowMapper MAPPER = new PeerRowMapper();
 
@@ -47,6 +49,7 @@ final class DirectPeerStatements implements AutoCloseable {
             findByResumeSecretHash = connection.prepareStatement(FIND_BY_RESUME_SECRET_HASH);
         }
         findByResumeSecretHash.setString(1, hash);
+        findByResumeSecretHash.setString(2, hash);
         return first(findByResumeSecretHash);
     }
 
@@ -75,7 +78,9 @@ final class DirectPeerStatements implements AutoCloseable {
         setLong(s, 17, row.goneAt());
         setLong(s, 18, row.nameReservedUntil());
         s.setString(19, row.resumeSecretHash());
-        s.setString(20, row.id());
+        s.setString(20, row.previousSecretHash());
+        s.setString(21, row.sessionKey());
+        s.setString(22, row.id());
         return s.executeUpdate();
     }
 

@@ -18,13 +18,14 @@ public interface PeerDao {
     /** Every query of rows selects these, in this order: {@link PeerRowMapper} reads them by position. */
     String COLUMNS = "id, name, conn_pid, conn_uid, conn_start_ticks, agent_pid, agent_uid, agent_start_ticks,"
             + " cwd, git_root, repo_key, tty, client_type, summary, registered_at, last_seen, state, gone_at,"
-            + " name_reserved_until, resume_secret_hash";
+            + " name_reserved_until, resume_secret_hash, previous_secret_hash, session_key";
 
     String SELECT = "SELECT " + COLUMNS + " FROM peers ";
 
     @SqlUpdate("INSERT INTO peers (" + COLUMNS + ") VALUES (:id, :name, :connPid, :connUid, :connStartTicks,"
             + " :agentPid, :agentUid, :agentStartTicks, :cwd, :gitRoot, :repoKey, :tty, :clientType, :summary,"
-            + " :registeredAt, :lastSeen, :state, :goneAt, :nameReservedUntil, :resumeSecretHash)")
+            + " :registeredAt, :lastSeen, :state, :goneAt, :nameReservedUntil, :resumeSecretHash, :previousSecretHash,"
+            + " :sessionKey)")
     void insert(@BindMethods PeerRow row);
 
     @SqlQuery(SELECT + "WHERE name = :name ORDER BY registered_at DESC, id DESC")
@@ -33,6 +34,10 @@ public interface PeerDao {
     @SqlQuery(SELECT + "WHERE agent_pid = :agentPid AND agent_start_ticks = :agentStartTicks AND state = 'gone'"
             + " AND client_type = :clientType AND cwd = :cwd ORDER BY gone_at DESC, id DESC LIMIT 1")
     Optional<PeerRow> findGoneByAgent(long agentPid, long agentStartTicks, String clientType, String cwd);
+
+    @SqlQuery(SELECT + "WHERE session_key = :sessionKey AND state = 'gone' AND client_type = :clientType"
+            + " AND conn_uid = :uid ORDER BY gone_at DESC, id DESC LIMIT 1")
+    Optional<PeerRow> findGoneBySession(int uid, String clientType, String sessionKey);
 
     @SqlQuery(SELECT + "WHERE state = 'live' ORDER BY registered_at, id")
     List<PeerRow> live();

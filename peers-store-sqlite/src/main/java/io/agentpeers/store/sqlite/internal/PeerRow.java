@@ -28,7 +28,9 @@ public record PeerRow(
         String state,
         Long goneAt,
         Long nameReservedUntil,
-        String resumeSecretHash) {
+        String resumeSecretHash,
+        String previousSecretHash,
+        String sessionKey) {
 
     public static PeerRow of(Peer p) {
         ProcessRef c = p.connection();
@@ -53,7 +55,9 @@ public record PeerRow(
                 p.state().wireName(),
                 millis(p.goneAt()),
                 millis(p.nameReservedUntil()),
-                p.resumeSecretHash());
+                p.resumeSecretHash(),
+                p.previousSecretHash(),
+                p.sessionKey());
     }
 
     public Peer toPeer() {
@@ -73,7 +77,9 @@ public record PeerRow(
                 PeerState.fromWireName(state),
                 instant(goneAt),
                 instant(nameReservedUntil),
-                resumeSecretHash);
+                resumeSecretHash,
+                previousSecretHash,
+                sessionKey);
     }
 
     private static ProcessRef process(Long pid, Integer uid, Long startTicks) {

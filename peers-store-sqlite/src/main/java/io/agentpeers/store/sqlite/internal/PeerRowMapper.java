@@ -36,6 +36,8 @@ public final class PeerRowMapper implements RowMapper<PeerRow> {
                 rs.getString(17),
                 Columns.nullableLong(rs, 18),
                 Columns.nullableLong(rs, 19),
-                rs.getString(20));
+                rs.getString(20),
+                rs.getString(21),
+                rs.getString(22));
     }
 }

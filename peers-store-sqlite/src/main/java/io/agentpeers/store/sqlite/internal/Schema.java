@@ -89,7 +89,16 @@ public final class Schema {
             new Migration(
                     2,
                     "drop the unused live cwd and repo key indexes",
-                    List.of("DROP INDEX IF EXISTS peers_live_cwd", "DROP INDEX IF EXISTS peers_live_repo")));
+                    List.of("DROP INDEX IF EXISTS peers_live_cwd", "DROP INDEX IF EXISTS peers_live_repo")),
+            new Migration(
+                    3,
+                    "a peer keeps the secret presented at its last resume, and its agent's session key",
+                    List.of(
+                            "ALTER TABLE peers ADD COLUMN previous_secret_hash TEXT",
+                            "ALTER TABLE peers ADD COLUMN session_key TEXT",
+                            "CREATE INDEX peers_previous_secret ON peers (previous_secret_hash)"
+                                    + " WHERE previous_secret_hash IS NOT NULL",
+                            "CREATE INDEX peers_session_key ON peers (session_key) WHERE session_key IS NOT NULL")));
 
     private Schema() {}
 

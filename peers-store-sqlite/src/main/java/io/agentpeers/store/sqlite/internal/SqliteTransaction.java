@@ -103,6 +103,14 @@ public final class SqliteTransaction implements StoreTransaction {
     }
 
     @Override
+    public Optional<Peer> findGonePeerBySession(int uid, ClientType clientType, String sessionKey) {
+        return run(
+                "find gone peer by session",
+                () -> peers.findGoneBySession(uid, clientType.wireName(), sessionKey)
+                        .map(PeerRow::toPeer));
+    }
+
+    @Override
     public List<Peer> livePeers() {
         return run("list live peers", () -> toPeers(peers.live()));
     }
