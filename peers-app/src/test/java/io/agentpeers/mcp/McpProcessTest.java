@@ -257,6 +257,45 @@ class McpProcessTest {
         }
     }
 
+    @Test
+    void aRestartedClaudeCodeSessionTakesItsPeerBackByItsSessionId() throws Exception {
+        Map<String, String> session = new java.util.HashMap<>(McpFixtures.env(home));
+        session.put("CLAUDE_CODE_SESSION_ID", "48767bb0-ac19-432d-8288-fcf965c74c02");
+        try (PeersBroker broker = McpFixtures.broker(home, new InMemoryPeerStore());
+                PeersClient carol = McpFixtures.peer(home, "carol")) {
+            String id;
+            try (RawMcp first = RawMcp.start(
+                    underShell(McpFixtures.mcpCommand("claude-code", null)),
+                    session,
+                    home,
+                    logs.resolve("first.err"))) {
+                first.initialize();
+                first.text("set_summary", Map.of("summary", "fixing the parser"));
+                id = carol.listPeers(io.agentpeers.core.Scope.MACHINE).stream()
+                        .filter(p -> "fixing the parser".equals(p.summary()))
+                        .findFirst()
+                        .orElseThrow()
+                        .id();
+                first.closeStdin();
+                assertTrue(first.process().waitFor(20, TimeUnit.SECONDS), "the server exits when stdin closes");
+            }
+            carol.send(id, "sent while the session was closed");
+
+            // `claude --continue`: another Claude Code process (here another sh), the same session id.
+            try (RawMcp continued = RawMcp.start(
+                    underShell(McpFixtures.mcpCommand("claude-code", null)),
+                    session,
+                    home,
+                    logs.resolve("continued.err"))) {
+                continued.initialize();
+                String who = continued.text("whoami", Map.of());
+                assertTrue(who.contains(id) && who.contains("fixing the parser"), who);
+                assertTrue(
+                        who.contains("taken back by your session: 1 message waited for you; call check_messages"), who);
+            }
+        }
+    }
+
     /** The server under {@code sh}, which is then its agent process (what kill_peer ends). */
     private static List<String> underShell(List<String> command) {
         List<String> wrapped = new ArrayList<>(List.of("sh", "-c", "\"$@\"; exit $?", "sh"));

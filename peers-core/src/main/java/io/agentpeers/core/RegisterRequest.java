@@ -50,9 +50,14 @@ public record RegisterRequest(
         tty = blankToNull(tty);
         resumeSecret = blankToNull(resumeSecret);
         sessionKey = blankToNull(sessionKey);
-        if (sessionKey != null && !SESSION_KEY.matcher(sessionKey).matches()) {
+        if (sessionKey != null && !isSessionKey(sessionKey)) {
             throw new InvalidArgumentException("session_key must be 1 to 128 of A-Z, a-z, 0-9, '.', '_', ':' and '-'");
         }
+    }
+
+    /** Whether {@code key} is a valid session key: 1 to 128 of {@code A-Z a-z 0-9 . _ : -}. */
+    public static boolean isSessionKey(String key) {
+        return key != null && SESSION_KEY.matcher(key).matches();
     }
 
     /** A plain registration with these values (no session key). */

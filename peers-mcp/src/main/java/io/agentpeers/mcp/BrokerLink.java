@@ -16,6 +16,7 @@ import io.agentpeers.protocol.client.PeersClient;
 import io.agentpeers.protocol.client.Results;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -38,6 +39,7 @@ final class BrokerLink implements AutoCloseable {
     private final McpSettings settings;
     private final Path cwd;
     private final Long agentPid;
+    private final String sessionKey;
     private final ReentrantLock connectLock = new ReentrantLock();
     private final AtomicBoolean subscribed = new AtomicBoolean();
     private final AtomicBoolean closed = new AtomicBoolean();
@@ -49,10 +51,12 @@ final class BrokerLink implements AutoCloseable {
     private volatile String notice;
     private volatile String lastProblem;
 
-    BrokerLink(McpSettings settings, Path cwd, Long agentPid) {
+    /** @param sessionKey the agent client's id for its session (see {@link #sessionKeyOf}), or null */
+    BrokerLink(McpSettings settings, Path cwd, Long agentPid, String sessionKey) {
         this.settings = settings;
         this.cwd = cwd;
         this.agentPid = agentPid;
+        this.sessionKey = sessionKey;
         this.background = Executors.newSingleThreadExecutor(runnable -> {
             Thread thread = new Thread(runnable, "peers-mcp-link");
             thread.setDaemon(true);
@@ -238,7 +242,8 @@ final class BrokerLink implements AutoCloseable {
                 known.tty(),
                 ClientType.fromWireName(settings.clientType()),
                 null,
-                null);
+                null,
+                sessionKey);
         try {
             noteTakeover(fresh.register(request));
         } catch (PeersException e) {
@@ -273,6 +278,19 @@ final class BrokerLink implements AutoCloseable {
                     + (waiting == 1 ? " message waited" : " messages waited") + " for you"
                     + (waiting > 0 ? "; call check_messages." : ".");
         }
+    }
+
+    /**
+     * The session id Claude Code gives its MCP servers ({@code CLAUDE_CODE_SESSION_ID}; 2.1.332 keeps it across
+     * {@code claude --continue} and {@code --resume}, so a restarted session takes its peer back), when it is
+     * a valid session key; null for other clients and for anything else.
+     */
+    static String sessionKeyOf(String clientType, Map<String, String> environment) {
+        String id = environment.get("CLAUDE_CODE_SESSION_ID");
+        if (!"claude-code".equals(clientType) || !RegisterRequest.isSessionKey(id)) {
+            return null;
+        }
+        return id;
     }
 
     /** No agent pid over TCP: the broker cannot verify one there. */

@@ -73,7 +73,11 @@ public final class PeersMcp {
         AtomicReference<MessageListener> push = new AtomicReference<>();
 
         try (InboxNudger wake = InboxNudger.start(sessionWake(settings, parent), wakeTiming);
-                BrokerLink link = new BrokerLink(settings, Path.of(System.getProperty("user.dir")), parent)) {
+                BrokerLink link = new BrokerLink(
+                        settings,
+                        Path.of(System.getProperty("user.dir")),
+                        parent,
+                        BrokerLink.sessionKeyOf(settings.clientType(), System.getenv()))) {
             // Connecting loads and runs much (sockets, a native library, git, maybe a broker start): on two
             // cores it would slow the answer to initialize, so it starts right after that answer is out,
             // or after a short while for a client that is slow to initialize.
