@@ -79,6 +79,7 @@ public final class PeersBroker implements AutoCloseable {
     private final AtomicReference<Instant> lastSweepAt = new AtomicReference<>();
     private final List<String> listeners = new ArrayList<>();
     private BrokerLock lock;
+    private BrokerLock databaseLock;
     private PeerStore store;
     private PeerNetwork network;
     private BrokerDispatcher dispatcher;
@@ -100,6 +101,9 @@ public final class PeersBroker implements AutoCloseable {
         try {
             if (config.lockFile != null) {
                 lock = BrokerLock.acquire(config.lockFile);
+            }
+            if (config.database != null) {
+                databaseLock = BrokerLock.acquireDatabase(config.database);
             }
             // Opened only now, under the lock: a second broker of the same home never touches the store.
             store = config.store != null ? config.store : Objects.requireNonNull(config.opener.get(), "store");
@@ -261,6 +265,7 @@ public final class PeersBroker implements AutoCloseable {
         if (config.ownsStore) {
             closeQuietly(store);
         }
+        closeQuietly(databaseLock);
         closeQuietly(lock);
         LOG.info("event=stop pid={}", ProcessHandle.current().pid());
         stopped.countDown();
@@ -314,6 +319,7 @@ public final class PeersBroker implements AutoCloseable {
         private final List<TransportListener> listeners = new ArrayList<>();
         private String token;
         private Path lockFile;
+        private Path database;
         private PeerStore store;
         private Supplier<? extends PeerStore> opener;
         private boolean ownsStore;
@@ -336,6 +342,7 @@ public final class PeersBroker implements AutoCloseable {
             copy.listeners.addAll(listeners);
             copy.token = token;
             copy.lockFile = lockFile;
+            copy.database = database;
             copy.store = store;
             copy.opener = opener;
             copy.ownsStore = ownsStore;
@@ -363,6 +370,15 @@ public final class PeersBroker implements AutoCloseable {
         /** Hold this lock file, so that one home has one broker. */
         public Builder lockFile(Path path) {
             this.lockFile = path;
+            return this;
+        }
+
+        /**
+         * The database file the store keeps: a lock beside it ({@link BrokerLock#acquireDatabase}) refuses a
+         * second broker, of another home, that names the same file.
+         */
+        public Builder databaseLock(Path file) {
+            this.database = file;
             return this;
         }
 
