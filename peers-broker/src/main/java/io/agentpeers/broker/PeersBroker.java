@@ -135,6 +135,11 @@ public final class PeersBroker implements AutoCloseable {
             });
             long period = config.sweepInterval.toMillis();
             sweeper.scheduleWithFixedDelay(this::tick, period, period, TimeUnit.MILLISECONDS);
+            if (config.idleTimeout != null) {
+                // Checked on its own beat: a short idle timeout (a test's) need not wait for the next sweep.
+                long check = Math.max(100, Math.min(period, config.idleTimeout.toMillis() / 10));
+                sweeper.scheduleWithFixedDelay(this::checkIdle, check, check, TimeUnit.MILLISECONDS);
+            }
             LOG.info(
                     "event=start pid={} listeners={} database=\"{}\" previous_peers={}",
                     ProcessHandle.current().pid(),
@@ -181,20 +186,26 @@ public final class PeersBroker implements AutoCloseable {
     private void tick() {
         try {
             sweep();
-            if (config.idleTimeout != null) {
-                if (dispatcher.connectionCount() > 0) {
-                    idleSinceNanos = System.nanoTime();
-                } else if (System.nanoTime() - idleSinceNanos > config.idleTimeout.toNanos()) {
-                    LOG.info("event=idle-exit idle_for={}s", config.idleTimeout.toSeconds());
-                    Thread closer = new Thread(this::close, "peers-idle-close");
-                    closer.start();
-                }
-            }
         } catch (RuntimeException e) {
             LOG.warn("event=error sweep failed: {}", e.toString());
         } catch (Throwable e) {
             // A scheduled task that throws an Error is never run again: no sweeps would be a half-alive broker.
             fail("the sweep died", e);
+        }
+    }
+
+    /** Stops the broker once it has had no connection for the idle timeout. */
+    private void checkIdle() {
+        try {
+            if (dispatcher.connectionCount() > 0) {
+                idleSinceNanos = System.nanoTime();
+            } else if (System.nanoTime() - idleSinceNanos > config.idleTimeout.toNanos() && !closed.get()) {
+                LOG.info("event=idle-exit idle_for={}s", config.idleTimeout.toSeconds());
+                Thread closer = new Thread(this::close, "peers-idle-close");
+                closer.start();
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("event=error idle check failed: {}", e.toString()); // a task that throws is never run again
         }
     }
 
