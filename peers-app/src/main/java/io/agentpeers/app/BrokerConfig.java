@@ -83,8 +83,12 @@ public record BrokerConfig(PeersPaths paths, PeersLimits limits, Duration sweepI
             builder.listen(new TcpListener(TcpAddress.parse(paths.tcp())))
                     .token(new TokenFile(paths.tokenFile()).readOrCreate());
         }
-        // Opened under the broker's lock: a second broker of this home leaves the database alone.
-        return builder.ownedStore(() -> SqlitePeerStore.open(privateDatabase())).start();
+        // Opened under the broker's locks: a second broker of this home, or of another home given the same
+        // --db, leaves the database alone.
+        Path database = paths.database().toAbsolutePath();
+        return builder.databaseLock(database)
+                .ownedStore(() -> SqlitePeerStore.open(privateDatabase()))
+                .start();
     }
 
     /**

@@ -3,6 +3,7 @@ package io.agentpeers.app;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.agentpeers.broker.PeersBroker;
 import io.agentpeers.cli.BrokerAccess;
 import io.agentpeers.cli.CliContext;
 import io.agentpeers.cli.PeersCli;
@@ -24,10 +25,13 @@ import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Comparator;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Parameters;
@@ -38,8 +42,11 @@ import picocli.CommandLine.Spec;
  * makes (target/peers.jsa, see peers-app/pom.xml). It loads what a cold {@code peers status} and
  * {@code peers mcp} load: the status command against {@code DIR} as {@code PEERS_HOME}, where no broker
  * listens, then against a socket there that answers only {@code hello}; and an MCP server in this JVM that
- * answers {@code initialize} and {@code tools/list}. It never starts a broker, reads no {@code PEERS_*}
- * variable, and prints only one line on stderr; stdout stays empty.
+ * answers {@code initialize} and {@code tools/list}. Then what a broker process loads (SQLite, the
+ * migrations, the selector loops, the dispatcher) and {@code broker status} and {@code broker stop}: a broker in
+ * this JVM, in a folder of DIR that is deleted afterwards; a broker's JVM spent about a second loading those
+ * classes from the jar. It never starts a broker process, reads no {@code PEERS_*} variable, and prints only
+ * one line on stderr; stdout stays empty.
  */
 @Command(
         name = "__cds-training",
@@ -97,12 +104,49 @@ final class CdsTrainingCommand implements Callable<Integer> {
                 answers);
 
         boolean answered = answers.listed.getCount() == 0;
+        String broker = brokerInThisJvm(context, home.resolve("broker"));
         cli.context()
                 .err()
                 .println("peers: class-data training: status exit " + status + " (no broker), "
                         + connected + " (training socket), mcp exit " + mcp
-                        + (answered ? ", initialize and tools/list answered" : ", NO MCP answer"));
+                        + (answered ? ", initialize and tools/list answered" : ", NO MCP answer") + ", " + broker);
         return answered ? 0 : 1;
+    }
+
+    /**
+     * A broker in this JVM over {@code folder}, asked by {@code broker status} and stopped by {@code broker
+     * stop}; the folder is deleted afterwards.
+     *
+     * @return what happened, for the one line on stderr
+     */
+    private static String brokerInThisJvm(CliContext context, Path folder) throws IOException {
+        Map<String, String> env = Map.of("HOME", folder.toString(), "PEERS_HOME", folder.toString());
+        CliContext here = new CliContext(
+                env, folder, context.cwd(), context.out(), context.err(), context.in(), context.mainClass());
+        String result;
+        try (PeersBroker broker =
+                BrokerConfig.from(PeersPaths.under(folder), Map.of()).start()) {
+            int status = Main.commandLine(here).execute("broker", "status");
+            int stop = Main.commandLine(here).execute("broker", "stop");
+            result = "broker status exit " + status + ", stop exit " + stop
+                    + (broker.awaitStop(Duration.ofSeconds(ANSWER_WAIT_SECONDS)) ? "" : " (still running)");
+        } catch (RuntimeException | InterruptedException e) {
+            result = "broker failed: " + e;
+        } finally {
+            deleteTree(folder);
+        }
+        return result;
+    }
+
+    private static void deleteTree(Path folder) throws IOException {
+        if (!Files.exists(folder)) {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(folder)) {
+            for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(path);
+            }
+        }
     }
 
     /**

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.agentpeers.broker.BrokerLock;
 import io.agentpeers.broker.PeersBroker;
 import io.agentpeers.protocol.NotPrivateException;
 import io.agentpeers.protocol.PeersPaths;
@@ -28,7 +29,7 @@ class BrokerConfigHomeTest {
 
         try (PeersBroker ignored = start(PeersPaths.under(home).withTcp("127.0.0.1:0"))) {
             assertEquals("rwx------", mode(home));
-            for (String file : new String[] {"broker.lock", "token", "peers.db"}) {
+            for (String file : new String[] {"broker.lock", "token", "peers.db", "peers.db.lock"}) {
                 assertEquals("rw-------", mode(home.resolve(file)), file);
             }
         }
@@ -78,6 +79,26 @@ class BrokerConfigHomeTest {
 
         assertTrue(refused.getMessage().contains("chmod 700 " + folder), refused.getMessage());
         assertTrue(Files.notExists(folder.resolve("peers.db")));
+    }
+
+    @Test
+    void twoHomesGivenTheSameDatabaseAreRefusedTheSecondUntilTheFirstStops() {
+        Path database = dir.resolve("shared").resolve("same.db");
+        PeersPaths first = PeersPaths.under(dir.resolve("a")).withDatabase(database);
+        PeersPaths second = PeersPaths.under(dir.resolve("b")).withDatabase(database);
+
+        try (PeersBroker ignored = start(first)) {
+            BrokerLock.BrokerAlreadyRunningException refused =
+                    assertThrows(BrokerLock.BrokerAlreadyRunningException.class, () -> start(second));
+            assertEquals(
+                    "another broker (pid " + ProcessHandle.current().pid() + ") uses the database " + database
+                            + ": give this one a database of its own (--db or PEERS_DB), or stop that broker",
+                    refused.getMessage());
+            assertTrue(Files.notExists(dir.resolve("b").resolve("peers.sock")), "the second listens nowhere");
+        }
+        try (PeersBroker next = start(second)) {
+            assertTrue(next.listeners().get(0).contains(dir.resolve("b").toString()), "free once the first stopped");
+        }
     }
 
     private static PeersBroker start(PeersPaths paths) {

@@ -45,6 +45,7 @@ class CdsTrainingCommandTest {
         String log = err.toString(StandardCharsets.UTF_8);
         assertTrue(log.contains("status exit 3 (no broker), 1 (training socket)"), log);
         assertTrue(log.contains("initialize and tools/list answered"), log);
+        assertTrue(log.contains("broker status exit 0, stop exit 0"), "a broker's classes too: " + log);
         assertEquals("", out.toString(StandardCharsets.UTF_8));
         try (var left = Files.list(home)) {
             assertEquals(List.of(), left.toList(), "no socket, database or lock file left");

@@ -80,10 +80,14 @@ class LauncherProcessTest {
         Result version = run("--version");
         assertEquals(0, version.exit(), version::toString);
         assertTrue(version.out().startsWith("peers "), version::toString);
-        Result failed = run("install", "service", "--platform", "plan9");
+        Path codexConfig = Files.createDirectories(home.resolve(".codex")).resolve("config.toml");
+        Files.writeString(codexConfig, "mcp_servers = 1\n");
+        Result failed = run("install", "codex");
         assertEquals(1, failed.exit(), failed::toString);
         Result usage = run("no-such-command");
         assertEquals(2, usage.exit(), usage::toString);
+        Result platform = run("install", "service", "--platform", "plan9");
+        assertEquals(2, platform.exit(), platform::toString);
         Result unreachable = run("status");
         assertEquals(3, unreachable.exit(), unreachable::toString);
         assertTrue(unreachable.err().contains("peers broker start"), unreachable::toString);

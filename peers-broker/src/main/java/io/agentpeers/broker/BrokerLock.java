@@ -11,6 +11,7 @@ import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.function.Function;
 
 /**
  * One broker per home: an exclusive lock on a file, held for the broker's life and released by the
@@ -35,8 +36,31 @@ public final class BrokerLock implements AutoCloseable {
      * @throws io.agentpeers.protocol.NotPrivateException when the folder or the file is not private to this user
      */
     public static BrokerLock acquire(Path path) {
+        return acquire(
+                path,
+                "PEERS_HOME",
+                owner -> "another broker is running for this home" + owner
+                        + ": use it, or stop it with `peers broker stop`");
+    }
+
+    /**
+     * Takes the lock of a database file, {@code <file>.lock} beside it: brokers of two homes given the same
+     * {@code --db} would both write it. Released by the operating system when the process dies.
+     *
+     * @throws BrokerAlreadyRunningException when another broker holds it
+     */
+    public static BrokerLock acquireDatabase(Path database) {
+        Path file = database.toAbsolutePath();
+        return acquire(
+                file.resolveSibling(file.getFileName() + ".lock"),
+                "PEERS_DB",
+                owner -> "another broker" + owner + " uses the database " + file
+                        + ": give this one a database of its own (--db or PEERS_DB), or stop that broker");
+    }
+
+    private static BrokerLock acquire(Path path, String setting, Function<String, String> busy) {
         try {
-            PrivateFiles.requireFolder(path.toAbsolutePath().getParent(), "PEERS_HOME");
+            PrivateFiles.requireFolder(path.toAbsolutePath().getParent(), setting);
             FileChannel channel = PrivateFiles.open(
                     path, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
             FileLock lock;
@@ -48,9 +72,7 @@ public final class BrokerLock implements AutoCloseable {
             if (lock == null) {
                 String owner = readOwner(channel);
                 channel.close();
-                throw new BrokerAlreadyRunningException(
-                        "another broker is running for this home" + (owner.isEmpty() ? "" : " (pid " + owner + ")")
-                                + ": use it, or stop it with `peers broker stop`");
+                throw new BrokerAlreadyRunningException(busy.apply(owner.isEmpty() ? "" : " (pid " + owner + ")"));
             }
             channel.truncate(0);
             channel.write(ByteBuffer.wrap((ProcessHandle.current().pid() + "\n").getBytes(StandardCharsets.UTF_8)), 0);

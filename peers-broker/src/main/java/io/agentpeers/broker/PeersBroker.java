@@ -79,6 +79,7 @@ public final class PeersBroker implements AutoCloseable {
     private final AtomicReference<Instant> lastSweepAt = new AtomicReference<>();
     private final List<String> listeners = new ArrayList<>();
     private BrokerLock lock;
+    private BrokerLock databaseLock;
     private PeerStore store;
     private PeerNetwork network;
     private BrokerDispatcher dispatcher;
@@ -100,6 +101,9 @@ public final class PeersBroker implements AutoCloseable {
         try {
             if (config.lockFile != null) {
                 lock = BrokerLock.acquire(config.lockFile);
+            }
+            if (config.database != null) {
+                databaseLock = BrokerLock.acquireDatabase(config.database);
             }
             // Opened only now, under the lock: a second broker of the same home never touches the store.
             store = config.store != null ? config.store : Objects.requireNonNull(config.opener.get(), "store");
@@ -131,6 +135,11 @@ public final class PeersBroker implements AutoCloseable {
             });
             long period = config.sweepInterval.toMillis();
             sweeper.scheduleWithFixedDelay(this::tick, period, period, TimeUnit.MILLISECONDS);
+            if (config.idleTimeout != null) {
+                // Checked on its own beat: a short idle timeout (a test's) need not wait for the next sweep.
+                long check = Math.max(100, Math.min(period, config.idleTimeout.toMillis() / 10));
+                sweeper.scheduleWithFixedDelay(this::checkIdle, check, check, TimeUnit.MILLISECONDS);
+            }
             LOG.info(
                     "event=start pid={} listeners={} database=\"{}\" previous_peers={}",
                     ProcessHandle.current().pid(),
@@ -177,20 +186,26 @@ public final class PeersBroker implements AutoCloseable {
     private void tick() {
         try {
             sweep();
-            if (config.idleTimeout != null) {
-                if (dispatcher.connectionCount() > 0) {
-                    idleSinceNanos = System.nanoTime();
-                } else if (System.nanoTime() - idleSinceNanos > config.idleTimeout.toNanos()) {
-                    LOG.info("event=idle-exit idle_for={}s", config.idleTimeout.toSeconds());
-                    Thread closer = new Thread(this::close, "peers-idle-close");
-                    closer.start();
-                }
-            }
         } catch (RuntimeException e) {
             LOG.warn("event=error sweep failed: {}", e.toString());
         } catch (Throwable e) {
             // A scheduled task that throws an Error is never run again: no sweeps would be a half-alive broker.
             fail("the sweep died", e);
+        }
+    }
+
+    /** Stops the broker once it has had no connection for the idle timeout. */
+    private void checkIdle() {
+        try {
+            if (dispatcher.connectionCount() > 0) {
+                idleSinceNanos = System.nanoTime();
+            } else if (System.nanoTime() - idleSinceNanos > config.idleTimeout.toNanos() && !closed.get()) {
+                LOG.info("event=idle-exit idle_for={}s", config.idleTimeout.toSeconds());
+                Thread closer = new Thread(this::close, "peers-idle-close");
+                closer.start();
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("event=error idle check failed: {}", e.toString()); // a task that throws is never run again
         }
     }
 
@@ -261,6 +276,7 @@ public final class PeersBroker implements AutoCloseable {
         if (config.ownsStore) {
             closeQuietly(store);
         }
+        closeQuietly(databaseLock);
         closeQuietly(lock);
         LOG.info("event=stop pid={}", ProcessHandle.current().pid());
         stopped.countDown();
@@ -314,6 +330,7 @@ public final class PeersBroker implements AutoCloseable {
         private final List<TransportListener> listeners = new ArrayList<>();
         private String token;
         private Path lockFile;
+        private Path database;
         private PeerStore store;
         private Supplier<? extends PeerStore> opener;
         private boolean ownsStore;
@@ -336,6 +353,7 @@ public final class PeersBroker implements AutoCloseable {
             copy.listeners.addAll(listeners);
             copy.token = token;
             copy.lockFile = lockFile;
+            copy.database = database;
             copy.store = store;
             copy.opener = opener;
             copy.ownsStore = ownsStore;
@@ -363,6 +381,15 @@ public final class PeersBroker implements AutoCloseable {
         /** Hold this lock file, so that one home has one broker. */
         public Builder lockFile(Path path) {
             this.lockFile = path;
+            return this;
+        }
+
+        /**
+         * The database file the store keeps: a lock beside it ({@link BrokerLock#acquireDatabase}) refuses a
+         * second broker, of another home, that names the same file.
+         */
+        public Builder databaseLock(Path file) {
+            this.database = file;
             return this;
         }
 

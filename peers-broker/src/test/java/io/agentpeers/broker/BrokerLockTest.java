@@ -36,6 +36,24 @@ class BrokerLockTest {
     }
 
     @Test
+    void aDatabaseIsLockedBesideItWhateverHomeNamesIt() throws IOException {
+        Path database = dir.resolve("db").resolve("same.db");
+
+        try (BrokerLock held = BrokerLock.acquireDatabase(database)) {
+            assertEquals(dir.resolve("db").resolve("same.db.lock"), held.path());
+            assertEquals("rw-------", mode(held.path()));
+            BrokerLock.BrokerAlreadyRunningException second = assertThrows(
+                    BrokerLock.BrokerAlreadyRunningException.class, () -> BrokerLock.acquireDatabase(database));
+            assertTrue(
+                    second.getMessage()
+                            .startsWith("another broker (pid "
+                                    + ProcessHandle.current().pid() + ") uses the database " + database + ": "),
+                    second.getMessage());
+        }
+        BrokerLock.acquireDatabase(database).close(); // released with the first
+    }
+
+    @Test
     void aLinkedLockIsRefusedAndWhatItPointsAtIsLeftAlone() throws IOException {
         Path target = Files.writeString(dir.resolve("root-owned"), "precious\n");
         Path lock = Files.createSymbolicLink(dir.resolve("broker.lock"), target);

@@ -20,9 +20,13 @@ public final class BrokerAccess {
 
     private BrokerAccess() {}
 
-    /** Starts this program's {@code broker run} detached when none answers (for the MCP server). */
+    /**
+     * Starts this program's {@code broker run} detached when none answers (for the MCP server): it says so on
+     * stderr, and that broker stops after {@link BrokerCommands#AUTO_IDLE} without connections (or
+     * {@code PEERS_IDLE_TIMEOUT} seconds; 0 never).
+     */
     public static BrokerStarter brokerStarter(CliContext context, PeersPaths paths) {
-        return BrokerCommands.starter(context, paths);
+        return BrokerCommands.autoStarter(context, paths);
     }
 
     /**

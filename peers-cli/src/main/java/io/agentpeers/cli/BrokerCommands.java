@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.agentpeers.local.BrokerStarter;
+import io.agentpeers.local.ProcessEnd;
 import io.agentpeers.protocol.BrokerStats;
 import io.agentpeers.protocol.PeersPaths;
 import io.agentpeers.protocol.client.PeersClient;
@@ -22,6 +23,10 @@ import picocli.CommandLine.Option;
 public final class BrokerCommands {
     private static final Duration START_TIMEOUT = Duration.ofSeconds(20);
     private static final Duration STOP_TIMEOUT = Duration.ofSeconds(15);
+    /** How long a stop may take before it says what it waits for. */
+    private static final Duration QUIET_WAIT = Duration.ofSeconds(1);
+    /** How long a broker that a client started on its own waits for a connection before it stops. */
+    static final Duration AUTO_IDLE = Duration.ofMinutes(10);
 
     private BrokerCommands() {}
 
@@ -53,6 +58,30 @@ public final class BrokerCommands {
                 paths,
                 brokerCommand(context),
                 Map.of("PEERS_JAVA_OPTS", (String.join(" ", BrokerStarter.JVM_OPTIONS) + " " + userOptions).strip()));
+    }
+
+    /**
+     * The starter of a broker no one started by hand (the MCP server's): it says on stderr which home and
+     * socket it started a broker for, and that broker stops after {@link #AUTO_IDLE} without connections,
+     * or {@code PEERS_IDLE_TIMEOUT} seconds when set (0: never). A broker from {@code broker start} or a
+     * service stops only when told.
+     */
+    static BrokerStarter autoStarter(CliContext context, PeersPaths paths) {
+        return starter(context, paths)
+                .autoStarting(autoIdle(context))
+                .withNotices(line -> context.err().println("peers: " + line));
+    }
+
+    private static Duration autoIdle(CliContext context) {
+        String value = context.env().get("PEERS_IDLE_TIMEOUT");
+        if (value == null || value.isBlank()) {
+            return AUTO_IDLE;
+        }
+        try {
+            return Duration.ofSeconds(Math.max(0, Long.parseLong(value.strip())));
+        } catch (NumberFormatException e) {
+            throw new CliFailure("PEERS_IDLE_TIMEOUT must be a whole number of seconds, not '" + value + "'");
+        }
     }
 
     /** Options a broker process takes ({@code broker start} here, {@code broker run} in the app). */
@@ -101,7 +130,8 @@ public final class BrokerCommands {
         @Override
         protected int run() {
             PeersPaths paths = options.apply(paths());
-            BrokerStarter starter = starter(context(), paths);
+            BrokerStarter starter = starter(context(), paths)
+                    .withNotices(line -> context().err().println("peers: " + line));
             boolean started = starter.ensureRunning(START_TIMEOUT);
             BrokerStats stats;
             try (PeersClient client = BrokerAccess.connect(paths, false)) {
@@ -148,16 +178,25 @@ public final class BrokerCommands {
             pid = client.stats().pid();
             client.shutdownBroker();
         }
-        long deadline = System.nanoTime() + STOP_TIMEOUT.toNanos();
+        long asked = System.nanoTime();
+        long deadline = asked + STOP_TIMEOUT.toNanos();
+        boolean said = false;
         while (System.nanoTime() < deadline) {
             boolean socketGone = SocketFiles.probe(paths.socket()) != SocketFileState.LIVE;
-            boolean processGone = ProcessHandle.of(pid).map(p -> !p.isAlive()).orElse(true)
-                    || pid == ProcessHandle.current().pid();
+            // A zombie has let go of its socket, lock and database: only its exit status is left to reap.
+            boolean processGone = pid == ProcessHandle.current().pid() || ProcessEnd.ended(pid);
             if (socketGone && processGone) {
                 report(command, true, pid, "stopped the broker (pid " + pid + ")");
                 return 0;
             }
-            Thread.sleep(25);
+            if (!said && System.nanoTime() - asked > QUIET_WAIT.toNanos()) {
+                said = true;
+                command.context()
+                        .err()
+                        .println("peers: waiting for the broker (pid " + pid + ") to "
+                                + (socketGone ? "exit" : "close " + paths.socket()));
+            }
+            Thread.sleep(10);
         }
         throw new CliFailure("the broker (pid " + pid + ") did not stop within " + STOP_TIMEOUT.toSeconds()
                 + " s; end it with `kill " + pid + "`");

@@ -5,8 +5,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
 
 /**
  * Adds the peers MCP server to Claude Code's user configuration ({@code .claude.json}, where
@@ -61,6 +63,17 @@ final class ClaudeConfig {
         }
         Scanner scan = new Scanner(existing);
         int rootStart = scan.skipSpace(0);
+        // Jackson keeps the last of two equal keys and the scanner edits the first: a second run would add us again.
+        String twice = scan.twice(rootStart, "mcpServers");
+        if (twice == null && servers != null) {
+            twice = scan.twice(scan.member(rootStart, "mcpServers")[0], "peers");
+        }
+        if (twice != null) {
+            return new CodexConfig.Result(
+                    CodexConfig.Outcome.CONFLICT,
+                    existing,
+                    "the file has " + twice + "; merge them into one, then run this again");
+        }
         if (servers == null) {
             int insertAt = rootStart + 1;
             boolean empty = root.isEmpty();
@@ -123,8 +136,36 @@ final class ClaudeConfig {
             return i;
         }
 
-        /** The span [start, end) of the value of {@code key} in the object that starts at {@code objectStart}. */
+        /** The span [start, end) of the value of the first {@code key} in the object that starts at {@code objectStart}. */
         int[] member(int objectStart, String key) {
+            List<int[]> spans = members(objectStart, key);
+            if (spans.isEmpty()) {
+                throw new IllegalStateException("no member " + key);
+            }
+            return spans.get(0);
+        }
+
+        /** Says where {@code key} is when the object that starts at {@code objectStart} has it more than once. */
+        String twice(int objectStart, String key) {
+            List<int[]> spans = members(objectStart, key);
+            if (spans.size() < 2) {
+                return null;
+            }
+            return key + " " + spans.size() + " times in one object (lines "
+                    + spans.stream().map(s -> Integer.toString(line(s[0]))).collect(Collectors.joining(", ")) + ")";
+        }
+
+        private int line(int offset) {
+            return (int) text.substring(0, offset)
+                            .chars()
+                            .filter(c -> c == '\n')
+                            .count()
+                    + 1;
+        }
+
+        /** The spans [start, end) of the values of every {@code key} in the object that starts at {@code objectStart}. */
+        List<int[]> members(int objectStart, String key) {
+            List<int[]> spans = new ArrayList<>();
             int i = skipSpace(objectStart + 1);
             while (i < text.length() && text.charAt(i) != '}') {
                 int keyEnd = stringEnd(i);
@@ -133,14 +174,14 @@ final class ClaudeConfig {
                 i = skipSpace(i + 1); // the colon
                 int valueEnd = valueEnd(i);
                 if (unescape(name).equals(key)) {
-                    return new int[] {i, valueEnd};
+                    spans.add(new int[] {i, valueEnd});
                 }
                 i = skipSpace(valueEnd);
                 if (i < text.length() && text.charAt(i) == ',') {
                     i = skipSpace(i + 1);
                 }
             }
-            throw new IllegalStateException("no member " + key);
+            return spans;
         }
 
         /** The spans [start, end) of the elements of the array that starts at {@code arrayStart}. */

@@ -5,7 +5,7 @@ import io.agentpeers.core.PeersException;
 
 /**
  * A command failed in a way the person can fix: the message is one sentence that says how, and
- * {@link #exitCode()} is what the process exits with (1 failed, 3 broker unreachable).
+ * {@link #exitCode()} is what the process exits with (1 failed, 2 usage, 3 broker unreachable).
  */
 public class CliFailure extends PeersException {
     /** The command could not do its job. */
@@ -24,6 +24,11 @@ public class CliFailure extends PeersException {
     public CliFailure(ErrorCode code, int exitCode, String message, Throwable cause) {
         super(code, message, cause);
         this.exitCode = exitCode;
+    }
+
+    /** The command line asked for something that does not exist (exit code 2). */
+    public static CliFailure usage(String message) {
+        return new CliFailure(ErrorCode.INVALID_ARGUMENT, USAGE, message, null);
     }
 
     /** No broker answers where this CLI looked. */

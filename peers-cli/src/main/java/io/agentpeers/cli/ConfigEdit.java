@@ -29,23 +29,39 @@ record ConfigEdit(Path file, String before, String after, String summary) {
         }
     }
 
-    /** Writes the new text; returns the backup of the old file, or null when there was none. */
+    /**
+     * Writes the new text; returns the backup of the old file, or null when there was none. A symbolic link
+     * (a dotfiles repository's {@code ~/.claude.json}) stays a link: its target is replaced, and the backup, a
+     * copy of the old text, lies beside the link, where the person looks.
+     */
     Path apply() {
         try {
-            Path dir = file.toAbsolutePath().getParent();
-            Files.createDirectories(dir);
+            Path target = linkTarget(file);
+            Files.createDirectories(target.getParent());
             Path backup = null;
             Set<PosixFilePermission> mode = null;
             if (before != null) {
                 backup = backupPath();
-                Files.copy(file, backup, StandardCopyOption.COPY_ATTRIBUTES);
-                mode = Files.getPosixFilePermissions(file);
+                Files.copy(target, backup, StandardCopyOption.COPY_ATTRIBUTES);
+                mode = Files.getPosixFilePermissions(target);
             }
-            FileReplace.replace(file, after, StandardCharsets.UTF_8, mode);
+            FileReplace.replace(target, after, StandardCharsets.UTF_8, mode);
             return backup;
         } catch (IOException e) {
             throw new CliFailure("cannot write " + file + ": " + e.getMessage() + "; check the folder's permissions");
         }
+    }
+
+    /** The file a chain of links ends at (perhaps not there yet), or {@code path} itself when it is no link. */
+    static Path linkTarget(Path path) throws IOException {
+        Path current = path.toAbsolutePath();
+        for (int hops = 0; Files.isSymbolicLink(current); hops++) {
+            if (hops == 40) {
+                throw new IOException("too many levels of symbolic links");
+            }
+            current = current.resolveSibling(Files.readSymbolicLink(current));
+        }
+        return current;
     }
 
     private Path backupPath() {

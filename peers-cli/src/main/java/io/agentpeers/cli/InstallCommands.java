@@ -350,16 +350,16 @@ final class InstallCommands {
                 Path config =
                         xdg == null || xdg.isBlank() ? context().userHome().resolve(".config") : Path.of(xdg);
                 file = config.resolve("systemd/user/peers-broker.service");
-                text = systemdUnit(command, paths);
+                text = systemdUnit(command, paths, javaHome(context()));
                 enable = List.of(
                         List.of("systemctl", "--user", "daemon-reload"),
                         List.of("systemctl", "--user", "enable", "--now", "peers-broker.service"));
             } else if (os.equals("macos")) {
                 file = context().userHome().resolve("Library/LaunchAgents/io.agentpeers.broker.plist");
-                text = launchdPlist(command, paths);
+                text = launchdPlist(command, paths, javaHome(context()));
                 enable = List.of(List.of("launchctl", "load", "-w", file.toString()));
             } else {
-                throw new CliFailure("unknown platform '" + platform + "'; use linux or macos");
+                throw CliFailure.usage("unknown platform '" + platform + "'; use linux or macos");
             }
             String before = ConfigEdit.read(file);
             CodexConfig.Outcome outcome = before == null
@@ -404,7 +404,20 @@ final class InstallCommands {
             return 0;
         }
 
-        static String systemdUnit(List<String> command, PeersPaths paths) {
+        /**
+         * The Java the launcher script should run under the service manager, whose PATH (systemd's, launchd's)
+         * lacks the SDKMAN or asdf folder a login shell has: JAVA_HOME when it holds a java, as the script
+         * itself prefers it, else this JVM's home.
+         */
+        static Path javaHome(CliContext context) {
+            String fromEnv = context.env().get("JAVA_HOME");
+            if (fromEnv != null && !fromEnv.isBlank() && Files.isExecutable(Path.of(fromEnv, "bin", "java"))) {
+                return Path.of(fromEnv).toAbsolutePath();
+            }
+            return Path.of(System.getProperty("java.home"));
+        }
+
+        static String systemdUnit(List<String> command, PeersPaths paths, Path javaHome) {
             return "[Unit]\n"
                     + "Description=peers broker: a peer network for AI coding agents\n"
                     + "\n"
@@ -412,6 +425,7 @@ final class InstallCommands {
                     + "Type=simple\n"
                     + "ExecStart=" + command.stream().map(Service::systemdQuote).collect(Collectors.joining(" ")) + "\n"
                     + "Environment=" + systemdQuote("PEERS_HOME=" + paths.home()) + "\n"
+                    + "Environment=" + systemdQuote("JAVA_HOME=" + javaHome) + "\n"
                     + "Restart=on-failure\n"
                     + "RestartSec=2\n"
                     + "\n"
@@ -427,7 +441,7 @@ final class InstallCommands {
             return "\"" + word.replace("\\", "\\\\").replace("\"", "\\\"").replace("%", "%%") + "\"";
         }
 
-        static String launchdPlist(List<String> command, PeersPaths paths) {
+        static String launchdPlist(List<String> command, PeersPaths paths, Path javaHome) {
             StringBuilder args = new StringBuilder();
             for (String word : command) {
                 args.append("    <string>").append(xml(word)).append("</string>\n");
@@ -438,7 +452,8 @@ final class InstallCommands {
                     + "  <key>Label</key>\n  <string>io.agentpeers.broker</string>\n"
                     + "  <key>ProgramArguments</key>\n  <array>\n" + args + "  </array>\n"
                     + "  <key>EnvironmentVariables</key>\n  <dict>\n    <key>PEERS_HOME</key>\n    <string>"
-                    + xml(paths.home().toString()) + "</string>\n  </dict>\n"
+                    + xml(paths.home().toString()) + "</string>\n"
+                    + "    <key>JAVA_HOME</key>\n    <string>" + xml(javaHome.toString()) + "</string>\n  </dict>\n"
                     + "  <key>RunAtLoad</key>\n  <true/>\n"
                     + "  <key>KeepAlive</key>\n  <true/>\n"
                     + "  <key>StandardOutPath</key>\n  <string>"

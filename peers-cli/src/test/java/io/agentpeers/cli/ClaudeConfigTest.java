@@ -91,6 +91,25 @@ class ClaudeConfigTest {
         }
     }
 
+    @Test
+    void twoMcpServersOrTwoPeersInOneObjectAreRefusedNotEditedTwice() {
+        for (String existing : List.of(
+                "{\"mcpServers\": {\"a\": {}},\n \"x\": 1,\n \"mcpServers\": {\"b\": {}}}",
+                "{\"mcpServers\": {},\n \"mcpServers\": {}}",
+                "{\"mcpServers\": {\"peers\": {},\n \"peers\": {\"command\": \"x\"}}}")) {
+            for (boolean force : new boolean[] {false, true}) {
+                CodexConfig.Result result = ClaudeConfig.plan(existing, ENTRY, force);
+                assertEquals(CodexConfig.Outcome.CONFLICT, result.outcome(), existing);
+                assertEquals(existing, result.text(), "nothing changes");
+                assertTrue(result.detail().contains("times in one object (lines 1, "), result.detail());
+                assertTrue(result.detail().endsWith("merge them into one, then run this again"), result.detail());
+            }
+        }
+        CodexConfig.Result nested =
+                ClaudeConfig.plan("{\"projects\": {\"/a\": {\"x\": 1, \"x\": 2}}, \"mcpServers\": {}}", ENTRY, false);
+        assertEquals(CodexConfig.Outcome.ADDED, nested.outcome(), "a duplicate elsewhere is not ours to judge");
+    }
+
     /** Asserts that {@code after} is {@code before} with one contiguous insertion: every old byte stays. */
     static void assertOnlyInserted(String before, String after) {
         int prefix = 0;

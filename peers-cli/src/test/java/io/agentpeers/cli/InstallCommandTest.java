@@ -128,6 +128,61 @@ class InstallCommandTest {
     }
 
     @Test
+    void claudeCodeRefusesAFileWithTwoMcpServersAndChangesNothing() throws Exception {
+        Path config = home.resolve(".claude.json");
+        String twice = "{\n  \"mcpServers\": {\"a\": {}},\n  \"mcpServers\": {\"b\": {}}\n}\n";
+        Files.writeString(config, twice);
+        InProcessCli.Result refused = cli().run("install", "claude-code");
+        assertEquals(1, refused.exit(), refused::toString);
+        assertTrue(refused.err().contains("mcpServers 2 times in one object (lines 2, 3)"), refused::toString);
+        assertEquals(twice, Files.readString(config));
+        assertEquals(List.of(), backups(config));
+    }
+
+    @Test
+    void aSymlinkedClaudeJsonOrCodexConfigStaysALinkAndItsTargetIsEdited() throws Exception {
+        Path dotfiles = Files.createDirectories(home.resolve("dotfiles"));
+        Path claudeTarget = Files.writeString(dotfiles.resolve("claude.json"), CLAUDE);
+        Path claudeLink = Files.createSymbolicLink(home.resolve(".claude.json"), Path.of("dotfiles/claude.json"));
+        Path codexTarget = Files.writeString(dotfiles.resolve("config.toml"), CODEX);
+        Path codexLink = Files.createSymbolicLink(
+                Files.createDirectories(home.resolve(".codex")).resolve("config.toml"), codexTarget);
+
+        assertEquals(0, cli().run("install", "claude-code").exit());
+        assertEquals(0, cli().run("install", "codex").exit());
+
+        for (Path[] pair : new Path[][] {{claudeLink, claudeTarget}, {codexLink, codexTarget}}) {
+            assertTrue(Files.isSymbolicLink(pair[0]), "still a link: " + pair[0]);
+            assertTrue(Files.readString(pair[1]).contains("peers"), "the target has the entry: " + pair[1]);
+            List<Path> backups = backups(pair[0]);
+            assertEquals(1, backups.size(), "one backup beside the link");
+            assertFalse(Files.isSymbolicLink(backups.get(0)), "the backup is a copy, not a second link");
+            try (Stream<Path> files = Files.list(dotfiles)) {
+                assertEquals(
+                        List.of(),
+                        files.filter(p -> p.getFileName().toString().startsWith("."))
+                                .toList(),
+                        "no temporary file left beside the target");
+            }
+        }
+        assertEquals(CLAUDE, Files.readString(backups(claudeLink).get(0)));
+        assertEquals(CODEX, Files.readString(backups(codexLink).get(0)));
+        String after = Files.readString(claudeTarget);
+        assertEquals(0, cli().run("install", "claude-code").exit());
+        assertEquals(after, Files.readString(claudeTarget), "idempotent through the link");
+    }
+
+    @Test
+    void aDanglingSymlinkGetsItsTargetCreated() throws Exception {
+        Path target = home.resolve("dotfiles/claude.json");
+        Files.createDirectories(target.getParent());
+        Path link = Files.createSymbolicLink(home.resolve(".claude.json"), target);
+        assertEquals(0, cli().run("install", "claude-code").exit());
+        assertTrue(Files.isSymbolicLink(link));
+        assertTrue(Files.readString(target).contains("\"peers\""));
+    }
+
+    @Test
     void claudeCodeUsesTheClaudeCommandWhenThereIsOne() throws Exception {
         Path log = home.resolve("claude.log");
         InProcessCli.fakeTool(home, "claude", "echo \"$@\" >> " + log + "\n[ \"$2\" = get ] && exit 1\nexit 0");
@@ -260,6 +315,9 @@ class InstallCommandTest {
         String text = Files.readString(unit);
         assertTrue(text.contains("ExecStart=/opt/peers/peers broker run\n"), text);
         assertTrue(text.contains("Environment=PEERS_HOME=" + home.resolve("p")), text);
+        assertTrue(
+                text.contains("Environment=JAVA_HOME=" + System.getProperty("java.home") + "\n"),
+                "a user unit has no SDKMAN or asdf PATH: the launcher gets this JVM's home: " + text);
         assertEquals(
                 List.of("--user daemon-reload", "--user enable --now peers-broker.service"), Files.readAllLines(log));
 
@@ -268,6 +326,29 @@ class InstallCommandTest {
         String plist = Files.readString(home.resolve("Library/LaunchAgents/io.agentpeers.broker.plist"));
         assertTrue(
                 plist.contains("<string>/opt/peers/peers</string>") && plist.contains("<key>KeepAlive</key>"), plist);
+        assertTrue(
+                plist.contains("<key>JAVA_HOME</key>\n    <string>" + System.getProperty("java.home") + "</string>"),
+                plist);
+    }
+
+    @Test
+    void theServiceRunsTheJavaOfJavaHomeWhenItHoldsOne() throws Exception {
+        Path jdk = home.resolve("sdkman/candidates/java/current");
+        InProcessCli.fakeTool(jdk, "java", "exit 0");
+        InProcessCli.Result done =
+                cli().env("JAVA_HOME", jdk.toString()).run("install", "service", "--platform", "linux", "--no-enable");
+        assertEquals(0, done.exit(), done::toString);
+        String text = Files.readString(home.resolve(".config/systemd/user/peers-broker.service"));
+        assertTrue(text.contains("Environment=JAVA_HOME=" + jdk + "\n"), text);
+
+        InProcessCli.Result empty = cli().env(
+                        "JAVA_HOME", home.resolve("no-jdk").toString())
+                .run("install", "service", "--platform", "linux", "--no-enable", "--force");
+        assertEquals(0, empty.exit(), empty::toString);
+        assertTrue(
+                Files.readString(home.resolve(".config/systemd/user/peers-broker.service"))
+                        .contains("Environment=JAVA_HOME=" + System.getProperty("java.home") + "\n"),
+                "a JAVA_HOME without a java is passed over");
     }
 
     @Test
@@ -312,8 +393,8 @@ class InstallCommandTest {
         assertEquals(1, failing.exit(), failing::toString);
         assertTrue(failing.err().contains("Failed to connect to bus"), failing::toString);
 
-        InProcessCli.Result unknown = cli().run("install", "service", "--platform", "plan9");
-        assertEquals(1, unknown.exit(), unknown::toString);
+        InProcessCli.Result unknown = cli().run("install", "service", "--platform", "windows");
+        assertEquals(2, unknown.exit(), "a usage mistake: " + unknown);
         assertTrue(unknown.err().contains("use linux or macos"), unknown::toString);
     }
 

@@ -6,14 +6,18 @@ import io.agentpeers.transport.unix.SocketFileState;
 import io.agentpeers.transport.unix.SocketFiles;
 import java.io.File;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,6 +31,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class BrokerStarter {
     private static final Logger LOG = LoggerFactory.getLogger(BrokerStarter.class);
+    /** How the CLI starts an error on stderr, which a detached broker writes to its log. */
+    private static final String ERROR_PREFIX = "peers: ";
     /** JVM options that keep a broker small and quiet on stdout. */
     public static final List<String> JVM_OPTIONS = List.of(
             "-Xms8m",
@@ -43,21 +49,53 @@ public final class BrokerStarter {
             "-Xlog:disable",
             "-Xlog:all=warning:stderr");
 
+    /** How long a start may take before the starter says what it waits for. */
+    static final Duration QUIET_WAIT = Duration.ofSeconds(1);
+
     /** File locks belong to the whole JVM: threads of one process take turns here first. */
     private static final Object START_MONITOR = new Object();
 
     private final PeersPaths paths;
     private final List<String> command;
     private final Map<String, String> environment;
+    private final Duration idleTimeout;
+    private final Consumer<String> notices;
 
     /**
      * @param command     what starts a broker in the foreground, e.g. {@code [peers, broker, run]}
      * @param environment extra environment for it (PEERS_HOME and friends are set from {@code paths})
      */
     public BrokerStarter(PeersPaths paths, List<String> command, Map<String, String> environment) {
+        this(paths, command, environment, null, line -> {});
+    }
+
+    private BrokerStarter(
+            PeersPaths paths,
+            List<String> command,
+            Map<String, String> environment,
+            Duration idleTimeout,
+            Consumer<String> notices) {
         this.paths = paths;
         this.command = List.copyOf(command);
         this.environment = Map.copyOf(environment);
+        this.idleTimeout = idleTimeout;
+        this.notices = notices;
+    }
+
+    /**
+     * A starter for a broker nobody asked for by name (the MCP server's): it says on {@link #withNotices} that it
+     * started one, for which home and socket, and the broker stops after {@code idle} without connections
+     * ({@code PEERS_IDLE_TIMEOUT}), so that a client started somewhere unexpected leaves no broker behind.
+     *
+     * @param idle how long the broker waits for a connection before it stops; zero for never
+     */
+    public BrokerStarter autoStarting(Duration idle) {
+        return new BrokerStarter(paths, command, environment, idle, notices);
+    }
+
+    /** A starter that tells {@code notices} what it waits for when a start takes more than a second. */
+    public BrokerStarter withNotices(Consumer<String> notices) {
+        return new BrokerStarter(paths, command, environment, idleTimeout, notices);
     }
 
     /** Whether a broker answers on the socket now. */
@@ -91,8 +129,19 @@ public final class BrokerStarter {
                     if (running()) {
                         return false; // another client started it while we waited for the lock
                     }
+                    // Made or checked first: what the broker appends after this is the new broker's.
+                    PrivateFiles.createFile(paths.brokerLog());
+                    long logStart = Files.size(paths.brokerLog());
                     Process process = spawn();
-                    awaitAnswer(process, timeout);
+                    awaitAnswer(process, timeout, logStart);
+                    if (idleTimeout != null) {
+                        notices.accept("started a broker (pid " + process.pid() + ") for PEERS_HOME " + paths.home()
+                                + " on " + paths.socket() + "; it stops "
+                                + (idleTimeout.isZero()
+                                        ? "only when told"
+                                        : "after " + span(idleTimeout) + " without connections (PEERS_IDLE_TIMEOUT)")
+                                + "; log: " + paths.brokerLog());
+                    }
                     return true;
                 }
             }
@@ -119,12 +168,45 @@ public final class BrokerStarter {
         env.put("PEERS_HOME", paths.home().toString());
         env.put("PEERS_SOCKET", paths.socket().toString());
         env.put("PEERS_DB", paths.database().toString());
+        if (idleTimeout != null) {
+            env.put("PEERS_IDLE_TIMEOUT", Long.toString(idleTimeout.toSeconds()));
+        }
         if (paths.tcp() != null) {
             env.put("PEERS_TCP", paths.tcp());
         }
         withoutSessionSecrets(env);
         LOG.info("starting a broker: {} (log {})", String.join(" ", full), paths.brokerLog());
         return builder.start();
+    }
+
+    /**
+     * The one-sentence error a broker process printed at start ({@code peers: ...}, by the CLI's rule), from
+     * what it appended to the log after {@code from}; null when there is none.
+     */
+    private String lastError(long from) {
+        try (FileChannel log = FileChannel.open(paths.brokerLog(), StandardOpenOption.READ)) {
+            long size = log.size();
+            if (size <= from) {
+                return null;
+            }
+            ByteBuffer tail = ByteBuffer.allocate((int) Math.min(size - from, 64 * 1024));
+            log.read(tail, Math.max(from, size - tail.capacity()));
+            String text = new String(tail.array(), 0, tail.position(), StandardCharsets.UTF_8);
+            String found = null;
+            for (String line : text.split("\n")) {
+                if (line.startsWith(ERROR_PREFIX)) {
+                    found = line.substring(ERROR_PREFIX.length()).strip();
+                }
+            }
+            return found;
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    private static String span(Duration duration) {
+        long seconds = duration.toSeconds();
+        return seconds % 60 == 0 ? seconds / 60 + " min" : seconds + " s";
     }
 
     /**
@@ -143,18 +225,29 @@ public final class BrokerStarter {
         return variable.startsWith("CLAUDE_CODE_MESSAGING_") || variable.equals("CLAUDE_CODE_SESSION_ID");
     }
 
-    private void awaitAnswer(Process process, Duration timeout) {
-        long deadline = System.nanoTime() + timeout.toNanos();
+    private void awaitAnswer(Process process, Duration timeout, long logStart) {
+        long started = System.nanoTime();
+        long deadline = started + timeout.toNanos();
+        boolean said = false;
         while (System.nanoTime() < deadline) {
             if (running()) {
                 return;
             }
             if (!process.isAlive() && !running()) {
+                String why = lastError(logStart);
                 throw new BrokerStartFailedException(
-                        "the broker exited with code " + process.exitValue() + " at start; see " + paths.brokerLog());
+                        why != null
+                                ? why + " (log: " + paths.brokerLog() + ")"
+                                : "the broker exited with code " + process.exitValue() + " at start; see "
+                                        + paths.brokerLog());
+            }
+            if (!said && System.nanoTime() - started > QUIET_WAIT.toNanos()) {
+                said = true;
+                notices.accept("waiting for the new broker (pid " + process.pid() + ") to answer on " + paths.socket()
+                        + "; its log: " + paths.brokerLog());
             }
             try {
-                Thread.sleep(25);
+                Thread.sleep(10);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new BrokerStartFailedException("interrupted while starting the broker");
