@@ -49,9 +49,19 @@ public abstract class BaseCommand implements Callable<Integer> {
 
     /** A connection holding the person's CLI peer. */
     protected PeersClient connectAsPerson() {
+        return connectAsPerson(null);
+    }
+
+    /** {@link #connectAsPerson()}, waiting up to {@code heldWait} (null: the default) for another command's hold. */
+    protected PeersClient connectAsPerson(java.time.Duration heldWait) {
         PeersClient client = connect();
         try {
-            new CliPerson(context(), paths()).register(client);
+            CliPerson person = new CliPerson(context(), paths());
+            if (heldWait == null) {
+                person.register(client);
+            } else {
+                person.register(client, heldWait);
+            }
             return client;
         } catch (RuntimeException e) {
             client.close();

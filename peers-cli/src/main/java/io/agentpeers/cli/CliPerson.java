@@ -14,13 +14,16 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.util.Locale;
 
 /**
  * The person at the terminal as a peer: client type {@code cli}, one per user, named after the user
  * ({@code PEERS_CLI_NAME} overrides), taken back on every command with the resume secret kept in
  * {@code PEERS_HOME/cli.secret} (mode 0600, in a home private to the user: {@link PrivateFiles}). The
- * broker rotates the secret at each registration; the newest one is stored at once.
+ * broker rotates the secret at each registration; the newest one is stored at once, and the broker still
+ * takes the one before until the newest is used, so a command that dies before it stores the newest loses
+ * nothing.
  */
 public final class CliPerson {
     static final String SECRET_FILE = "cli.secret";
@@ -56,14 +59,23 @@ public final class CliPerson {
 
     /** Registers (resuming when the secret is known) and stores the fresh secret. */
     public Results.Registered register(PeersClient client) {
+        return register(client, Duration.ofMillis(IN_USE_WAIT_MILLIS));
+    }
+
+    /**
+     * {@link #register(PeersClient)}, waiting up to {@code heldWait} while another {@code peers} command of
+     * this user holds the CLI peer (each holds it only briefly: see {@code peers send --wait}).
+     */
+    public Results.Registered register(PeersClient client, Duration heldWait) {
         CallerFacts facts = CallerFacts.of(context.cwd(), null);
         requirePrivateHome(); // before the secret is read or written: another user could plant or take it
         String secret = readSecret();
         String wanted = name();
         RegisterRequest request = new RegisterRequest(
                 null, wanted, facts.cwd(), facts.gitRoot(), facts.repoKey(), facts.tty(), ClientType.CLI, null, secret);
-        long deadline = System.currentTimeMillis() + IN_USE_WAIT_MILLIS;
+        long deadline = System.currentTimeMillis() + heldWait.toMillis();
         int nameAttempt = 0;
+        boolean reread = false;
         while (true) {
             try {
                 Results.Registered registered = client.register(request);
@@ -71,15 +83,19 @@ public final class CliPerson {
                 return registered;
             } catch (PeersException e) {
                 switch (e.errorCode()) {
-                    case RESUME_REFUSED ->
-                        request = request.withResumeSecret(null); // the broker forgot it: start afresh
+                    case RESUME_REFUSED -> {
+                        // Another command may have resumed (and rotated) it since we read the file.
+                        String now = reread ? null : readSecret();
+                        reread = true;
+                        boolean newer = now != null && !now.equals(request.resumeSecret());
+                        request = request.withResumeSecret(newer ? now : null); // else the broker forgot it
+                    }
                     case PEER_STILL_CONNECTED -> {
                         if (System.currentTimeMillis() < deadline) {
                             pause(); // a command that just ended: the broker sees its connection close shortly
                         } else {
-                            throw new CliFailure(
-                                    "your CLI peer is held by another running `peers` command (a send --wait?);"
-                                            + " let it finish, or set PEERS_CLI_NAME and PEERS_HOME for a second identity");
+                            throw new CliFailure("your CLI peer is held by another running `peers` command;"
+                                    + " let it finish, or set PEERS_CLI_NAME and PEERS_HOME for a second identity");
                         }
                     }
                     case NAME_TAKEN, INVALID_NAME -> {

@@ -77,6 +77,11 @@ final class PeerCommands {
         @Option(names = "--reply-to", paramLabel = "ID", description = "The message this one answers.")
         Long replyTo;
 
+        /** How long --wait holds the CLI peer at a time, and how long it lets go between two holds. */
+        private static final Duration HOLD = Duration.ofSeconds(2);
+
+        private static final Duration GAP = Duration.ofMillis(300);
+
         @Option(names = "--wait", description = "Wait for the reply and print it.")
         boolean await;
 
@@ -137,40 +142,77 @@ final class PeerCommands {
         /**
          * Long-polls until a message answers ours (a reply to it, or anything from its recipient). Other
          * messages are acknowledged but stay unread, for {@code peers inbox}.
+         *
+         * <p>The CLI peer is held in slices of {@link #HOLD}, with {@link #GAP} between them, so that other
+         * {@code peers} commands of this user (which wait up to 4 s for the peer) run meanwhile; a reply that
+         * comes between two slices waits in the broker and is read by the next.
          */
-        private Envelope awaitReply(PeersClient client, Results.Sent sent) {
+        private Envelope awaitReply(PeersClient first, Results.Sent sent) {
             long deadline =
                     System.nanoTime() + Duration.ofSeconds(timeoutSeconds).toNanos();
             String recipient = sent.recipient().id();
-            while (true) {
-                long left = deadline - System.nanoTime();
-                if (left <= 0) {
-                    return null;
-                }
-                Duration slice =
-                        Duration.ofNanos(Math.min(left, Duration.ofSeconds(300).toNanos()));
-                List<Envelope> arrived = client.waitForMessages(slice, 100);
-                Envelope answer = null;
-                List<Long> others = new ArrayList<>();
-                for (Envelope envelope : arrived) {
-                    Message message = envelope.message();
-                    boolean answers = (message.replyTo() != null
-                                    && message.replyTo() == sent.message().id())
-                            || message.sender().value().equals(recipient);
-                    if (answer == null && answers) {
-                        answer = envelope;
-                    } else {
-                        others.add(message.id());
+            PeersClient client = first;
+            try {
+                while (true) {
+                    long left = deadline - System.nanoTime();
+                    if (left <= 0) {
+                        return null;
                     }
+                    if (client == null) {
+                        client = connectAsPerson(Duration.ofNanos(left));
+                    }
+                    Envelope answer = answerIn(client, sent, recipient, Math.min(left, HOLD.toNanos()));
+                    if (answer != null) {
+                        return answer;
+                    }
+                    if (client != first) {
+                        client.close();
+                    } else {
+                        first.close(); // the caller's try closes it again: a second close does nothing
+                    }
+                    client = null;
+                    long pause = Math.min(GAP.toMillis(), Math.max(0, (deadline - System.nanoTime()) / 1_000_000));
+                    sleep(pause);
                 }
-                if (!others.isEmpty()) {
-                    client.ack(others);
-                }
-                if (answer != null) {
-                    client.markRead(List.of(answer.message().id()));
-                    return answer;
+            } finally {
+                if (client != null && client != first) {
+                    client.close();
                 }
             }
+        }
+
+        private static void sleep(long millis) {
+            try {
+                Thread.sleep(millis);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new CliFailure("interrupted while waiting for the reply");
+            }
+        }
+
+        /** One slice of the wait: the answer among what arrives within {@code nanos}, or null. */
+        private static Envelope answerIn(PeersClient client, Results.Sent sent, String recipient, long nanos) {
+            List<Envelope> arrived = client.waitForMessages(Duration.ofNanos(nanos), 100);
+            Envelope answer = null;
+            List<Long> others = new ArrayList<>();
+            for (Envelope envelope : arrived) {
+                Message message = envelope.message();
+                boolean answers = (message.replyTo() != null
+                                && message.replyTo() == sent.message().id())
+                        || message.sender().value().equals(recipient);
+                if (answer == null && answers) {
+                    answer = envelope;
+                } else {
+                    others.add(message.id());
+                }
+            }
+            if (!others.isEmpty()) {
+                client.ack(others);
+            }
+            if (answer != null) {
+                client.markRead(List.of(answer.message().id()));
+            }
+            return answer;
         }
     }
 

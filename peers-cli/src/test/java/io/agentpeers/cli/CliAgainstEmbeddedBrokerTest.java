@@ -240,6 +240,52 @@ class CliAgainstEmbeddedBrokerTest {
     }
 
     @Test
+    void aCommandThatDiedBeforeStoringTheNewSecretLosesNothing() throws Exception {
+        assertEquals(0, cli.run("inbox").exit());
+        Path secretFile = peersHome.resolve(CliPerson.SECRET_FILE);
+        String stored = Files.readString(secretFile).strip();
+        // A `peers` command resumed the CLI peer with the stored secret and died before it wrote the new one.
+        try (PeersClient dying = broker.connect()) {
+            dying.register(RegisterRequest.of(home.toString(), ClientType.CLI).withResumeSecret(stored));
+        }
+        assertEquals(stored, Files.readString(secretFile).strip(), "the file still holds the old secret");
+        agent.send("testuser", "did this reach you?");
+
+        InProcessCli.Result inbox = cli.run("inbox");
+        assertEquals(0, inbox.exit(), inbox::toString);
+        assertTrue(inbox.out().contains("did this reach you?"), inbox::toString);
+        assertFalse(inbox.err().contains("is taken"), "no second CLI identity: " + inbox);
+    }
+
+    @Test
+    void otherCommandsRunWhileASendWaitsForItsReply() throws Exception {
+        InProcessCli.Running waiting =
+                cli.start("send", "reviewer", "are the tests green?", "--wait", "--timeout", "60");
+        Await.until(Duration.ofSeconds(20), () -> !agent.pending(10).isEmpty(), "the question arrived");
+        long question = agent.pending(10).get(0).message().id();
+        try (PeersClient other = broker.agent("other", home)) {
+            other.send("testuser", "an unrelated note");
+        }
+
+        for (int i = 0; i < 3; i++) {
+            InProcessCli.Result inbox = cli.run("inbox", "--keep");
+            assertEquals(0, inbox.exit(), "while send --wait waits, inbox runs too: " + inbox);
+            assertTrue(inbox.out().contains("an unrelated note"), inbox::toString);
+            InProcessCli.Result sent = cli.run("send", "reviewer", "and another thing " + i);
+            assertEquals(0, sent.exit(), sent::toString);
+        }
+
+        agent.send("testuser", "yes, all green", question);
+        assertEquals(0, waiting.exit().get(30, TimeUnit.SECONDS), waiting.errText());
+        assertTrue(waiting.outText().contains("yes, all green"), waiting.outText());
+        // One CLI peer throughout: no second identity ("testusercli") was made while the first was held.
+        JsonNode others = cli.run("list", "--json", "--scope", "machine").json().path("peers");
+        for (JsonNode peer : others) {
+            assertNotEquals("cli", peer.path("client_type").asText(), others.toString());
+        }
+    }
+
+    @Test
     void aWaitWithoutAReplyFailsAndTheAnswerWaitsInTheInbox() {
         InProcessCli.Result waited = cli.run("send", "reviewer", "anyone?", "--wait", "--timeout", "1");
         assertEquals(1, waited.exit(), waited::toString);
