@@ -209,6 +209,40 @@ final class InstallCommands {
         }
 
         /**
+         * Without hooks, still the permission rules ({@link ClaudePermissions}): a session the MCP server wakes
+         * reads its messages without a prompt only with them. Reported under {@code permissions}.
+         */
+        private void permissionsOnly(ObjectNode report, List<String> lines) {
+            Path settings = ClaudeFiles.settings(context());
+            String before = ConfigEdit.read(settings);
+            CodexConfig.Result result = ClaudePermissions.plan(before);
+            ConfigEdit edit = new ConfigEdit(settings, before, result.text(), result.detail());
+            ObjectNode rules = report.putObject("permissions")
+                    .put("file", settings.toString())
+                    .put("outcome", result.outcome().name().toLowerCase(Locale.ROOT))
+                    .put("detail", result.detail());
+            if (result.outcome() == CodexConfig.Outcome.CONFLICT || !edit.changes()) {
+                lines.add("permissions: " + settings + ": " + result.detail()
+                        + (result.outcome() == CodexConfig.Outcome.CONFLICT ? "; no rules added" : "; nothing to do"));
+                return;
+            }
+            if (dryRun) {
+                lines.add("permissions: dry run, nothing written; the change (" + result.detail() + "):");
+                lines.add(edit.preview().stripTrailing());
+                return;
+            }
+            try {
+                Path backup = edit.apply();
+                rules.put("backup", backup == null ? null : backup.toString());
+                lines.add("permissions: " + settings + ": " + result.detail()
+                        + (backup == null ? "" : " (backup: " + backup + ")"));
+            } catch (CliFailure e) {
+                rules.put("outcome", "failed").put("detail", e.getMessage());
+                lines.add("permissions: none added: " + e.getMessage());
+            }
+        }
+
+        /**
          * Writes the hook script to {@code $PEERS_HOME/hooks} and adds it to Claude Code's settings.json for
          * UserPromptSubmit, Stop and SessionStart (or says why not: --no-hooks, no node, TCP). Never fails the
          * install: the MCP server works without hooks. Fills {@link #alsoReport} and {@link #alsoLines}.
@@ -228,6 +262,7 @@ final class InstallCommands {
                 String why = "the hooks need the broker's Unix socket, and PEERS_TCP_URL names a TCP broker";
                 report.put("outcome", "skipped").put("detail", why);
                 lines.add("hooks: none installed: " + why);
+                permissionsOnly(report, lines);
                 return;
             }
             Path node = context().findExecutable("node");
@@ -237,6 +272,7 @@ final class InstallCommands {
                         + " woken through the MCP server";
                 report.put("outcome", "skipped").put("detail", why);
                 lines.add("hooks: none installed: " + why);
+                permissionsOnly(report, lines);
                 return;
             }
             Path script = paths.home().toAbsolutePath().resolve("hooks").resolve(ClaudeHooks.SCRIPT_NAME);

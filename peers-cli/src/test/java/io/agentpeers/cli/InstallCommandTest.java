@@ -285,12 +285,16 @@ class InstallCommandTest {
     }
 
     @Test
-    void claudeCodeWithNoHooksOrWithoutNodeLeavesSettingsAlone() throws Exception {
+    void claudeCodeWithoutNodeGetsThePermissionRulesAloneAndWithNoHooksNothing() throws Exception {
         Path settings = home.resolve(".claude/settings.json");
         InProcessCli.Result noNode = cli().run("install", "claude-code");
         assertEquals(0, noNode.exit(), noNode::toString);
         assertTrue(noNode.out().contains("hooks: none installed: no node on PATH"), noNode::toString);
-        assertFalse(Files.exists(settings));
+        assertTrue(noNode.out().contains("permissions: " + settings), noNode::toString);
+        String rules = Files.readString(settings);
+        assertTrue(rules.contains("\"mcp__peers__check_messages\"") && !rules.contains("kill_peer"), rules);
+        assertFalse(rules.contains("hooks"), "no hooks without node: " + rules);
+        Files.delete(settings);
 
         InProcessCli.fakeTool(home, "node", "exit 0");
         InProcessCli.Result skipped = cli().run("install", "claude-code", "--no-hooks");
