@@ -44,8 +44,9 @@ final class McpCommand implements Callable<Integer> {
     public Integer call() {
         OutputStream protocolOut = new FileOutputStream(FileDescriptor.out);
         System.setOut(new PrintStream(new FileOutputStream(FileDescriptor.err), true));
-        CliContext context = ((ContextRoot) spec.root().userObject()).context();
-        PeersPaths paths = context.paths();
+        ContextRoot root = (ContextRoot) spec.root().userObject();
+        CliContext context = root.context();
+        PeersPaths paths = root.options().connection().paths(context);
         // Only this process's own environment: peers never writes into another session's inbox.
         McpSettings settings = new McpSettings(
                 clientType,

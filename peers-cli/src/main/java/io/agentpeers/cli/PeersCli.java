@@ -11,7 +11,9 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.ScopeType;
 import picocli.CommandLine.Spec;
 
 /**
@@ -20,6 +22,8 @@ import picocli.CommandLine.Spec;
  */
 @Command(
         name = "peers",
+        // Inherited: every command, those the app adds included, answers --help, -h and --version.
+        scope = ScopeType.INHERIT,
         mixinStandardHelpOptions = true,
         versionProvider = PeersCli.Version.class,
         description = "A peer network for AI coding agents on one machine.",
@@ -37,13 +41,16 @@ import picocli.CommandLine.Spec;
             StatusCommands.Watch.class,
             InstallCommands.Install.class,
             DoctorCommand.class,
-            CommandLine.HelpCommand.class
+            HelpCommand.class
         },
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:done", "1:failed", "2:usage error", "3:broker unreachable"})
 public final class PeersCli implements Callable<Integer>, ContextRoot {
     @Spec
     CommandSpec spec;
+
+    @Mixin
+    GlobalOptions options = new GlobalOptions();
 
     private final CliContext context;
 
@@ -54,6 +61,11 @@ public final class PeersCli implements Callable<Integer>, ContextRoot {
     @Override
     public CliContext context() {
         return context;
+    }
+
+    @Override
+    public GlobalOptions options() {
+        return options;
     }
 
     @Override
@@ -148,7 +160,7 @@ public final class PeersCli implements Callable<Integer>, ContextRoot {
     }
 
     /** {@code peers --version}. */
-    static final class Version implements CommandLine.IVersionProvider {
+    public static final class Version implements CommandLine.IVersionProvider {
         @Override
         public String[] getVersion() {
             return new String[] {

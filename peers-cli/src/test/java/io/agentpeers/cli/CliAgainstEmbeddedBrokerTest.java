@@ -64,6 +64,9 @@ class CliAgainstEmbeddedBrokerTest {
 
         InProcessCli.Result json = cli.run("status", "--json");
         assertEquals(0, json.exit(), json::toString);
+        InProcessCli.Result jsonFirst = cli.run("--json", "status");
+        assertEquals(0, jsonFirst.exit(), jsonFirst::toString);
+        assertEquals(1, jsonFirst.json().path("peers").path("live").asInt(), "--json before the command: " + jsonFirst);
         JsonNode stats = json.json();
         assertEquals(PeersClient.VERSION, stats.path("broker_version").asText());
         assertEquals(1, stats.path("peers").path("live").asInt());
@@ -297,6 +300,9 @@ class CliAgainstEmbeddedBrokerTest {
         InProcessCli.Result verbose = cli.run("kill", "nobody", "--verbose");
         assertEquals(1, verbose.exit(), verbose::toString);
         assertTrue(verbose.err().contains("\tat "), "--verbose shows the trace: " + verbose);
+        InProcessCli.Result verboseFirst = cli.run("-v", "kill", "nobody");
+        assertEquals(1, verboseFirst.exit(), verboseFirst::toString);
+        assertTrue(verboseFirst.err().contains("\tat "), "-v before the command too: " + verboseFirst);
 
         InProcessCli.Result usage = cli.run("send");
         assertEquals(2, usage.exit(), usage::toString);
