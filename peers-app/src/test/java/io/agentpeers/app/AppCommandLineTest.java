@@ -77,4 +77,12 @@ class AppCommandLineTest {
             }
         }
     }
+
+    @Test
+    void anUnknownMcpClientTypeIsAUsageError() {
+        Result result = run(Main::commandLine, List.of("mcp", "--client-type", "bogus"));
+        assertEquals(2, result.exit(), result.toString());
+        assertTrue(result.err().contains("unknown client type 'bogus'"), result.toString());
+        assertTrue(result.err().contains("Usage: peers mcp"), result.toString());
+    }
 }
