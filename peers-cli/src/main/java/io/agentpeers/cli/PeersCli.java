@@ -1,6 +1,7 @@
 package io.agentpeers.cli;
 
 import io.agentpeers.core.PeersException;
+import io.agentpeers.core.UnknownMessageException;
 import io.agentpeers.core.UnknownPeerException;
 import io.agentpeers.protocol.client.BrokerUnavailableException;
 import io.agentpeers.protocol.client.PeersClient;
@@ -111,10 +112,12 @@ public final class PeersCli implements Callable<Integer>, ContextRoot {
             message = exception.getMessage() + "; check `peers broker status`";
         } else if (exception instanceof UnknownPeerException unknown) {
             code = CliFailure.FAILED;
-            message = unknown.getMessage();
-            if (!unknown.suggestions().isEmpty()) {
-                message += " (did you mean " + String.join(", ", unknown.suggestions()) + "?)";
-            }
+            // The broker's sentence names the nearest peers when there are some; else say how to see them.
+            message =
+                    unknown.getMessage() + (unknown.suggestions().isEmpty() ? "; `peers list` shows who is there" : "");
+        } else if (exception instanceof UnknownMessageException unknown) {
+            code = CliFailure.FAILED;
+            message = unknown.getMessage() + "; `peers history` and `peers inbox` show the ids";
         } else if (exception instanceof PeersException peers) {
             code = CliFailure.FAILED;
             message = peers.getMessage();

@@ -296,6 +296,16 @@ class CliAgainstEmbeddedBrokerTest {
         assertTrue(unknown.err().contains("reviewer"), "suggests the near name: " + unknown);
         assertFalse(unknown.err().contains("\tat "), "no stack trace without --verbose");
         assertEquals(1, unknown.err().strip().lines().count(), "one sentence: " + unknown);
+        assertEquals(1, unknown.err().split("did you mean", -1).length - 1, "the suggestion once: " + unknown);
+        InProcessCli.Result nobody = cli.run("send", "qqqqqqqqqqqq", "hi");
+        assertEquals(1, nobody.exit(), nobody::toString);
+        assertTrue(
+                nobody.err().contains("`peers list` shows who is there")
+                        && !nobody.err().contains("list_peers"),
+                "the fix names the CLI's command, not the MCP tool: " + nobody);
+        InProcessCli.Result noSuchMessage = cli.run("send", "reviewer", "hi", "--reply-to", "999");
+        assertEquals(1, noSuchMessage.exit(), noSuchMessage::toString);
+        assertTrue(noSuchMessage.err().contains("`peers history`"), noSuchMessage::toString);
 
         InProcessCli.Result verbose = cli.run("kill", "nobody", "--verbose");
         assertEquals(1, verbose.exit(), verbose::toString);

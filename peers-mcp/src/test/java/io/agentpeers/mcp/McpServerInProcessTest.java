@@ -381,6 +381,12 @@ class McpServerInProcessTest {
             assertTrue(selfKill.path("isError").asBoolean(), selfKill::toString);
             JsonNode unknownKill = alice.call("kill_peer", Map.of("peer_id", "nobody"));
             assertTrue(unknownKill.path("isError").asBoolean(), unknownKill::toString);
+            // Each refusal says its fix once: the broker's sentence has it, or the server adds it.
+            String farFromAnyone = InProcessMcp.textOf(alice.call("kill_peer", Map.of("peer_id", "qqqqqqqqqqqq")));
+            assertEquals(1, occurrences(farFromAnyone, "list_peers"), farFromAnyone);
+            JsonNode badName = alice.call("set_name", Map.of("name", "Not A Name"));
+            assertTrue(badName.path("isError").asBoolean(), badName::toString);
+            assertEquals(1, occurrences(InProcessMcp.textOf(badName), "32"), InProcessMcp.textOf(badName));
             assertEquals(List.of(), processes.terminated(), "no refusal signalled anything");
             assertEquals(aliceId, bob.getPeer("alice-2").id());
 
@@ -435,5 +441,13 @@ class McpServerInProcessTest {
                     processes.terminated().stream().map(ProcessRef::pid).toList(),
                     "carol's agent, in the table only");
         }
+    }
+
+    private static int occurrences(String text, String part) {
+        int count = 0;
+        for (int at = text.indexOf(part); at >= 0; at = text.indexOf(part, at + 1)) {
+            count++;
+        }
+        return count;
     }
 }
