@@ -3,6 +3,8 @@ package io.agentpeers.app;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.agentpeers.cli.CliContext;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
@@ -84,5 +86,29 @@ class AppCommandLineTest {
         assertEquals(2, result.exit(), result.toString());
         assertTrue(result.err().contains("unknown client type 'bogus'"), result.toString());
         assertTrue(result.err().contains("Usage: peers mcp"), result.toString());
+    }
+
+    @Test
+    void brokerRunWithJsonPrintsItsBannerAsJson() throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        CliContext context = new CliContext(
+                Map.of("HOME", home.toString(), "PEERS_HOME", home.resolve("p").toString(), "PEERS_SWEEP_MS", "100"),
+                home,
+                home,
+                new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8),
+                InputStream.nullInputStream(),
+                Main.class.getName());
+
+        // Nothing connects, so the broker stops after its idle second.
+        int exit = Main.brokerProcess(context).execute("broker", "run", "--json", "--idle-timeout", "1");
+
+        String text = out.toString(StandardCharsets.UTF_8);
+        assertEquals(0, exit, text);
+        JsonNode banner = new ObjectMapper().readTree(text);
+        assertEquals(ProcessHandle.current().pid(), banner.path("pid").asLong(), text);
+        assertEquals(
+                home.resolve("p/peers.db").toString(), banner.path("database").asText(), text);
+        assertTrue(banner.path("listeners").get(0).asText().contains("peers.sock"), text);
     }
 }
