@@ -288,6 +288,13 @@ public final class PeersBroker implements AutoCloseable {
         }
 
         @Override
+        public String tokenLocation() {
+            return config.tokenFile == null
+                    ? "the file token in the broker's PEERS_HOME"
+                    : "the file " + config.tokenFile + " on the broker's machine";
+        }
+
+        @Override
         public void describe(ObjectNode stats) {
             Instant now = config.clock.instant();
             stats.put("pid", ProcessHandle.current().pid());
@@ -313,6 +320,7 @@ public final class PeersBroker implements AutoCloseable {
     public static final class Builder {
         private final List<TransportListener> listeners = new ArrayList<>();
         private String token;
+        private Path tokenFile;
         private Path lockFile;
         private PeerStore store;
         private Supplier<? extends PeerStore> opener;
@@ -335,6 +343,7 @@ public final class PeersBroker implements AutoCloseable {
             Builder copy = new Builder();
             copy.listeners.addAll(listeners);
             copy.token = token;
+            copy.tokenFile = tokenFile;
             copy.lockFile = lockFile;
             copy.store = store;
             copy.opener = opener;
@@ -357,6 +366,16 @@ public final class PeersBroker implements AutoCloseable {
         /** The token that callers a transport cannot vouch for (TCP) must present in {@code hello}. */
         public Builder token(String value) {
             this.token = value;
+            return this;
+        }
+
+        /**
+         * The token, and the file it is kept in: a refused caller is told that path (its own PEERS_HOME may be
+         * another one).
+         */
+        public Builder token(String value, Path file) {
+            this.token = value;
+            this.tokenFile = file;
             return this;
         }
 

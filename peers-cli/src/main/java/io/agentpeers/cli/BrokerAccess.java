@@ -3,6 +3,7 @@ package io.agentpeers.cli;
 import io.agentpeers.core.InvalidArgumentException;
 import io.agentpeers.local.BrokerEndpoint;
 import io.agentpeers.local.BrokerStarter;
+import io.agentpeers.protocol.BadTokenException;
 import io.agentpeers.protocol.PeersPaths;
 import io.agentpeers.protocol.client.BrokerUnavailableException;
 import io.agentpeers.protocol.client.ClientOptions;
@@ -42,6 +43,9 @@ public final class BrokerAccess {
         }
         try {
             return PeersClient.connect(connector, options);
+        } catch (BadTokenException e) {
+            // The broker's sentence says whether the token was missing or wrong, and where its token is.
+            throw new CliFailure(e.getMessage() + "; pass its contents with --token or PEERS_TOKEN");
         } catch (TransportException | BrokerUnavailableException e) {
             throw CliFailure.unreachable(
                     sentence(e.getMessage()) + "; start one with `peers broker start`"
@@ -50,11 +54,15 @@ public final class BrokerAccess {
         }
     }
 
+    /**
+     * The token to present, or null when there is none here: then the broker's refusal names the file its
+     * token is in, which only the broker knows (this CLI's PEERS_HOME may be another machine's or folder's).
+     */
     private static String token(PeersPaths paths) {
         try {
             return BrokerEndpoint.token(paths);
-        } catch (InvalidArgumentException e) {
-            throw new CliFailure(e.getMessage());
+        } catch (InvalidArgumentException none) {
+            return null;
         }
     }
 
