@@ -422,4 +422,56 @@ class CliAgainstEmbeddedBrokerTest {
         assertEquals(0, text.exit().get(30, TimeUnit.SECONDS));
         assertTrue(text.outText().contains("~ reviewer now: now on the lexer"), text.outText());
     }
+
+    @Test
+    void watchNamesThePeersThatWereThereBeforeItAndEscapesWhatTheyWrite() throws Exception {
+        try (PeersClient builder = broker.agent("builder", home)) {
+            InProcessCli.Running watch = cli.start("watch", "--count", "2", "--for", "30");
+            Await.until(WAIT, () -> watch.errText().startsWith("watching"), "watch says it observes");
+            builder.send("reviewer", "build is green");
+            agent.setSummary("on it \u001b]0;owned\u0007\u001b[31m");
+            assertEquals(0, watch.exit().get(30, TimeUnit.SECONDS), watch.errText());
+            String out = watch.outText();
+            assertTrue(out.contains("builder -> reviewer: build is green"), "names, not ids: " + out);
+            assertTrue(out.contains("~ reviewer now: on it \\x1b]0;owned\\x07\\x1b[31m"), out);
+            assertEquals(-1, out.indexOf('\u001b'), "no raw escape reaches the terminal: " + out);
+        }
+    }
+
+    @Test
+    void watchSaysWhenTheBrokerGoesAndComesBack() throws Exception {
+        InProcessCli.Running watch = cli.start("watch", "--count", "1", "--for", "60");
+        Await.until(WAIT, () -> watch.errText().startsWith("watching"), "watch says it observes");
+        agent.close();
+        broker.close();
+        Await.until(WAIT, () -> watch.outText().contains("! the broker is gone"), "watch says the broker went");
+        broker = new EmbeddedBroker(peersHome);
+        agent = broker.agent("reviewer", home);
+        Await.until(WAIT, () -> watch.outText().contains("! the broker is back"), "and that it came back");
+        try (PeersClient newcomer = broker.agent("builder", home)) {
+            assertEquals(0, watch.exit().get(30, TimeUnit.SECONDS), watch.errText());
+        }
+        List<String> lines = watch.outText().lines().toList();
+        assertTrue(lines.get(lines.size() - 1).contains("+ builder joined"), watch.outText());
+    }
+
+    @Test
+    void watchWithJsonReportsTheBrokerGoingAsItsOwnLines() throws Exception {
+        InProcessCli.Running watch = cli.start("--json", "watch", "--count", "1", "--for", "60");
+        Await.until(WAIT, () -> watch.errText().startsWith("watching"), "watch says it observes");
+        agent.close();
+        broker.close();
+        Await.until(WAIT, () -> watch.outText().contains("broker_gone"), "watch says the broker went");
+        broker = new EmbeddedBroker(peersHome);
+        agent = broker.agent("reviewer", home);
+        Await.until(WAIT, () -> watch.outText().contains("broker_back"), "and that it came back");
+        try (PeersClient newcomer = broker.agent("builder", home)) {
+            assertEquals(0, watch.exit().get(30, TimeUnit.SECONDS), watch.errText());
+        }
+        List<String> types = new java.util.ArrayList<>();
+        for (String line : watch.outText().lines().toList()) {
+            types.add(InProcessCli.JSON.readTree(line).path("type").asText());
+        }
+        assertEquals(List.of("broker_gone", "broker_back", "peer_joined"), types.subList(0, 3), watch.outText());
+    }
 }

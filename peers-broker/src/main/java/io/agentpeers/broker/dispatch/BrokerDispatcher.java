@@ -441,7 +441,11 @@ public final class BrokerDispatcher implements ConnectionHandler, CommitListener
     private JsonNode observe(ServerConnection connection) {
         requireLocalOwner(connection, "observe");
         connections.observe(connection);
-        return NODES.objectNode().put("observing", true);
+        // After it observes: a peer joining meanwhile is in the list and in an event, never in neither.
+        ObjectNode result = NODES.objectNode().put("observing", true);
+        ArrayNode peers = result.putArray("peers");
+        network.livePeers().forEach(peer -> peers.add(PeersJson.peer(peer, deliveryOf(peer))));
+        return result;
     }
 
     private JsonNode shutdown(ServerConnection connection) {
