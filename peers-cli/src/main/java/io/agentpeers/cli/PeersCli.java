@@ -133,9 +133,19 @@ public final class PeersCli implements Callable<Integer>, ContextRoot {
         return code;
     }
 
-    /** Whether these arguments are {@code broker run ...}: the command of a broker process. */
+    /** The global options that take a value as the next argument ({@link ConnectionOptions}). */
+    private static final List<String> OPTIONS_WITH_VALUE = List.of("--home", "--socket", "--tcp-url", "--token");
+
+    /**
+     * Whether these arguments are {@code broker run ...}, global options before it allowed ({@code --home X
+     * broker run}): the command of a broker process.
+     */
     public static boolean runsTheBroker(String[] args) {
-        return args.length >= 2 && args[0].equals("broker") && args[1].equals("run");
+        int i = 0;
+        while (i < args.length && args[i].startsWith("-")) {
+            i += OPTIONS_WITH_VALUE.contains(args[i]) ? 2 : 1;
+        }
+        return args.length >= i + 2 && args[i].equals("broker") && args[i + 1].equals("run");
     }
 
     /**
