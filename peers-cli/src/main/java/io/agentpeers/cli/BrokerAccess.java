@@ -48,8 +48,8 @@ public final class BrokerAccess {
             throw new CliFailure(e.getMessage() + "; pass its contents with --token or PEERS_TOKEN");
         } catch (TransportException | BrokerUnavailableException e) {
             throw CliFailure.unreachable(
-                    sentence(e.getMessage()) + "; start one with `peers broker start`"
-                            + (paths.tcpUrl() == null ? "" : " --tcp " + paths.tcpUrl()),
+                    sentence(e.getMessage()) + "; start one with `peers broker start"
+                            + (paths.tcpUrl() == null ? "" : " --tcp " + paths.tcpUrl()) + "`",
                     e);
         }
     }

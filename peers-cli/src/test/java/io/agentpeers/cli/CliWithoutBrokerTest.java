@@ -67,7 +67,8 @@ class CliWithoutBrokerTest {
                 "the global options may come before the command: " + before);
         InProcessCli.Result tcp = cli.run("status", "--tcp-url", "127.0.0.1:1", "--token", "t");
         assertEquals(3, tcp.exit(), tcp::toString);
-        assertTrue(tcp.err().contains("--tcp 127.0.0.1:1"), "the fix names the TCP address: " + tcp);
+        assertTrue(
+                tcp.err().contains("`peers broker start --tcp 127.0.0.1:1`"), "the fix names the TCP address: " + tcp);
     }
 
     @Test
