@@ -1,6 +1,5 @@
 package io.agentpeers.cli;
 
-import io.agentpeers.core.InvalidArgumentException;
 import io.agentpeers.local.BrokerEndpoint;
 import io.agentpeers.local.BrokerStarter;
 import io.agentpeers.protocol.BadTokenException;
@@ -39,7 +38,7 @@ public final class BrokerAccess {
                 .withReconnect(reconnect)
                 .withRequestTimeout(REQUEST_TIMEOUT);
         if (paths.tcpUrl() != null) {
-            options = options.withToken(token(paths));
+            options = options.withToken(BrokerEndpoint.token(paths));
         }
         try {
             return PeersClient.connect(connector, options);
@@ -51,18 +50,6 @@ public final class BrokerAccess {
                     sentence(e.getMessage()) + "; start one with `peers broker start"
                             + (paths.tcpUrl() == null ? "" : " --tcp " + paths.tcpUrl()) + "`",
                     e);
-        }
-    }
-
-    /**
-     * The token to present, or null when there is none here: then the broker's refusal names the file its
-     * token is in, which only the broker knows (this CLI's PEERS_HOME may be another machine's or folder's).
-     */
-    private static String token(PeersPaths paths) {
-        try {
-            return BrokerEndpoint.token(paths);
-        } catch (InvalidArgumentException none) {
-            return null;
         }
     }
 

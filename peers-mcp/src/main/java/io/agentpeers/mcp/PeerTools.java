@@ -6,6 +6,7 @@ import io.agentpeers.core.Message;
 import io.agentpeers.core.MessageState;
 import io.agentpeers.core.PeersException;
 import io.agentpeers.core.Scope;
+import io.agentpeers.protocol.BadTokenException;
 import io.agentpeers.protocol.BrokerInfo;
 import io.agentpeers.protocol.Envelope;
 import io.agentpeers.protocol.PeerInfo;
@@ -467,6 +468,12 @@ final class PeerTools {
         PeersClient client;
         try {
             client = link.client(CONNECT_WAIT);
+        } catch (BadTokenException e) {
+            // Trying again cannot help: the user has to give this server the broker's token.
+            return result(
+                    "The peers broker refused this MCP server: " + e.getMessage() + ". Tell the user: the peers"
+                            + " MCP server needs PEERS_TOKEN set to that token in its environment.",
+                    true);
         } catch (PeersException e) {
             return result(
                     "The peers broker is not reachable: " + e.getMessage() + ". Try the tool again in a"

@@ -61,7 +61,7 @@ class McpServerInProcessTest {
         broker = PeersBroker.builder()
                 .listen(new UnixSocketListener(home.resolve("peers.sock")))
                 .listen(tcp)
-                .token(TOKEN)
+                .token(TOKEN, home.resolve("token"))
                 .store(new InMemoryPeerStore())
                 .processes(processes)
                 .sweepInterval(Duration.ofMinutes(10))
@@ -92,6 +92,22 @@ class McpServerInProcessTest {
                 .withName(name)
                 .withAgentPid(agent));
         return client;
+    }
+
+    @Test
+    void withoutATokenOverTcpTheToolsNameTheBrokersTokenFile() throws Exception {
+        Path elsewhere = home.resolve("client-home");
+        PeersPaths paths =
+                PeersPaths.from(Map.of("PEERS_HOME", elsewhere.toString(), "PEERS_TCP_URL", tcp.address()), home);
+        try (InProcessMcp alice = InProcessMcp.start(new McpSettings("codex", "alice", paths, null))) {
+            alice.initialize();
+            JsonNode whoami = alice.call("whoami", Map.of());
+            String text = InProcessMcp.textOf(whoami);
+            assertTrue(whoami.path("isError").asBoolean(), text);
+            assertTrue(text.contains(home.resolve("token").toString()), "the broker's token file: " + text);
+            assertFalse(text.contains(elsewhere.toString()), "not this server's PEERS_HOME: " + text);
+            assertTrue(text.contains("PEERS_TOKEN") && !text.contains("again"), "trying again cannot help: " + text);
+        }
     }
 
     @Test
