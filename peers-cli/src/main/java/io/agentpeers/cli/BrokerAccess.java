@@ -7,6 +7,7 @@ import io.agentpeers.protocol.PeersPaths;
 import io.agentpeers.protocol.client.BrokerUnavailableException;
 import io.agentpeers.protocol.client.ClientOptions;
 import io.agentpeers.protocol.client.PeersClient;
+import io.agentpeers.protocol.transport.NothingListensException;
 import io.agentpeers.protocol.transport.TransportConnector;
 import io.agentpeers.protocol.transport.TransportException;
 import java.time.Duration;
@@ -45,11 +46,17 @@ public final class BrokerAccess {
         } catch (BadTokenException e) {
             // The broker's sentence says whether the token was missing or wrong, and where its token is.
             throw new CliFailure(e.getMessage() + "; pass its contents with --token or PEERS_TOKEN");
-        } catch (TransportException | BrokerUnavailableException e) {
+        } catch (NothingListensException e) {
             throw CliFailure.unreachable(
                     sentence(e.getMessage()) + "; start one with `peers broker start"
                             + (paths.tcpUrl() == null ? "" : " --tcp " + paths.tcpUrl()) + "`",
                     e);
+        } catch (BrokerUnavailableException e) {
+            // Something listens but does not answer: starting another broker is not the fix.
+            throw CliFailure.unreachable(sentence(e.getMessage()) + "; `peers broker status` and its log tell why", e);
+        } catch (TransportException e) {
+            // Another user's broker, a socket path too long: the sentence carries its own fix.
+            throw CliFailure.unreachable(sentence(e.getMessage()), e);
         }
     }
 

@@ -72,6 +72,16 @@ class CliWithoutBrokerTest {
     }
 
     @Test
+    void aSocketPathTooLongSaysItsOwnFixOnly() {
+        Path deep = home.resolve("d".repeat(120)).resolve("peers.sock");
+        InProcessCli.Result result =
+                new InProcessCli(home, home.resolve("p")).run("status", "--socket", deep.toString());
+        assertEquals(3, result.exit(), result::toString);
+        assertTrue(result.err().contains("choose a shorter path"), result::toString);
+        assertFalse(result.err().contains("peers broker start"), "starting a broker there cannot work: " + result);
+    }
+
+    @Test
     void versionNamesTheProtocol() {
         InProcessCli.Result version = new InProcessCli(home, home.resolve("p")).run("--version");
         assertEquals(0, version.exit(), version::toString);
