@@ -81,7 +81,7 @@ public record BrokerConfig(PeersPaths paths, PeersLimits limits, Duration sweepI
                 .idleTimeout(idleTimeout);
         if (paths.tcp() != null) {
             builder.listen(new TcpListener(TcpAddress.parse(paths.tcp())))
-                    .token(new TokenFile(paths.tokenFile()).readOrCreate());
+                    .token(new TokenFile(paths.tokenFile()).readOrCreate(), paths.tokenFile());
         }
         // Opened under the broker's locks: a second broker of this home, or of another home given the same
         // --db, leaves the database alone.

@@ -1,5 +1,8 @@
 package io.agentpeers.app;
 
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.agentpeers.broker.PeersBroker;
 import io.agentpeers.cli.BaseCommand;
 import io.agentpeers.cli.BrokerCommands.BrokerOptions;
@@ -48,13 +51,23 @@ final class BrokerRunCommand extends BaseCommand {
         }
         Thread hook = new Thread(broker::close, "peers-sigterm");
         Runtime.getRuntime().addShutdownHook(hook);
-        // Straight to stdout: the CLI's terminal would load a JSON mapper this process never uses.
-        context()
-                .out()
-                .println("peers broker " + PeersVersion.VERSION + " (pid "
-                        + ProcessHandle.current().pid() + ") on " + String.join(" and ", broker.listeners())
-                        + ", database "
-                        + paths.database() + "; Ctrl-C stops it");
+        if (json) {
+            ObjectNode banner = JsonNodeFactory.instance.objectNode();
+            banner.put("version", PeersVersion.VERSION);
+            banner.put("pid", ProcessHandle.current().pid());
+            ArrayNode listeners = banner.putArray("listeners");
+            broker.listeners().forEach(listeners::add);
+            banner.put("database", paths.database().toString());
+            terminal().jsonLine(banner);
+        } else {
+            // Straight to stdout: the CLI's terminal would load a JSON mapper this process never uses.
+            context()
+                    .out()
+                    .println("peers broker " + PeersVersion.VERSION + " (pid "
+                            + ProcessHandle.current().pid() + ") on " + String.join(" and ", broker.listeners())
+                            + ", database "
+                            + paths.database() + "; Ctrl-C stops it");
+        }
         broker.awaitStop();
         try {
             Runtime.getRuntime().removeShutdownHook(hook);

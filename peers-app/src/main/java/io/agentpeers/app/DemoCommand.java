@@ -1,5 +1,8 @@
 package io.agentpeers.app;
 
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.agentpeers.broker.PeersBroker;
 import io.agentpeers.cli.BaseCommand;
 import io.agentpeers.cli.CliFailure;
@@ -15,6 +18,7 @@ import io.agentpeers.protocol.client.ClientOptions;
 import io.agentpeers.protocol.client.PeersClient;
 import io.agentpeers.protocol.client.Results;
 import io.agentpeers.protocol.codec.BrokerJson;
+import io.agentpeers.protocol.codec.PeersJson;
 import io.agentpeers.store.sqlite.SqlitePeerStore;
 import io.agentpeers.transport.unix.UnixSocketConnector;
 import io.agentpeers.transport.unix.UnixSocketListener;
@@ -42,14 +46,26 @@ import picocli.CommandLine.Command;
 final class DemoCommand extends BaseCommand {
     private static final Duration STEP_TIMEOUT = Duration.ofSeconds(15);
 
+    /** With {@code --json}: the steps, printed as one document at the end instead of line by line. */
+    private final ArrayNode steps = JsonNodeFactory.instance.arrayNode();
+
     @Override
     protected int run() throws Exception {
-        Terminal out = terminal();
+        // No colour codes inside the JSON's strings, also on a terminal.
+        Terminal out = json ? new Terminal(context().out(), context().err(), false) : terminal();
         Path dir = Files.createTempDirectory("peers-demo-");
         try {
             show(out, dir);
         } finally {
             deleteTree(dir);
+        }
+        if (json) {
+            ObjectNode node = JsonNodeFactory.instance.objectNode();
+            node.set("steps", steps);
+            node.put("folder", dir.toString());
+            node.put("deleted", !Files.exists(dir));
+            out.json(node);
+            return 0;
         }
         out.println("");
         out.println(out.bold("done") + ": the broker stopped and " + dir + " is deleted.");
@@ -128,8 +144,12 @@ final class DemoCommand extends BaseCommand {
                             + " s; run `peers demo --verbose` to see why");
                 }
                 step(out, 5, bobSaw.get());
-                // A line of its own: the terminal shows a line break inside a line as the text \n.
-                out.println(bobAnswered.get());
+                if (json) {
+                    lastStep().put("answer", bobAnswered.get().strip());
+                } else {
+                    // A line of its own: the terminal shows a line break inside a line as the text \n.
+                    out.println(bobAnswered.get());
+                }
                 Envelope reply = answer.get(0);
                 alice.markRead(List.of(reply.message().id()));
                 step(
@@ -153,7 +173,12 @@ final class DemoCommand extends BaseCommand {
                             Terminal.oneLine(message.text(), 50)));
                 }
                 step(out, 7, "the conversation as alice's history shows it (newest first):");
-                out.table(List.of("  ID", "FROM", "TO", "STATE", "SENT", "TEXT"), indent(rows));
+                if (json) {
+                    ArrayNode messages = lastStep().putArray("messages");
+                    history.forEach(message -> messages.add(PeersJson.message(message)));
+                } else {
+                    out.table(List.of("  ID", "FROM", "TO", "STATE", "SENT", "TEXT"), indent(rows));
+                }
 
                 BrokerStats stats = alice.stats();
                 step(
@@ -161,6 +186,9 @@ final class DemoCommand extends BaseCommand {
                         8,
                         "the broker's statistics: " + stats.peers().live() + " live peers, messages "
                                 + BrokerJson.node(stats).get("messages"));
+                if (json) {
+                    lastStep().set("broker", BrokerJson.node(stats));
+                }
             }
         }
         step(out, 9, "both agents left and the broker stopped");
@@ -176,8 +204,16 @@ final class DemoCommand extends BaseCommand {
         return result;
     }
 
-    private static void step(Terminal out, int number, String text) {
-        out.println(out.cyan(number + ".") + " " + text);
+    private void step(Terminal out, int number, String text) {
+        if (json) {
+            steps.addObject().put("step", number).put("text", text);
+        } else {
+            out.println(out.cyan(number + ".") + " " + text);
+        }
+    }
+
+    private ObjectNode lastStep() {
+        return (ObjectNode) steps.get(steps.size() - 1);
     }
 
     private static void deleteTree(Path dir) throws IOException {

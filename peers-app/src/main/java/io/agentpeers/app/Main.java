@@ -2,9 +2,12 @@ package io.agentpeers.app;
 
 import io.agentpeers.cli.CliContext;
 import io.agentpeers.cli.ContextRoot;
+import io.agentpeers.cli.GlobalOptions;
 import io.agentpeers.cli.PeersCli;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.ScopeType;
 
 /**
  * {@code java -jar peers.jar ...}: the {@code peers} command line with every command, {@code peers mcp}
@@ -26,8 +29,16 @@ public final class Main {
     }
 
     /** The root of {@link #brokerProcess}: it only holds the context. */
-    @Command(name = "peers", mixinStandardHelpOptions = true, description = "The peers broker process.")
+    @Command(
+            name = "peers",
+            scope = ScopeType.INHERIT,
+            mixinStandardHelpOptions = true,
+            versionProvider = PeersCli.Version.class,
+            description = "The peers broker process.")
     static final class BrokerProcessRoot implements ContextRoot {
+        @Mixin
+        GlobalOptions options = new GlobalOptions();
+
         private final CliContext context;
 
         BrokerProcessRoot(CliContext context) {
@@ -37,6 +48,11 @@ public final class Main {
         @Override
         public CliContext context() {
             return context;
+        }
+
+        @Override
+        public GlobalOptions options() {
+            return options;
         }
     }
 
@@ -51,7 +67,8 @@ public final class Main {
         line.addSubcommand(new DemoCommand());
         line.addSubcommand(new McpCommand());
         line.addSubcommand(new CdsTrainingCommand());
-        return line;
+        // Again: picocli hands the streams and handlers only to the commands added so far.
+        return PeersCli.configure(line, context);
     }
 
     public static void main(String[] args) {

@@ -15,6 +15,7 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /**
@@ -42,10 +43,18 @@ final class McpCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        if (!McpSettings.CLIENT_TYPES.contains(clientType)) {
+            // A usage mistake (exit 2), found before stdout becomes the protocol's.
+            throw new ParameterException(
+                    spec.commandLine(),
+                    "unknown client type '" + clientType + "' for `peers mcp --client-type`: use claude-code, codex or"
+                            + " generic");
+        }
         OutputStream protocolOut = new FileOutputStream(FileDescriptor.out);
         System.setOut(new PrintStream(new FileOutputStream(FileDescriptor.err), true));
-        CliContext context = ((ContextRoot) spec.root().userObject()).context();
-        PeersPaths paths = context.paths();
+        ContextRoot root = (ContextRoot) spec.root().userObject();
+        CliContext context = root.context();
+        PeersPaths paths = root.options().connection().paths(context);
         // Only this process's own environment: peers never writes into another session's inbox.
         McpSettings settings = new McpSettings(
                 clientType,

@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.agentpeers.cli.CliContext;
 import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
@@ -50,5 +52,30 @@ class DemoCommandTest {
         assertTrue(folder.contains("peers-demo-"), text);
         assertFalse(Files.exists(Path.of(folder)), "the demo deleted " + folder);
         assertFalse(Files.exists(peersHome), "the demo touched nothing in PEERS_HOME");
+    }
+
+    @Test
+    void withJsonTheDemoPrintsOneDocument() throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        CliContext context = new CliContext(
+                Map.of("HOME", home.toString(), "PEERS_HOME", home.resolve("p").toString()),
+                home,
+                home,
+                new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8),
+                InputStream.nullInputStream(),
+                Main.class.getName());
+
+        int exit = Main.commandLine(context).execute("--json", "demo");
+
+        String text = out.toString(StandardCharsets.UTF_8);
+        assertEquals(0, exit, text);
+        JsonNode demo = new ObjectMapper().readTree(text);
+        assertEquals(9, demo.path("steps").size(), text);
+        assertTrue(demo.path("deleted").asBoolean(), text);
+        assertEquals(
+                "Could you review my parser change?",
+                demo.path("steps").get(6).path("messages").get(1).path("text").asText(),
+                text);
     }
 }

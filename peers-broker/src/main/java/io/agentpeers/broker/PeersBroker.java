@@ -304,6 +304,13 @@ public final class PeersBroker implements AutoCloseable {
         }
 
         @Override
+        public String tokenLocation() {
+            return config.tokenFile == null
+                    ? "the file token in the broker's PEERS_HOME"
+                    : "the file " + config.tokenFile + " on the broker's machine";
+        }
+
+        @Override
         public void describe(ObjectNode stats) {
             Instant now = config.clock.instant();
             stats.put("pid", ProcessHandle.current().pid());
@@ -329,6 +336,7 @@ public final class PeersBroker implements AutoCloseable {
     public static final class Builder {
         private final List<TransportListener> listeners = new ArrayList<>();
         private String token;
+        private Path tokenFile;
         private Path lockFile;
         private Path database;
         private PeerStore store;
@@ -352,6 +360,7 @@ public final class PeersBroker implements AutoCloseable {
             Builder copy = new Builder();
             copy.listeners.addAll(listeners);
             copy.token = token;
+            copy.tokenFile = tokenFile;
             copy.lockFile = lockFile;
             copy.database = database;
             copy.store = store;
@@ -375,6 +384,16 @@ public final class PeersBroker implements AutoCloseable {
         /** The token that callers a transport cannot vouch for (TCP) must present in {@code hello}. */
         public Builder token(String value) {
             this.token = value;
+            return this;
+        }
+
+        /**
+         * The token, and the file it is kept in: a refused caller is told that path (its own PEERS_HOME may be
+         * another one).
+         */
+        public Builder token(String value, Path file) {
+            this.token = value;
+            this.tokenFile = file;
             return this;
         }
 

@@ -3,31 +3,32 @@ package io.agentpeers.cli;
 import io.agentpeers.protocol.PeersPaths;
 import io.agentpeers.protocol.client.PeersClient;
 import java.util.concurrent.Callable;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** What every command shares: where the broker is, {@code --json}, {@code --verbose}, and the context. */
+/**
+ * What every command shares: where the broker is, {@code --json}, {@code --verbose} (the root's inherited
+ * {@link GlobalOptions}), and the context.
+ */
 public abstract class BaseCommand implements Callable<Integer> {
     @Spec
     protected CommandSpec spec;
 
-    @Mixin
+    /** The root's {@link GlobalOptions}, given before or after this command's name; set when it runs. */
     ConnectionOptions connection = new ConnectionOptions();
 
-    @Option(names = "--json", description = "Print JSON for scripts instead of text.")
     protected boolean json;
 
-    @Option(
-            names = {"-v", "--verbose"},
-            description = "Show log lines and stack traces.")
     protected boolean verbose;
 
     private Terminal terminal;
 
     protected CliContext context() {
-        return ((ContextRoot) spec.root().userObject()).context();
+        return root().context();
+    }
+
+    private ContextRoot root() {
+        return (ContextRoot) spec.root().userObject();
     }
 
     protected PeersPaths paths() {
@@ -71,6 +72,10 @@ public abstract class BaseCommand implements Callable<Integer> {
 
     @Override
     public final Integer call() throws Exception {
+        GlobalOptions options = root().options();
+        connection = options.connection;
+        json = options.json;
+        verbose = options.verbose;
         return run();
     }
 

@@ -1,12 +1,13 @@
 package io.agentpeers.cli;
 
-import io.agentpeers.core.InvalidArgumentException;
 import io.agentpeers.local.BrokerEndpoint;
 import io.agentpeers.local.BrokerStarter;
+import io.agentpeers.protocol.BadTokenException;
 import io.agentpeers.protocol.PeersPaths;
 import io.agentpeers.protocol.client.BrokerUnavailableException;
 import io.agentpeers.protocol.client.ClientOptions;
 import io.agentpeers.protocol.client.PeersClient;
+import io.agentpeers.protocol.transport.NothingListensException;
 import io.agentpeers.protocol.transport.TransportConnector;
 import io.agentpeers.protocol.transport.TransportException;
 import java.time.Duration;
@@ -42,23 +43,24 @@ public final class BrokerAccess {
                 .withReconnect(reconnect)
                 .withRequestTimeout(REQUEST_TIMEOUT);
         if (paths.tcpUrl() != null) {
-            options = options.withToken(token(paths));
+            options = options.withToken(BrokerEndpoint.token(paths));
         }
         try {
             return PeersClient.connect(connector, options);
-        } catch (TransportException | BrokerUnavailableException e) {
+        } catch (BadTokenException e) {
+            // The broker's sentence says whether the token was missing or wrong, and where its token is.
+            throw new CliFailure(e.getMessage() + "; pass its contents with --token or PEERS_TOKEN");
+        } catch (NothingListensException e) {
             throw CliFailure.unreachable(
-                    sentence(e.getMessage()) + "; start one with `peers broker start`"
-                            + (paths.tcpUrl() == null ? "" : " --tcp " + paths.tcpUrl()),
+                    sentence(e.getMessage()) + "; start one with `peers broker start"
+                            + (paths.tcpUrl() == null ? "" : " --tcp " + paths.tcpUrl()) + "`",
                     e);
-        }
-    }
-
-    private static String token(PeersPaths paths) {
-        try {
-            return BrokerEndpoint.token(paths);
-        } catch (InvalidArgumentException e) {
-            throw new CliFailure(e.getMessage());
+        } catch (BrokerUnavailableException e) {
+            // Something listens but does not answer: starting another broker is not the fix.
+            throw CliFailure.unreachable(sentence(e.getMessage()) + "; `peers broker status` and its log tell why", e);
+        } catch (TransportException e) {
+            // Another user's broker, a socket path too long: the sentence carries its own fix.
+            throw CliFailure.unreachable(sentence(e.getMessage()), e);
         }
     }
 

@@ -1,6 +1,7 @@
 package io.agentpeers.cli;
 
 import io.agentpeers.core.PeersException;
+import io.agentpeers.core.UnknownMessageException;
 import io.agentpeers.core.UnknownPeerException;
 import io.agentpeers.protocol.client.BrokerUnavailableException;
 import io.agentpeers.protocol.client.PeersClient;
@@ -11,7 +12,9 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.ScopeType;
 import picocli.CommandLine.Spec;
 
 /**
@@ -20,6 +23,8 @@ import picocli.CommandLine.Spec;
  */
 @Command(
         name = "peers",
+        // Inherited: every command, those the app adds included, answers --help, -h and --version.
+        scope = ScopeType.INHERIT,
         mixinStandardHelpOptions = true,
         versionProvider = PeersCli.Version.class,
         description = "A peer network for AI coding agents on one machine.",
@@ -37,13 +42,16 @@ import picocli.CommandLine.Spec;
             StatusCommands.Watch.class,
             InstallCommands.Install.class,
             DoctorCommand.class,
-            CommandLine.HelpCommand.class
+            HelpCommand.class
         },
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:done", "1:failed", "2:usage error", "3:broker unreachable"})
 public final class PeersCli implements Callable<Integer>, ContextRoot {
     @Spec
     CommandSpec spec;
+
+    @Mixin
+    GlobalOptions options = new GlobalOptions();
 
     private final CliContext context;
 
@@ -54,6 +62,11 @@ public final class PeersCli implements Callable<Integer>, ContextRoot {
     @Override
     public CliContext context() {
         return context;
+    }
+
+    @Override
+    public GlobalOptions options() {
+        return options;
     }
 
     @Override
@@ -99,10 +112,12 @@ public final class PeersCli implements Callable<Integer>, ContextRoot {
             message = exception.getMessage() + "; check `peers broker status`";
         } else if (exception instanceof UnknownPeerException unknown) {
             code = CliFailure.FAILED;
-            message = unknown.getMessage();
-            if (!unknown.suggestions().isEmpty()) {
-                message += " (did you mean " + String.join(", ", unknown.suggestions()) + "?)";
-            }
+            // The broker's sentence names the nearest peers when there are some; else say how to see them.
+            message =
+                    unknown.getMessage() + (unknown.suggestions().isEmpty() ? "; `peers list` shows who is there" : "");
+        } else if (exception instanceof UnknownMessageException unknown) {
+            code = CliFailure.FAILED;
+            message = unknown.getMessage() + "; `peers history` and `peers inbox` show the ids";
         } else if (exception instanceof PeersException peers) {
             code = CliFailure.FAILED;
             message = peers.getMessage();
@@ -118,9 +133,19 @@ public final class PeersCli implements Callable<Integer>, ContextRoot {
         return code;
     }
 
-    /** Whether these arguments are {@code broker run ...}: the command of a broker process. */
+    /** The global options that take a value as the next argument ({@link ConnectionOptions}). */
+    private static final List<String> OPTIONS_WITH_VALUE = List.of("--home", "--socket", "--tcp-url", "--token");
+
+    /**
+     * Whether these arguments are {@code broker run ...}, global options before it allowed ({@code --home X
+     * broker run}): the command of a broker process.
+     */
     public static boolean runsTheBroker(String[] args) {
-        return args.length >= 2 && args[0].equals("broker") && args[1].equals("run");
+        int i = 0;
+        while (i < args.length && args[i].startsWith("-")) {
+            i += OPTIONS_WITH_VALUE.contains(args[i]) ? 2 : 1;
+        }
+        return args.length >= i + 2 && args[i].equals("broker") && args[i + 1].equals("run");
     }
 
     /**
@@ -148,7 +173,7 @@ public final class PeersCli implements Callable<Integer>, ContextRoot {
     }
 
     /** {@code peers --version}. */
-    static final class Version implements CommandLine.IVersionProvider {
+    public static final class Version implements CommandLine.IVersionProvider {
         @Override
         public String[] getVersion() {
             return new String[] {

@@ -20,6 +20,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -217,7 +218,8 @@ final class StatusCommands {
             AtomicInteger seen = new AtomicInteger();
             Terminal out = terminal();
             try (PeersClient client = BrokerAccess.connect(paths(), true)) {
-                client.observe(event -> {
+                String address = BrokerEndpoint.connector(paths()).address();
+                Consumer<BrokerEvent> listener = event -> {
                     if (count != null && seen.get() >= count) {
                         return;
                     }
@@ -231,12 +233,21 @@ final class StatusCommands {
                     if (count != null && seen.incrementAndGet() >= count) {
                         done.countDown();
                     }
+                };
+                client.onDisconnect(
+                        () -> connection(out, "broker_gone", address, "the broker is gone; waiting for it"));
+                // The client observes again by itself; this asks once more only to learn who is there now.
+                client.onReconnect(() -> {
+                    connection(out, "broker_back", address, "the broker is back");
+                    try {
+                        remember(names, client.observe(listener));
+                    } catch (RuntimeException goneAgain) {
+                        // The next reconnect asks again; until then, the names known so far.
+                    }
                 });
+                remember(names, client.observe(listener));
                 // On stderr, also with --json: a script (or a test) knows from it that events now flow.
-                context()
-                        .err()
-                        .println("watching the broker at "
-                                + BrokerEndpoint.connector(paths()).address() + "; Ctrl-C stops");
+                context().err().println("watching the broker at " + address + "; Ctrl-C stops");
                 if (seconds != null) {
                     done.await(seconds, TimeUnit.SECONDS);
                 } else {
@@ -244,6 +255,29 @@ final class StatusCommands {
                 }
             }
             return 0;
+        }
+
+        /** A line of watch's own (not a broker event): the broker went away, or came back. */
+        private void connection(Terminal out, String type, String address, String text) {
+            Instant now = Instant.now();
+            if (json) {
+                out.jsonLine(JsonNodeFactory.instance
+                        .objectNode()
+                        .put("type", type)
+                        .put("at", now.toString())
+                        .put("broker", address));
+            } else {
+                out.println(out.dim(clock(now)) + " " + out.yellow("! " + text + " (" + address + ")"));
+            }
+            out.out().flush();
+        }
+
+        private static void remember(Map<String, String> names, List<PeerInfo> peers) {
+            peers.forEach(peer -> {
+                if (peer.id() != null && peer.name() != null) {
+                    names.put(peer.id(), peer.name());
+                }
+            });
         }
 
         private static void remember(Map<String, String> names, BrokerEvent event) {
@@ -266,15 +300,21 @@ final class StatusCommands {
             return null;
         }
 
+        /** A peer's name when watch knows it, else its id; escaped, as everything a peer chose. */
         private static String who(Map<String, String> names, String id) {
-            return names.getOrDefault(id, id);
+            return Terminal.data(names.getOrDefault(id, id));
+        }
+
+        /** {@code HH:mm:ss.SSS} in UTC, as the broker's event times are written. */
+        private static String clock(Instant at) {
+            String time = at == null ? "" : at.toString();
+            return time.length() >= 23 ? time.substring(11, 23) : time;
         }
 
         static String describe(Terminal out, BrokerEvent event, Map<String, String> names) {
-            String time = event.at() == null ? "" : event.at().toString();
-            String clock = time.length() >= 23 ? time.substring(11, 23) : time;
+            String clock = clock(event.at());
             PeerInfo peer = peerOf(event);
-            String peerName = peer == null ? "" : peer.displayName();
+            String peerName = peer == null ? "" : Terminal.data(peer.displayName());
             String line;
             if (event instanceof BrokerEvent.PeerJoined joined) {
                 line = out.green("+ " + peerName) + " joined" + (joined.resumed() ? " (resumed)" : "") + " ["

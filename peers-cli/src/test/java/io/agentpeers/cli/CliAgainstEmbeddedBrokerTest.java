@@ -64,6 +64,9 @@ class CliAgainstEmbeddedBrokerTest {
 
         InProcessCli.Result json = cli.run("status", "--json");
         assertEquals(0, json.exit(), json::toString);
+        InProcessCli.Result jsonFirst = cli.run("--json", "status");
+        assertEquals(0, jsonFirst.exit(), jsonFirst::toString);
+        assertEquals(1, jsonFirst.json().path("peers").path("live").asInt(), "--json before the command: " + jsonFirst);
         JsonNode stats = json.json();
         assertEquals(PeersClient.VERSION, stats.path("broker_version").asText());
         assertEquals(1, stats.path("peers").path("live").asInt());
@@ -339,10 +342,23 @@ class CliAgainstEmbeddedBrokerTest {
         assertTrue(unknown.err().contains("reviewer"), "suggests the near name: " + unknown);
         assertFalse(unknown.err().contains("\tat "), "no stack trace without --verbose");
         assertEquals(1, unknown.err().strip().lines().count(), "one sentence: " + unknown);
+        assertEquals(1, unknown.err().split("did you mean", -1).length - 1, "the suggestion once: " + unknown);
+        InProcessCli.Result nobody = cli.run("send", "qqqqqqqqqqqq", "hi");
+        assertEquals(1, nobody.exit(), nobody::toString);
+        assertTrue(
+                nobody.err().contains("`peers list` shows who is there")
+                        && !nobody.err().contains("list_peers"),
+                "the fix names the CLI's command, not the MCP tool: " + nobody);
+        InProcessCli.Result noSuchMessage = cli.run("send", "reviewer", "hi", "--reply-to", "999");
+        assertEquals(1, noSuchMessage.exit(), noSuchMessage::toString);
+        assertTrue(noSuchMessage.err().contains("`peers history`"), noSuchMessage::toString);
 
         InProcessCli.Result verbose = cli.run("kill", "nobody", "--verbose");
         assertEquals(1, verbose.exit(), verbose::toString);
         assertTrue(verbose.err().contains("\tat "), "--verbose shows the trace: " + verbose);
+        InProcessCli.Result verboseFirst = cli.run("-v", "kill", "nobody");
+        assertEquals(1, verboseFirst.exit(), verboseFirst::toString);
+        assertTrue(verboseFirst.err().contains("\tat "), "-v before the command too: " + verboseFirst);
 
         InProcessCli.Result usage = cli.run("send");
         assertEquals(2, usage.exit(), usage::toString);
@@ -451,5 +467,54 @@ class CliAgainstEmbeddedBrokerTest {
         agent.setSummary("now on the lexer");
         assertEquals(0, text.exit().get(30, TimeUnit.SECONDS));
         assertTrue(text.outText().contains("~ reviewer now: now on the lexer"), text.outText());
+    }
+
+    @Test
+    void watchNamesThePeersThatWereThereBeforeItAndEscapesWhatTheyWrite() throws Exception {
+        try (PeersClient builder = broker.agent("builder", home)) {
+            InProcessCli.Running watch = cli.start("watch", "--count", "2", "--for", "30");
+            Await.until(WAIT, () -> watch.errText().startsWith("watching"), "watch says it observes");
+            builder.send("reviewer", "build is green");
+            agent.setSummary("on it \u001b]0;owned\u0007\u001b[31m");
+            assertEquals(0, watch.exit().get(30, TimeUnit.SECONDS), watch.errText());
+            String out = watch.outText();
+            assertTrue(out.contains("builder -> reviewer: build is green"), "names, not ids: " + out);
+            assertTrue(out.contains("~ reviewer now: on it \\x1b]0;owned\\x07\\x1b[31m"), out);
+            assertEquals(-1, out.indexOf('\u001b'), "no raw escape reaches the terminal: " + out);
+        }
+    }
+
+    @Test
+    void watchSaysWhenTheBrokerGoesAndComesBack() throws Exception {
+        InProcessCli.Running watch = cli.start("watch", "--count", "1", "--for", "60");
+        Await.until(WAIT, () -> watch.errText().startsWith("watching"), "watch says it observes");
+        agent.close();
+        broker.close();
+        Await.until(WAIT, () -> watch.outText().contains("! the broker is gone"), "watch says the broker went");
+        broker = new EmbeddedBroker(peersHome);
+        Await.until(WAIT, () -> watch.outText().contains("! the broker is back"), "and that it came back");
+        agent = broker.agent("reviewer", home);
+        assertEquals(0, watch.exit().get(30, TimeUnit.SECONDS), watch.errText());
+        List<String> lines = watch.outText().lines().toList();
+        assertEquals(3, lines.size(), watch.outText());
+        assertTrue(lines.get(2).contains("+ reviewer joined"), "events flow again: " + watch.outText());
+    }
+
+    @Test
+    void watchWithJsonReportsTheBrokerGoingAsItsOwnLines() throws Exception {
+        InProcessCli.Running watch = cli.start("--json", "watch", "--count", "1", "--for", "60");
+        Await.until(WAIT, () -> watch.errText().startsWith("watching"), "watch says it observes");
+        agent.close();
+        broker.close();
+        Await.until(WAIT, () -> watch.outText().contains("broker_gone"), "watch says the broker went");
+        broker = new EmbeddedBroker(peersHome);
+        Await.until(WAIT, () -> watch.outText().contains("broker_back"), "and that it came back");
+        agent = broker.agent("reviewer", home);
+        assertEquals(0, watch.exit().get(30, TimeUnit.SECONDS), watch.errText());
+        List<String> types = new java.util.ArrayList<>();
+        for (String line : watch.outText().lines().toList()) {
+            types.add(InProcessCli.JSON.readTree(line).path("type").asText());
+        }
+        assertEquals(List.of("broker_gone", "broker_back", "peer_joined"), types.subList(0, 3), watch.outText());
     }
 }

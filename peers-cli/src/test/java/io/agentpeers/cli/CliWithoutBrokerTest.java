@@ -60,9 +60,25 @@ class CliWithoutBrokerTest {
                 home.resolve("q/peers.sock").toString(),
                 other.json().path("socket").asText(),
                 other::toString);
+        InProcessCli.Result before = cli.run("--home", home.resolve("q").toString(), "--json", "broker", "status");
+        assertEquals(
+                home.resolve("q/peers.sock").toString(),
+                before.json().path("socket").asText(),
+                "the global options may come before the command: " + before);
         InProcessCli.Result tcp = cli.run("status", "--tcp-url", "127.0.0.1:1", "--token", "t");
         assertEquals(3, tcp.exit(), tcp::toString);
-        assertTrue(tcp.err().contains("--tcp 127.0.0.1:1"), "the fix names the TCP address: " + tcp);
+        assertTrue(
+                tcp.err().contains("`peers broker start --tcp 127.0.0.1:1`"), "the fix names the TCP address: " + tcp);
+    }
+
+    @Test
+    void aSocketPathTooLongSaysItsOwnFixOnly() {
+        Path deep = home.resolve("d".repeat(120)).resolve("peers.sock");
+        InProcessCli.Result result =
+                new InProcessCli(home, home.resolve("p")).run("status", "--socket", deep.toString());
+        assertEquals(3, result.exit(), result::toString);
+        assertTrue(result.err().contains("choose a shorter path"), result::toString);
+        assertFalse(result.err().contains("peers broker start"), "starting a broker there cannot work: " + result);
     }
 
     @Test

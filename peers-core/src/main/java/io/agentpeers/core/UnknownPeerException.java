@@ -30,10 +30,14 @@ public class UnknownPeerException extends PeersException {
         return suggestions;
     }
 
+    /**
+     * The sentence names the nearest peers, not how to list them: each face says that in its own words
+     * ({@code peers list}, the {@code list_peers} tool).
+     */
     private static String message(String wanted, List<String> suggestions) {
         String base = "no peer has the id or name '" + wanted + "'";
         if (suggestions.isEmpty()) {
-            return base + "; list_peers shows who is there";
+            return base;
         }
         return base + "; did you mean " + String.join(" or ", suggestions) + "?";
     }

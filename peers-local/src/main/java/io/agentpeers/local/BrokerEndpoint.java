@@ -1,6 +1,5 @@
 package io.agentpeers.local;
 
-import io.agentpeers.core.InvalidArgumentException;
 import io.agentpeers.protocol.PeersPaths;
 import io.agentpeers.protocol.transport.TransportConnector;
 import io.agentpeers.transport.tcp.TcpAddress;
@@ -27,9 +26,9 @@ public final class BrokerEndpoint {
 
     /**
      * The token a TCP caller presents: {@code PEERS_TOKEN}, else the broker's token file when it is on
-     * this machine (read without following a link, and only if this user's).
+     * this machine (read without following a link, and only if this user's), else null: then the broker's
+     * refusal says where its token is, which this side can only guess (its PEERS_HOME may not be the broker's).
      *
-     * @throws InvalidArgumentException when neither is there
      * @throws io.agentpeers.protocol.NotPrivateException when the token file is a link or another user's
      */
     public static String token(PeersPaths paths) {
@@ -39,8 +38,7 @@ public final class BrokerEndpoint {
         if (Files.exists(paths.tokenFile(), LinkOption.NOFOLLOW_LINKS)) { // a link is refused by read(), not skipped
             return new TokenFile(paths.tokenFile()).read();
         }
-        throw new InvalidArgumentException("TCP needs the broker's token: set PEERS_TOKEN or --token (it is in the"
-                + " file " + paths.tokenFile() + " on the broker's machine)");
+        return null;
     }
 
     /** Where it connects, for messages: the socket path or {@code tcp HOST:PORT}. */

@@ -5,8 +5,8 @@ import io.agentpeers.core.InvalidArgumentException;
 import io.agentpeers.core.Message;
 import io.agentpeers.core.MessageState;
 import io.agentpeers.core.PeersException;
-import io.agentpeers.core.RateLimitedException;
 import io.agentpeers.core.Scope;
+import io.agentpeers.protocol.BadTokenException;
 import io.agentpeers.protocol.BrokerInfo;
 import io.agentpeers.protocol.Envelope;
 import io.agentpeers.protocol.PeerInfo;
@@ -470,6 +470,12 @@ final class PeerTools {
         PeersClient client;
         try {
             client = link.client(CONNECT_WAIT);
+        } catch (BadTokenException e) {
+            // Trying again cannot help: the user has to give this server the broker's token.
+            return result(
+                    "The peers broker refused this MCP server: " + e.getMessage() + ". Tell the user: the peers"
+                            + " MCP server needs PEERS_TOKEN set to that token in its environment.",
+                    true);
         } catch (PeersException e) {
             return result(
                     "The peers broker is not reachable: " + e.getMessage() + ". Try the tool again in a"
@@ -511,18 +517,14 @@ final class PeerTools {
         return CallToolResult.builder().addTextContent(text).isError(error).build();
     }
 
-    /** A refusal in words the model can act on. */
+    /**
+     * A refusal in words the model can act on. The broker's sentence says its own fix where it knows one
+     * (when to retry, the limit, the rule of names, the nearest peers); only what it cannot say is added.
+     */
     static String refusal(PeersException e) {
         String base = sentence(e.getMessage());
         return switch (e.errorCode()) {
-            // The broker's sentence already names the nearest peers when it knows some.
             case UNKNOWN_PEER -> base + " Call list_peers(scope=\"machine\") to see who is connected.";
-            case RATE_LIMITED ->
-                base + " Wait " + Math.max(1, (((RateLimitedException) e).retryAfterMillis() + 999) / 1000)
-                        + " s before sending again.";
-            case MESSAGE_TOO_LARGE, SUMMARY_TOO_LONG -> base + " Shorten it and try again.";
-            case INVALID_NAME, NAME_TAKEN ->
-                base + " Choose another name: lower-case letters, digits and '-', at" + " most 32 characters.";
             case KILL_REFUSED, NOT_AUTHORIZED -> base + " Nothing was done.";
             case UNKNOWN_MESSAGE -> base + " Check the message id (check_messages shows ids).";
             default -> base;

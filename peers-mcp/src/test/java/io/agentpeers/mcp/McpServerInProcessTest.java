@@ -60,7 +60,7 @@ class McpServerInProcessTest {
         broker = PeersBroker.builder()
                 .listen(new UnixSocketListener(home.resolve("peers.sock")))
                 .listen(tcp)
-                .token(TOKEN)
+                .token(TOKEN, home.resolve("token"))
                 .store(new InMemoryPeerStore())
                 .processes(processes)
                 .sweepInterval(Duration.ofMinutes(10))
@@ -91,6 +91,22 @@ class McpServerInProcessTest {
                 .withName(name)
                 .withAgentPid(agent));
         return client;
+    }
+
+    @Test
+    void withoutATokenOverTcpTheToolsNameTheBrokersTokenFile() throws Exception {
+        Path elsewhere = home.resolve("client-home");
+        PeersPaths paths =
+                PeersPaths.from(Map.of("PEERS_HOME", elsewhere.toString(), "PEERS_TCP_URL", tcp.address()), home);
+        try (InProcessMcp alice = InProcessMcp.start(new McpSettings("codex", "alice", paths, null))) {
+            alice.initialize();
+            JsonNode whoami = alice.call("whoami", Map.of());
+            String text = InProcessMcp.textOf(whoami);
+            assertTrue(whoami.path("isError").asBoolean(), text);
+            assertTrue(text.contains(home.resolve("token").toString()), "the broker's token file: " + text);
+            assertFalse(text.contains(elsewhere.toString()), "not this server's PEERS_HOME: " + text);
+            assertTrue(text.contains("PEERS_TOKEN") && !text.contains("again"), "trying again cannot help: " + text);
+        }
     }
 
     @Test
@@ -380,6 +396,12 @@ class McpServerInProcessTest {
             assertTrue(selfKill.path("isError").asBoolean(), selfKill::toString);
             JsonNode unknownKill = alice.call("kill_peer", Map.of("peer_id", "nobody"));
             assertTrue(unknownKill.path("isError").asBoolean(), unknownKill::toString);
+            // Each refusal says its fix once: the broker's sentence has it, or the server adds it.
+            String farFromAnyone = InProcessMcp.textOf(alice.call("kill_peer", Map.of("peer_id", "qqqqqqqqqqqq")));
+            assertEquals(1, occurrences(farFromAnyone, "list_peers"), farFromAnyone);
+            JsonNode badName = alice.call("set_name", Map.of("name", "Not A Name"));
+            assertTrue(badName.path("isError").asBoolean(), badName::toString);
+            assertEquals(1, occurrences(InProcessMcp.textOf(badName), "32"), InProcessMcp.textOf(badName));
             assertEquals(List.of(), processes.terminated(), "no refusal signalled anything");
             assertEquals(aliceId, bob.getPeer("alice-2").id());
 
@@ -434,5 +456,13 @@ class McpServerInProcessTest {
             assertTrue(InProcessMcp.textOf(spared).contains("also runs bob"), InProcessMcp.textOf(spared));
             assertEquals(List.of(), processes.terminated(), "nothing was signalled");
         }
+    }
+
+    private static int occurrences(String text, String part) {
+        int count = 0;
+        for (int at = text.indexOf(part); at >= 0; at = text.indexOf(part, at + 1)) {
+            count++;
+        }
+        return count;
     }
 }

@@ -236,9 +236,17 @@ public final class BrokerDispatcher implements ConnectionHandler, CommitListener
             throw new VersionMismatchException("the client speaks protocol " + protocol + " and the broker "
                     + PeersClient.PROTOCOL_VERSION + "; " + side);
         }
-        if (connection.identity().tokenRequired() && !context.tokenAccepted(presentedToken(params))) {
-            LOG.warn("event=refused conn={} reason=bad_token", connection.id());
-            throw new BadTokenException("over TCP, hello must carry the broker's token (the file token in PEERS_HOME)");
+        String token = connection.identity().tokenRequired() ? presentedToken(params) : null;
+        if (connection.identity().tokenRequired() && !context.tokenAccepted(token)) {
+            LOG.warn(
+                    "event=refused conn={} reason=bad_token token={}",
+                    connection.id(),
+                    token == null ? "none" : "wrong");
+            // A wrong token is not a missing one: the caller read some file, maybe its own home's, not the broker's.
+            throw new BadTokenException(
+                    token == null
+                            ? "over TCP, hello must carry the broker's token; it is in " + context.tokenLocation()
+                            : "the token is not this broker's; its token is in " + context.tokenLocation());
         }
         session.greeted = true;
         connection.authenticated();
@@ -442,7 +450,11 @@ public final class BrokerDispatcher implements ConnectionHandler, CommitListener
     private JsonNode observe(ServerConnection connection) {
         requireLocalOwner(connection, "observe");
         connections.observe(connection);
-        return NODES.objectNode().put("observing", true);
+        // After it observes: a peer joining meanwhile is in the list and in an event, never in neither.
+        ObjectNode result = NODES.objectNode().put("observing", true);
+        ArrayNode peers = result.putArray("peers");
+        network.livePeers().forEach(peer -> peers.add(PeersJson.peer(peer, deliveryOf(peer))));
+        return result;
     }
 
     private JsonNode shutdown(ServerConnection connection) {

@@ -78,6 +78,7 @@ public final class PeersClient implements AutoCloseable {
     private volatile MessageListener messageListener;
     private volatile Consumer<BrokerEvent> eventListener;
     private volatile Runnable reconnectListener;
+    private volatile Runnable disconnectListener;
     private volatile Delivery delivery;
 
     private PeersClient(TransportConnector connector, ClientOptions options) {
@@ -87,8 +88,8 @@ public final class PeersClient implements AutoCloseable {
             thread.setDaemon(true);
             return thread;
         });
-        this.connection =
-                new ReconnectingSession(connector, options, this::onNotification, this::resumeOn, this::reconnected);
+        this.connection = new ReconnectingSession(
+                connector, options, this::onNotification, this::resumeOn, this::reconnected, this::disconnected);
     }
 
     /**
@@ -337,11 +338,16 @@ public final class PeersClient implements AutoCloseable {
 
     /**
      * Receives every {@code event} notification (peers joining and leaving, messages flowing), on the
-     * callback thread; survives reconnects. Needs the Unix socket as the broker's user.
+     * callback thread; survives reconnects. Needs the Unix socket as the broker's user. Calling it again
+     * replaces the listener and observes once, not twice.
+     *
+     * @return the peers live when observing began (none from a broker older than this field), so that an
+     *     observer can name the peers that joined before it
      */
-    public void observe(Consumer<BrokerEvent> listener) {
+    public List<PeerInfo> observe(Consumer<BrokerEvent> listener) {
         this.eventListener = Objects.requireNonNull(listener, "listener");
-        call("observe", null);
+        JsonNode peers = call("observe", null).path("peers");
+        return peers.isArray() ? PeersJson.peerInfos(peers) : List.of();
     }
 
     /** Asks the broker to stop (same uid, Unix socket only). */
@@ -352,6 +358,14 @@ public final class PeersClient implements AutoCloseable {
     /** Runs after each automatic reconnect and resume, on the callback thread. */
     public void onReconnect(Runnable listener) {
         this.reconnectListener = listener;
+    }
+
+    /**
+     * Runs when the connection is lost and the client starts reconnecting (with reconnect on), on the
+     * callback thread: before any {@link #onReconnect} listener for the same loss.
+     */
+    public void onDisconnect(Runnable listener) {
+        this.disconnectListener = listener;
     }
 
     /** Whether a connection is up right now. */
@@ -460,6 +474,13 @@ public final class PeersClient implements AutoCloseable {
                 connection.address(),
                 self == null ? "(unregistered)" : self.displayName());
         Runnable listener = reconnectListener;
+        if (listener != null) {
+            callbacks.execute(listener);
+        }
+    }
+
+    private void disconnected() {
+        Runnable listener = disconnectListener;
         if (listener != null) {
             callbacks.execute(listener);
         }

@@ -32,6 +32,7 @@ final class ReconnectingSession implements AutoCloseable {
     private final Consumer<JsonRpcRequest> notifications;
     private final Consumer<RpcSession> resume;
     private final Runnable reconnected;
+    private final Runnable disconnected;
     private final AtomicBoolean closed = new AtomicBoolean();
     private final Object lock = new Object();
     private final ReconnectLoop reconnects;
@@ -43,18 +44,21 @@ final class ReconnectingSession implements AutoCloseable {
      * @param notifications receives the broker's notifications, on a reader thread
      * @param resume        brings a fresh session after a reconnect up to where the lost one was; throws when it cannot
      * @param reconnected   runs after each successful reconnect, on the reconnect thread
+     * @param disconnected  runs when the current session is lost and reconnecting begins, on the thread that saw it
      */
     ReconnectingSession(
             TransportConnector connector,
             ClientOptions options,
             Consumer<JsonRpcRequest> notifications,
             Consumer<RpcSession> resume,
-            Runnable reconnected) {
+            Runnable reconnected,
+            Runnable disconnected) {
         this.connector = Objects.requireNonNull(connector, "connector");
         this.options = Objects.requireNonNull(options, "options");
         this.notifications = notifications;
         this.resume = resume;
         this.reconnected = reconnected;
+        this.disconnected = disconnected;
         this.reconnects = new ReconnectLoop(connector.address(), this::reconnectOnce, closed::get);
     }
 
@@ -165,6 +169,7 @@ final class ReconnectingSession implements AutoCloseable {
                 "lost the connection to the broker at {} ({}); reconnecting",
                 connector.address(),
                 cause == null ? "closed" : cause.getMessage());
+        disconnected.run();
         reconnects.start();
     }
 

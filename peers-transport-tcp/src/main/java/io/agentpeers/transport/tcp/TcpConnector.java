@@ -2,6 +2,7 @@ package io.agentpeers.transport.tcp;
 
 import io.agentpeers.core.InvalidArgumentException;
 import io.agentpeers.protocol.transport.ClientConnection;
+import io.agentpeers.protocol.transport.NothingListensException;
 import io.agentpeers.protocol.transport.TransportConnector;
 import io.agentpeers.protocol.transport.TransportException;
 import java.io.IOException;
@@ -59,7 +60,8 @@ public final class TcpConnector implements TransportConnector {
                 e.addSuppressed(suppressed);
             }
             if (e instanceof ConnectException) {
-                throw new TransportException("no broker answers on TCP " + address + " (is it started with --tcp?)", e);
+                throw new NothingListensException(
+                        "no broker answers on TCP " + address + " (is it started with --tcp?)", e);
             }
             throw new TransportException("cannot connect to TCP " + address + ": " + e.getMessage(), e);
         }

@@ -2,6 +2,7 @@ package io.agentpeers.transport.unix;
 
 import io.agentpeers.protocol.PrivateFiles;
 import io.agentpeers.protocol.transport.ClientConnection;
+import io.agentpeers.protocol.transport.NothingListensException;
 import io.agentpeers.protocol.transport.TransportConnector;
 import io.agentpeers.protocol.transport.TransportException;
 import java.io.IOException;
@@ -43,13 +44,13 @@ public final class UnixSocketConnector implements TransportConnector {
         UnixSockets.requireSupported();
         Path socket = UnixSockets.checkedPath(path);
         if (!Files.exists(socket, LinkOption.NOFOLLOW_LINKS)) {
-            throw new TransportException("no broker is listening at " + socket + " (no socket file)");
+            throw new NothingListensException("no broker is listening at " + socket + " (no socket file)");
         }
         AFUNIXSocket connected;
         try {
             connected = AFUNIXSocket.connectTo(AFUNIXSocketAddress.of(socket));
         } catch (ConnectionRefusedSocketException e) {
-            throw new TransportException("no broker answers at " + socket + " (the socket file is stale)", e);
+            throw new NothingListensException("no broker answers at " + socket + " (the socket file is stale)", e);
         } catch (IOException e) {
             throw new TransportException("cannot connect to " + socket + ": " + e.getMessage(), e);
         }
