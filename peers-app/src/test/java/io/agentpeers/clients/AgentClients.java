@@ -8,8 +8,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
@@ -100,6 +102,36 @@ final class AgentClients {
         String basedir = System.getProperty("basedir");
         Path module = basedir == null ? Path.of("") : Path.of(basedir);
         return module.toAbsolutePath().resolve("target/agent-clients");
+    }
+
+    /**
+     * Runs {@code peers install codex} as a user would, in a child JVM of this test's class path, with only
+     * these folders in its environment; returns what it printed, after checking that it succeeded.
+     */
+    static String installCodex(Path home, Path peersHome, Path codexHome) throws Exception {
+        List<String> command = new ArrayList<>(List.of(java(), "-XX:TieredStopAtLevel=1", "-Xshare:auto"));
+        command.addAll(
+                List.of("-cp", System.getProperty("java.class.path"), "io.agentpeers.app.Main", "install", "codex"));
+        ProcessBuilder builder = new ProcessBuilder(command)
+                .redirectErrorStream(true)
+                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+        builder.environment().clear();
+        builder.environment()
+                .putAll(Map.of(
+                        "HOME", home.toString(),
+                        "PEERS_HOME", peersHome.toString(),
+                        "CODEX_HOME", codexHome.toString(),
+                        "PATH", "/usr/bin:/bin"));
+        Process process = builder.start();
+        try {
+            String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (!process.waitFor(60, TimeUnit.SECONDS) || process.exitValue() != 0) {
+                throw new AssertionError("peers install codex failed: " + out);
+            }
+            return out;
+        } finally {
+            process.destroyForcibly();
+        }
     }
 
     /** The java command of this JVM, for the children a test starts. */

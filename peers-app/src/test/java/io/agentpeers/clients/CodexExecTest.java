@@ -19,7 +19,6 @@ import io.agentpeers.store.memory.InMemoryPeerStore;
 import io.agentpeers.transport.unix.UnixSocketConnector;
 import io.agentpeers.transport.unix.UnixSocketListener;
 import java.io.File;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -86,7 +85,7 @@ class CodexExecTest {
                     wire_api = "responses"
                     env_key = "FAKE_OPENAI_KEY"
                     """.formatted(model.baseUrl()));
-            String installed = install(codexHome);
+            String installed = AgentClients.installCodex(home, peersHome, codexHome);
             assertTrue(installed.contains("kill_peer always asks"), installed);
 
             Process victim = start(started, victimCommand(), home.resolve("victim.err"));
@@ -158,32 +157,6 @@ class CodexExecTest {
                 process.destroyForcibly();
                 process.waitFor(10, TimeUnit.SECONDS);
             }
-        }
-    }
-
-    /** Runs {@code peers install codex} as the user would, in a child JVM; returns what it printed. */
-    private String install(Path codexHome) throws Exception {
-        List<String> command =
-                new ArrayList<>(List.of(AgentClients.java(), "-cp", System.getProperty("java.class.path")));
-        command.addAll(List.of(io.agentpeers.app.Main.class.getName(), "install", "codex"));
-        ProcessBuilder builder = new ProcessBuilder(command)
-                .redirectErrorStream(true)
-                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
-        builder.environment().clear();
-        builder.environment()
-                .putAll(Map.of(
-                        "HOME", home.toString(),
-                        "PEERS_HOME", peersHome.toString(),
-                        "CODEX_HOME", codexHome.toString(),
-                        "PATH", "/usr/bin:/bin"));
-        Process process = builder.start();
-        try {
-            String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            assertTrue(process.waitFor(60, TimeUnit.SECONDS), out);
-            assertEquals(0, process.exitValue(), out);
-            return out;
-        } finally {
-            process.destroyForcibly();
         }
     }
 

@@ -20,8 +20,6 @@ import io.agentpeers.protocol.client.PeersClient;
 import io.agentpeers.store.memory.InMemoryPeerStore;
 import io.agentpeers.transport.unix.UnixSocketConnector;
 import io.agentpeers.transport.unix.UnixSocketListener;
-import java.io.File;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -51,8 +49,6 @@ import org.junit.jupiter.api.io.TempDir;
 @Tag("clients")
 @ExtendWith(EndsStrayBrokers.class)
 class CodexWakeTest {
-    private static final List<String> JVM_OPTIONS =
-            List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xshare:auto", "-Xlog:disable");
     private static final int WAKES = 5;
     private static final String NUDGE = "new peer message";
     private static final String START = "start: tell the peers what you are doing";
@@ -98,7 +94,7 @@ class CodexWakeTest {
                     wire_api = "responses"
                     env_key = "FAKE_OPENAI_KEY"
                     """.formatted(model.baseUrl()));
-            install(codexHome);
+            AgentClients.installCodex(home, peersHome, codexHome);
 
             Map<String, String> env = new LinkedHashMap<>();
             env.put("HOME", home.toString());
@@ -219,36 +215,6 @@ class CodexWakeTest {
         StringBuilder text = new StringBuilder();
         output.forEach(part -> text.append(part.path("text").asText()).append('\n'));
         return text.toString();
-    }
-
-    /** Runs {@code peers install codex} as the user would, in a child JVM. */
-    private void install(Path codexHome) throws Exception {
-        List<String> command = new ArrayList<>(List.of(AgentClients.java()));
-        command.addAll(JVM_OPTIONS);
-        command.addAll(List.of(
-                "-cp",
-                System.getProperty("java.class.path"),
-                io.agentpeers.app.Main.class.getName(),
-                "install",
-                "codex"));
-        ProcessBuilder builder = new ProcessBuilder(command)
-                .redirectErrorStream(true)
-                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
-        builder.environment().clear();
-        builder.environment()
-                .putAll(Map.of(
-                        "HOME", home.toString(),
-                        "PEERS_HOME", peersHome.toString(),
-                        "CODEX_HOME", codexHome.toString(),
-                        "PATH", "/usr/bin:/bin"));
-        Process process = builder.start();
-        try {
-            String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            assertTrue(process.waitFor(60, TimeUnit.SECONDS), out);
-            assertEquals(0, process.exitValue(), out);
-        } finally {
-            process.destroyForcibly();
-        }
     }
 
     /** Waits until the session's MCP server registered (a live codex peer in the work folder) and Codex is idle. */
