@@ -310,12 +310,10 @@ final class DoctorCommand extends BaseCommand {
             return new Check(
                     name, Verdict.WARN, "no peers hook for " + String.join(", ", missing) + " in " + file, fix);
         }
-        // The installer quotes each word; a path with a space in it is not looked for.
         Path script = null;
-        for (String word : command.split(" ")) {
-            String unquoted = word.replace("'", "");
-            if (unquoted.endsWith(ClaudeHooks.SCRIPT_NAME)) {
-                script = Path.of(unquoted);
+        for (String word : InstallCommands.words(command)) {
+            if (word.endsWith(ClaudeHooks.SCRIPT_NAME)) {
+                script = Path.of(word);
             }
         }
         if (script != null && !Files.isRegularFile(script)) {

@@ -533,4 +533,42 @@ final class InstallCommands {
                 .map(w -> w.matches("[A-Za-z0-9_./:=@%+-]+") ? w : "'" + w.replace("'", "'\\''") + "'")
                 .collect(Collectors.joining(" "));
     }
+
+    /**
+     * The words of a command line {@link #shell} wrote (single quotes, a backslash outside them, blanks
+     * between words), as {@code sh} reads them back.
+     */
+    static List<String> words(String command) {
+        List<String> words = new ArrayList<>();
+        StringBuilder word = null;
+        boolean quoted = false;
+        for (int i = 0; i < command.length(); i++) {
+            char c = command.charAt(i);
+            if (quoted) {
+                if (c == '\'') {
+                    quoted = false;
+                } else {
+                    word.append(c);
+                }
+            } else if (c == '\'') {
+                quoted = true;
+                word = word == null ? new StringBuilder() : word;
+            } else if (c == '\\' && i + 1 < command.length()) {
+                word = word == null ? new StringBuilder() : word;
+                word.append(command.charAt(++i));
+            } else if (Character.isWhitespace(c)) {
+                if (word != null) {
+                    words.add(word.toString());
+                    word = null;
+                }
+            } else {
+                word = word == null ? new StringBuilder() : word;
+                word.append(c);
+            }
+        }
+        if (word != null) {
+            words.add(word.toString());
+        }
+        return words;
+    }
 }

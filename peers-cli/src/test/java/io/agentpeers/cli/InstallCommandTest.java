@@ -265,6 +265,26 @@ class InstallCommandTest {
     }
 
     @Test
+    void doctorFindsTheHookScriptInAHomeWithASpaceAndSaysWhenItIsMissing() throws Exception {
+        InProcessCli.fakeTool(home, "node", "exit 0");
+        Path spaced = home.resolve("my peers");
+        InProcessCli cli = new InProcessCli(home, spaced).env("PEERS_LAUNCHER", "/opt/peers/peers");
+        assertEquals(0, cli.run("install", "claude-code").exit());
+        assertEquals("ok", doctorVerdict(cli, "claude code hooks"));
+
+        Files.delete(spaced.resolve("hooks").resolve(ClaudeHooks.SCRIPT_NAME));
+        assertEquals("warn", doctorVerdict(cli, "claude code hooks"), "the script the hooks run is gone");
+    }
+
+    @Test
+    void shellWordsReadBackWhatTheInstallerQuoted() {
+        List<String> words = List.of("/usr/bin/node", "/home/a b/it's here/peers-hook.mjs", "", "x\\y");
+        assertEquals(words, InstallCommands.words(InstallCommands.shell(words)));
+        assertEquals(List.of("a", "b c", "d"), InstallCommands.words("a  'b c'\td"));
+        assertEquals(List.of("it's"), InstallCommands.words("it\\'s"));
+    }
+
+    @Test
     void claudeCodeHooksFollowClaudeConfigDirAndDryRunWritesNothing() throws Exception {
         InProcessCli.fakeTool(home, "node", "exit 0");
         Path dir = home.resolve("cc");
