@@ -197,6 +197,29 @@ public record Peer(
                 sessionKey);
     }
 
+    /** This peer of the agent session {@code key}. */
+    public Peer withSessionKey(String key) {
+        return new Peer(
+                id,
+                name,
+                connection,
+                agent,
+                cwd,
+                gitRoot,
+                repoKey,
+                tty,
+                clientType,
+                summary,
+                registeredAt,
+                lastSeen,
+                state,
+                goneAt,
+                nameReservedUntil,
+                resumeSecretHash,
+                previousSecretHash,
+                key);
+    }
+
     /** This peer gone at {@code at}, its name reserved until {@code reservedUntil}. */
     public Peer gone(Instant at, Instant reservedUntil) {
         return new Peer(

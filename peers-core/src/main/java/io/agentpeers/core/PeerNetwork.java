@@ -352,9 +352,13 @@ public final class PeerNetwork implements AutoCloseable {
         // By agent process only for a client under a named agent (an MCP server under Claude Code): a
         // process registering for itself (an orchestrator holding several peers) resumes by secret.
         if (agent != null && !agent.sameProcessAs(connection)) {
+            // Not a peer of a known agent session: one app-server (Codex) runs several sessions, and the
+            // session names itself later (bindSession) and takes its own peer back then.
             Optional<Peer> same = tx.findGonePeerByAgent(
                             agent.pid(), agent.startTicks(), request.clientType(), request.cwd())
-                    .filter(gone -> wantsNameOf(request, gone));
+                    .filter(gone -> wantsNameOf(request, gone))
+                    .filter(gone ->
+                            gone.sessionKey() == null || gone.sessionKey().equals(request.sessionKey()));
             if (same.isPresent()) {
                 return new Resumable(same.get(), ResumedBy.AGENT, null);
             }
@@ -394,6 +398,91 @@ public final class PeerNetwork implements AutoCloseable {
             }
         }
         throw new StoreException("could not find a free peer id");
+    }
+
+    /**
+     * The caller's agent named its session only now (Codex names its thread in each tool call, not at
+     * start): records the key, and when a gone peer of that session is there (same uid, client type, key,
+     * and no other name asked for), the caller becomes that peer: its connection, processes and folder go
+     * to the gone peer, every message of the caller too, and the caller's own short-lived peer is retired
+     * (gone, its name free). The caller's resume secret now resumes the peer it became.
+     *
+     * @return the peer the caller now is; {@code resumedBy} is {@link ResumedBy#SESSION} when it took one back
+     */
+    public Registration bindSession(PeerId caller, String sessionKey) {
+        if (!RegisterRequest.isSessionKey(sessionKey)) {
+            throw new InvalidArgumentException("session_key must be 1 to 128 of A-Z, a-z, 0-9, '.', '_', ':' and '-'");
+        }
+        return write((tx, events) -> {
+            Instant now = clock.instant();
+            Peer self = requireLive(tx, caller);
+            if (sessionKey.equals(self.sessionKey())) {
+                return new Registration(self, null, null, tx.countPendingMessages(self.id()));
+            }
+            Optional<Peer> gone = self.verified()
+                    ? tx.findGonePeerBySession(self.connection().uid(), self.clientType(), sessionKey)
+                            .filter(old -> !old.id().equals(self.id()))
+                            .filter(old -> self.name() == null
+                                    || old.name() == null
+                                    || old.name().equals(self.name()))
+                    : Optional.empty();
+            if (gone.isEmpty()) {
+                Peer keyed = self.withSessionKey(sessionKey);
+                tx.updatePeer(keyed);
+                return new Registration(keyed, null, null, tx.countPendingMessages(self.id()));
+            }
+            Peer old = gone.get();
+            // Retired first: the peer it becomes may take its name, and two live peers never share one.
+            Peer retired = new Peer(
+                    self.id(),
+                    null,
+                    self.connection(),
+                    self.agent(),
+                    self.cwd(),
+                    self.gitRoot(),
+                    self.repoKey(),
+                    self.tty(),
+                    self.clientType(),
+                    self.summary(),
+                    self.registeredAt(),
+                    now,
+                    PeerState.GONE,
+                    now,
+                    now,
+                    null,
+                    null,
+                    null);
+            tx.updatePeer(retired);
+            String name = self.name() != null ? self.name() : old.name();
+            if (name != null && !nameFree(tx, name, old.id(), now)) {
+                name = null;
+            }
+            Peer back = new Peer(
+                    old.id(),
+                    name,
+                    self.connection(),
+                    self.agent(),
+                    self.cwd(),
+                    self.gitRoot(),
+                    self.repoKey(),
+                    self.tty(),
+                    self.clientType(),
+                    self.summary().isEmpty() ? old.summary() : self.summary(),
+                    old.registeredAt(),
+                    now,
+                    PeerState.LIVE,
+                    null,
+                    null,
+                    self.resumeSecretHash(),
+                    self.previousSecretHash(),
+                    sessionKey);
+            tx.updatePeer(back);
+            tx.moveMessages(self.id(), back.id());
+            tx.revivePendingMessages(back.id());
+            events.add(new PeerLeft(retired, "became " + back.id().value()));
+            events.add(new PeerJoined(back, true));
+            return new Registration(back, null, ResumedBy.SESSION, tx.countPendingMessages(back.id()));
+        });
     }
 
     /**

@@ -39,7 +39,9 @@ final class BrokerLink implements AutoCloseable {
     private final McpSettings settings;
     private final Path cwd;
     private final Long agentPid;
-    private final String sessionKey;
+    /** The agent's session, when known: from the start (Claude Code), or from the first tool call (Codex). */
+    private volatile String sessionKey;
+
     private final ReentrantLock connectLock = new ReentrantLock();
     private final AtomicBoolean subscribed = new AtomicBoolean();
     private final AtomicBoolean closed = new AtomicBoolean();
@@ -260,6 +262,24 @@ final class BrokerLink implements AutoCloseable {
                 }
                 default -> throw e;
             }
+        }
+    }
+
+    /**
+     * Names the agent session once the agent told it (Codex's thread, in a tool call's {@code _meta}): the
+     * broker records it, and when this session's gone peer is there, {@code client} becomes that peer. Once
+     * per key; a failure is logged and tried again at the next tool call.
+     */
+    void bindSession(PeersClient client, String key) {
+        if (key == null || key.equals(sessionKey) || !"codex".equals(settings.clientType())) {
+            return;
+        }
+        try {
+            Results.Registered bound = client.bindSession(key);
+            sessionKey = key;
+            noteTakeover(bound);
+        } catch (PeersException e) {
+            LOG.warn("could not name this session to the broker ({})", e.getMessage());
         }
     }
 

@@ -85,14 +85,17 @@ final class CodexThreadQueue implements SessionWake {
         return thread != null;
     }
 
-    /** Takes the thread id from a tool call's {@code _meta} (Codex 0.171.0 sends {@code threadId}). */
+    /** The thread a tool call's {@code _meta} names (Codex 0.171.0 sends {@code threadId}, a UUID), or null. */
+    static String threadOf(Map<String, Object> meta) {
+        Object id = meta == null ? null : meta.get("threadId");
+        return id instanceof String text && THREAD.matcher(text).matches() ? text : null;
+    }
+
+    /** Takes the thread id from a tool call's {@code _meta}. */
     @Override
     public boolean learn(Map<String, Object> meta) {
-        if (meta == null || thread != null) {
-            return false;
-        }
-        Object id = meta.get("threadId");
-        if (!(id instanceof String text) || !THREAD.matcher(text).matches()) {
+        String text = threadOf(meta);
+        if (text == null || thread != null) {
             return false;
         }
         thread = text;

@@ -485,6 +485,8 @@ final class PeerTools {
         if (!client.connected()) {
             link.reviveBroker();
         }
+        // Codex names its session (the thread) only here: a restarted session takes its peer back now.
+        link.bindSession(client, CodexThreadQueue.threadOf(request.meta()));
         String text;
         boolean error = false;
         try {

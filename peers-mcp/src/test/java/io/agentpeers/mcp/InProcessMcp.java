@@ -131,6 +131,18 @@ final class InProcessMcp implements AutoCloseable {
         return request("tools/call", params);
     }
 
+    /** Calls a tool as Codex does, its thread named in {@code _meta}; returns the result's text (not an error). */
+    String okInThread(String tool, Map<String, Object> arguments, String thread) throws Exception {
+        ObjectNode params = JSON.createObjectNode().put("name", tool);
+        params.set("arguments", JSON.valueToTree(arguments));
+        params.putObject("_meta").put("threadId", thread).put("sessionId", thread);
+        JsonNode result = request("tools/call", params);
+        if (result.path("isError").asBoolean()) {
+            throw new AssertionError(tool + " failed: " + textOf(result));
+        }
+        return textOf(result);
+    }
+
     /** The text of a tool's result that must not be an error. */
     String ok(String tool, Map<String, Object> arguments) throws Exception {
         JsonNode result = call(tool, arguments);

@@ -10,6 +10,7 @@ import io.agentpeers.broker.PeersBroker;
 import io.agentpeers.core.ClientType;
 import io.agentpeers.core.MessageState;
 import io.agentpeers.core.RegisterRequest;
+import io.agentpeers.core.Scope;
 import io.agentpeers.protocol.Envelope;
 import io.agentpeers.protocol.PeersPaths;
 import io.agentpeers.protocol.client.ClientOptions;
@@ -411,6 +412,34 @@ class McpServerInProcessTest {
                 assertTrue(node.has("method") || node.has("result") || node.has("error"), line);
             }
             assertEquals(0, alice.stop(), "the server stops cleanly when stdin ends");
+        }
+    }
+
+    @Test
+    void aRestartedCodexSessionTakesItsPeerBackWhenAToolCallNamesItsThread() throws Exception {
+        String thread = "01a2328b-0818-7da2-880b-9a20103b3280";
+        try (PeersClient carol = peer("carol", null)) {
+            String id;
+            try (InProcessMcp first = InProcessMcp.start(settings("codex", null))) {
+                first.initialize();
+                first.okInThread("set_summary", Map.of("summary", "porting the parser"), thread);
+                id = carol.listPeers(Scope.MACHINE).stream()
+                        .filter(p -> "porting the parser".equals(p.summary()))
+                        .findFirst()
+                        .orElseThrow()
+                        .id();
+            }
+            Await.until(PUSH, () -> !carol.getPeer(id).live(), "the first server's peer is gone");
+            carol.send(id, "sent while the session was closed");
+
+            // `codex resume`: a new server under the same agent, in the same folder, the same thread.
+            try (InProcessMcp second = InProcessMcp.start(settings("codex", null))) {
+                second.initialize();
+                String who = second.okInThread("whoami", Map.of(), thread);
+                assertTrue(who.contains(id) && who.contains("porting the parser"), who);
+                assertTrue(who.contains("taken back by your session: 1 message waited for you"), who);
+                assertTrue(second.ok("check_messages", Map.of()).contains("sent while the session was closed"));
+            }
         }
     }
 

@@ -336,6 +336,70 @@ public abstract class AbstractPeerNetworkContractTest {
     }
 
     @Test
+    void aSessionNamedAfterRegisteringTakesItsGonePeerBackWithItsMail() {
+        String thread = "01a2328b-0818-7da2-880b-9a20103b3280";
+        PeerId sender = join("/w");
+        Agent appServer = newAgent();
+        RegisterRequest codex = RegisterRequest.of("/w", ClientType.CODEX).withAgentPid(appServer.agentPid());
+        PeerId first = network.register(appServer.credentials(), codex).peer().id();
+        assertNull(network.bindSession(first, thread).resumedBy(), "nothing to take back: the key is recorded");
+        network.setSummary(first, "porting the parser");
+        network.connectionClosed(first);
+        network.send(sender, first.value(), "while you were away", null);
+
+        // `codex resume`: a new server under the same app-server, same folder. It does not take the gone
+        // peer by the agent (another session of that app-server may be the one starting), only by the thread.
+        long server = NEXT_PID.incrementAndGet();
+        processes.start(server, appServer.agentPid(), UID, 900 + server);
+        Registration fresh = network.register(new Credentials(server, UID, UID), codex);
+        assertNotEquals(first, fresh.peer().id());
+        network.send(sender, fresh.peer().id().value(), "sent to the new one", null);
+
+        Registration bound = network.bindSession(fresh.peer().id(), thread);
+        assertEquals(first, bound.peer().id());
+        assertEquals(ResumedBy.SESSION, bound.resumedBy());
+        assertEquals(2, bound.pending());
+        assertTrue(bound.peer().live());
+        assertEquals("porting the parser", bound.peer().summary());
+        assertEquals(server, bound.peer().connection().pid());
+        assertEquals(
+                List.of("while you were away", "sent to the new one"),
+                network.pending(first, 10).stream().map(Message::text).toList());
+        Peer retired = network.find(fresh.peer().id()).orElseThrow();
+        assertFalse(retired.live());
+        assertNull(retired.name());
+        assertEquals(first, network.resolve(first.value()).id());
+
+        // The broker restarts, say: the secret the new server holds takes back the peer it became.
+        network.connectionClosed(first);
+        Registration again =
+                network.register(new Credentials(server, UID, UID), codex.withResumeSecret(fresh.resumeSecret()));
+        assertEquals(first, again.peer().id());
+        assertEquals(ResumedBy.SECRET, again.resumedBy());
+    }
+
+    @Test
+    void aSessionKeyTakesNoPeerOfAnotherUserOrClient() {
+        String thread = "01a2328b-0818-7da2-880b-9a20103b3281";
+        PeerId theirs = network.register(newAgent(UID + 1).credentials(), RegisterRequest.of("/w", ClientType.CODEX))
+                .peer()
+                .id();
+        network.bindSession(theirs, thread);
+        network.connectionClosed(theirs);
+        PeerId claude = join("/w");
+        network.bindSession(claude, thread);
+        network.connectionClosed(claude);
+
+        PeerId mine = network.register(newAgent().credentials(), RegisterRequest.of("/w", ClientType.CODEX))
+                .peer()
+                .id();
+        Registration bound = network.bindSession(mine, thread);
+        assertEquals(mine, bound.peer().id(), "another uid's and another client's peers stay theirs");
+        assertNull(bound.resumedBy());
+        assertThrows(InvalidArgumentException.class, () -> network.bindSession(mine, "not a key"));
+    }
+
+    @Test
     void thePreviousSecretIsAcceptedUntilTheNewOneIsUsed() {
         Registration first = network.register(null, RegisterRequest.of("/w", ClientType.GENERIC));
         PeerId id = first.peer().id();

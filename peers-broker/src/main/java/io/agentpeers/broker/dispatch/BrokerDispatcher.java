@@ -185,6 +185,7 @@ public final class BrokerDispatcher implements ConnectionHandler, CommitListener
             case "set_summary" -> peerResult(network.setSummary(session.caller(), params.optionalString("summary")));
             case "set_name" -> peerResult(network.setName(session.caller(), params.optionalString("name")));
             case "set_delivery" -> setDelivery(session, params);
+            case "bind_session" -> bindSession(connection, session, params);
             case "get_peer" -> {
                 session.caller();
                 yield peerResult(network.resolve(params.requiredString("peer")));
@@ -312,6 +313,45 @@ public final class BrokerDispatcher implements ConnectionHandler, CommitListener
             result.put("resumed_by", registration.resumedBy().wireName());
         }
         result.put("pending", registration.pending());
+        return result;
+    }
+
+    /**
+     * The agent named its session after registering (Codex's thread, in a tool call): when a gone peer of that
+     * session is there, this connection now holds it (its pending messages follow a subscription at once).
+     */
+    private JsonNode bindSession(ServerConnection connection, Session session, Params params) {
+        PeerId before = session.caller();
+        Registration bound = network.bindSession(before, params.requiredString("session_key"));
+        Peer peer = bound.peer();
+        if (!peer.id().equals(before)) {
+            polls.cancel(before, connection);
+            connections.release(before, connection);
+            session.peer = peer.id();
+            envelopes.remember(peer);
+            ServerConnection previous = connections.hold(peer.id(), connection);
+            if (previous != null && previous != connection) {
+                previous.closeGracefully();
+            }
+            LOG.info(
+                    "event=bind-session conn={} peer={} was={} pending={}",
+                    connection.id(),
+                    peer.id(),
+                    before,
+                    bound.pending());
+            if (session.subscribed) {
+                for (Message message : network.pending(peer.id(), MAX_LIMIT)) {
+                    connection.send(Pushes.notification("message", envelopes.envelope(message)));
+                }
+            }
+        }
+        ObjectNode result = NODES.objectNode();
+        result.set("peer", PeersJson.peer(peer, deliveryOf(peer)));
+        result.put("resumed", bound.resumed());
+        if (bound.resumed()) {
+            result.put("resumed_by", bound.resumedBy().wireName());
+        }
+        result.put("pending", bound.pending());
         return result;
     }
 

@@ -139,6 +139,27 @@ public final class PeersClient implements AutoCloseable {
                 result.path("pending").asInt());
     }
 
+    /**
+     * Names the agent session this client's peer belongs to, when the agent tells it only after registering
+     * (Codex names its thread in each tool call). A gone peer of that session is taken back: this client
+     * then holds it ({@link #self()} changes id) and its messages come here. Later resumes carry the key.
+     */
+    public Results.Registered bindSession(String sessionKey) {
+        ObjectNode params = params();
+        params.put("session_key", sessionKey);
+        JsonNode result = call("bind_session", params, options.requestTimeout());
+        self = PeersJson.peerInfo(result.get("peer"));
+        RegisterRequest current = registration;
+        if (current != null) {
+            registration = current.withSessionKey(sessionKey);
+        }
+        return new Results.Registered(
+                self,
+                result.path("resumed").asBoolean(),
+                result.hasNonNull("resumed_by") ? result.get("resumed_by").asText() : null,
+                result.path("pending").asInt());
+    }
+
     /** The peer this client holds, as of its last registration or update; null before {@link #register}. */
     public PeerInfo self() {
         return self;

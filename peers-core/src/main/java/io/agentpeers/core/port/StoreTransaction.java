@@ -105,6 +105,12 @@ public interface StoreTransaction {
     int revivePendingMessages(PeerId recipient);
 
     /**
+     * Gives every message {@code from} sent or received to {@code to} instead (a peer merged into the one
+     * it turned out to be).
+     */
+    void moveMessages(PeerId from, PeerId to);
+
+    /**
      * Messages sent or received by {@code peer} (only those exchanged with {@code other} when it is not
      * null), newest first.
      */

@@ -596,6 +596,27 @@ public final class InMemoryPeerStore implements PeerStore {
         }
 
         @Override
+        public void moveMessages(PeerId from, PeerId to) {
+            checkWritable();
+            List<Long> ids = new ArrayList<>(byParticipant.getOrDefault(from, new TreeSet<>()));
+            for (long id : ids) {
+                Message m = messages.get(id);
+                setMessage(
+                        id,
+                        new Message(
+                                m.id(),
+                                m.sender().equals(from) ? to : m.sender(),
+                                m.recipient().equals(from) ? to : m.recipient(),
+                                m.text(),
+                                m.replyTo(),
+                                m.sentAt(),
+                                m.deliveredAt(),
+                                m.readAt(),
+                                m.state()));
+            }
+        }
+
+        @Override
         public List<Message> history(PeerId peer, PeerId other, int limit) {
             check();
             checkLimit(limit);

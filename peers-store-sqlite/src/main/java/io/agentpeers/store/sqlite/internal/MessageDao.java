@@ -17,6 +17,12 @@ public interface MessageDao {
 
     String SELECT = "SELECT " + COLUMNS + " FROM messages ";
 
+    @SqlUpdate("UPDATE messages SET sender_id = :to WHERE sender_id = :from")
+    int moveSent(String from, String to);
+
+    @SqlUpdate("UPDATE messages SET recipient_id = :to WHERE recipient_id = :from")
+    int moveReceived(String from, String to);
+
     @SqlQuery(SELECT + "WHERE id = :id")
     Optional<MessageRow> find(long id);
 
