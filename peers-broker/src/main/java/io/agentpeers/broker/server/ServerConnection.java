@@ -591,18 +591,33 @@ public final class ServerConnection {
         }
     }
 
-    /** All connections together have more output queued than the budget: close the one with the most. */
+    /**
+     * All connections together have more output queued than the budget: close the one with the most. One at
+     * a time, and only while still over: workers sending to several connections at once all see the budget
+     * exceeded, and each closing its own choice closed every slow reader where one made room.
+     */
     private void closeLargestQueue() {
-        ServerConnection largest = outboundBudget.largestHolder();
-        if (largest != null && largest.shed.compareAndSet(false, true)) {
-            long queued = largest.outboundQueued();
-            LOG.warn(
-                    "connection {}: slow reader, {} bytes queued while all connections had {} (budget {}); closing it",
-                    largest.id,
-                    queued,
-                    outboundBudget.held(),
-                    outboundBudget.limit());
-            largest.close("slow reader");
+        if (!outboundBudget.startShedding()) {
+            return; // another is closing one now; the next send over budget looks again
+        }
+        try {
+            if (!outboundBudget.overLimit()) {
+                return;
+            }
+            ServerConnection largest = outboundBudget.largestHolder();
+            if (largest != null && largest.shed.compareAndSet(false, true)) {
+                long queued = largest.outboundQueued();
+                LOG.warn(
+                        "connection {}: slow reader, {} bytes queued while all connections had {} (budget {});"
+                                + " closing it",
+                        largest.id,
+                        queued,
+                        outboundBudget.held(),
+                        outboundBudget.limit());
+                largest.close("slow reader"); // its queue leaves the budget at once
+            }
+        } finally {
+            outboundBudget.shedDone();
         }
     }
 
