@@ -248,24 +248,33 @@ public final class PostgresPeerStore implements PeerStore {
         }
     }
 
-    /** Session-level: held until the writer's connection closes, whatever its transactions do. */
+    /**
+     * Session-level: held until the writer's connection closes, whatever its transactions do. Keyed by
+     * the schema, so that stores on other schemas of the same database open beside this one.
+     */
     private static void takeSchemaLock(Handle handle, String where) {
-        boolean taken = handle.createQuery("SELECT pg_try_advisory_lock(:class, hashtext(current_schema()))")
-                .bind("class", LOCK_CLASS)
-                .mapTo(Boolean.class)
-                .one();
-        String schema = handle.createQuery("SELECT current_schema()")
-                .mapTo(String.class)
-                .findOne()
-                .orElse("(none)");
         try {
+            String schema = handle.createQuery("SELECT current_schema()")
+                    .mapTo(String.class)
+                    .findOne()
+                    .orElse(null);
+            if (schema == null) {
+                throw new StoreException("the database " + where + " has no current schema (no schema of the"
+                        + " search_path exists): create the schema, or name an existing one in currentSchema");
+            }
+            boolean taken = handle.createQuery("SELECT pg_try_advisory_lock(:class, hashtext(:schema))")
+                    .bind("class", LOCK_CLASS)
+                    .bind("schema", schema)
+                    .mapTo(Boolean.class)
+                    .one();
             handle.getConnection().commit();
+            if (!taken) {
+                throw new StoreException("the schema " + schema + " of the database " + where
+                        + " is in use by another peers broker: stop that one, or give this one another database"
+                        + " or schema");
+            }
         } catch (SQLException e) {
             throw new StoreException("cannot open the database " + where + ": " + e.getMessage(), e);
-        }
-        if (!taken) {
-            throw new StoreException("the schema " + schema + " of the database " + where
-                    + " is in use by another peers broker: stop that one, or give this one another database or schema");
         }
     }
 

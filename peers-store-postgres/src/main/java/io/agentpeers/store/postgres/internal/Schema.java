@@ -177,21 +177,13 @@ public final class Schema {
     }
 
     private static int currentVersion(Handle handle, String where) {
-        String schema = handle.createQuery("SELECT current_schema()")
-                .mapTo(String.class)
-                .findOne()
-                .orElse(null);
-        if (schema == null) {
-            throw new StoreException("the database " + where + " has no current schema (the search_path names"
-                    + " no schema that exists): create the schema, or set currentSchema in the URL");
-        }
         List<String> tables = handle.createQuery("SELECT table_name FROM information_schema.tables"
                         + " WHERE table_schema = current_schema() ORDER BY table_name")
                 .mapTo(String.class)
                 .list();
         if (!tables.contains("schema_version")) {
             if (!tables.isEmpty()) {
-                throw new StoreException("the schema " + schema + " of the database " + where
+                throw new StoreException("the current schema of the database " + where
                         + " is not a peers database (it has tables " + tables
                         + " but no schema_version): point peers at another database or schema");
             }
