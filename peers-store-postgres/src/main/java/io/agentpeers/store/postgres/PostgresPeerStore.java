@@ -8,6 +8,7 @@ import io.agentpeers.store.postgres.internal.Schema;
 import io.agentpeers.store.postgres.internal.Session;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Properties;
 import java.util.Queue;
@@ -98,6 +99,17 @@ public final class PostgresPeerStore implements PeerStore {
         String described = where + " (schema " + currentSchema(writer) + ")";
         Jdbi readerJdbi = jdbi(() -> connect(driver, jdbcUrl, connection, where, true));
         return new PostgresPeerStore(described, writer, readerJdbi);
+    }
+
+    /**
+     * Connects to the database {@code url} names, as {@link #open(String, Properties)} does.
+     *
+     * @param env the environment, for {@code PGPASSWORD}; without it the driver reads {@code PGPASSFILE}
+     *            or {@code ~/.pgpass}
+     * @return the open store; the caller closes it
+     */
+    public static PostgresPeerStore open(PostgresUrl url, Map<String, String> env) {
+        return open(url.jdbcUrl(), url.properties(env));
     }
 
     @Override

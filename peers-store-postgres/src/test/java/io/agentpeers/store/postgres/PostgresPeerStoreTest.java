@@ -16,16 +16,21 @@ import io.agentpeers.core.port.StoreCounts;
 import io.agentpeers.core.port.StoreTransaction;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** What the PostgreSQL store does beyond the contract: its lock, lost connections, PostgreSQL's limits. */
 @Tag("postgres")
@@ -34,6 +39,8 @@ class PostgresPeerStoreTest {
     private final String schema = server.freshSchema();
     /** Names this test's connections in pg_stat_activity, so that the test can cut them. */
     private final String application = "peers-test-" + schema;
+
+    private static final String PGPASSFILE_PROPERTY = "org.postgresql.pgpassfile";
 
     @Test
     void aSecondStoreOnTheSameSchemaIsRefusedUntilTheFirstCloses() {
@@ -200,6 +207,44 @@ class PostgresPeerStoreTest {
                     store.inTransaction(tx ->
                             tx.insertMessage(message(p, p, "after", at(1))).id()));
             assertEquals(1, store.read(StoreTransaction::counts).pending());
+        }
+    }
+
+    @Test
+    void aStoreOpensFromAUrlWithThePasswordFromPgpassword() {
+        PostgresUrl url =
+                PostgresUrl.parse("postgresql://peers@127.0.0.1:" + server.port() + "/peers_test?schema=" + schema);
+        try (PostgresPeerStore store = PostgresPeerStore.open(
+                url, Map.of("PGPASSWORD", server.credentials().getProperty("password")))) {
+            assertEquals(0, store.read(StoreTransaction::counts).livePeers());
+            assertTrue(store.description().endsWith("(schema " + schema + ")"), store.description());
+        }
+        StoreException refused =
+                assertThrows(StoreException.class, () -> PostgresPeerStore.open(url, Map.of("PGPASSWORD", "wrong")));
+        assertTrue(refused.getMessage().contains("password authentication failed"), refused.getMessage());
+    }
+
+    @Test
+    void withoutPgpasswordTheDriverReadsThePgpassFile(@TempDir Path dir) throws Exception {
+        Path pgpass = dir.resolve("pgpass");
+        Files.writeString(
+                pgpass,
+                "127.0.0.1:" + server.port() + ":peers_test:peers:"
+                        + server.credentials().getProperty("password") + "\n");
+        Files.setPosixFilePermissions(pgpass, PosixFilePermissions.fromString("rw-------"));
+        PostgresUrl url =
+                PostgresUrl.parse("postgresql://peers@127.0.0.1:" + server.port() + "/peers_test?schema=" + schema);
+        String before = System.getProperty(PGPASSFILE_PROPERTY);
+        // The driver's stand-in for PGPASSFILE, which a test cannot set in its own environment.
+        System.setProperty(PGPASSFILE_PROPERTY, pgpass.toString());
+        try (PostgresPeerStore store = PostgresPeerStore.open(url, Map.of())) {
+            assertEquals(0, store.read(StoreTransaction::counts).livePeers());
+        } finally {
+            if (before == null) {
+                System.clearProperty(PGPASSFILE_PROPERTY);
+            } else {
+                System.setProperty(PGPASSFILE_PROPERTY, before);
+            }
         }
     }
 

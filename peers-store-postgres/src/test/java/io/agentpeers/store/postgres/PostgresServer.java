@@ -89,6 +89,11 @@ final class PostgresServer {
         return "jdbc:postgresql://127.0.0.1:" + port + "/" + DATABASE + "?currentSchema=" + schema;
     }
 
+    /** The server's port on 127.0.0.1. */
+    int port() {
+        return port;
+    }
+
     /** The user and password (never on a command line). */
     Properties credentials() {
         Properties p = new Properties();
