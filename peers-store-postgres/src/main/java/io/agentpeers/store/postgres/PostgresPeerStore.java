@@ -86,12 +86,13 @@ public final class PostgresPeerStore implements PeerStore {
     public static PostgresPeerStore open(String jdbcUrl, Properties properties) {
         Objects.requireNonNull(jdbcUrl, "jdbcUrl");
         Objects.requireNonNull(properties, "properties");
+        // Without the parameters, which may hold a password.
+        String where = jdbcUrl.indexOf('?') < 0 ? jdbcUrl : jdbcUrl.substring(0, jdbcUrl.indexOf('?'));
         Driver driver = new Driver();
         if (!driver.acceptsURL(jdbcUrl)) {
             throw new StoreException(
-                    "cannot open the database " + jdbcUrl + ": not a jdbc:postgresql: URL the driver accepts");
+                    "cannot open the database " + where + ": not a jdbc:postgresql: URL the driver accepts");
         }
-        String where = jdbcUrl.indexOf('?') < 0 ? jdbcUrl : jdbcUrl.substring(0, jdbcUrl.indexOf('?'));
         Properties connection = withDefaults(properties);
 
         Jdbi writerJdbi = jdbi(() -> connect(driver, jdbcUrl, connection, where, false));

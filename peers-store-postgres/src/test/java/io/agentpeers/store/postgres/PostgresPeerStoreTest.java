@@ -148,6 +148,22 @@ class PostgresPeerStoreTest {
     }
 
     @Test
+    void lookupsByAValueWithANulCharacterFindNothingAndLeaveTheTransactionUsable() {
+        Peer p = peer("p1").build();
+        try (PostgresPeerStore store = open()) {
+            store.inTransaction(tx -> {
+                assertEquals(List.of(), tx.findPeersByName("a\0b"));
+                assertEquals(Optional.empty(), tx.findPeerByResumeSecretHash("\0"));
+                assertEquals(Optional.empty(), tx.findGonePeerBySession(1000, p.clientType(), "s\0"));
+                assertEquals(Optional.empty(), tx.findGonePeerByAgent(1, 2, p.clientType(), "/w\0"));
+                tx.insertPeer(p);
+                return null;
+            });
+            assertEquals(Optional.of(p), store.read(tx -> tx.findPeer(p.id())));
+        }
+    }
+
+    @Test
     void anUnreachableServerFailsTheOpenNamingTheDatabase() throws Exception {
         int closedPort;
         try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {

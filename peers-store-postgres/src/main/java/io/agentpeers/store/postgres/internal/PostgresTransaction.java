@@ -69,11 +69,17 @@ public final class PostgresTransaction implements StoreTransaction {
 
     @Override
     public List<Peer> findPeersByName(String name) {
+        if (hasNul(name)) {
+            return List.of();
+        }
         return run("find peers by name", () -> toPeers(peers.findByName(name)));
     }
 
     @Override
     public Optional<Peer> findPeerByResumeSecretHash(String hash) {
+        if (hasNul(hash)) {
+            return Optional.empty();
+        }
         return run(
                 "find peer by resume secret",
                 () -> peers.findByResumeSecretHash(hash).map(PeerRow::toPeer));
@@ -81,6 +87,9 @@ public final class PostgresTransaction implements StoreTransaction {
 
     @Override
     public Optional<Peer> findGonePeerByAgent(long agentPid, long agentStartTicks, ClientType clientType, String cwd) {
+        if (hasNul(cwd)) {
+            return Optional.empty();
+        }
         return run(
                 "find gone peer by agent",
                 () -> peers.findGoneByAgent(agentPid, agentStartTicks, clientType.wireName(), cwd)
@@ -89,6 +98,9 @@ public final class PostgresTransaction implements StoreTransaction {
 
     @Override
     public Optional<Peer> findGonePeerBySession(int uid, ClientType clientType, String sessionKey) {
+        if (hasNul(sessionKey)) {
+            return Optional.empty();
+        }
         return run(
                 "find gone peer by session",
                 () -> peers.findGoneBySession(uid, clientType.wireName(), sessionKey)
@@ -285,9 +297,17 @@ public final class PostgresTransaction implements StoreTransaction {
      * not a caller's error, so that the group committer rolls back what the unit wrote before.
      */
     private static void refuseNul(String what, String value) {
-        if (value != null && value.indexOf('\0') >= 0) {
+        if (hasNul(value)) {
             throw new StoreException(what + " contains the character U+0000, which PostgreSQL cannot store");
         }
+    }
+
+    /**
+     * A lookup by a value holding U+0000 finds nothing without asking: no stored value holds one, and
+     * the statement would fail and abort the transaction, and with it the other writes of its batch.
+     */
+    private static boolean hasNul(String value) {
+        return value != null && value.indexOf('\0') >= 0;
     }
 
     private static void refuseNul(Peer p) {
