@@ -8,7 +8,7 @@ import org.jdbi.v3.sqlobject.statement.SqlQuery;
 import org.jdbi.v3.sqlobject.statement.SqlUpdate;
 
 /**
- * Statements on {@code messages}; states are the lower-case wire names. Sets of ids are bound as one
+ * Statements on {@code messages} but those of {@link DirectStatements}; states are the lower-case wire names. Sets of ids are bound as one
  * {@code bigint[]} ({@code id = ANY(:ids)}): one statement, and one cached plan, however many ids.
  */
 @RegisterRowMapper(MessageRowMapper.class)
@@ -19,19 +19,8 @@ public interface MessageDao {
 
     String SELECT = "SELECT " + COLUMNS + " FROM messages ";
 
-    /** The id comes from the table's identity sequence, which never hands out a number twice. */
-    @SqlQuery("INSERT INTO messages (sender_id, recipient_id, text, reply_to, sent_at, state)"
-            + " VALUES (:senderId, :recipientId, :text, :replyTo, :sentAt, 'pending') RETURNING id")
-    long insert(String senderId, String recipientId, String text, Long replyTo, long sentAt);
-
     @SqlQuery(SELECT + "WHERE id = :id")
     Optional<MessageRow> find(long id);
-
-    @SqlQuery(SELECT + "WHERE recipient_id = :recipientId AND state = 'pending' ORDER BY id LIMIT :limit")
-    List<MessageRow> pending(String recipientId, int limit);
-
-    @SqlQuery("SELECT count(*) FROM messages WHERE recipient_id = :recipientId AND state = 'pending'")
-    int countPending(String recipientId);
 
     /**
      * The oldest {@code limit} of each state, each read in id order from (recipient_id, state, id),

@@ -9,7 +9,7 @@ import org.jdbi.v3.sqlobject.statement.SqlQuery;
 import org.jdbi.v3.sqlobject.statement.SqlUpdate;
 
 /**
- * Statements on {@code peers}. Queries on live or gone peers say the state literally so that the
+ * Statements on {@code peers} but the lookup by id ({@link DirectStatements}). Queries on live or gone peers say the state literally so that the
  * planner can use the partial indexes, which cover one state only.
  */
 @RegisterRowMapper(PeerRowMapper.class)
@@ -37,9 +37,6 @@ public interface PeerDao {
             + " resume_secret_hash = :resumeSecretHash, previous_secret_hash = :previousSecretHash,"
             + " session_key = :sessionKey WHERE id = :id")
     int update(@BindMethods PeerRow row);
-
-    @SqlQuery(SELECT + "WHERE id = :id")
-    Optional<PeerRow> find(String id);
 
     @SqlQuery(SELECT + "WHERE name = :name ORDER BY registered_at DESC, id DESC")
     List<PeerRow> findByName(String name);

@@ -11,6 +11,7 @@ import io.agentpeers.core.StoreException;
 import io.agentpeers.core.port.StoreCounts;
 import io.agentpeers.core.port.StoreTransaction;
 import io.agentpeers.core.port.UnreadSummary;
+import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -27,12 +28,14 @@ import org.jdbi.v3.core.JdbiException;
 public final class PostgresTransaction implements StoreTransaction {
     private final PeerDao peers;
     private final MessageDao messages;
+    private final DirectStatements direct;
     private final Thread owner = Thread.currentThread();
     private volatile boolean open = true;
 
-    PostgresTransaction(PeerDao peers, MessageDao messages) {
+    PostgresTransaction(PeerDao peers, MessageDao messages, DirectStatements direct) {
         this.peers = peers;
         this.messages = messages;
+        this.direct = direct;
     }
 
     /** Ends this unit of work: any later call fails. */
@@ -64,7 +67,7 @@ public final class PostgresTransaction implements StoreTransaction {
 
     @Override
     public Optional<Peer> findPeer(PeerId id) {
-        return run("find peer", () -> peers.find(id.value()).map(PeerRow::toPeer));
+        return runDirect("find peer", () -> direct.findPeer(id.value()).map(PeerRow::toPeer));
     }
 
     @Override
@@ -138,9 +141,9 @@ public final class PostgresTransaction implements StoreTransaction {
     public Message insertMessage(NewMessage message) {
         Objects.requireNonNull(message, "message");
         refuseNul("the message text", message.text());
-        long id = run(
+        long id = runDirect(
                 "insert a message for " + message.recipient(),
-                () -> messages.insert(
+                () -> direct.insertMessage(
                         message.sender().value(),
                         message.recipient().value(),
                         message.text(),
@@ -159,12 +162,12 @@ public final class PostgresTransaction implements StoreTransaction {
         if (limit <= 0) {
             return List.of();
         }
-        return run("list pending messages", () -> toMessages(messages.pending(recipient.value(), limit)));
+        return runDirect("list pending messages", () -> toMessages(direct.pending(recipient.value(), limit)));
     }
 
     @Override
     public int countPendingMessages(PeerId recipient) {
-        return run("count pending messages", () -> messages.countPending(recipient.value()));
+        return runDirect("count pending messages", () -> direct.countPending(recipient.value()));
     }
 
     @Override
@@ -277,6 +280,21 @@ public final class PostgresTransaction implements StoreTransaction {
         try {
             return action.get();
         } catch (JdbiException e) {
+            throw new StoreException("the store failed to " + what + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** A statement of {@link DirectStatements}, on plain JDBC. */
+    @FunctionalInterface
+    private interface DirectWork<T> {
+        T run() throws SQLException;
+    }
+
+    private <T> T runDirect(String what, DirectWork<T> action) {
+        checkUsable();
+        try {
+            return action.run();
+        } catch (SQLException e) {
             throw new StoreException("the store failed to " + what + ": " + e.getMessage(), e);
         }
     }

@@ -11,10 +11,15 @@ import org.jdbi.v3.core.Handle;
  * the store lends it to one thread at a time. The driver begins a transaction at the first statement
  * after each commit or rollback, so a unit of work costs no round trip for its BEGIN.
  */
-public record Session(Handle handle, PeerDao peers, MessageDao messages) implements AutoCloseable {
+public record Session(Handle handle, PeerDao peers, MessageDao messages, DirectStatements direct)
+        implements AutoCloseable {
 
     public static Session attach(Handle handle) {
-        return new Session(handle, handle.attach(PeerDao.class), handle.attach(MessageDao.class));
+        return new Session(
+                handle,
+                handle.attach(PeerDao.class),
+                handle.attach(MessageDao.class),
+                new DirectStatements(handle.getConnection()));
     }
 
     /**
@@ -22,7 +27,7 @@ public record Session(Handle handle, PeerDao peers, MessageDao messages) impleme
      * to commit comes out as a {@link StoreException}.
      */
     public <T> T inTransaction(StoreWork<T> work) {
-        PostgresTransaction tx = new PostgresTransaction(peers, messages);
+        PostgresTransaction tx = new PostgresTransaction(peers, messages, direct);
         T result;
         try {
             result = work.run(tx);
@@ -59,6 +64,7 @@ public record Session(Handle handle, PeerDao peers, MessageDao messages) impleme
 
     @Override
     public void close() {
+        direct.close();
         try {
             // Nothing is open here (every call commits or rolls back), but a handle refuses to close in a transaction.
             connection().rollback();
