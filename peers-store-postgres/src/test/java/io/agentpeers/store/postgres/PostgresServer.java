@@ -219,7 +219,8 @@ final class PostgresServer {
             if (!server.isAlive()) {
                 throw new IOException("the server exited with " + server.exitValue() + ": " + log());
             }
-            try (Connection c = connect("postgres")) {
+            try {
+                connect("postgres").close();
                 return;
             } catch (SQLException e) {
                 last = e;

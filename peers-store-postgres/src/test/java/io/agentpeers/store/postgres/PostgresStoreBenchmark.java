@@ -5,6 +5,10 @@ import static io.agentpeers.testkit.StoreContractFixtures.peer;
 
 import io.agentpeers.core.Peer;
 import io.agentpeers.core.port.StoreTransaction;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.Types;
 import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -89,9 +93,9 @@ class PostgresStoreBenchmark {
         server.execute("INSERT INTO " + schema + ".peers (id, cwd, client_type, registered_at, last_seen, state)"
                 + " VALUES ('b', '/w', 'generic', 0, 0, 'live')");
         String text = "x".repeat(200);
-        try (java.sql.Connection c = server.connect("peers_test")) {
+        try (Connection c = server.connect("peers_test")) {
             c.setAutoCommit(false);
-            try (java.sql.PreparedStatement insert = c.prepareStatement("INSERT INTO " + schema
+            try (PreparedStatement insert = c.prepareStatement("INSERT INTO " + schema
                     + ".messages (sender_id, recipient_id, text, reply_to, sent_at, state)"
                     + " VALUES (?, ?, ?, ?, ?, 'pending') RETURNING id")) {
                 int batches = 60;
@@ -101,9 +105,9 @@ class PostgresStoreBenchmark {
                         insert.setString(1, "a");
                         insert.setString(2, "b");
                         insert.setString(3, text);
-                        insert.setNull(4, java.sql.Types.BIGINT);
+                        insert.setNull(4, Types.BIGINT);
                         insert.setLong(5, System.currentTimeMillis());
-                        try (java.sql.ResultSet rs = insert.executeQuery()) {
+                        try (ResultSet rs = insert.executeQuery()) {
                             rs.next();
                         }
                     }
