@@ -1,0 +1,360 @@
+package io.agentpeers.store.postgres;
+
+import io.agentpeers.core.StoreException;
+import io.agentpeers.core.StoreLostException;
+import io.agentpeers.core.port.PeerStore;
+import io.agentpeers.store.postgres.internal.ConnectionLoss;
+import io.agentpeers.store.postgres.internal.Schema;
+import io.agentpeers.store.postgres.internal.Session;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Properties;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.ReentrantLock;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.Handles;
+import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.JdbiException;
+import org.jdbi.v3.sqlobject.SqlObjectPlugin;
+import org.postgresql.Driver;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A {@link PeerStore} on a PostgreSQL database, through Jdbi: the tables live in the connection's
+ * current schema.
+ *
+ * <p>One writer connection, lent under a lock to {@link #inTransaction}, and up to
+ * {@value #MAX_READERS} reader connections for {@link #read}, each read one {@code REPEATABLE READ READ
+ * ONLY} transaction: a consistent snapshot of committed state, running beside a write. Connections
+ * live as long as the store.
+ *
+ * <p><b>One store per schema.</b> The writer connection holds a session-level advisory lock on the
+ * schema for the life of the store, and opening a second store on the same schema fails: the core
+ * assumes it is the only writer (it marks every live peer gone when it starts). Writes are therefore
+ * serialised by the lock in this JVM, and {@code READ COMMITTED} is enough for them.
+ *
+ * <p><b>A lost connection.</b> When the writer's connection breaks (the server stopped or restarted,
+ * the network went), its advisory lock is gone with it, and another broker may hold the schema now: the
+ * store throws a {@link StoreLostException} for that write and every call after, as the SQLite store
+ * does for a deleted file, so that the broker stops and its service starts a fresh one. A reader whose
+ * connection broke is dropped; that read fails with a {@link StoreException}.
+ *
+ * <p>{@link #inTransaction} is not reentrant: calling it inside itself fails.
+ */
+public final class PostgresPeerStore implements PeerStore {
+    private static final Logger LOG = LoggerFactory.getLogger(PostgresPeerStore.class);
+
+    static final int MAX_READERS = 4;
+
+    /** The advisory lock's first key, "peer" in ASCII; the second is the hash of the schema's name. */
+    private static final int LOCK_CLASS = 0x70656572;
+
+    private final String where;
+    private final Session writer;
+    private final Jdbi readers;
+
+    private final ReentrantLock writeLock = new ReentrantLock();
+    private final Semaphore readerPermits = new Semaphore(MAX_READERS);
+    private final Queue<Session> idleReaders = new ConcurrentLinkedQueue<>();
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private volatile StoreLostException lost;
+
+    private PostgresPeerStore(String where, Session writer, Jdbi readers) {
+        this.where = where;
+        this.writer = writer;
+        this.readers = readers;
+    }
+
+    /**
+     * Connects to the database at {@code jdbcUrl}, takes the schema's lock and brings the schema up to
+     * date. Fails with a {@link StoreException} when the server cannot be reached, another store holds
+     * the schema, the schema holds another program's tables, or its version is newer than this peers
+     * knows.
+     *
+     * @param jdbcUrl    for example {@code jdbc:postgresql://127.0.0.1:5432/peers}; a {@code currentSchema}
+     *                   parameter picks another schema than the user's default
+     * @param properties the driver's connection properties ({@code user}, {@code password}, ...); the
+     *                   driver also reads the password from {@code ~/.pgpass} or {@code PGPASSFILE}
+     * @return the open store; the caller closes it
+     */
+    public static PostgresPeerStore open(String jdbcUrl, Properties properties) {
+        Objects.requireNonNull(jdbcUrl, "jdbcUrl");
+        Objects.requireNonNull(properties, "properties");
+        // Without the parameters, which may hold a password.
+        String where = jdbcUrl.indexOf('?') < 0 ? jdbcUrl : jdbcUrl.substring(0, jdbcUrl.indexOf('?'));
+        Driver driver = new Driver();
+        if (!driver.acceptsURL(jdbcUrl)) {
+            throw new StoreException(
+                    "cannot open the database " + where + ": not a jdbc:postgresql: URL the driver accepts");
+        }
+        Properties connection = withDefaults(properties);
+
+        Jdbi writerJdbi = jdbi(() -> connect(driver, jdbcUrl, connection, where, false));
+        Session writer = openWriter(writerJdbi, where);
+        String described = where + " (schema " + currentSchema(writer) + ")";
+        Jdbi readerJdbi = jdbi(() -> connect(driver, jdbcUrl, connection, where, true));
+        return new PostgresPeerStore(described, writer, readerJdbi);
+    }
+
+    /**
+     * Connects to the database {@code url} names, as {@link #open(String, Properties)} does.
+     *
+     * @param env the environment, for {@code PGPASSWORD}; without it the driver reads {@code PGPASSFILE}
+     *            or {@code ~/.pgpass}
+     * @return the open store; the caller closes it
+     */
+    public static PostgresPeerStore open(PostgresUrl url, Map<String, String> env) {
+        return open(url.jdbcUrl(), url.properties(env));
+    }
+
+    @Override
+    public <T> T inTransaction(StoreWork<T> work) {
+        Objects.requireNonNull(work, "work");
+        if (writeLock.isHeldByCurrentThread()) {
+            throw new IllegalStateException("inTransaction is not reentrant: do all the work in the outer transaction");
+        }
+        writeLock.lock();
+        try {
+            ensureOpen();
+            refuseIfLost();
+            return writer.inTransaction(work);
+        } catch (JdbiException e) {
+            throw lostOr(failure("write", e));
+        } catch (StoreException e) {
+            throw lostOr(e);
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    @Override
+    public <T> T read(StoreWork<T> work) {
+        Objects.requireNonNull(work, "work");
+        ensureOpen();
+        refuseIfLost();
+        readerPermits.acquireUninterruptibly();
+        Session reader = null;
+        boolean broken = false;
+        try {
+            reader = idleReaders.poll();
+            if (reader == null) {
+                reader = Session.attach(readers.open());
+            }
+            return reader.inTransaction(work);
+        } catch (JdbiException e) {
+            broken = ConnectionLoss.isConnectionLoss(e);
+            throw failure("read", e);
+        } catch (StoreException e) {
+            broken = ConnectionLoss.isConnectionLoss(e);
+            throw e;
+        } finally {
+            if (reader != null) {
+                if (broken) {
+                    closeQuietly(reader);
+                } else {
+                    idleReaders.add(reader);
+                    if (closed.get()) {
+                        closeIdleReaders();
+                    }
+                }
+            }
+            readerPermits.release();
+        }
+    }
+
+    /** Closes every connection (releasing the schema's lock); waits for a write in progress. Idempotent. */
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        closeIdleReaders();
+        writeLock.lock();
+        try {
+            closeQuietly(writer);
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    @Override
+    public String description() {
+        return where;
+    }
+
+    @Override
+    public String toString() {
+        return "PostgresPeerStore[" + where + "]";
+    }
+
+    // ---- opening
+
+    /** The caller's properties over this store's defaults: bounded waits, and a name in pg_stat_activity. */
+    private static Properties withDefaults(Properties given) {
+        Properties p = new Properties();
+        p.setProperty("ApplicationName", "peers");
+        // Seconds. A server that stops answering fails the call instead of hanging the writer thread.
+        p.setProperty("connectTimeout", "10");
+        p.setProperty("socketTimeout", "60");
+        p.setProperty("tcpKeepAlive", "true");
+        p.putAll(given);
+        return p;
+    }
+
+    private static Jdbi jdbi(org.jdbi.v3.core.ConnectionFactory connections) {
+        Jdbi jdbi = Jdbi.create(connections);
+        jdbi.installPlugin(new SqlObjectPlugin());
+        // Every call commits or rolls back itself, on connections that are never in auto-commit mode.
+        jdbi.getConfig(Handles.class).setForceEndTransactions(false);
+        return jdbi;
+    }
+
+    private static Connection connect(Driver driver, String url, Properties properties, String where, boolean reader)
+            throws SQLException {
+        Connection c = driver.connect(url, properties);
+        if (c == null) {
+            throw new SQLException("the driver does not accept the URL " + where);
+        }
+        try {
+            c.setAutoCommit(false);
+            if (reader) {
+                // One snapshot per read, and writes refused: read() promises committed state only.
+                c.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
+                c.setReadOnly(true);
+            } else {
+                c.setTransactionIsolation(Connection.TRANSACTION_READ_COMMITTED);
+            }
+            return c;
+        } catch (SQLException e) {
+            c.close();
+            throw e;
+        }
+    }
+
+    private static Session openWriter(Jdbi jdbi, String where) {
+        Handle handle;
+        try {
+            handle = jdbi.open();
+        } catch (JdbiException e) {
+            throw new StoreException("cannot open the database " + where + ": " + e.getMessage(), e);
+        }
+        try {
+            takeSchemaLock(handle, where);
+            Schema.migrate(handle, where);
+            return Session.attach(handle);
+        } catch (RuntimeException e) {
+            try {
+                handle.close();
+            } catch (RuntimeException closing) {
+                e.addSuppressed(closing);
+            }
+            if (e instanceof JdbiException) {
+                throw new StoreException("cannot open the database " + where + ": " + e.getMessage(), e);
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * Session-level: held until the writer's connection closes, whatever its transactions do. Keyed by
+     * the schema, so that stores on other schemas of the same database open beside this one.
+     */
+    private static void takeSchemaLock(Handle handle, String where) {
+        try {
+            String schema = handle.createQuery("SELECT current_schema()")
+                    .mapTo(String.class)
+                    .findOne()
+                    .orElse(null);
+            if (schema == null) {
+                throw new StoreException("the database " + where + " has no current schema (no schema of the"
+                        + " search_path exists): create the schema, or name an existing one in currentSchema");
+            }
+            boolean taken = handle.createQuery("SELECT pg_try_advisory_lock(:class, hashtext(:schema))")
+                    .bind("class", LOCK_CLASS)
+                    .bind("schema", schema)
+                    .mapTo(Boolean.class)
+                    .one();
+            handle.getConnection().commit();
+            if (!taken) {
+                throw new StoreException("the schema " + schema + " of the database " + where
+                        + " is in use by another peers broker: stop that one, or give this one another database"
+                        + " or schema");
+            }
+        } catch (SQLException e) {
+            throw new StoreException("cannot open the database " + where + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static String currentSchema(Session session) {
+        try {
+            String schema = session.handle()
+                    .createQuery("SELECT current_schema()")
+                    .mapTo(String.class)
+                    .one();
+            session.connection().commit();
+            return schema;
+        } catch (JdbiException | SQLException e) {
+            session.close();
+            throw new StoreException("cannot open the database: " + e.getMessage(), e);
+        }
+    }
+
+    // ---- helpers
+
+    private void ensureOpen() {
+        if (closed.get()) {
+            throw new StoreException("the store " + where + " is closed");
+        }
+    }
+
+    private void closeIdleReaders() {
+        Session reader;
+        while ((reader = idleReaders.poll()) != null) {
+            closeQuietly(reader);
+        }
+    }
+
+    private void closeQuietly(Session session) {
+        try {
+            session.close();
+        } catch (JdbiException e) {
+            LOG.warn("closing a connection to {} failed", where, e);
+        }
+    }
+
+    /** After a loss, reads could serve a state another broker is changing, and writes would fail: both are refused. */
+    private void refuseIfLost() {
+        StoreLostException first = lost;
+        if (first != null) {
+            throw new StoreLostException(first.getMessage(), first);
+        }
+    }
+
+    /** A write that failed because the writer's connection broke loses the store. Called under the write lock. */
+    private StoreException lostOr(StoreException failure) {
+        if (failure instanceof StoreLostException e) {
+            return e;
+        }
+        if (!ConnectionLoss.isConnectionLoss(failure)) {
+            return failure;
+        }
+        StoreLostException e = new StoreLostException(
+                "the connection to the database " + where + " was lost, and with it the schema's lock: "
+                        + failure.getMessage(),
+                failure);
+        if (lost == null) {
+            lost = e;
+        }
+        return e;
+    }
+
+    private StoreException failure(String what, JdbiException e) {
+        return new StoreException("the store " + where + " failed to " + what + ": " + e.getMessage(), e);
+    }
+}

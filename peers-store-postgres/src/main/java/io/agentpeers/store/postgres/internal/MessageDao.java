@@ -1,0 +1,81 @@
+package io.agentpeers.store.postgres.internal;
+
+import java.util.List;
+import java.util.Optional;
+import org.jdbi.v3.sqlobject.config.RegisterConstructorMapper;
+import org.jdbi.v3.sqlobject.config.RegisterRowMapper;
+import org.jdbi.v3.sqlobject.statement.SqlQuery;
+import org.jdbi.v3.sqlobject.statement.SqlUpdate;
+
+/**
+ * Statements on {@code messages} but those of {@link DirectStatements}; states are the lower-case wire names. Sets of ids are bound as one
+ * {@code bigint[]} ({@code id = ANY(:ids)}): one statement, and one cached plan, however many ids.
+ */
+@RegisterRowMapper(MessageRowMapper.class)
+@RegisterConstructorMapper(StateCount.class)
+public interface MessageDao {
+    /** Every query of rows selects these, in this order: {@link MessageRowMapper} reads them by position. */
+    String COLUMNS = "id, sender_id, recipient_id, text, reply_to, sent_at, delivered_at, read_at, state";
+
+    String SELECT = "SELECT " + COLUMNS + " FROM messages ";
+
+    @SqlQuery(SELECT + "WHERE id = :id")
+    Optional<MessageRow> find(long id);
+
+    /**
+     * The oldest {@code limit} of each state, each read in id order from (recipient_id, state, id),
+     * then merged: a plain {@code state IN (..) ORDER BY id} would sort every unread message first.
+     */
+    @SqlQuery("SELECT * FROM (" + SELECT
+            + "WHERE recipient_id = :recipientId AND state = 'pending' ORDER BY id LIMIT :limit) AS p"
+            + " UNION ALL SELECT * FROM (" + SELECT + "WHERE recipient_id = :recipientId AND state = 'delivered'"
+            + " ORDER BY id LIMIT :limit) AS d ORDER BY id LIMIT :limit")
+    List<MessageRow> unread(String recipientId, int limit);
+
+    @SqlQuery("SELECT count(*) FROM messages WHERE recipient_id = :recipientId AND state IN ('pending', 'delivered')")
+    int countUnread(String recipientId);
+
+    @SqlQuery("SELECT coalesce(max(id), 0) FROM messages WHERE recipient_id = :recipientId"
+            + " AND state IN ('pending', 'delivered')")
+    long newestUnread(String recipientId);
+
+    /** Each sender once, in the order of its oldest unread message; the texts are not read. */
+    @SqlQuery("SELECT sender_id FROM messages WHERE recipient_id = :recipientId AND state IN ('pending', 'delivered')"
+            + " GROUP BY sender_id ORDER BY min(id) LIMIT :limit")
+    List<String> unreadSenders(String recipientId, int limit);
+
+    @SqlUpdate("UPDATE messages SET state = 'delivered', delivered_at = :at"
+            + " WHERE recipient_id = :recipientId AND state = 'pending' AND id = ANY(:ids)")
+    int markDelivered(String recipientId, Long[] ids, long at);
+
+    @SqlUpdate("UPDATE messages SET state = 'read', read_at = :at, delivered_at = coalesce(delivered_at, :at)"
+            + " WHERE recipient_id = :recipientId AND state IN ('pending', 'delivered') AND id = ANY(:ids)")
+    int markRead(String recipientId, Long[] ids, long at);
+
+    /** Read before {@link #markUndeliverable}; the store's one writer sees no other write in between. */
+    @SqlQuery(SELECT + "WHERE recipient_id = :recipientId AND state = 'pending' ORDER BY id")
+    List<MessageRow> allPending(String recipientId);
+
+    @SqlUpdate("UPDATE messages SET state = 'undeliverable' WHERE recipient_id = :recipientId AND state = 'pending'")
+    int markUndeliverable(String recipientId);
+
+    @SqlUpdate("UPDATE messages SET state = 'pending' WHERE recipient_id = :recipientId AND state = 'undeliverable'")
+    int revive(String recipientId);
+
+    /** The newest {@code limit} sent and the newest {@code limit} received, merged (UNION drops a message to oneself seen twice). */
+    @SqlQuery("SELECT * FROM (" + SELECT + "WHERE sender_id = :peer ORDER BY id DESC LIMIT :limit) AS s"
+            + " UNION SELECT * FROM (" + SELECT + "WHERE recipient_id = :peer ORDER BY id DESC LIMIT :limit) AS r"
+            + " ORDER BY id DESC LIMIT :limit")
+    List<MessageRow> history(String peer, int limit);
+
+    @SqlQuery(SELECT
+            + "WHERE (sender_id = :peer AND recipient_id = :other) OR (sender_id = :other AND recipient_id = :peer)"
+            + " ORDER BY id DESC LIMIT :limit")
+    List<MessageRow> historyWith(String peer, String other, int limit);
+
+    @SqlUpdate("DELETE FROM messages WHERE state IN ('read', 'undeliverable') AND sent_at < :sentBefore")
+    int deleteFinished(long sentBefore);
+
+    @SqlQuery("SELECT state, count(*) AS count FROM messages GROUP BY state")
+    List<StateCount> countByState();
+}

@@ -1,0 +1,32 @@
+package io.agentpeers.store.postgres.internal;
+
+import io.agentpeers.core.Message;
+import io.agentpeers.core.MessageState;
+import io.agentpeers.core.PeerId;
+import java.time.Instant;
+
+/** One row of {@code messages}, as stored: ids as text, instants as epoch milliseconds. */
+public record MessageRow(
+        long id,
+        String senderId,
+        String recipientId,
+        String text,
+        Long replyTo,
+        long sentAt,
+        Long deliveredAt,
+        Long readAt,
+        String state) {
+
+    public Message toMessage() {
+        return new Message(
+                id,
+                new PeerId(senderId),
+                new PeerId(recipientId),
+                text,
+                replyTo,
+                Instant.ofEpochMilli(sentAt),
+                PeerRow.instant(deliveredAt),
+                PeerRow.instant(readAt),
+                MessageState.fromWireName(state));
+    }
+}

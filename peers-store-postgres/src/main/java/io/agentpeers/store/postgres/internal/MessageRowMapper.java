@@ -1,0 +1,27 @@
+package io.agentpeers.store.postgres.internal;
+
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import org.jdbi.v3.core.mapper.RowMapper;
+import org.jdbi.v3.core.statement.StatementContext;
+
+/**
+ * Reads a {@link MessageRow} from the columns of {@link MessageDao#COLUMNS}, by position, as the SQLite
+ * store does: Jdbi's {@code ConstructorMapper} matches columns to parameters again on every query.
+ */
+public final class MessageRowMapper implements RowMapper<MessageRow> {
+
+    @Override
+    public MessageRow map(ResultSet rs, StatementContext ctx) throws SQLException {
+        return new MessageRow(
+                rs.getLong(1),
+                rs.getString(2),
+                rs.getString(3),
+                rs.getString(4),
+                Columns.nullableLong(rs, 5),
+                rs.getLong(6),
+                Columns.nullableLong(rs, 7),
+                Columns.nullableLong(rs, 8),
+                rs.getString(9));
+    }
+}

@@ -1,0 +1,358 @@
+package io.agentpeers.store.postgres.internal;
+
+import io.agentpeers.core.ClientType;
+import io.agentpeers.core.InvalidArgumentException;
+import io.agentpeers.core.Message;
+import io.agentpeers.core.MessageState;
+import io.agentpeers.core.NewMessage;
+import io.agentpeers.core.Peer;
+import io.agentpeers.core.PeerId;
+import io.agentpeers.core.StoreException;
+import io.agentpeers.core.port.StoreCounts;
+import io.agentpeers.core.port.StoreTransaction;
+import io.agentpeers.core.port.UnreadSummary;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.function.Supplier;
+import org.jdbi.v3.core.JdbiException;
+
+/**
+ * One unit of work on one connection. Usable only by the thread that opened it and only until the
+ * store's call returns; every library failure becomes a {@link StoreException} with its cause.
+ */
+public final class PostgresTransaction implements StoreTransaction {
+    private final PeerDao peers;
+    private final MessageDao messages;
+    private final DirectStatements direct;
+    private final Thread owner = Thread.currentThread();
+    private volatile boolean open = true;
+
+    PostgresTransaction(PeerDao peers, MessageDao messages, DirectStatements direct) {
+        this.peers = peers;
+        this.messages = messages;
+        this.direct = direct;
+    }
+
+    /** Ends this unit of work: any later call fails. */
+    public void end() {
+        open = false;
+    }
+
+    // ---- peers
+
+    @Override
+    public void insertPeer(Peer peer) {
+        Objects.requireNonNull(peer, "peer");
+        refuseNul(peer);
+        run("insert peer " + peer.id(), () -> {
+            peers.insert(PeerRow.of(peer));
+            return null;
+        });
+    }
+
+    @Override
+    public void updatePeer(Peer peer) {
+        Objects.requireNonNull(peer, "peer");
+        refuseNul(peer);
+        int changed = run("update peer " + peer.id(), () -> peers.update(PeerRow.of(peer)));
+        if (changed == 0) {
+            throw new StoreException("cannot update peer " + peer.id() + ": no peer has this id");
+        }
+    }
+
+    @Override
+    public Optional<Peer> findPeer(PeerId id) {
+        return runDirect("find peer", () -> direct.findPeer(id.value()).map(PeerRow::toPeer));
+    }
+
+    @Override
+    public List<Peer> findPeersByName(String name) {
+        if (hasNul(name)) {
+            return List.of();
+        }
+        return run("find peers by name", () -> toPeers(peers.findByName(name)));
+    }
+
+    @Override
+    public Optional<Peer> findPeerByResumeSecretHash(String hash) {
+        if (hasNul(hash)) {
+            return Optional.empty();
+        }
+        return run(
+                "find peer by resume secret",
+                () -> peers.findByResumeSecretHash(hash).map(PeerRow::toPeer));
+    }
+
+    @Override
+    public Optional<Peer> findGonePeerByAgent(long agentPid, long agentStartTicks, ClientType clientType, String cwd) {
+        if (hasNul(cwd)) {
+            return Optional.empty();
+        }
+        return run(
+                "find gone peer by agent",
+                () -> peers.findGoneByAgent(agentPid, agentStartTicks, clientType.wireName(), cwd)
+                        .map(PeerRow::toPeer));
+    }
+
+    @Override
+    public Optional<Peer> findGonePeerBySession(int uid, ClientType clientType, String sessionKey) {
+        if (hasNul(sessionKey)) {
+            return Optional.empty();
+        }
+        return run(
+                "find gone peer by session",
+                () -> peers.findGoneBySession(uid, clientType.wireName(), sessionKey)
+                        .map(PeerRow::toPeer));
+    }
+
+    @Override
+    public List<Peer> livePeers() {
+        return run("list live peers", () -> toPeers(peers.live()));
+    }
+
+    @Override
+    public int markAllLivePeersGone(Instant at, Instant reservedUntil) {
+        return run(
+                "mark live peers gone", () -> peers.markAllLiveGone(at.toEpochMilli(), reservedUntil.toEpochMilli()));
+    }
+
+    @Override
+    public List<PeerId> gonePeersWithPendingMessages(Instant goneBefore) {
+        return run(
+                "list gone peers with pending messages",
+                () -> peers.goneWithPendingMessages(goneBefore.toEpochMilli()).stream()
+                        .map(PeerId::new)
+                        .toList());
+    }
+
+    @Override
+    public int deleteGonePeers(Instant goneBefore) {
+        return run("delete gone peers", () -> peers.deleteGone(goneBefore.toEpochMilli()));
+    }
+
+    // ---- messages
+
+    @Override
+    public Message insertMessage(NewMessage message) {
+        Objects.requireNonNull(message, "message");
+        refuseNul("the message text", message.text());
+        long id = runDirect(
+                "insert a message for " + message.recipient(),
+                () -> direct.insertMessage(
+                        message.sender().value(),
+                        message.recipient().value(),
+                        message.text(),
+                        message.replyTo(),
+                        message.sentAt().toEpochMilli()));
+        return message.stored(id);
+    }
+
+    @Override
+    public Optional<Message> findMessage(long id) {
+        return run("find message", () -> messages.find(id).map(MessageRow::toMessage));
+    }
+
+    @Override
+    public List<Message> pendingMessages(PeerId recipient, int limit) {
+        if (limit <= 0) {
+            return List.of();
+        }
+        return runDirect("list pending messages", () -> toMessages(direct.pending(recipient.value(), limit)));
+    }
+
+    @Override
+    public int countPendingMessages(PeerId recipient) {
+        return runDirect("count pending messages", () -> direct.countPending(recipient.value()));
+    }
+
+    @Override
+    public List<Message> unreadMessages(PeerId recipient, int limit) {
+        if (limit <= 0) {
+            return List.of();
+        }
+        return run("list unread messages", () -> toMessages(messages.unread(recipient.value(), limit)));
+    }
+
+    @Override
+    public UnreadSummary summarizeUnread(PeerId recipient, int maxSenders) {
+        if (maxSenders < 0) {
+            throw new InvalidArgumentException("a limit must not be negative, got " + maxSenders);
+        }
+        return run("sum up unread messages", () -> {
+            String id = recipient.value();
+            List<PeerId> senders = maxSenders == 0
+                    ? List.of()
+                    : messages.unreadSenders(id, maxSenders).stream()
+                            .map(PeerId::new)
+                            .toList();
+            return new UnreadSummary(messages.countUnread(id), messages.newestUnread(id), senders);
+        });
+    }
+
+    @Override
+    public int markDelivered(PeerId recipient, Collection<Long> ids, Instant at) {
+        Long[] wanted = nonNull(ids);
+        if (wanted.length == 0) {
+            return 0;
+        }
+        return run(
+                "mark messages delivered", () -> messages.markDelivered(recipient.value(), wanted, at.toEpochMilli()));
+    }
+
+    @Override
+    public int markRead(PeerId recipient, Collection<Long> ids, Instant at) {
+        Long[] wanted = nonNull(ids);
+        if (wanted.length == 0) {
+            return 0;
+        }
+        return run("mark messages read", () -> messages.markRead(recipient.value(), wanted, at.toEpochMilli()));
+    }
+
+    @Override
+    public List<Message> markUndeliverable(PeerId recipient) {
+        return run("mark messages undeliverable", () -> {
+            List<Message> pending = toMessages(messages.allPending(recipient.value()));
+            if (!pending.isEmpty()) {
+                messages.markUndeliverable(recipient.value());
+            }
+            return pending;
+        });
+    }
+
+    @Override
+    public int revivePendingMessages(PeerId recipient) {
+        return run("revive messages", () -> messages.revive(recipient.value()));
+    }
+
+    @Override
+    public List<Message> history(PeerId peer, PeerId other, int limit) {
+        if (limit <= 0) {
+            return List.of();
+        }
+        return run(
+                "list history",
+                () -> toMessages(
+                        other == null
+                                ? messages.history(peer.value(), limit)
+                                : messages.historyWith(peer.value(), other.value(), limit)));
+    }
+
+    @Override
+    public int deleteFinishedMessages(Instant sentBefore) {
+        return run("delete finished messages", () -> messages.deleteFinished(sentBefore.toEpochMilli()));
+    }
+
+    @Override
+    public StoreCounts counts() {
+        return run("count", () -> {
+            long live = 0;
+            long gone = 0;
+            for (StateCount c : peers.countByState()) {
+                if ("live".equals(c.state())) {
+                    live = c.count();
+                } else {
+                    gone += c.count();
+                }
+            }
+            long[] byState = new long[MessageState.values().length];
+            for (StateCount c : messages.countByState()) {
+                byState[MessageState.fromWireName(c.state()).ordinal()] = c.count();
+            }
+            return new StoreCounts(
+                    live,
+                    gone,
+                    byState[MessageState.PENDING.ordinal()],
+                    byState[MessageState.DELIVERED.ordinal()],
+                    byState[MessageState.READ.ordinal()],
+                    byState[MessageState.UNDELIVERABLE.ordinal()]);
+        });
+    }
+
+    // ---- helpers
+
+    private <T> T run(String what, Supplier<T> action) {
+        checkUsable();
+        try {
+            return action.get();
+        } catch (JdbiException e) {
+            throw new StoreException("the store failed to " + what + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** A statement of {@link DirectStatements}, on plain JDBC. */
+    @FunctionalInterface
+    private interface DirectWork<T> {
+        T run() throws SQLException;
+    }
+
+    private <T> T runDirect(String what, DirectWork<T> action) {
+        checkUsable();
+        try {
+            return action.run();
+        } catch (SQLException e) {
+            throw new StoreException("the store failed to " + what + ": " + e.getMessage(), e);
+        }
+    }
+
+    private void checkUsable() {
+        if (!open) {
+            throw new IllegalStateException(
+                    "this store transaction has ended: use it only inside the call that handed it out");
+        }
+        if (Thread.currentThread() != owner) {
+            throw new IllegalStateException("a store transaction belongs to the thread that opened it");
+        }
+    }
+
+    /**
+     * PostgreSQL's text cannot hold U+0000, which JSON and SQLite can. Refused before the statement
+     * with a message that says so, rather than the driver's "invalid byte sequence"; a store failure,
+     * not a caller's error, so that the group committer rolls back what the unit wrote before.
+     */
+    private static void refuseNul(String what, String value) {
+        if (hasNul(value)) {
+            throw new StoreException(what + " contains the character U+0000, which PostgreSQL cannot store");
+        }
+    }
+
+    /**
+     * A lookup by a value holding U+0000 finds nothing without asking: no stored value holds one, and
+     * the statement would fail and abort the transaction, and with it the other writes of its batch.
+     */
+    private static boolean hasNul(String value) {
+        return value != null && value.indexOf('\0') >= 0;
+    }
+
+    private static void refuseNul(Peer p) {
+        refuseNul("the name", p.name());
+        refuseNul("the cwd", p.cwd());
+        refuseNul("the git root", p.gitRoot());
+        refuseNul("the repo key", p.repoKey());
+        refuseNul("the tty", p.tty());
+        refuseNul("the summary", p.summary());
+        refuseNul("the session key", p.sessionKey());
+    }
+
+    private static Long[] nonNull(Collection<Long> ids) {
+        List<Long> all = new ArrayList<>(ids.size());
+        for (Long id : ids) {
+            if (id != null) {
+                all.add(id);
+            }
+        }
+        return all.toArray(new Long[0]);
+    }
+
+    private static List<Peer> toPeers(List<PeerRow> rows) {
+        return rows.stream().map(PeerRow::toPeer).toList();
+    }
+
+    private static List<Message> toMessages(List<MessageRow> rows) {
+        return rows.stream().map(MessageRow::toMessage).toList();
+    }
+}

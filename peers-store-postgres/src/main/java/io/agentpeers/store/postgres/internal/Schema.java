@@ -1,0 +1,203 @@
+package io.agentpeers.store.postgres.internal;
+
+import io.agentpeers.core.StoreException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.sql.SQLException;
+import java.util.List;
+import java.util.Properties;
+import org.jdbi.v3.core.Handle;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The schema as an ordered list of migrations, and the code that brings a database up to date. The
+ * versions are this store's own, not the SQLite store's: its version 1 is what SQLite's steps 1 to 3
+ * built.
+ *
+ * <p>Rules that keep old databases opening in new versions: a released step is never edited or
+ * removed, only new steps are appended; each step's version is one more than the previous one's.
+ * {@code schema_version} keeps one row per applied step with the peers version that applied it, so
+ * that an older peers can tell which version to upgrade to.
+ *
+ * <p>Every name is unqualified: the tables live in the connection's current schema (the first of its
+ * {@code search_path}), so that one database can hold several peers networks in several schemas.
+ * Instants are epoch milliseconds in {@code bigint}s, as the port keeps them: exact, and no time zone.
+ */
+public final class Schema {
+    private static final Logger LOG = LoggerFactory.getLogger(Schema.class);
+
+    /** The steps, oldest first. Append only. */
+    public static final List<Migration> MIGRATIONS = List.of(new Migration(
+            1,
+            "peers and messages",
+            List.of(
+                    """
+                    CREATE TABLE peers (
+                        id                   text    NOT NULL PRIMARY KEY,
+                        name                 text,
+                        conn_pid             bigint,
+                        conn_uid             integer,
+                        conn_start_ticks     bigint,
+                        agent_pid            bigint,
+                        agent_uid            integer,
+                        agent_start_ticks    bigint,
+                        cwd                  text    NOT NULL,
+                        git_root             text,
+                        repo_key             text,
+                        tty                  text,
+                        client_type          text    NOT NULL,
+                        summary              text    NOT NULL DEFAULT '',
+                        registered_at        bigint  NOT NULL,
+                        last_seen            bigint  NOT NULL,
+                        state                text    NOT NULL CHECK (state IN ('live', 'gone')),
+                        gone_at              bigint,
+                        name_reserved_until  bigint,
+                        resume_secret_hash   text,
+                        previous_secret_hash text,
+                        session_key          text,
+                        CHECK ((conn_pid IS NULL) = (conn_uid IS NULL) AND (conn_pid IS NULL) = (conn_start_ticks IS NULL)),
+                        CHECK ((agent_pid IS NULL) = (agent_uid IS NULL) AND (agent_pid IS NULL) = (agent_start_ticks IS NULL))
+                    )""",
+                    // A safety net under the core's own check: two live peers never share a name.
+                    "CREATE UNIQUE INDEX peers_live_name ON peers (name) WHERE state = 'live' AND name IS NOT NULL",
+                    "CREATE INDEX peers_name ON peers (name, registered_at) WHERE name IS NOT NULL",
+                    "CREATE INDEX peers_live_registered ON peers (registered_at, id) WHERE state = 'live'",
+                    "CREATE INDEX peers_resume_secret ON peers (resume_secret_hash) WHERE resume_secret_hash IS NOT NULL",
+                    "CREATE INDEX peers_previous_secret ON peers (previous_secret_hash)"
+                            + " WHERE previous_secret_hash IS NOT NULL",
+                    "CREATE INDEX peers_session_key ON peers (session_key) WHERE session_key IS NOT NULL",
+                    "CREATE INDEX peers_agent ON peers (agent_pid, agent_start_ticks) WHERE agent_pid IS NOT NULL",
+                    "CREATE INDEX peers_gone ON peers (gone_at) WHERE state = 'gone'",
+                    // An identity column: its sequence never hands out a number twice, even after the
+                    // newest message was pruned or its insert rolled back; clients dedupe by id.
+                    // sender_id is deliberately not a foreign key: the broker's notices come from
+                    // 'broker', which is no peer, and a pruned sender's messages may outlive it.
+                    // reply_to is not one either: the message answered may be pruned first.
+                    // recipient_id is: a peer's messages go when the peer is deleted.
+                    """
+                    CREATE TABLE messages (
+                        id           bigint  GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+                        sender_id    text    NOT NULL,
+                        recipient_id text    NOT NULL REFERENCES peers (id) ON DELETE CASCADE,
+                        text         text    NOT NULL,
+                        reply_to     bigint,
+                        sent_at      bigint  NOT NULL,
+                        delivered_at bigint,
+                        read_at      bigint,
+                        state        text    NOT NULL
+                                     CHECK (state IN ('pending', 'delivered', 'read', 'undeliverable'))
+                    )""",
+                    // Pending and unread messages of a recipient, oldest first; also the cascade's lookup.
+                    "CREATE INDEX messages_recipient_state ON messages (recipient_id, state, id)",
+                    "CREATE INDEX messages_sender ON messages (sender_id, id)",
+                    // Pruning of read and undeliverable messages by age.
+                    "CREATE INDEX messages_state_sent ON messages (state, sent_at)")));
+
+    private Schema() {}
+
+    /** The schema version this peers writes. */
+    public static int latestVersion() {
+        return MIGRATIONS.get(MIGRATIONS.size() - 1).version();
+    }
+
+    /** This peers' own version, as recorded in {@code schema_version}. */
+    public static String peersVersion() {
+        try (InputStream in = Schema.class.getResourceAsStream("peers-version.properties")) {
+            if (in != null) {
+                Properties properties = new Properties();
+                properties.load(in);
+                String version = properties.getProperty("version", "");
+                if (!version.isBlank() && !version.startsWith("${")) {
+                    return version;
+                }
+            }
+        } catch (IOException e) {
+            LOG.debug("cannot read the peers version", e);
+        }
+        return "unknown";
+    }
+
+    /**
+     * Brings the current schema up to the latest version in one transaction (PostgreSQL's DDL is
+     * transactional): all steps or none. Refuses a schema that holds tables of another program or
+     * whose version is newer than this peers knows. The caller holds the database lock, so no other
+     * store migrates at the same time. The handle must not be in auto-commit mode.
+     */
+    public static void migrate(Handle handle, String where) {
+        try {
+            int current = currentVersion(handle, where);
+            if (current > latestVersion()) {
+                String writer = handle.createQuery("SELECT peers_version FROM schema_version WHERE version = :v")
+                        .bind("v", current)
+                        .mapTo(String.class)
+                        .findOne()
+                        .orElse("unknown");
+                throw new StoreException("the database " + where + " has schema version " + current
+                        + ", written by peers " + writer + ", but this peers (" + peersVersion()
+                        + ") knows schema versions up to " + latestVersion() + ": use peers " + writer
+                        + " or later with this database, or point this peers at another database or schema");
+            }
+            for (Migration step : MIGRATIONS) {
+                if (step.version() <= current) {
+                    continue;
+                }
+                for (String statement : step.statements()) {
+                    handle.execute(statement);
+                }
+                handle.createUpdate("INSERT INTO schema_version (version, description, applied_at, peers_version)"
+                                + " VALUES (:version, :description, :at, :peers)")
+                        .bind("version", step.version())
+                        .bind("description", step.description())
+                        .bind("at", System.currentTimeMillis())
+                        .bind("peers", peersVersion())
+                        .execute();
+            }
+            handle.getConnection().commit();
+            if (current == 0) {
+                LOG.debug("created schema version {} in {}", latestVersion(), where);
+            } else if (current < latestVersion()) {
+                LOG.info("migrated {} from schema version {} to {}", where, current, latestVersion());
+            }
+        } catch (SQLException e) {
+            rollbackQuietly(handle, e);
+            throw new StoreException("cannot migrate the database " + where + ": " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            rollbackQuietly(handle, e);
+            throw e;
+        }
+    }
+
+    private static void rollbackQuietly(Handle handle, Throwable cause) {
+        try {
+            handle.getConnection().rollback();
+        } catch (SQLException | RuntimeException e) {
+            cause.addSuppressed(e);
+        }
+    }
+
+    private static int currentVersion(Handle handle, String where) {
+        List<String> tables = handle.createQuery("SELECT table_name FROM information_schema.tables"
+                        + " WHERE table_schema = current_schema() ORDER BY table_name")
+                .mapTo(String.class)
+                .list();
+        if (!tables.contains("schema_version")) {
+            if (!tables.isEmpty()) {
+                throw new StoreException("the current schema of the database " + where
+                        + " is not a peers database (it has tables " + tables
+                        + " but no schema_version): point peers at another database or schema");
+            }
+            handle.execute("""
+                    CREATE TABLE schema_version (
+                        version       integer NOT NULL PRIMARY KEY,
+                        description   text    NOT NULL,
+                        applied_at    bigint  NOT NULL,
+                        peers_version text    NOT NULL
+                    )""");
+            return 0;
+        }
+        return handle.createQuery("SELECT coalesce(max(version), 0) FROM schema_version")
+                .mapTo(Integer.class)
+                .one();
+    }
+}
