@@ -59,6 +59,12 @@ public interface MessageDao {
     @SqlUpdate("UPDATE messages SET state = 'undeliverable' WHERE recipient_id = :recipientId AND state = 'pending'")
     int markUndeliverable(String recipientId);
 
+    @SqlUpdate("UPDATE messages SET sender_id = :to WHERE sender_id = :from")
+    int moveSent(String from, String to);
+
+    @SqlUpdate("UPDATE messages SET recipient_id = :to WHERE recipient_id = :from")
+    int moveReceived(String from, String to);
+
     @SqlUpdate("UPDATE messages SET state = 'pending' WHERE recipient_id = :recipientId AND state = 'undeliverable'")
     int revive(String recipientId);
 

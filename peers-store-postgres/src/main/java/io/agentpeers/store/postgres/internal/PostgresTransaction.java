@@ -230,6 +230,14 @@ public final class PostgresTransaction implements StoreTransaction {
     }
 
     @Override
+    public void moveMessages(PeerId from, PeerId to) {
+        run("move messages", () -> {
+            messages.moveSent(from.value(), to.value());
+            return messages.moveReceived(from.value(), to.value());
+        });
+    }
+
+    @Override
     public List<Message> history(PeerId peer, PeerId other, int limit) {
         if (limit <= 0) {
             return List.of();
