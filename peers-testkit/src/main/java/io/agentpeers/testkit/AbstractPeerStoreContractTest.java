@@ -678,6 +678,78 @@ public abstract class AbstractPeerStoreContractTest {
     }
 
     @Test
+    void findPeerByResumeSecretHashAlsoMatchesThePreviousSecret() {
+        Peer a = peer("a2")
+                .resumeSecretHash("1a".repeat(32))
+                .previousSecretHash("2a".repeat(32))
+                .gone(at(3))
+                .build();
+        insert(a);
+        assertEquals(Optional.of(a), store.read(tx -> tx.findPeerByResumeSecretHash("1a".repeat(32))));
+        assertEquals(Optional.of(a), store.read(tx -> tx.findPeerByResumeSecretHash("2a".repeat(32))));
+        assertEquals(a, store.read(tx -> tx.findPeer(a.id())).orElseThrow(), "both hashes round-trip");
+    }
+
+    @Test
+    void findGonePeerBySessionMatchesKeyClientTypeAndUidPreferringTheMostRecentlyGone() {
+        String key = "48767bb0-ac19-432d-8288-fcf965c74c02";
+        Peer newer =
+                peer("snew").sessionKey(key).registeredAt(at(0)).gone(at(20)).build();
+        Peer older =
+                peer("sold").sessionKey(key).registeredAt(at(1)).gone(at(10)).build();
+        Peer live = peer("slive").sessionKey(key).registeredAt(at(30)).build();
+        Peer otherType = peer("stype")
+                .sessionKey(key)
+                .clientType(ClientType.CODEX)
+                .gone(at(30))
+                .build();
+        Peer otherUid = peer("suid")
+                .sessionKey(key)
+                .connection(new ProcessRef(4242, 1001, 99))
+                .gone(at(30))
+                .build();
+        Peer otherKey = peer("skey").sessionKey("another-session").gone(at(30)).build();
+        insert(newer, older, live, otherType, otherUid, otherKey);
+        store.read(tx -> {
+            assertEquals(Optional.of(newer), tx.findGonePeerBySession(1000, ClientType.CLAUDE_CODE, key));
+            assertEquals(Optional.of(otherType), tx.findGonePeerBySession(1000, ClientType.CODEX, key));
+            assertEquals(Optional.of(otherUid), tx.findGonePeerBySession(1001, ClientType.CLAUDE_CODE, key));
+            assertEquals(Optional.empty(), tx.findGonePeerBySession(1000, ClientType.GENERIC, key));
+            assertEquals(Optional.empty(), tx.findGonePeerBySession(1000, ClientType.CLAUDE_CODE, "no-such-key"));
+            return null;
+        });
+    }
+
+    @Test
+    void moveMessagesGivesEverySentAndReceivedMessageToTheOtherPeer() {
+        Peer from = peer("mfrom").gone(at(1)).build();
+        Peer to = peer("mto").build();
+        Peer third = peer("mthird").build();
+        insert(from, to, third);
+        long[] ids = new long[3];
+        write(tx -> {
+            ids[0] = tx.insertMessage(message(third, from, "to the old one", at(2)))
+                    .id();
+            ids[1] = tx.insertMessage(message(from, third, "from the old one", at(3)))
+                    .id();
+            ids[2] = tx.insertMessage(message(third, to, "to the new one", at(4)))
+                    .id();
+            tx.moveMessages(from.id(), to.id());
+        });
+        store.read(tx -> {
+            assertEquals(to.id(), tx.findMessage(ids[0]).orElseThrow().recipient());
+            assertEquals(to.id(), tx.findMessage(ids[1]).orElseThrow().sender());
+            assertEquals(third.id(), tx.findMessage(ids[1]).orElseThrow().recipient());
+            assertEquals(
+                    List.of("to the old one", "to the new one"),
+                    tx.pendingMessages(to.id(), 10).stream().map(Message::text).toList());
+            assertEquals(List.of(), tx.pendingMessages(from.id(), 10));
+            assertEquals(List.of(), tx.history(from.id(), null, 10));
+            return null;
+        });
+    }
+
+    @Test
     void findGonePeerByAgentMatchesProcessClientTypeAndCwdPreferringTheMostRecentlyGone() {
         long pid = 7777;
         long ticks = 90_000;

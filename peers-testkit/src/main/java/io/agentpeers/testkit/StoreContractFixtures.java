@@ -70,6 +70,8 @@ public final class StoreContractFixtures {
         private Instant goneAt;
         private Instant nameReservedUntil;
         private String resumeSecretHash;
+        private String previousSecretHash;
+        private String sessionKey;
 
         PeerBuilder(PeerId id) {
             this.id = id;
@@ -172,6 +174,16 @@ public final class StoreContractFixtures {
             return this;
         }
 
+        public PeerBuilder previousSecretHash(String value) {
+            this.previousSecretHash = value;
+            return this;
+        }
+
+        public PeerBuilder sessionKey(String value) {
+            this.sessionKey = value;
+            return this;
+        }
+
         public Peer build() {
             return new Peer(
                     id,
@@ -189,7 +201,9 @@ public final class StoreContractFixtures {
                     state,
                     goneAt,
                     nameReservedUntil,
-                    resumeSecretHash);
+                    resumeSecretHash,
+                    previousSecretHash,
+                    sessionKey);
         }
     }
 }
