@@ -6,6 +6,8 @@ import io.agentpeers.core.PeersLimits;
 import io.agentpeers.core.StoreException;
 import io.agentpeers.protocol.PeersPaths;
 import io.agentpeers.protocol.PrivateFiles;
+import io.agentpeers.store.postgres.PostgresPeerStore;
+import io.agentpeers.store.postgres.PostgresUrl;
 import io.agentpeers.store.sqlite.SqlitePeerStore;
 import io.agentpeers.transport.tcp.TcpAddress;
 import io.agentpeers.transport.tcp.TcpListener;
@@ -24,9 +26,15 @@ import java.util.Map;
  * How a broker process runs: where it lives, and the knobs a user or a test turns. From the
  * environment ({@code PEERS_HOME}, {@code PEERS_SOCKET}, {@code PEERS_DB}, {@code PEERS_TCP},
  * {@code PEERS_RATE} as {@code PER_MINUTE/BURST}, {@code PEERS_IDLE_TIMEOUT} in seconds,
- * {@code PEERS_SWEEP_MS}, {@code PEERS_TERMINATE_ORPHANS}) or from the CLI's flags.
+ * {@code PEERS_SWEEP_MS}, {@code PEERS_TERMINATE_ORPHANS}) or from the CLI's flags; {@code environment} is
+ * the rest of it (a PostgreSQL store's {@code PGPASSWORD}).
  */
-public record BrokerConfig(PeersPaths paths, PeersLimits limits, Duration sweepInterval, Duration idleTimeout) {
+public record BrokerConfig(
+        PeersPaths paths,
+        PeersLimits limits,
+        Duration sweepInterval,
+        Duration idleTimeout,
+        Map<String, String> environment) {
 
     public static BrokerConfig fromEnvironment() {
         return from(PeersPaths.fromEnvironment(), System.getenv());
@@ -50,7 +58,7 @@ public record BrokerConfig(PeersPaths paths, PeersLimits limits, Duration sweepI
         }
         Duration sweep = Duration.ofMillis(longOr(env, "PEERS_SWEEP_MS", 5_000));
         long idle = longOr(env, "PEERS_IDLE_TIMEOUT", 0);
-        return new BrokerConfig(paths, limits, sweep, idle > 0 ? Duration.ofSeconds(idle) : null);
+        return new BrokerConfig(paths, limits, sweep, idle > 0 ? Duration.ofSeconds(idle) : null, Map.copyOf(env));
     }
 
     private static long longOr(Map<String, String> env, String name, long fallback) {
@@ -82,6 +90,13 @@ public record BrokerConfig(PeersPaths paths, PeersLimits limits, Duration sweepI
         if (paths.tcp() != null) {
             builder.listen(new TcpListener(TcpAddress.parse(paths.tcp())))
                     .token(new TokenFile(paths.tokenFile()).readOrCreate(), paths.tokenFile());
+        }
+        if (paths.databaseUrl() != null) {
+            // The store holds an advisory lock on its schema: a second broker on it is refused there.
+            PostgresUrl url = PostgresUrl.parse(paths.databaseUrl());
+            // The password from PGPASSWORD or ~/.pgpass (the driver's), never from the URL or a command line.
+            return builder.ownedStore(() -> PostgresPeerStore.open(url, environment))
+                    .start();
         }
         // Opened under the broker's locks: a second broker of this home, or of another home given the same
         // --db, leaves the database alone.

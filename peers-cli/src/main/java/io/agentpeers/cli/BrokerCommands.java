@@ -11,7 +11,6 @@ import io.agentpeers.protocol.client.PeersClient;
 import io.agentpeers.protocol.codec.BrokerJson;
 import io.agentpeers.transport.unix.SocketFileState;
 import io.agentpeers.transport.unix.SocketFiles;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -88,9 +87,11 @@ public final class BrokerCommands {
     public static final class BrokerOptions {
         @Option(
                 names = "--db",
-                paramLabel = "PATH",
-                description = "The SQLite database (env PEERS_DB, default PEERS_HOME/peers.db).")
-        Path database;
+                paramLabel = "PATH|URL",
+                description = "The SQLite database file, or a PostgreSQL database as postgresql://USER@HOST:PORT/DB"
+                        + " (its password from PGPASSWORD or ~/.pgpass, never here) (env PEERS_DB, default"
+                        + " PEERS_HOME/peers.db).")
+        String database;
 
         @Option(
                 names = "--tcp",
@@ -101,7 +102,7 @@ public final class BrokerCommands {
         public PeersPaths apply(PeersPaths paths) {
             PeersPaths result = paths;
             if (database != null) {
-                result = result.withDatabase(database.toAbsolutePath());
+                result = result.withDatabase(database);
             }
             if (tcp != null) {
                 result = result.withTcp(tcp);

@@ -167,7 +167,7 @@ public final class BrokerStarter {
         env.putAll(environment);
         env.put("PEERS_HOME", paths.home().toString());
         env.put("PEERS_SOCKET", paths.socket().toString());
-        env.put("PEERS_DB", paths.database().toString());
+        env.put("PEERS_DB", paths.databaseSetting());
         if (idleTimeout != null) {
             env.put("PEERS_IDLE_TIMEOUT", Long.toString(idleTimeout.toSeconds()));
         }

@@ -41,7 +41,7 @@ import org.postgresql.Driver;
  * <p>Stopped by pid whatever happens: at the JVM's exit (a shutdown hook), and, should the JVM be killed,
  * by a watchdog shell that waits for the JVM's pid to go and then stops the server and deletes the folder.
  */
-final class PostgresServer {
+public final class PostgresServer {
     private static final String DATABASE = "peers_test";
     private static final String USER = "peers";
     private static final long START_SECONDS = 60;
@@ -65,7 +65,7 @@ final class PostgresServer {
     }
 
     /** The server of this JVM, started at the first call; skips the calling test when there is none to start. */
-    static synchronized PostgresServer shared() {
+    public static synchronized PostgresServer shared() {
         if (shared == null && unavailable == null) {
             unavailable = whyUnavailable().orElse(null);
             if (unavailable == null) {
@@ -78,7 +78,7 @@ final class PostgresServer {
     }
 
     /** A new, empty schema in the test database; its name. */
-    String freshSchema() {
+    public String freshSchema() {
         String schema = "t" + schemas.incrementAndGet();
         execute("CREATE SCHEMA " + schema);
         return schema;
@@ -90,8 +90,23 @@ final class PostgresServer {
     }
 
     /** The server's port on 127.0.0.1. */
-    int port() {
+    public int port() {
         return port;
+    }
+
+    /** The user the tests connect as. */
+    public String user() {
+        return USER;
+    }
+
+    /** The test database's name. */
+    public String database() {
+        return DATABASE;
+    }
+
+    /** The password of {@link #user()}, for a test's PGPASSWORD (never on a command line). */
+    public String password() {
+        return password;
     }
 
     /** The user and password (never on a command line). */
