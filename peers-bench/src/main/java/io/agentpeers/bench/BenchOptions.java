@@ -193,7 +193,8 @@ record BenchOptions(
                   --history N        old messages in the store for the history cases
                   --transports LIST  unix,tcp (default both)
                   --only commands    only the MCP round trip and the cold starts
-                  --only sends       only the durable send throughput (and the footprint after it)
+                  --only sends       only the durable send throughput, with 1,000 idle peers connected (and the
+                                     footprint after it)
                   --only restart     only the peers reconnecting after a broker restart (2,000 peers,
                                      100,000 messages waiting; 20,000 with --quick)
                   --only requests    only ping, empty pending, register on a fresh connection and

@@ -243,7 +243,10 @@ public final class PeersBench {
     }
 
     private void measureSends(BrokerProcess broker) {
-        try {
+        // As in the whole run: the figure is with 1,000 idle peers connected.
+        try (IdlePeers idle = new IdlePeers(broker.unix(), CWD)) {
+            log("connecting %d idle peers", options.scalePeers());
+            idle.growTo(options.scalePeers());
             String sink = phaseValue(() -> sinkPeer(broker));
             for (String transport : options.transports()) {
                 for (int senders : options.senders()) {
