@@ -9,6 +9,7 @@ import io.agentpeers.protocol.PrivateFiles;
 import io.agentpeers.store.postgres.PostgresPeerStore;
 import io.agentpeers.store.postgres.PostgresUrl;
 import io.agentpeers.store.sqlite.SqlitePeerStore;
+import io.agentpeers.store.sqlite.SqliteSync;
 import io.agentpeers.transport.tcp.TcpAddress;
 import io.agentpeers.transport.tcp.TcpListener;
 import io.agentpeers.transport.tcp.TokenFile;
@@ -26,14 +27,16 @@ import java.util.Map;
  * How a broker process runs: where it lives, and the knobs a user or a test turns. From the
  * environment ({@code PEERS_HOME}, {@code PEERS_SOCKET}, {@code PEERS_DB}, {@code PEERS_TCP},
  * {@code PEERS_RATE} as {@code PER_MINUTE/BURST}, {@code PEERS_IDLE_TIMEOUT} in seconds,
- * {@code PEERS_SWEEP_MS}, {@code PEERS_TERMINATE_ORPHANS}) or from the CLI's flags; {@code environment} is
- * the rest of it (a PostgreSQL store's {@code PGPASSWORD}).
+ * {@code PEERS_SWEEP_MS}, {@code PEERS_TERMINATE_ORPHANS}, {@code PEERS_SYNC} as {@code full} or
+ * {@code normal}: {@link SqliteSync}) or from the CLI's flags; {@code environment} is the rest of it (a
+ * PostgreSQL store's {@code PGPASSWORD}).
  */
 public record BrokerConfig(
         PeersPaths paths,
         PeersLimits limits,
         Duration sweepInterval,
         Duration idleTimeout,
+        SqliteSync sync,
         Map<String, String> environment) {
 
     public static BrokerConfig fromEnvironment() {
@@ -58,7 +61,9 @@ public record BrokerConfig(
         }
         Duration sweep = Duration.ofMillis(longOr(env, "PEERS_SWEEP_MS", 5_000));
         long idle = longOr(env, "PEERS_IDLE_TIMEOUT", 0);
-        return new BrokerConfig(paths, limits, sweep, idle > 0 ? Duration.ofSeconds(idle) : null, Map.copyOf(env));
+        SqliteSync sync = SqliteSync.parse(env.get("PEERS_SYNC"));
+        return new BrokerConfig(
+                paths, limits, sweep, idle > 0 ? Duration.ofSeconds(idle) : null, sync, Map.copyOf(env));
     }
 
     private static long longOr(Map<String, String> env, String name, long fallback) {
@@ -102,7 +107,7 @@ public record BrokerConfig(
         // --db, leaves the database alone.
         Path database = paths.database().toAbsolutePath();
         return builder.databaseLock(database)
-                .ownedStore(() -> SqlitePeerStore.open(privateDatabase()))
+                .ownedStore(() -> SqlitePeerStore.open(privateDatabase(), sync))
                 .start();
     }
 

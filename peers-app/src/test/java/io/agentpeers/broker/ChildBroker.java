@@ -48,7 +48,11 @@ final class ChildBroker implements AutoCloseable {
 
     /** Starts a broker process on {@code home} with a test's environment (rate, sweep, ...); does not wait. */
     static ChildBroker launch(Path home, Map<String, String> env) throws IOException {
-        List<String> command = brokerCommand();
+        return launch(home, brokerCommand(), env);
+    }
+
+    /** As {@link #launch(Path, Map)} with {@code command}: {@link #brokerCommand()} under a tool (strace). */
+    static ChildBroker launch(Path home, List<String> command, Map<String, String> env) throws IOException {
         int run;
         synchronized (ChildBroker.class) {
             run = ++started;
@@ -69,7 +73,13 @@ final class ChildBroker implements AutoCloseable {
 
     /** Starts a broker process and returns once its socket answers. */
     static ChildBroker start(Path home, Map<String, String> env) throws IOException, InterruptedException {
-        ChildBroker broker = launch(home, env);
+        return start(home, brokerCommand(), env);
+    }
+
+    /** As {@link #start(Path, Map)} with {@code command}. */
+    static ChildBroker start(Path home, List<String> command, Map<String, String> env)
+            throws IOException, InterruptedException {
+        ChildBroker broker = launch(home, command, env);
         try {
             broker.awaitAnswer();
             return broker;

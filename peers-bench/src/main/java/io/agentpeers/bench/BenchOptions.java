@@ -147,8 +147,9 @@ record BenchOptions(
                     String value = value(args, ++i, arg);
                     if (!PeersBench.COMMANDS_ONLY.equals(value)
                             && !PeersBench.SENDS_ONLY.equals(value)
-                            && !PeersBench.RESTART_ONLY.equals(value)) {
-                        throw new UsageException("--only takes: commands, sends, restart");
+                            && !PeersBench.RESTART_ONLY.equals(value)
+                            && !PeersBench.REQUESTS_ONLY.equals(value)) {
+                        throw new UsageException("--only takes: commands, sends, restart, requests");
                     }
                     options = new BenchOptions(
                             options.preset,
@@ -192,9 +193,12 @@ record BenchOptions(
                   --history N        old messages in the store for the history cases
                   --transports LIST  unix,tcp (default both)
                   --only commands    only the MCP round trip and the cold starts
-                  --only sends       only the durable send throughput (and the footprint after it)
+                  --only sends       only the durable send throughput, with 1,000 idle peers connected (and the
+                                     footprint after it)
                   --only restart     only the peers reconnecting after a broker restart (2,000 peers,
-                                     100,000 messages waiting; 20,000 with --quick)""";
+                                     100,000 messages waiting; 20,000 with --quick)
+                  --only requests    only ping, empty pending, register on a fresh connection and
+                                     list_peers of 1,000 peers, each beside an echo over a Unix socket""";
     }
 
     private static String value(String[] args, int index, String option) {

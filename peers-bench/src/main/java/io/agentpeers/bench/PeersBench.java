@@ -37,6 +37,8 @@ public final class PeersBench {
     static final String SENDS_ONLY = "sends";
     /** {@code --only restart}: the peers reconnecting after a broker restart alone (a broker in this JVM). */
     static final String RESTART_ONLY = "restart";
+    /** {@code --only requests}: issue 14's per-request latencies beside the echo floor alone. */
+    static final String REQUESTS_ONLY = "requests";
 
     private final BenchOptions options;
     private final Report report = new Report();
@@ -106,7 +108,7 @@ public final class PeersBench {
                     String.join(" ", io.agentpeers.local.BrokerStarter.JVM_OPTIONS) + " "
                             + String.join(" ", extraBrokerOptions()));
             report.meta("tcp", broker.tcp().toString());
-            measure(broker);
+            measure(broker, home);
         } catch (RuntimeException e) {
             report.add("errors", "run", Map.of("error", String.valueOf(e)), null, null);
             log("run failed: %s", e);
@@ -148,7 +150,11 @@ public final class PeersBench {
         return broker.alive() ? "still running" : "stopped";
     }
 
-    private void measure(BrokerProcess broker) {
+    private void measure(BrokerProcess broker, Path home) {
+        if (REQUESTS_ONLY.equals(options.only())) {
+            phase(() -> requestLatency(broker, home));
+            return;
+        }
         if (COMMANDS_ONLY.equals(options.only())) {
             PeersCommands commands = new PeersCommands(options.root(), broker);
             phase(() -> mcpRoundTrip(commands, broker.unix()));
@@ -167,6 +173,7 @@ public final class PeersBench {
         }
         BrokerProcess.sleep(500);
         memory(broker, "idle (just started)", "");
+        phase(() -> requestLatency(broker, home));
 
         Map<String, PushProbe> push = new LinkedHashMap<>();
         Map<String, RawConnection> probers = new LinkedHashMap<>();
@@ -236,7 +243,10 @@ public final class PeersBench {
     }
 
     private void measureSends(BrokerProcess broker) {
-        try {
+        // As in the whole run: the issue's figure is with 1,000 idle peers connected.
+        try (IdlePeers idle = new IdlePeers(broker.unix(), CWD)) {
+            log("connecting %d idle peers", options.scalePeers());
+            idle.growTo(options.scalePeers());
             String sink = phaseValue(() -> sinkPeer(broker));
             for (String transport : options.transports()) {
                 for (int senders : options.senders()) {
@@ -269,6 +279,11 @@ public final class PeersBench {
                 values,
                 "p99 < 5",
                 Report.atMost(all.percentileMillis(99), 5, "ms"));
+    }
+
+    private void requestLatency(BrokerProcess broker, Path home) {
+        RequestLatency.Size size = RequestLatency.size(options.preset());
+        new RequestLatency(broker, home.resolve("echo.sock"), size, line -> log("%s", line)).run(report);
     }
 
     private void listPeers(RawConnection prober, String transport, int peers) {

@@ -45,6 +45,22 @@ final class RawConnection implements AutoCloseable {
     }
 
     static RawConnection open(Endpoint endpoint, Duration timeout) {
+        RawConnection connection = connect(endpoint, timeout);
+        String client = "peers-bench/" + io.agentpeers.protocol.PeersVersion.VERSION;
+        String hello = endpoint.token() == null
+                ? "{\"protocol\":1,\"client\":\"" + client + "\"}"
+                : "{\"protocol\":1,\"client\":\"" + client + "\",\"token\":\"" + endpoint.token() + "\"}";
+        try {
+            connection.requireOk("hello", hello);
+        } catch (RuntimeException e) {
+            connection.close();
+            throw e;
+        }
+        return connection;
+    }
+
+    /** A connection that has not said hello: to a broker, or to {@link EchoFloor}. */
+    static RawConnection connect(Endpoint endpoint, Duration timeout) {
         try {
             SocketChannel channel;
             if (endpoint.unix()) {
@@ -55,13 +71,7 @@ final class RawConnection implements AutoCloseable {
                 channel.setOption(java.net.StandardSocketOptions.TCP_NODELAY, true);
                 channel.connect(new InetSocketAddress(endpoint.host(), endpoint.port()));
             }
-            RawConnection connection = new RawConnection(channel, timeout);
-            String client = "peers-bench/" + io.agentpeers.protocol.PeersVersion.VERSION;
-            String hello = endpoint.token() == null
-                    ? "{\"protocol\":1,\"client\":\"" + client + "\"}"
-                    : "{\"protocol\":1,\"client\":\"" + client + "\",\"token\":\"" + endpoint.token() + "\"}";
-            connection.requireOk("hello", hello);
-            return connection;
+            return new RawConnection(channel, timeout);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot connect to " + endpoint, e);
         }

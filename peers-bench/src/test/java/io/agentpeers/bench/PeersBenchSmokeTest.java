@@ -41,7 +41,8 @@ class PeersBenchSmokeTest {
                 "broker resident memory",
                 "MCP round trip",
                 "cold start",
-                "restart")) {
+                "restart",
+                "per request")) {
             assertTrue(
                     sections.stream().anyMatch(s -> s.startsWith(prefix)), () -> prefix + " missing from " + sections);
         }

@@ -131,6 +131,9 @@ public final class ServerConnection {
         this.sink = new LineFramer.Sink() {
             @Override
             public void line(String line) {
+                if (answeredOnLoop(line)) {
+                    return;
+                }
                 pendingLines.incrementAndGet();
                 // Charged until handled; a string's length stands in for the bytes it holds.
                 int cost = line.length();
@@ -338,6 +341,22 @@ public final class ServerConnection {
         }
         if (hungUp) {
             closeNow("closed by the caller");
+        }
+    }
+
+    /**
+     * Lets the handler answer a line on this thread when nothing of this connection is queued for a
+     * worker or parked, so that stream order holds. A backlogged caller is not read from at all.
+     */
+    private boolean answeredOnLoop(String line) {
+        if (pendingLines.get() != 0 || !serial.idle()) {
+            return false;
+        }
+        try {
+            return handler.answeredOnLoop(this, line);
+        } catch (RuntimeException e) {
+            LOG.error("connection {}: answering on the selector thread failed; a worker takes the line", id, e);
+            return false;
         }
     }
 

@@ -105,6 +105,48 @@ class ConnectionServerTest {
         out.flush();
     }
 
+    /** Answers "quick" lines on the selector thread, when the server lets it; the rest as {@link RawEcho}. */
+    static class QuickOnLoop extends RawEcho {
+        final List<String> answeredOnLoop = new CopyOnWriteArrayList<>();
+        final List<String> loopThreads = new CopyOnWriteArrayList<>();
+
+        @Override
+        public boolean answeredOnLoop(ServerConnection connection, String line) {
+            if (!line.startsWith("quick")) {
+                return false;
+            }
+            answeredOnLoop.add(line);
+            loopThreads.add(Thread.currentThread().getName());
+            connection.send("re:" + line);
+            return true;
+        }
+    }
+
+    @Test
+    void linesAnsweredOnTheSelectorThreadKeepStreamOrderBehindLinesAWorkerStillHandles() throws Exception {
+        QuickOnLoop handler = new QuickOnLoop();
+        Socket socket = connect(start(handler, ConnectionServerOptions.defaults(), 0));
+        LineReader reader = new LineReader(socket.getInputStream());
+
+        // The first line may come before the worker ran onOpen: then it waits for the worker too.
+        write(socket, "quick-first\n");
+        assertEquals("re:quick-first", reader.readLine());
+        // Behind a slow line a worker is handling, quick lines wait for the worker too: replies stay in order.
+        write(socket, "slow-1\nquick-1\nslow-2\nquick-2\n");
+        List<String> replies = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            replies.add(reader.readLine());
+        }
+        assertEquals(List.of("re:slow-1", "re:quick-1", "re:slow-2", "re:quick-2"), replies);
+        write(socket, "quick-after\n");
+        assertEquals("re:quick-after", reader.readLine());
+
+        assertTrue(handler.answeredOnLoop.contains("quick-after"), handler.answeredOnLoop::toString);
+        assertTrue(!handler.answeredOnLoop.contains("quick-1"), "quick-1 waited behind slow-1");
+        assertTrue(handler.loopThreads.stream().allMatch(name -> name.contains("loop")), handler.loopThreads::toString);
+        assertTrue(handler.inFlightViolations.isEmpty());
+    }
+
     @Test
     void aRefusedConnectionGetsOneErrorLineWithTheReasonThenIsClosed() throws IOException {
         RawEcho handler = new RawEcho();

@@ -51,17 +51,6 @@ public final class SqlitePeerStore implements PeerStore {
     /** How long a connection waits for SQLite's lock held by another connection before it fails. */
     static final int BUSY_TIMEOUT_MILLIS = 5_000;
 
-    /**
-     * {@code synchronous=NORMAL} under WAL: a commit appends to the WAL file with a write(2) and no
-     * fsync. The data is then in the kernel's page cache, which outlives the process, so a committed
-     * transaction survives kill -9 and any crash of the JVM (the port's promise). It does not survive
-     * a power loss or kernel crash that strikes before the next checkpoint's fsync: the last
-     * transactions may roll back, but the database stays consistent. FULL (an fsync per commit) would
-     * also cover power loss at about a third of the commit rate, and commits bound the send rate; on
-     * a power loss every agent on the machine dies too, so NORMAL is the trade this store makes.
-     */
-    static final SQLiteConfig.SynchronousMode SYNCHRONOUS = SQLiteConfig.SynchronousMode.NORMAL;
-
     private final String where;
     private final Session writer;
     /** Null in memory, where the writer's connection also serves reads. */
@@ -92,7 +81,16 @@ public final class SqlitePeerStore implements PeerStore {
      * @return the open store; the caller closes it
      */
     public static SqlitePeerStore open(Path file) {
+        return open(file, SqliteSync.FULL);
+    }
+
+    /**
+     * As {@link #open(Path)}, with commits as durable as {@code sync} says: {@link SqliteSync#FULL}
+     * (an fsync per commit, so per group of writes) or {@link SqliteSync#NORMAL}.
+     */
+    public static SqlitePeerStore open(Path file, SqliteSync sync) {
         Objects.requireNonNull(file, "file");
+        Objects.requireNonNull(sync, "sync");
         Path path = file.toAbsolutePath().normalize();
         String where = path.toString();
         if (where.indexOf('?') >= 0) {
@@ -104,7 +102,7 @@ public final class SqlitePeerStore implements PeerStore {
 
         SQLiteConfig writerConfig = baseConfig();
         writerConfig.setJournalMode(SQLiteConfig.JournalMode.WAL);
-        writerConfig.setSynchronous(SYNCHRONOUS);
+        writerConfig.setSynchronous(sync.mode());
         writerConfig.enforceForeignKeys(true);
         Session writer = openWriter(where, Jdbi.create(() -> writerConfig.createConnection(url)));
         DatabaseFiles files;
@@ -212,6 +210,20 @@ public final class SqlitePeerStore implements PeerStore {
             writer.close();
         } catch (JdbiException e) {
             LOG.warn("closing the database {} failed", where, e);
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    /** The writer connection's {@code PRAGMA synchronous} (1 NORMAL, 2 FULL): for tests. */
+    int writerSynchronous() {
+        writeLock.lock();
+        try {
+            ensureOpen();
+            return writer.handle()
+                    .createQuery("PRAGMA synchronous")
+                    .mapTo(Integer.class)
+                    .one();
         } finally {
             writeLock.unlock();
         }
