@@ -611,33 +611,44 @@ public final class ServerConnection {
     }
 
     /**
-     * All connections together have more output queued than the budget: close the one with the most. One at
-     * a time, and only while still over: workers sending to several connections at once all see the budget
-     * exceeded, and each closing its own choice closed every slow reader where one made room.
+     * All connections together have more output queued than the budget: close the one with the most, and the
+     * next while still over. One thread at a time: workers sending to several connections at once all see the
+     * budget exceeded, and each closing its own choice closed every slow reader where one made room. A thread
+     * that finds another closing leaves it to that one, which looks at the budget again after it let go, so
+     * an excess charged meanwhile is never left standing.
      */
     private void closeLargestQueue() {
-        if (!outboundBudget.startShedding()) {
-            return; // another is closing one now; the next send over budget looks again
-        }
-        try {
-            if (!outboundBudget.overLimit()) {
+        while (outboundBudget.overLimit()) {
+            if (!outboundBudget.startShedding()) {
                 return;
             }
-            ServerConnection largest = outboundBudget.largestHolder();
-            if (largest != null && largest.shed.compareAndSet(false, true)) {
-                long queued = largest.outboundQueued();
-                LOG.warn(
-                        "connection {}: slow reader, {} bytes queued while all connections had {} (budget {});"
-                                + " closing it",
-                        largest.id,
-                        queued,
-                        outboundBudget.held(),
-                        outboundBudget.limit());
-                largest.close("slow reader"); // its queue leaves the budget at once
+            boolean closed;
+            try {
+                closed = outboundBudget.overLimit() && closeTheLargest();
+            } finally {
+                outboundBudget.shedDone();
             }
-        } finally {
-            outboundBudget.shedDone();
+            if (!closed) {
+                return; // nothing left to close: those still queued are being closed already
+            }
         }
+    }
+
+    /** Closes the connection with the most output queued that is not being closed already; whether there was one. */
+    private boolean closeTheLargest() {
+        ServerConnection largest = outboundBudget.largestHolder();
+        if (largest != null && largest.shed.compareAndSet(false, true)) {
+            long queued = largest.outboundQueued();
+            LOG.warn(
+                    "connection {}: slow reader, {} bytes queued while all connections had {} (budget {}); closing it",
+                    largest.id,
+                    queued,
+                    outboundBudget.held(),
+                    outboundBudget.limit());
+            largest.close("slow reader"); // its queue leaves the budget at once
+            return true;
+        }
+        return false;
     }
 
     /** Bytes of input held for this connection now. */
