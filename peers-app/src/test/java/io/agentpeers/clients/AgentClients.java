@@ -4,10 +4,13 @@ import static org.junit.jupiter.api.Assumptions.abort;
 
 import java.io.File;
 import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -42,9 +45,28 @@ final class AgentClients {
         return install(CLAUDE_CODE, CLAUDE_CODE_VERSION, "claude");
     }
 
-    /** The executable {@code bin} of {@code pkg@version}, installed when missing. */
+    /**
+     * The executable {@code bin} of {@code pkg@version}, installed when missing. Test JVMs run side by side
+     * (failsafe forks two): a file lock makes one of them install while the other waits, so that neither
+     * replaces a folder the other's client runs from.
+     */
     static synchronized Path install(String pkg, String version, String bin) {
         Path dir = root().resolve(pkg.replace('/', '+') + "@" + version);
+        try {
+            Files.createDirectories(root());
+            try (FileChannel lockFile = FileChannel.open(
+                            dir.resolveSibling(dir.getFileName() + ".lock"),
+                            StandardOpenOption.CREATE,
+                            StandardOpenOption.WRITE);
+                    FileLock ignored = lockFile.lock()) {
+                return installLocked(pkg, version, bin, dir);
+            }
+        } catch (IOException e) {
+            return abort("cannot install " + pkg + "@" + version + ": " + e);
+        }
+    }
+
+    private static Path installLocked(String pkg, String version, String bin, Path dir) {
         Path executable = dir.resolve("node_modules/.bin").resolve(bin);
         if (Files.isExecutable(executable)) {
             return executable;
