@@ -132,8 +132,12 @@ final class AgentClients {
      */
     static String installCodex(Path home, Path peersHome, Path codexHome) throws Exception {
         List<String> command = new ArrayList<>(List.of(java(), "-XX:TieredStopAtLevel=1", "-Xshare:auto"));
-        command.addAll(
-                List.of("-cp", System.getProperty("java.class.path"), "io.agentpeers.app.Main", "install", "codex"));
+        command.addAll(List.of(
+                "-cp",
+                System.getProperty("java.class.path"),
+                io.agentpeers.app.Main.class.getName(),
+                "install",
+                "codex"));
         ProcessBuilder builder = new ProcessBuilder(command)
                 .redirectErrorStream(true)
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));

@@ -19,6 +19,7 @@ import java.time.InstantSource;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -370,10 +371,8 @@ public final class PeerNetwork implements AutoCloseable {
                             && p.verified()
                             && p.connection().uid() == connection.uid()
                             && p.clientType() == request.clientType())
-                    .max(java.util.Comparator.comparing(
-                            Peer::goneAt,
-                            java.util.Comparator.nullsFirst(java.util.Comparator.<Instant>naturalOrder())))
-                    .filter(gone -> !nameHeldByAnother(tx, request.name(), gone.id(), now))
+                    .max(Comparator.comparing(Peer::goneAt, Comparator.nullsFirst(Comparator.<Instant>naturalOrder())))
+                    .filter(gone -> nameFree(tx, request.name(), gone.id(), now))
                     .map(gone -> new Resumable(gone, ResumedBy.NAME, null))
                     .orElse(null);
         }
@@ -383,11 +382,6 @@ public final class PeerNetwork implements AutoCloseable {
     /** Whether a request may take {@code gone} back as far as names go: it asks for none, or for its name. */
     private static boolean wantsNameOf(RegisterRequest request, Peer gone) {
         return request.name() == null || gone.name() == null || gone.name().equals(request.name());
-    }
-
-    /** Whether a peer other than {@code except} holds {@code name} now (live, or gone within its grace). */
-    private boolean nameHeldByAnother(StoreTransaction tx, String name, PeerId except, Instant now) {
-        return !nameFree(tx, name, except, now);
     }
 
     private static PeerId newId(StoreTransaction tx) {
@@ -410,9 +404,7 @@ public final class PeerNetwork implements AutoCloseable {
      * @return the peer the caller now is; {@code resumedBy} is {@link ResumedBy#SESSION} when it took one back
      */
     public Registration bindSession(PeerId caller, String sessionKey) {
-        if (!RegisterRequest.isSessionKey(sessionKey)) {
-            throw new InvalidArgumentException("session_key must be 1 to 128 of A-Z, a-z, 0-9, '.', '_', ':' and '-'");
-        }
+        RegisterRequest.requireSessionKey(sessionKey);
         return write((tx, events) -> {
             Instant now = clock.instant();
             Peer self = requireLive(tx, caller);

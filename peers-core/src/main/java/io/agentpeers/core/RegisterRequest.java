@@ -50,9 +50,21 @@ public record RegisterRequest(
         tty = blankToNull(tty);
         resumeSecret = blankToNull(resumeSecret);
         sessionKey = blankToNull(sessionKey);
-        if (sessionKey != null && !isSessionKey(sessionKey)) {
+        if (sessionKey != null) {
+            requireSessionKey(sessionKey);
+        }
+    }
+
+    /**
+     * {@code key} when it is a valid session key ({@link #isSessionKey}).
+     *
+     * @throws InvalidArgumentException otherwise, saying what a key may hold
+     */
+    public static String requireSessionKey(String key) {
+        if (!isSessionKey(key)) {
             throw new InvalidArgumentException("session_key must be 1 to 128 of A-Z, a-z, 0-9, '.', '_', ':' and '-'");
         }
+        return key;
     }
 
     /** Whether {@code key} is a valid session key: 1 to 128 of {@code A-Z a-z 0-9 . _ : -}. */
