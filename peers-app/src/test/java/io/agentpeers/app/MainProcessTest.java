@@ -25,15 +25,7 @@ class MainProcessTest {
     private record Result(int exit, String out, String err) {}
 
     private Result run(String stdin, String... args) throws Exception {
-        List<String> command = new ArrayList<>(List.of(
-                ProcessHandle.current().info().command().orElse("java"),
-                "-XX:TieredStopAtLevel=1",
-                "-XX:+UseSerialGC",
-                "-Xlog:disable",
-                "-Xlog:all=warning:stderr",
-                "-cp",
-                System.getProperty("java.class.path"),
-                Main.class.getName()));
+        List<String> command = AppJvm.command(List.of());
         command.addAll(List.of(args));
         ProcessBuilder builder = new ProcessBuilder(command);
         builder.environment().clear();
@@ -97,16 +89,8 @@ class MainProcessTest {
 
     /** Runs {@code peers mcp}, sends {@code request}, keeps stdin open until the answer came, then closes it. */
     private List<String> mcpSession(String request) throws Exception {
-        List<String> command = new ArrayList<>(List.of(
-                ProcessHandle.current().info().command().orElse("java"),
-                "-Xlog:disable",
-                "-Xlog:all=warning:stderr",
-                "-cp",
-                System.getProperty("java.class.path"),
-                Main.class.getName(),
-                "mcp",
-                "--client-type",
-                "codex"));
+        List<String> command = AppJvm.command(List.of());
+        command.addAll(List.of("mcp", "--client-type", "codex"));
         ProcessBuilder builder = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD);
         builder.environment().put("HOME", home.toString());
         builder.environment().put("PEERS_HOME", home.resolve("p").toString());

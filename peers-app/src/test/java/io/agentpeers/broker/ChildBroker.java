@@ -1,6 +1,6 @@
 package io.agentpeers.broker;
 
-import io.agentpeers.app.Main;
+import io.agentpeers.app.AppJvm;
 import io.agentpeers.local.BrokerStarter;
 import io.agentpeers.transport.unix.SocketFileState;
 import io.agentpeers.transport.unix.SocketFiles;
@@ -8,7 +8,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -33,14 +32,9 @@ final class ChildBroker implements AutoCloseable {
         this.stderr = stderr;
     }
 
-    /** {@code peers broker run} on this test's class path, with the broker's JVM options. */
+    /** {@code peers broker run} with the broker's JVM options: the packaged app, see {@link AppJvm}. */
     static List<String> brokerCommand() {
-        List<String> command = new ArrayList<>();
-        command.add(ProcessHandle.current().info().command().orElse("java"));
-        command.addAll(BrokerStarter.JVM_OPTIONS);
-        command.add("-cp");
-        command.add(System.getProperty("java.class.path"));
-        command.add(Main.class.getName());
+        List<String> command = AppJvm.command(BrokerStarter.JVM_OPTIONS);
         command.add("broker");
         command.add("run");
         return command;

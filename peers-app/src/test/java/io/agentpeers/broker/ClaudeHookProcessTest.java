@@ -28,7 +28,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -46,7 +45,6 @@ import org.junit.jupiter.api.io.TempDir;
 @ExtendWith(EndsStrayBrokers.class)
 class ClaudeHookProcessTest {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final int TIMED_RUNS = 50;
 
     @TempDir
     Path dir;
@@ -105,22 +103,6 @@ class ClaudeHookProcessTest {
                 assertEquals("", hook(command, "this is not json"), "bad input: silence");
                 assertEquals(
                         "", hook(command, event("PreToolUse", "\"tool_name\":\"Bash\"")), "an event it does not serve");
-
-                // Interleaved with node starting and doing nothing, so that the load of the machine at the
-                // time weighs on both alike: the difference is what the hook itself costs.
-                String bare = node + " -e 0";
-                long[] nanos = new long[TIMED_RUNS];
-                long[] bareNanos = new long[TIMED_RUNS];
-                for (int i = 0; i < TIMED_RUNS; i++) {
-                    long start = System.nanoTime();
-                    hook(command, prompt());
-                    nanos[i] = System.nanoTime() - start;
-                    start = System.nanoTime();
-                    hook(bare, prompt());
-                    bareNanos[i] = System.nanoTime() - start;
-                }
-                System.out.println("hook latency over " + TIMED_RUNS + " runs (sh -c, UserPromptSubmit, a peer with 3"
-                        + " unread): " + percentiles(nanos) + "; sh -c node -e 0: " + percentiles(bareNanos));
             }
 
             broker.kill9();
@@ -197,18 +179,6 @@ class ClaudeHookProcessTest {
             Files.write(script, in.readAllBytes());
         }
         return script;
-    }
-
-    private static String percentiles(long[] nanos) {
-        long[] sorted = nanos.clone();
-        Arrays.sort(sorted);
-        int n = sorted.length;
-        return String.format(
-                "p50 %.1f ms, p90 %.1f ms, p99 %.1f ms, max %.1f ms",
-                sorted[n / 2] / 1e6,
-                sorted[n * 9 / 10] / 1e6,
-                sorted[Math.min(n - 1, (int) Math.ceil(n * 0.99) - 1)] / 1e6,
-                sorted[n - 1] / 1e6);
     }
 
     private String prompt() {

@@ -9,7 +9,6 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -62,16 +61,7 @@ final class CliProcess {
     }
 
     static List<String> javaCommand(List<String> args) {
-        List<String> command = new ArrayList<>(List.of(
-                ProcessHandle.current().info().command().orElse("java"),
-                "-XX:TieredStopAtLevel=1",
-                "-XX:+UseSerialGC",
-                "-Xshare:auto",
-                "-Xlog:disable",
-                "-Xlog:all=warning:stderr",
-                "-cp",
-                System.getProperty("java.class.path"),
-                io.agentpeers.app.Main.class.getName()));
+        List<String> command = io.agentpeers.app.AppJvm.command(List.of());
         command.addAll(args);
         return command;
     }

@@ -1,5 +1,6 @@
 package io.agentpeers.mcp;
 
+import io.agentpeers.app.AppJvm;
 import io.agentpeers.broker.PeersBroker;
 import io.agentpeers.core.ClientType;
 import io.agentpeers.core.RegisterRequest;
@@ -18,16 +19,14 @@ import java.util.regex.Pattern;
 
 /** Shared pieces of the MCP tests: the child JVM's command, its environment, embedded brokers, clients. */
 final class McpFixtures {
-    static final List<String> JVM_OPTIONS = List.of(
-            "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xshare:auto", "-Xlog:disable", "-Xlog:all=warning:stderr");
 
     private McpFixtures() {}
 
     static String java() {
-        return ProcessHandle.current().info().command().orElse("java");
+        return AppJvm.java();
     }
 
-    /** {@code java ... Main mcp --client-type TYPE [--name NAME]} on the test class path. */
+    /** {@code java ... mcp --client-type TYPE [--name NAME]}: the packaged app, see {@link AppJvm}. */
     static List<String> mcpCommand(String clientType, String name) {
         List<String> command = new ArrayList<>();
         command.add(java());
@@ -37,10 +36,7 @@ final class McpFixtures {
 
     /** Everything after the java executable. */
     static List<String> mcpArgs(String clientType, String name) {
-        List<String> args = new ArrayList<>(JVM_OPTIONS);
-        args.add("-cp");
-        args.add(System.getProperty("java.class.path"));
-        args.add(io.agentpeers.app.Main.class.getName());
+        List<String> args = AppJvm.args(List.of());
         args.add("mcp");
         args.add("--client-type");
         args.add(clientType);
