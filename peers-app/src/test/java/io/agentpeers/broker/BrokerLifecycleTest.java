@@ -35,7 +35,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /** One broker per home, a crash's stale socket, clean stops on SIGTERM and on request, and concurrent starters. */
-@Tag("process")
+@Tag("slow")
 @ExtendWith(EndsStrayBrokers.class)
 class BrokerLifecycleTest {
     private static final Map<String, String> ENV = Map.of();

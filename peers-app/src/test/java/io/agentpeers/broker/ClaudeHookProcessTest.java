@@ -41,7 +41,7 @@ import org.junit.jupiter.api.io.TempDir;
  * child, the hook's input on stdin) against a broker process. This JVM stands for Claude Code: it holds
  * the session's peer with itself as the agent, so the hook (node, under sh, under this JVM) is its descendant.
  */
-@Tag("process")
+@Tag("slow")
 @ExtendWith(EndsStrayBrokers.class)
 class ClaudeHookProcessTest {
     private static final ObjectMapper JSON = new ObjectMapper();

@@ -36,7 +36,7 @@ import org.junit.jupiter.api.io.TempDir;
  * with the heap {@code peers broker start} gives it (48 MiB): it sheds them and goes on serving,
  * instead of running out of memory with some of its threads dead.
  */
-@Tag("process")
+@Tag("slow")
 @ExtendWith(EndsStrayBrokers.class)
 @Timeout(180)
 class MemoryExhaustionTest {

@@ -33,7 +33,7 @@ import org.junit.jupiter.params.provider.CsvSource;
  * with it); the 50 acknowledged messages when the WAL was, because the stopping broker's SQLite
  * checkpointed the WAL it still had open into the database file. The refused send is in neither.
  */
-@Tag("process")
+@Tag("slow")
 @ExtendWith(EndsStrayBrokers.class)
 class StoreLostTest {
     private static final int BEFORE = 50;

@@ -28,7 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
  * Two peers in two processes of their own ({@link PeerProcess}) find each other and talk through a
  * broker in a third, over the Unix socket and over TCP.
  */
-@Tag("process")
+@Tag("slow")
 @ExtendWith(EndsStrayBrokers.class)
 class TwoProcessesTest {
     private static final long STEP_SECONDS = 60;

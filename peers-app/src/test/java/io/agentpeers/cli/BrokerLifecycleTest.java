@@ -25,7 +25,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /** `broker start` leaves a detached broker that answers; `broker stop` ends it; `broker run` stops on SIGTERM. */
-@Tag("process")
+@Tag("slow")
 @ExtendWith(EndsStrayBrokers.class)
 class BrokerLifecycleTest {
     @TempDir

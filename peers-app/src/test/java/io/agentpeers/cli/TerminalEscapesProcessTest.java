@@ -32,7 +32,7 @@ import org.junit.jupiter.api.io.TempDir;
  * messages: {@code list}, {@code history}, {@code inbox} and a bounded {@code watch} show them escaped, so
  * the bytes the terminal receives hold none of them raw; with {@code --json} the output is still exact JSON.
  */
-@Tag("process")
+@Tag("slow")
 @ExtendWith(EndsStrayBrokers.class)
 class TerminalEscapesProcessTest {
     /** Each thing a terminal acts on: OSC 0 (title), OSC 52 (clipboard), clear, conceal, C1 CSI, BEL, BS, CR, NEL, RLO. */
