@@ -94,6 +94,38 @@ class LauncherProcessTest {
     }
 
     @Test
+    void versionLoadsOnlyTheRootAndAFreshArchiveIsMappedWhereItWasDumped() throws Exception {
+        Path classes = home.resolve("classes.log");
+        Path cds = home.resolve("cds.log");
+        ProcessBuilder builder = launcher("--version");
+        builder.environment()
+                .put("PEERS_JAVA_OPTS", "-Xlog:class+load=info:file=" + classes + " -Xlog:cds=info:file=" + cds);
+        Process process = builder.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .redirectError(ProcessBuilder.Redirect.DISCARD)
+                .start();
+        try {
+            assertTrue(process.waitFor(60, TimeUnit.SECONDS), "peers --version finished");
+            assertEquals(0, process.exitValue());
+        } finally {
+            end(process);
+        }
+        List<String> loaded = Files.readAllLines(classes);
+        // Every command's model (and Jackson through the status command) came with --version before.
+        assertTrue(loaded.stream().noneMatch(line -> line.contains("com.fasterxml.jackson")), "no Jackson class");
+        assertTrue(loaded.stream().noneMatch(line -> line.contains("io.agentpeers.cli.StatusCommands")), "no command");
+        Path jar = LAUNCHER.getParent().resolve("peers-app/target/peers.jar");
+        Path archive = LAUNCHER.getParent().resolve("peers-app/target/peers.jsa");
+        boolean fresh = Files.exists(archive)
+                && !Files.getLastModifiedTime(jar).toInstant().isAfter(Files.getLastModifiedTime(archive).toInstant());
+        if (fresh) {
+            String log = Files.readString(cds);
+            assertTrue(log.contains("Mapped static"), log);
+            assertTrue(!log.contains("alternative address"), "no relocation: " + log);
+        }
+    }
+
+    @Test
     void whatItInstallsRunsTheScript() throws Exception {
         Result dry = run("install", "codex", "--dry-run");
         assertEquals(0, dry.exit(), dry::toString);
