@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.agentpeers.broker.PeersBroker;
 import io.agentpeers.cli.BrokerAccess;
 import io.agentpeers.cli.CliContext;
-import io.agentpeers.cli.PeersCli;
+import io.agentpeers.cli.ContextRoot;
 import io.agentpeers.mcp.McpSettings;
 import io.agentpeers.mcp.PeersMcp;
 import io.agentpeers.protocol.PeersPaths;
@@ -75,7 +75,7 @@ final class CdsTrainingCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Path home = Files.createDirectories(dir.toAbsolutePath());
-        PeersCli cli = (PeersCli) spec.root().userObject();
+        ContextRoot cli = (ContextRoot) spec.root().userObject();
         ByteArrayOutputStream printed = new ByteArrayOutputStream();
         PrintStream quiet = new PrintStream(printed, true, StandardCharsets.UTF_8);
         CliContext context = new CliContext(
@@ -90,7 +90,7 @@ final class CdsTrainingCommand implements Callable<Integer> {
         // `peers status` with no broker: parsing, paths, a failed connect, the one-sentence error. Then
         // once more against a socket that answers like a broker that refuses the stats request: a
         // connected client's classes (the socket, the session, JSON-RPC lines and trees).
-        int status = Main.commandLine(context).execute("status");
+        int status = execute(context, "status");
         int connected = statusAgainstTrainingSocket(context);
 
         // `peers mcp` up to its answers. The starter is built as McpCommand builds it, but the server gets
@@ -113,6 +113,11 @@ final class CdsTrainingCommand implements Callable<Integer> {
         return answered ? 0 : 1;
     }
 
+    /** The command as {@code peers ARGS} runs it: the command line {@link Main#main} builds for them. */
+    private static int execute(CliContext context, String... args) {
+        return Main.commandLine(context, args).execute(args);
+    }
+
     /**
      * A broker in this JVM over {@code folder}, asked by {@code broker status} and stopped by {@code broker
      * stop}; the folder is deleted afterwards.
@@ -126,8 +131,8 @@ final class CdsTrainingCommand implements Callable<Integer> {
         String result;
         try (PeersBroker broker =
                 BrokerConfig.from(PeersPaths.under(folder), Map.of()).start()) {
-            int status = Main.commandLine(here).execute("broker", "status");
-            int stop = Main.commandLine(here).execute("broker", "stop");
+            int status = execute(here, "broker", "status");
+            int stop = execute(here, "broker", "stop");
             result = "broker status exit " + status + ", stop exit " + stop
                     + (broker.awaitStop(Duration.ofSeconds(ANSWER_WAIT_SECONDS)) ? "" : " (still running)");
         } catch (RuntimeException | InterruptedException e) {
@@ -169,7 +174,7 @@ final class CdsTrainingCommand implements Callable<Integer> {
             Thread answering = new Thread(() -> answer(server), "peers-cds-training");
             answering.setDaemon(true);
             answering.start();
-            return Main.commandLine(context).execute("status");
+            return execute(context, "status");
         }
     }
 

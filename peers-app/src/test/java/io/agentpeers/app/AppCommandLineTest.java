@@ -81,6 +81,42 @@ class AppCommandLineTest {
     }
 
     @Test
+    void aNamedCommandGetsALineWithThatCommandAloneThatAnswersAsTheWholeLineDoes() {
+        for (String name : Main.topLevelCommands().keySet()) {
+            List<String> args = List.of(name, "--help");
+            CommandLine lazy = Main.commandLine(CliContext.system(Main.class.getName()), args.toArray(String[]::new));
+            if (name.equals("help")) {
+                assertTrue(lazy.getSubcommands().size() > 5, "help needs every command: " + lazy.getSubcommands());
+            } else {
+                assertEquals(1, new LinkedHashSet<>(lazy.getSubcommands().values()).size(), name);
+            }
+            Result whole = run(Main::commandLine, args);
+            Result one = run(context -> Main.commandLine(context, args.toArray(String[]::new)), args);
+            assertEquals(whole, one, name);
+        }
+        List<String> brokerRun = List.of("--home", home.toString(), "broker", "run", "--help");
+        assertEquals(run(Main::commandLine, brokerRun), run(c -> Main.commandLine(c, array(brokerRun)), brokerRun));
+    }
+
+    @Test
+    void noCommandAnUnknownOneOrHelpFirstGetEveryCommand() {
+        for (List<String> args :
+                List.<List<String>>of(List.of(), List.of("nope"), List.of("--help", "status"), List.of("--json"))) {
+            Result whole = run(Main::commandLine, args);
+            Result lazy = run(context -> Main.commandLine(context, array(args)), args);
+            assertEquals(whole, lazy, args.toString());
+        }
+        Result version = run(context -> Main.commandLine(context, array(List.of("--version"))), List.of("--version"));
+        assertEquals(0, version.exit(), version.toString());
+        assertTrue(version.out().startsWith("peers "), version.toString());
+        assertEquals(run(Main::commandLine, List.of("--version")), version);
+    }
+
+    private static String[] array(List<String> args) {
+        return args.toArray(String[]::new);
+    }
+
+    @Test
     void anUnknownMcpClientTypeIsAUsageError() {
         Result result = run(Main::commandLine, List.of("mcp", "--client-type", "bogus"));
         assertEquals(2, result.exit(), result.toString());

@@ -1,6 +1,7 @@
 package io.agentpeers.app;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.BufferedReader;
@@ -91,6 +92,40 @@ class LauncherProcessTest {
         Result unreachable = run("status");
         assertEquals(3, unreachable.exit(), unreachable::toString);
         assertTrue(unreachable.err().contains("peers broker start"), unreachable::toString);
+    }
+
+    @Test
+    void versionLoadsOnlyTheRootAndAFreshArchiveIsMappedWhereItWasDumped() throws Exception {
+        Path classes = home.resolve("classes.log");
+        Path cds = home.resolve("cds.log");
+        ProcessBuilder builder = launcher("--version");
+        builder.environment()
+                .put("PEERS_JAVA_OPTS", "-Xlog:class+load=info:file=" + classes + " -Xlog:cds=info:file=" + cds);
+        Process process = builder.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .redirectError(ProcessBuilder.Redirect.DISCARD)
+                .start();
+        try {
+            assertTrue(process.waitFor(60, TimeUnit.SECONDS), "peers --version finished");
+            assertEquals(0, process.exitValue());
+        } finally {
+            end(process);
+        }
+        List<String> loaded = Files.readAllLines(classes);
+        // Every command's model (and Jackson through the status command) came with --version before.
+        assertTrue(loaded.stream().noneMatch(line -> line.contains("com.fasterxml.jackson")), "no Jackson class");
+        assertTrue(loaded.stream().noneMatch(line -> line.contains("io.agentpeers.cli.StatusCommands")), "no command");
+        Path jar = LAUNCHER.getParent().resolve("peers-app/target/peers.jar");
+        Path archive = LAUNCHER.getParent().resolve("peers-app/target/peers.jsa");
+        boolean fresh = Files.exists(archive)
+                && !Files.getLastModifiedTime(jar)
+                        .toInstant()
+                        .isAfter(Files.getLastModifiedTime(archive).toInstant());
+        if (fresh) {
+            String log = Files.readString(cds);
+            assertTrue(log.contains("Mapped static"), log);
+            assertFalse(log.contains("alternative address"), "no relocation: " + log);
+        }
     }
 
     @Test

@@ -35,15 +35,24 @@ final class BrokerProcess implements AutoCloseable {
         this.home = home;
     }
 
-    /** Starts a broker in {@code home} and returns once it answers on both listeners. */
-    static BrokerProcess start(Path home, Duration sweep, List<String> extraJvmOptions) {
+    /**
+     * Starts a broker in {@code home} and returns once it answers on both listeners: through {@code launcher}
+     * (the {@code ./peers} script, which execs the JVM with the class-data archive and malloc settings a
+     * user's broker gets) when it is not null, else on this JVM's class path.
+     */
+    static BrokerProcess start(Path home, Duration sweep, List<String> extraJvmOptions, Path launcher) {
         List<String> command = new ArrayList<>();
-        command.add(ProcessHandle.current().info().command().orElse("java"));
-        command.addAll(BrokerStarter.JVM_OPTIONS);
-        command.addAll(extraJvmOptions);
-        command.add("-cp");
-        command.add(PeersCommands.absoluteClassPath());
-        command.add(PeersCommands.MAIN);
+        String jvmOptions = String.join(" ", BrokerStarter.JVM_OPTIONS) + " " + String.join(" ", extraJvmOptions);
+        if (launcher != null) {
+            command.add(launcher.toString());
+        } else {
+            command.add(ProcessHandle.current().info().command().orElse("java"));
+            command.addAll(BrokerStarter.JVM_OPTIONS);
+            command.addAll(extraJvmOptions);
+            command.add("-cp");
+            command.add(PeersCommands.absoluteClassPath());
+            command.add(PeersCommands.MAIN);
+        }
         command.add("broker");
         command.add("run");
         ProcessBuilder builder = new ProcessBuilder(command)
@@ -60,6 +69,8 @@ final class BrokerProcess implements AutoCloseable {
         env.put("PEERS_RATE", "1000000000/100000000");
         env.put("PEERS_SWEEP_MS", Long.toString(sweep.toMillis()));
         env.remove("PEERS_IDLE_TIMEOUT");
+        // As BrokerCommands.starter passes them to the launcher.
+        env.put("PEERS_JAVA_OPTS", jvmOptions.strip());
         Process process;
         try {
             process = builder.start();
@@ -132,10 +143,15 @@ final class BrokerProcess implements AutoCloseable {
 
     /** Resident memory now (VmRSS) and at its peak (VmHWM), in KiB. */
     long[] residentKib() {
+        return residentKib(pid());
+    }
+
+    /** VmRSS and VmHWM of process {@code pid} in KiB. */
+    static long[] residentKib(long pid) {
         try {
             long rss = -1;
             long hwm = -1;
-            for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid()), "status"))) {
+            for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid), "status"))) {
                 if (line.startsWith("VmRSS:")) {
                     rss = Long.parseLong(line.replaceAll("\\D", ""));
                 } else if (line.startsWith("VmHWM:")) {
@@ -144,7 +160,7 @@ final class BrokerProcess implements AutoCloseable {
             }
             return new long[] {rss, hwm};
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read the broker's memory", e);
+            throw new UncheckedIOException("cannot read the memory of process " + pid, e);
         }
     }
 

@@ -42,6 +42,10 @@ final class PeersCommands {
         this.broker = broker;
     }
 
+    BrokerProcess broker() {
+        return broker;
+    }
+
     Path jar() {
         return root == null ? null : root.resolve("peers-app/target/peers.jar");
     }
@@ -139,6 +143,34 @@ final class PeersCommands {
             TimedLine answer =
                     child.await(line -> line.contains("\"id\":1") && line.contains("\"result\""), ANSWER_TIMEOUT);
             return answer.nanos() - start;
+        } finally {
+            child.close();
+        }
+    }
+
+    /**
+     * The resident memory (VmRSS, KiB) of an MCP server a second after its answer to {@code initialize}: by
+     * then it has connected to the broker and registered. The launcher execs the JVM, so the child is it.
+     */
+    long mcpResidentKib(List<String> command) {
+        Child child = Child.start(command, broker, "mcp-memory.log");
+        try {
+            child.writeLine(INITIALIZE);
+            child.await(line -> line.contains("\"id\":1") && line.contains("\"result\""), ANSWER_TIMEOUT);
+            child.writeLine(INITIALIZED);
+            BrokerProcess.sleep(1000);
+            return BrokerProcess.residentKib(child.process.pid())[0];
+        } finally {
+            child.close();
+        }
+    }
+
+    /** Launch to exit of a command that needs no input ({@code java -version}: the floor), in nanoseconds. */
+    long toExit(List<String> command) {
+        Child child = Child.start(command, broker, "floor.log");
+        try {
+            child.awaitExit(ANSWER_TIMEOUT);
+            return System.nanoTime() - child.startedNanos;
         } finally {
             child.close();
         }

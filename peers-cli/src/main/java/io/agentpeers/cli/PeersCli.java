@@ -3,6 +3,7 @@ package io.agentpeers.cli;
 import io.agentpeers.core.PeersException;
 import io.agentpeers.core.UnknownMessageException;
 import io.agentpeers.core.UnknownPeerException;
+import io.agentpeers.protocol.PeersVersion;
 import io.agentpeers.protocol.client.BrokerUnavailableException;
 import io.agentpeers.protocol.client.PeersClient;
 import io.agentpeers.protocol.transport.TransportException;
@@ -141,11 +142,17 @@ public final class PeersCli implements Callable<Integer>, ContextRoot {
      * broker run}): the command of a broker process.
      */
     public static boolean runsTheBroker(String[] args) {
+        int i = firstWord(args);
+        return args.length >= i + 2 && args[i].equals("broker") && args[i + 1].equals("run");
+    }
+
+    /** The index of the first argument that is not a global option (or its value): the command's name. */
+    public static int firstWord(String[] args) {
         int i = 0;
         while (i < args.length && args[i].startsWith("-")) {
             i += OPTIONS_WITH_VALUE.contains(args[i]) ? 2 : 1;
         }
-        return args.length >= i + 2 && args[i].equals("broker") && args[i + 1].equals("run");
+        return i;
     }
 
     /**
@@ -177,7 +184,8 @@ public final class PeersCli implements Callable<Integer>, ContextRoot {
         @Override
         public String[] getVersion() {
             return new String[] {
-                "peers " + PeersClient.VERSION + " (protocol " + PeersClient.PROTOCOL_VERSION + ", Java "
+                // PeersVersion, not PeersClient.VERSION: loading the client loads Jackson (about 490 classes).
+                "peers " + PeersVersion.VERSION + " (protocol " + PeersClient.PROTOCOL_VERSION + ", Java "
                         + Runtime.version() + ")"
             };
         }

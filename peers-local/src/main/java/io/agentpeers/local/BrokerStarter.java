@@ -174,6 +174,8 @@ public final class BrokerStarter {
         if (paths.tcp() != null) {
             env.put("PEERS_TCP", paths.tcp());
         }
+        // As the launcher sets it (a JVM started directly gets no launcher): few glibc malloc arenas.
+        env.putIfAbsent("MALLOC_ARENA_MAX", "2");
         withoutSessionSecrets(env);
         LOG.info("starting a broker: {} (log {})", String.join(" ", full), paths.brokerLog());
         return builder.start();

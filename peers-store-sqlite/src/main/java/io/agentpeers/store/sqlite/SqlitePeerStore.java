@@ -48,6 +48,8 @@ public final class SqlitePeerStore implements PeerStore {
     private static final Logger LOG = LoggerFactory.getLogger(SqlitePeerStore.class);
 
     static final int MAX_READERS = 4;
+    /** A reader connection's page cache, in KiB ({@code PRAGMA cache_size} negative). */
+    static final int READER_CACHE_KIB = 512;
     /** How long a connection waits for SQLite's lock held by another connection before it fails. */
     static final int BUSY_TIMEOUT_MILLIS = 5_000;
 
@@ -114,6 +116,9 @@ public final class SqlitePeerStore implements PeerStore {
         }
 
         SQLiteConfig readerConfig = baseConfig();
+        // Each connection keeps its own page cache (SQLite's default 2 MiB, native memory the broker never
+        // gives back): the readers' lookups touch a few index pages, and the OS caches the file anyway.
+        readerConfig.setCacheSize(-READER_CACHE_KIB);
         Jdbi readers = Jdbi.create(() -> readerConfig.createConnection(url));
         readers.installPlugin(new SqlObjectPlugin());
         return new SqlitePeerStore(where, writer, readers, files);
@@ -212,6 +217,19 @@ public final class SqlitePeerStore implements PeerStore {
             LOG.warn("closing the database {} failed", where, e);
         } finally {
             writeLock.unlock();
+        }
+    }
+
+    /** A reader connection's {@code PRAGMA cache_size}: for tests. */
+    int readerCacheSize() {
+        Session reader = openReader();
+        try {
+            return reader.handle()
+                    .createQuery("PRAGMA cache_size")
+                    .mapTo(Integer.class)
+                    .one();
+        } finally {
+            reader.close();
         }
     }
 

@@ -31,4 +31,12 @@ class SqliteSyncTest {
             assertEquals(1, store.writerSynchronous());
         }
     }
+
+    @Test
+    void readerConnectionsKeepASmallPageCache(@TempDir Path dir) {
+        // Negative: KiB. Five connections at SQLite's default 2 MiB each grew the broker's native memory.
+        try (SqlitePeerStore store = SqlitePeerStore.open(dir.resolve("cache.db"))) {
+            assertEquals(-SqlitePeerStore.READER_CACHE_KIB, store.readerCacheSize());
+        }
+    }
 }
