@@ -47,7 +47,11 @@ public final class AppJvm {
         }
         Path archive = jar.resolveSibling("peers.jsa");
         if (current(archive, jar)) {
-            args.addAll(List.of("-XX:SharedArchiveFile=" + archive, "-Xlog:cds*=off:stderr"));
+            args.addAll(List.of(
+                    "-XX:+UnlockDiagnosticVMOptions",
+                    "-XX:ArchiveRelocationMode=0", // mapped where it was dumped, as the launcher does
+                    "-XX:SharedArchiveFile=" + archive,
+                    "-Xlog:cds*=off:stderr"));
         }
         args.addAll(List.of("-jar", jar.toString()));
         return args;
