@@ -111,6 +111,12 @@ class DashboardBrowserTest {
                 tell(toBrowser, "read");
                 next(out, transcript, "step read-shown");
 
+                next(out, transcript, "step want-reply");
+                Results.Sent reply =
+                        bob.send("alice", "thanks, on it", sent.message().id());
+                tell(toBrowser, String.valueOf(reply.message().id()));
+                next(out, transcript, "step thread-grouped");
+
                 next(out, transcript, "step page-sent");
                 List<Envelope> inbox = Await.value(
                         Duration.ofSeconds(10),
@@ -128,6 +134,8 @@ class DashboardBrowserTest {
                 assertTrue(asked.contains("alice") && asked.contains(aliceId), asked);
                 assertTrue(asked.contains("pid " + ProcessHandle.current().pid()), "names the process: " + asked);
                 assertTrue(alice.connected(), "Cancel ended nothing");
+                next(out, transcript, "step filtered");
+                next(out, transcript, "step themes-and-narrow");
 
                 assertEquals("step no-cookie 401", next(out, transcript, "step no-cookie"));
                 assertEquals("step foreign-origin 403", next(out, transcript, "step foreign-origin"));
@@ -154,7 +162,12 @@ class DashboardBrowserTest {
             Path socket, List<PeersClient> clients, String name, String summary, ClientType type) {
         PeersClient client = PeersClient.connect(new UnixSocketConnector(socket));
         clients.add(client);
-        client.register(RegisterRequest.of(socket.getParent().toString(), type).withName(name));
+        RegisterRequest request =
+                RegisterRequest.of(socket.getParent().toString(), type).withName(name);
+        if (type != ClientType.CLI) {
+            request = request.withRepo(socket.getParent().toString(), "github.com/agentpeers/peers");
+        }
+        client.register(request);
         if (summary != null) {
             client.setSummary(summary);
         }

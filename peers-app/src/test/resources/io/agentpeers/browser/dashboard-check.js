@@ -51,6 +51,16 @@ const check = (ok, what) => { if (!ok) throw new Error(what); };
     await page.waitForSelector(`[data-message="${id}"] .state >> text="read"`, { timeout: 10000 });
     step("read-shown");
 
+    // A reply is grouped with what it answers.
+    step("want-reply", id);
+    const replyId = (await answer()).trim();
+    await page.locator(`[data-message="${replyId}"]`).waitFor({ timeout: 10000 });
+    const sameThread = await page.evaluate(([a, b]) =>
+      document.querySelector(`[data-message="${a}"]`).closest(".thread") ===
+      document.querySelector(`[data-message="${b}"]`).closest(".thread"), [id, replyId]);
+    check(sameThread, "the reply sits in its message's thread");
+    step("thread-grouped");
+
     // Sending from the page reaches a peer.
     const bobOption = await page.locator("#send-to option", { hasText: "bob" }).getAttribute("value");
     await page.selectOption("#send-to", bobOption);
@@ -68,9 +78,27 @@ const check = (ok, what) => { if (!ok) throw new Error(what); };
     await page.keyboard.press("Escape");
     check(!(await page.locator("#kill-dialog").evaluate((d) => d.open)), "the dialog closed");
 
+    // The filter by peer: only what alice sent or received.
+    const aliceId = await page.locator('tr[data-peer]:has(.peer-name:text-is("alice"))').getAttribute("data-peer");
+    await page.selectOption("#filter-peer", aliceId);
+    await page.locator('[data-message] .text >> text="from the page"').waitFor({ state: "detached", timeout: 10000 });
+    check(await page.locator(`[data-message="${id}"]`).count() === 1, "alice's message stays under her filter");
+    step("filtered");
+    await page.selectOption("#filter-peer", "");
+
     if (screenshot) {
       await page.screenshot({ path: screenshot, fullPage: true });
     }
+
+    // Light and dark follow the system; a narrow window scrolls nothing sideways but the peers table.
+    const light = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+    await page.emulateMedia({ colorScheme: "dark" });
+    const dark = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+    check(light !== dark, "dark mode changes the colours: " + light);
+    await page.setViewportSize({ width: 360, height: 800 });
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    check(overflow <= 1, "a narrow window does not scroll sideways: " + overflow + " px too wide");
+    step("themes-and-narrow");
 
     // Without the cookie, or from another origin, nothing is served.
     const stranger = await browser.newContext();
