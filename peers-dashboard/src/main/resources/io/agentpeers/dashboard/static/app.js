@@ -278,7 +278,7 @@ function renderChart() {
   const points = series.map((s, i) => `${(i + 0.5) * slot},${h - (s.avg_latency_ms / maxLatency) * (h - top)}`).join(" ");
   nodes.push(svg("polyline", { class: "latency", points }));
   const last = series[series.length - 1];
-  const perSecond = (series.slice(-6).reduce((n, s) => n + s.messages, 0) / (6 * state.bucketSeconds)).toFixed(1);
+  const perSecond = (series.slice(-6).reduce((n, s) => n + s.messages, 0) / (6 * state.bucketSeconds)).toFixed(2);
   nodes.push(svg("text", { x: 4, y: 11 }, `max ${maxCount}/${state.bucketSeconds} s · ${perSecond}/s last minute · latency now ${last.avg_latency_ms.toFixed(2)} ms (max line ${maxLatency.toFixed(2)} ms)`));
   chart.replaceChildren(...nodes);
   $("chart-caption").textContent = `Messages per ${state.bucketSeconds} s (bars) and average push latency (line), last ${Math.round(series.length * state.bucketSeconds / 60)} minutes; ${perSecond} messages/s over the last minute`;
