@@ -12,7 +12,9 @@ import io.agentpeers.core.PeerNetwork;
 import io.agentpeers.core.PeersEvent;
 import io.agentpeers.core.Scope;
 import io.agentpeers.core.SendResult;
+import io.agentpeers.dashboard.CommittedEvent;
 import io.agentpeers.dashboard.DashboardBackend;
+import io.agentpeers.dashboard.DashboardServer;
 import io.agentpeers.protocol.codec.PeersJson;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -41,6 +43,14 @@ final class BrokerDashboard implements DashboardBackend {
         this.dispatcher = dispatcher;
         this.stats = stats;
         this.person = person;
+    }
+
+    /**
+     * Starts serving the dashboard of this broker on {@code port}. A method of its own so that the broker's
+     * classes name no dashboard type but the server's: no class of the dashboard loads before it is asked for.
+     */
+    static DashboardServer serve(PeerNetwork network, BrokerDispatcher dispatcher, DashboardPerson person, int port) {
+        return new DashboardServer(new BrokerDashboard(network, dispatcher, dispatcher::stats, person)).start(port);
     }
 
     @Override
@@ -90,8 +100,9 @@ final class BrokerDashboard implements DashboardBackend {
     }
 
     @Override
-    public AutoCloseable observe(Consumer<ObjectNode> listener) {
-        return dispatcher.observeInProcess(event -> listener.accept(describe(event)));
+    public AutoCloseable observe(Consumer<CommittedEvent> listener) {
+        return dispatcher.observeInProcess(event -> listener.accept(new CommittedEvent(
+                event instanceof PeersEvent.MessageSent sent ? sent.message().sentAt() : null, () -> describe(event))));
     }
 
     private ObjectNode describe(PeersEvent event) {
@@ -125,8 +136,17 @@ final class BrokerDashboard implements DashboardBackend {
     @Override
     public ObjectNode readInbox() {
         int read = person.act(me -> {
-            List<Long> ids = network.unread(me, 1_000).stream().map(Message::id).toList();
-            return network.markRead(me, ids);
+            int total = 0;
+            // A bounded number of pages: an inbox past 10,000 unread is marked in the next click.
+            for (int page = 0; page < 10; page++) {
+                List<Long> ids =
+                        network.unread(me, 1_000).stream().map(Message::id).toList();
+                if (ids.isEmpty()) {
+                    break;
+                }
+                total += network.markRead(me, ids);
+            }
+            return total;
         });
         return NODES.objectNode().put("read", read);
     }

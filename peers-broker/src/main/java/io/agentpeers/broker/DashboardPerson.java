@@ -10,6 +10,7 @@ import io.agentpeers.core.PeerNetwork;
 import io.agentpeers.core.RegisterRequest;
 import io.agentpeers.core.Registration;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * The person's CLI peer, taken up for one dashboard action at a time the way a {@code peers} command does:
@@ -37,6 +38,14 @@ final class DashboardPerson {
     String name() {
         Peer now = person;
         return now.name() != null ? now.name() : now.id().value();
+    }
+
+    /**
+     * Runs {@code kill} (another caller's) between two actions, never during one: the peer an action holds
+     * has the broker's own process as its agent. Kills are rare and actions short, so one lock does.
+     */
+    synchronized <T> T apart(Supplier<T> kill) {
+        return kill.get();
     }
 
     /** Runs {@code action} as the person's CLI peer; one action at a time. */

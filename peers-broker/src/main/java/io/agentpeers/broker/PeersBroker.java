@@ -343,9 +343,7 @@ public final class PeersBroker implements AutoCloseable {
                 boolean started = dashboard == null;
                 if (started) {
                     DashboardPerson acting = new DashboardPerson(network, person, credentials);
-                    DashboardServer server =
-                            new DashboardServer(new BrokerDashboard(network, dispatcher, dispatcher::stats, acting));
-                    dashboard = server.start(port);
+                    dashboard = BrokerDashboard.serve(network, dispatcher, acting, port);
                     dashboardPerson = acting;
                 } else if (port != 0 && port != dashboard.port()) {
                     throw new InvalidArgumentException("the dashboard is served on port " + dashboard.port()
@@ -360,6 +358,15 @@ public final class PeersBroker implements AutoCloseable {
                 result.put("acting_as", dashboardPerson.name());
                 return result;
             }
+        }
+
+        @Override
+        public <T> T apartFromDashboardActions(Supplier<T> kill) {
+            DashboardPerson acting;
+            synchronized (PeersBroker.this) {
+                acting = dashboardPerson;
+            }
+            return acting == null ? kill.get() : acting.apart(kill);
         }
 
         @Override

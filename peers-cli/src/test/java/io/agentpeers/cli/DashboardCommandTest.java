@@ -82,6 +82,18 @@ class DashboardCommandTest {
         String cookie = login.headers().firstValue("set-cookie").orElseThrow().split(";")[0];
         String origin = "http://" + url.getHost() + ":" + url.getPort();
 
+        HttpResponse<String> sent =
+                post(origin, cookie, "/api/send", "{\"to\":\"reviewer\",\"text\":\"from the page\"}");
+        assertEquals(200, sent.statusCode(), sent.body());
+        // The person's own commands take the CLI peer back after the page used it: same peer, same history.
+        InProcessCli.Result history = cli.run("history", "--json");
+        assertEquals(0, history.exit(), history::toString);
+        assertEquals(
+                "from the page",
+                history.json().path("messages").get(0).path("text").asText(),
+                history::toString);
+        assertEquals(sent.headers().firstValue("content-type").orElse(""), "application/json; charset=utf-8");
+
         HttpResponse<String> self = kill(origin, cookie, "testuser");
         assertEquals(409, self.statusCode(), self.body());
         assertEquals(
@@ -103,12 +115,16 @@ class DashboardCommandTest {
     }
 
     private HttpResponse<String> kill(String origin, String cookie, String peer) throws Exception {
+        return post(origin, cookie, "/api/kill", "{\"peer\":\"" + peer + "\"}");
+    }
+
+    private HttpResponse<String> post(String origin, String cookie, String path, String json) throws Exception {
         return http.send(
-                HttpRequest.newBuilder(URI.create(origin + "/api/kill"))
+                HttpRequest.newBuilder(URI.create(origin + path))
                         .header("Cookie", cookie)
                         .header("Origin", origin)
                         .header("Content-Type", "application/json")
-                        .POST(HttpRequest.BodyPublishers.ofString("{\"peer\":\"" + peer + "\"}"))
+                        .POST(HttpRequest.BodyPublishers.ofString(json))
                         .build(),
                 HttpResponse.BodyHandlers.ofString());
     }

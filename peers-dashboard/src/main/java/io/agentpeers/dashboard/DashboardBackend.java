@@ -28,10 +28,10 @@ public interface DashboardBackend {
     String actingAs();
 
     /**
-     * Starts handing every committed event (the {@code event} notification's params of {@code observe}) to
-     * {@code listener}, on the broker's push thread: the listener must return at once. Closing stops it.
+     * Starts handing every committed event to {@code listener}, on the broker's push thread: the listener
+     * must return at once. Closing stops it.
      */
-    AutoCloseable observe(Consumer<ObjectNode> listener);
+    AutoCloseable observe(Consumer<CommittedEvent> listener);
 
     /** Sends {@code text} to one peer (id or name) as the person; {@code replyTo} may be null. */
     ObjectNode send(String to, String text, Long replyTo);

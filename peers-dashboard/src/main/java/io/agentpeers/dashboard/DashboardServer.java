@@ -108,24 +108,16 @@ public final class DashboardServer implements AutoCloseable {
 
     // ------------------------------------------------------------ events
 
-    private void heard(ObjectNode event) {
-        if ("message_sent".equals(event.path("type").asText())) {
-            Instant now = Instant.now();
-            JsonNode sentAt = event.path("message").path("sent_at");
-            if (sentAt.isTextual()) {
-                safely(() -> throughput.sent(Instant.parse(sentAt.asText()), now));
-            }
+    private void heard(CommittedEvent event) {
+        if (event.messageSentAt() != null) {
+            throughput.sent(event.messageSentAt(), Instant.now());
         }
+        if (streams.isEmpty()) {
+            return; // nobody looks: no JSON is built
+        }
+        String frame = EventStream.frame("event", event.json().get());
         for (EventStream stream : streams) {
-            stream.offer("event", event);
-        }
-    }
-
-    private static void safely(Runnable action) {
-        try {
-            action.run();
-        } catch (RuntimeException e) {
-            LOG.debug("event=dashboard-metrics-skipped {}", e.toString());
+            stream.offer(frame);
         }
     }
 
@@ -134,9 +126,9 @@ public final class DashboardServer implements AutoCloseable {
             return; // no one looks: not even the counts are read
         }
         try {
-            ObjectNode metrics = metrics();
+            String frame = EventStream.frame("metrics", metrics());
             for (EventStream stream : streams) {
-                stream.offer("metrics", metrics);
+                stream.offer(frame);
             }
         } catch (RuntimeException e) {
             LOG.warn("event=error dashboard metrics failed: {}", e.toString());

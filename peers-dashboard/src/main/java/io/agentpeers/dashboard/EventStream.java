@@ -25,12 +25,12 @@ final class EventStream {
     private final BlockingQueue<String> queue = new ArrayBlockingQueue<>(CAPACITY);
     private volatile boolean overflowed;
 
-    /** Queues one event; never blocks. */
-    void offer(String type, JsonNode data) {
+    /** Queues one event's {@link #frame}; never blocks. */
+    void offer(String frame) {
         if (overflowed) {
             return;
         }
-        if (!queue.offer(frame(type, data))) {
+        if (!queue.offer(frame)) {
             overflowed = true;
             queue.clear();
             queue.offer(CLOSE);

@@ -3,6 +3,7 @@ package io.agentpeers.broker.dispatch;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.agentpeers.core.Credentials;
 import io.agentpeers.core.Peer;
+import java.util.function.Supplier;
 
 /** What the dispatcher needs from the broker around it. */
 public interface BrokerContext {
@@ -22,6 +23,12 @@ public interface BrokerContext {
      * login link), {@code port} and whether it {@code started} now.
      */
     ObjectNode serveDashboard(int port, Peer person, Credentials credentials);
+
+    /**
+     * Runs {@code kill} while no dashboard action holds the person's CLI peer: during an action that peer is
+     * live with the broker's own process as its agent, and ending it would end the broker.
+     */
+    <T> T apartFromDashboardActions(Supplier<T> kill);
 
     /** Stops the broker soon, after the current replies are written; returns at once. */
     void requestShutdown();

@@ -12,7 +12,6 @@ import io.agentpeers.core.ClientType;
 import io.agentpeers.core.Credentials;
 import io.agentpeers.core.Delivery;
 import io.agentpeers.core.DeliveryPath;
-import io.agentpeers.core.KillRefusedException;
 import io.agentpeers.core.KillResult;
 import io.agentpeers.core.Message;
 import io.agentpeers.core.NotAuthorizedException;
@@ -451,14 +450,7 @@ public final class BrokerDispatcher implements ConnectionHandler, CommitListener
     private JsonNode kill(ServerConnection connection, Session session, Params params) {
         PeerId caller = session.caller();
         String target = params.requiredString("peer");
-        Peer victim = network.resolve(target.strip());
-        if (victim.agent() != null
-                && victim.agent().pid() == ProcessHandle.current().pid()) {
-            // The dashboard holds the person's CLI peer for a moment with the broker's own process as its agent.
-            throw new KillRefusedException(victim.displayName()
-                    + " is held by the broker for a dashboard action just now; ending it would stop the broker");
-        }
-        KillResult result = network.kill(caller, target);
+        KillResult result = context.apartFromDashboardActions(() -> network.kill(caller, target));
         LOG.info(
                 "event=kill conn={} by={} target={} agent_pid={} signalled={}",
                 connection.id(),
