@@ -28,6 +28,7 @@ class ModuleRulesTest {
     private static final String CLI = "io.agentpeers.cli..";
     private static final String APP = "io.agentpeers.app..";
     private static final String TESTKIT = "io.agentpeers.testkit..";
+    private static final String DASHBOARD = "io.agentpeers.dashboard..";
 
     private static final JavaClasses PEERS = new ClassFileImporter()
             .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
@@ -153,6 +154,25 @@ class ModuleRulesTest {
                 .should()
                 .dependOnClassesThat()
                 .resideInAPackage(MCP)
+                .check(PEERS);
+    }
+
+    @Test
+    void theDashboardSeesTheNetworkOnlyThroughItsBackend() {
+        // The broker hands it a DashboardBackend; it knows no broker class, store, transport or other face.
+        noClasses()
+                .that()
+                .resideInAPackage(DASHBOARD)
+                .should()
+                .dependOnClassesThat()
+                .resideInAnyPackage(BROKER, STORES, TRANSPORTS, PROCESS, LOCAL, MCP, CLI, APP, TESTKIT)
+                .check(PEERS);
+        noClasses()
+                .that()
+                .resideInAnyPackage(CORE, CLIENT, STORES, TRANSPORTS, LOCAL, MCP, CLI)
+                .should()
+                .dependOnClassesThat()
+                .resideInAPackage(DASHBOARD)
                 .check(PEERS);
     }
 

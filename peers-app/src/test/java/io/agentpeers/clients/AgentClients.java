@@ -31,6 +31,11 @@ final class AgentClients {
     /** By number: on Node 20 a plain install picks an older release (newer ones ask for Node 22). */
     static final String CLAUDE_CODE_VERSION = "2.1.332";
 
+    /** Drives headless Chromium for the dashboard's browser tests; its own browser download is never used. */
+    static final String PLAYWRIGHT = "playwright-core";
+
+    static final String PLAYWRIGHT_VERSION = "1.65.1";
+
     private static final long INSTALL_MINUTES = 5;
 
     private AgentClients() {}
@@ -43,6 +48,13 @@ final class AgentClients {
     /** Claude Code's {@code claude} command (a native executable in 2.1.332: npm installs it, node does not run it). */
     static Path claude() {
         return install(CLAUDE_CODE, CLAUDE_CODE_VERSION, "claude");
+    }
+
+    /** The {@code node_modules} folder holding playwright-core, for {@code NODE_PATH}. */
+    static Path playwrightModules() {
+        return install(PLAYWRIGHT, PLAYWRIGHT_VERSION, "playwright-core")
+                .getParent()
+                .getParent();
     }
 
     /**

@@ -6,6 +6,7 @@ import io.agentpeers.broker.dispatch.BrokerContext;
 import io.agentpeers.broker.dispatch.BrokerDispatcher;
 import io.agentpeers.broker.server.ConnectionServer;
 import io.agentpeers.broker.server.ConnectionServerOptions;
+import io.agentpeers.core.Credentials;
 import io.agentpeers.core.InvalidArgumentException;
 import io.agentpeers.core.Peer;
 import io.agentpeers.core.PeerId;
@@ -14,6 +15,7 @@ import io.agentpeers.core.PeersLimits;
 import io.agentpeers.core.SweepReport;
 import io.agentpeers.core.port.PeerStore;
 import io.agentpeers.core.port.ProcessControl;
+import io.agentpeers.dashboard.DashboardServer;
 import io.agentpeers.process.ProcessControls;
 import io.agentpeers.protocol.codec.PeersJson;
 import io.agentpeers.protocol.transport.TransportListener;
@@ -86,6 +88,10 @@ public final class PeersBroker implements AutoCloseable {
     private ConnectionServer server;
     private ScheduledExecutorService sweeper;
     private volatile long idleSinceNanos = System.nanoTime();
+    /** The browser dashboard, from the first {@code dashboard} request on; null until then. */
+    private DashboardServer dashboard;
+
+    private DashboardPerson dashboardPerson;
 
     private PeersBroker(Builder config) {
         this.config = config;
@@ -267,6 +273,9 @@ public final class PeersBroker implements AutoCloseable {
         if (sweeper != null) {
             sweeper.shutdownNow();
         }
+        synchronized (this) {
+            closeQuietly(dashboard);
+        }
         if (dispatcher != null) {
             dispatcher.stopping(); // its peers go gone in one write once the server closed every connection
         }
@@ -323,6 +332,41 @@ public final class PeersBroker implements AutoCloseable {
             stats.set("orphans", PeersJson.peers(List.copyOf(orphans.values())));
             Instant at = lastSweepAt.get();
             stats.put("last_sweep", at == null ? null : at.toString());
+        }
+
+        @Override
+        public ObjectNode serveDashboard(int port, Peer person, Credentials credentials) {
+            synchronized (PeersBroker.this) {
+                if (closed.get()) {
+                    throw new InvalidArgumentException("the broker is stopping");
+                }
+                boolean started = dashboard == null;
+                if (started) {
+                    DashboardPerson acting = new DashboardPerson(network, person, credentials);
+                    dashboard = BrokerDashboard.serve(network, dispatcher, acting, port);
+                    dashboardPerson = acting;
+                } else if (port != 0 && port != dashboard.port()) {
+                    throw new InvalidArgumentException("the dashboard is served on port " + dashboard.port()
+                            + " already; leave --port out, or restart the broker to move it");
+                } else {
+                    dashboardPerson.update(person, credentials);
+                }
+                ObjectNode result = PeersJson.peer(person).objectNode();
+                result.put("url", dashboard.newLoginUrl());
+                result.put("port", dashboard.port());
+                result.put("started", started);
+                result.put("acting_as", dashboardPerson.name());
+                return result;
+            }
+        }
+
+        @Override
+        public <T> T apartFromDashboardActions(Supplier<T> kill) {
+            DashboardPerson acting;
+            synchronized (PeersBroker.this) {
+                acting = dashboardPerson;
+            }
+            return acting == null ? kill.get() : acting.apart(kill);
         }
 
         @Override

@@ -41,6 +41,7 @@ import picocli.CommandLine.Spec;
             StatusCommands.Orphans.class,
             StatusCommands.Cleanup.class,
             StatusCommands.Watch.class,
+            DashboardCommand.class,
             InstallCommands.Install.class,
             DoctorCommand.class,
             HelpCommand.class

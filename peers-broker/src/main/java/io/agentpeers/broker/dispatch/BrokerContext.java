@@ -1,6 +1,9 @@
 package io.agentpeers.broker.dispatch;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.agentpeers.core.Credentials;
+import io.agentpeers.core.Peer;
+import java.util.function.Supplier;
 
 /** What the dispatcher needs from the broker around it. */
 public interface BrokerContext {
@@ -13,6 +16,19 @@ public interface BrokerContext {
 
     /** Adds broker-wide facts to a {@code stats} result: start time, database, listeners, orphans, last sweep. */
     void describe(ObjectNode stats);
+
+    /**
+     * Serves the dashboard (from the first call on, until the broker stops) with its actions run as
+     * {@code person}, whose connection showed {@code credentials}; answers {@code url} (a fresh one-time
+     * login link), {@code port} and whether it {@code started} now.
+     */
+    ObjectNode serveDashboard(int port, Peer person, Credentials credentials);
+
+    /**
+     * Runs {@code kill} while no dashboard action holds the person's CLI peer: during an action that peer is
+     * live with the broker's own process as its agent, and ending it would end the broker.
+     */
+    <T> T apartFromDashboardActions(Supplier<T> kill);
 
     /** Stops the broker soon, after the current replies are written; returns at once. */
     void requestShutdown();

@@ -43,6 +43,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -250,6 +251,7 @@ public final class BrokerDispatcher implements ConnectionHandler, CommitListener
                                 PeersJson.message(network.message(session.caller(), params.requiredLong("id"))));
             case "kill" -> kill(connection, session, params);
             case "agent_unread" -> agentUnread(connection, params);
+            case "dashboard" -> dashboard(connection, session, params);
             default -> throw new MethodNotFoundException("no method '" + method + "'; docs/protocol.md lists them");
         };
     }
@@ -447,7 +449,8 @@ public final class BrokerDispatcher implements ConnectionHandler, CommitListener
 
     private JsonNode kill(ServerConnection connection, Session session, Params params) {
         PeerId caller = session.caller();
-        KillResult result = network.kill(caller, params.requiredString("peer"));
+        String target = params.requiredString("peer");
+        KillResult result = context.apartFromDashboardActions(() -> network.kill(caller, target));
         LOG.info(
                 "event=kill conn={} by={} target={} agent_pid={} signalled={}",
                 connection.id(),
@@ -497,7 +500,8 @@ public final class BrokerDispatcher implements ConnectionHandler, CommitListener
         return result;
     }
 
-    private JsonNode stats() {
+    /** The {@code stats} result: counts, connections and the broker's own facts. */
+    public ObjectNode stats() {
         StoreCounts counts = network.counts();
         ObjectNode stats = NODES.objectNode();
         stats.put("broker_version", PeersVersion.VERSION);
@@ -521,6 +525,22 @@ public final class BrokerDispatcher implements ConnectionHandler, CommitListener
         ArrayNode peers = result.putArray("peers");
         network.livePeers().forEach(peer -> peers.add(PeersJson.peer(peer, deliveryOf(peer))));
         return result;
+    }
+
+    /**
+     * Serves the browser dashboard (started at the first call, on the port asked for or one chosen) and
+     * answers a fresh one-time login link. Only the person's own CLI peer may ask: the dashboard's actions
+     * run as that peer.
+     */
+    private JsonNode dashboard(ServerConnection connection, Session session, Params params) {
+        requireLocalOwner(connection, "dashboard");
+        Peer person = network.whoami(session.caller());
+        if (person.clientType() != ClientType.CLI) {
+            throw new NotAuthorizedException("the dashboard acts as the person's CLI peer: ask with `peers dashboard`");
+        }
+        int port = params.intOr("port", 0, 0, 65_535);
+        Credentials credentials = connection.identity().credentials().orElseThrow();
+        return context.serveDashboard(port, person, credentials);
     }
 
     private JsonNode shutdown(ServerConnection connection) {
@@ -555,7 +575,7 @@ public final class BrokerDispatcher implements ConnectionHandler, CommitListener
     }
 
     /** How a peer receives messages now: from the session of the connection holding it; null when none does. */
-    private Delivery deliveryOf(Peer peer) {
+    public Delivery deliveryOf(Peer peer) {
         if (!peer.live()) {
             return null;
         }
@@ -577,6 +597,14 @@ public final class BrokerDispatcher implements ConnectionHandler, CommitListener
     @Override
     public void committed(List<PeersEvent> events) {
         pushes.committed(events);
+    }
+
+    /**
+     * Hands every committed event to {@code listener} in this JVM, on the push thread after the pushes of
+     * that commit (the dashboard's feed); closing the result stops it. Without listeners nothing is done.
+     */
+    public AutoCloseable observeInProcess(Consumer<PeersEvent> listener) {
+        return pushes.listen(listener);
     }
 
     /**

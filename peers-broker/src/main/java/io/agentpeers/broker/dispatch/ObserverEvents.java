@@ -8,10 +8,11 @@ import io.agentpeers.protocol.codec.PeersJson;
 import java.time.Instant;
 
 /** The {@code event} notifications observers receive (docs/protocol.md, "Notifications"). */
-final class ObserverEvents {
+public final class ObserverEvents {
     private ObserverEvents() {}
 
-    static ObjectNode describe(PeersEvent event) {
+    /** The params of the {@code event} notification for {@code event}. */
+    public static ObjectNode describe(PeersEvent event) {
         ObjectNode node = JsonNodeFactory.instance.objectNode();
         node.put("at", Instant.now().toString());
         if (event instanceof PeersEvent.PeerJoined joined) {

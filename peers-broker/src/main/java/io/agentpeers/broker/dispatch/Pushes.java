@@ -7,9 +7,11 @@ import io.agentpeers.core.PeersEvent;
 import io.agentpeers.core.port.CommitListener;
 import io.agentpeers.protocol.wire.JsonRpcRequest;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,6 +27,7 @@ final class Pushes implements CommitListener, AutoCloseable {
     private final Envelopes envelopes;
     private final LongPolls polls;
     private final PeerJsonCache peerJson;
+    private final List<Consumer<PeersEvent>> listeners = new CopyOnWriteArrayList<>();
     private final ExecutorService pusher = Executors.newSingleThreadExecutor(runnable -> {
         Thread thread = new Thread(runnable, "peers-push");
         thread.setDaemon(true);
@@ -81,6 +84,15 @@ final class Pushes implements CommitListener, AutoCloseable {
         if (connections.observed()) {
             connections.toObservers(notification("event", ObserverEvents.describe(event)));
         }
+        if (!listeners.isEmpty()) {
+            listeners.forEach(listener -> listener.accept(event));
+        }
+    }
+
+    /** Hands every event to {@code listener} from now on, on this thread, until the result is closed. */
+    AutoCloseable listen(Consumer<PeersEvent> listener) {
+        listeners.add(listener);
+        return () -> listeners.remove(listener);
     }
 
     @Override
