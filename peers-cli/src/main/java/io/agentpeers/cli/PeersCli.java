@@ -41,6 +41,7 @@ import picocli.CommandLine.Spec;
             StatusCommands.Cleanup.class,
             StatusCommands.Watch.class,
             InstallCommands.Install.class,
+            TlsCommands.Tls.class,
             DoctorCommand.class,
             HelpCommand.class
         },

@@ -174,6 +174,9 @@ public final class BrokerStarter {
         if (paths.tcp() != null) {
             env.put("PEERS_TCP", paths.tcp());
         }
+        if (paths.tls() != null) {
+            env.put("PEERS_TLS", paths.tls());
+        }
         withoutSessionSecrets(env);
         LOG.info("starting a broker: {} (log {})", String.join(" ", full), paths.brokerLog());
         return builder.start();

@@ -282,6 +282,9 @@ public final class BrokerDispatcher implements ConnectionHandler, CommitListener
         result.put("broker_version", PeersVersion.VERSION);
         result.put("transport", connection.identity().transport());
         result.put("verified", connection.identity().verified());
+        if (connection.identity().certificate() != null) {
+            result.put("certificate", connection.identity().certificate());
+        }
         Credentials credentials = connection.identity().credentials().orElse(null);
         result.put("pid", credentials == null ? null : credentials.pid());
         result.put("uid", credentials == null ? null : credentials.uid());
@@ -332,7 +335,7 @@ public final class BrokerDispatcher implements ConnectionHandler, CommitListener
                 registration.resumed() ? registration.resumedBy().wireName() : "no",
                 registration.pending());
         ObjectNode result = NODES.objectNode();
-        result.set("peer", PeersJson.peer(peer, deliveryOf(peer)));
+        result.set("peer", peerNode(peer));
         result.put("resume_secret", registration.resumeSecret());
         result.put("resumed", registration.resumed());
         if (registration.resumed()) {
@@ -372,7 +375,7 @@ public final class BrokerDispatcher implements ConnectionHandler, CommitListener
             }
         }
         ObjectNode result = NODES.objectNode();
-        result.set("peer", PeersJson.peer(peer, deliveryOf(peer)));
+        result.set("peer", peerNode(peer));
         result.put("resumed", bound.resumed());
         if (bound.resumed()) {
             result.put("resumed_by", bound.resumedBy().wireName());
@@ -396,7 +399,7 @@ public final class BrokerDispatcher implements ConnectionHandler, CommitListener
         if (request.id() == null) {
             return null;
         }
-        connection.sendEncoded(peerJson.listPeersLine(request.id(), peers, this::deliveryOf));
+        connection.sendEncoded(peerJson.listPeersLine(request.id(), peers, this::deliveryOf, this::certificateOf));
         return null;
     }
 
@@ -406,7 +409,7 @@ public final class BrokerDispatcher implements ConnectionHandler, CommitListener
                 caller, params.requiredString("to"), params.requiredString("text"), params.optionalLong("reply_to"));
         ObjectNode node = NODES.objectNode();
         node.set("message", PeersJson.message(result.message()));
-        node.set("recipient", PeersJson.peer(result.recipient(), deliveryOf(result.recipient())));
+        node.set("recipient", peerNode(result.recipient()));
         return node;
     }
 
@@ -519,7 +522,7 @@ public final class BrokerDispatcher implements ConnectionHandler, CommitListener
         // After it observes: a peer joining meanwhile is in the list and in an event, never in neither.
         ObjectNode result = NODES.objectNode().put("observing", true);
         ArrayNode peers = result.putArray("peers");
-        network.livePeers().forEach(peer -> peers.add(PeersJson.peer(peer, deliveryOf(peer))));
+        network.livePeers().forEach(peer -> peers.add(peerNode(peer)));
         return result;
     }
 
@@ -551,10 +554,24 @@ public final class BrokerDispatcher implements ConnectionHandler, CommitListener
     }
 
     private JsonNode peerResult(Peer peer) {
-        return NODES.objectNode().set("peer", PeersJson.peer(peer, deliveryOf(peer)));
+        return NODES.objectNode().set("peer", peerNode(peer));
     }
 
     /** How a peer receives messages now: from the session of the connection holding it; null when none does. */
+    /** A peer in its wire shape with what its connection adds: delivery, and the certificate over TLS. */
+    private ObjectNode peerNode(Peer peer) {
+        return PeersJson.peer(peer, deliveryOf(peer), certificateOf(peer));
+    }
+
+    /** The client certificate's name of a live peer held over TLS, else null. */
+    private String certificateOf(Peer peer) {
+        if (!peer.live()) {
+            return null;
+        }
+        ServerConnection holder = connections.holder(peer.id());
+        return holder == null ? null : holder.identity().certificate();
+    }
+
     private Delivery deliveryOf(Peer peer) {
         if (!peer.live()) {
             return null;
