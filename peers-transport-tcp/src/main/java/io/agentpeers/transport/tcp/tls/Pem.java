@@ -1,6 +1,5 @@
 package io.agentpeers.transport.tcp.tls;
 
-import io.agentpeers.protocol.transport.TransportException;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -45,11 +44,11 @@ public final class Pem {
             List<? extends java.security.cert.Certificate> all = List.copyOf(
                     CertificateFactory.getInstance("X.509").generateCertificates(new ByteArrayInputStream(bytes)));
             if (all.isEmpty()) {
-                throw new TransportException(what + " " + file + " holds no certificate");
+                throw new TlsSetupException(what + " " + file + " holds no certificate");
             }
             return (X509Certificate) all.get(0);
         } catch (CertificateException e) {
-            throw new TransportException(what + " " + file + " is not a PEM certificate: " + e.getMessage(), e);
+            throw new TlsSetupException(what + " " + file + " is not a PEM certificate: " + e.getMessage(), e);
         }
     }
 
@@ -59,13 +58,13 @@ public final class Pem {
         int begin = text.indexOf(KEY_BEGIN);
         int end = text.indexOf(KEY_END);
         if (begin < 0 || end < begin) {
-            throw new TransportException(what + " " + file + " is not a PKCS#8 PEM private key (" + KEY_BEGIN + ")");
+            throw new TlsSetupException(what + " " + file + " is not a PKCS#8 PEM private key (" + KEY_BEGIN + ")");
         }
         byte[] der;
         try {
             der = Base64.getMimeDecoder().decode(text.substring(begin + KEY_BEGIN.length(), end));
         } catch (IllegalArgumentException e) {
-            throw new TransportException(what + " " + file + " is not valid base64: " + e.getMessage(), e);
+            throw new TlsSetupException(what + " " + file + " is not valid base64: " + e.getMessage(), e);
         }
         for (String algorithm : List.of("EC", "RSA")) {
             try {
@@ -74,16 +73,16 @@ public final class Pem {
                 // try the next algorithm
             }
         }
-        throw new TransportException(what + " " + file + " holds neither an EC nor an RSA private key");
+        throw new TlsSetupException(what + " " + file + " holds neither an EC nor an RSA private key");
     }
 
     private static byte[] readBytes(Path file, String what) {
         try {
             return Files.readAllBytes(file);
         } catch (NoSuchFileException e) {
-            throw new TransportException(what + " names " + file + ", which does not exist", e);
+            throw new TlsSetupException(what + " names " + file + ", which does not exist", e);
         } catch (IOException e) {
-            throw new TransportException("cannot read " + what + " " + file + ": " + e.getMessage(), e);
+            throw new TlsSetupException("cannot read " + what + " " + file + ": " + e.getMessage(), e);
         }
     }
 

@@ -2,7 +2,6 @@ package io.agentpeers.transport.tcp.tls;
 
 import io.agentpeers.core.InvalidArgumentException;
 import io.agentpeers.protocol.PrivateFiles;
-import io.agentpeers.protocol.transport.TransportException;
 import java.io.IOException;
 import java.math.BigInteger;
 import java.net.InetAddress;
@@ -116,27 +115,26 @@ public final class TeamAuthority {
             TlsFiles.write(dir.resolve(CERT_FILE), Pem.certificate(ca), false, true);
             return authority;
         } catch (GeneralSecurityException | OperatorCreationException | IOException e) {
-            throw new TransportException(
-                    "cannot create the certificate authority in " + dir + ": " + e.getMessage(), e);
+            throw new TlsSetupException("cannot create the certificate authority in " + dir + ": " + e.getMessage(), e);
         }
     }
 
     /**
      * The authority in {@code folder}.
      *
-     * @throws TransportException when there is none: then {@code peers tls init} makes one
+     * @throws TlsSetupException when there is none: then {@code peers tls init} makes one
      */
     public static TeamAuthority load(Path folder) {
         Path dir = folder.toAbsolutePath();
         if (!Files.exists(dir.resolve(KEY_FILE), LinkOption.NOFOLLOW_LINKS)) {
-            throw new TransportException("no certificate authority in " + dir + ": run `peers tls init` first");
+            throw new TlsSetupException("no certificate authority in " + dir + ": run `peers tls init` first");
         }
         try {
             PrivateFiles.checkFolder(dir, "PEERS_HOME");
             PrivateFiles.open(dir.resolve(KEY_FILE), java.nio.file.StandardOpenOption.READ)
                     .close();
         } catch (IOException e) {
-            throw new TransportException("cannot read the certificate authority in " + dir + ": " + e.getMessage(), e);
+            throw new TlsSetupException("cannot read the certificate authority in " + dir + ": " + e.getMessage(), e);
         }
         return new TeamAuthority(
                 Pem.readCertificate(dir.resolve(CERT_FILE), "the CA certificate"),
@@ -207,7 +205,7 @@ public final class TeamAuthority {
             }
             return new Issued(sign(builder, key), pair.getPrivate());
         } catch (GeneralSecurityException | OperatorCreationException | IOException e) {
-            throw new TransportException("cannot issue a certificate for " + name + ": " + e.getMessage(), e);
+            throw new TlsSetupException("cannot issue a certificate for " + name + ": " + e.getMessage(), e);
         }
     }
 
@@ -233,7 +231,7 @@ public final class TeamAuthority {
             TlsFiles.write(cert, Pem.certificate(issued.certificate()), false, true);
             TlsFiles.write(ca, Pem.certificate(certificate), false, true);
         } catch (IOException e) {
-            throw new TransportException("cannot write the bundle in " + dir + ": " + e.getMessage(), e);
+            throw new TlsSetupException("cannot write the bundle in " + dir + ": " + e.getMessage(), e);
         }
         return List.of(cert, keyFile, ca);
     }
@@ -275,7 +273,7 @@ public final class TeamAuthority {
         try {
             return PrivateFiles.requireFolder(folder, "PEERS_HOME");
         } catch (IOException e) {
-            throw new TransportException("cannot use " + folder + ": " + e.getMessage(), e);
+            throw new TlsSetupException("cannot use " + folder + ": " + e.getMessage(), e);
         }
     }
 

@@ -1,6 +1,5 @@
 package io.agentpeers.transport.tcp.tls;
 
-import io.agentpeers.protocol.transport.TransportException;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
@@ -47,7 +46,7 @@ public final class TlsContexts {
             context.init(keyManagers.getKeyManagers(), trustManagers.getTrustManagers(), null);
             return context;
         } catch (GeneralSecurityException | java.io.IOException e) {
-            throw new TransportException("cannot set up TLS with this certificate and key: " + e.getMessage(), e);
+            throw new TlsSetupException("cannot set up TLS with this certificate and key: " + e.getMessage(), e);
         }
     }
 }
