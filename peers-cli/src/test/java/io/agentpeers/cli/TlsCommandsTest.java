@@ -147,6 +147,40 @@ class TlsCommandsTest {
         }
     }
 
+    @Test
+    void doctorChecksTheAuthorityAndAClientsThreeFiles() throws Exception {
+        assertEquals(0, cli().run("tls", "init").exit());
+        assertEquals(0, cli().run("tls", "issue", "laptop-ana").exit());
+        Path bundle = peersHome().resolve("tls/clients/laptop-ana");
+        InProcessCli remote = new InProcessCli(home, home.resolve("remote-home"))
+                .env("PEERS_TCP_URL", "tls://127.0.0.1:1")
+                .env("PEERS_TLS_CERT", bundle.resolve("laptop-ana.crt").toString())
+                .env("PEERS_TLS_KEY", bundle.resolve("laptop-ana.key").toString())
+                .env("PEERS_TLS_CA", bundle.resolve("ca.crt").toString());
+
+        assertEquals("ok", verdict(cli().run("doctor", "--json"), "tls ca"));
+        assertEquals("ok", verdict(remote.run("doctor", "--json"), "tls client"));
+
+        Files.setPosixFilePermissions(bundle.resolve("laptop-ana.key"), PosixFilePermissions.fromString("rw-r--r--"));
+        assertEquals("fail", verdict(remote.run("doctor", "--json"), "tls client"));
+        Files.setPosixFilePermissions(bundle.resolve("laptop-ana.key"), PosixFilePermissions.fromString("rw-------"));
+
+        Path other = home.resolve("other");
+        TeamAuthority stranger = TeamAuthority.create(other.resolve("tls"), "other", false);
+        remote.env("PEERS_TLS_CA", other.resolve("tls/ca.crt").toString());
+        assertEquals("fail", verdict(remote.run("doctor", "--json"), "tls client"), "signed by another authority");
+        assertTrue(stranger.certificate() != null);
+    }
+
+    private static String verdict(InProcessCli.Result doctor, String check) {
+        for (com.fasterxml.jackson.databind.JsonNode node : doctor.json().path("checks")) {
+            if (node.path("name").asText().equals(check)) {
+                return node.path("verdict").asText();
+            }
+        }
+        throw new AssertionError("no check " + check + " in " + doctor);
+    }
+
     private static String mode(Path path) throws Exception {
         return PosixFilePermissions.toString(Files.getPosixFilePermissions(path, LinkOption.NOFOLLOW_LINKS));
     }

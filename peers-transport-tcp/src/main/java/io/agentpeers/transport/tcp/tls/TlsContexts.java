@@ -32,7 +32,9 @@ public final class TlsContexts {
         try {
             KeyStore keys = KeyStore.getInstance("PKCS12");
             keys.load(null, null);
-            keys.setKeyEntry("self", key, IN_MEMORY, new X509Certificate[] {certificate, authority});
+            // The leaf alone: both sides hold the authority, and a chain the key store checks would refuse a
+            // certificate of another authority here instead of letting the handshake refuse it with an alert.
+            keys.setKeyEntry("self", key, IN_MEMORY, new X509Certificate[] {certificate});
             KeyManagerFactory keyManagers = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
             keyManagers.init(keys, IN_MEMORY);
 
