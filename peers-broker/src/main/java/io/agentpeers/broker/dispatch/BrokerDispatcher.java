@@ -272,7 +272,8 @@ public final class BrokerDispatcher implements ConnectionHandler, CommitListener
             // A wrong token is not a missing one: the caller read some file, maybe its own home's, not the broker's.
             throw new BadTokenException(
                     token == null
-                            ? "over TCP, hello must carry the broker's token; it is in " + context.tokenLocation()
+                            ? "over " + ("tls".equals(connection.identity().transport()) ? "TLS" : "TCP")
+                                    + ", hello must carry the broker's token; it is in " + context.tokenLocation()
                             : "the token is not this broker's; its token is in " + context.tokenLocation());
         }
         session.greeted = true;
