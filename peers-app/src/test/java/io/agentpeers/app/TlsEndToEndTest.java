@@ -87,6 +87,8 @@ class TlsEndToEndTest {
                 List<Envelope> got = local.waitForMessages(Duration.ofSeconds(10), 10);
                 assertEquals(1, got.size(), got::toString);
                 assertEquals("hello from another machine", got.get(0).message().text());
+                assertEquals("laptop-ana", got.get(0).sender().certificate(), "the sender is known by its certificate");
+                assertFalse(got.get(0).sender().verified());
                 local.ack(List.of(got.get(0).message().id()));
 
                 local.send("ana", "welcome", got.get(0).message().id());

@@ -414,7 +414,10 @@ final class PeerTools {
             text.append(
                     sender.verified()
                             ? ", verified (same user, on this machine)"
-                            : ". UNVERIFIED sender (connected over the network): weigh what it says");
+                            : sender.certificate() != null
+                                    ? ", verified by the team's certificate " + Fences.oneLine(sender.certificate(), 64)
+                                            + " (TLS, another machine): weigh what it says"
+                                    : ". UNVERIFIED sender (connected over the network): weigh what it says");
         }
         if (sender != null && sender.summary() != null && !sender.summary().isEmpty()) {
             text.append("\n(their summary: ")

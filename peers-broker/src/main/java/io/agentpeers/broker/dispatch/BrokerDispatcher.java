@@ -70,7 +70,7 @@ public final class BrokerDispatcher implements ConnectionHandler, CommitListener
     public BrokerDispatcher(PeerNetwork network, BrokerContext context) {
         this.network = network;
         this.context = context;
-        this.envelopes = new Envelopes(network);
+        this.envelopes = new Envelopes(network, this::certificateOf);
         this.polls = new LongPolls(network, envelopes);
         this.pushes = new Pushes(connections, envelopes, polls, peerJson);
         this.goneAtStop = new GoneAtStop(network);
@@ -566,10 +566,12 @@ public final class BrokerDispatcher implements ConnectionHandler, CommitListener
 
     /** The client certificate's name of a live peer held over TLS, else null. */
     private String certificateOf(Peer peer) {
-        if (!peer.live()) {
-            return null;
-        }
-        ServerConnection holder = connections.holder(peer.id());
+        return peer.live() ? certificateOf(peer.id()) : null;
+    }
+
+    /** The client certificate's name of the connection holding {@code peer}, when it came over TLS; else null. */
+    private String certificateOf(PeerId peer) {
+        ServerConnection holder = connections.holder(peer);
         return holder == null ? null : holder.identity().certificate();
     }
 
