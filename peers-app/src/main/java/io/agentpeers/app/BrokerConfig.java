@@ -13,6 +13,8 @@ import io.agentpeers.store.sqlite.SqliteSync;
 import io.agentpeers.transport.tcp.TcpAddress;
 import io.agentpeers.transport.tcp.TcpListener;
 import io.agentpeers.transport.tcp.TokenFile;
+import io.agentpeers.transport.tcp.tls.TeamAuthority;
+import io.agentpeers.transport.tcp.tls.TlsContexts;
 import io.agentpeers.transport.unix.UnixSocketListener;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -25,7 +27,7 @@ import java.util.Map;
 
 /**
  * How a broker process runs: where it lives, and the knobs a user or a test turns. From the
- * environment ({@code PEERS_HOME}, {@code PEERS_SOCKET}, {@code PEERS_DB}, {@code PEERS_TCP},
+ * environment ({@code PEERS_HOME}, {@code PEERS_SOCKET}, {@code PEERS_DB}, {@code PEERS_TCP}, {@code PEERS_TLS},
  * {@code PEERS_RATE} as {@code PER_MINUTE/BURST}, {@code PEERS_IDLE_TIMEOUT} in seconds,
  * {@code PEERS_SWEEP_MS}, {@code PEERS_TERMINATE_ORPHANS}, {@code PEERS_SYNC} as {@code full} or
  * {@code normal}: {@link SqliteSync}) or from the CLI's flags; {@code environment} is the rest of it (a
@@ -93,8 +95,13 @@ public record BrokerConfig(
                 .sweepInterval(sweepInterval)
                 .idleTimeout(idleTimeout);
         if (paths.tcp() != null) {
-            builder.listen(new TcpListener(TcpAddress.parse(paths.tcp())))
-                    .token(new TokenFile(paths.tokenFile()).readOrCreate(), paths.tokenFile());
+            builder.listen(new TcpListener(TcpAddress.parse(paths.tcp())));
+        }
+        if (paths.tls() != null) {
+            builder.listen(tlsListener(TcpAddress.parse(paths.tls())));
+        }
+        if (paths.tcp() != null || paths.tls() != null) {
+            builder.token(new TokenFile(paths.tokenFile()).readOrCreate(), paths.tokenFile());
         }
         if (paths.databaseUrl() != null) {
             // The store holds an advisory lock on its schema: a second broker on it is refused there.
@@ -109,6 +116,16 @@ public record BrokerConfig(
         return builder.databaseLock(database)
                 .ownedStore(() -> SqlitePeerStore.open(privateDatabase(), sync))
                 .start();
+    }
+
+    /**
+     * The TLS listener at {@code address}, with a server certificate for its host that the team's authority
+     * (PEERS_HOME/tls, from {@code peers tls init}) issues now and that lives in memory only.
+     */
+    private TcpListener tlsListener(TcpAddress address) {
+        TeamAuthority authority = TeamAuthority.load(TeamAuthority.folder(paths.home()));
+        TeamAuthority.Issued server = authority.issueServer(address.host());
+        return TcpListener.tls(address, TlsContexts.of(server.certificate(), server.key(), authority.certificate()));
     }
 
     /**

@@ -66,7 +66,7 @@ final class BrokerDashboard implements DashboardBackend {
     }
 
     private ObjectNode peerNode(Peer peer) {
-        ObjectNode node = PeersJson.peer(peer, dispatcher.deliveryOf(peer));
+        ObjectNode node = dispatcher.peerNode(peer);
         node.set("claims", claims(peer));
         return node;
     }
@@ -120,7 +120,7 @@ final class BrokerDashboard implements DashboardBackend {
         SendResult result = person.act(me -> network.send(me, to, text, replyTo));
         ObjectNode node = NODES.objectNode();
         node.set("message", PeersJson.message(result.message()));
-        node.set("recipient", PeersJson.peer(result.recipient(), dispatcher.deliveryOf(result.recipient())));
+        node.set("recipient", dispatcher.peerNode(result.recipient()));
         return node;
     }
 

@@ -52,8 +52,11 @@ public final class BrokerAccess {
             throw new CliFailure(e.getMessage() + "; pass its contents with --token or PEERS_TOKEN");
         } catch (NothingListensException e) {
             throw CliFailure.unreachable(
-                    sentence(e.getMessage()) + "; start one with `peers broker start"
-                            + (paths.tcpUrl() == null ? "" : " --tcp " + paths.tcpUrl()) + "`",
+                    sentence(e.getMessage())
+                            + (paths.tlsUrl()
+                                    ? "; start it on that machine with `peers broker start --tls HOST:PORT`"
+                                    : "; start one with `peers broker start"
+                                            + (paths.tcpUrl() == null ? "" : " --tcp " + paths.tcpUrl()) + "`"),
                     e);
         } catch (BrokerUnavailableException e) {
             // Something listens but does not answer: starting another broker is not the fix.

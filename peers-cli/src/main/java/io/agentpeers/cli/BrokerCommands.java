@@ -99,6 +99,13 @@ public final class BrokerCommands {
                 description = "Also listen on TCP, loopback unless a host is named (env PEERS_TCP).")
         String tcp;
 
+        @Option(
+                names = "--tls",
+                paramLabel = "HOST:PORT",
+                description = "Also listen with TLS 1.3 and client certificates of the team's CA (peers tls init),"
+                        + " on any address (env PEERS_TLS). Clients use PEERS_TCP_URL=tls://HOST:PORT.")
+        String tls;
+
         public PeersPaths apply(PeersPaths paths) {
             PeersPaths result = paths;
             if (database != null) {
@@ -106,6 +113,9 @@ public final class BrokerCommands {
             }
             if (tcp != null) {
                 result = result.withTcp(tcp);
+            }
+            if (tls != null) {
+                result = result.withTls(tls);
             }
             return result;
         }

@@ -96,6 +96,7 @@ final class DoctorCommand extends BaseCommand {
         }
         checks.add(privateFile("cli secret", paths.home().resolve(CliPerson.SECRET_FILE)));
         checks.add(privateFile("tcp token", paths.tokenFile()));
+        checks.addAll(TlsDoctor.checks(paths));
         checks.add(claudeConfig(context));
         checks.add(claudeHooks(context));
         checks.add(codexConfig(context));

@@ -57,7 +57,8 @@ final class InstallCommands {
         /** Environment the MCP server needs beyond the agent's: only what the user set for peers. */
         Map<String, String> peersEnv() {
             Map<String, String> env = new LinkedHashMap<>();
-            for (String name : List.of("PEERS_HOME", "PEERS_SOCKET", "PEERS_TCP_URL")) {
+            for (String name : List.of(
+                    "PEERS_HOME", "PEERS_SOCKET", "PEERS_TCP_URL", "PEERS_TLS_CERT", "PEERS_TLS_KEY", "PEERS_TLS_CA")) {
                 String value = context().env().get(name);
                 if (value != null && !value.isBlank()) {
                     env.put(name, value);

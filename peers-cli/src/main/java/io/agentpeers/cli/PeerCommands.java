@@ -339,7 +339,11 @@ final class PeerCommands {
         PeerInfo sender = envelope.sender();
         String from = Terminal.data(sender.displayName())
                 + (sender.clientType() == null ? "" : " (" + sender.clientType() + ")")
-                + (sender.verified() ? "" : " " + out.yellow("[unverified]"));
+                + (sender.verified()
+                        ? ""
+                        : sender.certificate() != null
+                                ? " " + out.cyan("[cert:" + Terminal.data(sender.certificate()) + "]")
+                                : " " + out.yellow("[unverified]"));
         out.println(
                 out.cyan("#" + message.id()) + " from " + out.bold(from) + ", " + Terminal.ago(message.sentAt(), now)
                         + (message.replyTo() == null ? "" : ", reply to #" + message.replyTo()));
@@ -361,6 +365,9 @@ final class PeerCommands {
         from.put("summary", sender.summary());
         from.put("cwd", sender.cwd());
         from.put("verified", sender.verified());
+        if (sender.certificate() != null) {
+            from.put("certificate", sender.certificate());
+        }
         return node;
     }
 

@@ -43,6 +43,7 @@ import picocli.CommandLine.Spec;
             StatusCommands.Watch.class,
             DashboardCommand.class,
             InstallCommands.Install.class,
+            TlsCommands.Tls.class,
             DoctorCommand.class,
             HelpCommand.class
         },

@@ -104,13 +104,27 @@ final class StatusCommands {
                     peer.path("id").asText(),
                     text(peer, "name"),
                     text(peer, "client_type"),
-                    peer.path("verified").asBoolean() ? text(peer, "pid") : out.yellow("unverified"),
+                    identity(out, peer),
                     text(peer, "cwd"),
                     receives(peer.path("delivery")),
                     Terminal.oneLine(peer.path("summary").asText(""), 48),
                     Terminal.ago(instant(peer.get("last_seen")), now)));
         }
         out.table(List.of("ID", "NAME", "TYPE", "PID", "CWD", "RECEIVES", "SUMMARY", "SEEN"), rows);
+    }
+
+    /**
+     * The PID column: the pid of a peer this machine's kernel vouched for, {@code cert:NAME} for one the team's
+     * CA vouched for over TLS (no pid: it may be on another machine), else {@code unverified}.
+     */
+    private static String identity(Terminal out, JsonNode peer) {
+        if (peer.path("verified").asBoolean()) {
+            return text(peer, "pid");
+        }
+        if (peer.path("certificate").isTextual()) {
+            return out.cyan("cert:" + Terminal.data(peer.get("certificate").asText()));
+        }
+        return out.yellow("unverified");
     }
 
     /** A peer's delivery path, with a {@code ?} while it was not seen working: {@code inbox-wake?}. */

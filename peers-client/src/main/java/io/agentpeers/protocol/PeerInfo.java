@@ -8,7 +8,9 @@ import java.time.Instant;
 /**
  * A peer as clients see it on the wire (docs/protocol.md, "Peer"). Fields a sender summary lacks
  * (registration times, state) are null there. {@code delivery} is how a live peer receives messages;
- * null for a gone peer, in a sender summary, and from a broker that does not say.
+ * null for a gone peer, in a sender summary, and from a broker that does not say. {@code certificate} is the
+ * name of the client certificate a live peer connected with over TLS (the team's CA vouches for it; it is
+ * never {@code verified}), else null.
  */
 public record PeerInfo(
         String id,
@@ -26,7 +28,51 @@ public record PeerInfo(
         boolean verified,
         Long pid,
         Long agentPid,
-        Delivery delivery) {
+        Delivery delivery,
+        String certificate) {
+
+    /** A peer that did not connect over TLS. */
+    public PeerInfo(
+            String id,
+            String name,
+            ClientType clientType,
+            String cwd,
+            String gitRoot,
+            String repoKey,
+            String tty,
+            String summary,
+            Instant registeredAt,
+            Instant lastSeen,
+            PeerState state,
+            Instant goneAt,
+            boolean verified,
+            Long pid,
+            Long agentPid,
+            Delivery delivery) {
+        this(
+                id,
+                name,
+                clientType,
+                cwd,
+                gitRoot,
+                repoKey,
+                tty,
+                summary,
+                registeredAt,
+                lastSeen,
+                state,
+                goneAt,
+                verified,
+                pid,
+                agentPid,
+                delivery,
+                null);
+    }
+
+    /** How the broker knows who it is: {@code "uid"} (this machine's kernel), {@code "certificate"}, or {@code "none"}. */
+    public String verifiedBy() {
+        return verified ? "uid" : certificate != null ? "certificate" : "none";
+    }
 
     /** The name if it has one, else the id. */
     public String displayName() {

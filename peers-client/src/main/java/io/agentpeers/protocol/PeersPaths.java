@@ -12,9 +12,19 @@ import java.util.Map;
  *
  * @param databaseUrl the PostgreSQL database a broker keeps its state in, or null for the SQLite file
  *                    {@code database}
+ * @param tls         the address a broker listens on with TLS ({@code PEERS_TLS}, {@code --tls}), or null
+ * @param tlsClient   the certificate, key and CA a client presents for a {@code tls://} PEERS_TCP_URL, or null
  */
 public record PeersPaths(
-        Path home, Path socket, Path database, String tcp, String tcpUrl, String token, String databaseUrl) {
+        Path home,
+        Path socket,
+        Path database,
+        String tcp,
+        String tcpUrl,
+        String token,
+        String databaseUrl,
+        String tls,
+        TlsClientFiles tlsClient) {
 
     /** From the process environment. */
     public static PeersPaths fromEnvironment() {
@@ -33,22 +43,25 @@ public record PeersPaths(
                 blankToNull(env.get("PEERS_TCP")),
                 blankToNull(env.get("PEERS_TCP_URL")),
                 blankToNull(env.get("PEERS_TOKEN")),
-                postgres ? db.strip() : null);
+                postgres ? db.strip() : null,
+                blankToNull(env.get("PEERS_TLS")),
+                TlsClientFiles.from(env));
     }
 
     /** Under a given home with the default file names (tests, demos). */
     public static PeersPaths under(Path home) {
-        return new PeersPaths(home, home.resolve("peers.sock"), home.resolve("peers.db"), null, null, null, null);
+        return new PeersPaths(
+                home, home.resolve("peers.sock"), home.resolve("peers.db"), null, null, null, null, null, null);
     }
 
     /** These paths with another socket file (what {@code PEERS_SOCKET} sets); the others stay. */
     public PeersPaths withSocket(Path path) {
-        return new PeersPaths(home, path, database, tcp, tcpUrl, token, databaseUrl);
+        return new PeersPaths(home, path, database, tcp, tcpUrl, token, databaseUrl, tls, tlsClient);
     }
 
     /** These paths with another database file (what {@code PEERS_DB} sets); the others stay. */
     public PeersPaths withDatabase(Path path) {
-        return new PeersPaths(home, socket, path, tcp, tcpUrl, token, null);
+        return new PeersPaths(home, socket, path, tcp, tcpUrl, token, null, tls, tlsClient);
     }
 
     /**
@@ -57,7 +70,7 @@ public record PeersPaths(
      */
     public PeersPaths withDatabase(String value) {
         return isDatabaseUrl(value)
-                ? new PeersPaths(home, socket, database, tcp, tcpUrl, token, value.strip())
+                ? new PeersPaths(home, socket, database, tcp, tcpUrl, token, value.strip(), tls, tlsClient)
                 : withDatabase(Path.of(value).toAbsolutePath());
     }
 
@@ -80,7 +93,7 @@ public record PeersPaths(
      * no TCP). Taken as given: unlike {@link #from}, a blank value is not read as unset.
      */
     public PeersPaths withTcp(String address) {
-        return new PeersPaths(home, socket, database, address, tcpUrl, token, databaseUrl);
+        return new PeersPaths(home, socket, database, address, tcpUrl, token, databaseUrl, tls, tlsClient);
     }
 
     /**
@@ -88,7 +101,22 @@ public record PeersPaths(
      * {@code PEERS_TCP_URL} and {@code PEERS_TOKEN} give them; a {@code null} url means the Unix socket.
      */
     public PeersPaths withTcpUrl(String url, String secret) {
-        return new PeersPaths(home, socket, database, tcp, url, secret, databaseUrl);
+        return new PeersPaths(home, socket, database, tcp, url, secret, databaseUrl, tls, tlsClient);
+    }
+
+    /** These paths with the address a broker listens on with TLS ({@code PEERS_TLS}, {@code --tls}). */
+    public PeersPaths withTls(String address) {
+        return new PeersPaths(home, socket, database, tcp, tcpUrl, token, databaseUrl, address, tlsClient);
+    }
+
+    /** These paths with the files a {@code tls://} client presents. */
+    public PeersPaths withTlsClient(TlsClientFiles files) {
+        return new PeersPaths(home, socket, database, tcp, tcpUrl, token, databaseUrl, tls, files);
+    }
+
+    /** Whether {@link #tcpUrl()} names a TLS broker ({@code tls://HOST:PORT}). */
+    public boolean tlsUrl() {
+        return tcpUrl != null && tcpUrl.strip().startsWith("tls://");
     }
 
     /** The broker's TCP token file. */

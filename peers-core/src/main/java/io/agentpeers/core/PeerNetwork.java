@@ -840,7 +840,8 @@ public final class PeerNetwork implements AutoCloseable {
         KillResult result = read(tx -> {
             Peer self = requireLive(tx, caller);
             if (!self.verified()) {
-                throw new NotAuthorizedException("unverified peers (connected over TCP or in VM) cannot kill anyone");
+                throw new NotAuthorizedException(
+                        "unverified peers (connected over TCP, TLS or in VM) cannot kill anyone");
             }
             Peer victim = resolve(tx, target == null ? "" : target.strip());
             if (victim.id().equals(self.id())) {
@@ -850,8 +851,9 @@ public final class PeerNetwork implements AutoCloseable {
                 throw new KillRefusedException(victim.displayName() + " is already gone");
             }
             if (!victim.verified() || victim.agent() == null) {
-                throw new KillRefusedException(victim.displayName()
-                        + " is unverified (connected over TCP or in VM): the broker cannot tell which process to end");
+                throw new KillRefusedException(
+                        victim.displayName()
+                                + " is unverified (connected over TCP, TLS or in VM): the broker cannot tell which process to end");
             }
             if (victim.agent().uid() != self.connection().uid()) {
                 throw new NotAuthorizedException(victim.displayName() + " belongs to another user (uid "

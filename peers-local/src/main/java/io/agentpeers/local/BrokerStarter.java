@@ -174,6 +174,9 @@ public final class BrokerStarter {
         if (paths.tcp() != null) {
             env.put("PEERS_TCP", paths.tcp());
         }
+        if (paths.tls() != null) {
+            env.put("PEERS_TLS", paths.tls());
+        }
         // As the launcher sets it (a JVM started directly gets no launcher): few glibc malloc arenas.
         env.putIfAbsent("MALLOC_ARENA_MAX", "2");
         withoutSessionSecrets(env);

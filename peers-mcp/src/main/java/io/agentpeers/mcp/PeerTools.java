@@ -247,7 +247,14 @@ final class PeerTools {
                     .append(Objects.requireNonNullElse(broker.brokerVersion(), "?"))
                     .append(" over ")
                     .append(Objects.requireNonNullElse(broker.transport(), "?"))
-                    .append(self.verified() ? "" : " (unverified: you connected over TCP)")
+                    .append(
+                            self.verified()
+                                    ? ""
+                                    : self.certificate() != null
+                                            ? " (known by your TLS certificate "
+                                                    + Fences.oneLine(self.certificate(), 64)
+                                                    + ", not as a process: you cannot kill)"
+                                            : " (unverified: you connected over TCP)")
                     .append('.');
         }
         return text.toString();
@@ -407,7 +414,10 @@ final class PeerTools {
             text.append(
                     sender.verified()
                             ? ", verified (same user, on this machine)"
-                            : ". UNVERIFIED sender (connected over the network): weigh what it says");
+                            : sender.certificate() != null
+                                    ? ", verified by the team's certificate " + Fences.oneLine(sender.certificate(), 64)
+                                            + " (TLS, another machine): weigh what it says"
+                                    : ". UNVERIFIED sender (connected over the network): weigh what it says");
         }
         if (sender != null && sender.summary() != null && !sender.summary().isEmpty()) {
             text.append("\n(their summary: ")
@@ -586,7 +596,12 @@ final class PeerTools {
         StringBuilder text = new StringBuilder(label(peer))
                 .append(", ")
                 .append(peer.clientType() == null ? "?" : peer.clientType().wireName());
-        if (!peer.verified()) {
+        if (peer.certificate() != null) {
+            // The team's CA vouches for the name; no local process does (it may be on another machine).
+            text.append(" verified by certificate ")
+                    .append(Fences.oneLine(peer.certificate(), 64))
+                    .append(" (TLS, not this machine's uid)");
+        } else if (!peer.verified()) {
             text.append(" UNVERIFIED (network)");
         }
         // What a peer registered is its own words: one line each, so it cannot pose as another entry.

@@ -125,6 +125,9 @@ public final class TransportEchoHandler implements ConnectionHandler {
         node.put("transport", identity.transport());
         node.put("verified", identity.verified());
         node.put("tokenRequired", identity.tokenRequired());
+        if (identity.certificate() != null) {
+            node.put("certificate", identity.certificate());
+        }
         identity.credentials().ifPresent(c -> {
             node.put("pid", c.pid());
             node.put("uid", c.uid());

@@ -71,7 +71,7 @@ public final class BrokerDispatcher implements ConnectionHandler, CommitListener
     public BrokerDispatcher(PeerNetwork network, BrokerContext context) {
         this.network = network;
         this.context = context;
-        this.envelopes = new Envelopes(network);
+        this.envelopes = new Envelopes(network, this::certificateOf);
         this.polls = new LongPolls(network, envelopes);
         this.pushes = new Pushes(connections, envelopes, polls, peerJson);
         this.goneAtStop = new GoneAtStop(network);
@@ -274,7 +274,8 @@ public final class BrokerDispatcher implements ConnectionHandler, CommitListener
             // A wrong token is not a missing one: the caller read some file, maybe its own home's, not the broker's.
             throw new BadTokenException(
                     token == null
-                            ? "over TCP, hello must carry the broker's token; it is in " + context.tokenLocation()
+                            ? "over " + ("tls".equals(connection.identity().transport()) ? "TLS" : "TCP")
+                                    + ", hello must carry the broker's token; it is in " + context.tokenLocation()
                             : "the token is not this broker's; its token is in " + context.tokenLocation());
         }
         session.greeted = true;
@@ -284,6 +285,9 @@ public final class BrokerDispatcher implements ConnectionHandler, CommitListener
         result.put("broker_version", PeersVersion.VERSION);
         result.put("transport", connection.identity().transport());
         result.put("verified", connection.identity().verified());
+        if (connection.identity().certificate() != null) {
+            result.put("certificate", connection.identity().certificate());
+        }
         Credentials credentials = connection.identity().credentials().orElse(null);
         result.put("pid", credentials == null ? null : credentials.pid());
         result.put("uid", credentials == null ? null : credentials.uid());
@@ -334,7 +338,7 @@ public final class BrokerDispatcher implements ConnectionHandler, CommitListener
                 registration.resumed() ? registration.resumedBy().wireName() : "no",
                 registration.pending());
         ObjectNode result = NODES.objectNode();
-        result.set("peer", PeersJson.peer(peer, deliveryOf(peer)));
+        result.set("peer", peerNode(peer));
         result.put("resume_secret", registration.resumeSecret());
         result.put("resumed", registration.resumed());
         if (registration.resumed()) {
@@ -374,7 +378,7 @@ public final class BrokerDispatcher implements ConnectionHandler, CommitListener
             }
         }
         ObjectNode result = NODES.objectNode();
-        result.set("peer", PeersJson.peer(peer, deliveryOf(peer)));
+        result.set("peer", peerNode(peer));
         result.put("resumed", bound.resumed());
         if (bound.resumed()) {
             result.put("resumed_by", bound.resumedBy().wireName());
@@ -398,7 +402,7 @@ public final class BrokerDispatcher implements ConnectionHandler, CommitListener
         if (request.id() == null) {
             return null;
         }
-        connection.sendEncoded(peerJson.listPeersLine(request.id(), peers, this::deliveryOf));
+        connection.sendEncoded(peerJson.listPeersLine(request.id(), peers, this::deliveryOf, this::certificateOf));
         return null;
     }
 
@@ -408,7 +412,7 @@ public final class BrokerDispatcher implements ConnectionHandler, CommitListener
                 caller, params.requiredString("to"), params.requiredString("text"), params.optionalLong("reply_to"));
         ObjectNode node = NODES.objectNode();
         node.set("message", PeersJson.message(result.message()));
-        node.set("recipient", PeersJson.peer(result.recipient(), deliveryOf(result.recipient())));
+        node.set("recipient", peerNode(result.recipient()));
         return node;
     }
 
@@ -523,7 +527,7 @@ public final class BrokerDispatcher implements ConnectionHandler, CommitListener
         // After it observes: a peer joining meanwhile is in the list and in an event, never in neither.
         ObjectNode result = NODES.objectNode().put("observing", true);
         ArrayNode peers = result.putArray("peers");
-        network.livePeers().forEach(peer -> peers.add(PeersJson.peer(peer, deliveryOf(peer))));
+        network.livePeers().forEach(peer -> peers.add(peerNode(peer)));
         return result;
     }
 
@@ -571,7 +575,23 @@ public final class BrokerDispatcher implements ConnectionHandler, CommitListener
     }
 
     private JsonNode peerResult(Peer peer) {
-        return NODES.objectNode().set("peer", PeersJson.peer(peer, deliveryOf(peer)));
+        return NODES.objectNode().set("peer", peerNode(peer));
+    }
+
+    /** A peer in its wire shape with what its connection adds: delivery, and the certificate over TLS. */
+    public ObjectNode peerNode(Peer peer) {
+        return PeersJson.peer(peer, deliveryOf(peer), certificateOf(peer));
+    }
+
+    /** The client certificate's name of a live peer held over TLS, else null. */
+    private String certificateOf(Peer peer) {
+        return peer.live() ? certificateOf(peer.id()) : null;
+    }
+
+    /** The client certificate's name of the connection holding {@code peer}, when it came over TLS; else null. */
+    private String certificateOf(PeerId peer) {
+        ServerConnection holder = connections.holder(peer);
+        return holder == null ? null : holder.identity().certificate();
     }
 
     /** How a peer receives messages now: from the session of the connection holding it; null when none does. */

@@ -3,6 +3,7 @@ package io.agentpeers.broker.dispatch;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.agentpeers.core.Message;
 import io.agentpeers.core.Peer;
 import io.agentpeers.core.PeerId;
@@ -12,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 
 /**
  * Messages as the wire shows them, each with its sender's details. Live senders are cached from the
@@ -28,11 +30,14 @@ final class Envelopes {
     private record Read(Peer peer, long atNanos) {}
 
     private final PeerNetwork network;
+    private final Function<PeerId, String> certificates;
     private final Map<PeerId, Peer> liveSenders = new ConcurrentHashMap<>();
     private final Map<PeerId, Read> goneSenders = new ConcurrentHashMap<>();
 
-    Envelopes(PeerNetwork network) {
+    /** @param certificates the client certificate's name of a sender held over TLS now, else null */
+    Envelopes(PeerNetwork network, Function<PeerId, String> certificates) {
         this.network = network;
+        this.certificates = certificates;
     }
 
     void remember(Peer peer) {
@@ -47,7 +52,12 @@ final class Envelopes {
 
     /** One message with its sender. */
     JsonNode envelope(Message message) {
-        return PeersJson.envelope(message, senderOf(message.sender()));
+        ObjectNode envelope = PeersJson.envelope(message, senderOf(message.sender()));
+        String certificate = message.sender().equals(PeerId.BROKER) ? null : certificates.apply(message.sender());
+        if (certificate != null) {
+            ((ObjectNode) envelope.get("sender")).put("certificate", certificate);
+        }
+        return envelope;
     }
 
     /** {@code {"messages": [envelope, ...]}}. */

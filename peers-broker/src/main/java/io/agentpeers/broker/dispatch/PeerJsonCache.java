@@ -23,20 +23,21 @@ final class PeerJsonCache {
     private static final byte[] RESULT_OPEN = ",\"result\":{\"peers\":[".getBytes(StandardCharsets.UTF_8);
     private static final byte[] RESULT_CLOSE = "]}}\n".getBytes(StandardCharsets.UTF_8);
 
-    private record Entry(Peer peer, Delivery delivery, byte[] json) {}
+    private record Entry(Peer peer, Delivery delivery, String certificate, byte[] json) {}
 
     private final Map<PeerId, Entry> entries = new ConcurrentHashMap<>();
 
-    byte[] json(Peer peer, Delivery delivery) {
+    byte[] json(Peer peer, Delivery delivery, String certificate) {
         Entry entry = entries.get(peer.id());
         // The registry hands out the same instance until the peer changes: no need to compare fields.
         if (entry != null
                 && (entry.peer() == peer || entry.peer().equals(peer))
-                && Objects.equals(entry.delivery(), delivery)) {
+                && Objects.equals(entry.delivery(), delivery)
+                && Objects.equals(entry.certificate(), certificate)) {
             return entry.json();
         }
-        byte[] json = write(PeersJson.peer(peer, delivery)).getBytes(StandardCharsets.UTF_8);
-        entries.put(peer.id(), new Entry(peer, delivery, json));
+        byte[] json = write(PeersJson.peer(peer, delivery, certificate)).getBytes(StandardCharsets.UTF_8);
+        entries.put(peer.id(), new Entry(peer, delivery, certificate, json));
         return json;
     }
 
@@ -45,12 +46,16 @@ final class PeerJsonCache {
     }
 
     /** The whole response line of a successful {@code list_peers}, framed for the wire. */
-    byte[] listPeersLine(JsonNode requestId, List<Peer> peers, Function<Peer, Delivery> deliveries) {
+    byte[] listPeersLine(
+            JsonNode requestId,
+            List<Peer> peers,
+            Function<Peer, Delivery> deliveries,
+            Function<Peer, String> certificates) {
         byte[] head = ("{\"jsonrpc\":\"2.0\",\"id\":" + write(requestId)).getBytes(StandardCharsets.UTF_8);
         byte[][] parts = new byte[peers.size()][];
         int size = head.length + RESULT_OPEN.length + Math.max(0, peers.size() - 1) + RESULT_CLOSE.length;
         for (int i = 0; i < parts.length; i++) {
-            parts[i] = json(peers.get(i), deliveries.apply(peers.get(i)));
+            parts[i] = json(peers.get(i), deliveries.apply(peers.get(i)), certificates.apply(peers.get(i)));
             size += parts[i].length;
         }
         byte[] line = new byte[size];

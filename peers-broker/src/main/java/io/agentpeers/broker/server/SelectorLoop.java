@@ -89,6 +89,11 @@ final class SelectorLoop implements Runnable {
         }
     }
 
+    /** The loop's read buffer, for a connection reading outside a selected key (on this loop's thread). */
+    ByteBuffer readBuffer() {
+        return readBuffer;
+    }
+
     Thread thread() {
         return thread;
     }

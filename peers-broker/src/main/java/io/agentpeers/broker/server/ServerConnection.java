@@ -52,7 +52,11 @@ public final class ServerConnection {
     }
 
     private final long id;
-    private final ConnectionIdentity identity;
+    /** As admitted; for TLS replaced once by the certificate's name when the first decrypted bytes arrive. */
+    private volatile ConnectionIdentity identity;
+
+    private boolean identityFinal; // on the loop thread
+    private boolean bufferedReadQueued; // on the loop thread
     private final ConnectionHandler handler;
     private final SelectorLoop loop;
     private final int maxOutboundBytes;
@@ -341,6 +345,30 @@ public final class ServerConnection {
         }
         if (hungUp) {
             closeNow("closed by the caller");
+            return;
+        }
+        readBufferedLater();
+    }
+
+    /**
+     * TLS keeps input it read from the socket but did not hand on yet (records after the one returned, or
+     * beyond a turn's reads); no selector reports it, so the loop is asked to read again while reading is on.
+     */
+    private void readBufferedLater() {
+        if (!channelClosed
+                && readKey != null
+                && readKey.isValid()
+                && (readKey.interestOps() & SelectionKey.OP_READ) != 0
+                && !bufferedReadQueued
+                && channel.hasBufferedInput()) {
+            bufferedReadQueued = true;
+            loop.execute(() -> {
+                bufferedReadQueued = false;
+                if (!channelClosed && readKey.isValid() && (readKey.interestOps() & SelectionKey.OP_READ) != 0) {
+                    onReadable(loop.readBuffer(), false);
+                    readBufferedLater();
+                }
+            });
         }
     }
 
@@ -378,6 +406,11 @@ public final class ServerConnection {
             }
             if (count == 0) {
                 return;
+            }
+            if (!identityFinal) {
+                identityFinal = true;
+                // Published before the handler sees this input (the serial executor orders it).
+                identity = channel.identifyAfterHandshake(identity);
             }
             readBuffer.flip();
             if (state == State.OPEN && !refused() && !loop.isStopping() && !shed.get()) {
@@ -475,6 +508,7 @@ public final class ServerConnection {
                 writeKey.interestOps(writeOps);
             }
         }
+        readBufferedLater();
     }
 
     /** Starts the graceful close: flush, shut the output, then wait for the caller within the linger. */

@@ -55,6 +55,18 @@ public final class PeersJson {
         return node;
     }
 
+    /**
+     * A peer with its delivery and, when it is held over TLS, the name of its client certificate (only then
+     * present: {@code "certificate"}).
+     */
+    public static ObjectNode peer(Peer peer, Delivery delivery, String certificate) {
+        ObjectNode node = peer(peer, delivery);
+        if (certificate != null) {
+            node.put("certificate", certificate);
+        }
+        return node;
+    }
+
     private static void putDelivery(ObjectNode node, Delivery delivery) {
         if (delivery != null) {
             node.putObject("delivery").put("path", delivery.path().wireName()).put("confirmed", delivery.confirmed());
@@ -179,7 +191,8 @@ public final class PeersJson {
                 node.path("verified").asBoolean(false),
                 node.hasNonNull("pid") ? node.get("pid").asLong() : null,
                 node.hasNonNull("agent_pid") ? node.get("agent_pid").asLong() : null,
-                delivery(node.path("delivery")));
+                delivery(node.path("delivery")),
+                text(node, "certificate"));
     }
 
     /** A peer's delivery, or null when absent or on a path this client does not know (a newer broker's). */

@@ -11,14 +11,31 @@ import java.util.Optional;
  * @param credentials   pid, uid and gid when the operating system supplied them; empty means unverified
  * @param tokenRequired whether the caller must present the broker's token in {@code hello} (TCP; not in VM)
  * @param remote        a short description of the remote end, for logs only
+ * @param certificate   the subject common name of the client certificate a TLS handshake verified against
+ *                      the team's authority, or null: a name the team's CA vouches for, never a local uid
  */
 public record ConnectionIdentity(
-        String transport, Optional<Credentials> credentials, boolean tokenRequired, String remote) {
+        String transport, Optional<Credentials> credentials, boolean tokenRequired, String remote, String certificate) {
 
     public ConnectionIdentity {
         Objects.requireNonNull(transport, "transport");
         Objects.requireNonNull(credentials, "credentials");
         Objects.requireNonNull(remote, "remote");
+    }
+
+    /** An identity without a certificate. */
+    public ConnectionIdentity(
+            String transport, Optional<Credentials> credentials, boolean tokenRequired, String remote) {
+        this(transport, credentials, tokenRequired, remote, null);
+    }
+
+    /**
+     * A caller whose client certificate the team's authority signed (TLS): known by the certificate's name,
+     * still unverified as a process (no pid, no uid: it may be on another machine) and still presenting the token.
+     */
+    public static ConnectionIdentity certified(String transport, String certificate, String remote) {
+        Objects.requireNonNull(certificate, "certificate");
+        return new ConnectionIdentity(transport, Optional.empty(), true, remote, certificate);
     }
 
     /** A caller the operating system vouched for; no token needed. */

@@ -3,6 +3,7 @@ package io.agentpeers.protocol.transport;
 import java.io.Closeable;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.ByteChannel;
 import java.nio.channels.ReadableByteChannel;
 import java.nio.channels.SelectableChannel;
 import java.nio.channels.SocketChannel;
@@ -26,6 +27,7 @@ public final class TransportChannel implements Closeable {
     private final IoAction shutdownOutput;
     private final Identification identification;
     private final String description;
+    private final Secured secured;
 
     /** Tells who is on the other end; may read the kernel's peer credentials, so runs once, quickly. */
     @FunctionalInterface
@@ -36,8 +38,20 @@ public final class TransportChannel implements Closeable {
         ConnectionIdentity identify() throws IOException;
     }
 
+    /**
+     * What a channel that decrypts (TLS) adds: input it already holds (read from the socket but not yet
+     * handed on, which no selector would report), and who is calling once the handshake has finished.
+     */
+    public interface Secured {
+        /** Whether a read would return bytes without the socket becoming readable again. */
+        boolean hasBufferedInput();
+
+        /** Who is calling, once the first decrypted bytes were read (the handshake is done by then). */
+        ConnectionIdentity identifyAfterHandshake();
+    }
+
     @FunctionalInterface
-    private interface IoAction {
+    public interface IoAction {
         void run() throws IOException;
     }
 
@@ -48,7 +62,9 @@ public final class TransportChannel implements Closeable {
             WritableByteChannel writer,
             IoAction shutdownOutput,
             Identification identification,
-            String description) {
+            String description,
+            Secured secured) {
+        this.secured = secured;
         this.readSide = readSide;
         this.reader = reader;
         this.writeSide = writeSide;
@@ -65,7 +81,18 @@ public final class TransportChannel implements Closeable {
     public static TransportChannel ofSocket(SocketChannel socket, Identification identification, String description) {
         Objects.requireNonNull(socket, "socket");
         return new TransportChannel(
-                socket, socket, socket, socket, socket::shutdownOutput, identification, description);
+                socket, socket, socket, socket, socket::shutdownOutput, identification, description, null);
+    }
+
+    /**
+     * A socket channel whose bytes pass through {@code secured} (TLS): the selector watches {@code socket},
+     * reads and writes go through {@code bytes}, and {@code shutdownOutput} ends the secured stream.
+     */
+    public static <C extends ByteChannel & Secured> TransportChannel ofSecured(
+            SocketChannel socket, C bytes, IoAction shutdownOutput, Identification identification, String description) {
+        Objects.requireNonNull(socket, "socket");
+        Objects.requireNonNull(bytes, "bytes");
+        return new TransportChannel(socket, bytes, socket, bytes, shutdownOutput, identification, description, bytes);
     }
 
     /**
@@ -76,7 +103,7 @@ public final class TransportChannel implements Closeable {
             TransportChannel ofPair(R source, W sink, Identification identification, String description) {
         Objects.requireNonNull(source, "source");
         Objects.requireNonNull(sink, "sink");
-        return new TransportChannel(source, source, sink, sink, sink::close, identification, description);
+        return new TransportChannel(source, source, sink, sink, sink::close, identification, description, null);
     }
 
     /** The side the server reads from; the same object as {@link #writeSide()} when {@link #duplex()}. */
@@ -133,6 +160,19 @@ public final class TransportChannel implements Closeable {
     /** Who is calling. Called once by the server, on its selector thread, before any line is read. */
     public ConnectionIdentity identify() throws IOException {
         return identification.identify();
+    }
+
+    /** Whether the channel holds input that a read returns without the selector reporting it (TLS). */
+    public boolean hasBufferedInput() {
+        return secured != null && secured.hasBufferedInput();
+    }
+
+    /**
+     * Who is calling once the first input was read: for TLS the certificate's name, known only after the
+     * handshake; {@code admitted} (what {@link #identify()} said) for the others.
+     */
+    public ConnectionIdentity identifyAfterHandshake(ConnectionIdentity admitted) {
+        return secured == null ? admitted : secured.identifyAfterHandshake();
     }
 
     /** Closes both sides. */

@@ -5,6 +5,8 @@ import io.agentpeers.protocol.transport.ConnectionIdentity;
 import io.agentpeers.protocol.transport.TransportChannel;
 import io.agentpeers.protocol.transport.TransportException;
 import io.agentpeers.protocol.transport.TransportListener;
+import io.agentpeers.transport.tcp.tls.TlsChannel;
+import io.agentpeers.transport.tcp.tls.TlsContexts;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
@@ -12,21 +14,28 @@ import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicBoolean;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLEngine;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Listens on a TCP address. The kernel tells nothing about who connects, so every connection is
- * unverified and must present the broker's token ({@link TokenFile}) in {@code hello}.
+ * Listens on a TCP address, in plain text or with TLS ({@link #tls}). The kernel tells nothing about who
+ * connects, so every connection is unverified as a process and must present the broker's token
+ * ({@link TokenFile}) in {@code hello}; over TLS the caller also presents a client certificate the team's
+ * authority signed (mutual TLS 1.3), and is then known by the certificate's name.
  *
- * <p>Accepts on a thread of its own ({@link AcceptThread}). Binding an address that is not loopback
- * is allowed (the user named it) and logged as a warning.
+ * <p>Accepts on a thread of its own ({@link AcceptThread}). Plain text is for loopback only: the token
+ * would cross the network in clear, so binding another address without TLS is refused at start. TLS may
+ * bind any address the user names (logged).
  */
 public final class TcpListener implements TransportListener {
     public static final String TRANSPORT = "tcp";
+    public static final String TLS_TRANSPORT = "tls";
     private static final Logger LOG = LoggerFactory.getLogger(TcpListener.class);
 
     private final TcpAddress address;
+    private final SSLContext tls;
     private final AtomicBoolean closed = new AtomicBoolean();
     private volatile ServerSocketChannel channel;
     private volatile InetSocketAddress bound;
@@ -37,12 +46,25 @@ public final class TcpListener implements TransportListener {
      * bound until {@link #start}.
      */
     public TcpListener(TcpAddress address) {
+        this(address, null);
+    }
+
+    private TcpListener(TcpAddress address, SSLContext tls) {
         this.address = Objects.requireNonNull(address, "address");
+        this.tls = tls;
+    }
+
+    /**
+     * A TLS listener: TLS 1.3 only, and every client must present a certificate {@code context} trusts
+     * ({@link io.agentpeers.transport.tcp.tls.TlsContexts}: the team's authority, nothing else).
+     */
+    public static TcpListener tls(TcpAddress address, SSLContext context) {
+        return new TcpListener(address, Objects.requireNonNull(context, "context"));
     }
 
     @Override
     public String transport() {
-        return TRANSPORT;
+        return tls == null ? TRANSPORT : TLS_TRANSPORT;
     }
 
     /** The bound address once bound (with the real port when port 0 was asked), the requested one before. */
@@ -59,7 +81,7 @@ public final class TcpListener implements TransportListener {
     @Override
     public synchronized void start(Acceptor acceptor) {
         ServerSocketChannel server = bind();
-        acceptThread = AcceptThread.start(TRANSPORT, server, TcpListener::wrap, acceptor);
+        acceptThread = AcceptThread.start(transport(), server, this::wrap, acceptor);
     }
 
     private ServerSocketChannel bind() {
@@ -67,6 +89,11 @@ public final class TcpListener implements TransportListener {
             throw new IllegalStateException("a listener binds once");
         }
         InetSocketAddress target = address.resolve();
+        if (tls == null && !target.getAddress().isLoopbackAddress()) {
+            throw new TransportException("refusing plain TCP on " + address + ", which is not a loopback address: the"
+                    + " token would cross the network in clear. Listen with TLS (peers broker run --tls " + address
+                    + ", after peers tls init) or on loopback (127.0.0.1)");
+        }
         ServerSocketChannel server = null;
         try {
             server = ServerSocketChannel.open();
@@ -74,8 +101,9 @@ public final class TcpListener implements TransportListener {
             server.bind(target, AcceptThread.LISTEN_BACKLOG);
             bound = (InetSocketAddress) server.getLocalAddress();
             if (!target.getAddress().isLoopbackAddress()) {
-                LOG.warn(
-                        "TCP listener bound to {}, which is not loopback: other machines may connect (with the token)",
+                LOG.info(
+                        "TLS listener bound to {}, which is not loopback: other machines may connect (with a team"
+                                + " certificate and the token)",
                         boundAddress());
             }
             channel = server;
@@ -92,7 +120,7 @@ public final class TcpListener implements TransportListener {
         }
     }
 
-    private static TransportChannel wrap(SocketChannel accepted) {
+    private TransportChannel wrap(SocketChannel accepted) {
         String remote;
         try {
             remote = String.valueOf(accepted.getRemoteAddress());
@@ -100,8 +128,18 @@ public final class TcpListener implements TransportListener {
         } catch (IOException e) {
             remote = "unknown";
         }
-        ConnectionIdentity identity = ConnectionIdentity.unverified(TRANSPORT, remote);
-        return TransportChannel.ofSocket(accepted, () -> identity, "tcp:" + remote);
+        String transport = transport();
+        // Over TLS the certificate's name is known once the handshake is done (TlsChannel says it then).
+        ConnectionIdentity identity = ConnectionIdentity.unverified(transport, remote);
+        if (tls == null) {
+            return TransportChannel.ofSocket(accepted, () -> identity, "tcp:" + remote);
+        }
+        SSLEngine engine = tls.createSSLEngine();
+        engine.setUseClientMode(false);
+        engine.setEnabledProtocols(new String[] {TlsContexts.PROTOCOL});
+        engine.setNeedClientAuth(true);
+        TlsChannel secured = new TlsChannel(accepted, engine, transport, remote);
+        return TransportChannel.ofSecured(accepted, secured, secured::shutdownOutput, () -> identity, "tls:" + remote);
     }
 
     @Override
@@ -124,6 +162,6 @@ public final class TcpListener implements TransportListener {
 
     @Override
     public String toString() {
-        return "tcp:" + address();
+        return transport() + ":" + address();
     }
 }
