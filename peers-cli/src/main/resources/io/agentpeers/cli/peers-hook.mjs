@@ -18,6 +18,7 @@
 
 import fs from "node:fs";
 import net from "node:net";
+import nodePath from "node:path";
 
 const HARD_LIMIT_MS = 900;
 const PROTOCOL = 1;
@@ -49,6 +50,19 @@ function cleanNote(text) {
 /** A claimed path as the broker normalised it: printable, capped. */
 function cleanPath(text) {
   return String(text ?? "").replace(/[\p{C}]/gu, "?").slice(0, 200);
+}
+
+/** The file as the broker knows the repository root: symbolic links resolved (a new file: its folder's). */
+function realFile(file) {
+  try {
+    return fs.realpathSync(file);
+  } catch {
+    try {
+      return nodePath.join(fs.realpathSync(nodePath.dirname(file)), nodePath.basename(file));
+    } catch {
+      return file;
+    }
+  }
 }
 
 function claimPhrase(claim) {
@@ -216,7 +230,7 @@ async function main() {
     if (!EDIT_TOOLS.includes(input.tool_name) || typeof file !== "string" || file.length === 0) {
       return finish(null);
     }
-    const answer = await request(path, "agent_claims", { path: file });
+    const answer = await request(path, "agent_claims", { path: nodePath.isAbsolute(file) ? realFile(file) : file });
     return finish(claimsOutput(answer, process.argv.includes("--block-claimed")));
   }
   if (event === "Stop" && input.stop_hook_active === true) {
