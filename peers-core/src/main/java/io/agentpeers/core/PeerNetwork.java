@@ -705,6 +705,7 @@ public final class PeerNetwork implements AutoCloseable {
         String text = ClaimRules.note(note, rules);
         Peer known = liveCaller(caller);
         List<ClaimPattern> wanted = ClaimRules.patterns(paths, known, rules, "claim");
+        rateLimiter.acquire(caller, 1); // a write each, like a send; releasing is never limited
         return write((tx, events) -> {
             Peer self = requireLive(tx, caller);
             String root = ClaimRules.root(self);

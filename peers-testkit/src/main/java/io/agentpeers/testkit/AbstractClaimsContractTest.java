@@ -406,6 +406,79 @@ public abstract class AbstractClaimsContractTest {
                 "a gone holder's claim warns nobody");
     }
 
+    // ------------------------------------------------------------ the store's part
+
+    @Test
+    void theStoreGivesIncreasingIdsAndARolledBackInsertLeavesNothing() {
+        PeerId alice = join("alice");
+        Instant now = clock.instant();
+        Claim first = store.inTransaction(tx -> tx.insertClaim(claimOf(alice, "a", now)));
+        Claim second = store.inTransaction(tx -> tx.insertClaim(claimOf(alice, "b", now)));
+        assertTrue(second.id() > first.id());
+        assertThrows(
+                IllegalStateException.class,
+                () -> store.inTransaction(tx -> {
+                    tx.insertClaim(claimOf(alice, "c", now));
+                    throw new IllegalStateException("roll back");
+                }));
+        assertEquals(
+                List.of("a", "b"),
+                store.read(tx -> tx.claimsOf(alice)).stream()
+                        .map(Claim::pattern)
+                        .toList());
+        Claim third = store.inTransaction(tx -> tx.insertClaim(claimOf(alice, "d", now)));
+        assertTrue(third.id() > second.id());
+        assertEquals(first, store.read(tx -> tx.claims(KEY)).get(0), "every field kept");
+    }
+
+    @Test
+    void theStoreDeletesOnlyTheHoldersOwnClaimsAndMovesThem() {
+        PeerId alice = join("alice");
+        PeerId bob = join("bob");
+        Instant now = clock.instant();
+        Claim mine = store.inTransaction(tx -> tx.insertClaim(claimOf(alice, "a", now)));
+        assertEquals(0, (int) store.inTransaction(tx -> tx.deleteClaims(bob, List.of(mine.id(), 999L))));
+        store.inTransaction(tx -> {
+            tx.moveClaims(alice, bob);
+            return null;
+        });
+        assertTrue(store.read(tx -> tx.claimsOf(alice)).isEmpty());
+        assertEquals(
+                List.of(mine.id()),
+                store.read(tx -> tx.claimsOf(bob)).stream().map(Claim::id).toList());
+        assertEquals(1, (int) store.inTransaction(tx -> tx.deleteClaims(bob, List.of(mine.id()))));
+        assertEquals(0, (int) store.inTransaction(tx -> tx.deleteClaims(bob, List.of())));
+    }
+
+    @Test
+    void theStoreDeletesEndedClaimsAndThoseOfDeletedPeers() {
+        PeerId alice = join("alice");
+        PeerId bob = join("bob");
+        Instant now = clock.instant();
+        store.inTransaction(tx -> {
+            tx.insertClaim(claimOf(alice, "expired", now.minusSeconds(1)));
+            tx.insertClaim(claimOf(alice, "ending-now", now));
+            tx.insertClaim(claimOf(alice, "running", now.plusSeconds(60)));
+            tx.insertClaim(claimOf(bob, "bobs", now.plusSeconds(60)));
+            return null;
+        });
+        assertEquals(2, (int) store.inTransaction(tx -> tx.deleteEndedClaims(now, now.minusSeconds(3600))));
+        network.connectionClosed(bob);
+        Instant goneAt = clock.instant();
+        assertEquals(0, (int) store.inTransaction(tx -> tx.deleteEndedClaims(now, goneAt.minusMillis(1))));
+        assertEquals(1, (int) store.inTransaction(tx -> tx.deleteEndedClaims(now, goneAt)), "gone at the cut-off");
+        store.inTransaction(tx -> tx.insertClaim(claimOf(bob, "again", now.plusSeconds(60))));
+        store.inTransaction(tx -> tx.deleteGonePeers(goneAt.plusMillis(1)));
+        assertEquals(
+                List.of("running"),
+                store.read(tx -> tx.claims(null)).stream().map(Claim::pattern).toList(),
+                "a deleted peer's claims went with it");
+    }
+
+    private static Claim claimOf(PeerId holder, String pattern, Instant expiresAt) {
+        return new Claim(0, holder, KEY, pattern, "note of " + pattern, false, expiresAt.minusSeconds(600), expiresAt);
+    }
+
     @Test
     void aHookUnderNoPeerGetsNothing() {
         long stranger = NEXT_PID.incrementAndGet();
