@@ -2,6 +2,7 @@ package io.agentpeers.mcp;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -11,6 +12,7 @@ import io.agentpeers.core.RegisterRequest;
 import io.agentpeers.core.Scope;
 import io.agentpeers.local.WorkingFolder;
 import io.agentpeers.protocol.ClaimInfo;
+import io.agentpeers.protocol.InvalidParamsException;
 import io.agentpeers.protocol.PeersPaths;
 import io.agentpeers.protocol.client.ClientOptions;
 import io.agentpeers.protocol.client.PeersClient;
@@ -113,6 +115,16 @@ class ClaimToolsInProcessTest {
                             .orElseThrow());
             assertTrue(alice.ok("release_paths", Map.of()).startsWith("Released "));
             assertEquals(1, bob.listClaims(Scope.REPO).size(), "only bob's own claim is left");
+
+            // The wire refuses malformed parameters with the field named.
+            InvalidParamsException notAnArray = assertThrows(
+                    InvalidParamsException.class,
+                    () -> bob.call("claim_paths", Map.of("paths", "src/x"), JsonNode.class));
+            assertTrue(notAnArray.getMessage().contains("'paths' must be an array"), notAnArray.getMessage());
+            assertThrows(
+                    InvalidParamsException.class,
+                    () -> bob.call("claim_paths", Map.of("paths", List.of(1, 2)), JsonNode.class));
+            assertThrows(InvalidParamsException.class, () -> bob.call("agent_claims", Map.of(), JsonNode.class));
         }
     }
 }
