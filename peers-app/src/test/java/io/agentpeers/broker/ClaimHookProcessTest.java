@@ -19,15 +19,12 @@ import io.agentpeers.protocol.client.PeersClient;
 import io.agentpeers.transport.unix.UnixSocketConnector;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -49,7 +46,7 @@ class ClaimHookProcessTest {
 
     @Test
     void anEditOfAFileAnotherPeerClaimsIsToldOrDeniedAndEverythingElseIsSilent() throws Exception {
-        Path node = onPath("node");
+        Path node = HookRuns.onPath("node");
         assumeTrue(node != null, "no node on PATH: the hook is a Node script");
         Path script = Files.createDirectories(dir.resolve("hooks")).resolve("peers-hook.mjs");
         try (InputStream in = getClass().getResourceAsStream("/io/agentpeers/cli/peers-hook.mjs")) {
@@ -148,22 +145,8 @@ class ClaimHookProcessTest {
         return root.path("hookSpecificOutput").path("additionalContext").asText(root.toString());
     }
 
-    /** Runs the hook command as Claude Code does: {@code sh -c}, the input on stdin; returns stdout; exit 0. */
     private static String hook(String command, String input) throws IOException, InterruptedException {
-        Process process = new ProcessBuilder("sh", "-c", command)
-                .redirectError(ProcessBuilder.Redirect.DISCARD)
-                .start();
-        try {
-            try (OutputStream stdin = process.getOutputStream()) {
-                stdin.write(input.getBytes(StandardCharsets.UTF_8));
-            }
-            byte[] out = process.getInputStream().readAllBytes();
-            assertTrue(process.waitFor(5, TimeUnit.SECONDS), "the hook did not end");
-            assertEquals(0, process.exitValue(), "a hook always exits 0");
-            return new String(out, StandardCharsets.UTF_8).strip();
-        } finally {
-            process.destroyForcibly();
-        }
+        return HookRuns.run(command, input);
     }
 
     private static String percentiles(long[] nanos) {
@@ -173,15 +156,5 @@ class ClaimHookProcessTest {
         return String.format(
                 "p50 %.1f ms, p90 %.1f ms, max %.1f ms",
                 sorted[n / 2] / 1e6, sorted[n * 9 / 10] / 1e6, sorted[n - 1] / 1e6);
-    }
-
-    private static Path onPath(String name) {
-        for (String folder : System.getenv().getOrDefault("PATH", "").split(":")) {
-            Path candidate = folder.isEmpty() ? null : Path.of(folder, name);
-            if (candidate != null && Files.isExecutable(candidate)) {
-                return candidate;
-            }
-        }
-        return null;
     }
 }
