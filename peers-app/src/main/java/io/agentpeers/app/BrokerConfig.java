@@ -1,6 +1,7 @@
 package io.agentpeers.app;
 
 import io.agentpeers.broker.PeersBroker;
+import io.agentpeers.core.ClaimLimits;
 import io.agentpeers.core.InvalidArgumentException;
 import io.agentpeers.core.PeersLimits;
 import io.agentpeers.core.StoreException;
@@ -29,7 +30,7 @@ import java.util.Map;
  * How a broker process runs: where it lives, and the knobs a user or a test turns. From the
  * environment ({@code PEERS_HOME}, {@code PEERS_SOCKET}, {@code PEERS_DB}, {@code PEERS_TCP}, {@code PEERS_TLS},
  * {@code PEERS_RATE} as {@code PER_MINUTE/BURST}, {@code PEERS_IDLE_TIMEOUT} in seconds,
- * {@code PEERS_SWEEP_MS}, {@code PEERS_TERMINATE_ORPHANS}, {@code PEERS_SYNC} as {@code full} or
+ * {@code PEERS_SWEEP_MS}, {@code PEERS_TERMINATE_ORPHANS}, {@code PEERS_CLAIMS} as {@code PER_CALL/PER_PEER}, {@code PEERS_SYNC} as {@code full} or
  * {@code normal}: {@link SqliteSync}) or from the CLI's flags; {@code environment} is the rest of it (a
  * PostgreSQL store's {@code PGPASSWORD}).
  */
@@ -58,6 +59,7 @@ public record BrokerConfig(
                         "PEERS_RATE must look like 600/200 (per minute/burst), not '" + rate + "'");
             }
         }
+        limits = limits.withClaims(claimLimits(env.get("PEERS_CLAIMS"), limits.claims()));
         if ("true".equalsIgnoreCase(env.get("PEERS_TERMINATE_ORPHANS"))) {
             limits = limits.withTerminateOrphans(true);
         }
@@ -66,6 +68,28 @@ public record BrokerConfig(
         SqliteSync sync = SqliteSync.parse(env.get("PEERS_SYNC"));
         return new BrokerConfig(
                 paths, limits, sweep, idle > 0 ? Duration.ofSeconds(idle) : null, sync, Map.copyOf(env));
+    }
+
+    /** {@code PEERS_CLAIMS} as {@code PER_CALL/PER_PEER} (paths one claim call names, claims one peer holds). */
+    static ClaimLimits claimLimits(String value, ClaimLimits defaults) {
+        if (value == null || value.isBlank()) {
+            return defaults;
+        }
+        String[] parts = value.trim().split("/");
+        try {
+            if (parts.length != 2) {
+                throw new NumberFormatException();
+            }
+            return new ClaimLimits(
+                    Integer.parseInt(parts[1].trim()),
+                    Integer.parseInt(parts[0].trim()),
+                    defaults.defaultTtl(),
+                    defaults.maxTtl(),
+                    defaults.maxNoteBytes());
+        } catch (NumberFormatException e) {
+            throw new InvalidArgumentException(
+                    "PEERS_CLAIMS must look like 16/32 (paths per call/claims per peer), not '" + value + "'");
+        }
     }
 
     private static long longOr(Map<String, String> env, String name, long fallback) {

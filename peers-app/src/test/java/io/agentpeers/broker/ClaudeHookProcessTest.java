@@ -199,33 +199,11 @@ class ClaudeHookProcessTest {
         return root.path("hookSpecificOutput").path("additionalContext").asText(root.toString());
     }
 
-    /** Runs the hook command as Claude Code does: {@code sh -c}, the input on stdin; returns stdout; exit 0. */
     private static String hook(String command, String input) throws IOException, InterruptedException {
-        Process process = new ProcessBuilder("sh", "-c", command)
-                .redirectError(ProcessBuilder.Redirect.DISCARD)
-                .start();
-        try {
-            try (OutputStream stdin = process.getOutputStream()) {
-                stdin.write(input.getBytes(StandardCharsets.UTF_8));
-            }
-            byte[] out = process.getInputStream().readAllBytes();
-            assertTrue(process.waitFor(5, TimeUnit.SECONDS), "the hook did not end");
-            assertEquals(0, process.exitValue(), "a hook always exits 0");
-            return new String(out, StandardCharsets.UTF_8).strip();
-        } finally {
-            process.destroyForcibly();
-        }
+        return HookRuns.run(command, input);
     }
 
     private static Path onPath(String name) {
-        List<String> dirs =
-                new ArrayList<>(List.of(System.getenv().getOrDefault("PATH", "").split(":")));
-        for (String folder : dirs) {
-            Path candidate = folder.isEmpty() ? null : Path.of(folder, name);
-            if (candidate != null && Files.isExecutable(candidate)) {
-                return candidate;
-            }
-        }
-        return null;
+        return HookRuns.onPath(name);
     }
 }

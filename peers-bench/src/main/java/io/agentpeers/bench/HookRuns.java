@@ -60,10 +60,16 @@ final class HookRuns {
         return toExit(List.of(node.toString(), "-e", "0"), "");
     }
 
-    /** The hook for {@code event} ({@code UserPromptSubmit}, {@code Stop}), launch to exit, in nanoseconds. */
+    /**
+     * The hook for {@code event} ({@code UserPromptSubmit}, {@code Stop}, {@code PreToolUse}: an {@code Edit}
+     * whose file the hook asks the broker about), launch to exit, in nanoseconds.
+     */
     long run(String event) {
+        String edit = event.equals("PreToolUse")
+                ? ",\"tool_name\":\"Edit\",\"tool_input\":{\"file_path\":\"/bench/repo/src/Main.java\"}"
+                : "";
         String input = "{\"session_id\":\"bench\",\"hook_event_name\":\"" + event
-                + "\",\"stop_hook_active\":false,\"cwd\":\"/bench/repo\"}";
+                + "\",\"stop_hook_active\":false,\"cwd\":\"/bench/repo\"" + edit + "}";
         return toExit(List.of(node.toString(), script.toString(), socket.toString()), input);
     }
 

@@ -638,16 +638,16 @@ public final class PeersBench {
                 Report.atMost(mib.get(1), 48, "MiB"));
     }
 
-    /** What Claude Code runs per prompt and per stop: the peers hook script on node, against this broker. */
+    /** What Claude Code runs per prompt, per stop and per file edit: the peers hook script on node, against this broker. */
     private void hooks(PeersCommands commands) {
         String section = "cold start: launch to first answer (ms)";
         HookRuns hooks = HookRuns.find(commands);
         if (hooks.missing() != null) {
-            report.unavailable(section, "hook (UserPromptSubmit, Stop)", hooks.missing());
+            report.unavailable(section, "hook (UserPromptSubmit, Stop, PreToolUse)", hooks.missing());
             return;
         }
         phase(() -> coldStart(section, "floor: node -e 0, to exit", 0, hooks::nodeFloor));
-        for (String event : List.of("UserPromptSubmit", "Stop")) {
+        for (String event : List.of("UserPromptSubmit", "Stop", "PreToolUse")) {
             phase(() ->
                     coldStart(section, "hook " + event + ", node peers-hook.mjs to exit", 100, () -> hooks.run(event)));
         }

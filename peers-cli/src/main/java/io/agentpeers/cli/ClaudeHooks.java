@@ -21,7 +21,11 @@ import java.util.List;
  */
 final class ClaudeHooks {
     static final String SCRIPT_NAME = "peers-hook.mjs";
-    static final List<String> EVENTS = List.of("UserPromptSubmit", "Stop", "SessionStart");
+    static final List<String> EVENTS = List.of("UserPromptSubmit", "Stop", "SessionStart", "PreToolUse");
+    /** The tools whose calls edit a file: PreToolUse runs the script for these only, to warn of claims. */
+    static final String EDIT_MATCHER = "Edit|Write|MultiEdit|NotebookEdit";
+    /** The script's flag that denies an edit of a file another live peer claims, instead of only telling. */
+    static final String BLOCK_FLAG = "--block-claimed";
     /** Claude Code's own limit for the command, in seconds; the script gives up after 0.9 s by itself. */
     static final int TIMEOUT_SECONDS = 5;
 
@@ -31,7 +35,16 @@ final class ClaudeHooks {
 
     /** The shell command Claude Code runs: node, the script, and the broker's socket, each quoted. */
     static String command(Path node, Path script, Path socket) {
-        return InstallCommands.shell(List.of(node.toString(), script.toString(), socket.toString()));
+        return command(node, script, socket, false);
+    }
+
+    /** The command, with {@value #BLOCK_FLAG} when edits of files other peers claim are to be denied. */
+    static String command(Path node, Path script, Path socket, boolean blockClaimed) {
+        List<String> words = new ArrayList<>(List.of(node.toString(), script.toString(), socket.toString()));
+        if (blockClaimed) {
+            words.add(BLOCK_FLAG);
+        }
+        return InstallCommands.shell(words);
     }
 
     /** The script, as shipped in this jar. */
@@ -46,9 +59,15 @@ final class ClaudeHooks {
         }
     }
 
-    /** The matcher group of one event: {@code {"hooks": [{"type": "command", "command": ..., "timeout": 5}]}}. */
-    static ObjectNode group(String command) {
+    /**
+     * The matcher group of one event: {@code {"hooks": [{"type": "command", "command": ..., "timeout": 5}]}}, for
+     * PreToolUse with the {@value #EDIT_MATCHER} matcher first.
+     */
+    static ObjectNode group(String command, String event) {
         ObjectNode group = JsonNodeFactory.instance.objectNode();
+        if (event.equals("PreToolUse")) {
+            group.put("matcher", EDIT_MATCHER);
+        }
         group.putArray("hooks")
                 .addObject()
                 .put("type", "command")
@@ -59,7 +78,6 @@ final class ClaudeHooks {
 
     /** The settings text with the peers hooks in it; {@code existing} is null or blank when there is no file. */
     static CodexConfig.Result plan(String existing, String command) {
-        ObjectNode group = group(command);
         if (existing == null || existing.isBlank()) {
             StringBuilder text = new StringBuilder("{\n  \"hooks\": {");
             for (int i = 0; i < EVENTS.size(); i++) {
@@ -67,7 +85,7 @@ final class ClaudeHooks {
                         .append("    \"")
                         .append(EVENTS.get(i))
                         .append("\": [\n      ")
-                        .append(render(group, "      "))
+                        .append(render(group(command, EVENTS.get(i)), "      "))
                         .append("\n    ]");
             }
             text.append("\n  }\n}\n");
@@ -78,6 +96,7 @@ final class ClaudeHooks {
         List<String> added = new ArrayList<>();
         List<String> replaced = new ArrayList<>();
         for (String event : EVENTS) {
+            ObjectNode group = group(command, event);
             JsonNode root;
             try {
                 root = MAPPER.readTree(text);

@@ -327,7 +327,7 @@ final class DoctorCommand extends BaseCommand {
         return new Check(
                 name,
                 allowed ? Verdict.OK : Verdict.WARN,
-                "prompt, stop and session-start hooks in " + file
+                "prompt, stop, session-start and edit hooks in " + file
                         + (allowed ? "" : "; the peers tools are not in permissions.allow (each call asks)"),
                 allowed ? null : fix);
     }

@@ -131,9 +131,16 @@ final class InstallCommands {
     static final class ClaudeCode extends Installer {
         @Option(
                 names = "--no-hooks",
-                description = "Leave Claude Code's settings.json alone: no prompt, stop and session-start hooks, and"
-                        + " no rules that let the peers tools (but kill_peer) run without a prompt.")
+                description =
+                        "Leave Claude Code's settings.json alone: no prompt, stop, session-start and edit hooks, and"
+                                + " no rules that let the peers tools (but kill_peer) run without a prompt.")
         boolean noHooks;
+
+        @Option(
+                names = "--block-claimed-edits",
+                description = "Make the edit hook deny an edit of a file another live peer claims (claim_paths),"
+                        + " instead of only telling the agent.")
+        boolean blockClaimedEdits;
 
         @Override
         protected int run() throws IOException, InterruptedException {
@@ -282,7 +289,7 @@ final class InstallCommands {
             boolean scriptChanges = !scriptText.equals(scriptBefore);
             Path settings = ClaudeFiles.settings(context());
             String before = ConfigEdit.read(settings);
-            String command = ClaudeHooks.command(node, script, paths.socket().toAbsolutePath());
+            String command = ClaudeHooks.command(node, script, paths.socket().toAbsolutePath(), blockClaimedEdits);
             CodexConfig.Result result = ClaudePermissions.after(ClaudeHooks.plan(before, command));
             ConfigEdit edit = new ConfigEdit(settings, before, result.text(), result.detail());
             report.put("file", settings.toString())

@@ -43,21 +43,25 @@ final class PeerCommands {
         @Override
         protected int run() {
             JsonNode peers;
+            JsonNode claims;
             try (PeersClient client = connectAsPerson()) {
                 peers = client.call("list_peers", NODES.objectNode().put("scope", wanted.wireName()), JsonNode.class)
                         .path("peers");
+                claims = ClaimsTable.fetch(client, wanted);
             }
             if (json) {
                 ObjectNode node = NODES.objectNode();
                 node.set("peers", peers);
+                node.set("claims", claims);
                 terminal().json(node);
                 return 0;
             }
             if (peers.isEmpty()) {
                 terminal().println("no other peers (" + wanted.wireName() + " scope)");
-                return 0;
+            } else {
+                StatusCommands.printPeers(terminal(), peers, Instant.now());
             }
-            StatusCommands.printPeers(terminal(), peers, Instant.now());
+            ClaimsTable.print(terminal(), claims, Instant.now());
             return 0;
         }
     }

@@ -1,6 +1,7 @@
 // peers hook for Claude Code, written by `peers install claude-code` (edits are replaced on the next install).
 //
-//   node peers-hook.mjs SOCKET     (Claude Code runs it for UserPromptSubmit, Stop and SessionStart)
+//   node peers-hook.mjs SOCKET [--block-claimed]
+//       (Claude Code runs it for UserPromptSubmit, Stop, SessionStart, and PreToolUse on file edits)
 //
 // Reads the hook's input (JSON) on stdin, asks the peers broker at the Unix socket SOCKET which peer this
 // session is (method agent_unread: the broker finds the peer whose agent, Claude Code, is an ancestor of
@@ -10,15 +11,22 @@
 // has usually not registered yet when SessionStart runs: then it says nothing (on resume, clear and compact
 // it names the peer). Stop blocks only when the broker says so (once per newer unread message), and never
 // while stop_hook_active is true.
+// PreToolUse (Edit, Write, MultiEdit, NotebookEdit) asks agent_claims whether another live peer claims the
+// file about to be edited, and tells the agent who, until when and their note (additionalContext); with
+// --block-claimed it denies the edit instead, the reason saying the same. A file nobody else claims: silence.
 // No dependencies: Node's own modules only.
 
 import fs from "node:fs";
 import net from "node:net";
+import nodePath from "node:path";
 
 const HARD_LIMIT_MS = 900;
 const PROTOCOL = 1;
 const MAX_NAMES = 5;
 const MAX_NAME_CHARS = 32;
+const MAX_NOTE_CHARS = 120;
+const MAX_CLAIMS_SHOWN = 3;
+const EDIT_TOOLS = ["Edit", "Write", "MultiEdit", "NotebookEdit"];
 
 const quit = () => process.exit(0);
 setTimeout(quit, HARD_LIMIT_MS);
@@ -30,6 +38,65 @@ process.stdout.on("error", quit);
 function clean(text) {
   const kept = String(text ?? "").replace(/[^\p{L}\p{N}._-]/gu, "").slice(0, MAX_NAME_CHARS);
   return kept.length > 0 ? kept : "?";
+}
+
+/** A peer's note, as data on one line: control, format and bidi characters become spaces; quotes are escaped. */
+function cleanNote(text) {
+  const line = String(text ?? "").replace(/[\p{C}\u2028\u2029]/gu, " ").replace(/\s+/g, " ").trim();
+  const cut = line.length > MAX_NOTE_CHARS ? line.slice(0, MAX_NOTE_CHARS) + "..." : line;
+  return cut.replace(/\\/g, "\\\\").replace(/"/g, '\\"');
+}
+
+/** A claimed path as the broker normalised it: printable, capped. */
+function cleanPath(text) {
+  return String(text ?? "").replace(/[\p{C}]/gu, "?").slice(0, 200);
+}
+
+/** The file as the broker knows the repository root: symbolic links resolved (a new file: its folder's). */
+function realFile(file) {
+  try {
+    return fs.realpathSync(file);
+  } catch {
+    try {
+      return nodePath.join(fs.realpathSync(nodePath.dirname(file)), nodePath.basename(file));
+    } catch {
+      return file;
+    }
+  }
+}
+
+function claimPhrase(claim) {
+  const holder = claim && typeof claim.holder === "object" && claim.holder ? claim.holder : {};
+  const who = holder.name ? clean(holder.name) : clean(holder.id);
+  const left = Math.max(1, Math.ceil((Date.parse(claim.expires_at) - Date.now()) / 60000));
+  const minutes = Number.isFinite(left) ? ` for ${left} more minute${left === 1 ? "" : "s"}` : "";
+  const unverified = claim.verified === false ? " (unverified peer)" : "";
+  const note = cleanNote(claim.note);
+  return `${who}${unverified} claims ${cleanPath(claim.path)}${minutes}` + (note ? `, their note: "${note}"` : "");
+}
+
+function claimsOutput(answer, block) {
+  if (!answer || typeof answer !== "object" || !Array.isArray(answer.claims) || answer.claims.length === 0) {
+    return null;
+  }
+  const shown = answer.claims.slice(0, MAX_CLAIMS_SHOWN).map(claimPhrase).join("; ");
+  const more = answer.claims.length > MAX_CLAIMS_SHOWN ? `; and ${answer.claims.length - MAX_CLAIMS_SHOWN} more` : "";
+  const text = `peers: ${cleanPath(answer.path)} is claimed by another agent: ${shown}${more}.`;
+  if (block) {
+    return {
+      hookSpecificOutput: {
+        hookEventName: "PreToolUse",
+        permissionDecision: "deny",
+        permissionDecisionReason: `${text} Edits of claimed files are blocked here: ask them (send_message) to release it.`,
+      },
+    };
+  }
+  return {
+    hookSpecificOutput: {
+      hookEventName: "PreToolUse",
+      additionalContext: `${text} Coordinate with them (send_message) before you edit it.`,
+    },
+  };
 }
 
 function unreadPhrase(answer) {
@@ -99,17 +166,21 @@ function ownSocket(path) {
 }
 
 function ask(path, stop) {
+  return request(path, "agent_unread", { stop });
+}
+
+function request(path, method, params) {
   return new Promise((resolve) => {
     const socket = net.createConnection({ path });
     let buffered = "";
     socket.on("error", () => resolve(null));
     socket.on("close", () => resolve(null));
     socket.on("connect", () => {
-      // Both at once: the broker handles a connection's lines in order, so hello is done before agent_unread.
+      // Both at once: the broker handles a connection's lines in order, so hello is done before the question.
       socket.write(
         JSON.stringify({ jsonrpc: "2.0", id: 1, method: "hello", params: { protocol: PROTOCOL, client: "peers-hook/1" } }) +
           "\n" +
-          JSON.stringify({ jsonrpc: "2.0", id: 2, method: "agent_unread", params: { stop } }) +
+          JSON.stringify({ jsonrpc: "2.0", id: 2, method, params }) +
           "\n",
       );
     });
@@ -150,8 +221,17 @@ async function main() {
   const path = ownSocket(process.argv[2] ?? "");
   const input = JSON.parse(await readStdin());
   const event = input && typeof input === "object" ? input.hook_event_name : null;
-  if (!path || !["UserPromptSubmit", "Stop", "SessionStart"].includes(event)) {
+  if (!path || !["UserPromptSubmit", "Stop", "SessionStart", "PreToolUse"].includes(event)) {
     return finish(null);
+  }
+  if (event === "PreToolUse") {
+    const toolInput = input.tool_input && typeof input.tool_input === "object" ? input.tool_input : {};
+    const file = toolInput.file_path ?? toolInput.notebook_path;
+    if (!EDIT_TOOLS.includes(input.tool_name) || typeof file !== "string" || file.length === 0) {
+      return finish(null);
+    }
+    const answer = await request(path, "agent_claims", { path: nodePath.isAbsolute(file) ? realFile(file) : file });
+    return finish(claimsOutput(answer, process.argv.includes("--block-claimed")));
   }
   if (event === "Stop" && input.stop_hook_active === true) {
     return finish(null); // Claude Code is already continuing because of a Stop hook

@@ -34,7 +34,7 @@ class ClaudeHooksTest {
         assertEquals(CodexConfig.Outcome.ADDED, result.outcome());
         JsonNode hooks = MAPPER.readTree(result.text()).path("hooks");
         for (String event : ClaudeHooks.EVENTS) {
-            assertEquals(ClaudeHooks.group(COMMAND), hooks.path(event).get(0), event);
+            assertEquals(ClaudeHooks.group(COMMAND, event), hooks.path(event).get(0), event);
         }
         assertEquals(
                 CodexConfig.Outcome.UNCHANGED,
@@ -55,16 +55,20 @@ class ClaudeHooksTest {
         assertEquals(old.path("model"), root.path("model"));
         assertEquals(old.path("permissions"), root.path("permissions"));
         assertEquals(old.path("env"), root.path("env"));
-        assertEquals(old.path("hooks").path("PreToolUse"), root.path("hooks").path("PreToolUse"));
+        JsonNode preToolUse = root.path("hooks").path("PreToolUse");
+        assertEquals(2, preToolUse.size(), "the user's PreToolUse hook stays, ours comes after it: " + after);
+        assertEquals(old.path("hooks").path("PreToolUse").get(0), preToolUse.get(0));
+        assertEquals(ClaudeHooks.group(COMMAND, "PreToolUse"), preToolUse.get(1));
+        assertEquals(ClaudeHooks.EDIT_MATCHER, preToolUse.get(1).path("matcher").asText());
         JsonNode stop = root.path("hooks").path("Stop");
         assertEquals(2, stop.size(), "the user's Stop hook stays, ours comes after it: " + after);
         assertEquals(old.path("hooks").path("Stop").get(0), stop.get(0));
-        assertEquals(ClaudeHooks.group(COMMAND), stop.get(1));
+        assertEquals(ClaudeHooks.group(COMMAND, "Stop"), stop.get(1));
         assertEquals(
-                ClaudeHooks.group(COMMAND),
+                ClaudeHooks.group(COMMAND, "SessionStart"),
                 root.path("hooks").path("SessionStart").get(0));
         assertEquals(
-                ClaudeHooks.group(COMMAND),
+                ClaudeHooks.group(COMMAND, "UserPromptSubmit"),
                 root.path("hooks").path("UserPromptSubmit").get(0));
 
         CodexConfig.Result again = ClaudeHooks.plan(after, COMMAND);
@@ -81,7 +85,9 @@ class ClaudeHooksTest {
         assertEquals(CodexConfig.Outcome.REPLACED, result.outcome(), result.detail());
         JsonNode root = MAPPER.readTree(result.text());
         assertEquals(2, root.path("hooks").path("Stop").size(), "replaced, not added twice");
-        assertEquals(ClaudeHooks.group(moved), root.path("hooks").path("Stop").get(1));
+        assertEquals(
+                ClaudeHooks.group(moved, "Stop"),
+                root.path("hooks").path("Stop").get(1));
         assertEquals(
                 "say done",
                 root.path("hooks")
@@ -94,6 +100,22 @@ class ClaudeHooksTest {
         assertEquals(
                 CodexConfig.Outcome.UNCHANGED,
                 ClaudeHooks.plan(result.text(), moved).outcome());
+    }
+
+    @Test
+    void blockingClaimedEditsIsAFlagOfTheCommandAndReplacesTheInstalledGroups() throws Exception {
+        String blocking = ClaudeHooks.command(
+                Path.of("/usr/bin/node"),
+                Path.of("/h/.peers/hooks/peers-hook.mjs"),
+                Path.of("/h/.peers/peers.sock"),
+                true);
+        assertTrue(blocking.endsWith(" " + ClaudeHooks.BLOCK_FLAG), blocking);
+        CodexConfig.Result result =
+                ClaudeHooks.plan(ClaudeHooks.plan(null, COMMAND).text(), blocking);
+        assertEquals(CodexConfig.Outcome.REPLACED, result.outcome(), result.detail());
+        JsonNode edit = MAPPER.readTree(result.text()).path("hooks").path("PreToolUse");
+        assertEquals(1, edit.size());
+        assertEquals(blocking, edit.get(0).path("hooks").get(0).path("command").asText());
     }
 
     @Test

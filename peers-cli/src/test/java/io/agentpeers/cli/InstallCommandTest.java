@@ -221,8 +221,8 @@ class InstallCommandTest {
         assertTrue(done.out().contains("hooks: wrote " + script), done::toString);
         assertTrue(
                 done.out()
-                        .contains(
-                                "hooks: " + settings + ": added the peers hooks UserPromptSubmit, Stop, SessionStart"),
+                        .contains("hooks: " + settings
+                                + ": added the peers hooks UserPromptSubmit, Stop, SessionStart, PreToolUse"),
                 done::toString);
         assertEquals(ClaudeHooks.script(), Files.readString(script));
         String after = Files.readString(settings);

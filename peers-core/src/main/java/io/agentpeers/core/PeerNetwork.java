@@ -14,13 +14,16 @@ import io.agentpeers.core.port.StoreCounts;
 import io.agentpeers.core.port.StoreTransaction;
 import io.agentpeers.core.port.UnreadSummary;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -470,6 +473,7 @@ public final class PeerNetwork implements AutoCloseable {
                     sessionKey);
             tx.updatePeer(back);
             tx.moveMessages(self.id(), back.id());
+            tx.moveClaims(self.id(), back.id());
             tx.revivePendingMessages(back.id());
             events.add(new PeerLeft(retired, "became " + back.id().value()));
             events.add(new PeerJoined(back, true));
@@ -525,6 +529,10 @@ public final class PeerNetwork implements AutoCloseable {
             Peer peer = tx.findPeer(caller).orElseThrow(() -> unknownPeer(tx, caller.value()));
             if (!peer.live()) {
                 return peer;
+            }
+            if (releaseName) {
+                // Left on purpose: its claims end now rather than wait for a resume that will not come.
+                releaseAll(tx, caller);
             }
             return leaveNow(tx, events, peer, reason, releaseName, clock.instant());
         });
@@ -677,6 +685,181 @@ public final class PeerNetwork implements AutoCloseable {
         requireStarted();
         Peer self = live.get(caller);
         return self != null ? self : read(tx -> requireLive(tx, caller));
+    }
+
+    // ---------------------------------------------------------------- claims
+
+    /**
+     * Claims paths or globs of the caller's repository for {@code ttlMinutes} (null: the default), an
+     * advisory lease others see. All or nothing: when a path overlaps a claim of another live peer, none is
+     * taken and the outcome lists the conflicts, unless {@code share} accepts them (then every claim taken
+     * is marked shared). Claiming a pattern again renews it with the new TTL and note.
+     *
+     * @throws InvalidArgumentException for no paths or too many, a bad glob, a path outside the repository,
+     *                                  a TTL out of range, a note too long, a caller outside any repository,
+     *                                  or more claims than a peer may hold
+     */
+    public ClaimOutcome claimPaths(PeerId caller, List<String> paths, Integer ttlMinutes, String note, boolean share) {
+        ClaimLimits rules = limits.claims();
+        Duration ttl = ttl(ttlMinutes, rules);
+        String text = ClaimRules.note(note, rules);
+        Peer known = liveCaller(caller);
+        List<ClaimPattern> wanted = ClaimRules.patterns(paths, known, rules, "claim");
+        rateLimiter.acquire(caller, 1); // a write each, like a send; releasing is never limited
+        return write((tx, events) -> {
+            Peer self = requireLive(tx, caller);
+            String root = ClaimRules.root(self);
+            if (!root.equals(known.gitRoot())) {
+                throw new InvalidArgumentException("your repository changed while claiming; claim again");
+            }
+            Instant now = clock.instant();
+            List<HeldClaim> conflicts = new ArrayList<>();
+            for (HeldClaim held : heldClaims(tx, self.repoKey(), now)) {
+                if (!held.holder().id().equals(caller)
+                        && held.holderLive()
+                        && wanted.stream().anyMatch(p -> p.overlaps(held.claim().parsed()))) {
+                    conflicts.add(held);
+                }
+            }
+            if (!conflicts.isEmpty() && !share) {
+                return new ClaimOutcome(root, List.of(), conflicts);
+            }
+            List<String> texts = wanted.stream().map(ClaimPattern::text).toList();
+            List<Long> replaced = new ArrayList<>();
+            int kept = 0;
+            for (Claim own : tx.claimsOf(caller)) {
+                if (!own.activeAt(now) || (own.repoKey().equals(self.repoKey()) && texts.contains(own.pattern()))) {
+                    replaced.add(own.id());
+                } else {
+                    kept++;
+                }
+            }
+            if (kept + texts.size() > rules.perPeer()) {
+                throw new InvalidArgumentException("you would hold " + (kept + texts.size())
+                        + " claims; a peer holds at most " + rules.perPeer()
+                        + ": release some (release_paths) or claim a folder or glob instead of many files");
+            }
+            tx.deleteClaims(caller, replaced);
+            List<Claim> taken = new ArrayList<>();
+            for (String pattern : texts) {
+                taken.add(tx.insertClaim(
+                        new Claim(0, caller, self.repoKey(), pattern, text, !conflicts.isEmpty(), now, now.plus(ttl))));
+            }
+            return new ClaimOutcome(root, taken, conflicts);
+        });
+    }
+
+    /**
+     * Ends the caller's claims on these paths or globs (as they were claimed, normalised the same way), or
+     * all of its claims when {@code paths} is null or empty.
+     *
+     * @return the patterns released; a path the caller did not claim is not among them
+     */
+    public List<String> releasePaths(PeerId caller, List<String> paths) {
+        Peer known = liveCaller(caller);
+        List<String> texts = paths == null || paths.isEmpty()
+                ? null
+                : ClaimRules.patterns(paths, known, limits.claims(), "release").stream()
+                        .map(ClaimPattern::text)
+                        .toList();
+        return write((tx, events) -> {
+            Peer self = requireLive(tx, caller);
+            if (texts == null) {
+                return releaseAll(tx, caller);
+            }
+            List<Long> ids = new ArrayList<>();
+            List<String> released = new ArrayList<>();
+            for (Claim own : tx.claimsOf(caller)) {
+                if (own.repoKey().equals(self.repoKey()) && texts.contains(own.pattern())) {
+                    ids.add(own.id());
+                    released.add(own.pattern());
+                }
+            }
+            tx.deleteClaims(caller, ids);
+            return released;
+        });
+    }
+
+    private static List<String> releaseAll(StoreTransaction tx, PeerId caller) {
+        List<Claim> all = tx.claimsOf(caller);
+        tx.deleteClaims(caller, all.stream().map(Claim::id).toList());
+        return all.stream().map(Claim::pattern).toList();
+    }
+
+    /**
+     * The claims in force, the caller's own included: in its repository ({@link Scope#REPO}; none outside a
+     * repository) or on the whole machine. A claim whose holder is gone but may still resume (within the
+     * name grace period) is listed with that holder; it warns nobody until the holder is back.
+     */
+    public List<HeldClaim> claims(PeerId caller, Scope scope) {
+        Peer self = liveCaller(caller);
+        if (scope != Scope.MACHINE && self.repoKey() == null) {
+            return List.of();
+        }
+        String repoKey = scope == Scope.MACHINE ? null : self.repoKey();
+        return read(tx -> heldClaims(tx, repoKey, clock.instant()));
+    }
+
+    /**
+     * For an agent's hook before an edit: the claims of other live peers that cover {@code file} (absolute,
+     * or relative to the peer's folder), for the peer whose agent is an ancestor of the caller (as
+     * {@link #agentUnread}).
+     *
+     * @return empty when no live peer's agent is an ancestor of the caller
+     */
+    public Optional<AgentClaims> agentClaims(Credentials caller, String file) {
+        Objects.requireNonNull(caller, "caller");
+        requireStarted();
+        Peer peer = agentPeer(caller);
+        if (peer == null) {
+            return Optional.empty();
+        }
+        if (peer.gitRoot() == null || peer.repoKey() == null || file == null || file.isBlank()) {
+            return Optional.of(new AgentClaims(peer, null, List.of()));
+        }
+        ClaimPattern path;
+        try {
+            path = ClaimPattern.path(file, peer.gitRoot(), peer.cwd());
+        } catch (InvalidArgumentException outside) {
+            return Optional.of(new AgentClaims(peer, null, List.of()));
+        }
+        List<HeldClaim> covering = read(tx -> heldClaims(tx, peer.repoKey(), clock.instant())).stream()
+                .filter(held -> held.holderLive()
+                        && !held.holder().id().equals(peer.id())
+                        && held.claim().parsed().covers(path))
+                .toList();
+        return Optional.of(new AgentClaims(peer, path.text(), covering));
+    }
+
+    /** Claims not expired whose holder is live or gone within its grace period, oldest first. */
+    private List<HeldClaim> heldClaims(StoreTransaction tx, String repoKey, Instant now) {
+        Map<PeerId, Optional<Peer>> holders = new HashMap<>();
+        List<HeldClaim> held = new ArrayList<>();
+        for (Claim claim : tx.claims(repoKey)) {
+            if (!claim.activeAt(now)) {
+                continue;
+            }
+            Peer holder = holders.computeIfAbsent(
+                            claim.holder(),
+                            id -> Optional.ofNullable(live.get(id)).or(() -> tx.findPeer(id)))
+                    .orElse(null);
+            if (holder != null && ClaimRules.holds(holder, now, limits.nameGrace())) {
+                held.add(new HeldClaim(claim, holder));
+            }
+        }
+        return held;
+    }
+
+    private static Duration ttl(Integer minutes, ClaimLimits rules) {
+        if (minutes == null) {
+            return rules.defaultTtl();
+        }
+        Duration ttl = Duration.ofMinutes(minutes);
+        if (minutes < 1 || ttl.compareTo(rules.maxTtl()) > 0) {
+            throw new InvalidArgumentException("ttl_minutes must be from 1 to "
+                    + rules.maxTtl().toMinutes() + ", got " + minutes + "; claim again before it ends to keep it");
+        }
+        return ttl;
     }
 
     // ---------------------------------------------------------------- messages
@@ -919,6 +1102,7 @@ public final class PeerNetwork implements AutoCloseable {
                     }
                 }
             }
+            tx.deleteEndedClaims(now, now.minus(limits.nameGrace()));
             Instant horizon = now.minus(limits.retention());
             int prunedMessages = tx.deleteFinishedMessages(horizon);
             int prunedPeers = tx.deleteGonePeers(horizon);

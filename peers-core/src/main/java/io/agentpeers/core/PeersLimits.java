@@ -15,6 +15,7 @@ import java.util.Objects;
  * @param maxHistory        most messages one history request returns (500)
  * @param maxBatch          most write requests committed in one transaction (500)
  * @param terminateOrphans  whether the sweep ends MCP servers whose agent died
+ * @param claims            the limits of claims on paths
  */
 public record PeersLimits(
         int maxMessageBytes,
@@ -25,7 +26,8 @@ public record PeersLimits(
         Duration retention,
         int maxHistory,
         int maxBatch,
-        boolean terminateOrphans) {
+        boolean terminateOrphans,
+        ClaimLimits claims) {
 
     /**
      * @throws InvalidArgumentException when a size, rate or count is below 1 (the summary limit below 0) or a period is negative
@@ -33,6 +35,7 @@ public record PeersLimits(
     public PeersLimits {
         Objects.requireNonNull(nameGrace, "nameGrace");
         Objects.requireNonNull(retention, "retention");
+        Objects.requireNonNull(claims, "claims");
         if (maxMessageBytes < 1
                 || maxSummaryBytes < 0
                 || ratePerMinute < 1
@@ -51,7 +54,17 @@ public record PeersLimits(
 
     /** The documented limits: the values in parentheses above, orphans left running. */
     public static PeersLimits defaults() {
-        return new PeersLimits(64 * 1024, 1024, 600, 200, Duration.ofHours(24), Duration.ofDays(7), 500, 500, false);
+        return new PeersLimits(
+                64 * 1024,
+                1024,
+                600,
+                200,
+                Duration.ofHours(24),
+                Duration.ofDays(7),
+                500,
+                500,
+                false,
+                ClaimLimits.defaults());
     }
 
     /** These limits with another rate: {@code perMinute} sustained, bursts of {@code burst}. */
@@ -65,7 +78,8 @@ public record PeersLimits(
                 retention,
                 maxHistory,
                 maxBatch,
-                terminateOrphans);
+                terminateOrphans,
+                claims);
     }
 
     /** These limits with another largest message text, in UTF-8 bytes. */
@@ -79,7 +93,8 @@ public record PeersLimits(
                 retention,
                 maxHistory,
                 maxBatch,
-                terminateOrphans);
+                terminateOrphans,
+                claims);
     }
 
     /** These limits with another grace period for gone peers' names and pending messages. */
@@ -93,7 +108,8 @@ public record PeersLimits(
                 retention,
                 maxHistory,
                 maxBatch,
-                terminateOrphans);
+                terminateOrphans,
+                claims);
     }
 
     /** These limits with another retention period for old messages and gone peers. */
@@ -107,7 +123,8 @@ public record PeersLimits(
                 keep,
                 maxHistory,
                 maxBatch,
-                terminateOrphans);
+                terminateOrphans,
+                claims);
     }
 
     /** These limits with orphaned MCP servers ended by the sweep, or left running. */
@@ -121,6 +138,22 @@ public record PeersLimits(
                 retention,
                 maxHistory,
                 maxBatch,
-                terminate);
+                terminate,
+                claims);
+    }
+
+    /** These limits with other limits of claims on paths. */
+    public PeersLimits withClaims(ClaimLimits newClaims) {
+        return new PeersLimits(
+                maxMessageBytes,
+                maxSummaryBytes,
+                ratePerMinute,
+                rateBurst,
+                nameGrace,
+                retention,
+                maxHistory,
+                maxBatch,
+                terminateOrphans,
+                newClaims);
     }
 }

@@ -152,6 +152,28 @@ final class PeerTools {
                         List.of("scope", "message")),
                 this::broadcast));
         tools.add(tool(
+                "claim_paths",
+                ToolHints.SETS,
+                ClaimTools.CLAIM_DESCRIPTION,
+                schema(
+                        props(
+                                "paths",
+                                ClaimTools.pathsProperty(),
+                                "ttl_minutes",
+                                Map.of("type", "integer"),
+                                "note",
+                                Map.of("type", "string"),
+                                "share",
+                                Map.of("type", "boolean")),
+                        List.of("paths")),
+                ClaimTools::claim));
+        tools.add(tool(
+                "release_paths",
+                ToolHints.SETS,
+                ClaimTools.RELEASE_DESCRIPTION,
+                schema(props("paths", ClaimTools.pathsProperty()), List.of()),
+                ClaimTools::release));
+        tools.add(tool(
                 "kill_peer",
                 ToolHints.DESTROYS,
                 """
@@ -169,9 +191,11 @@ final class PeerTools {
         Scope scope = Scope.fromWireName(stringArg(args, "scope", "repo"));
         List<PeerInfo> peers = client.listPeers(scope);
         peers.forEach(this::remember);
+        String claims = ClaimTools.listing(client, scope);
         if (peers.isEmpty()) {
             return "No other agent is connected in scope " + scope.wireName() + "."
-                    + (scope == Scope.MACHINE ? "" : " Try scope \"machine\" to see every agent on this machine.");
+                    + (scope == Scope.MACHINE ? "" : " Try scope \"machine\" to see every agent on this machine.")
+                    + claims;
         }
         StringBuilder text = new StringBuilder();
         text.append(peers.size())
@@ -183,7 +207,7 @@ final class PeerTools {
             text.append("- ").append(describe(peer)).append('\n');
         }
         text.append("Write to one with send_message(to_id=<id or name>, message=...).");
-        return text.toString();
+        return text.append(claims).toString();
     }
 
     private String sendMessage(PeersClient client, Map<String, Object> args) {

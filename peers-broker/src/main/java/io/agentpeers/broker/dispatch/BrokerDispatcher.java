@@ -67,6 +67,7 @@ public final class BrokerDispatcher implements ConnectionHandler, CommitListener
     private final LongPolls polls;
     private final Pushes pushes;
     private final GoneAtStop goneAtStop;
+    private final ClaimMethods claims;
 
     public BrokerDispatcher(PeerNetwork network, BrokerContext context) {
         this.network = network;
@@ -75,6 +76,7 @@ public final class BrokerDispatcher implements ConnectionHandler, CommitListener
         this.polls = new LongPolls(network, envelopes);
         this.pushes = new Pushes(connections, envelopes, polls, peerJson);
         this.goneAtStop = new GoneAtStop(network);
+        this.claims = new ClaimMethods(network);
     }
 
     /** How many connections are open now. */
@@ -252,6 +254,11 @@ public final class BrokerDispatcher implements ConnectionHandler, CommitListener
             case "kill" -> kill(connection, session, params);
             case "agent_unread" -> agentUnread(connection, params);
             case "dashboard" -> dashboard(connection, session, params);
+            case "claim_paths" -> claims.claim(session.caller(), params);
+            case "release_paths" -> claims.release(session.caller(), params);
+            case "list_claims" -> claims.list(session.caller(), params);
+            case "agent_claims" ->
+                claims.agentClaims(connection.identity().credentials().orElse(null), params);
             default -> throw new MethodNotFoundException("no method '" + method + "'; docs/protocol.md lists them");
         };
     }

@@ -89,6 +89,28 @@ final class Params {
         return ids;
     }
 
+    /** An array of strings, or an empty list when absent; at most {@code max} of them. */
+    List<String> stringsOr(String field, int max) {
+        JsonNode value = value(field);
+        if (value == null) {
+            return List.of();
+        }
+        if (!value.isArray()) {
+            throw new InvalidParamsException("'" + field + "' must be an array of strings");
+        }
+        if (value.size() > max) {
+            throw new InvalidParamsException("'" + field + "' holds more than " + max + " entries");
+        }
+        List<String> strings = new ArrayList<>();
+        for (JsonNode item : value) {
+            if (!item.isTextual()) {
+                throw new InvalidParamsException("'" + field + "' must hold strings only");
+            }
+            strings.add(item.asText());
+        }
+        return strings;
+    }
+
     boolean booleanOr(String field, boolean fallback) {
         JsonNode value = value(field);
         if (value == null) {

@@ -13,10 +13,13 @@ import io.agentpeers.core.Scope;
 import io.agentpeers.protocol.BrokerEvent;
 import io.agentpeers.protocol.BrokerInfo;
 import io.agentpeers.protocol.BrokerStats;
+import io.agentpeers.protocol.ClaimInfo;
+import io.agentpeers.protocol.ClaimResult;
 import io.agentpeers.protocol.Envelope;
 import io.agentpeers.protocol.PeerInfo;
 import io.agentpeers.protocol.Pong;
 import io.agentpeers.protocol.codec.BrokerJson;
+import io.agentpeers.protocol.codec.ClaimsJson;
 import io.agentpeers.protocol.codec.PeersJson;
 import io.agentpeers.protocol.transport.TransportConnector;
 import io.agentpeers.protocol.wire.JsonRpcRequest;
@@ -219,6 +222,37 @@ public final class PeersClient implements AutoCloseable {
     public List<PeerInfo> listPeers(Scope scope) {
         return PeersJson.peerInfos(
                 call("list_peers", params().put("scope", scope.wireName())).get("peers"));
+    }
+
+    /**
+     * Claims paths or globs of this peer's repository (relative to its folder, or absolute inside the
+     * repository) for {@code ttlMinutes} (null: the broker's default). When one overlaps another live peer's
+     * claim, none is taken and the result lists the conflicts, unless {@code share} is true.
+     */
+    public ClaimResult claimPaths(List<String> paths, Integer ttlMinutes, String note, boolean share) {
+        ObjectNode params =
+                params().put("ttl_minutes", ttlMinutes).put("note", note).put("share", share);
+        paths.forEach(params.putArray("paths")::add);
+        JsonNode result = call("claim_paths", params);
+        return new ClaimResult(
+                result.path("root").asText(""),
+                ClaimsJson.claimInfos(result.get("claimed")),
+                ClaimsJson.claimInfos(result.get("conflicts")));
+    }
+
+    /** Releases these claims of this peer (as they were claimed), or all of them for an empty list; returns the paths released. */
+    public List<String> releasePaths(List<String> paths) {
+        ObjectNode params = params();
+        paths.forEach(params.putArray("paths")::add);
+        List<String> released = new ArrayList<>();
+        call("release_paths", params).path("released").forEach(p -> released.add(p.asText()));
+        return released;
+    }
+
+    /** The claims in force in {@code scope} (repo: this peer's repository; machine: all), this peer's own included. */
+    public List<ClaimInfo> listClaims(Scope scope) {
+        return ClaimsJson.claimInfos(
+                call("list_claims", params().put("scope", scope.wireName())).get("claims"));
     }
 
     /** A peer by id or name, live or gone. */

@@ -1,5 +1,6 @@
 package io.agentpeers.core.port;
 
+import io.agentpeers.core.Claim;
 import io.agentpeers.core.ClientType;
 import io.agentpeers.core.Message;
 import io.agentpeers.core.NewMessage;
@@ -118,6 +119,29 @@ public interface StoreTransaction {
 
     /** Deletes read and undeliverable messages sent before {@code sentBefore}; returns the count. */
     int deleteFinishedMessages(Instant sentBefore);
+
+    // ---- claims
+
+    /** Stores a claim (its id is ignored) and returns it with its id, greater than every earlier id. */
+    Claim insertClaim(Claim claim);
+
+    /** The claims scoped to {@code repoKey}, or every claim when it is null, of any holder, oldest (lowest id) first. */
+    List<Claim> claims(String repoKey);
+
+    /** The claims {@code holder} holds, oldest first, expired ones included. */
+    List<Claim> claimsOf(PeerId holder);
+
+    /** Deletes the claims of {@code holder} with these ids; other ids are ignored. Returns how many. */
+    int deleteClaims(PeerId holder, Collection<Long> ids);
+
+    /**
+     * Deletes claims that expired at or before {@code now}, and those of peers gone at or before {@code goneBy};
+     * returns how many.
+     */
+    int deleteEndedClaims(Instant now, Instant goneBy);
+
+    /** Gives every claim of {@code from} to {@code to} (a peer merged into the one it turned out to be). */
+    void moveClaims(PeerId from, PeerId to);
 
     /** Counts for status displays. */
     StoreCounts counts();

@@ -1,5 +1,6 @@
 package io.agentpeers.store.memory;
 
+import io.agentpeers.core.Claim;
 import io.agentpeers.core.ClientType;
 import io.agentpeers.core.InvalidArgumentException;
 import io.agentpeers.core.Message;
@@ -30,6 +31,7 @@ import java.util.NavigableSet;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Predicate;
@@ -70,6 +72,10 @@ public final class InMemoryPeerStore implements PeerStore {
 
     private final EnumMap<MessageState, Set<Long>> byState = new EnumMap<>(MessageState.class);
     private long lastMessageId;
+    /** Claims by id, ascending. */
+    private final TreeMap<Long, Claim> claims = new TreeMap<>();
+
+    private long lastClaimId;
     /** Inverse of every change of the running write transaction, newest first. */
     private final Deque<Runnable> undo = new ArrayDeque<>();
 
@@ -93,6 +99,7 @@ public final class InMemoryPeerStore implements PeerStore {
         try {
             ensureOpen();
             long idBefore = lastMessageId;
+            long claimIdBefore = lastClaimId;
             Tx tx = new Tx(true);
             boolean committed = false;
             try {
@@ -106,6 +113,7 @@ public final class InMemoryPeerStore implements PeerStore {
                         undo.pop().run();
                     }
                     lastMessageId = idBefore;
+                    lastClaimId = claimIdBefore;
                 }
                 undo.clear();
             }
@@ -178,6 +186,17 @@ public final class InMemoryPeerStore implements PeerStore {
                 peers.remove(id);
             } else {
                 peers.put(id, old);
+            }
+        });
+    }
+
+    private void setClaim(long id, Claim value) {
+        Claim old = value == null ? claims.remove(id) : claims.put(id, value);
+        undo.push(() -> {
+            if (old == null) {
+                claims.remove(id);
+            } else {
+                claims.put(id, old);
             }
         });
     }
@@ -449,6 +468,11 @@ public final class InMemoryPeerStore implements PeerStore {
                         setMessage(id, null);
                     }
                 }
+                for (Claim claim : List.copyOf(claims.values())) {
+                    if (claim.holder().equals(p.id())) {
+                        setClaim(claim.id(), null);
+                    }
+                }
                 setPeer(p.id(), null);
                 deleted++;
             }
@@ -656,6 +680,96 @@ public final class InMemoryPeerStore implements PeerStore {
                 setMessage(id, null);
             }
             return old.size();
+        }
+
+        @Override
+        public Claim insertClaim(Claim claim) {
+            checkWritable();
+            Objects.requireNonNull(claim, "claim");
+            if (!peers.containsKey(claim.holder())) {
+                throw new StoreException("cannot store a claim of " + claim.holder() + ": no peer has this id");
+            }
+            long id = ++lastClaimId;
+            Claim stored = new Claim(
+                            0,
+                            claim.holder(),
+                            claim.repoKey(),
+                            claim.pattern(),
+                            claim.note(),
+                            claim.shared(),
+                            millis(claim.claimedAt()),
+                            millis(claim.expiresAt()))
+                    .withId(id);
+            setClaim(id, stored);
+            return stored;
+        }
+
+        @Override
+        public List<Claim> claims(String repoKey) {
+            check();
+            return claims.values().stream()
+                    .filter(c -> repoKey == null || c.repoKey().equals(repoKey))
+                    .toList();
+        }
+
+        @Override
+        public List<Claim> claimsOf(PeerId holder) {
+            check();
+            return claims.values().stream()
+                    .filter(c -> c.holder().equals(holder))
+                    .toList();
+        }
+
+        @Override
+        public int deleteClaims(PeerId holder, Collection<Long> ids) {
+            checkWritable();
+            int deleted = 0;
+            for (Long id : new LinkedHashSet<>(ids)) {
+                Claim claim = id == null ? null : claims.get(id);
+                if (claim != null && claim.holder().equals(holder)) {
+                    setClaim(id, null);
+                    deleted++;
+                }
+            }
+            return deleted;
+        }
+
+        @Override
+        public int deleteEndedClaims(Instant now, Instant goneBy) {
+            checkWritable();
+            int deleted = 0;
+            for (Claim claim : List.copyOf(claims.values())) {
+                Peer holder = peers.get(claim.holder());
+                boolean holderEnded = holder != null
+                        && !holder.live()
+                        && holder.goneAt() != null
+                        && !holder.goneAt().isAfter(goneBy);
+                if (!claim.expiresAt().isAfter(now) || holderEnded) {
+                    setClaim(claim.id(), null);
+                    deleted++;
+                }
+            }
+            return deleted;
+        }
+
+        @Override
+        public void moveClaims(PeerId from, PeerId to) {
+            checkWritable();
+            for (Claim c : List.copyOf(claims.values())) {
+                if (c.holder().equals(from)) {
+                    setClaim(
+                            c.id(),
+                            new Claim(
+                                    c.id(),
+                                    to,
+                                    c.repoKey(),
+                                    c.pattern(),
+                                    c.note(),
+                                    c.shared(),
+                                    c.claimedAt(),
+                                    c.expiresAt()));
+                }
+            }
         }
 
         @Override

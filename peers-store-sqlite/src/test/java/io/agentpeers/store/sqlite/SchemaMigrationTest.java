@@ -58,7 +58,7 @@ class SchemaMigrationTest {
         }
         assertEquals(Schema.latestVersion(), versions.get(versions.size() - 1));
         assertEquals(Schema.MIGRATIONS.size(), versions.size());
-        assertEquals(List.of("messages", "peers", "schema_version"), tables(file));
+        assertEquals(List.of("claims", "messages", "peers", "schema_version"), tables(file));
         assertFalse(indexes(file).contains("peers_live_cwd"), "dropped by step 2");
         assertTrue(indexes(file).contains("peers_live_registered"));
     }
@@ -69,7 +69,7 @@ class SchemaMigrationTest {
         try (SqlitePeerStore store = SqlitePeerStore.open(file)) {
             assertEquals(0, store.read(StoreTransaction::counts).messages());
         }
-        assertEquals(List.of("messages", "peers", "schema_version"), tables(file));
+        assertEquals(List.of("claims", "messages", "peers", "schema_version"), tables(file));
     }
 
     @Test

@@ -1,5 +1,6 @@
 package io.agentpeers.store.postgres.internal;
 
+import io.agentpeers.core.Claim;
 import io.agentpeers.core.ClientType;
 import io.agentpeers.core.InvalidArgumentException;
 import io.agentpeers.core.Message;
@@ -28,13 +29,15 @@ import org.jdbi.v3.core.JdbiException;
 public final class PostgresTransaction implements StoreTransaction {
     private final PeerDao peers;
     private final MessageDao messages;
+    private final ClaimDao claims;
     private final DirectStatements direct;
     private final Thread owner = Thread.currentThread();
     private volatile boolean open = true;
 
-    PostgresTransaction(PeerDao peers, MessageDao messages, DirectStatements direct) {
+    PostgresTransaction(PeerDao peers, MessageDao messages, ClaimDao claims, DirectStatements direct) {
         this.peers = peers;
         this.messages = messages;
+        this.claims = claims;
         this.direct = direct;
     }
 
@@ -253,6 +256,51 @@ public final class PostgresTransaction implements StoreTransaction {
     @Override
     public int deleteFinishedMessages(Instant sentBefore) {
         return run("delete finished messages", () -> messages.deleteFinished(sentBefore.toEpochMilli()));
+    }
+
+    // ---- claims
+
+    @Override
+    public Claim insertClaim(Claim claim) {
+        Objects.requireNonNull(claim, "claim");
+        refuseNul("a claim's pattern", claim.pattern());
+        refuseNul("a claim's note", claim.note());
+        return run(
+                "insert a claim of " + claim.holder(),
+                () -> claim.withId(claims.insert(
+                        claim.holder().value(),
+                        claim.repoKey(),
+                        claim.pattern(),
+                        claim.note(),
+                        claim.shared(),
+                        claim.claimedAt().toEpochMilli(),
+                        claim.expiresAt().toEpochMilli())));
+    }
+
+    @Override
+    public List<Claim> claims(String repoKey) {
+        return run("list claims", () -> repoKey == null ? claims.all() : claims.inRepo(repoKey));
+    }
+
+    @Override
+    public List<Claim> claimsOf(PeerId holder) {
+        return run("list claims of a peer", () -> claims.of(holder.value()));
+    }
+
+    @Override
+    public int deleteClaims(PeerId holder, Collection<Long> ids) {
+        List<Long> all = ids.stream().filter(Objects::nonNull).toList();
+        return all.isEmpty() ? 0 : run("delete claims", () -> claims.delete(holder.value(), all));
+    }
+
+    @Override
+    public int deleteEndedClaims(Instant now, Instant goneBy) {
+        return run("delete ended claims", () -> claims.deleteEnded(now.toEpochMilli(), goneBy.toEpochMilli()));
+    }
+
+    @Override
+    public void moveClaims(PeerId from, PeerId to) {
+        run("move claims", () -> claims.move(from.value(), to.value()));
     }
 
     @Override

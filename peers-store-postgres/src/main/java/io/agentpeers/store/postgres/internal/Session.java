@@ -11,7 +11,7 @@ import org.jdbi.v3.core.Handle;
  * the store lends it to one thread at a time. The driver begins a transaction at the first statement
  * after each commit or rollback, so a unit of work costs no round trip for its BEGIN.
  */
-public record Session(Handle handle, PeerDao peers, MessageDao messages, DirectStatements direct)
+public record Session(Handle handle, PeerDao peers, MessageDao messages, ClaimDao claims, DirectStatements direct)
         implements AutoCloseable {
 
     public static Session attach(Handle handle) {
@@ -19,6 +19,7 @@ public record Session(Handle handle, PeerDao peers, MessageDao messages, DirectS
                 handle,
                 handle.attach(PeerDao.class),
                 handle.attach(MessageDao.class),
+                handle.attach(ClaimDao.class),
                 new DirectStatements(handle.getConnection()));
     }
 
@@ -27,7 +28,7 @@ public record Session(Handle handle, PeerDao peers, MessageDao messages, DirectS
      * to commit comes out as a {@link StoreException}.
      */
     public <T> T inTransaction(StoreWork<T> work) {
-        PostgresTransaction tx = new PostgresTransaction(peers, messages, direct);
+        PostgresTransaction tx = new PostgresTransaction(peers, messages, claims, direct);
         T result;
         try {
             result = work.run(tx);

@@ -98,7 +98,26 @@ public final class Schema {
                             "ALTER TABLE peers ADD COLUMN session_key TEXT",
                             "CREATE INDEX peers_previous_secret ON peers (previous_secret_hash)"
                                     + " WHERE previous_secret_hash IS NOT NULL",
-                            "CREATE INDEX peers_session_key ON peers (session_key) WHERE session_key IS NOT NULL")));
+                            "CREATE INDEX peers_session_key ON peers (session_key) WHERE session_key IS NOT NULL")),
+            // Claims go with their holder when it is deleted; the core ends them earlier (TTL, release, grace).
+            new Migration(
+                    4,
+                    "claims on paths: advisory leases of a peer on paths or globs of a repository",
+                    List.of(
+                            """
+                    CREATE TABLE claims (
+                        id         INTEGER PRIMARY KEY AUTOINCREMENT,
+                        holder_id  TEXT    NOT NULL REFERENCES peers (id) ON DELETE CASCADE,
+                        repo_key   TEXT    NOT NULL,
+                        pattern    TEXT    NOT NULL,
+                        note       TEXT    NOT NULL DEFAULT '',
+                        shared     INTEGER NOT NULL DEFAULT 0 CHECK (shared IN (0, 1)),
+                        claimed_at INTEGER NOT NULL,
+                        expires_at INTEGER NOT NULL
+                    )""",
+                            "CREATE INDEX claims_repo ON claims (repo_key, id)",
+                            "CREATE INDEX claims_holder ON claims (holder_id, id)",
+                            "CREATE INDEX claims_expires ON claims (expires_at)")));
 
     private Schema() {}
 

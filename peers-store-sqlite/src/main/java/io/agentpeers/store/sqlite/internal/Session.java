@@ -8,7 +8,7 @@ import org.jdbi.v3.core.Handle;
  * thread at a time. Transactions are begun and ended with plain SQL rather than JDBC's auto-commit
  * switch, which in sqlite-jdbc opens a fresh transaction after every commit.
  */
-public record Session(Handle handle, PeerDao peers, MessageDao messages, DirectStatements direct)
+public record Session(Handle handle, PeerDao peers, MessageDao messages, ClaimDao claims, DirectStatements direct)
         implements AutoCloseable {
 
     public static Session attach(Handle handle) {
@@ -16,6 +16,7 @@ public record Session(Handle handle, PeerDao peers, MessageDao messages, DirectS
                 handle,
                 handle.attach(PeerDao.class),
                 handle.attach(MessageDao.class),
+                handle.attach(ClaimDao.class),
                 new DirectStatements(handle.getConnection()));
     }
 
@@ -25,7 +26,7 @@ public record Session(Handle handle, PeerDao peers, MessageDao messages, DirectS
      */
     public <T> T inTransaction(String begin, StoreWork<T> work) {
         direct.control(begin);
-        SqliteTransaction tx = new SqliteTransaction(peers, messages, direct);
+        SqliteTransaction tx = new SqliteTransaction(peers, messages, claims, direct);
         T result;
         try {
             result = work.run(tx);
@@ -54,7 +55,7 @@ public record Session(Handle handle, PeerDao peers, MessageDao messages, DirectS
         if (!wasQueryOnly) {
             handle.execute("PRAGMA query_only = 1");
         }
-        SqliteTransaction tx = new SqliteTransaction(peers, messages, direct);
+        SqliteTransaction tx = new SqliteTransaction(peers, messages, claims, direct);
         try {
             return work.run(tx);
         } finally {

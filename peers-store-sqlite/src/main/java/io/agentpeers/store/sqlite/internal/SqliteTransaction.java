@@ -1,5 +1,6 @@
 package io.agentpeers.store.sqlite.internal;
 
+import io.agentpeers.core.Claim;
 import io.agentpeers.core.ClientType;
 import io.agentpeers.core.InvalidArgumentException;
 import io.agentpeers.core.Message;
@@ -32,13 +33,15 @@ public final class SqliteTransaction implements StoreTransaction {
 
     private final PeerDao peers;
     private final MessageDao messages;
+    private final ClaimDao claims;
     private final DirectStatements direct;
     private final Thread owner = Thread.currentThread();
     private volatile boolean open = true;
 
-    SqliteTransaction(PeerDao peers, MessageDao messages, DirectStatements direct) {
+    SqliteTransaction(PeerDao peers, MessageDao messages, ClaimDao claims, DirectStatements direct) {
         this.peers = peers;
         this.messages = messages;
+        this.claims = claims;
         this.direct = direct;
     }
 
@@ -253,6 +256,48 @@ public final class SqliteTransaction implements StoreTransaction {
     @Override
     public int deleteFinishedMessages(Instant sentBefore) {
         return run("delete finished messages", () -> messages.deleteFinished(sentBefore.toEpochMilli()));
+    }
+
+    // ---- claims
+
+    @Override
+    public Claim insertClaim(Claim claim) {
+        Objects.requireNonNull(claim, "claim");
+        return run(
+                "insert a claim of " + claim.holder(),
+                () -> claim.withId(claims.insert(
+                        claim.holder().value(),
+                        claim.repoKey(),
+                        claim.pattern(),
+                        claim.note(),
+                        claim.shared() ? 1 : 0,
+                        claim.claimedAt().toEpochMilli(),
+                        claim.expiresAt().toEpochMilli())));
+    }
+
+    @Override
+    public List<Claim> claims(String repoKey) {
+        return run("list claims", () -> repoKey == null ? claims.all() : claims.inRepo(repoKey));
+    }
+
+    @Override
+    public List<Claim> claimsOf(PeerId holder) {
+        return run("list claims of a peer", () -> claims.of(holder.value()));
+    }
+
+    @Override
+    public int deleteClaims(PeerId holder, Collection<Long> ids) {
+        return run("delete claims", () -> inChunks(ids, chunk -> claims.delete(holder.value(), chunk)));
+    }
+
+    @Override
+    public int deleteEndedClaims(Instant now, Instant goneBy) {
+        return run("delete ended claims", () -> claims.deleteEnded(now.toEpochMilli(), goneBy.toEpochMilli()));
+    }
+
+    @Override
+    public void moveClaims(PeerId from, PeerId to) {
+        run("move claims", () -> claims.move(from.value(), to.value()));
     }
 
     @Override
