@@ -15,6 +15,9 @@ import java.util.Objects;
  * @param maxHistory        most messages one history request returns (500)
  * @param maxBatch          most write requests committed in one transaction (500)
  * @param terminateOrphans  whether the sweep ends MCP servers whose agent died
+ * @param maxExchanges      most messages two agents exchange within {@code exchangeWindow} with nobody else in
+ *                          between before further ones are held for a person to release (20)
+ * @param exchangeWindow    the period those exchanges are counted over (10 minutes)
  */
 public record PeersLimits(
         int maxMessageBytes,
@@ -25,7 +28,9 @@ public record PeersLimits(
         Duration retention,
         int maxHistory,
         int maxBatch,
-        boolean terminateOrphans) {
+        boolean terminateOrphans,
+        int maxExchanges,
+        Duration exchangeWindow) {
 
     /**
      * @throws InvalidArgumentException when a size, rate or count is below 1 (the summary limit below 0) or a period is negative
@@ -33,6 +38,7 @@ public record PeersLimits(
     public PeersLimits {
         Objects.requireNonNull(nameGrace, "nameGrace");
         Objects.requireNonNull(retention, "retention");
+        Objects.requireNonNull(exchangeWindow, "exchangeWindow");
         if (maxMessageBytes < 1
                 || maxSummaryBytes < 0
                 || ratePerMinute < 1
@@ -40,18 +46,32 @@ public record PeersLimits(
                 || maxHistory < 1
                 || maxBatch < 1
                 || nameGrace.isNegative()
-                || retention.isNegative()) {
+                || retention.isNegative()
+                || maxExchanges < 1
+                || exchangeWindow.isNegative()) {
             // Not "this": in a compact constructor the fields are not assigned yet.
             throw new InvalidArgumentException("limits must be positive: max_message_bytes=" + maxMessageBytes
                     + " max_summary_bytes=" + maxSummaryBytes + " rate=" + ratePerMinute + "/" + rateBurst
                     + " max_history=" + maxHistory + " max_batch=" + maxBatch + " name_grace=" + nameGrace
-                    + " retention=" + retention);
+                    + " retention=" + retention + " max_exchanges=" + maxExchanges + " exchange_window="
+                    + exchangeWindow);
         }
     }
 
     /** The documented limits: the values in parentheses above, orphans left running. */
     public static PeersLimits defaults() {
-        return new PeersLimits(64 * 1024, 1024, 600, 200, Duration.ofHours(24), Duration.ofDays(7), 500, 500, false);
+        return new PeersLimits(
+                64 * 1024,
+                1024,
+                600,
+                200,
+                Duration.ofHours(24),
+                Duration.ofDays(7),
+                500,
+                500,
+                false,
+                20,
+                Duration.ofMinutes(10));
     }
 
     /** These limits with another rate: {@code perMinute} sustained, bursts of {@code burst}. */
@@ -65,7 +85,9 @@ public record PeersLimits(
                 retention,
                 maxHistory,
                 maxBatch,
-                terminateOrphans);
+                terminateOrphans,
+                maxExchanges,
+                exchangeWindow);
     }
 
     /** These limits with another largest message text, in UTF-8 bytes. */
@@ -79,7 +101,9 @@ public record PeersLimits(
                 retention,
                 maxHistory,
                 maxBatch,
-                terminateOrphans);
+                terminateOrphans,
+                maxExchanges,
+                exchangeWindow);
     }
 
     /** These limits with another grace period for gone peers' names and pending messages. */
@@ -93,7 +117,9 @@ public record PeersLimits(
                 retention,
                 maxHistory,
                 maxBatch,
-                terminateOrphans);
+                terminateOrphans,
+                maxExchanges,
+                exchangeWindow);
     }
 
     /** These limits with another retention period for old messages and gone peers. */
@@ -107,7 +133,9 @@ public record PeersLimits(
                 keep,
                 maxHistory,
                 maxBatch,
-                terminateOrphans);
+                terminateOrphans,
+                maxExchanges,
+                exchangeWindow);
     }
 
     /** These limits with orphaned MCP servers ended by the sweep, or left running. */
@@ -121,6 +149,24 @@ public record PeersLimits(
                 retention,
                 maxHistory,
                 maxBatch,
-                terminate);
+                terminate,
+                maxExchanges,
+                exchangeWindow);
+    }
+
+    /** These limits with another ping-pong guard: at most {@code max} exchanges of a pair within {@code window}. */
+    public PeersLimits withExchanges(int max, Duration window) {
+        return new PeersLimits(
+                maxMessageBytes,
+                maxSummaryBytes,
+                ratePerMinute,
+                rateBurst,
+                nameGrace,
+                retention,
+                maxHistory,
+                maxBatch,
+                terminateOrphans,
+                max,
+                window);
     }
 }

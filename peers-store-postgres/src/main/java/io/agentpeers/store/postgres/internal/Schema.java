@@ -28,11 +28,12 @@ public final class Schema {
     private static final Logger LOG = LoggerFactory.getLogger(Schema.class);
 
     /** The steps, oldest first. Append only. */
-    public static final List<Migration> MIGRATIONS = List.of(new Migration(
-            1,
-            "peers and messages",
-            List.of(
-                    """
+    public static final List<Migration> MIGRATIONS = List.of(
+            new Migration(
+                    1,
+                    "peers and messages",
+                    List.of(
+                            """
                     CREATE TABLE peers (
                         id                   text    NOT NULL PRIMARY KEY,
                         name                 text,
@@ -59,23 +60,23 @@ public final class Schema {
                         CHECK ((conn_pid IS NULL) = (conn_uid IS NULL) AND (conn_pid IS NULL) = (conn_start_ticks IS NULL)),
                         CHECK ((agent_pid IS NULL) = (agent_uid IS NULL) AND (agent_pid IS NULL) = (agent_start_ticks IS NULL))
                     )""",
-                    // A safety net under the core's own check: two live peers never share a name.
-                    "CREATE UNIQUE INDEX peers_live_name ON peers (name) WHERE state = 'live' AND name IS NOT NULL",
-                    "CREATE INDEX peers_name ON peers (name, registered_at) WHERE name IS NOT NULL",
-                    "CREATE INDEX peers_live_registered ON peers (registered_at, id) WHERE state = 'live'",
-                    "CREATE INDEX peers_resume_secret ON peers (resume_secret_hash) WHERE resume_secret_hash IS NOT NULL",
-                    "CREATE INDEX peers_previous_secret ON peers (previous_secret_hash)"
-                            + " WHERE previous_secret_hash IS NOT NULL",
-                    "CREATE INDEX peers_session_key ON peers (session_key) WHERE session_key IS NOT NULL",
-                    "CREATE INDEX peers_agent ON peers (agent_pid, agent_start_ticks) WHERE agent_pid IS NOT NULL",
-                    "CREATE INDEX peers_gone ON peers (gone_at) WHERE state = 'gone'",
-                    // An identity column: its sequence never hands out a number twice, even after the
-                    // newest message was pruned or its insert rolled back; clients dedupe by id.
-                    // sender_id is deliberately not a foreign key: the broker's notices come from
-                    // 'broker', which is no peer, and a pruned sender's messages may outlive it.
-                    // reply_to is not one either: the message answered may be pruned first.
-                    // recipient_id is: a peer's messages go when the peer is deleted.
-                    """
+                            // A safety net under the core's own check: two live peers never share a name.
+                            "CREATE UNIQUE INDEX peers_live_name ON peers (name) WHERE state = 'live' AND name IS NOT NULL",
+                            "CREATE INDEX peers_name ON peers (name, registered_at) WHERE name IS NOT NULL",
+                            "CREATE INDEX peers_live_registered ON peers (registered_at, id) WHERE state = 'live'",
+                            "CREATE INDEX peers_resume_secret ON peers (resume_secret_hash) WHERE resume_secret_hash IS NOT NULL",
+                            "CREATE INDEX peers_previous_secret ON peers (previous_secret_hash)"
+                                    + " WHERE previous_secret_hash IS NOT NULL",
+                            "CREATE INDEX peers_session_key ON peers (session_key) WHERE session_key IS NOT NULL",
+                            "CREATE INDEX peers_agent ON peers (agent_pid, agent_start_ticks) WHERE agent_pid IS NOT NULL",
+                            "CREATE INDEX peers_gone ON peers (gone_at) WHERE state = 'gone'",
+                            // An identity column: its sequence never hands out a number twice, even after the
+                            // newest message was pruned or its insert rolled back; clients dedupe by id.
+                            // sender_id is deliberately not a foreign key: the broker's notices come from
+                            // 'broker', which is no peer, and a pruned sender's messages may outlive it.
+                            // reply_to is not one either: the message answered may be pruned first.
+                            // recipient_id is: a peer's messages go when the peer is deleted.
+                            """
                     CREATE TABLE messages (
                         id           bigint  GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
                         sender_id    text    NOT NULL,
@@ -88,11 +89,25 @@ public final class Schema {
                         state        text    NOT NULL
                                      CHECK (state IN ('pending', 'delivered', 'read', 'undeliverable'))
                     )""",
-                    // Pending and unread messages of a recipient, oldest first; also the cascade's lookup.
-                    "CREATE INDEX messages_recipient_state ON messages (recipient_id, state, id)",
-                    "CREATE INDEX messages_sender ON messages (sender_id, id)",
-                    // Pruning of read and undeliverable messages by age.
-                    "CREATE INDEX messages_state_sent ON messages (state, sent_at)")));
+                            // Pending and unread messages of a recipient, oldest first; also the cascade's lookup.
+                            "CREATE INDEX messages_recipient_state ON messages (recipient_id, state, id)",
+                            "CREATE INDEX messages_sender ON messages (sender_id, id)",
+                            // Pruning of read and undeliverable messages by age.
+                            "CREATE INDEX messages_state_sent ON messages (state, sent_at)")),
+            new Migration(
+                    2,
+                    "message kind, urgency, held",
+                    List.of(
+                            "ALTER TABLE messages DROP CONSTRAINT messages_state_check",
+                            "ALTER TABLE messages ADD CONSTRAINT messages_state_check"
+                                    + " CHECK (state IN ('pending', 'delivered', 'read', 'undeliverable', 'held'))",
+                            "ALTER TABLE messages ADD COLUMN kind text NOT NULL DEFAULT 'message'"
+                                    + " CHECK (kind IN ('message', 'question', 'broadcast'))",
+                            "ALTER TABLE messages ADD COLUMN urgency text NOT NULL DEFAULT 'normal'"
+                                    + " CHECK (urgency IN ('interrupt', 'normal', 'fyi'))",
+                            "ALTER TABLE messages ADD COLUMN released_at bigint",
+                            // The answer to a question.
+                            "CREATE INDEX messages_reply_to ON messages (reply_to) WHERE reply_to IS NOT NULL")));
 
     private Schema() {}
 

@@ -1,0 +1,90 @@
+package io.agentpeers.core;
+
+import io.agentpeers.core.port.StoreTransaction;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * The ping-pong guard: two agents that answer each other with nobody else in between ("thanks!",
+ * "you're welcome!") burn tokens on both sides. Counts, from the store, the messages a pair exchanged
+ * within the window since the last message either of them had with a third peer or a person, or the
+ * last release by a person; broadcasts and the broker's notices count for nothing. Past the limit, the
+ * next messages of the pair are held. Stateless: after a restart the count is read again.
+ */
+final class ExchangeGuard {
+    /** What the guard decided for one message about to be sent. */
+    enum Verdict {
+        /** Deliver it. */
+        DELIVER,
+        /** Hold it: the pair just passed the limit; both are told why. */
+        HOLD_FIRST,
+        /** Hold it: the pair's chain is held already (they were told). */
+        HOLD
+    }
+
+    private final int limit;
+    private final Duration window;
+
+    ExchangeGuard(int limit, Duration window) {
+        this.limit = limit;
+        this.window = window;
+    }
+
+    int limit() {
+        return limit;
+    }
+
+    Duration window() {
+        return window;
+    }
+
+    /** Whether a direct message from {@code sender} to {@code recipient} may go now. */
+    Verdict judge(StoreTransaction tx, Peer sender, Peer recipient, Instant now) {
+        if (sender.clientType() == ClientType.CLI || recipient.clientType() == ClientType.CLI) {
+            return Verdict.DELIVER; // a person is one of the pair
+        }
+        Instant since = now.minus(window);
+        // One cheap look first: most pairs exchanged fewer than the limit within the window.
+        List<Message> pair = tx.history(sender.id(), recipient.id(), limit);
+        if (pair.size() < limit || pair.get(pair.size() - 1).sentAt().isBefore(since)) {
+            return Verdict.DELIVER;
+        }
+        int streak = Math.min(
+                streak(tx, sender.id(), recipient.id(), since), streak(tx, recipient.id(), sender.id(), since));
+        if (streak < limit) {
+            return Verdict.DELIVER;
+        }
+        boolean held = pair.stream()
+                .filter(m -> m.kind() != MessageKind.BROADCAST)
+                .findFirst()
+                .map(m -> m.state() == MessageState.HELD)
+                .orElse(false);
+        return held ? Verdict.HOLD : Verdict.HOLD_FIRST;
+    }
+
+    /**
+     * How many of {@code peer}'s newest messages, within the window, are with {@code other}: counting
+     * stops at one with anyone else (a third peer or a person broke the chain) or one a person released.
+     */
+    private int streak(StoreTransaction tx, PeerId peer, PeerId other, Instant since) {
+        int count = 0;
+        // Broadcasts and notices in between are skipped, so look a little further than the limit.
+        for (Message m : tx.history(peer, null, limit + 16)) {
+            if (m.sentAt().isBefore(since)) {
+                break;
+            }
+            if (m.kind() == MessageKind.BROADCAST || m.sender().equals(PeerId.BROKER)) {
+                continue;
+            }
+            boolean withOther = m.sender().equals(other) || m.recipient().equals(other);
+            if (!withOther || m.releasedAt() != null) {
+                break;
+            }
+            if (++count >= limit) {
+                break;
+            }
+        }
+        return count;
+    }
+}
