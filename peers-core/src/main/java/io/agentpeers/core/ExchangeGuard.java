@@ -7,10 +7,11 @@ import java.util.List;
 
 /**
  * The ping-pong guard: two agents that answer each other with nobody else in between ("thanks!",
- * "you're welcome!") burn tokens on both sides. Counts, from the store, the messages a pair exchanged
- * within the window since the last message either of them had with a third peer or a person, or the
- * last release by a person; broadcasts and the broker's notices count for nothing. Past the limit, the
- * next messages of the pair are held. Stateless: after a restart the count is read again.
+ * "you're welcome!") burn tokens on both sides. Counts, from the store, the exchanges of a pair (turns:
+ * a message of one after a message of the other; several in a row from one side are one turn) within
+ * the window since the last message either of them had with a third peer or a person, or the last
+ * release by a person; broadcasts and the broker's notices count for nothing. Past the limit, the next
+ * messages of the pair are held. Stateless: after a restart the count is read from the store again.
  */
 final class ExchangeGuard {
     /** What the guard decided for one message about to be sent. */
@@ -41,8 +42,8 @@ final class ExchangeGuard {
 
     /** Whether a direct message from {@code sender} to {@code recipient} may go now. */
     Verdict judge(StoreTransaction tx, Peer sender, Peer recipient, Instant now) {
-        if (sender.clientType() == ClientType.CLI || recipient.clientType() == ClientType.CLI) {
-            return Verdict.DELIVER; // a person is one of the pair
+        if (limit == 0 || sender.clientType() == ClientType.CLI || recipient.clientType() == ClientType.CLI) {
+            return Verdict.DELIVER; // the guard is off, or a person is one of the pair
         }
         Instant since = now.minus(window);
         // One cheap look first: most pairs exchanged fewer than the limit within the window.
@@ -64,13 +65,14 @@ final class ExchangeGuard {
     }
 
     /**
-     * How many of {@code peer}'s newest messages, within the window, are with {@code other}: counting
+     * How many turns {@code peer}'s newest messages within the window take with {@code other}: counting
      * stops at one with anyone else (a third peer or a person broke the chain) or one a person released.
      */
     private int streak(StoreTransaction tx, PeerId peer, PeerId other, Instant since) {
-        int count = 0;
-        // Broadcasts and notices in between are skipped, so look a little further than the limit.
-        for (Message m : tx.history(peer, null, limit + 16)) {
+        int turns = 0;
+        PeerId lastSender = null;
+        // Broadcasts, notices and runs from one side are skipped or merged: look well beyond the limit.
+        for (Message m : tx.history(peer, null, 2 * limit + 16)) {
             if (m.sentAt().isBefore(since)) {
                 break;
             }
@@ -81,10 +83,13 @@ final class ExchangeGuard {
             if (!withOther || m.releasedAt() != null) {
                 break;
             }
-            if (++count >= limit) {
-                break;
+            if (!m.sender().equals(lastSender)) {
+                lastSender = m.sender();
+                if (++turns >= limit) {
+                    break;
+                }
             }
         }
-        return count;
+        return turns;
     }
 }

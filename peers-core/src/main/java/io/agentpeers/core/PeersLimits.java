@@ -15,8 +15,9 @@ import java.util.Objects;
  * @param maxHistory        most messages one history request returns (500)
  * @param maxBatch          most write requests committed in one transaction (500)
  * @param terminateOrphans  whether the sweep ends MCP servers whose agent died
- * @param maxExchanges      most messages two agents exchange within {@code exchangeWindow} with nobody else in
- *                          between before further ones are held for a person to release (20)
+ * @param maxExchanges      most exchanges (turns) two agents make within {@code exchangeWindow} with nobody else in
+ *                          between before further messages are held for a person to release (20; 0 turns the
+ *                          guard off; at most {@value #MAX_EXCHANGES}, so that counting stays a short read)
  * @param exchangeWindow    the period those exchanges are counted over (10 minutes)
  */
 public record PeersLimits(
@@ -31,6 +32,9 @@ public record PeersLimits(
         boolean terminateOrphans,
         int maxExchanges,
         Duration exchangeWindow) {
+
+    /** The largest ping-pong limit: the guard reads about twice as many messages of a pair to count. */
+    public static final int MAX_EXCHANGES = 1000;
 
     /**
      * @throws InvalidArgumentException when a size, rate or count is below 1 (the summary limit below 0) or a period is negative
@@ -47,7 +51,8 @@ public record PeersLimits(
                 || maxBatch < 1
                 || nameGrace.isNegative()
                 || retention.isNegative()
-                || maxExchanges < 1
+                || maxExchanges < 0
+                || maxExchanges > MAX_EXCHANGES
                 || exchangeWindow.isNegative()) {
             // Not "this": in a compact constructor the fields are not assigned yet.
             throw new InvalidArgumentException("limits must be positive: max_message_bytes=" + maxMessageBytes
