@@ -55,7 +55,8 @@ public record PeersLimits(
                 || maxExchanges > MAX_EXCHANGES
                 || exchangeWindow.isNegative()) {
             // Not "this": in a compact constructor the fields are not assigned yet.
-            throw new InvalidArgumentException("limits must be positive: max_message_bytes=" + maxMessageBytes
+            throw new InvalidArgumentException("limits must be positive (max_exchanges 0 to " + MAX_EXCHANGES
+                    + "): max_message_bytes=" + maxMessageBytes
                     + " max_summary_bytes=" + maxSummaryBytes + " rate=" + ratePerMinute + "/" + rateBurst
                     + " max_history=" + maxHistory + " max_batch=" + maxBatch + " name_grace=" + nameGrace
                     + " retention=" + retention + " max_exchanges=" + maxExchanges + " exchange_window="
