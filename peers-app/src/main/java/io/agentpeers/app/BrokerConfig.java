@@ -30,7 +30,8 @@ import java.util.Map;
  * How a broker process runs: where it lives, and the knobs a user or a test turns. From the
  * environment ({@code PEERS_HOME}, {@code PEERS_SOCKET}, {@code PEERS_DB}, {@code PEERS_TCP}, {@code PEERS_TLS},
  * {@code PEERS_RATE} as {@code PER_MINUTE/BURST}, {@code PEERS_IDLE_TIMEOUT} in seconds,
- * {@code PEERS_SWEEP_MS}, {@code PEERS_TERMINATE_ORPHANS}, {@code PEERS_CLAIMS} as {@code PER_CALL/PER_PEER}, {@code PEERS_SYNC} as {@code full} or
+ * {@code PEERS_SWEEP_MS}, {@code PEERS_TERMINATE_ORPHANS}, {@code PEERS_CLAIMS} as {@code PER_CALL/PER_PEER},
+ * {@code PEERS_EXCHANGES} as {@code MAX/MINUTES} or {@code off} (the ping-pong guard), {@code PEERS_SYNC} as {@code full} or
  * {@code normal}: {@link SqliteSync}) or from the CLI's flags; {@code environment} is the rest of it (a
  * PostgreSQL store's {@code PGPASSWORD}).
  */
@@ -60,6 +61,20 @@ public record BrokerConfig(
             }
         }
         limits = limits.withClaims(claimLimits(env.get("PEERS_CLAIMS"), limits.claims()));
+        String exchanges = env.get("PEERS_EXCHANGES");
+        if ("off".equalsIgnoreCase(exchanges == null ? null : exchanges.strip())) {
+            limits = limits.withExchanges(0, limits.exchangeWindow());
+        } else if (exchanges != null && !exchanges.isBlank()) {
+            String[] parts = exchanges.trim().split("/");
+            try {
+                limits = limits.withExchanges(
+                        Integer.parseInt(parts[0]),
+                        Duration.ofMinutes(Long.parseLong(parts.length > 1 ? parts[1] : "10")));
+            } catch (NumberFormatException e) {
+                throw new InvalidArgumentException(
+                        "PEERS_EXCHANGES must look like 20/10 (exchanges/minutes) or off, not '" + exchanges + "'");
+            }
+        }
         if ("true".equalsIgnoreCase(env.get("PEERS_TERMINATE_ORPHANS"))) {
             limits = limits.withTerminateOrphans(true);
         }

@@ -22,7 +22,6 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Tag;
@@ -133,5 +132,4 @@ class ClaimHookProcessTest {
     private static String hook(String command, String input) throws IOException, InterruptedException {
         return HookRuns.run(command, input);
     }
-
 }

@@ -67,6 +67,8 @@ final class BrokerProcess implements AutoCloseable {
         env.put("PEERS_TCP", "127.0.0.1:0");
         // The default 600 a minute would throttle the load, not the broker.
         env.put("PEERS_RATE", "1000000000/100000000");
+        // Echo rounds are ping-pong by design: the guard would hold them after 20.
+        env.put("PEERS_EXCHANGES", "off");
         env.put("PEERS_SWEEP_MS", Long.toString(sweep.toMillis()));
         env.remove("PEERS_IDLE_TIMEOUT");
         // As BrokerCommands.starter passes them to the launcher.

@@ -175,7 +175,9 @@ final class RestartStorm {
                 .listen(UnixSocketListener.replacingStaleFile(socket))
                 .lockFile(home.resolve("broker.lock"))
                 // The default 600 a minute would throttle the queueing, not measure the restart.
-                .limits(PeersLimits.defaults().withRate(1_000_000_000, 100_000_000))
+                .limits(PeersLimits.defaults()
+                        .withRate(1_000_000_000, 100_000_000)
+                        .withExchanges(0, Duration.ofMinutes(10)))
                 .ownedStore(() -> SqlitePeerStore.open(database))
                 .start();
     }

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.agentpeers.core.Message;
 import io.agentpeers.core.Scope;
 import io.agentpeers.core.UnknownPeerException;
+import io.agentpeers.core.Urgency;
 import io.agentpeers.protocol.Envelope;
 import io.agentpeers.protocol.PeerInfo;
 import io.agentpeers.protocol.client.PeersClient;
@@ -86,6 +87,13 @@ final class PeerCommands {
 
         private static final Duration GAP = Duration.ofMillis(300);
 
+        @Option(
+                names = "--urgency",
+                paramLabel = "URGENCY",
+                defaultValue = "normal",
+                description = "interrupt (wake them now), normal or fyi (never wakes them).")
+        String urgency;
+
         @Option(names = "--wait", description = "Wait for the reply and print it.")
         boolean await;
 
@@ -103,7 +111,7 @@ final class PeerCommands {
                 throw new CliFailure("the message is empty; give some text, or `-` and the text on stdin");
             }
             try (PeersClient client = connectAsPerson()) {
-                Results.Sent sent = client.send(peer, text, replyTo);
+                Results.Sent sent = client.send(peer, text, replyTo, Urgency.fromWireName(urgency));
                 PeerInfo to = sent.recipient();
                 Envelope reply = await ? awaitReply(client, sent) : null;
                 if (json) {

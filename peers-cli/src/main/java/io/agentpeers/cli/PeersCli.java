@@ -35,6 +35,8 @@ import picocli.CommandLine.Spec;
             StatusCommands.Status.class,
             PeerCommands.ListPeers.class,
             PeerCommands.Send.class,
+            CoordinationCommands.Ask.class,
+            CoordinationCommands.Release.class,
             PeerCommands.Kill.class,
             PeerCommands.History.class,
             PeerCommands.Inbox.class,

@@ -35,4 +35,21 @@ public record Delivery(DeliveryPath path, boolean confirmed) {
             case POLL -> "seen when it next checks or waits for messages";
         };
     }
+
+    /** One clause for the sender: what this path does with a message of {@code urgency} when it arrives. */
+    public String onArrival(Urgency urgency) {
+        if (urgency == Urgency.FYI) {
+            return path == DeliveryPath.SUBSCRIBED
+                    ? "pushed to its program at once, marked fyi"
+                    : "nothing wakes it (fyi): shown when it next checks its messages";
+        }
+        boolean now = urgency == Urgency.INTERRUPT;
+        return switch (path) {
+            case CHANNEL -> "pushed into its session now";
+            case INBOX_WAKE -> now ? "its session is woken at once" : "its session is woken within seconds";
+            case HOOKS -> "shown at its next prompt or stop (its hooks cannot wake an idle session)";
+            case SUBSCRIBED -> "pushed to its program at once" + (now ? ", marked interrupt" : "");
+            case POLL -> "seen when it next checks or waits for messages; nothing can wake it";
+        };
+    }
 }

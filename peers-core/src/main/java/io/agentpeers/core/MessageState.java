@@ -14,7 +14,12 @@ public enum MessageState {
     /** Shown to the agent or person in a tool result or the CLI. */
     READ,
     /** The recipient left and did not come back within the grace period; pending again if it resumes. */
-    UNDELIVERABLE;
+    UNDELIVERABLE,
+    /**
+     * Stored but not delivered: the ping-pong guard stopped it. Pending once a person releases it
+     * ({@code peers release}).
+     */
+    HELD;
 
     /** The name used on the wire and in the store: the constant in lower case. */
     public String wireName() {

@@ -59,6 +59,7 @@ public final class PeerNetwork implements AutoCloseable {
     private final GroupCommitter committer;
     private final LivePeers live = new LivePeers();
     private final StopBlocks stopBlocks = new StopBlocks();
+    private final ExchangeGuard exchanges;
     private final AtomicBoolean started = new AtomicBoolean();
 
     /**
@@ -101,6 +102,7 @@ public final class PeerNetwork implements AutoCloseable {
         this.clock = () -> clock.instant().truncatedTo(ChronoUnit.MILLIS);
         this.limits = Objects.requireNonNull(limits, "limits");
         this.rateLimiter = new RateLimiter(clock, limits.ratePerMinute(), limits.rateBurst());
+        this.exchanges = new ExchangeGuard(limits.maxExchanges(), limits.exchangeWindow());
         CommitListener outside = listener == null ? CommitListener.NONE : listener;
         // The registry follows each commit before the committer completes its callers or tells others.
         this.committer = new GroupCommitter(
@@ -871,7 +873,29 @@ public final class PeerNetwork implements AutoCloseable {
      * @param replyTo the id of a message the caller sent or received that this one answers, or null
      */
     public SendResult send(PeerId caller, String to, String text, Long replyTo) {
+        return send(caller, to, text, replyTo, Urgency.NORMAL);
+    }
+
+    /**
+     * Sends a message of some urgency; see {@link #send(PeerId, String, String, Long)}. Past the
+     * ping-pong limit ({@link PeersLimits#maxExchanges()}) it is stored held: acknowledged, not
+     * delivered until a person {@linkplain #release releases} it.
+     */
+    public SendResult send(PeerId caller, String to, String text, Long replyTo, Urgency urgency) {
+        return sendOne(caller, to, text, replyTo, MessageKind.MESSAGE, urgency);
+    }
+
+    /**
+     * Sends {@code question} to the peer named by {@code to}, marked as a question: its answer is the first
+     * message that peer sends with {@code reply_to} naming it ({@link #question}).
+     */
+    public SendResult ask(PeerId caller, String to, String question, Urgency urgency) {
+        return sendOne(caller, to, question, null, MessageKind.QUESTION, urgency);
+    }
+
+    private SendResult sendOne(PeerId caller, String to, String text, Long replyTo, MessageKind kind, Urgency urgency) {
         validateText(text);
+        Objects.requireNonNull(urgency, "urgency");
         if (to == null || to.isBlank()) {
             throw new InvalidArgumentException("say who the message is for: a peer id or name");
         }
@@ -885,8 +909,14 @@ public final class PeerNetwork implements AutoCloseable {
             }
             Message original = checkReplyTo(tx, caller, replyTo);
             Instant now = clock.instant();
-            Message message = tx.insertMessage(new NewMessage(caller, recipient.id(), text, replyTo, now));
+            ExchangeGuard.Verdict verdict = exchanges.judge(tx, sender, recipient, now);
+            boolean held = verdict != ExchangeGuard.Verdict.DELIVER;
+            Message message =
+                    tx.insertMessage(new NewMessage(caller, recipient.id(), text, replyTo, now, kind, urgency, held));
             events.add(new MessageSent(message));
+            if (verdict == ExchangeGuard.Verdict.HOLD_FIRST) {
+                tellHeld(tx, events, message, sender, recipient, now);
+            }
             if (original != null
                     && original.recipient().equals(caller)
                     && original.state() != MessageState.READ
@@ -896,6 +926,96 @@ public final class PeerNetwork implements AutoCloseable {
             }
             return new SendResult(message, recipient);
         });
+    }
+
+    /** Tells both peers of a pair, once, that their chain is held and how it ends. */
+    private void tellHeld(
+            StoreTransaction tx, List<PeersEvent> events, Message held, Peer sender, Peer recipient, Instant now) {
+        String why = " exchanged " + exchanges.limit() + " messages within "
+                + Durations.describe(exchanges.window())
+                + " with nobody else in between, so the broker holds further messages between you (a guard"
+                + " against agents answering each other forever). Held messages are stored, not delivered, until a"
+                + " person runs `peers release`. Stop here unless your user asks you to go on.";
+        Message toSender = tx.insertMessage(new NewMessage(
+                PeerId.BROKER,
+                sender.id(),
+                "Your message #" + held.id() + " to " + recipient.displayName() + " is held: you and "
+                        + recipient.displayName() + why,
+                held.id(),
+                now));
+        Message toRecipient = tx.insertMessage(new NewMessage(
+                PeerId.BROKER,
+                recipient.id(),
+                "A message from " + sender.displayName() + " is held: you and " + sender.displayName() + why,
+                null,
+                now));
+        events.add(new MessageSent(toSender));
+        events.add(new MessageSent(toRecipient));
+    }
+
+    /**
+     * A question the caller asked and its answer so far: the first message its recipient sent with
+     * {@code reply_to} naming it, held ones left out; {@code answer} is null while there is none.
+     */
+    public QuestionState question(PeerId caller, long questionId) {
+        return read(tx -> {
+            Message question = tx.findMessage(questionId)
+                    .filter(m -> m.sender().equals(caller))
+                    .orElseThrow(() ->
+                            new UnknownMessageException("message " + questionId + " is not a question you asked"));
+            if (question.kind() != MessageKind.QUESTION) {
+                throw new UnknownMessageException("message " + questionId + " is not a question: ask with ask_peer");
+            }
+            return new QuestionState(
+                    question, tx.firstReply(questionId, question.recipient()).orElse(null));
+        });
+    }
+
+    /**
+     * Held messages sent or received by the peer named {@code peer} (every held message when it is null
+     * or blank), oldest first. Only a person (a CLI peer on the Unix socket) may see them all.
+     */
+    public List<Message> held(PeerId caller, String peer, int limit) {
+        int checked = positive(limit);
+        return read(tx -> {
+            requirePerson(tx, caller, "see held messages");
+            PeerId whose = peer == null || peer.isBlank()
+                    ? null
+                    : resolve(tx, peer.strip()).id();
+            return tx.heldMessages(whose, checked);
+        });
+    }
+
+    /**
+     * A person releases held messages: those sent or received by the peer named {@code peer} (every held
+     * one when it is null or blank). They become pending and go out; a released message also restarts
+     * the count of its pair. Returns them as they are now. Only a CLI peer on the Unix socket may.
+     */
+    public List<Message> release(PeerId caller, String peer) {
+        return write((tx, events) -> {
+            requirePerson(tx, caller, "release held messages");
+            PeerId whose = peer == null || peer.isBlank()
+                    ? null
+                    : resolve(tx, peer.strip()).id();
+            List<Long> ids = tx.heldMessages(whose, Integer.MAX_VALUE).stream()
+                    .map(Message::id)
+                    .toList();
+            if (ids.isEmpty()) {
+                return List.<Message>of();
+            }
+            List<Message> released = tx.releaseHeld(ids, clock.instant());
+            released.forEach(m -> events.add(new MessageSent(m)));
+            return released;
+        });
+    }
+
+    /** Agents may not lift the guard on themselves: only the person's own CLI, verified. */
+    private Peer requirePerson(StoreTransaction tx, PeerId caller, String what) {
+        Peer self = requireLive(tx, caller);
+        if (self.clientType() != ClientType.CLI || !self.verified()) {
+            throw new NotAuthorizedException("only a person may " + what + ": run `peers release` in a terminal");
+        }
+        return self;
     }
 
     /** Sends {@code text} to every live peer in {@code scope} but the caller; returns what was stored. */
@@ -912,7 +1032,9 @@ public final class PeerNetwork implements AutoCloseable {
             Instant now = clock.instant();
             List<SendResult> results = new ArrayList<>();
             for (Peer recipient : recipients) {
-                Message message = tx.insertMessage(new NewMessage(caller, recipient.id(), text, null, now));
+                // A broadcast never starts a chain of exchanges: its copies are marked, and the guard skips them.
+                Message message = tx.insertMessage(new NewMessage(
+                        caller, recipient.id(), text, null, now, MessageKind.BROADCAST, Urgency.NORMAL, false));
                 events.add(new MessageSent(message));
                 results.add(new SendResult(message, recipient));
             }

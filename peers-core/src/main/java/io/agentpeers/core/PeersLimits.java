@@ -16,6 +16,10 @@ import java.util.Objects;
  * @param maxBatch          most write requests committed in one transaction (500)
  * @param terminateOrphans  whether the sweep ends MCP servers whose agent died
  * @param claims            the limits of claims on paths
+ * @param maxExchanges      most exchanges (turns) two agents make within {@code exchangeWindow} with nobody else in
+ *                          between before further messages are held for a person to release (20; 0 turns the
+ *                          guard off; at most {@value #MAX_EXCHANGES}, so that counting stays a short read)
+ * @param exchangeWindow    the period those exchanges are counted over (10 minutes)
  */
 public record PeersLimits(
         int maxMessageBytes,
@@ -27,7 +31,12 @@ public record PeersLimits(
         int maxHistory,
         int maxBatch,
         boolean terminateOrphans,
-        ClaimLimits claims) {
+        ClaimLimits claims,
+        int maxExchanges,
+        Duration exchangeWindow) {
+
+    /** The largest ping-pong limit: the guard reads about twice as many messages of a pair to count. */
+    public static final int MAX_EXCHANGES = 1000;
 
     /**
      * @throws InvalidArgumentException when a size, rate or count is below 1 (the summary limit below 0) or a period is negative
@@ -36,6 +45,7 @@ public record PeersLimits(
         Objects.requireNonNull(nameGrace, "nameGrace");
         Objects.requireNonNull(retention, "retention");
         Objects.requireNonNull(claims, "claims");
+        Objects.requireNonNull(exchangeWindow, "exchangeWindow");
         if (maxMessageBytes < 1
                 || maxSummaryBytes < 0
                 || ratePerMinute < 1
@@ -43,12 +53,17 @@ public record PeersLimits(
                 || maxHistory < 1
                 || maxBatch < 1
                 || nameGrace.isNegative()
-                || retention.isNegative()) {
+                || retention.isNegative()
+                || maxExchanges < 0
+                || maxExchanges > MAX_EXCHANGES
+                || exchangeWindow.isNegative()) {
             // Not "this": in a compact constructor the fields are not assigned yet.
-            throw new InvalidArgumentException("limits must be positive: max_message_bytes=" + maxMessageBytes
+            throw new InvalidArgumentException("limits must be positive (max_exchanges 0 to " + MAX_EXCHANGES
+                    + "): max_message_bytes=" + maxMessageBytes
                     + " max_summary_bytes=" + maxSummaryBytes + " rate=" + ratePerMinute + "/" + rateBurst
                     + " max_history=" + maxHistory + " max_batch=" + maxBatch + " name_grace=" + nameGrace
-                    + " retention=" + retention);
+                    + " retention=" + retention + " max_exchanges=" + maxExchanges + " exchange_window="
+                    + exchangeWindow);
         }
     }
 
@@ -64,7 +79,9 @@ public record PeersLimits(
                 500,
                 500,
                 false,
-                ClaimLimits.defaults());
+                ClaimLimits.defaults(),
+                20,
+                Duration.ofMinutes(10));
     }
 
     /** These limits with another rate: {@code perMinute} sustained, bursts of {@code burst}. */
@@ -79,7 +96,9 @@ public record PeersLimits(
                 maxHistory,
                 maxBatch,
                 terminateOrphans,
-                claims);
+                claims,
+                maxExchanges,
+                exchangeWindow);
     }
 
     /** These limits with another largest message text, in UTF-8 bytes. */
@@ -94,7 +113,9 @@ public record PeersLimits(
                 maxHistory,
                 maxBatch,
                 terminateOrphans,
-                claims);
+                claims,
+                maxExchanges,
+                exchangeWindow);
     }
 
     /** These limits with another grace period for gone peers' names and pending messages. */
@@ -109,7 +130,9 @@ public record PeersLimits(
                 maxHistory,
                 maxBatch,
                 terminateOrphans,
-                claims);
+                claims,
+                maxExchanges,
+                exchangeWindow);
     }
 
     /** These limits with another retention period for old messages and gone peers. */
@@ -124,7 +147,9 @@ public record PeersLimits(
                 maxHistory,
                 maxBatch,
                 terminateOrphans,
-                claims);
+                claims,
+                maxExchanges,
+                exchangeWindow);
     }
 
     /** These limits with orphaned MCP servers ended by the sweep, or left running. */
@@ -139,7 +164,9 @@ public record PeersLimits(
                 maxHistory,
                 maxBatch,
                 terminate,
-                claims);
+                claims,
+                maxExchanges,
+                exchangeWindow);
     }
 
     /** These limits with other limits of claims on paths. */
@@ -154,6 +181,25 @@ public record PeersLimits(
                 maxHistory,
                 maxBatch,
                 terminateOrphans,
-                newClaims);
+                newClaims,
+                maxExchanges,
+                exchangeWindow);
+    }
+
+    /** These limits with another ping-pong guard: at most {@code max} exchanges of a pair within {@code window}. */
+    public PeersLimits withExchanges(int max, Duration window) {
+        return new PeersLimits(
+                maxMessageBytes,
+                maxSummaryBytes,
+                ratePerMinute,
+                rateBurst,
+                nameGrace,
+                retention,
+                maxHistory,
+                maxBatch,
+                terminateOrphans,
+                claims,
+                max,
+                window);
     }
 }

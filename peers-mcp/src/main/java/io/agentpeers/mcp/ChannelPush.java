@@ -1,6 +1,8 @@
 package io.agentpeers.mcp;
 
 import io.agentpeers.core.Message;
+import io.agentpeers.core.MessageKind;
+import io.agentpeers.core.Urgency;
 import io.agentpeers.protocol.Envelope;
 import io.agentpeers.protocol.PeerInfo;
 import io.agentpeers.protocol.client.MessageListener;
@@ -77,6 +79,12 @@ final class ChannelPush implements MessageListener {
             meta.put("reply_to", Long.toString(message.replyTo()));
         }
         meta.put("sent_at", message.sentAt().toString());
+        if (message.kind() == MessageKind.QUESTION) {
+            meta.put("kind", "question"); // the sender waits for the answer: reply with reply_to
+        }
+        if (message.urgency() != Urgency.NORMAL) {
+            meta.put("urgency", message.urgency().wireName());
+        }
         return meta;
     }
 

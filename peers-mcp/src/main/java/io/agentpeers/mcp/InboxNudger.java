@@ -2,6 +2,7 @@ package io.agentpeers.mcp;
 
 import io.agentpeers.core.Delivery;
 import io.agentpeers.core.DeliveryPath;
+import io.agentpeers.core.Urgency;
 import io.agentpeers.protocol.Envelope;
 import java.time.Duration;
 import java.time.Instant;
@@ -35,7 +36,8 @@ import org.slf4j.LoggerFactory;
  * <p><b>Coalescing.</b> At most one nudge is outstanding. An arrival arms one nudge, written after
  * {@link Timing#coalesce} (a burst becomes one nudge with its count), and never sooner than
  * {@link Timing#minInterval} after the previous attempt. Arrivals while a nudge is outstanding only add
- * to the count of the next one. The nudger is re-armed when the model reads its messages
+ * to the count of the next one. A message of urgency {@code interrupt} is written at once, past all of
+ * this; one of urgency {@code fyi} never nudges. The nudger is re-armed when the model reads its messages
  * ({@code check_messages}, {@code wait_for_messages}) or {@link Timing#rearm} after the last nudge; a
  * nudge that was not written re-arms at once (the interval still applies). Nothing is repeated by a
  * timer: a session that never reads gets one nudge per arrival after the re-arm time, not a stream.
@@ -134,15 +136,20 @@ final class InboxNudger implements AutoCloseable {
             oldest.next();
             oldest.remove();
         }
-        if (inbox == null || closed) {
-            return;
+        Urgency urgency = envelope.message().urgency();
+        if (inbox == null || closed || urgency == Urgency.FYI) {
+            return; // fyi never wakes: the model sees it at its next check
         }
         unread.put(
                 id,
                 envelope.sender() == null
                         ? envelope.message().sender().value()
                         : envelope.sender().displayName());
-        arm();
+        if (urgency == Urgency.INTERRUPT) {
+            interrupt();
+        } else {
+            arm();
+        }
     }
 
     /**
@@ -291,6 +298,17 @@ final class InboxNudger implements AutoCloseable {
     }
 
     // ------------------------------------------------------------ scheduling, under the lock
+
+    /** An interrupt wakes now: no coalescing, pacing, grace or outstanding nudge holds it back. */
+    private void interrupt() {
+        if (inbox == null || closed || !inbox.ready()) {
+            return;
+        }
+        if (due != null) {
+            due.cancel(false);
+        }
+        due = scheduler.schedule(this::fire, 0, TimeUnit.NANOSECONDS);
+    }
 
     private void arm() {
         if (inbox == null || closed || due != null || unread.isEmpty() || !inbox.ready()) {

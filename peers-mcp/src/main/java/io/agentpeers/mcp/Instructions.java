@@ -18,7 +18,10 @@ final class Instructions {
                 when your task changes: others pick whom to ask from it.
                 - list_peers shows the others (scope "repo" for agents in this repository, worktrees \
                 included; "directory"; "machine"). send_message(to_id, message) writes to one of them by \
-                id or name; reply to a message with its id in reply_to.
+                id or name; reply to a message with its id in reply_to. ask_peer(to_id, question) asks and \
+                waits for the answer. urgency "interrupt" wakes them now, "fyi" never.
+                - A message marked as a question means its sender waits: answer it with reply_to. When the \
+                broker says your exchange with a peer is held, stop it: only your user releases it.
                 - Every tool result ends with one line when unread messages wait for you: then call \
                 check_messages, which shows them and marks them read.
                 - kill_peer is irreversible: only for a peer that is stuck, never to end a conversation.

@@ -6,6 +6,7 @@ import io.agentpeers.core.Message;
 import io.agentpeers.core.MessageState;
 import io.agentpeers.core.PeersException;
 import io.agentpeers.core.Scope;
+import io.agentpeers.core.Urgency;
 import io.agentpeers.protocol.BadTokenException;
 import io.agentpeers.protocol.BrokerInfo;
 import io.agentpeers.protocol.Envelope;
@@ -98,9 +99,29 @@ final class PeerTools {
                                 "message",
                                 string("The text to send."),
                                 "reply_to",
-                                integer("The id of the message this one answers.")),
+                                integer("The id of the message this one answers."),
+                                "urgency",
+                                urgencyProperty()),
                         List.of("to_id", "message")),
                 this::sendMessage));
+        tools.add(tool(
+                "ask_peer",
+                ToolHints.WRITES,
+                """
+                Ask another agent and wait for the answer (its reply to your question). If none comes in \
+                time, ask_peer(question_id) waits again.""",
+                schema(
+                        props(
+                                "to_id",
+                                string("Peer id or name."),
+                                "question",
+                                string("The question."),
+                                "timeout_seconds",
+                                integer("1-50, default 30."),
+                                "question_id",
+                                integer("Resume waiting for this question.")),
+                        List.of()),
+                this::askPeer));
         tools.add(tool(
                 "set_summary",
                 ToolHints.SETS,
@@ -214,18 +235,54 @@ final class PeerTools {
         String to = requiredString(args, "to_id");
         String message = requiredString(args, "message");
         Long replyTo = longArg(args, "reply_to");
-        Results.Sent sent = client.send(to, message, replyTo);
+        Urgency urgency = Urgency.fromWireName(stringArg(args, "urgency", null));
+        Results.Sent sent = client.send(to, message, replyTo, urgency);
         wake.answered(replyTo);
         PeerInfo recipient = sent.recipient();
         remember(recipient);
+        if (sent.message().state() == MessageState.HELD) {
+            return AskTexts.held(sent.message(), label(recipient));
+        }
         StringBuilder text = new StringBuilder("Message #")
                 .append(sent.message().id())
                 .append(" sent to ")
                 .append(label(recipient))
                 .append('.');
-        text.append(' ').append(whenTheySeeIt(recipient));
+        text.append(' ')
+                .append(
+                        urgency == Urgency.NORMAL || !recipient.live()
+                                ? whenTheySeeIt(recipient)
+                                : AskTexts.onArrival(recipient, urgency));
         text.append(wake.answerHint());
         return text.toString();
+    }
+
+    private String askPeer(PeersClient client, Map<String, Object> args) {
+        Long asked = longArg(args, "timeout_seconds");
+        long seconds = Math.max(1, Math.min(MAX_WAIT_SECONDS, asked == null ? DEFAULT_WAIT_SECONDS : asked));
+        Long again = longArg(args, "question_id");
+        Results.Asked result = again != null
+                ? client.awaitAnswer(again, Duration.ofSeconds(seconds))
+                : client.ask(
+                        requiredString(args, "to_id"),
+                        requiredString(args, "question"),
+                        Duration.ofSeconds(seconds),
+                        Urgency.NORMAL);
+        PeerInfo recipient = result.recipient();
+        remember(recipient);
+        String who = recipient == null ? result.question().recipient().value() : label(recipient);
+        if (!result.answered()) {
+            return AskTexts.noAnswerYet(result.question(), who, seconds, recipient);
+        }
+        Envelope answer = result.answer();
+        long id = answer.message().id();
+        if (answer.message().state() == MessageState.PENDING) {
+            client.ack(List.of(id));
+        }
+        client.markRead(List.of(id));
+        wake.read(Set.of(id));
+        return "The answer to your question #" + result.question().id() + ":\n\n" + header(answer) + "\n"
+                + Fences.envelope(id, answer.message().text());
     }
 
     private String setSummary(PeersClient client, Map<String, Object> args) {
@@ -434,6 +491,7 @@ final class PeerTools {
         if (message.replyTo() != null) {
             text.append(", in reply to #").append(message.replyTo());
         }
+        text.append(AskTexts.marks(message, Instant.now()));
         if (sender != null) {
             text.append(
                     sender.verified()
@@ -709,6 +767,16 @@ final class PeerTools {
 
     private static Map<String, Object> integer(String description) {
         return Map.of("type", "integer", "description", description);
+    }
+
+    private static Map<String, Object> urgencyProperty() {
+        return Map.of(
+                "type",
+                "string",
+                "enum",
+                List.of("interrupt", "normal", "fyi"),
+                "description",
+                "interrupt wakes them now, fyi never.");
     }
 
     private static Map<String, Object> scopeProperty() {

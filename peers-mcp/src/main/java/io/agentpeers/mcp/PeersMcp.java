@@ -1,6 +1,7 @@
 package io.agentpeers.mcp;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.agentpeers.core.Urgency;
 import io.agentpeers.protocol.client.MessageListener;
 import io.modelcontextprotocol.json.McpJsonMapper;
 import io.modelcontextprotocol.json.jackson2.JacksonMcpJsonMapper;
@@ -115,7 +116,9 @@ public final class PeersMcp {
             // The wake only records the arrival and returns: the inbox is written on the nudger's thread.
             push.set(envelope -> {
                 wake.arrived(envelope);
-                if (settings.pushes()) {
+                if (envelope.message().urgency() == Urgency.FYI) {
+                    arrivals.signal(); // never pushed into the session; a wait_for_messages still sees it
+                } else if (settings.pushes()) {
                     channel.onMessage(envelope);
                 }
             });

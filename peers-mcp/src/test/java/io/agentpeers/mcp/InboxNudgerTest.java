@@ -11,8 +11,10 @@ import io.agentpeers.core.ClientType;
 import io.agentpeers.core.Delivery;
 import io.agentpeers.core.DeliveryPath;
 import io.agentpeers.core.Message;
+import io.agentpeers.core.MessageKind;
 import io.agentpeers.core.MessageState;
 import io.agentpeers.core.PeerId;
+import io.agentpeers.core.Urgency;
 import io.agentpeers.protocol.Envelope;
 import io.agentpeers.protocol.PeerInfo;
 import io.agentpeers.testkit.Await;
@@ -233,6 +235,45 @@ class InboxNudgerTest {
                         + " (newest #6)",
                 InboxNudge.of(6, List.of("a", "b", "c", "d", "e", "f")).text());
         assertEquals(Map.of("a", 1), InboxNudge.of(1, List.of("a")).bySender());
+    }
+
+    @Test
+    void anFyiNeverWakesAndAnInterruptWakesPastTheOutstandingNudge() throws Exception {
+        try (FakeSessionInbox fake = FakeSessionInbox.start(dir.resolve("inbox.sock"));
+                InboxNudger nudger = InboxNudger.start(FakeSessionInbox.inbox(fake.path()), FAST)) {
+            nudger.arrived(from("reviewer", Urgency.FYI));
+            assertNull(fake.next(QUIET), "fyi: shown at the next check, never a wake");
+
+            nudger.arrived(from("reviewer"));
+            assertEquals("1 new peer message from reviewer: call check_messages (newest #2)", content(fake.next(SOON)));
+            nudger.arrived(from("bob"));
+            assertNull(fake.next(QUIET), "a normal one waits while a nudge is outstanding");
+            nudger.arrived(from("bob", Urgency.INTERRUPT));
+            assertEquals(
+                    "3 new peer messages (1 from reviewer, 2 from bob): call check_messages (newest #4)",
+                    content(fake.next(SOON)),
+                    "an interrupt wakes at once, with everything unread");
+        }
+    }
+
+    private Envelope from(String sender, Urgency urgency) {
+        Envelope plain = from(sender);
+        Message m = plain.message();
+        return new Envelope(
+                new Message(
+                        m.id(),
+                        m.sender(),
+                        m.recipient(),
+                        m.text(),
+                        m.replyTo(),
+                        m.sentAt(),
+                        null,
+                        null,
+                        m.state(),
+                        MessageKind.MESSAGE,
+                        urgency,
+                        null),
+                plain.sender());
     }
 
     private Envelope from(String sender) {

@@ -235,7 +235,7 @@ class McpServerInProcessTest {
         try (InProcessMcp alice = InProcessMcp.start(settings("codex", "alice"))) {
             alice.initialize();
             JsonNode tools = alice.request("tools/list", InProcessMcp.JSON.createObjectNode());
-            assertEquals(11, tools.path("tools").size());
+            assertEquals(12, tools.path("tools").size());
             tools.path("tools")
                     .forEach(tool -> assertFalse(
                             tool.path("annotations").path("openWorldHint").asBoolean(true), tool::toString));
@@ -293,6 +293,7 @@ class McpServerInProcessTest {
                     Set.of(
                             "list_peers",
                             "send_message",
+                            "ask_peer",
                             "set_summary",
                             "set_name",
                             "whoami",

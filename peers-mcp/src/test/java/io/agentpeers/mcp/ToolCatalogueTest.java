@@ -74,6 +74,7 @@ class ToolCatalogueTest {
                 List.of(
                         "list_peers",
                         "send_message",
+                        "ask_peer",
                         "set_summary",
                         "set_name",
                         "whoami",
@@ -100,6 +101,7 @@ class ToolCatalogueTest {
         expected.put("list_peers", Arrays.asList(true, null, null));
         expected.put("whoami", Arrays.asList(true, null, null));
         expected.put("send_message", Arrays.asList(null, false, null));
+        expected.put("ask_peer", Arrays.asList(null, false, null));
         expected.put("set_summary", Arrays.asList(null, false, true));
         expected.put("set_name", Arrays.asList(null, false, true));
         expected.put("check_messages", Arrays.asList(null, false, null));

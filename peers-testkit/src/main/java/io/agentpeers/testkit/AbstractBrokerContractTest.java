@@ -61,7 +61,7 @@ import org.junit.jupiter.api.io.TempDir;
  * instant push, long polls, acknowledgements and resume after a broker restart. Each transport runs
  * it by saying how to add its listener to a broker and how to connect.
  */
-public abstract class AbstractBrokerContractTest {
+public abstract class AbstractBrokerContractTest implements CoordinationBrokerContract {
     @TempDir
     protected Path dir;
 
@@ -114,6 +114,16 @@ public abstract class AbstractBrokerContractTest {
         PeersClient client = PeersClient.connect(connector(broker), options(broker));
         clients.add(client);
         return client;
+    }
+
+    @Override
+    public void startTheBroker() {
+        startBroker();
+    }
+
+    @Override
+    public PeersClient registeredAs(String name) {
+        return registered(name, "/src/app");
     }
 
     protected PeersClient registered(String name, String cwd) {

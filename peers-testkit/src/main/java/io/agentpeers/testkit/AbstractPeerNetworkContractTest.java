@@ -60,7 +60,7 @@ import org.junit.jupiter.api.Test;
  * The rules of peers, run against a real {@link PeerNetwork} over a store. Every store runs it by
  * extending this class and providing {@link #openStore()}.
  */
-public abstract class AbstractPeerNetworkContractTest {
+public abstract class AbstractPeerNetworkContractTest implements CoordinationNetworkContract {
     protected static final int UID = 1000;
     private static final AtomicLong NEXT_PID = new AtomicLong(10_000);
 
@@ -76,6 +76,40 @@ public abstract class AbstractPeerNetworkContractTest {
     /** The limits the suite runs with; the rate limit is high unless a test lowers it. */
     protected PeersLimits limits() {
         return PeersLimits.defaults().withRate(100_000, 100_000);
+    }
+
+    /** The same data again after {@link #store} was closed, for a durable store; null (the default) for one that forgets. */
+    protected PeerStore reopenStore() {
+        return null;
+    }
+
+    @Override
+    public PeerNetwork networkUnderTest() {
+        return network;
+    }
+
+    @Override
+    public PeerId joinAs(String name, ClientType type) {
+        return joinNamed(name, type, UID);
+    }
+
+    @Override
+    public void advanceClock(Duration by) {
+        clock.advance(by);
+    }
+
+    @Override
+    public boolean restartNetwork() {
+        network.close();
+        store.close();
+        store = reopenStore();
+        if (store == null) {
+            network = null;
+            return false;
+        }
+        network = new PeerNetwork(store, processes, clock, limits(), events::addAll);
+        network.start();
+        return true;
     }
 
     @BeforeEach

@@ -68,7 +68,7 @@ import org.junit.jupiter.api.io.TempDir;
  * before it. Waits between threads are bounded ({@value #WAIT_SECONDS} s), and no test asserts how
  * long anything took.
  */
-public abstract class AbstractPeerStoreContractTest {
+public abstract class AbstractPeerStoreContractTest implements CoordinationStoreContract {
     protected static final long WAIT_SECONDS = 30;
 
     /** A fresh folder per test, for stores that live in files. */
@@ -92,6 +92,23 @@ public abstract class AbstractPeerStoreContractTest {
      */
     protected PeerStore reopenStore() {
         throw new UnsupportedOperationException(getClass().getSimpleName() + " does not survive a reopen");
+    }
+
+    @Override
+    public PeerStore storeUnderTest() {
+        return store;
+    }
+
+    @Override
+    public boolean durable() {
+        return survivesReopen();
+    }
+
+    @Override
+    public PeerStore reopenedStore() {
+        store.close();
+        store = reopenStore();
+        return store;
     }
 
     @BeforeEach

@@ -20,10 +20,12 @@ import io.agentpeers.core.PeerId;
 import io.agentpeers.core.PeerNetwork;
 import io.agentpeers.core.PeersEvent;
 import io.agentpeers.core.PeersException;
+import io.agentpeers.core.QuestionState;
 import io.agentpeers.core.RegisterRequest;
 import io.agentpeers.core.Registration;
 import io.agentpeers.core.Scope;
 import io.agentpeers.core.SendResult;
+import io.agentpeers.core.Urgency;
 import io.agentpeers.core.port.CommitListener;
 import io.agentpeers.core.port.StoreCounts;
 import io.agentpeers.protocol.BadTokenException;
@@ -65,6 +67,7 @@ public final class BrokerDispatcher implements ConnectionHandler, CommitListener
     private final PeerJsonCache peerJson = new PeerJsonCache();
     private final Envelopes envelopes;
     private final LongPolls polls;
+    private final AnswerWaits answers;
     private final Pushes pushes;
     private final GoneAtStop goneAtStop;
     private final ClaimMethods claims;
@@ -74,7 +77,8 @@ public final class BrokerDispatcher implements ConnectionHandler, CommitListener
         this.context = context;
         this.envelopes = new Envelopes(network, this::certificateOf);
         this.polls = new LongPolls(network, envelopes);
-        this.pushes = new Pushes(connections, envelopes, polls, peerJson);
+        this.answers = new AnswerWaits(network, this::questionResult);
+        this.pushes = new Pushes(connections, envelopes, polls, answers, peerJson);
         this.goneAtStop = new GoneAtStop(network);
         this.claims = new ClaimMethods(network);
     }
@@ -104,6 +108,7 @@ public final class BrokerDispatcher implements ConnectionHandler, CommitListener
         PeerId peer = session == null ? null : session.peer;
         if (peer != null) {
             polls.cancel(peer, connection);
+            answers.cancel(peer, connection);
             if (connections.release(peer, connection) && !goneAtStop.hold(peer)) {
                 try {
                     network.connectionClosed(peer);
@@ -222,6 +227,12 @@ public final class BrokerDispatcher implements ConnectionHandler, CommitListener
             case "list_peers" -> listPeers(connection, session, request, params);
             case "send" -> send(session, params);
             case "broadcast" -> broadcast(session, params);
+            case "ask" -> ask(connection, session, request, params);
+            case "await_answer" -> awaitAnswer(connection, session, request, params);
+            case "held" ->
+                envelopes.messages(network.held(
+                        session.caller(), params.optionalString("peer"), params.intOr("limit", 100, 1, MAX_LIMIT)));
+            case "release" -> envelopes.messages(network.release(session.caller(), params.optionalString("peer")));
             case "subscribe" -> subscribe(connection, session, request);
             case "unsubscribe" -> {
                 session.caller();
@@ -416,7 +427,11 @@ public final class BrokerDispatcher implements ConnectionHandler, CommitListener
     private JsonNode send(Session session, Params params) {
         PeerId caller = session.caller();
         SendResult result = network.send(
-                caller, params.requiredString("to"), params.requiredString("text"), params.optionalLong("reply_to"));
+                caller,
+                params.requiredString("to"),
+                params.requiredString("text"),
+                params.optionalLong("reply_to"),
+                Urgency.fromWireName(params.optionalString("urgency")));
         ObjectNode node = NODES.objectNode();
         node.set("message", PeersJson.message(result.message()));
         node.set("recipient", peerNode(result.recipient()));
@@ -429,6 +444,40 @@ public final class BrokerDispatcher implements ConnectionHandler, CommitListener
         ArrayNode messages = NODES.arrayNode();
         results.forEach(r -> messages.add(PeersJson.message(r.message())));
         return NODES.objectNode().set("messages", messages);
+    }
+
+    private JsonNode ask(ServerConnection connection, Session session, JsonRpcRequest request, Params params) {
+        PeerId caller = session.caller();
+        long timeout = waitMillis(params);
+        String to = params.requiredString("to");
+        String text = params.requiredString("text");
+        Urgency urgency = Urgency.fromWireName(params.optionalString("urgency"));
+        answers.ask(connection, request.id(), caller, () -> network.ask(caller, to, text, urgency), timeout);
+        return null;
+    }
+
+    private JsonNode awaitAnswer(ServerConnection connection, Session session, JsonRpcRequest request, Params params) {
+        long timeout = waitMillis(params);
+        answers.await(connection, request.id(), session.caller(), params.requiredLong("question_id"), timeout);
+        return null;
+    }
+
+    private static long waitMillis(Params params) {
+        long timeout = params.requiredLong("timeout_ms");
+        if (timeout < 0 || timeout > MAX_WAIT_MILLIS) {
+            throw new InvalidParamsException("'timeout_ms' must be between 0 and " + MAX_WAIT_MILLIS);
+        }
+        return timeout;
+    }
+
+    /** A question, its answer (with its sender) or null, and its recipient as it receives messages now. */
+    private JsonNode questionResult(QuestionState state) {
+        ObjectNode node = NODES.objectNode();
+        node.set("question", PeersJson.message(state.question()));
+        node.set("answer", state.answered() ? envelopes.envelope(state.answer()) : NODES.nullNode());
+        Peer recipient = network.find(state.question().recipient()).orElse(null);
+        node.set("recipient", recipient == null ? NODES.nullNode() : PeersJson.peer(recipient, deliveryOf(recipient)));
+        return node;
     }
 
     private JsonNode subscribe(ServerConnection connection, Session session, JsonRpcRequest request) {
@@ -653,5 +702,6 @@ public final class BrokerDispatcher implements ConnectionHandler, CommitListener
         }
         pushes.close();
         polls.close();
+        answers.close();
     }
 }

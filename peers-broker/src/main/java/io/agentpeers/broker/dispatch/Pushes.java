@@ -3,6 +3,7 @@ package io.agentpeers.broker.dispatch;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.agentpeers.broker.server.ServerConnection;
 import io.agentpeers.core.Message;
+import io.agentpeers.core.MessageState;
 import io.agentpeers.core.PeersEvent;
 import io.agentpeers.core.port.CommitListener;
 import io.agentpeers.protocol.wire.JsonRpcRequest;
@@ -26,6 +27,7 @@ final class Pushes implements CommitListener, AutoCloseable {
     private final Connections connections;
     private final Envelopes envelopes;
     private final LongPolls polls;
+    private final AnswerWaits answers;
     private final PeerJsonCache peerJson;
     private final List<Consumer<PeersEvent>> listeners = new CopyOnWriteArrayList<>();
     private final ExecutorService pusher = Executors.newSingleThreadExecutor(runnable -> {
@@ -34,10 +36,11 @@ final class Pushes implements CommitListener, AutoCloseable {
         return thread;
     });
 
-    Pushes(Connections connections, Envelopes envelopes, LongPolls polls, PeerJsonCache peerJson) {
+    Pushes(Connections connections, Envelopes envelopes, LongPolls polls, AnswerWaits answers, PeerJsonCache peerJson) {
         this.connections = connections;
         this.envelopes = envelopes;
         this.polls = polls;
+        this.answers = answers;
         this.peerJson = peerJson;
     }
 
@@ -65,14 +68,17 @@ final class Pushes implements CommitListener, AutoCloseable {
     private void handle(PeersEvent event) {
         if (event instanceof PeersEvent.MessageSent sent) {
             Message message = sent.message();
-            ServerConnection holder = connections.holder(message.recipient());
-            if (holder != null) {
-                Session session = holder.attachment(Session.class);
-                if (session != null && session.subscribed) {
-                    holder.send(notification("message", envelopes.envelope(message)));
+            if (message.state() != MessageState.HELD) { // held: stored, not delivered until released
+                ServerConnection holder = connections.holder(message.recipient());
+                if (holder != null) {
+                    Session session = holder.attachment(Session.class);
+                    if (session != null && session.subscribed) {
+                        holder.send(notification("message", envelopes.envelope(message)));
+                    }
                 }
+                polls.wake(message.recipient());
+                answers.committed(message);
             }
-            polls.wake(message.recipient());
         } else if (event instanceof PeersEvent.PeerJoined joined) {
             envelopes.remember(joined.peer());
         } else if (event instanceof PeersEvent.PeerUpdated updated) {

@@ -10,6 +10,7 @@ import io.agentpeers.core.PeerStillConnectedException;
 import io.agentpeers.core.RegisterRequest;
 import io.agentpeers.core.ResumeRefusedException;
 import io.agentpeers.core.Scope;
+import io.agentpeers.core.Urgency;
 import io.agentpeers.protocol.BrokerEvent;
 import io.agentpeers.protocol.BrokerInfo;
 import io.agentpeers.protocol.BrokerStats;
@@ -268,9 +269,66 @@ public final class PeersClient implements AutoCloseable {
 
     /** Sends a message; when this returns, the broker has stored it durably. */
     public Results.Sent send(String to, String text, Long replyTo) {
-        JsonNode result = call("send", params().put("to", to).put("text", text).put("reply_to", replyTo));
+        return send(to, text, replyTo, Urgency.NORMAL);
+    }
+
+    /**
+     * Sends a message of some urgency: {@code interrupt} wakes the recipient now through whatever wake path it
+     * has, {@code fyi} never wakes it. Past the broker's ping-pong limit the message is stored held
+     * ({@code message().state()} is {@code HELD}) until a person releases it.
+     */
+    public Results.Sent send(String to, String text, Long replyTo, Urgency urgency) {
+        ObjectNode params = params().put("to", to).put("text", text).put("reply_to", replyTo);
+        if (urgency != null && urgency != Urgency.NORMAL) {
+            params.put("urgency", urgency.wireName());
+        }
+        JsonNode result = call("send", params);
         return new Results.Sent(
                 PeersJson.messageFrom(result.get("message")), PeersJson.peerInfo(result.get("recipient")));
+    }
+
+    /**
+     * Sends {@code question} marked as a question and waits up to {@code timeout} for its answer: the first
+     * message of that peer replying to it. The broker registers the wait before it sends, so a fast answer is
+     * never missed. Without an answer in time, the result says how far the question got; {@link #awaitAnswer}
+     * waits again.
+     */
+    public Results.Asked ask(String to, String question, Duration timeout, Urgency urgency) {
+        ObjectNode params = params().put("to", to).put("text", question).put("timeout_ms", timeout.toMillis());
+        if (urgency != null && urgency != Urgency.NORMAL) {
+            params.put("urgency", urgency.wireName());
+        }
+        return asked(call("ask", params, timeout.plus(options.requestTimeout())));
+    }
+
+    /** Waits up to {@code timeout} (zero: looks only) for the answer to a question this client asked earlier. */
+    public Results.Asked awaitAnswer(long questionId, Duration timeout) {
+        ObjectNode params = params().put("question_id", questionId).put("timeout_ms", timeout.toMillis());
+        return asked(call("await_answer", params, timeout.plus(options.requestTimeout())));
+    }
+
+    private static Results.Asked asked(JsonNode result) {
+        JsonNode answer = result.get("answer");
+        JsonNode recipient = result.get("recipient");
+        return new Results.Asked(
+                PeersJson.messageFrom(result.get("question")),
+                answer == null || answer.isNull() ? null : PeersJson.envelopeFrom(answer),
+                recipient == null || recipient.isNull() ? null : PeersJson.peerInfo(recipient));
+    }
+
+    /** Held messages sent or received by {@code peer} (all when null), oldest first. Only a person's CLI may ask. */
+    public List<Message> held(String peer, int limit) {
+        return PeersJson.messagesFrom(
+                call("held", params().put("peer", peer).put("limit", limit)).get("messages"));
+    }
+
+    /**
+     * Releases the messages the ping-pong guard held, those sent or received by {@code peer} (all when null):
+     * they go out now. Only a person's CLI may. Returns them as they are now (pending).
+     */
+    public List<Message> release(String peer) {
+        return PeersJson.messagesFrom(
+                call("release", params().put("peer", peer)).get("messages"));
     }
 
     /**

@@ -1,6 +1,7 @@
 package io.agentpeers.protocol.client;
 
 import io.agentpeers.core.Message;
+import io.agentpeers.protocol.Envelope;
 import io.agentpeers.protocol.PeerInfo;
 import java.util.List;
 
@@ -16,6 +17,19 @@ public final class Results {
 
     /** A stored message and its recipient as the broker knew it (it may be gone: the message waits). */
     public record Sent(Message message, PeerInfo recipient) {}
+
+    /**
+     * A question and what became of it: its answer (the first message its recipient sent replying to it)
+     * or null when none came in time, and its recipient as the broker knows it now (null once pruned).
+     * When there is no answer yet, {@code question().state()} says how far it got, and
+     * {@link PeersClient#awaitAnswer} waits again.
+     */
+    public record Asked(Message question, Envelope answer, PeerInfo recipient) {
+        /** Whether the answer came. */
+        public boolean answered() {
+            return answer != null;
+        }
+    }
 
     /** A kill: the target, and whether SIGTERM was sent. */
     public record Killed(PeerInfo peer, boolean signalled) {}

@@ -9,10 +9,12 @@ import io.agentpeers.core.Delivery;
 import io.agentpeers.core.DeliveryPath;
 import io.agentpeers.core.InvalidArgumentException;
 import io.agentpeers.core.Message;
+import io.agentpeers.core.MessageKind;
 import io.agentpeers.core.MessageState;
 import io.agentpeers.core.Peer;
 import io.agentpeers.core.PeerId;
 import io.agentpeers.core.PeerState;
+import io.agentpeers.core.Urgency;
 import io.agentpeers.protocol.Envelope;
 import io.agentpeers.protocol.PeerInfo;
 import java.time.Instant;
@@ -136,6 +138,9 @@ public final class PeersJson {
         node.put("delivered_at", time(message.deliveredAt()));
         node.put("read_at", time(message.readAt()));
         node.put("state", message.state().wireName());
+        node.put("kind", message.kind().wireName());
+        node.put("urgency", message.urgency().wireName());
+        node.put("released_at", time(message.releasedAt()));
         return node;
     }
 
@@ -233,7 +238,15 @@ public final class PeersJson {
                 instant(node, "sent_at"),
                 instant(node, "delivered_at"),
                 instant(node, "read_at"),
-                MessageState.fromWireName(node.get("state").asText()));
+                MessageState.fromWireName(node.get("state").asText()),
+                // Absent from brokers before kind and urgency: a plain message.
+                node.hasNonNull("kind")
+                        ? MessageKind.fromWireName(node.get("kind").asText())
+                        : MessageKind.MESSAGE,
+                node.hasNonNull("urgency")
+                        ? Urgency.fromWireName(node.get("urgency").asText())
+                        : Urgency.NORMAL,
+                instant(node, "released_at"));
     }
 
     /**

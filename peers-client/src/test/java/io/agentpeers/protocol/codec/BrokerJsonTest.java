@@ -63,7 +63,7 @@ class BrokerJsonTest {
                         + ",\"reason\":\"closed\"}",
                 "{\"at\":\"2026-11-24T10:15:30.123Z\",\"type\":\"message_sent\",\"message\":{\"id\":118,"
                         + "\"from\":\"k3v9x2m7qa\",\"to\":\"p0d8c1w5ze\",\"text\":\"tests pass\",\"reply_to\":117,"
-                        + "\"sent_at\":\"2026-11-24T10:15:30.123Z\",\"delivered_at\":null,\"read_at\":null,\"state\":\"pending\"}}",
+                        + "\"sent_at\":\"2026-11-24T10:15:30.123Z\",\"delivered_at\":null,\"read_at\":null,\"state\":\"pending\",\"kind\":\"message\",\"urgency\":\"normal\",\"released_at\":null}}",
                 "{\"at\":\"2026-11-24T10:15:30.123Z\",\"type\":\"messages_state\",\"recipient\":\"p0d8c1w5ze\","
                         + "\"ids\":[118,119],\"state\":\"read\"}",
                 "{\"at\":\"2026-11-24T10:15:30.123Z\",\"type\":\"peer_killed\",\"peer\":" + PEER

@@ -117,6 +117,21 @@ public interface StoreTransaction {
      */
     List<Message> history(PeerId peer, PeerId other, int limit);
 
+    /**
+     * The first message {@code from} sent that replies to message {@code replyTo} (smallest id), held
+     * ones left out: the answer to a question.
+     */
+    Optional<Message> firstReply(long replyTo, PeerId from);
+
+    /** Held messages sent or received by {@code peer} (every held message when it is null), oldest first. */
+    List<Message> heldMessages(PeerId peer, int limit);
+
+    /**
+     * Moves the given held messages to pending, released at {@code at}; other ids are ignored. Returns
+     * them as they are now.
+     */
+    List<Message> releaseHeld(Collection<Long> ids, Instant at);
+
     /** Deletes read and undeliverable messages sent before {@code sentBefore}; returns the count. */
     int deleteFinishedMessages(Instant sentBefore);
 

@@ -286,8 +286,7 @@ public final class InMemoryPeerStore implements PeerStore {
     }
 
     private static Message withState(Message m, MessageState state, Instant deliveredAt, Instant readAt) {
-        return new Message(
-                m.id(), m.sender(), m.recipient(), m.text(), m.replyTo(), m.sentAt(), deliveredAt, readAt, state);
+        return m.withState(state, deliveredAt, readAt);
     }
 
     private static void checkLimit(int limit) {
@@ -499,7 +498,10 @@ public final class InMemoryPeerStore implements PeerStore {
                             message.recipient(),
                             message.text(),
                             message.replyTo(),
-                            millis(message.sentAt()))
+                            millis(message.sentAt()),
+                            message.kind(),
+                            message.urgency(),
+                            message.held())
                     .stored(id);
             setMessage(id, stored);
             lastMessageId = id;
@@ -636,8 +638,55 @@ public final class InMemoryPeerStore implements PeerStore {
                                 m.sentAt(),
                                 m.deliveredAt(),
                                 m.readAt(),
-                                m.state()));
+                                m.state(),
+                                m.kind(),
+                                m.urgency(),
+                                m.releasedAt()));
             }
+        }
+
+        @Override
+        public Optional<Message> firstReply(long replyTo, PeerId from) {
+            check();
+            for (long id : byParticipant.getOrDefault(from, new TreeSet<>())) {
+                Message m = messages.get(id);
+                if (m.sender().equals(from)
+                        && m.replyTo() != null
+                        && m.replyTo() == replyTo
+                        && m.state() != MessageState.HELD) {
+                    return Optional.of(m);
+                }
+            }
+            return Optional.empty();
+        }
+
+        @Override
+        public List<Message> heldMessages(PeerId peer, int limit) {
+            check();
+            checkLimit(limit);
+            return byState.get(MessageState.HELD).stream()
+                    .sorted()
+                    .map(messages::get)
+                    .filter(m -> peer == null
+                            || m.sender().equals(peer)
+                            || m.recipient().equals(peer))
+                    .limit(limit)
+                    .toList();
+        }
+
+        @Override
+        public List<Message> releaseHeld(Collection<Long> ids, Instant at) {
+            checkWritable();
+            List<Message> released = new ArrayList<>();
+            for (Long id : new TreeSet<>(ids)) {
+                Message m = messages.get(id);
+                if (m != null && m.state() == MessageState.HELD) {
+                    Message now = m.released(millis(at));
+                    setMessage(id, now);
+                    released.add(now);
+                }
+            }
+            return released;
         }
 
         @Override

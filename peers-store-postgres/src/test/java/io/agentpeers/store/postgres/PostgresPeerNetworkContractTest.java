@@ -8,9 +8,16 @@ import org.junit.jupiter.api.Tag;
 @Tag("postgres")
 class PostgresPeerNetworkContractTest extends AbstractPeerNetworkContractTest {
     private final PostgresServer server = PostgresServer.shared();
+    private String schema;
 
     @Override
     protected PeerStore openStore() {
-        return PostgresPeerStore.open(server.url(server.freshSchema()), server.credentials());
+        schema = server.freshSchema();
+        return PostgresPeerStore.open(server.url(schema), server.credentials());
+    }
+
+    @Override
+    protected PeerStore reopenStore() {
+        return PostgresPeerStore.open(server.url(schema), server.credentials());
     }
 }

@@ -7,12 +7,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.agentpeers.core.ClientType;
 import io.agentpeers.core.Message;
+import io.agentpeers.core.MessageKind;
 import io.agentpeers.core.MessageState;
 import io.agentpeers.core.Peer;
 import io.agentpeers.core.PeerId;
 import io.agentpeers.core.PeerState;
 import io.agentpeers.core.ProcessRef;
 import io.agentpeers.core.StoreException;
+import io.agentpeers.core.Urgency;
 import io.agentpeers.core.port.StoreTransaction;
 import io.agentpeers.store.sqlite.internal.Migration;
 import io.agentpeers.store.sqlite.internal.Schema;
@@ -160,6 +162,36 @@ class SchemaMigrationTest {
         List<String> indexes = indexes(file);
         assertFalse(indexes.contains("peers_live_cwd") || indexes.contains("peers_live_repo"), indexes.toString());
         assertTrue(indexes.contains("peers_agent"), indexes.toString());
+    }
+
+    /** Step 4 rebuilds the messages table: rows, their ids and the never-reuse counter come along. */
+    @Test
+    void theMessagesRebuildKeepsRowsAndIdsNeverComeBack() throws Exception {
+        Path file = dir.resolve("v1-pruned.db");
+        try (Connection c = jdbc(file);
+                Statement s = c.createStatement()) {
+            for (String statement : script("schema-v1.sql")) {
+                s.execute(statement);
+            }
+            // Messages up to 100 were sent, and the newest ones pruned since.
+            s.execute("UPDATE sqlite_sequence SET seq = 100 WHERE name = 'messages'");
+        }
+        try (SqlitePeerStore store = SqlitePeerStore.open(file)) {
+            Message hello = store.read(tx -> tx.findMessage(7)).orElseThrow();
+            assertEquals("hello from v1", hello.text());
+            assertEquals(MessageKind.MESSAGE, hello.kind());
+            assertEquals(Urgency.NORMAL, hello.urgency());
+            Peer builder =
+                    store.read(tx -> tx.findPeer(new PeerId("k3v9q2m7xa"))).orElseThrow();
+            long next = store.inTransaction(tx -> tx.insertMessage(Fixtures.message(
+                            builder, builder, "after the rebuild", Instant.ofEpochMilli(1767258090000L)))
+                    .id());
+            assertEquals(101, next, "no id of a pruned message is given again");
+        }
+        assertEquals(List.of("messages", "peers", "schema_version"), tables(file));
+        assertTrue(indexes(file)
+                .containsAll(List.of(
+                        "messages_recipient_state", "messages_sender", "messages_state_sent", "messages_reply_to")));
     }
 
     private static Connection jdbc(Path file) throws SQLException {

@@ -14,4 +14,9 @@ class SqliteFilePeerNetworkContractTest extends AbstractPeerNetworkContractTest 
     protected PeerStore openStore() {
         return SqlitePeerStore.open(dir.resolve("peers.db"));
     }
+
+    @Override
+    protected PeerStore reopenStore() {
+        return openStore();
+    }
 }

@@ -19,8 +19,8 @@ import java.util.Optional;
  */
 final class DirectStatements implements AutoCloseable {
     private static final String INSERT_MESSAGE = "INSERT INTO messages"
-            + " (sender_id, recipient_id, text, reply_to, sent_at, state)"
-            + " VALUES (?, ?, ?, ?, ?, 'pending') RETURNING id";
+            + " (sender_id, recipient_id, text, reply_to, sent_at, state, kind, urgency)"
+            + " VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id";
     private static final String PENDING =
             MessageDao.SELECT + "WHERE recipient_id = ? AND state = 'pending' ORDER BY id LIMIT ?";
     private static final String COUNT_PENDING =
@@ -39,8 +39,16 @@ final class DirectStatements implements AutoCloseable {
         this.connection = connection;
     }
 
-    /** Inserts a pending message; returns its id. */
-    long insertMessage(String senderId, String recipientId, String text, Long replyTo, long sentAt)
+    /** Inserts a message in {@code state} (pending or held); returns its id. */
+    long insertMessage(
+            String senderId,
+            String recipientId,
+            String text,
+            Long replyTo,
+            long sentAt,
+            String state,
+            String kind,
+            String urgency)
             throws SQLException {
         if (insertMessage == null) {
             insertMessage = connection.prepareStatement(INSERT_MESSAGE);
@@ -54,6 +62,9 @@ final class DirectStatements implements AutoCloseable {
             insertMessage.setLong(4, replyTo);
         }
         insertMessage.setLong(5, sentAt);
+        insertMessage.setString(6, state);
+        insertMessage.setString(7, kind);
+        insertMessage.setString(8, urgency);
         try (ResultSet key = insertMessage.executeQuery()) {
             if (!key.next()) {
                 throw new SQLException("the insert returned no id");

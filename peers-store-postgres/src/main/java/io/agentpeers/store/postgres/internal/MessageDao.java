@@ -15,7 +15,8 @@ import org.jdbi.v3.sqlobject.statement.SqlUpdate;
 @RegisterConstructorMapper(StateCount.class)
 public interface MessageDao {
     /** Every query of rows selects these, in this order: {@link MessageRowMapper} reads them by position. */
-    String COLUMNS = "id, sender_id, recipient_id, text, reply_to, sent_at, delivered_at, read_at, state";
+    String COLUMNS =
+            "id, sender_id, recipient_id, text, reply_to, sent_at, delivered_at, read_at, state, kind, urgency, released_at";
 
     String SELECT = "SELECT " + COLUMNS + " FROM messages ";
 
@@ -43,6 +44,20 @@ public interface MessageDao {
     @SqlQuery("SELECT sender_id FROM messages WHERE recipient_id = :recipientId AND state IN ('pending', 'delivered')"
             + " GROUP BY sender_id ORDER BY min(id) LIMIT :limit")
     List<String> unreadSenders(String recipientId, int limit);
+
+    /** From the partial index on reply_to. */
+    @SqlQuery(SELECT + "WHERE reply_to = :replyTo AND sender_id = :from AND state <> 'held' ORDER BY id LIMIT 1")
+    Optional<MessageRow> firstReply(long replyTo, String from);
+
+    @SqlQuery(SELECT + "WHERE state = 'held' ORDER BY id LIMIT :limit")
+    List<MessageRow> allHeld(int limit);
+
+    @SqlQuery(SELECT + "WHERE state = 'held' AND (sender_id = :peer OR recipient_id = :peer) ORDER BY id LIMIT :limit")
+    List<MessageRow> heldOf(String peer, int limit);
+
+    @SqlQuery("UPDATE messages SET state = 'pending', released_at = :at WHERE state = 'held' AND id = ANY(:ids)"
+            + " RETURNING " + COLUMNS)
+    List<MessageRow> release(Long[] ids, long at);
 
     @SqlUpdate("UPDATE messages SET state = 'delivered', delivered_at = :at"
             + " WHERE recipient_id = :recipientId AND state = 'pending' AND id = ANY(:ids)")

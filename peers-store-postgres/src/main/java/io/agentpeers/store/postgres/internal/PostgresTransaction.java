@@ -151,7 +151,10 @@ public final class PostgresTransaction implements StoreTransaction {
                         message.recipient().value(),
                         message.text(),
                         message.replyTo(),
-                        message.sentAt().toEpochMilli()));
+                        message.sentAt().toEpochMilli(),
+                        message.initialState().wireName(),
+                        message.kind().wireName(),
+                        message.urgency().wireName()));
         return message.stored(id);
     }
 
@@ -251,6 +254,33 @@ public final class PostgresTransaction implements StoreTransaction {
                         other == null
                                 ? messages.history(peer.value(), limit)
                                 : messages.historyWith(peer.value(), other.value(), limit)));
+    }
+
+    @Override
+    public Optional<Message> firstReply(long replyTo, PeerId from) {
+        return run(
+                "find a reply", () -> messages.firstReply(replyTo, from.value()).map(MessageRow::toMessage));
+    }
+
+    @Override
+    public List<Message> heldMessages(PeerId peer, int limit) {
+        return run(
+                "list held messages",
+                () -> toMessages(peer == null ? messages.allHeld(limit) : messages.heldOf(peer.value(), limit)));
+    }
+
+    @Override
+    public List<Message> releaseHeld(Collection<Long> ids, Instant at) {
+        Long[] wanted = nonNull(ids);
+        if (wanted.length == 0) {
+            return List.of();
+        }
+        return run(
+                "release held messages",
+                () -> messages.release(wanted, at.toEpochMilli()).stream()
+                        .map(MessageRow::toMessage)
+                        .sorted(java.util.Comparator.comparingLong(Message::id))
+                        .toList());
     }
 
     @Override

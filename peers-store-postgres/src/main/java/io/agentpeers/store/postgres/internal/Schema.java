@@ -112,7 +112,21 @@ public final class Schema {
                     )""",
                             "CREATE INDEX claims_repo ON claims (repo_key, id)",
                             "CREATE INDEX claims_holder ON claims (holder_id, id)",
-                            "CREATE INDEX claims_expires ON claims (expires_at)")));
+                            "CREATE INDEX claims_expires ON claims (expires_at)")),
+            new Migration(
+                    3,
+                    "message kind, urgency, held",
+                    List.of(
+                            "ALTER TABLE messages DROP CONSTRAINT messages_state_check",
+                            "ALTER TABLE messages ADD CONSTRAINT messages_state_check"
+                                    + " CHECK (state IN ('pending', 'delivered', 'read', 'undeliverable', 'held'))",
+                            "ALTER TABLE messages ADD COLUMN kind text NOT NULL DEFAULT 'message'"
+                                    + " CHECK (kind IN ('message', 'question', 'broadcast'))",
+                            "ALTER TABLE messages ADD COLUMN urgency text NOT NULL DEFAULT 'normal'"
+                                    + " CHECK (urgency IN ('interrupt', 'normal', 'fyi'))",
+                            "ALTER TABLE messages ADD COLUMN released_at bigint",
+                            // The answer to a question.
+                            "CREATE INDEX messages_reply_to ON messages (reply_to) WHERE reply_to IS NOT NULL")));
 
     private Schema() {}
 

@@ -13,7 +13,8 @@ import org.jdbi.v3.sqlobject.statement.SqlUpdate;
 @RegisterConstructorMapper(StateCount.class)
 public interface MessageDao {
     /** Every query of rows selects these, in this order: {@link MessageRowMapper} reads them by position. */
-    String COLUMNS = "id, sender_id, recipient_id, text, reply_to, sent_at, delivered_at, read_at, state";
+    String COLUMNS =
+            "id, sender_id, recipient_id, text, reply_to, sent_at, delivered_at, read_at, state, kind, urgency, released_at";
 
     String SELECT = "SELECT " + COLUMNS + " FROM messages ";
 
@@ -73,6 +74,22 @@ public interface MessageDao {
             + "WHERE (sender_id = :peer AND recipient_id = :other) OR (sender_id = :other AND recipient_id = :peer)"
             + " ORDER BY id DESC LIMIT :limit")
     List<MessageRow> historyWith(String peer, String other, int limit);
+
+    /** From the partial index on reply_to. */
+    @SqlQuery(SELECT + "WHERE reply_to = :replyTo AND sender_id = :from AND state <> 'held' ORDER BY id LIMIT 1")
+    Optional<MessageRow> firstReply(long replyTo, String from);
+
+    @SqlQuery(SELECT + "WHERE state = 'held' ORDER BY id LIMIT :limit")
+    List<MessageRow> allHeld(int limit);
+
+    @SqlQuery(SELECT + "WHERE state = 'held' AND (sender_id = :peer OR recipient_id = :peer) ORDER BY id LIMIT :limit")
+    List<MessageRow> heldOf(String peer, int limit);
+
+    @SqlUpdate("UPDATE messages SET state = 'pending', released_at = :at WHERE state = 'held' AND id IN (<ids>)")
+    int release(@BindList("ids") List<Long> ids, long at);
+
+    @SqlQuery(SELECT + "WHERE id IN (<ids>) ORDER BY id")
+    List<MessageRow> findAll(@BindList("ids") List<Long> ids);
 
     @SqlUpdate("DELETE FROM messages WHERE state IN ('read', 'undeliverable') AND sent_at < :sentBefore")
     int deleteFinished(long sentBefore);

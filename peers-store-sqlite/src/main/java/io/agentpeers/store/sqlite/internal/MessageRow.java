@@ -1,8 +1,10 @@
 package io.agentpeers.store.sqlite.internal;
 
 import io.agentpeers.core.Message;
+import io.agentpeers.core.MessageKind;
 import io.agentpeers.core.MessageState;
 import io.agentpeers.core.PeerId;
+import io.agentpeers.core.Urgency;
 import java.time.Instant;
 
 /** One row of {@code messages}, as stored: ids as text, instants as epoch milliseconds. */
@@ -15,7 +17,10 @@ public record MessageRow(
         long sentAt,
         Long deliveredAt,
         Long readAt,
-        String state) {
+        String state,
+        String kind,
+        String urgency,
+        Long releasedAt) {
 
     public Message toMessage() {
         return new Message(
@@ -27,6 +32,9 @@ public record MessageRow(
                 Instant.ofEpochMilli(sentAt),
                 PeerRow.instant(deliveredAt),
                 PeerRow.instant(readAt),
-                MessageState.fromWireName(state));
+                MessageState.fromWireName(state),
+                MessageKind.fromWireName(kind),
+                Urgency.fromWireName(urgency),
+                PeerRow.instant(releasedAt));
     }
 }

@@ -23,6 +23,9 @@ public final class MessageRowMapper implements RowMapper<MessageRow> {
                 rs.getLong(6),
                 Columns.nullableLong(rs, 7),
                 Columns.nullableLong(rs, 8),
-                rs.getString(9));
+                rs.getString(9),
+                rs.getString(10),
+                rs.getString(11),
+                Columns.nullableLong(rs, 12));
     }
 }

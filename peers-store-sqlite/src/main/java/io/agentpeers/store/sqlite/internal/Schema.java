@@ -117,7 +117,44 @@ public final class Schema {
                     )""",
                             "CREATE INDEX claims_repo ON claims (repo_key, id)",
                             "CREATE INDEX claims_holder ON claims (holder_id, id)",
-                            "CREATE INDEX claims_expires ON claims (expires_at)")));
+                            "CREATE INDEX claims_expires ON claims (expires_at)")),
+            // SQLite cannot change a CHECK constraint: the table is rebuilt with the new state and columns.
+            // The AUTOINCREMENT counter is carried over, so that ids stay never reused.
+            new Migration(
+                    5,
+                    "message kind, urgency, held",
+                    List.of(
+                            """
+                    CREATE TABLE messages_v4 (
+                        id           INTEGER PRIMARY KEY AUTOINCREMENT,
+                        sender_id    TEXT    NOT NULL,
+                        recipient_id TEXT    NOT NULL REFERENCES peers (id) ON DELETE CASCADE,
+                        text         TEXT    NOT NULL,
+                        reply_to     INTEGER,
+                        sent_at      INTEGER NOT NULL,
+                        delivered_at INTEGER,
+                        read_at      INTEGER,
+                        state        TEXT    NOT NULL
+                                     CHECK (state IN ('pending', 'delivered', 'read', 'undeliverable', 'held')),
+                        kind         TEXT    NOT NULL DEFAULT 'message'
+                                     CHECK (kind IN ('message', 'question', 'broadcast')),
+                        urgency      TEXT    NOT NULL DEFAULT 'normal'
+                                     CHECK (urgency IN ('interrupt', 'normal', 'fyi')),
+                        released_at  INTEGER
+                    )""",
+                            "INSERT INTO messages_v4 (id, sender_id, recipient_id, text, reply_to, sent_at,"
+                                    + " delivered_at, read_at, state) SELECT id, sender_id, recipient_id, text,"
+                                    + " reply_to, sent_at, delivered_at, read_at, state FROM messages",
+                            "DELETE FROM sqlite_sequence WHERE name = 'messages_v4'",
+                            "INSERT INTO sqlite_sequence (name, seq) SELECT 'messages_v4', seq FROM sqlite_sequence"
+                                    + " WHERE name = 'messages'",
+                            "DROP TABLE messages",
+                            "ALTER TABLE messages_v4 RENAME TO messages",
+                            "CREATE INDEX messages_recipient_state ON messages (recipient_id, state, id)",
+                            "CREATE INDEX messages_sender ON messages (sender_id, id)",
+                            "CREATE INDEX messages_state_sent ON messages (state, sent_at)",
+                            // The answer to a question.
+                            "CREATE INDEX messages_reply_to ON messages (reply_to) WHERE reply_to IS NOT NULL")));
 
     private Schema() {}
 

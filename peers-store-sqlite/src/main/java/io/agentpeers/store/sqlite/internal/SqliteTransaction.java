@@ -150,7 +150,10 @@ public final class SqliteTransaction implements StoreTransaction {
                     message.recipient().value(),
                     message.text(),
                     message.replyTo(),
-                    message.sentAt().toEpochMilli());
+                    message.sentAt().toEpochMilli(),
+                    message.initialState().wireName(),
+                    message.kind().wireName(),
+                    message.urgency().wireName());
             return message.stored(id);
         } catch (SQLException e) {
             throw new StoreException(
@@ -251,6 +254,39 @@ public final class SqliteTransaction implements StoreTransaction {
                         other == null
                                 ? messages.history(peer.value(), limit)
                                 : messages.historyWith(peer.value(), other.value(), limit)));
+    }
+
+    @Override
+    public Optional<Message> firstReply(long replyTo, PeerId from) {
+        return run(
+                "find a reply", () -> messages.firstReply(replyTo, from.value()).map(MessageRow::toMessage));
+    }
+
+    @Override
+    public List<Message> heldMessages(PeerId peer, int limit) {
+        return run(
+                "list held messages",
+                () -> toMessages(peer == null ? messages.allHeld(limit) : messages.heldOf(peer.value(), limit)));
+    }
+
+    @Override
+    public List<Message> releaseHeld(Collection<Long> ids, Instant at) {
+        long millis = at.toEpochMilli();
+        return run("release held messages", () -> {
+            List<Message> released = new ArrayList<>();
+            inChunks(ids, chunk -> {
+                List<Long> held = messages.findAll(chunk).stream()
+                        .filter(row -> row.state().equals(MessageState.HELD.wireName()))
+                        .map(MessageRow::id)
+                        .toList();
+                if (!held.isEmpty()) {
+                    messages.release(held, millis);
+                    released.addAll(toMessages(messages.findAll(held)));
+                }
+                return held.size();
+            });
+            return released;
+        });
     }
 
     @Override
