@@ -15,6 +15,7 @@ import io.agentpeers.core.SendResult;
 import io.agentpeers.dashboard.CommittedEvent;
 import io.agentpeers.dashboard.DashboardBackend;
 import io.agentpeers.dashboard.DashboardServer;
+import io.agentpeers.protocol.codec.ClaimsJson;
 import io.agentpeers.protocol.codec.PeersJson;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -71,13 +72,9 @@ final class BrokerDashboard implements DashboardBackend {
         return node;
     }
 
-    /**
-     * What the peer claimed (files, tasks), for the page's Claims column. The hook for claims: the broker
-     * keeps none yet, so this is empty; once the network keeps them, list each here as
-     * {@code {"path": ..., "since": ...}} and the page shows them.
-     */
+    /** The claims on paths the peer holds now, as {@code list_claims} shows them, for the page's Claims column. */
     private ArrayNode claims(Peer peer) {
-        return NODES.arrayNode();
+        return ClaimsJson.of(network.claimsHeldBy(peer.id()), peer);
     }
 
     @Override

@@ -803,6 +803,23 @@ public final class PeerNetwork implements AutoCloseable {
     }
 
     /**
+     * The claims in force that {@code holder} holds, for a view of every peer (the dashboard): none once a gone
+     * holder may no longer resume.
+     */
+    public List<Claim> claimsHeldBy(PeerId holder) {
+        Instant now = clock.instant();
+        return read(tx -> {
+            Peer peer = Optional.ofNullable(live.get(holder))
+                    .or(() -> tx.findPeer(holder))
+                    .orElse(null);
+            if (peer == null || !ClaimRules.holds(peer, now, limits.nameGrace())) {
+                return List.<Claim>of();
+            }
+            return tx.claimsOf(holder).stream().filter(c -> c.activeAt(now)).toList();
+        });
+    }
+
+    /**
      * For an agent's hook before an edit: the claims of other live peers that cover {@code file} (absolute,
      * or relative to the peer's folder), for the peer whose agent is an ancestor of the caller (as
      * {@link #agentUnread}).

@@ -6,7 +6,7 @@ import java.util.Map;
 
 /**
  * Checks tool arguments against the small schemas of {@link PeerTools}: required keys, strings, integers,
- * enums. It replaces the SDK's default (a general JSON Schema library) because that one costs about a
+ * booleans, arrays of strings, enums. It replaces the SDK's default (a general JSON Schema library) because that one costs about a
  * tenth of a second at start, and every agent session starts a server.
  */
 final class ArgumentsValidator implements JsonSchemaValidator {
@@ -46,10 +46,30 @@ final class ArgumentsValidator implements JsonSchemaValidator {
         if ("integer".equals(type) && !isInteger(value)) {
             return "the argument '" + key + "' must be a whole number";
         }
+        if ("boolean".equals(type) && !isBoolean(value)) {
+            return "the argument '" + key + "' must be true or false";
+        }
+        if ("array".equals(type) && !(value instanceof String)) { // one string for a list of one: models do that
+            if (!(value instanceof List<?> items)) {
+                return "the argument '" + key + "' must be a list";
+            }
+            if (spec.get("items") instanceof Map<?, ?> itemSpec && "string".equals(itemSpec.get("type"))) {
+                for (Object item : items) {
+                    if (!(item instanceof String)) {
+                        return "the argument '" + key + "' must be a list of strings";
+                    }
+                }
+            }
+        }
         if (spec.get("enum") instanceof List<?> allowed && !allowed.contains(value)) {
             return "the argument '" + key + "' must be one of " + allowed;
         }
         return null;
+    }
+
+    private static boolean isBoolean(Object value) {
+        return value instanceof Boolean
+                || (value instanceof String text && text.strip().matches("(?i)true|false")); // quoted, as numbers
     }
 
     private static boolean isInteger(Object value) {

@@ -26,15 +26,15 @@ final class ClaimTools {
             DateTimeFormatter.ofPattern("HH:mm").withZone(ZoneOffset.UTC);
     private static final int SHOWN = 10;
 
-    static final String CLAIM_DESCRIPTION = "Claim files you will change (paths, globs * ? **) to warn other agents;"
-            + " their overlapping claims come back instead, unless share=true.";
+    static final String CLAIM_DESCRIPTION =
+            "Claim files you will change (paths, globs * ? **) to warn others; overlapping claims come back instead.";
 
     static final String RELEASE_DESCRIPTION = "Release your claims on paths, or all.";
 
     private ClaimTools() {}
 
     static Map<String, Object> pathsProperty() {
-        return Map.of("type", "array", "items", Map.of("type", "string"));
+        return Map.of("type", "array", "items", Map.of("type", "string"), "description", "Paths, globs.");
     }
 
     static String claim(PeersClient client, Map<String, Object> args) {

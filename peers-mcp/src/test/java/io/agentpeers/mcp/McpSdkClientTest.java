@@ -75,7 +75,7 @@ class McpSdkClientTest {
 
                 Set<String> tools =
                         client.listTools().tools().stream().map(Tool::name).collect(Collectors.toSet());
-                assertEquals(10, tools.size(), tools::toString);
+                assertEquals(12, tools.size(), tools::toString);
                 client.listTools()
                         .tools()
                         .forEach(tool ->

@@ -32,8 +32,8 @@ import org.junit.jupiter.api.Test;
  */
 class ToolCatalogueTest {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final Set<String> CHECKED_TYPES = Set.of("string", "integer");
-    private static final Set<String> CHECKED_KEYWORDS = Set.of("type", "description", "enum");
+    private static final Set<String> CHECKED_TYPES = Set.of("string", "integer", "boolean", "array");
+    private static final Set<String> CHECKED_KEYWORDS = Set.of("type", "description", "enum", "items");
 
     private final ArgumentsValidator validator = new ArgumentsValidator();
 
@@ -64,7 +64,12 @@ class ToolCatalogueTest {
         if (property.get("enum") instanceof List<?> allowed) {
             return allowed.get(allowed.size() - 1);
         }
-        return "integer".equals(property.get("type")) ? 7 : "some text";
+        return switch (String.valueOf(property.get("type"))) {
+            case "integer" -> 7;
+            case "boolean" -> true;
+            case "array" -> List.of("some text");
+            default -> "some text";
+        };
     }
 
     @Test
@@ -81,6 +86,8 @@ class ToolCatalogueTest {
                         "check_messages",
                         "wait_for_messages",
                         "broadcast",
+                        "claim_paths",
+                        "release_paths",
                         "kill_peer"),
                 names);
         for (Tool tool : catalogue()) {
@@ -107,6 +114,8 @@ class ToolCatalogueTest {
         expected.put("check_messages", Arrays.asList(null, false, null));
         expected.put("wait_for_messages", Arrays.asList(null, false, null));
         expected.put("broadcast", Arrays.asList(null, false, null));
+        expected.put("claim_paths", Arrays.asList(null, false, true));
+        expected.put("release_paths", Arrays.asList(null, false, true));
         expected.put("kill_peer", Arrays.asList(null, true, null));
         Map<String, List<Boolean>> actual = new LinkedHashMap<>();
         for (Tool tool : catalogue()) {

@@ -164,7 +164,7 @@ class SchemaMigrationTest {
         assertTrue(indexes.contains("peers_agent"), indexes.toString());
     }
 
-    /** Step 4 rebuilds the messages table: rows, their ids and the never-reuse counter come along. */
+    /** Step 5 rebuilds the messages table: rows, their ids and the never-reuse counter come along. */
     @Test
     void theMessagesRebuildKeepsRowsAndIdsNeverComeBack() throws Exception {
         Path file = dir.resolve("v1-pruned.db");
@@ -188,7 +188,7 @@ class SchemaMigrationTest {
                     .id());
             assertEquals(101, next, "no id of a pruned message is given again");
         }
-        assertEquals(List.of("messages", "peers", "schema_version"), tables(file));
+        assertEquals(List.of("claims", "messages", "peers", "schema_version"), tables(file));
         assertTrue(indexes(file)
                 .containsAll(List.of(
                         "messages_recipient_state", "messages_sender", "messages_state_sent", "messages_reply_to")));
