@@ -44,6 +44,7 @@ class AcknowledgedOnDiskTest {
     private static final Pattern CALL = Pattern.compile("^(\\w+)\\((\\d+)[,) ].*");
     private static final Pattern RESUMED = Pattern.compile("^<\\.\\.\\. (\\w+) resumed>.*");
     private static final Pattern DURATION = Pattern.compile("<(\\d+\\.\\d+)>$");
+    private static final String UNFINISHED = "<unfinished ...>";
     private static final Pattern OPENED_WAL = Pattern.compile("^openat\\(.*-wal\".*\\) = (\\d+)");
 
     @TempDir
@@ -56,7 +57,7 @@ class AcknowledgedOnDiskTest {
             String marker = marker(seq);
             Syscall walWrite = trace.firstWalWrite(marker);
             Syscall socketWrite = trace.firstSocketWrite(marker);
-            assertTrue(walWrite != null, () -> marker + " never written to the WAL");
+            assertTrue(walWrite != null, () -> marker + " never written to the WAL (its fds: " + trace.walFds() + ")");
             assertTrue(socketWrite != null, () -> marker + " never left the broker");
             assertTrue(
                     trace.fsyncBetween(walWrite, socketWrite),
@@ -165,24 +166,25 @@ class AcknowledgedOnDiskTest {
                 if (resumed.matches()) {
                     String[] begun = unfinished.remove(thread);
                     if (begun != null) {
-                        // Printed when the call returned: its time is the end.
-                        add(calls, walFds, begun[0], Double.parseDouble(begun[1]), at, false);
+                        // Printed when the call returned: its time is the end, its result (an openat's fd) there.
+                        String start = begun[0].substring(0, begun[0].length() - UNFINISHED.length());
+                        String end = rest.substring(rest.indexOf("resumed>") + "resumed>".length());
+                        add(calls, walFds, start + end, Double.parseDouble(begun[1]), at);
                     }
                     continue;
                 }
-                if (rest.endsWith("<unfinished ...>")) {
+                if (rest.endsWith(UNFINISHED)) {
                     unfinished.put(thread, new String[] {rest, line.group(2)});
                     continue;
                 }
-                add(calls, walFds, rest, at, at + duration(rest), true);
+                add(calls, walFds, rest, at, at + duration(rest));
             }
             return new Trace(calls, walFds);
         }
 
-        private static void add(
-                List<Syscall> calls, Set<Integer> walFds, String text, double start, double end, boolean whole) {
+        private static void add(List<Syscall> calls, Set<Integer> walFds, String text, double start, double end) {
             Matcher opened = OPENED_WAL.matcher(text);
-            if (whole && opened.find()) {
+            if (opened.find()) {
                 walFds.add(Integer.parseInt(opened.group(1)));
             }
             Matcher call = CALL.matcher(text);
@@ -230,9 +232,13 @@ class AcknowledgedOnDiskTest {
 
     @Test
     void theTraceReaderJoinsAnUnfinishedCallWithItsResumption() throws IOException {
+        // Another thread's call between an openat and its result: strace splits the line, and the WAL's fd is
+        // only in the second half (a full run once traced no WAL write at all this way).
         Path log = dir.resolve("sample.strace");
         Files.writeString(log, """
-                10 100.000000 openat(AT_FDCWD, "/h/peers.db-wal", O_RDWR|O_CREAT|O_CLOEXEC, 0644) = 7 <0.000010>
+                10 100.000000 openat(AT_FDCWD, "/h/peers.db-wal", O_RDWR|O_CREAT|O_CLOEXEC, 0644 <unfinished ...>
+                13 100.000005 write(2, "another thread", 14) = 14 <0.000001>
+                10 100.000010 <... openat resumed>) = 7 <0.000010>
                 11 100.100000 pwrite64(7, "durable-00000-on-disk", 4120, 0) = 4120 <0.000005>
                 11 100.200000 fdatasync(7 <unfinished ...>
                 12 100.250000 write(2, "log line", 8) = 8 <0.000001>
