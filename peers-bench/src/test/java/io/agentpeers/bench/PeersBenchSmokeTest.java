@@ -14,10 +14,15 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Runs the whole harness on tiny numbers, so that it does not rot. No timing assertions. */
+/**
+ * Runs the whole harness on tiny numbers, so that it does not rot. No timing assertions. Tagged slow (about 13 s
+ * of the quick loop's two cores): it runs in {@code -Pslow}, which README's test command includes.
+ */
+@Tag("slow")
 class PeersBenchSmokeTest {
 
     @Test

@@ -156,11 +156,21 @@ public abstract class AbstractTransportContractTest {
         }
     }
 
+    /** How many connections the many-connection cases open at once: 200 unless a transport's are costly. */
+    protected int manyConnections() {
+        return 200;
+    }
+
+    /** How many connections are opened and dropped one after another: 300 unless a transport's are costly. */
+    protected int churnedConnections() {
+        return 300;
+    }
+
     @Test
-    void twoHundredConnectionsAreServedByAFewThreads() throws IOException {
+    void manyConnectionsAreServedByAFewThreads() throws IOException {
         int before = ManagementFactory.getThreadMXBean().getThreadCount();
         List<TransportTestClient> many = new ArrayList<>();
-        for (int i = 0; i < 200; i++) {
+        for (int i = 0; i < manyConnections(); i++) {
             many.add(connect());
         }
         for (int i = 0; i < many.size(); i++) {
@@ -173,7 +183,7 @@ public abstract class AbstractTransportContractTest {
         }
         int during = ManagementFactory.getThreadMXBean().getThreadCount();
 
-        assertEquals(200, server.connectionCount());
+        assertEquals(manyConnections(), server.connectionCount());
         // At most the worker pool was started meanwhile; nothing per connection.
         assertTrue(during - before <= WORKERS + 2, "threads went from " + before + " to " + during);
     }
@@ -304,7 +314,7 @@ public abstract class AbstractTransportContractTest {
 
     @Test
     void connectionsOpenedAndDroppedByTheHundredLeaveNothingBehind() throws IOException {
-        int total = 300;
+        int total = churnedConnections();
         for (int i = 0; i < total; i++) {
             TransportTestClient client = new TransportTestClient(connector.connect(), watchdog);
             try {
