@@ -16,6 +16,7 @@ import io.agentpeers.core.ProcessRef;
 import io.agentpeers.core.StoreException;
 import io.agentpeers.core.Urgency;
 import io.agentpeers.core.port.StoreTransaction;
+import io.agentpeers.store.sqlite.internal.MessageDao;
 import io.agentpeers.store.sqlite.internal.Migration;
 import io.agentpeers.store.sqlite.internal.Schema;
 import java.io.IOException;
@@ -31,6 +32,7 @@ import java.sql.Statement;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import org.jdbi.v3.sqlobject.statement.SqlQuery;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -192,6 +194,41 @@ class SchemaMigrationTest {
         assertTrue(indexes(file)
                 .containsAll(List.of(
                         "messages_recipient_state", "messages_sender", "messages_state_sent", "messages_reply_to")));
+    }
+
+    /**
+     * The ping-pong guard reads a pair's newest messages at every send between agents: both directions by
+     * {@code messages_pair} and only its newest ones, not a walk over everything either peer sent (an OR over both
+     * directions did that, through {@code messages_sender}, then sorted it all).
+     */
+    @Test
+    void aPairsHistoryIsReadThroughThePairIndex() throws Exception {
+        Path file = dir.resolve("plan.db");
+        SqlitePeerStore.open(file).close();
+        String sql = MessageDao.class
+                .getMethod("historyWith", String.class, String.class, int.class)
+                .getAnnotation(SqlQuery.class)
+                .value()
+                .replace(":peer", "'a'")
+                .replace(":other", "'b'")
+                .replace(":limit", "20");
+        List<String> plan = new ArrayList<>();
+        try (Connection c = jdbc(file);
+                Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("EXPLAIN QUERY PLAN " + sql)) {
+            while (rs.next()) {
+                plan.add(rs.getString("detail"));
+            }
+        }
+        assertEquals(
+                2,
+                plan.stream()
+                        .filter(step -> step.contains("USING INDEX messages_pair (sender_id=? AND recipient_id=?)"))
+                        .count(),
+                plan.toString());
+        assertFalse(plan.stream().anyMatch(step -> step.contains("messages_sender")), plan.toString());
+        // Each direction stops after its newest ones; an OR gathers all of the pair's rows before it sorts.
+        assertFalse(plan.stream().anyMatch(step -> step.contains("MULTI-INDEX OR")), plan.toString());
     }
 
     private static Connection jdbc(Path file) throws SQLException {

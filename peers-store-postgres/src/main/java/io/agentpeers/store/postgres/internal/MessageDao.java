@@ -89,9 +89,14 @@ public interface MessageDao {
             + " ORDER BY id DESC LIMIT :limit")
     List<MessageRow> history(String peer, int limit);
 
-    @SqlQuery(SELECT
-            + "WHERE (sender_id = :peer AND recipient_id = :other) OR (sender_id = :other AND recipient_id = :peer)"
-            + " ORDER BY id DESC LIMIT :limit")
+    /**
+     * The newest {@code limit} of each direction by {@code messages_pair}, merged: an OR over both directions
+     * walked every message either had sent and sorted them, at each send the ping-pong guard judges.
+     */
+    @SqlQuery("SELECT * FROM (" + SELECT
+            + "WHERE sender_id = :peer AND recipient_id = :other ORDER BY id DESC LIMIT :limit) AS s"
+            + " UNION SELECT * FROM (" + SELECT + "WHERE sender_id = :other AND recipient_id = :peer"
+            + " ORDER BY id DESC LIMIT :limit) AS r ORDER BY id DESC LIMIT :limit")
     List<MessageRow> historyWith(String peer, String other, int limit);
 
     @SqlUpdate("DELETE FROM messages WHERE state IN ('read', 'undeliverable') AND sent_at < :sentBefore")

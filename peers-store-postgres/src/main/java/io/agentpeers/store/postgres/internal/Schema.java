@@ -126,7 +126,13 @@ public final class Schema {
                                     + " CHECK (urgency IN ('interrupt', 'normal', 'fyi'))",
                             "ALTER TABLE messages ADD COLUMN released_at bigint",
                             // The answer to a question.
-                            "CREATE INDEX messages_reply_to ON messages (reply_to) WHERE reply_to IS NOT NULL")));
+                            "CREATE INDEX messages_reply_to ON messages (reply_to) WHERE reply_to IS NOT NULL")),
+            // The ping-pong guard reads a pair's newest messages at every send between agents: by this index
+            // each direction is at most that many index steps, not a walk over all a sender ever sent.
+            new Migration(
+                    4,
+                    "messages of a pair",
+                    List.of("CREATE INDEX messages_pair ON messages (sender_id, recipient_id, id)")));
 
     private Schema() {}
 

@@ -154,7 +154,13 @@ public final class Schema {
                             "CREATE INDEX messages_sender ON messages (sender_id, id)",
                             "CREATE INDEX messages_state_sent ON messages (state, sent_at)",
                             // The answer to a question.
-                            "CREATE INDEX messages_reply_to ON messages (reply_to) WHERE reply_to IS NOT NULL")));
+                            "CREATE INDEX messages_reply_to ON messages (reply_to) WHERE reply_to IS NOT NULL")),
+            // The ping-pong guard reads a pair's newest messages at every send between agents: by this index
+            // each direction is at most that many index steps, not a walk over all a sender ever sent.
+            new Migration(
+                    6,
+                    "messages of a pair",
+                    List.of("CREATE INDEX messages_pair ON messages (sender_id, recipient_id, id)")));
 
     private Schema() {}
 
