@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -45,19 +46,15 @@ final class CoordinationCommands {
                 description = "How long to wait (default ${DEFAULT-VALUE}).")
         long timeoutSeconds;
 
-        @Option(
-                names = "--urgency",
-                paramLabel = "URGENCY",
-                defaultValue = "normal",
-                description = "interrupt (wake them now), normal or fyi (never wakes them).")
-        String urgency;
+        @Mixin
+        UrgencyOption urgency = new UrgencyOption();
 
         @Override
         protected int run() {
             if (timeoutSeconds < 0) {
                 throw CliFailure.usage("--timeout must be 0 or more seconds");
             }
-            Urgency how = Urgency.fromWireName(urgency);
+            Urgency how = urgency.urgency();
             long deadline =
                     System.nanoTime() + Duration.ofSeconds(timeoutSeconds).toNanos();
             Results.Asked asked;

@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.agentpeers.core.Message;
 import io.agentpeers.core.Scope;
 import io.agentpeers.core.UnknownPeerException;
-import io.agentpeers.core.Urgency;
 import io.agentpeers.protocol.Envelope;
 import io.agentpeers.protocol.PeerInfo;
 import io.agentpeers.protocol.client.PeersClient;
@@ -22,6 +21,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -87,12 +87,8 @@ final class PeerCommands {
 
         private static final Duration GAP = Duration.ofMillis(300);
 
-        @Option(
-                names = "--urgency",
-                paramLabel = "URGENCY",
-                defaultValue = "normal",
-                description = "interrupt (wake them now), normal or fyi (never wakes them).")
-        String urgency;
+        @Mixin
+        UrgencyOption urgency = new UrgencyOption();
 
         @Option(names = "--wait", description = "Wait for the reply and print it.")
         boolean await;
@@ -111,7 +107,7 @@ final class PeerCommands {
                 throw new CliFailure("the message is empty; give some text, or `-` and the text on stdin");
             }
             try (PeersClient client = connectAsPerson()) {
-                Results.Sent sent = client.send(peer, text, replyTo, Urgency.fromWireName(urgency));
+                Results.Sent sent = client.send(peer, text, replyTo, urgency.urgency());
                 PeerInfo to = sent.recipient();
                 Envelope reply = await ? awaitReply(client, sent) : null;
                 if (json) {

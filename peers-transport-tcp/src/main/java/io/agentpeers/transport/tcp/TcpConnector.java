@@ -41,29 +41,48 @@ public final class TcpConnector implements TransportConnector {
 
     @Override
     public ClientConnection connect() {
+        Socket socket = connectedSocket(address, "TCP", "--tcp");
+        try {
+            return new ClientConnection(socket.getInputStream(), socket.getOutputStream(), socket, "tcp:" + address);
+        } catch (IOException e) {
+            closeQuietly(socket, e);
+            throw new TransportException("cannot connect to TCP " + address + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * A socket connected to {@code address}, resolved now, for this connector and {@link TlsConnector}: a name that
+     * does not resolve now may resolve later, so that is a transport failure like a refused connect; nothing
+     * listening is a {@link NothingListensException} naming the broker option ({@code kind} and {@code option}:
+     * "TCP" and "--tcp", "TLS" and "--tls").
+     */
+    static Socket connectedSocket(TcpAddress address, String kind, String option) {
         InetSocketAddress target;
         try {
             target = address.resolve();
         } catch (InvalidArgumentException e) {
-            // A name that does not resolve now may resolve later: a transport failure, like a refused connect.
-            throw new TransportException("cannot connect to TCP " + address + ": " + e.getMessage(), e);
+            throw new TransportException("cannot connect to " + kind + " " + address + ": " + e.getMessage(), e);
         }
         Socket socket = new Socket();
         try {
             socket.setTcpNoDelay(true);
             socket.connect(target, (int) CONNECT_TIMEOUT.toMillis());
-            return new ClientConnection(socket.getInputStream(), socket.getOutputStream(), socket, "tcp:" + address);
+            return socket;
         } catch (IOException e) {
-            try {
-                socket.close();
-            } catch (IOException suppressed) {
-                e.addSuppressed(suppressed);
-            }
+            closeQuietly(socket, e);
             if (e instanceof ConnectException) {
                 throw new NothingListensException(
-                        "no broker answers on TCP " + address + " (is it started with --tcp?)", e);
+                        "no broker answers on " + kind + " " + address + " (is it started with " + option + "?)", e);
             }
-            throw new TransportException("cannot connect to TCP " + address + ": " + e.getMessage(), e);
+            throw new TransportException("cannot connect to " + kind + " " + address + ": " + e.getMessage(), e);
+        }
+    }
+
+    static void closeQuietly(Socket socket, IOException cause) {
+        try {
+            socket.close();
+        } catch (IOException suppressed) {
+            cause.addSuppressed(suppressed);
         }
     }
 

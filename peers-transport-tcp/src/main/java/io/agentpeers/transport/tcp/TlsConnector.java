@@ -1,16 +1,12 @@
 package io.agentpeers.transport.tcp;
 
-import io.agentpeers.core.InvalidArgumentException;
 import io.agentpeers.protocol.transport.ClientConnection;
-import io.agentpeers.protocol.transport.NothingListensException;
 import io.agentpeers.protocol.transport.TransportConnector;
 import io.agentpeers.protocol.transport.TransportException;
 import io.agentpeers.transport.tcp.tls.TlsContexts;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.ConnectException;
-import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.time.Duration;
 import java.util.Objects;
@@ -27,7 +23,6 @@ import javax.net.ssl.SSLSocket;
  * done, so a refusal arrives as an alert on the first read: the input stream says so in plain words.
  */
 public final class TlsConnector implements TransportConnector {
-    private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(5);
     private static final Duration HANDSHAKE_TIMEOUT = Duration.ofSeconds(10);
 
     private final TcpAddress address;
@@ -51,24 +46,7 @@ public final class TlsConnector implements TransportConnector {
 
     @Override
     public ClientConnection connect() {
-        InetSocketAddress target;
-        try {
-            target = address.resolve();
-        } catch (InvalidArgumentException e) {
-            throw new TransportException("cannot connect to TLS " + address + ": " + e.getMessage(), e);
-        }
-        Socket plain = new Socket();
-        try {
-            plain.setTcpNoDelay(true);
-            plain.connect(target, (int) CONNECT_TIMEOUT.toMillis());
-        } catch (IOException e) {
-            closeQuietly(plain, e);
-            if (e instanceof ConnectException) {
-                throw new NothingListensException(
-                        "no broker answers on " + address + " (is it started with --tls?)", e);
-            }
-            throw new TransportException("cannot connect to TLS " + address + ": " + e.getMessage(), e);
-        }
+        Socket plain = TcpConnector.connectedSocket(address, "TLS", "--tls");
         SSLSocket socket = null;
         try {
             socket = (SSLSocket) context.getSocketFactory().createSocket(plain, address.host(), address.port(), true);
@@ -82,19 +60,11 @@ public final class TlsConnector implements TransportConnector {
             return new ClientConnection(
                     new Refusals(socket.getInputStream(), address), socket.getOutputStream(), socket, "tls:" + address);
         } catch (IOException e) {
-            closeQuietly(socket != null ? socket : plain, e);
+            TcpConnector.closeQuietly(socket != null ? socket : plain, e);
             throw new TransportException(
                     "TLS handshake with " + address + " failed: " + e.getMessage()
                             + " (is it a peers broker started with --tls, and PEERS_TLS_CA the team's ca.crt?)",
                     e);
-        }
-    }
-
-    private static void closeQuietly(Socket socket, IOException cause) {
-        try {
-            socket.close();
-        } catch (IOException suppressed) {
-            cause.addSuppressed(suppressed);
         }
     }
 
