@@ -15,7 +15,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -29,20 +28,18 @@ import java.util.function.Supplier;
  * registered before its question is sent and looks in the store after, so an answer committed at any
  * moment is never missed. A waiter holds no thread; one timer thread serves them all.
  */
-final class AnswerWaits implements AutoCloseable {
+final class AnswerWaits {
     private final PeerNetwork network;
     private final Function<QuestionState, JsonNode> render;
     private final Map<PeerId, List<Waiter>> waiters = new ConcurrentHashMap<>();
-    private final ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(runnable -> {
-        Thread thread = new Thread(runnable, "peers-answer-timers");
-        thread.setDaemon(true);
-        return thread;
-    });
+    /** The dispatcher's timer thread, shared with the other waits; the dispatcher stops it. */
+    private final ScheduledExecutorService timers;
 
     /** @param render a question's state as the result of the call */
-    AnswerWaits(PeerNetwork network, Function<QuestionState, JsonNode> render) {
+    AnswerWaits(PeerNetwork network, Function<QuestionState, JsonNode> render, ScheduledExecutorService timers) {
         this.network = network;
         this.render = render;
+        this.timers = timers;
     }
 
     /**
@@ -126,11 +123,6 @@ final class AnswerWaits implements AutoCloseable {
         if (list != null) {
             list.removeIf(waiter -> waiter.connection == connection && waiter.stop());
         }
-    }
-
-    @Override
-    public void close() {
-        timers.shutdownNow();
     }
 
     /** One wait for one answer. Completes exactly once. */

@@ -44,6 +44,8 @@ import io.agentpeers.protocol.wire.JsonRpcResponse;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -66,6 +68,13 @@ public final class BrokerDispatcher implements ConnectionHandler, CommitListener
     private final Connections connections = new Connections();
     private final PeerJsonCache peerJson = new PeerJsonCache();
     private final Envelopes envelopes;
+    /** One timer thread for the long polls' and the questions' timeouts, started at the first one. */
+    private final ScheduledExecutorService waitTimers = Executors.newSingleThreadScheduledExecutor(runnable -> {
+        Thread thread = new Thread(runnable, "peers-timers");
+        thread.setDaemon(true);
+        return thread;
+    });
+
     private final LongPolls polls;
     private final AnswerWaits answers;
     private final Pushes pushes;
@@ -76,8 +85,8 @@ public final class BrokerDispatcher implements ConnectionHandler, CommitListener
         this.network = network;
         this.context = context;
         this.envelopes = new Envelopes(network, this::certificateOf);
-        this.polls = new LongPolls(network, envelopes);
-        this.answers = new AnswerWaits(network, this::questionResult);
+        this.polls = new LongPolls(network, envelopes, waitTimers);
+        this.answers = new AnswerWaits(network, this::questionResult, waitTimers);
         this.pushes = new Pushes(connections, envelopes, polls, answers, peerJson);
         this.goneAtStop = new GoneAtStop(network);
         this.claims = new ClaimMethods(network);
@@ -701,7 +710,6 @@ public final class BrokerDispatcher implements ConnectionHandler, CommitListener
             LOG.warn("event=error marking the peers of closed connections gone at stop: {}", e.getMessage());
         }
         pushes.close();
-        polls.close();
-        answers.close();
+        waitTimers.shutdownNow();
     }
 }

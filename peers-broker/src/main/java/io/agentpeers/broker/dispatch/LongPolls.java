@@ -10,7 +10,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -20,19 +19,17 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * The {@code wait} calls in progress: each answers once, with the first messages committed for its
  * peer or with none when its time is up. A waiter holds no thread; one timer thread serves them all.
  */
-final class LongPolls implements AutoCloseable {
+final class LongPolls {
     private final PeerNetwork network;
     private final Envelopes envelopes;
     private final Map<PeerId, List<Waiter>> waiters = new ConcurrentHashMap<>();
-    private final ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(runnable -> {
-        Thread thread = new Thread(runnable, "peers-timers");
-        thread.setDaemon(true);
-        return thread;
-    });
+    /** The dispatcher's timer thread, shared with the other waits; the dispatcher stops it. */
+    private final ScheduledExecutorService timers;
 
-    LongPolls(PeerNetwork network, Envelopes envelopes) {
+    LongPolls(PeerNetwork network, Envelopes envelopes, ScheduledExecutorService timers) {
         this.network = network;
         this.envelopes = envelopes;
+        this.timers = timers;
     }
 
     /**
@@ -68,11 +65,6 @@ final class LongPolls implements AutoCloseable {
         if (list != null) {
             list.removeIf(waiter -> waiter.connection == connection && waiter.cancel());
         }
-    }
-
-    @Override
-    public void close() {
-        timers.shutdownNow();
     }
 
     /** One long poll. Completes exactly once. */
