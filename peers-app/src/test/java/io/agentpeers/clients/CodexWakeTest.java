@@ -118,7 +118,10 @@ class CodexWakeTest {
             assertTrue(summarized >= 0, "the model's set_summary ran" + said(tmux, model));
             tmux.rememberProcesses();
             PeerInfo named = awaitDelivery(reviewer, session.id(), new Delivery(DeliveryPath.INBOX_WAKE, false));
-            assertEquals(SUMMARY, named.summary());
+            assertEquals(
+                    SUMMARY,
+                    named.summary(),
+                    () -> "set_summary answered: " + outputOf(model.requests().get(summarized), "set_summary"));
 
             List<Long> latencies = new ArrayList<>();
             long lastNudge = System.nanoTime();
