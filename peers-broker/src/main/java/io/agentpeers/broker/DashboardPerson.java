@@ -9,6 +9,7 @@ import io.agentpeers.core.PeerId;
 import io.agentpeers.core.PeerNetwork;
 import io.agentpeers.core.RegisterRequest;
 import io.agentpeers.core.Registration;
+import java.time.Duration;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
@@ -20,6 +21,9 @@ import java.util.function.Supplier;
  * network's rules (kill: only the user's own verified peers) apply as to any CLI command.
  */
 final class DashboardPerson {
+    private static final Duration TAKE_UP_WAIT = Duration.ofSeconds(2);
+    private static final Duration RETRY_PAUSE = Duration.ofMillis(20);
+
     private final PeerNetwork network;
     private volatile Peer person;
     private volatile Credentials credentials;
@@ -48,6 +52,47 @@ final class DashboardPerson {
         return kill.get();
     }
 
+    /**
+     * Registers the CLI peer, waiting up to {@code wait} while its name is still held: a {@code peers} command
+     * that has just ended closes its socket before the broker's selector has seen the close, so the name is
+     * briefly live after the command returned.
+     */
+    private Registration registerWithin(Peer known, Duration wait) {
+        long deadline = System.nanoTime() + wait.toNanos();
+        while (true) {
+            try {
+                return network.register(
+                        credentials,
+                        new RegisterRequest(
+                                null,
+                                known.name(),
+                                known.cwd(),
+                                known.gitRoot(),
+                                known.repoKey(),
+                                null,
+                                ClientType.CLI,
+                                null,
+                                null,
+                                null));
+            } catch (NameTakenException e) {
+                if (System.nanoTime() - deadline >= 0) {
+                    throw new NameTakenException("your CLI peer " + known.name() + " is held by a running `peers`"
+                            + " command (send --wait, inbox --wait?); try again when it ends");
+                }
+                sleepBriefly();
+            }
+        }
+    }
+
+    private static void sleepBriefly() {
+        try {
+            Thread.sleep(RETRY_PAUSE.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while the CLI peer was busy", e);
+        }
+    }
+
     /** Runs {@code action} as the person's CLI peer; one action at a time. */
     synchronized <T> T act(Function<PeerId, T> action) {
         Peer known = person;
@@ -55,25 +100,7 @@ final class DashboardPerson {
             throw new NotAuthorizedException("your CLI peer has no name, so the dashboard cannot take it up;"
                     + " set PEERS_CLI_NAME and run `peers dashboard` again");
         }
-        Registration registration;
-        try {
-            registration = network.register(
-                    credentials,
-                    new RegisterRequest(
-                            null,
-                            known.name(),
-                            known.cwd(),
-                            known.gitRoot(),
-                            known.repoKey(),
-                            null,
-                            ClientType.CLI,
-                            null,
-                            null,
-                            null));
-        } catch (NameTakenException e) {
-            throw new NameTakenException("your CLI peer " + known.name()
-                    + " is held by a running `peers` command (send --wait, inbox --wait?); try again when it ends");
-        }
+        Registration registration = registerWithin(known, TAKE_UP_WAIT);
         PeerId id = registration.peer().id();
         person = registration.peer();
         try {
