@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.agentpeers.core.ClientType;
 import io.agentpeers.core.Delivery;
 import io.agentpeers.core.DeliveryPath;
+import io.agentpeers.core.PeerStillConnectedException;
 import io.agentpeers.core.ProcessRef;
 import io.agentpeers.core.RegisterRequest;
 import io.agentpeers.protocol.Envelope;
@@ -249,7 +250,13 @@ class CliAgainstEmbeddedBrokerTest {
         String stored = Files.readString(secretFile).strip();
         // A `peers` command resumed the CLI peer with the stored secret and died before it wrote the new one.
         try (PeersClient dying = broker.connect()) {
-            dying.register(RegisterRequest.of(home.toString(), ClientType.CLI).withResumeSecret(stored));
+            // Until the broker has seen the `inbox` command's socket close, its peer is still connected.
+            Await.until(
+                    WAIT,
+                    () -> resumed(
+                            dying,
+                            RegisterRequest.of(home.toString(), ClientType.CLI).withResumeSecret(stored)),
+                    "the CLI peer resumes once the last command's connection is closed");
         }
         assertEquals(stored, Files.readString(secretFile).strip(), "the file still holds the old secret");
         agent.send("testuser", "did this reach you?");
@@ -488,8 +495,10 @@ class CliAgainstEmbeddedBrokerTest {
     void watchSaysWhenTheBrokerGoesAndComesBack() throws Exception {
         InProcessCli.Running watch = cli.start("watch", "--count", "1", "--for", "60");
         Await.until(WAIT, () -> watch.errText().startsWith("watching"), "watch says it observes");
-        agent.close();
+        // The broker goes first: an agent closing its own connection first is an event, and --count 1 would end
+        // the watch on it before the broker went.
         broker.close();
+        agent.close();
         Await.until(WAIT, () -> watch.outText().contains("! the broker is gone"), "watch says the broker went");
         broker = new EmbeddedBroker(peersHome);
         Await.until(WAIT, () -> watch.outText().contains("! the broker is back"), "and that it came back");
@@ -504,8 +513,10 @@ class CliAgainstEmbeddedBrokerTest {
     void watchWithJsonReportsTheBrokerGoingAsItsOwnLines() throws Exception {
         InProcessCli.Running watch = cli.start("--json", "watch", "--count", "1", "--for", "60");
         Await.until(WAIT, () -> watch.errText().startsWith("watching"), "watch says it observes");
-        agent.close();
+        // The broker goes first: an agent closing its own connection first is an event, and --count 1 would end
+        // the watch on it before the broker went.
         broker.close();
+        agent.close();
         Await.until(WAIT, () -> watch.outText().contains("broker_gone"), "watch says the broker went");
         broker = new EmbeddedBroker(peersHome);
         Await.until(WAIT, () -> watch.outText().contains("broker_back"), "and that it came back");
@@ -516,5 +527,14 @@ class CliAgainstEmbeddedBrokerTest {
             types.add(InProcessCli.JSON.readTree(line).path("type").asText());
         }
         assertEquals(List.of("broker_gone", "broker_back", "peer_joined"), types.subList(0, 3), watch.outText());
+    }
+
+    private static boolean resumed(PeersClient client, RegisterRequest request) {
+        try {
+            client.register(request);
+            return true;
+        } catch (PeerStillConnectedException e) {
+            return false;
+        }
     }
 }
