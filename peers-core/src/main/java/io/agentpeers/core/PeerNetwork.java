@@ -646,7 +646,8 @@ public final class PeerNetwork implements AutoCloseable {
                 senders.add(name);
             }
         }
-        boolean block = stop && stopBlocks.block(peer.id(), unread.newest());
+        // An fyi waits for the next check: it never keeps an agent from stopping.
+        boolean block = stop && stopBlocks.block(peer.id(), unread.newestWaking());
         stopBlocks.prune(live);
         return Optional.of(new AgentUnread(peer, Math.min(unread.count(), AgentUnread.MAX_COUNTED), senders, block));
     }

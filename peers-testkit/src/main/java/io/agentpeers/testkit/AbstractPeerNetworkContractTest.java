@@ -37,6 +37,7 @@ import io.agentpeers.core.SummaryTooLongException;
 import io.agentpeers.core.SweepReport;
 import io.agentpeers.core.UnknownMessageException;
 import io.agentpeers.core.UnknownPeerException;
+import io.agentpeers.core.Urgency;
 import io.agentpeers.core.port.PeerStore;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -917,6 +918,26 @@ public abstract class AbstractPeerNetworkContractTest implements CoordinationNet
         assertFalse(network.agentUnread(hook, false).orElseThrow().blockStop(), "a prompt hook never blocks");
         assertTrue(network.agentUnread(hook, true).orElseThrow().blockStop(), "a newer message blocks once more");
         assertFalse(network.agentUnread(hook, true).orElseThrow().blockStop());
+    }
+
+    @Test
+    void anFyiNeverBlocksAStopButIsCountedAsUnread() {
+        Agent agent = newAgent();
+        PeerId me = register(agent, "/w").peer().id();
+        PeerId bob = joinNamed("bob");
+        Credentials hook = hookUnder(agent.agentPid(), UID);
+
+        network.send(bob, me.value(), "for your information", null, Urgency.FYI);
+        AgentUnread fyiOnly = network.agentUnread(hook, true).orElseThrow();
+        assertFalse(fyiOnly.blockStop(), "an fyi waits for the next check");
+        assertEquals(1, fyiOnly.unread());
+
+        network.send(bob, me.value(), "please look", null);
+        assertTrue(network.agentUnread(hook, true).orElseThrow().blockStop(), "a normal message blocks");
+        network.send(bob, me.value(), "and also this", null, Urgency.FYI);
+        AgentUnread afterAnotherFyi = network.agentUnread(hook, true).orElseThrow();
+        assertFalse(afterAnotherFyi.blockStop(), "a newer fyi does not block again");
+        assertEquals(3, afterAnotherFyi.unread());
     }
 
     @Test

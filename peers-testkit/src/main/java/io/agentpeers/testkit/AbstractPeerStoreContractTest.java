@@ -997,7 +997,7 @@ public abstract class AbstractPeerStoreContractTest implements CoordinationStore
         Peer b = peer("b1").build();
         Peer c = peer("c1").build();
         insert(r, a, b, c);
-        assertEquals(new UnreadSummary(0, 0, List.of()), store.read(tx -> tx.summarizeUnread(r.id(), 10)));
+        assertEquals(new UnreadSummary(0, 0, 0, List.of()), store.read(tx -> tx.summarizeUnread(r.id(), 10)));
         Message readOne = send(c, r, "read already", at(0));
         Message fromB = send(b, r, "b first", at(1));
         send(a, r, "a", at(2));
@@ -1008,13 +1008,15 @@ public abstract class AbstractPeerStoreContractTest implements CoordinationStore
         markRead(r, at(7), readOne);
 
         assertEquals(
-                new UnreadSummary(4, newest.id(), List.of(b.id(), a.id())),
+                new UnreadSummary(4, newest.id(), newest.id(), List.of(b.id(), a.id())),
                 store.read(tx -> tx.summarizeUnread(r.id(), 10)),
                 "delivered counts as unread, read does not; senders by their oldest unread message");
         assertEquals(
                 List.of(b.id()), store.read(tx -> tx.summarizeUnread(r.id(), 1)).senders());
         assertEquals(4, (int) store.read(tx -> tx.summarizeUnread(r.id(), 0)).count());
-        assertEquals(new UnreadSummary(1, toA.id(), List.of(r.id())), store.read(tx -> tx.summarizeUnread(a.id(), 10)));
+        assertEquals(
+                new UnreadSummary(1, toA.id(), toA.id(), List.of(r.id())),
+                store.read(tx -> tx.summarizeUnread(a.id(), 10)));
     }
 
     @Test

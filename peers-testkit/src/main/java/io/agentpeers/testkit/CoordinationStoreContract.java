@@ -14,6 +14,7 @@ import io.agentpeers.core.NewMessage;
 import io.agentpeers.core.Peer;
 import io.agentpeers.core.Urgency;
 import io.agentpeers.core.port.PeerStore;
+import io.agentpeers.core.port.UnreadSummary;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -69,6 +70,21 @@ public interface CoordinationStoreContract {
         assertEquals(List.of(question, fyi, plain), storeUnderTest().read(tx -> tx.pendingMessages(p[1].id(), 10)));
         assertEquals(MessageKind.MESSAGE, plain.kind());
         assertEquals(Urgency.NORMAL, plain.urgency());
+    }
+
+    @Test
+    default void theNewestWakingUnreadLeavesFyiOut() {
+        Peer[] p = pair();
+        Message normal = insert(of(p[0], p[1], null, MessageKind.MESSAGE, Urgency.NORMAL, false, at(1)));
+        Message fyi = insert(of(p[0], p[1], null, MessageKind.MESSAGE, Urgency.FYI, false, at(2)));
+        UnreadSummary both = storeUnderTest().read(tx -> tx.summarizeUnread(p[1].id(), 5));
+        assertEquals(2, both.count());
+        assertEquals(fyi.id(), both.newest());
+        assertEquals(normal.id(), both.newestWaking());
+        storeUnderTest().inTransaction(tx -> tx.markRead(p[1].id(), List.of(normal.id()), at(3)));
+        UnreadSummary fyiOnly = storeUnderTest().read(tx -> tx.summarizeUnread(p[1].id(), 5));
+        assertEquals(1, fyiOnly.count());
+        assertEquals(0, fyiOnly.newestWaking(), "only an fyi is unread");
     }
 
     @Test

@@ -9,9 +9,11 @@ import java.util.Objects;
  *
  * @param count   pending or delivered messages to the recipient
  * @param newest  the largest id among them, 0 when there are none
+ * @param newestWaking the largest id among them that is not {@code fyi} (an fyi never wakes its recipient), 0
+ *                     when there is none
  * @param senders their senders, each once, in the order of each one's oldest unread message, at most the limit asked
  */
-public record UnreadSummary(int count, long newest, List<PeerId> senders) {
+public record UnreadSummary(int count, long newest, long newestWaking, List<PeerId> senders) {
     public UnreadSummary {
         senders = List.copyOf(Objects.requireNonNull(senders, "senders"));
     }

@@ -9,6 +9,7 @@ import io.agentpeers.core.NewMessage;
 import io.agentpeers.core.Peer;
 import io.agentpeers.core.PeerId;
 import io.agentpeers.core.StoreException;
+import io.agentpeers.core.Urgency;
 import io.agentpeers.core.port.PeerStore;
 import io.agentpeers.core.port.StoreCounts;
 import io.agentpeers.core.port.StoreTransaction;
@@ -545,7 +546,14 @@ public final class InMemoryPeerStore implements PeerStore {
                 }
                 senders.add(messages.get(id).sender());
             }
-            return new UnreadSummary(ids.size(), ids.isEmpty() ? 0 : ids.last(), List.copyOf(senders));
+            long newestWaking = 0;
+            for (long id : ids.descendingSet()) {
+                if (messages.get(id).urgency() != Urgency.FYI) {
+                    newestWaking = id;
+                    break;
+                }
+            }
+            return new UnreadSummary(ids.size(), ids.isEmpty() ? 0 : ids.last(), newestWaking, List.copyOf(senders));
         }
 
         @Override

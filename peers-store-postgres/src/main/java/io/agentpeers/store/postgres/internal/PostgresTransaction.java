@@ -196,7 +196,8 @@ public final class PostgresTransaction implements StoreTransaction {
                     : messages.unreadSenders(id, maxSenders).stream()
                             .map(PeerId::new)
                             .toList();
-            return new UnreadSummary(messages.countUnread(id), messages.newestUnread(id), senders);
+            return new UnreadSummary(
+                    messages.countUnread(id), messages.newestUnread(id), messages.newestWakingUnread(id), senders);
         });
     }
 

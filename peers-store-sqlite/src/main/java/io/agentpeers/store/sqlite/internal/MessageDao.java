@@ -45,6 +45,10 @@ public interface MessageDao {
             + " AND state IN ('pending', 'delivered')")
     long newestUnread(String recipientId);
 
+    @SqlQuery("SELECT COALESCE(MAX(id), 0) FROM messages WHERE recipient_id = :recipientId"
+            + " AND state IN ('pending', 'delivered') AND urgency <> 'fyi'")
+    long newestWakingUnread(String recipientId);
+
     /** Each sender once, in the order of its oldest unread message; the texts are not read. */
     @SqlQuery("SELECT sender_id FROM messages WHERE recipient_id = :recipientId AND state IN ('pending', 'delivered')"
             + " GROUP BY sender_id ORDER BY MIN(id) LIMIT :limit")

@@ -199,7 +199,8 @@ public final class SqliteTransaction implements StoreTransaction {
                     : messages.unreadSenders(id, maxSenders).stream()
                             .map(PeerId::new)
                             .toList();
-            return new UnreadSummary(messages.countUnread(id), messages.newestUnread(id), senders);
+            return new UnreadSummary(
+                    messages.countUnread(id), messages.newestUnread(id), messages.newestWakingUnread(id), senders);
         });
     }
 
