@@ -55,6 +55,7 @@ final class DoctorCommand extends BaseCommand {
                                 "Java " + Runtime.version(),
                                 "install a JDK 17 or newer and point JAVA_HOME at it"));
         checks.add(home(paths));
+        checks.addAll(PostgresDoctor.checks(paths.databaseUrl(), context.env(), context.userHome()));
         BrokerStats stats = null;
         if (paths.tcpUrl() == null) {
             checks.add(socket(paths));
