@@ -11,6 +11,7 @@ import io.agentpeers.core.ClientType;
 import io.agentpeers.core.MessageState;
 import io.agentpeers.core.RegisterRequest;
 import io.agentpeers.core.Scope;
+import io.agentpeers.core.Urgency;
 import io.agentpeers.protocol.Envelope;
 import io.agentpeers.protocol.PeersPaths;
 import io.agentpeers.protocol.client.ClientOptions;
@@ -251,6 +252,25 @@ class McpServerInProcessTest {
                             .append('=')
                             .append(tool.toString().getBytes(StandardCharsets.UTF_8).length));
             assertTrue(bytes < 5 * 1024, "tools/list is " + bytes + " bytes on the wire; each tool:" + each);
+        }
+    }
+
+    @Test
+    void anAskCarriesItsUrgencyAndSaysWhenNoAnswerCameInTime() throws Exception {
+        try (PeersClient bob = peer("bob", null);
+                InProcessMcp alice = InProcessMcp.start(settings("codex", "alice"))) {
+            alice.initialize();
+            String waited = alice.ok(
+                    "ask_peer",
+                    Map.of("to_id", "bob", "question", "which port?", "timeout_seconds", 1, "urgency", "interrupt"));
+            assertTrue(waited.startsWith("No answer from bob") && waited.contains("within 1 s"), waited);
+            assertTrue(waited.contains("ask_peer(question_id="), "how to wait again: " + waited);
+            Envelope question = bob.unread(10).get(0);
+            assertEquals("which port?", question.message().text());
+            assertEquals(Urgency.INTERRUPT, question.message().urgency());
+            assertTrue(alice.call("ask_peer", Map.of("to_id", "bob", "question", "x", "urgency", "soon"))
+                    .path("isError")
+                    .asBoolean());
         }
     }
 
