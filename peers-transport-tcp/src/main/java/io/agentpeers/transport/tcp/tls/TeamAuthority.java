@@ -84,12 +84,26 @@ public final class TeamAuthority {
     public static TeamAuthority create(Path folder, String team, boolean force) {
         requireName(team, "the team name");
         Path dir = privateFolder(folder);
-        if (!force
-                && (Files.exists(dir.resolve(KEY_FILE), LinkOption.NOFOLLOW_LINKS)
-                        || Files.exists(dir.resolve(CERT_FILE), LinkOption.NOFOLLOW_LINKS))) {
-            throw new InvalidArgumentException("a certificate authority is already in " + dir
-                    + ": keep it (its client certificates stay valid), or pass --force to replace it");
+        try {
+            return TlsFiles.locked(dir, () -> {
+                if (!force
+                        && (Files.exists(dir.resolve(KEY_FILE), LinkOption.NOFOLLOW_LINKS)
+                                || Files.exists(dir.resolve(CERT_FILE), LinkOption.NOFOLLOW_LINKS))) {
+                    throw new InvalidArgumentException("a certificate authority is already in " + dir
+                            + ": keep it (its client certificates stay valid), or pass --force to replace it");
+                }
+                TeamAuthority authority = newAuthority(team);
+                // The key first: a certificate without its key is never left behind as an authority.
+                TlsFiles.write(dir.resolve(KEY_FILE), Pem.privateKey(authority.key), true);
+                TlsFiles.write(dir.resolve(CERT_FILE), Pem.certificate(authority.certificate), false);
+                return authority;
+            });
+        } catch (IOException e) {
+            throw new TlsSetupException("cannot create the certificate authority in " + dir + ": " + e.getMessage(), e);
         }
+    }
+
+    private static TeamAuthority newAuthority(String team) {
         KeyPair pair = newKeyPair();
         Instant now = Instant.now();
         X500Name subject = name(team + " peers CA", team);
@@ -108,14 +122,9 @@ public final class TeamAuthority {
                             Extension.subjectKeyIdentifier,
                             false,
                             extensions.createSubjectKeyIdentifier(pair.getPublic()));
-            X509Certificate ca = sign(builder, pair.getPrivate());
-            TeamAuthority authority = new TeamAuthority(ca, pair.getPrivate());
-            // The key first: a certificate without its key is never left behind as an authority.
-            TlsFiles.write(dir.resolve(KEY_FILE), Pem.privateKey(pair.getPrivate()), true, true);
-            TlsFiles.write(dir.resolve(CERT_FILE), Pem.certificate(ca), false, true);
-            return authority;
+            return new TeamAuthority(sign(builder, pair.getPrivate()), pair.getPrivate());
         } catch (GeneralSecurityException | OperatorCreationException | IOException e) {
-            throw new TlsSetupException("cannot create the certificate authority in " + dir + ": " + e.getMessage(), e);
+            throw new TlsSetupException("cannot create a certificate authority: " + e.getMessage(), e);
         }
     }
 
@@ -220,20 +229,22 @@ public final class TeamAuthority {
         Path cert = dir.resolve(name + ".crt");
         Path keyFile = dir.resolve(name + ".key");
         Path ca = dir.resolve(CERT_FILE);
-        if (!force
-                && (Files.exists(cert, LinkOption.NOFOLLOW_LINKS)
-                        || Files.exists(keyFile, LinkOption.NOFOLLOW_LINKS))) {
-            throw new InvalidArgumentException(
-                    "a certificate for " + name + " is already in " + dir + ": pass --force to issue a new one");
-        }
         try {
-            TlsFiles.write(keyFile, Pem.privateKey(issued.key()), true, true);
-            TlsFiles.write(cert, Pem.certificate(issued.certificate()), false, true);
-            TlsFiles.write(ca, Pem.certificate(certificate), false, true);
+            return TlsFiles.locked(dir, () -> {
+                if (!force
+                        && (Files.exists(cert, LinkOption.NOFOLLOW_LINKS)
+                                || Files.exists(keyFile, LinkOption.NOFOLLOW_LINKS))) {
+                    throw new InvalidArgumentException("a certificate for " + name + " is already in " + dir
+                            + ": pass --force to issue a new one");
+                }
+                TlsFiles.write(keyFile, Pem.privateKey(issued.key()), true);
+                TlsFiles.write(cert, Pem.certificate(issued.certificate()), false);
+                TlsFiles.write(ca, Pem.certificate(certificate), false);
+                return List.of(cert, keyFile, ca);
+            });
         } catch (IOException e) {
             throw new TlsSetupException("cannot write the bundle in " + dir + ": " + e.getMessage(), e);
         }
-        return List.of(cert, keyFile, ca);
     }
 
     /** Throws unless {@code name} is 1 to 64 letters, digits, dots, dashes or underscores. */
