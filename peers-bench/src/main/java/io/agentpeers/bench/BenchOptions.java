@@ -143,6 +143,7 @@ record BenchOptions(
                 case "--launches" -> options = options.with("launches", value(args, ++i, arg));
                 case "--history" -> options = options.with("history", value(args, ++i, arg));
                 case "--transports" -> options = options.with("transports", value(args, ++i, arg));
+                case "--senders" -> options = options.with("senders", value(args, ++i, arg));
                 case "--only" -> {
                     String value = value(args, ++i, arg);
                     if (!PeersBench.COMMANDS_ONLY.equals(value)
@@ -192,6 +193,7 @@ record BenchOptions(
                   --launches N       cold starts of each command
                   --history N        old messages in the store for the history cases
                   --transports LIST  unix,tcp (default both)
+                  --senders LIST     concurrent senders of the throughput runs (default 1,4,16)
                   --only commands    only the MCP round trip and the cold starts
                   --only sends       only the durable send throughput, with 1,000 idle peers connected (and the
                                      footprint after it)
@@ -340,6 +342,34 @@ record BenchOptions(
                             launches,
                             sweep,
                             chosen,
+                            root,
+                            json,
+                            only);
+                }
+                case "senders" -> {
+                    int[] counts = Arrays.stream(value.split(","))
+                            .mapToInt(Integer::parseInt)
+                            .toArray();
+                    if (counts.length == 0 || Arrays.stream(counts).anyMatch(n -> n < 1 || n > 256)) {
+                        throw new UsageException("--senders takes a list of counts from 1 to 256, e.g. 1,4,16");
+                    }
+                    yield new BenchOptions(
+                            preset,
+                            peerLevels,
+                            warmup,
+                            messages,
+                            rounds,
+                            listSamples,
+                            sendsPerRound,
+                            counts,
+                            history,
+                            scalePeers,
+                            scaleDuration,
+                            pingInterval,
+                            mcpRoundTrips,
+                            launches,
+                            sweep,
+                            transports,
                             root,
                             json,
                             only);

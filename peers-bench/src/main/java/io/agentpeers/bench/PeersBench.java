@@ -209,7 +209,7 @@ public final class PeersBench {
             String sink = phaseValue(() -> sinkPeer(broker));
             for (String transport : options.transports()) {
                 for (int senders : options.senders()) {
-                    phase(() -> throughput(broker.endpoint(transport), transport, senders, sink));
+                    phase(() -> throughput(broker, transport, senders, sink));
                 }
             }
             phase(() -> fillHistory(broker, sink));
@@ -262,7 +262,7 @@ public final class PeersBench {
             String sink = phaseValue(() -> sinkPeer(broker));
             for (String transport : options.transports()) {
                 for (int senders : options.senders()) {
-                    phase(() -> throughput(broker.endpoint(transport), transport, senders, sink));
+                    phase(() -> throughput(broker, transport, senders, sink));
                 }
             }
             memory(broker, "after " + storedMessages(sinks.get(0)) + " messages stored", "");
@@ -355,7 +355,8 @@ public final class PeersBench {
 
     private final List<RawConnection> sinks = new ArrayList<>();
 
-    private void throughput(Endpoint endpoint, String transport, int senders, String sink) {
+    private void throughput(BrokerProcess broker, String transport, int senders, String sink) {
+        Endpoint endpoint = broker.endpoint(transport);
         log("send throughput over %s with %d senders", transport, senders);
         List<RawConnection> connections = new ArrayList<>();
         ExecutorService pool = Executors.newFixedThreadPool(senders);
@@ -369,6 +370,10 @@ public final class PeersBench {
             runSenders(pool, connections, params, Math.max(senders, options.warmup()));
             List<Double> rates = new ArrayList<>();
             Samples latency = new Samples();
+            long[] writerBefore = writerCounts(sinks.get(0));
+            long brokerCpuBefore = broker.cpuMicros();
+            long benchCpuBefore =
+                    BrokerProcess.cpuMicros(ProcessHandle.current().pid());
             for (int round = 0; round < options.rounds(); round++) {
                 long start = System.nanoTime();
                 Samples roundLatency = runSenders(pool, connections, params, options.sendsPerRound());
@@ -376,6 +381,10 @@ public final class PeersBench {
                 rates.add((double) Math.round(options.sendsPerRound() * 1e9 / elapsed));
                 latency.addAll(roundLatency);
             }
+            long brokerCpu = broker.cpuMicros() - brokerCpuBefore;
+            long benchCpu = BrokerProcess.cpuMicros(ProcessHandle.current().pid()) - benchCpuBefore;
+            long[] writerAfter = writerCounts(sinks.get(0));
+            long transactions = writerAfter[0] - writerBefore[0];
             rates.sort(Comparator.naturalOrder());
             double median = rates.get(rates.size() / 2);
             Map<String, Object> values = new LinkedHashMap<>();
@@ -384,6 +393,17 @@ public final class PeersBench {
             values.put("per_round", rates.toString());
             values.put("send_p50_ms", Samples.round(latency.percentileMillis(50)));
             values.put("send_p99_ms", Samples.round(latency.percentileMillis(99)));
+            // Writes per commit (one fsync each at FULL): whether group commit grows with the senders.
+            values.put(
+                    "per_commit",
+                    transactions == 0
+                            ? 0.0
+                            : Samples.round((writerAfter[1] - writerBefore[1]) / (double) transactions));
+            // CPU per send of the broker and of this client (same 2 cores): the load-independent figure.
+            int measured = Math.max(1, options.sendsPerRound() / senders) * senders * options.rounds();
+            values.put("broker_cpu_us", Math.round(brokerCpu / (double) measured));
+            values.put("client_cpu_us", Math.round(benchCpu / (double) measured));
+            values.put("load", loadAverage());
             boolean targeted = senders >= 16;
             report.add(
                     "durable send throughput (acknowledged sends per second)",
@@ -722,6 +742,13 @@ public final class PeersBench {
                 + intField(messages, "\"delivered\":")
                 + intField(messages, "\"read\":")
                 + intField(messages, "\"undeliverable\":");
+    }
+
+    /** The writer's {transactions, units} so far (stats' {@code writer}): their growth gives the group size. */
+    private static long[] writerCounts(RawConnection connection) {
+        String stats = connection.requireOk("stats", null).text();
+        String writer = stats.substring(stats.indexOf("\"writer\":"));
+        return new long[] {intField(writer, "\"transactions\":"), intField(writer, "\"units\":")};
     }
 
     private static int pendingMessages(RawConnection connection) {

@@ -43,6 +43,9 @@ final class GroupCommitter implements AutoCloseable {
     private final AtomicBoolean closed = new AtomicBoolean();
     private final AtomicReference<StoreLostException> lost = new AtomicReference<>();
     private final Thread writer;
+    // Written by the writer thread only; read by anyone for stats (how large the groups grow).
+    private volatile long commits;
+    private volatile long unitsCommitted;
 
     /**
      * @param onLost told once, on the thread that met it, when the store was lost; must return quickly
@@ -186,10 +189,17 @@ final class GroupCommitter implements AutoCloseable {
             batch.get(0).future.completeExceptionally(asPeersException(batchFailure));
             return;
         }
+        commits++;
+        unitsCommitted += batch.size();
         publish(events);
         for (Pending<?> pending : batch) {
             pending.complete();
         }
+    }
+
+    /** Transactions committed so far, and the units of work they held: their ratio is the group size. */
+    WriterCounts counts() {
+        return new WriterCounts(commits, unitsCommitted);
     }
 
     private void publish(List<PeersEvent> events) {

@@ -1287,6 +1287,11 @@ public final class PeerNetwork implements AutoCloseable {
         return read(StoreTransaction::counts);
     }
 
+    /** The writer's commits and the writes they held so far (from memory, no store read). */
+    public WriterCounts writerCounts() {
+        return committer.counts();
+    }
+
     // ---------------------------------------------------------------- rules
 
     private Peer requireLive(StoreTransaction tx, PeerId caller) {

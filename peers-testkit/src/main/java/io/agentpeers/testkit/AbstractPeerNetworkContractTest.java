@@ -38,6 +38,7 @@ import io.agentpeers.core.SweepReport;
 import io.agentpeers.core.UnknownMessageException;
 import io.agentpeers.core.UnknownPeerException;
 import io.agentpeers.core.Urgency;
+import io.agentpeers.core.WriterCounts;
 import io.agentpeers.core.port.PeerStore;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -195,6 +196,19 @@ public abstract class AbstractPeerNetworkContractTest implements CoordinationNet
             ids.add(join("/w"));
         }
         assertEquals(50, ids.size());
+    }
+
+    @Test
+    void theWriterCountsItsCommitsAndTheWritesTheyHeld() {
+        WriterCounts before = network.writerCounts();
+        PeerId alice = join("/w");
+        PeerId bob = join("/w");
+        network.send(alice, bob.value(), "counted", null);
+        WriterCounts after = network.writerCounts();
+        long units = after.units() - before.units();
+        long transactions = after.transactions() - before.transactions();
+        assertEquals(3, units, "two registrations and a send, one after the other");
+        assertEquals(3, transactions, "nothing queued behind them: a commit each");
     }
 
     @Test

@@ -26,6 +26,7 @@ import io.agentpeers.core.Registration;
 import io.agentpeers.core.Scope;
 import io.agentpeers.core.SendResult;
 import io.agentpeers.core.Urgency;
+import io.agentpeers.core.WriterCounts;
 import io.agentpeers.core.port.CommitListener;
 import io.agentpeers.core.port.StoreCounts;
 import io.agentpeers.protocol.BadTokenException;
@@ -582,6 +583,8 @@ public final class BrokerDispatcher implements ConnectionHandler, CommitListener
                 .put("delivered", counts.delivered())
                 .put("read", counts.read())
                 .put("undeliverable", counts.undeliverable());
+        WriterCounts writer = network.writerCounts();
+        stats.putObject("writer").put("transactions", writer.transactions()).put("units", writer.units());
         context.describe(stats);
         return stats;
     }

@@ -285,6 +285,33 @@ class SqlitePeerStoreTest {
     }
 
     @Test
+    void aStatementThatFailedIsPreparedAgainAtItsNextUse() {
+        // sqlite-jdbc closes a statement that met most errors; the kept one must not fail every later send.
+        for (SqlitePeerStore store :
+                List.of(SqlitePeerStore.open(dir.resolve("peers.db")), SqlitePeerStore.openInMemory())) {
+            try (store) {
+                Peer a = livePeer("a", "/w", T0);
+                Peer b = livePeer("b", "/w", T0);
+                store.inTransaction(tx -> {
+                    tx.insertPeer(a);
+                    tx.insertPeer(b);
+                    return null;
+                });
+                NewMessage hello = new NewMessage(a.id(), b.id(), "hello", null, T0);
+                for (int i = 0; i < 2; i++) {
+                    StoreException refused = assertThrows(
+                            StoreException.class, () -> store.read(tx -> tx.insertMessage(hello)), store.toString());
+                    assertFalse(refused.getMessage().contains("not executing"), refused.getMessage());
+                }
+                store.inTransaction(tx -> tx.insertMessage(hello));
+                store.inTransaction(tx -> tx.insertMessage(hello));
+                int pending = store.read(tx -> tx.countPendingMessages(b.id()));
+                assertEquals(2, pending, store.toString());
+            }
+        }
+    }
+
+    @Test
     void aTransactionIsUnusableAfterItsCallReturned() {
         try (SqlitePeerStore store = SqlitePeerStore.openInMemory()) {
             StoreTransaction leaked = store.inTransaction(tx -> tx);

@@ -5,20 +5,33 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Types;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 
 /**
- * The statements on {@code peers} of every resume, on plain JDBC, each prepared once for the life of
- * its connection: a peer by id, by resume secret, and its update. Through Jdbi's SQL objects each call
- * prepared its statement again and bound the update's columns by reflection: in a restart storm
- * (2,000 peers resuming at once) these three took 2.6 s of CPU, two thirds of it that overhead. The same
- * SQL as {@link PeerDao}'s. Not thread-safe, like the connection.
+ * The statements on {@code peers} of every registration and resume, on plain JDBC, each prepared once for
+ * the life of its connection: a peer by id, by name, by resume secret, by agent, by session, its insert and
+ * its update. Through Jdbi's SQL objects each call prepared its statement again and bound the columns by
+ * reflection: in a restart storm (2,000 peers resuming at once) the resume's three took 2.6 s of CPU, two
+ * thirds of it that overhead, and a fresh registration spent about 0.9 ms of the writer's CPU in
+ * {@code findByName} and {@code insert} (C1, 1,000 registrations). The same SQL as {@link PeerDao}'s.
+ * Not thread-safe, like the connection.
  */
 final class DirectPeerStatements implements AutoCloseable {
     private static final String FIND = PeerDao.SELECT + "WHERE id = ?";
+    private static final String FIND_BY_NAME = PeerDao.SELECT + "WHERE name = ? ORDER BY registered_at DESC, id DESC";
     private static final String FIND_BY_RESUME_SECRET_HASH =
             PeerDao.SELECT + "WHERE resume_secret_hash = ? OR previous_secret_hash = ?"
                     + " ORDER BY registered_at DESC, id DESC LIMIT 1";
+    private static final String FIND_GONE_BY_AGENT = PeerDao.SELECT
+            + "WHERE agent_pid = ? AND agent_start_ticks = ? AND state = 'gone'"
+            + " AND client_type = ? AND cwd = ? ORDER BY gone_at DESC, id DESC LIMIT 1";
+    private static final String FIND_GONE_BY_SESSION = PeerDao.SELECT
+            + "WHERE session_key = ? AND state = 'gone' AND client_type = ?"
+            + " AND conn_uid = ? ORDER BY gone_at DESC, id DESC LIMIT 1";
+    private static final String INSERT = "INSERT INTO peers (" + PeerDao.COLUMNS + ")"
+            + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
     private static final String UPDATE = "UPDATE peers SET name = ?, conn_pid = ?, conn_uid = ?,"
             + " conn_start_ticks = ?, agent_pid = ?, agent_uid = ?, agent_start_ticks = ?, cwd = ?, git_root = ?,"
             + " repo_key = ?, tty = ?, client_type = ?, summary = ?, registered_at = ?, last_seen = ?, state = ?,"
@@ -27,61 +40,115 @@ final class DirectPeerStatements implements AutoCloseable {
 
     private static final PeerRowMapper MAPPER = new PeerRowMapper();
 
-    private final Connection connection;
-    private PreparedStatement find;
-    private PreparedStatement findByResumeSecretHash;
-    private PreparedStatement update;
+    private final CachedStatement find;
+    private final CachedStatement findByName;
+    private final CachedStatement findByResumeSecretHash;
+    private final CachedStatement findGoneByAgent;
+    private final CachedStatement findGoneBySession;
+    private final CachedStatement insert;
+    private final CachedStatement update;
 
     DirectPeerStatements(Connection connection) {
-        this.connection = connection;
+        this.find = new CachedStatement(connection, FIND);
+        this.findByName = new CachedStatement(connection, FIND_BY_NAME);
+        this.findByResumeSecretHash = new CachedStatement(connection, FIND_BY_RESUME_SECRET_HASH);
+        this.findGoneByAgent = new CachedStatement(connection, FIND_GONE_BY_AGENT);
+        this.findGoneBySession = new CachedStatement(connection, FIND_GONE_BY_SESSION);
+        this.insert = new CachedStatement(connection, INSERT);
+        this.update = new CachedStatement(connection, UPDATE);
     }
 
     Optional<PeerRow> find(String id) throws SQLException {
-        if (find == null) {
-            find = connection.prepareStatement(FIND);
-        }
-        find.setString(1, id);
-        return first(find);
+        return find.run(s -> {
+            s.setString(1, id);
+            return first(s);
+        });
+    }
+
+    /** Every peer that ever had {@code name}, newest registration first. */
+    List<PeerRow> findByName(String name) throws SQLException {
+        return findByName.run(s -> {
+            s.setString(1, name);
+            List<PeerRow> rows = new ArrayList<>();
+            try (ResultSet rs = s.executeQuery()) {
+                while (rs.next()) {
+                    rows.add(MAPPER.map(rs, null));
+                }
+            }
+            return rows;
+        });
     }
 
     Optional<PeerRow> findByResumeSecretHash(String hash) throws SQLException {
-        if (findByResumeSecretHash == null) {
-            findByResumeSecretHash = connection.prepareStatement(FIND_BY_RESUME_SECRET_HASH);
-        }
-        findByResumeSecretHash.setString(1, hash);
-        findByResumeSecretHash.setString(2, hash);
-        return first(findByResumeSecretHash);
+        return findByResumeSecretHash.run(s -> {
+            s.setString(1, hash);
+            s.setString(2, hash);
+            return first(s);
+        });
+    }
+
+    Optional<PeerRow> findGoneByAgent(long agentPid, long agentStartTicks, String clientType, String cwd)
+            throws SQLException {
+        return findGoneByAgent.run(s -> {
+            s.setLong(1, agentPid);
+            s.setLong(2, agentStartTicks);
+            s.setString(3, clientType);
+            s.setString(4, cwd);
+            return first(s);
+        });
+    }
+
+    Optional<PeerRow> findGoneBySession(int uid, String clientType, String sessionKey) throws SQLException {
+        return findGoneBySession.run(s -> {
+            s.setString(1, sessionKey);
+            s.setString(2, clientType);
+            s.setInt(3, uid);
+            return first(s);
+        });
+    }
+
+    /** Inserts {@code row}, every column in {@link PeerDao#COLUMNS}' order. */
+    void insert(PeerRow row) throws SQLException {
+        insert.run(s -> {
+            s.setString(1, row.id());
+            bindFromName(s, row, 2);
+            return s.executeUpdate();
+        });
     }
 
     /** Writes every column of {@code row} but its id; returns the rows changed (0 or 1). */
     int update(PeerRow row) throws SQLException {
-        if (update == null) {
-            update = connection.prepareStatement(UPDATE);
-        }
-        PreparedStatement s = update;
-        s.setString(1, row.name());
-        setLong(s, 2, row.connPid());
-        setInt(s, 3, row.connUid());
-        setLong(s, 4, row.connStartTicks());
-        setLong(s, 5, row.agentPid());
-        setInt(s, 6, row.agentUid());
-        setLong(s, 7, row.agentStartTicks());
-        s.setString(8, row.cwd());
-        s.setString(9, row.gitRoot());
-        s.setString(10, row.repoKey());
-        s.setString(11, row.tty());
-        s.setString(12, row.clientType());
-        s.setString(13, row.summary());
-        s.setLong(14, row.registeredAt());
-        s.setLong(15, row.lastSeen());
-        s.setString(16, row.state());
-        setLong(s, 17, row.goneAt());
-        setLong(s, 18, row.nameReservedUntil());
-        s.setString(19, row.resumeSecretHash());
-        s.setString(20, row.previousSecretHash());
-        s.setString(21, row.sessionKey());
-        s.setString(22, row.id());
-        return s.executeUpdate();
+        return update.run(s -> {
+            bindFromName(s, row, 1);
+            s.setString(22, row.id());
+            return s.executeUpdate();
+        });
+    }
+
+    /** Binds the 21 columns after {@code id}, in {@link PeerDao#COLUMNS}' order, from parameter {@code at} on. */
+    private static void bindFromName(PreparedStatement s, PeerRow row, int at) throws SQLException {
+        int i = at;
+        s.setString(i++, row.name());
+        setLong(s, i++, row.connPid());
+        setInt(s, i++, row.connUid());
+        setLong(s, i++, row.connStartTicks());
+        setLong(s, i++, row.agentPid());
+        setInt(s, i++, row.agentUid());
+        setLong(s, i++, row.agentStartTicks());
+        s.setString(i++, row.cwd());
+        s.setString(i++, row.gitRoot());
+        s.setString(i++, row.repoKey());
+        s.setString(i++, row.tty());
+        s.setString(i++, row.clientType());
+        s.setString(i++, row.summary());
+        s.setLong(i++, row.registeredAt());
+        s.setLong(i++, row.lastSeen());
+        s.setString(i++, row.state());
+        setLong(s, i++, row.goneAt());
+        setLong(s, i++, row.nameReservedUntil());
+        s.setString(i++, row.resumeSecretHash());
+        s.setString(i++, row.previousSecretHash());
+        s.setString(i, row.sessionKey());
     }
 
     private static Optional<PeerRow> first(PreparedStatement query) throws SQLException {
@@ -108,17 +175,9 @@ final class DirectPeerStatements implements AutoCloseable {
 
     @Override
     public void close() {
-        for (PreparedStatement statement : new PreparedStatement[] {find, findByResumeSecretHash, update}) {
-            if (statement != null) {
-                try {
-                    statement.close();
-                } catch (SQLException ignored) {
-                    // The connection closes next and takes the statement with it.
-                }
-            }
+        for (CachedStatement statement :
+                List.of(find, findByName, findByResumeSecretHash, findGoneByAgent, findGoneBySession, insert, update)) {
+            statement.close();
         }
-        find = null;
-        findByResumeSecretHash = null;
-        update = null;
     }
 }

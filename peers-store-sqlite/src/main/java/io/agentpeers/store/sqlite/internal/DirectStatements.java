@@ -5,10 +5,8 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.sql.Types;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -39,16 +37,20 @@ final class DirectStatements implements AutoCloseable {
     private final Connection connection;
     private final DirectPeerStatements peers;
     /** BEGIN, BEGIN IMMEDIATE, COMMIT and ROLLBACK, each prepared at its first use. */
-    private final Map<String, PreparedStatement> controls = new HashMap<>(8);
+    private final Map<String, CachedStatement> controls = new HashMap<>(8);
 
-    private PreparedStatement insertMessage;
-    private PreparedStatement pending;
-    private PreparedStatement countPending;
-    private PreparedStatement revive;
+    private final CachedStatement insertMessage;
+    private final CachedStatement pending;
+    private final CachedStatement countPending;
+    private final CachedStatement revive;
 
     DirectStatements(Connection connection) {
         this.connection = connection;
         this.peers = new DirectPeerStatements(connection);
+        this.insertMessage = new CachedStatement(connection, INSERT_MESSAGE);
+        this.pending = new CachedStatement(connection, PENDING);
+        this.countPending = new CachedStatement(connection, COUNT_PENDING);
+        this.revive = new CachedStatement(connection, REVIVE);
     }
 
     /** The statements on {@code peers}, on the same connection. */
@@ -59,7 +61,7 @@ final class DirectStatements implements AutoCloseable {
     /** Runs {@code sql} ({@code BEGIN ...} or {@code COMMIT}); a failure comes out as a {@link StoreException}. */
     void control(String sql) {
         try {
-            prepared(sql).execute();
+            prepared(sql).run(PreparedStatement::execute);
         } catch (SQLException e) {
             throw new StoreException("the store failed to " + sql.toLowerCase(Locale.ROOT) + ": " + e.getMessage(), e);
         }
@@ -68,7 +70,7 @@ final class DirectStatements implements AutoCloseable {
     /** Rolls back what is open, recording a failure to do so on {@code cause}. */
     void rollbackQuietly(Throwable cause) {
         try {
-            prepared("ROLLBACK").execute();
+            prepared("ROLLBACK").run(PreparedStatement::execute);
         } catch (SQLException e) {
             // "no transaction is active" after a failed COMMIT that already ended it, or a dead connection.
             cause.addSuppressed(e);
@@ -86,69 +88,65 @@ final class DirectStatements implements AutoCloseable {
             String kind,
             String urgency)
             throws SQLException {
-        if (insertMessage == null) {
-            insertMessage = connection.prepareStatement(INSERT_MESSAGE);
-        }
-        insertMessage.setString(1, senderId);
-        insertMessage.setString(2, recipientId);
-        insertMessage.setString(3, text);
-        if (replyTo == null) {
-            insertMessage.setNull(4, Types.BIGINT);
-        } else {
-            insertMessage.setLong(4, replyTo);
-        }
-        insertMessage.setLong(5, sentAt);
-        insertMessage.setString(6, state);
-        insertMessage.setString(7, kind);
-        insertMessage.setString(8, urgency);
-        try (ResultSet key = insertMessage.executeQuery()) {
-            if (!key.next()) {
-                throw new SQLException("the insert returned no id");
+        return insertMessage.run(s -> {
+            s.setString(1, senderId);
+            s.setString(2, recipientId);
+            s.setString(3, text);
+            if (replyTo == null) {
+                s.setNull(4, Types.BIGINT);
+            } else {
+                s.setLong(4, replyTo);
             }
-            return key.getLong(1);
-        }
+            s.setLong(5, sentAt);
+            s.setString(6, state);
+            s.setString(7, kind);
+            s.setString(8, urgency);
+            try (ResultSet key = s.executeQuery()) {
+                if (!key.next()) {
+                    throw new SQLException("the insert returned no id");
+                }
+                return key.getLong(1);
+            }
+        });
     }
 
     /** The oldest {@code limit} pending messages of {@code recipientId}, in id order. */
     List<MessageRow> pending(String recipientId, int limit) throws SQLException {
-        if (pending == null) {
-            pending = connection.prepareStatement(PENDING);
-        }
-        pending.setString(1, recipientId);
-        pending.setInt(2, limit);
-        List<MessageRow> rows = new ArrayList<>();
-        try (ResultSet rs = pending.executeQuery()) {
-            while (rs.next()) {
-                rows.add(MAPPER.map(rs, null));
+        return pending.run(s -> {
+            s.setString(1, recipientId);
+            s.setInt(2, limit);
+            List<MessageRow> rows = new ArrayList<>();
+            try (ResultSet rs = s.executeQuery()) {
+                while (rs.next()) {
+                    rows.add(MAPPER.map(rs, null));
+                }
             }
-        }
-        return rows;
+            return rows;
+        });
     }
 
     /** How many messages wait for {@code recipientId}: counted from the (recipient_id, state, id) index alone. */
     int countPending(String recipientId) throws SQLException {
-        if (countPending == null) {
-            countPending = connection.prepareStatement(COUNT_PENDING);
-        }
-        countPending.setString(1, recipientId);
-        try (ResultSet rs = countPending.executeQuery()) {
-            return rs.next() ? rs.getInt(1) : 0;
-        }
+        return countPending.run(s -> {
+            s.setString(1, recipientId);
+            try (ResultSet rs = s.executeQuery()) {
+                return rs.next() ? rs.getInt(1) : 0;
+            }
+        });
     }
 
     /** Makes the undeliverable messages of {@code recipientId} pending again; returns how many. */
     int revive(String recipientId) throws SQLException {
-        if (revive == null) {
-            revive = connection.prepareStatement(REVIVE);
-        }
-        revive.setString(1, recipientId);
-        return revive.executeUpdate();
+        return revive.run(s -> {
+            s.setString(1, recipientId);
+            return s.executeUpdate();
+        });
     }
 
-    private PreparedStatement prepared(String sql) throws SQLException {
-        PreparedStatement statement = controls.get(sql);
+    private CachedStatement prepared(String sql) {
+        CachedStatement statement = controls.get(sql);
         if (statement == null) {
-            statement = connection.prepareStatement(sql);
+            statement = new CachedStatement(connection, sql);
             controls.put(sql, statement);
         }
         return statement;
@@ -157,21 +155,9 @@ final class DirectStatements implements AutoCloseable {
     @Override
     public void close() {
         peers.close();
-        List<Statement> statements = new ArrayList<>(controls.values());
-        statements.addAll(Arrays.asList(insertMessage, pending, countPending, revive));
-        for (Statement statement : statements) {
-            if (statement != null) {
-                try {
-                    statement.close();
-                } catch (SQLException ignored) {
-                    // The connection closes next and takes the statement with it.
-                }
-            }
-        }
+        List<CachedStatement> statements = new ArrayList<>(controls.values());
+        statements.addAll(List.of(insertMessage, pending, countPending, revive));
+        statements.forEach(CachedStatement::close);
         controls.clear();
-        insertMessage = null;
-        pending = null;
-        countPending = null;
-        revive = null;
     }
 }

@@ -1,15 +1,13 @@
 package io.agentpeers.store.sqlite.internal;
 
 import java.util.List;
-import java.util.Optional;
 import org.jdbi.v3.sqlobject.config.RegisterConstructorMapper;
 import org.jdbi.v3.sqlobject.config.RegisterRowMapper;
-import org.jdbi.v3.sqlobject.customizer.BindMethods;
 import org.jdbi.v3.sqlobject.statement.SqlQuery;
 import org.jdbi.v3.sqlobject.statement.SqlUpdate;
 
 /**
- * Statements on {@code peers}. Queries on live peers say {@code state = 'live'} literally so that
+ * Statements on {@code peers} (those of every registration and resume are in {@link DirectPeerStatements}). Queries on live peers say {@code state = 'live'} literally so that
  * SQLite can use the partial indexes, which cover live peers only.
  */
 @RegisterRowMapper(PeerRowMapper.class)
@@ -21,23 +19,6 @@ public interface PeerDao {
             + " name_reserved_until, resume_secret_hash, previous_secret_hash, session_key";
 
     String SELECT = "SELECT " + COLUMNS + " FROM peers ";
-
-    @SqlUpdate("INSERT INTO peers (" + COLUMNS + ") VALUES (:id, :name, :connPid, :connUid, :connStartTicks,"
-            + " :agentPid, :agentUid, :agentStartTicks, :cwd, :gitRoot, :repoKey, :tty, :clientType, :summary,"
-            + " :registeredAt, :lastSeen, :state, :goneAt, :nameReservedUntil, :resumeSecretHash, :previousSecretHash,"
-            + " :sessionKey)")
-    void insert(@BindMethods PeerRow row);
-
-    @SqlQuery(SELECT + "WHERE name = :name ORDER BY registered_at DESC, id DESC")
-    List<PeerRow> findByName(String name);
-
-    @SqlQuery(SELECT + "WHERE agent_pid = :agentPid AND agent_start_ticks = :agentStartTicks AND state = 'gone'"
-            + " AND client_type = :clientType AND cwd = :cwd ORDER BY gone_at DESC, id DESC LIMIT 1")
-    Optional<PeerRow> findGoneByAgent(long agentPid, long agentStartTicks, String clientType, String cwd);
-
-    @SqlQuery(SELECT + "WHERE session_key = :sessionKey AND state = 'gone' AND client_type = :clientType"
-            + " AND conn_uid = :uid ORDER BY gone_at DESC, id DESC LIMIT 1")
-    Optional<PeerRow> findGoneBySession(int uid, String clientType, String sessionKey);
 
     @SqlQuery(SELECT + "WHERE state = 'live' ORDER BY registered_at, id")
     List<PeerRow> live();

@@ -65,8 +65,8 @@ public final class SqliteTransaction implements StoreTransaction {
     @Override
     public void insertPeer(Peer peer) {
         Objects.requireNonNull(peer, "peer");
-        run("insert peer " + peer.id(), () -> {
-            peers.insert(PeerRow.of(peer));
+        runDirect("insert peer " + peer.id(), () -> {
+            direct.peers().insert(PeerRow.of(peer));
             return null;
         });
     }
@@ -87,7 +87,7 @@ public final class SqliteTransaction implements StoreTransaction {
 
     @Override
     public List<Peer> findPeersByName(String name) {
-        return run("find peers by name", () -> toPeers(peers.findByName(name)));
+        return runDirect("find peers by name", () -> toPeers(direct.peers().findByName(name)));
     }
 
     @Override
@@ -99,17 +99,19 @@ public final class SqliteTransaction implements StoreTransaction {
 
     @Override
     public Optional<Peer> findGonePeerByAgent(long agentPid, long agentStartTicks, ClientType clientType, String cwd) {
-        return run(
+        return runDirect(
                 "find gone peer by agent",
-                () -> peers.findGoneByAgent(agentPid, agentStartTicks, clientType.wireName(), cwd)
+                () -> direct.peers()
+                        .findGoneByAgent(agentPid, agentStartTicks, clientType.wireName(), cwd)
                         .map(PeerRow::toPeer));
     }
 
     @Override
     public Optional<Peer> findGonePeerBySession(int uid, ClientType clientType, String sessionKey) {
-        return run(
+        return runDirect(
                 "find gone peer by session",
-                () -> peers.findGoneBySession(uid, clientType.wireName(), sessionKey)
+                () -> direct.peers()
+                        .findGoneBySession(uid, clientType.wireName(), sessionKey)
                         .map(PeerRow::toPeer));
     }
 
