@@ -32,8 +32,8 @@ public final class PeersBench {
     private static final String CWD = "/bench/repo";
     private static final String SEND_TEXT = "x".repeat(100);
     private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(30);
-    /** Longer than the broker's two quiet looks, 5 s apart, before it gives its heap back. */
-    private static final Duration QUIET_SETTLE = Duration.ofSeconds(15);
+    /** Longer than the broker takes to see it is quiet (two looks 5 s apart, after the one that saw it busy). */
+    private static final Duration QUIET_SETTLE = Duration.ofSeconds(25);
 
     /** {@code --only commands}: the MCP round trip and the cold starts alone. */
     static final String COMMANDS_ONLY = "commands";
