@@ -62,8 +62,13 @@ class LauncherProcessTest {
     }
 
     private Result run(String... args) throws Exception {
-        Process process = launcher(args)
-                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+        return run(Map.of(), args);
+    }
+
+    private Result run(Map<String, String> env, String... args) throws Exception {
+        ProcessBuilder builder = launcher(args);
+        builder.environment().putAll(env);
+        Process process = builder.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
                 .start();
         try {
             CompletableFuture<String> out = drain(process.getInputStream());
@@ -89,9 +94,17 @@ class LauncherProcessTest {
         assertEquals(2, usage.exit(), usage::toString);
         Result platform = run("install", "service", "--platform", "plan9");
         assertEquals(2, platform.exit(), platform::toString);
-        Result unreachable = run("status");
+        // junixsocket copies its JNI library into java.io.tmpdir unless the launcher hands it the build's copy.
+        Path tmp = Files.createDirectories(home.resolve("tmp"));
+        Result unreachable = run(Map.of("PEERS_JAVA_OPTS", "-Djava.io.tmpdir=" + tmp), "status");
         assertEquals(3, unreachable.exit(), unreachable::toString);
         assertTrue(unreachable.err().contains("peers broker start"), unreachable::toString);
+        Path target = LAUNCHER.getParent().resolve("peers-app/target");
+        if (fresh(target.resolve("native"), target.resolve("peers.jar"))) {
+            try (var copies = Files.list(tmp)) {
+                assertEquals(List.of(), copies.map(Path::toString).toList(), "no copy of the JNI library");
+            }
+        }
     }
 
     @Test
@@ -128,56 +141,8 @@ class LauncherProcessTest {
         }
     }
 
-    @Test
-    void aBrokerMapsItsOwnArchiveAndNoCommandCopiesJunixsocketsLibrary() throws Exception {
-        Path target = LAUNCHER.getParent().resolve("peers-app/target");
-        Path jar = target.resolve("peers.jar");
-        // junixsocket copies its JNI library into java.io.tmpdir unless the launcher hands it the build's copy.
-        Path tmp = Files.createDirectories(home.resolve("tmp"));
-        ProcessBuilder status = launcher("status");
-        status.environment().put("PEERS_JAVA_OPTS", "-Djava.io.tmpdir=" + tmp);
-        Process process = status.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
-                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
-                .redirectError(ProcessBuilder.Redirect.DISCARD)
-                .start();
-        try {
-            assertTrue(process.waitFor(60, TimeUnit.SECONDS), "peers status finished");
-            assertEquals(3, process.exitValue(), "no broker");
-        } finally {
-            end(process);
-        }
-        try (var copies = Files.list(tmp)) {
-            List<String> left = copies.map(Path::toString).toList();
-            if (fresh(target.resolve("native"), jar)) {
-                assertEquals(List.of(), left, "no copy of the JNI library");
-            }
-        }
-
-        Path cds = home.resolve("broker-cds.log");
-        ProcessBuilder broker = launcher("broker", "run");
-        broker.environment().put("PEERS_JAVA_OPTS", "-Xlog:cds=info:file=" + cds);
-        Process running = broker.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
-                .redirectOutput(ProcessBuilder.Redirect.DISCARD)
-                .redirectError(ProcessBuilder.Redirect.DISCARD)
-                .start();
-        try {
-            Path socket = home.resolve("p/peers.sock");
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-            while (!Files.exists(socket) && running.isAlive() && System.nanoTime() < deadline) {
-                Thread.sleep(50);
-            }
-            assertTrue(Files.exists(socket), "the broker listens");
-        } finally {
-            end(running);
-        }
-        if (fresh(target.resolve("peers-broker.jsa"), jar)) {
-            String log = Files.readString(cds);
-            assertTrue(log.contains("peers-broker.jsa") && log.contains("Mapped static"), log);
-        }
-    }
-
     /** As the launcher decides: a file the build made after the jar (a skipped step leaves an older one). */
-    private static boolean fresh(Path file, Path jar) throws IOException {
+    static boolean fresh(Path file, Path jar) throws IOException {
         if (!Files.exists(file)) {
             return false;
         }
