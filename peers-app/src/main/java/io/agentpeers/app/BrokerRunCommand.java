@@ -68,7 +68,11 @@ final class BrokerRunCommand extends BaseCommand {
                             + ", database "
                             + paths.database() + "; Ctrl-C stops it");
         }
-        broker.awaitStop();
+        // The main thread has nothing else to do: it gives the heap back after a busy spell (IdleHeapShrink).
+        IdleHeapShrink shrink = IdleHeapShrink.forThisProcess();
+        while (!broker.awaitStop(IdleHeapShrink.CHECK_EVERY)) {
+            shrink.check(System.nanoTime());
+        }
         try {
             Runtime.getRuntime().removeShutdownHook(hook);
         } catch (IllegalStateException shuttingDown) {

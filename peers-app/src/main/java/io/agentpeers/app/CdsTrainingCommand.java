@@ -26,7 +26,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -38,15 +40,17 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code peers __cds-training DIR} (hidden): the training run behind the class-data archive that the build
- * makes (target/peers.jsa, see peers-app/pom.xml). It loads what a cold {@code peers status} and
- * {@code peers mcp} load: the status command against {@code DIR} as {@code PEERS_HOME}, where no broker
- * listens, then against a socket there that answers only {@code hello}; and an MCP server in this JVM that
- * answers {@code initialize} and {@code tools/list}. Then what a broker process loads (SQLite, the
- * migrations, the selector loops, the dispatcher) and {@code broker status} and {@code broker stop}: a broker in
- * this JVM, in a folder of DIR that is deleted afterwards; a broker's JVM spent about a second loading those
- * classes from the jar. It never starts a broker process, reads no {@code PEERS_*} variable, and prints only
- * one line on stderr; stdout stays empty.
+ * {@code peers __cds-training DIR [clients|broker]} (hidden): the training runs behind the class-data archives
+ * that the build makes (see peers-app/pom.xml). {@code clients} (target/peers.jsa) loads what a cold {@code peers
+ * status} and {@code peers mcp} load: the status command against {@code DIR} as {@code PEERS_HOME}, where no
+ * broker listens, then against a socket there that answers only {@code hello}; and an MCP server in this JVM that
+ * answers {@code initialize} and {@code tools/list}. {@code broker} (target/peers-broker.jsa) loads what a broker
+ * process loads (SQLite, the migrations, the selector loops, the dispatcher) and what {@code broker status} and
+ * {@code broker stop} make it do: a broker in this JVM, in a folder of DIR that is deleted afterwards. Two
+ * archives, because a JVM's resident memory counts every page of its archive it touches, and the pages of one
+ * archive for both mix the classes of each (docs/decisions.md, "Memory and start"). No part: both. It never
+ * starts a broker process, reads no {@code PEERS_*} variable, and prints only one line on stderr; stdout stays
+ * empty.
  */
 @Command(
         name = "__cds-training",
@@ -72,8 +76,21 @@ final class CdsTrainingCommand implements Callable<Integer> {
             description = "An empty folder to use as PEERS_HOME (no broker there).")
     Path dir;
 
+    @Parameters(
+            index = "1",
+            arity = "0..1",
+            paramLabel = "PART",
+            description = "clients (status and mcp) or broker; both when left out.")
+    String part;
+
     @Override
     public Integer call() throws Exception {
+        boolean clients = part == null || part.equals("clients");
+        boolean brokers = part == null || part.equals("broker");
+        if (!clients && !brokers) {
+            throw new picocli.CommandLine.ParameterException(
+                    spec.commandLine(), "PART is clients or broker, not " + part);
+        }
         Path home = Files.createDirectories(dir.toAbsolutePath());
         ContextRoot cli = (ContextRoot) spec.root().userObject();
         ByteArrayOutputStream printed = new ByteArrayOutputStream();
@@ -87,29 +104,32 @@ final class CdsTrainingCommand implements Callable<Integer> {
                 InputStream.nullInputStream(),
                 cli.context().mainClass());
 
-        // `peers status` with no broker: parsing, paths, a failed connect, the one-sentence error. Then
-        // once more against a socket that answers like a broker that refuses the stats request: a
-        // connected client's classes (the socket, the session, JSON-RPC lines and trees).
-        int status = execute(context, "status");
-        int connected = statusAgainstTrainingSocket(context);
+        List<String> done = new ArrayList<>();
+        boolean answered = true;
+        if (clients) {
+            // `peers status` with no broker: parsing, paths, a failed connect, the one-sentence error. Then
+            // once more against a socket that answers like a broker that refuses the stats request: a
+            // connected client's classes (the socket, the session, JSON-RPC lines and trees).
+            int status = execute(context, "status");
+            int connected = statusAgainstTrainingSocket(context);
 
-        // `peers mcp` up to its answers. The starter is built as McpCommand builds it, but the server gets
-        // none, so nothing here can start a broker.
-        PeersPaths paths = context.paths();
-        BrokerAccess.brokerStarter(context, paths);
-        Answers answers = new Answers();
-        int mcp = PeersMcp.run(
-                new McpSettings("claude-code", null, paths, null),
-                new Requests(REQUESTS.getBytes(StandardCharsets.UTF_8), answers.listed),
-                answers);
-
-        boolean answered = answers.listed.getCount() == 0;
-        String broker = brokerInThisJvm(context, home.resolve("broker"));
-        cli.context()
-                .err()
-                .println("peers: class-data training: status exit " + status + " (no broker), "
-                        + connected + " (training socket), mcp exit " + mcp
-                        + (answered ? ", initialize and tools/list answered" : ", NO MCP answer") + ", " + broker);
+            // `peers mcp` up to its answers. The starter is built as McpCommand builds it, but the server gets
+            // none, so nothing here can start a broker.
+            PeersPaths paths = context.paths();
+            BrokerAccess.brokerStarter(context, paths);
+            Answers answers = new Answers();
+            int mcp = PeersMcp.run(
+                    new McpSettings("claude-code", null, paths, null),
+                    new Requests(REQUESTS.getBytes(StandardCharsets.UTF_8), answers.listed),
+                    answers);
+            answered = answers.listed.getCount() == 0;
+            done.add("status exit " + status + " (no broker), " + connected + " (training socket), mcp exit " + mcp
+                    + (answered ? ", initialize and tools/list answered" : ", NO MCP answer"));
+        }
+        if (brokers) {
+            done.add(brokerInThisJvm(context, home.resolve("broker")));
+        }
+        cli.context().err().println("peers: class-data training: " + String.join(", ", done));
         return answered ? 0 : 1;
     }
 
@@ -131,9 +151,11 @@ final class CdsTrainingCommand implements Callable<Integer> {
         String result;
         try (PeersBroker broker =
                 BrokerConfig.from(PeersPaths.under(folder), Map.of()).start()) {
+            // What a broker serves most: a registration, the peers, the inbox (JSON both ways, the store's reads).
+            int served = execute(here, "list") + execute(here, "inbox") + execute(here, "status");
             int status = execute(here, "broker", "status");
             int stop = execute(here, "broker", "stop");
-            result = "broker status exit " + status + ", stop exit " + stop
+            result = "requests exit " + served + ", broker status exit " + status + ", stop exit " + stop
                     + (broker.awaitStop(Duration.ofSeconds(ANSWER_WAIT_SECONDS)) ? "" : " (still running)");
         } catch (RuntimeException | InterruptedException e) {
             result = "broker failed: " + e;

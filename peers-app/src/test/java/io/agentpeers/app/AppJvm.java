@@ -32,12 +32,24 @@ public final class AppJvm {
     public static List<String> command(List<String> options) {
         List<String> command = new ArrayList<>();
         command.add(java());
-        command.addAll(args(options));
+        command.addAll(args(options, "peers.jsa"));
+        return command;
+    }
+
+    /** {@link #command} for a {@code broker run}: with the broker's archive, as the launcher picks it. */
+    public static List<String> brokerCommand(List<String> options) {
+        List<String> command = new ArrayList<>();
+        command.add(java());
+        command.addAll(args(options, "peers-broker.jsa"));
         return command;
     }
 
     /** {@link #command} without the java executable, for a client's MCP entry that names it apart. */
     public static List<String> args(List<String> options) {
+        return args(options, "peers.jsa");
+    }
+
+    private static List<String> args(List<String> options, String archiveName) {
         List<String> args = new ArrayList<>(OPTIONS);
         args.addAll(options);
         Path jar = packagedJar();
@@ -45,7 +57,7 @@ public final class AppJvm {
             args.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName()));
             return args;
         }
-        Path archive = jar.resolveSibling("peers.jsa");
+        Path archive = jar.resolveSibling(archiveName);
         if (current(archive, jar)) {
             args.addAll(List.of(
                     "-XX:+UnlockDiagnosticVMOptions",

@@ -54,6 +54,27 @@ class CdsTrainingCommandTest {
     }
 
     @Test
+    void eachPartTrainsOnlyItsOwnProcessesAndAnUnknownPartIsRefused() throws Exception {
+        assertEquals(0, run("__cds-training", dir.resolve("b").toString(), "broker"));
+        String broker = err.toString(StandardCharsets.UTF_8);
+        assertTrue(broker.contains("requests exit 0, broker status exit 0, stop exit 0"), broker);
+        assertFalse(broker.contains("mcp exit"), "no MCP server in the broker's part: " + broker);
+        err.reset();
+
+        assertEquals(0, run("__cds-training", dir.resolve("c").toString(), "clients"));
+        String clients = err.toString(StandardCharsets.UTF_8);
+        assertTrue(clients.contains("initialize and tools/list answered"), clients);
+        assertFalse(clients.contains("broker status"), "no broker in the clients' part: " + clients);
+        err.reset();
+
+        assertEquals(2, run("__cds-training", dir.resolve("x").toString(), "dashboard"));
+        assertTrue(
+                err.toString(StandardCharsets.UTF_8).contains("PART is clients or broker, not dashboard"),
+                err::toString);
+        assertEquals("", out.toString(StandardCharsets.UTF_8));
+    }
+
+    @Test
     void isHiddenFromTheHelp() {
         run("--help");
         assertFalse(out.toString(StandardCharsets.UTF_8).contains("__cds-training"));

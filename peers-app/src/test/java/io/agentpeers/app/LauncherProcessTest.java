@@ -62,8 +62,13 @@ class LauncherProcessTest {
     }
 
     private Result run(String... args) throws Exception {
-        Process process = launcher(args)
-                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+        return run(Map.of(), args);
+    }
+
+    private Result run(Map<String, String> env, String... args) throws Exception {
+        ProcessBuilder builder = launcher(args);
+        builder.environment().putAll(env);
+        Process process = builder.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
                 .start();
         try {
             CompletableFuture<String> out = drain(process.getInputStream());
@@ -89,9 +94,17 @@ class LauncherProcessTest {
         assertEquals(2, usage.exit(), usage::toString);
         Result platform = run("install", "service", "--platform", "plan9");
         assertEquals(2, platform.exit(), platform::toString);
-        Result unreachable = run("status");
+        // junixsocket copies its JNI library into java.io.tmpdir unless the launcher hands it the build's copy.
+        Path tmp = Files.createDirectories(home.resolve("tmp"));
+        Result unreachable = run(Map.of("PEERS_JAVA_OPTS", "-Djava.io.tmpdir=" + tmp), "status");
         assertEquals(3, unreachable.exit(), unreachable::toString);
         assertTrue(unreachable.err().contains("peers broker start"), unreachable::toString);
+        Path target = LAUNCHER.getParent().resolve("peers-app/target");
+        if (fresh(target.resolve("native"), target.resolve("peers.jar"))) {
+            try (var copies = Files.list(tmp)) {
+                assertEquals(List.of(), copies.map(Path::toString).toList(), "no copy of the JNI library");
+            }
+        }
     }
 
     @Test
@@ -126,6 +139,29 @@ class LauncherProcessTest {
             assertTrue(log.contains("Mapped static"), log);
             assertFalse(log.contains("alternative address"), "no relocation: " + log);
         }
+    }
+
+    /** As the launcher decides: a file the build made after the jar (a skipped step leaves an older one). */
+    static boolean fresh(Path file, Path jar) throws IOException {
+        if (!Files.exists(file)) {
+            return false;
+        }
+        if (Files.isDirectory(file)) {
+            try (var files = Files.list(file)) {
+                return files.anyMatch(f -> {
+                    try {
+                        return !Files.getLastModifiedTime(jar)
+                                .toInstant()
+                                .isAfter(Files.getLastModifiedTime(f).toInstant());
+                    } catch (IOException e) {
+                        return false;
+                    }
+                });
+            }
+        }
+        return !Files.getLastModifiedTime(jar)
+                .toInstant()
+                .isAfter(Files.getLastModifiedTime(file).toInstant());
     }
 
     @Test

@@ -34,7 +34,7 @@ final class ChildBroker implements AutoCloseable {
 
     /** {@code peers broker run} with the broker's JVM options: the packaged app, see {@link AppJvm}. */
     static List<String> brokerCommand() {
-        List<String> command = AppJvm.command(BrokerStarter.JVM_OPTIONS);
+        List<String> command = AppJvm.brokerCommand(BrokerStarter.JVM_OPTIONS);
         command.add("broker");
         command.add("run");
         return command;

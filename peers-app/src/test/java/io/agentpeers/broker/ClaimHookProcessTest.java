@@ -46,8 +46,8 @@ class ClaimHookProcessTest {
     void anEditOfAFileAnotherPeerClaimsIsToldOrDeniedAndEverythingElseIsSilent() throws Exception {
         Path node = HookRuns.onPath("node");
         assumeTrue(node != null, "no node on PATH: the hook is a Node script");
-        Path script = Files.createDirectories(dir.resolve("hooks")).resolve("peers-hook.mjs");
-        try (InputStream in = getClass().getResourceAsStream("/io/agentpeers/cli/peers-hook.mjs")) {
+        Path script = Files.createDirectories(dir.resolve("hooks")).resolve("peers-hook.cjs");
+        try (InputStream in = getClass().getResourceAsStream("/io/agentpeers/cli/peers-hook.cjs")) {
             Files.write(script, in.readAllBytes());
         }
         String root = dir.resolve("repo").toString();

@@ -172,8 +172,8 @@ class ClaudeHookProcessTest {
     }
 
     private Path writeScript() throws IOException {
-        Path script = Files.createDirectories(dir.resolve("hooks")).resolve("peers-hook.mjs");
-        try (InputStream in = getClass().getResourceAsStream("/io/agentpeers/cli/peers-hook.mjs")) {
+        Path script = Files.createDirectories(dir.resolve("hooks")).resolve("peers-hook.cjs");
+        try (InputStream in = getClass().getResourceAsStream("/io/agentpeers/cli/peers-hook.cjs")) {
             Files.write(script, in.readAllBytes());
         }
         return script;

@@ -65,7 +65,7 @@ class ClaudeCodeWakeTest {
     private static final String CHECK_ID = "toolu_check_";
     private static final String DONE = "Read the peer's message; nothing else to do.";
     private static final String PROMPT = "anything new from the peers?";
-    /** What the prompt hook adds ({@code peers-hook.mjs}), and the Stop hook's reason for its one block. */
+    /** What the prompt hook adds ({@code peers-hook.cjs}), and the Stop hook's reason for its one block. */
     private static final String PROMPT_CONTEXT = "peers: 1 unread message from reviewer: call check_messages";
 
     private static final String STOP_REASON = "call check_messages before you stop";
@@ -222,7 +222,7 @@ class ClaudeCodeWakeTest {
             throws Exception {
         String settings = Files.readString(configDir.resolve("settings.json"), StandardCharsets.UTF_8);
         assertTrue(
-                settings.contains("peers-hook.mjs")
+                settings.contains("peers-hook.cjs")
                         && settings.contains("\"mcp__peers__check_messages\"")
                         && settings.contains("\"cleanupPeriodDays\": 30"),
                 settings);

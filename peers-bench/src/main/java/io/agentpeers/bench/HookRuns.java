@@ -12,12 +12,12 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The command a Claude Code hook runs per prompt and per stop ({@code node peers-hook.mjs SOCKET}, as
+ * The command a Claude Code hook runs per prompt and per stop ({@code node peers-hook.cjs SOCKET}, as
  * {@code peers install claude-code} writes it), timed from launch to exit against the bench's broker; and
  * {@code node -e 0}, the floor. The script is the one in peers-cli's jar, copied into the broker's home.
  */
 final class HookRuns {
-    private static final String SCRIPT = "/io/agentpeers/cli/peers-hook.mjs";
+    private static final String SCRIPT = "/io/agentpeers/cli/peers-hook.cjs";
     private static final long EXIT_WAIT_SECONDS = 10;
 
     private final Path node;
@@ -42,7 +42,7 @@ final class HookRuns {
             if (in == null) {
                 return new HookRuns(null, null, null, SCRIPT + " is not on the bench's class path");
             }
-            Path script = commands.broker().home().resolve("peers-hook.mjs");
+            Path script = commands.broker().home().resolve("peers-hook.cjs");
             Files.write(script, in.readAllBytes());
             return new HookRuns(node, script, commands.broker().unix().socket(), null);
         } catch (IOException e) {

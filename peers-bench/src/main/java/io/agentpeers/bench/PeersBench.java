@@ -32,6 +32,8 @@ public final class PeersBench {
     private static final String CWD = "/bench/repo";
     private static final String SEND_TEXT = "x".repeat(100);
     private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(30);
+    /** Longer than the broker takes to see it is quiet (two looks 5 s apart, after the one that saw it busy). */
+    private static final Duration QUIET_SETTLE = Duration.ofSeconds(25);
 
     /** {@code --only commands}: the MCP round trip and the cold starts alone. */
     static final String COMMANDS_ONLY = "commands";
@@ -236,12 +238,12 @@ public final class PeersBench {
                     "");
             report.meta("idle_peers_closed_by_broker", idle.closedByBroker());
             phase(() -> drain(sinks.get(0)));
-            memory(
-                    broker,
-                    "after draining them ("
-                            + livePeers(probers.values().iterator().next()) + " peers, "
-                            + pendingMessages(probers.values().iterator().next()) + " pending)",
-                    "");
+            String drained = livePeers(probers.values().iterator().next()) + " peers, "
+                    + pendingMessages(probers.values().iterator().next()) + " pending";
+            memory(broker, "after draining them (" + drained + ")", "");
+            // As a user finds it a little later: a quiet broker gives its heap back (IdleHeapShrink).
+            BrokerProcess.sleep(QUIET_SETTLE.toMillis());
+            memory(broker, "after draining them, " + QUIET_SETTLE.toSeconds() + " s quiet (" + drained + ")", "");
 
             PeersCommands commands = new PeersCommands(options.root(), broker);
             phase(() -> mcpRoundTrip(commands, push.isEmpty() ? null : broker.unix()));
@@ -669,7 +671,7 @@ public final class PeersBench {
         phase(() -> coldStart(section, "floor: node -e 0, to exit", 0, hooks::nodeFloor));
         for (String event : List.of("UserPromptSubmit", "Stop", "PreToolUse")) {
             phase(() ->
-                    coldStart(section, "hook " + event + ", node peers-hook.mjs to exit", 100, () -> hooks.run(event)));
+                    coldStart(section, "hook " + event + ", node peers-hook.cjs to exit", 100, () -> hooks.run(event)));
         }
     }
 

@@ -20,7 +20,10 @@ import java.util.List;
  * the script; it is replaced when its command differs (a moved home, another node), never duplicated.
  */
 final class ClaudeHooks {
-    static final String SCRIPT_NAME = "peers-hook.mjs";
+    static final String SCRIPT_NAME = "peers-hook.cjs";
+    /** The script's name before it was CommonJS: hooks that run it are the peers ones too, and get replaced. */
+    static final String OLD_SCRIPT_NAME = "peers-hook.mjs";
+
     static final List<String> EVENTS = List.of("UserPromptSubmit", "Stop", "SessionStart", "PreToolUse");
     /** The tools whose calls edit a file: PreToolUse runs the script for these only, to warn of claims. */
     static final String EDIT_MATCHER = "Edit|Write|MultiEdit|NotebookEdit";
@@ -186,7 +189,8 @@ final class ClaudeHooks {
     /** Whether a matcher group runs the peers script. */
     static boolean isPeers(JsonNode group) {
         for (JsonNode hook : group.path("hooks")) {
-            if (hook.path("command").asText("").contains(SCRIPT_NAME)) {
+            String command = hook.path("command").asText("");
+            if (command.contains(SCRIPT_NAME) || command.contains(OLD_SCRIPT_NAME)) {
                 return true;
             }
         }

@@ -314,7 +314,7 @@ final class DoctorCommand extends BaseCommand {
         }
         Path script = null;
         for (String word : InstallCommands.words(command)) {
-            if (word.endsWith(ClaudeHooks.SCRIPT_NAME)) {
+            if (word.endsWith(ClaudeHooks.SCRIPT_NAME) || word.endsWith(ClaudeHooks.OLD_SCRIPT_NAME)) {
                 script = Path.of(word);
             }
         }

@@ -326,6 +326,7 @@ final class InstallCommands {
                 }
                 lines.add("hooks: wrote " + script);
             }
+
             if (edit.changes()) {
                 Path backup;
                 try {
@@ -338,9 +339,22 @@ final class InstallCommands {
                 report.put("backup", backup == null ? null : backup.toString());
                 lines.add("hooks: " + settings + ": " + result.detail() + " (runs: " + command + ")"
                         + (backup == null ? "" : " (backup: " + backup + ")"));
+                removeOldScript(script, lines);
             } else {
                 lines.add("hooks: " + settings + ": " + result.detail() + "; nothing to do");
             }
+        }
+    }
+
+    /** The ES-module script of earlier versions, once the settings no longer name it. */
+    private static void removeOldScript(Path script, List<String> lines) {
+        Path old = script.resolveSibling(ClaudeHooks.OLD_SCRIPT_NAME);
+        try {
+            if (Files.deleteIfExists(old)) {
+                lines.add("hooks: removed the old " + old);
+            }
+        } catch (IOException e) {
+            lines.add("hooks: cannot remove the old " + old + ": " + e.getMessage());
         }
     }
 

@@ -1,6 +1,7 @@
 package io.agentpeers.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -12,7 +13,7 @@ import org.junit.jupiter.api.Test;
 class ClaudeHooksTest {
     private static final ObjectMapper MAPPER = new ObjectMapper();
     private static final String COMMAND = ClaudeHooks.command(
-            Path.of("/usr/bin/node"), Path.of("/h/.peers/hooks/peers-hook.mjs"), Path.of("/h/.peers/peers.sock"));
+            Path.of("/usr/bin/node"), Path.of("/h/.peers/hooks/peers-hook.cjs"), Path.of("/h/.peers/peers.sock"));
     private static final String SETTINGS = """
             {
               "model": "opus",
@@ -80,7 +81,7 @@ class ClaudeHooksTest {
     void aChangedCommandReplacesOnlyThePeersGroup() throws Exception {
         String installed = ClaudeHooks.plan(SETTINGS, COMMAND).text();
         String moved = ClaudeHooks.command(
-                Path.of("/opt/node/bin/node"), Path.of("/x/hooks/peers-hook.mjs"), Path.of("/x/peers.sock"));
+                Path.of("/opt/node/bin/node"), Path.of("/x/hooks/peers-hook.cjs"), Path.of("/x/peers.sock"));
         CodexConfig.Result result = ClaudeHooks.plan(installed, moved);
         assertEquals(CodexConfig.Outcome.REPLACED, result.outcome(), result.detail());
         JsonNode root = MAPPER.readTree(result.text());
@@ -103,10 +104,23 @@ class ClaudeHooksTest {
     }
 
     @Test
+    void hooksOfTheOldEsModuleScriptAreReplacedByTheCommonJsOne() throws Exception {
+        String old = ClaudeHooks.command(
+                Path.of("/usr/bin/node"), Path.of("/h/.peers/hooks/peers-hook.mjs"), Path.of("/h/.peers/peers.sock"));
+        CodexConfig.Result result =
+                ClaudeHooks.plan(ClaudeHooks.plan(SETTINGS, old).text(), COMMAND);
+        assertEquals(CodexConfig.Outcome.REPLACED, result.outcome(), result.detail());
+        JsonNode stop = MAPPER.readTree(result.text()).path("hooks").path("Stop");
+        assertEquals(2, stop.size(), "replaced, not added beside the old one: " + stop);
+        assertEquals(COMMAND, stop.get(1).path("hooks").get(0).path("command").asText());
+        assertFalse(result.text().contains("peers-hook.mjs"), result.text());
+    }
+
+    @Test
     void blockingClaimedEditsIsAFlagOfTheCommandAndReplacesTheInstalledGroups() throws Exception {
         String blocking = ClaudeHooks.command(
                 Path.of("/usr/bin/node"),
-                Path.of("/h/.peers/hooks/peers-hook.mjs"),
+                Path.of("/h/.peers/hooks/peers-hook.cjs"),
                 Path.of("/h/.peers/peers.sock"),
                 true);
         assertTrue(blocking.endsWith(" " + ClaudeHooks.BLOCK_FLAG), blocking);

@@ -76,7 +76,7 @@ class ClaudePermissionsTest {
     @Test
     void withTheHooksItIsOneEditOfTheFile() throws Exception {
         String command = ClaudeHooks.command(
-                Path.of("/usr/bin/node"), Path.of("/h/.peers/hooks/peers-hook.mjs"), Path.of("/h/.peers/peers.sock"));
+                Path.of("/usr/bin/node"), Path.of("/h/.peers/hooks/peers-hook.cjs"), Path.of("/h/.peers/peers.sock"));
         String settings = "{\n  \"model\": \"opus\"\n}\n";
         CodexConfig.Result both = ClaudePermissions.after(ClaudeHooks.plan(settings, command));
         assertEquals(CodexConfig.Outcome.ADDED, both.outcome(), both.detail());

@@ -210,11 +210,33 @@ class InstallCommandTest {
             """;
 
     @Test
+    void claudeCodeReplacesTheOldEsModuleHookAndRemovesItsScript() throws Exception {
+        Path node = InProcessCli.fakeTool(home, "node", "exit 0");
+        Path settings = Files.createDirectories(home.resolve(".claude")).resolve("settings.json");
+        Path old = Files.createDirectories(home.resolve("p/hooks")).resolve("peers-hook.mjs");
+        Files.writeString(old, "// the old script\n");
+        Files.writeString(
+                settings,
+                ClaudeHooks.plan(SETTINGS, ClaudeHooks.command(node, old, home.resolve("p/peers.sock")))
+                        .text());
+
+        InProcessCli.Result done = cli().run("install", "claude-code");
+        assertEquals(0, done.exit(), done::toString);
+        assertTrue(done.out().contains("hooks: removed the old " + old), done::toString);
+        assertFalse(Files.exists(old));
+        assertTrue(Files.isRegularFile(home.resolve("p/hooks/peers-hook.cjs")));
+        String after = Files.readString(settings);
+        assertFalse(after.contains("peers-hook.mjs"), after);
+        assertEquals(
+                2, InProcessCli.JSON.readTree(after).path("hooks").path("Stop").size(), after);
+    }
+
+    @Test
     void claudeCodeAddsTheHooksToSettingsJsonOnceAndWritesTheScript() throws Exception {
         Path node = InProcessCli.fakeTool(home, "node", "exit 0");
         Path settings = Files.createDirectories(home.resolve(".claude")).resolve("settings.json");
         Files.writeString(settings, SETTINGS);
-        Path script = home.resolve("p/hooks/peers-hook.mjs");
+        Path script = home.resolve("p/hooks/peers-hook.cjs");
 
         InProcessCli.Result done = cli().run("install", "claude-code");
         assertEquals(0, done.exit(), done::toString);
@@ -292,7 +314,7 @@ class InstallCommandTest {
 
         InProcessCli.Result dry = cli.run("install", "claude-code", "--dry-run");
         assertEquals(0, dry.exit(), dry::toString);
-        assertTrue(dry.out().contains("hooks: would write " + home.resolve("p/hooks/peers-hook.mjs")), dry::toString);
+        assertTrue(dry.out().contains("hooks: would write " + home.resolve("p/hooks/peers-hook.cjs")), dry::toString);
         assertTrue(dry.out().contains("new file " + dir.resolve("settings.json")), dry::toString);
         assertTrue(dry.out().contains("+     \"UserPromptSubmit\": ["), dry::toString);
         assertFalse(Files.exists(dir), "--dry-run writes nothing");

@@ -43,6 +43,9 @@ public final class BrokerStarter {
             "-Xss512k",
             "-XX:MinHeapFreeRatio=10",
             "-XX:MaxHeapFreeRatio=30",
+            // The heap a full collection leaves free goes back at once, not over four collections: the broker asks
+            // for one when a busy spell is over (peers-app's IdleHeapShrink).
+            "-XX:-ShrinkHeapInSteps",
             "-XX:ReservedCodeCacheSize=24m",
             "-XX:TieredStopAtLevel=1",
             "-Xshare:auto",

@@ -1,6 +1,6 @@
 // peers hook for Claude Code, written by `peers install claude-code` (edits are replaced on the next install).
 //
-//   node peers-hook.mjs SOCKET [--block-claimed]
+//   node peers-hook.cjs SOCKET [--block-claimed]
 //       (Claude Code runs it for UserPromptSubmit, Stop, SessionStart, and PreToolUse on file edits)
 //
 // Reads the hook's input (JSON) on stdin, asks the peers broker at the Unix socket SOCKET which peer this
@@ -14,11 +14,14 @@
 // PreToolUse (Edit, Write, MultiEdit, NotebookEdit) asks agent_claims whether another live peer claims the
 // file about to be edited, and tells the agent who, until when and their note (additionalContext); with
 // --block-claimed it denies the edit instead, the reason saying the same. A file nobody else claims: silence.
-// No dependencies: Node's own modules only.
+// No dependencies: Node's own modules only. CommonJS, not an ES module: an ES module costs Node its ESM
+// loader at every start (a few ms of every prompt and every stop here).
 
-import fs from "node:fs";
-import net from "node:net";
-import nodePath from "node:path";
+"use strict";
+
+const fs = require("node:fs");
+const net = require("node:net");
+const nodePath = require("node:path");
 
 const HARD_LIMIT_MS = 900;
 const PROTOCOL = 1;
