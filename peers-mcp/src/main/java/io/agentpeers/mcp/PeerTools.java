@@ -784,7 +784,7 @@ final class PeerTools {
                 "type",
                 "string",
                 "enum",
-                List.of("repo", "directory", "machine"),
+                List.of("repo", "directory", "machine", "network"),
                 "description",
                 "Default repo: this repository and its worktrees.");
     }

@@ -47,6 +47,12 @@ public final class PeersJson {
         node.put("verified", peer.verified());
         node.put("pid", peer.connection() == null ? null : peer.connection().pid());
         node.put("agent_pid", peer.agent() == null ? null : peer.agent().pid());
+        if (!peer.heldHere()) {
+            // Another broker on the shared database holds it and vouches for it ("verified" is its word).
+            node.putObject("broker")
+                    .put("id", peer.holder().brokerId())
+                    .put("host", peer.holder().host());
+        }
         return node;
     }
 

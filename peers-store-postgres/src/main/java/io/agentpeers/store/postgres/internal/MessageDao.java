@@ -24,6 +24,15 @@ public interface MessageDao {
     Optional<MessageRow> find(long id);
 
     /**
+     * Pending messages other brokers wrote to live peers of this one, above {@code afterId}: read from
+     * this broker's live peers (few) through (recipient_id, state, id).
+     */
+    @SqlQuery(SELECT + "WHERE state = 'pending' AND id > :afterId AND written_by IS DISTINCT FROM " + PeerDao.SELF
+            + " AND recipient_id IN (SELECT id FROM peers WHERE state = 'live' AND broker_id = " + PeerDao.SELF
+            + ") ORDER BY id LIMIT :limit")
+    List<MessageRow> remoteMail(long afterId, int limit);
+
+    /**
      * The oldest {@code limit} of each state, each read in id order from (recipient_id, state, id),
      * then merged: a plain {@code state IN (..) ORDER BY id} would sort every unread message first.
      */

@@ -119,6 +119,11 @@ public final class PostgresTransaction implements StoreTransaction {
     }
 
     @Override
+    public List<Peer> remotePeers() {
+        return run("list the peers of other brokers", () -> toPeers(peers.remote()));
+    }
+
+    @Override
     public int markAllLivePeersGone(Instant at, Instant reservedUntil) {
         return run(
                 "mark live peers gone", () -> peers.markAllLiveGone(at.toEpochMilli(), reservedUntil.toEpochMilli()));
@@ -161,6 +166,14 @@ public final class PostgresTransaction implements StoreTransaction {
     @Override
     public Optional<Message> findMessage(long id) {
         return run("find message", () -> messages.find(id).map(MessageRow::toMessage));
+    }
+
+    @Override
+    public List<Message> remoteMail(long afterId, int limit) {
+        if (limit <= 0) {
+            return List.of();
+        }
+        return run("list mail of other brokers", () -> toMessages(messages.remoteMail(afterId, limit)));
     }
 
     @Override
