@@ -146,7 +146,15 @@ public final class PeerNetwork implements AutoCloseable {
      */
     private Runnable remoteMailBell() {
         RemoteMail mail = new RemoteMail(
-                (afterId, limit) -> read(tx -> tx.remoteMail(afterId, limit)), outside::committed, System::nanoTime);
+                (afterId, limit) -> read(tx -> tx.remoteMail(afterId, limit)),
+                events -> {
+                    try {
+                        outside.committed(events);
+                    } catch (RuntimeException ignored) {
+                        // The listener's contract forbids throwing (a host closing its pushes may still).
+                    }
+                },
+                System::nanoTime);
         return () -> {
             if (closed) {
                 return;

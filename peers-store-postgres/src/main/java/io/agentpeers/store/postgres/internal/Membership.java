@@ -19,10 +19,14 @@ public final class Membership {
     private static final String BEAT = "UPDATE brokers SET heartbeat = " + NOW + " WHERE id = ? AND lapsed_at IS NULL";
     private static final String LAPSE = "UPDATE brokers SET lapsed_at = " + NOW
             + " WHERE id <> ? AND lapsed_at IS NULL AND heartbeat < " + NOW + " - ?";
-    /** Every beat, not only when a broker lapses: a lapsed broker may have taken a peer back before it knew. */
+    /**
+     * The peers of brokers flagged lapsed (by this beat or an earlier one), never of a broker whose beat only
+     * looks old now: a peer marked gone always has its broker flagged, so that broker stops at its next beat.
+     * Every beat, not only when a broker lapses: a lapsed broker may have taken a peer back before it knew.
+     */
     private static final String MARK_GONE = "UPDATE peers SET state = 'gone', gone_at = " + NOW
             + ", name_reserved_until = " + NOW + " + ? WHERE state = 'live' AND broker_id IN"
-            + " (SELECT id FROM brokers WHERE id <> ? AND heartbeat < " + NOW + " - ?)";
+            + " (SELECT id FROM brokers WHERE id <> ? AND lapsed_at IS NOT NULL)";
 
     private Membership() {}
 
@@ -60,7 +64,6 @@ public final class Membership {
             try (PreparedStatement s = c.prepareStatement(MARK_GONE)) {
                 s.setLong(1, graceMillis);
                 s.setString(2, id);
-                s.setLong(3, leaseMillis);
                 gone = s.executeUpdate();
             }
             c.commit();
