@@ -786,6 +786,6 @@ final class PeerTools {
                 "enum",
                 List.of("repo", "directory", "machine", "network"),
                 "description",
-                "Default repo: this repository and its worktrees.");
+                "Default repo, worktrees included.");
     }
 }
