@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.agentpeers.broker.PeersBroker;
 import io.agentpeers.core.ClientType;
+import io.agentpeers.core.PeerHolder;
 import io.agentpeers.core.PeerState;
 import io.agentpeers.core.RegisterRequest;
 import io.agentpeers.core.Scope;
@@ -66,6 +67,10 @@ class SharedPostgresBrokersTest {
             assertNotEquals(brokerId("a"), brokerId("b"), "each home has an id of its own");
 
             assertEquals(List.of("bob"), names(alice.listPeers(Scope.NETWORK)));
+            assertEquals(
+                    new PeerHolder(brokerId("b"), "host-b"),
+                    alice.listPeers(Scope.NETWORK).get(0).broker(),
+                    "bob's broker and host vouch for him");
             assertEquals(List.of("alice"), names(bob.listPeers(Scope.NETWORK)));
             assertEquals(List.of(), names(alice.listPeers(Scope.MACHINE)), "machine: this broker's peers");
             assertThrows(
@@ -213,6 +218,7 @@ class SharedPostgresBrokersTest {
         env.put("PGPASSWORD", server.password());
         env.put("PEERS_LEASE_MS", "1500");
         env.put("PEERS_POLL_MS", "500");
+        env.put("PEERS_HOST", "host-" + home.getFileName());
         return env;
     }
 
