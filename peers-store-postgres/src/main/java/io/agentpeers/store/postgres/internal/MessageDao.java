@@ -76,12 +76,14 @@ public interface MessageDao {
             + " WHERE recipient_id = :recipientId AND state IN ('pending', 'delivered') AND id = ANY(:ids)")
     int markRead(String recipientId, Long[] ids, long at);
 
-    /** Read before {@link #markUndeliverable}; the store's one writer sees no other write in between. */
-    @SqlQuery(SELECT + "WHERE recipient_id = :recipientId AND state = 'pending' ORDER BY id")
-    List<MessageRow> allPending(String recipientId);
-
-    @SqlUpdate("UPDATE messages SET state = 'undeliverable' WHERE recipient_id = :recipientId AND state = 'pending'")
-    int markUndeliverable(String recipientId);
+    /**
+     * The rows this statement changed, in no order: of two brokers sweeping the same gone peer at once, the
+     * second waits for the first's row locks, finds the rows no longer pending and gets none (no second
+     * notice to their senders), which a read before the update could not tell.
+     */
+    @SqlQuery("UPDATE messages SET state = 'undeliverable' WHERE recipient_id = :recipientId AND state = 'pending'"
+            + " RETURNING " + COLUMNS)
+    List<MessageRow> markUndeliverable(String recipientId);
 
     @SqlUpdate("UPDATE messages SET sender_id = :to WHERE sender_id = :from")
     int moveSent(String from, String to);

@@ -234,13 +234,12 @@ public final class PostgresTransaction implements StoreTransaction {
 
     @Override
     public List<Message> markUndeliverable(PeerId recipient) {
-        return run("mark messages undeliverable", () -> {
-            List<Message> pending = toMessages(messages.allPending(recipient.value()));
-            if (!pending.isEmpty()) {
-                messages.markUndeliverable(recipient.value());
-            }
-            return pending;
-        });
+        return run(
+                "mark messages undeliverable",
+                () -> messages.markUndeliverable(recipient.value()).stream()
+                        .map(row -> row.inState(MessageState.PENDING.wireName()).toMessage())
+                        .sorted(java.util.Comparator.comparingLong(Message::id))
+                        .toList());
     }
 
     @Override
