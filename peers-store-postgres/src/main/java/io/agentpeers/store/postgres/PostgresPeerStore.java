@@ -152,7 +152,8 @@ public final class PostgresPeerStore implements PeerStore {
         Jdbi writerJdbi = jdbi(() -> connect(driver, jdbcUrl, connection, where, id, false));
         Session writer = openWriter(writerJdbi, where, broker);
         String schema = currentSchema(writer);
-        String described = where + " (schema " + schema + ")";
+        // peers status and doctor show it: which schema, and which of the brokers sharing it this one is.
+        String described = where + " (schema " + schema + ", broker " + id + ")";
         Jdbi readerJdbi = jdbi(() -> connect(driver, jdbcUrl, connection, where, id, true));
         RemoteBell.Connector listener = () -> {
             Connection c = connect(driver, jdbcUrl, connection, where, id, false);

@@ -196,7 +196,8 @@ class PostgresPeerStoreTest {
         try (PostgresPeerStore store = open()) {
             String description = store.description();
             assertEquals(
-                    server.url(schema).substring(0, server.url(schema).indexOf('?')) + " (schema " + schema + ")",
+                    server.url(schema).substring(0, server.url(schema).indexOf('?')) + " (schema " + schema
+                            + ", broker default)",
                     description);
         }
     }
@@ -243,7 +244,7 @@ class PostgresPeerStoreTest {
         try (PostgresPeerStore store = PostgresPeerStore.open(
                 url, Map.of("PGPASSWORD", server.credentials().getProperty("password")))) {
             assertEquals(0, store.read(StoreTransaction::counts).livePeers());
-            assertTrue(store.description().endsWith("(schema " + schema + ")"), store.description());
+            assertTrue(store.description().endsWith("(schema " + schema + ", broker default)"), store.description());
         }
         StoreException refused =
                 assertThrows(StoreException.class, () -> PostgresPeerStore.open(url, Map.of("PGPASSWORD", "wrong")));
