@@ -7,6 +7,7 @@ import io.agentpeers.core.PeersLimits;
 import io.agentpeers.core.StoreException;
 import io.agentpeers.protocol.PeersPaths;
 import io.agentpeers.protocol.PrivateFiles;
+import io.agentpeers.store.postgres.PostgresBroker;
 import io.agentpeers.store.postgres.PostgresPeerStore;
 import io.agentpeers.store.postgres.PostgresUrl;
 import io.agentpeers.store.sqlite.SqlitePeerStore;
@@ -33,7 +34,9 @@ import java.util.Map;
  * {@code PEERS_SWEEP_MS}, {@code PEERS_TERMINATE_ORPHANS}, {@code PEERS_CLAIMS} as {@code PER_CALL/PER_PEER},
  * {@code PEERS_EXCHANGES} as {@code MAX/MINUTES} or {@code off} (the ping-pong guard), {@code PEERS_SYNC} as {@code full} or
  * {@code normal}: {@link SqliteSync}) or from the CLI's flags; {@code environment} is the rest of it (a
- * PostgreSQL store's {@code PGPASSWORD}).
+ * PostgreSQL store's {@code PGPASSWORD}; and for brokers sharing one PostgreSQL database, {@code PEERS_LEASE_MS}
+ * (15,000: how long a silent broker's peers stay live), {@code PEERS_POLL_MS} (2,000: the fallback poll for
+ * other brokers' mail) and {@code PEERS_HOST} (the host name others see; the system's by default)).
  */
 public record BrokerConfig(
         PeersPaths paths,
@@ -143,10 +146,16 @@ public record BrokerConfig(
             builder.token(new TokenFile(paths.tokenFile()).readOrCreate(), paths.tokenFile());
         }
         if (paths.databaseUrl() != null) {
-            // The store holds an advisory lock on its schema: a second broker on it is refused there.
+            // The store holds an advisory lock on its schema and this home's broker id: a second broker of the
+            // same id is refused there, brokers of other homes (other machines) share the schema.
             PostgresUrl url = PostgresUrl.parse(paths.databaseUrl());
+            postgresBroker("check"); // a bad PEERS_LEASE_MS or PEERS_POLL_MS is refused before anything starts
             // The password from PGPASSWORD or ~/.pgpass (the driver's), never from the URL or a command line.
-            return builder.ownedStore(() -> PostgresPeerStore.open(url, environment))
+            return builder.ownedStore(() -> PostgresPeerStore.open(
+                            url,
+                            environment,
+                            postgresBroker(
+                                    BrokerIdFile.readOrCreate(paths.home().toAbsolutePath()))))
                     .start();
         }
         // Opened under the broker's locks: a second broker of this home, or of another home given the same
@@ -155,6 +164,15 @@ public record BrokerConfig(
         return builder.databaseLock(database)
                 .ownedStore(() -> SqlitePeerStore.open(privateDatabase(), sync))
                 .start();
+    }
+
+    /** This broker among those sharing a PostgreSQL database: its id, host, lease and poll period. */
+    PostgresBroker postgresBroker(String id) {
+        String host = environment.get("PEERS_HOST");
+        return PostgresBroker.of(id, host == null || host.isBlank() ? PostgresBroker.localHost() : host.strip())
+                .withLease(Duration.ofMillis(longOr(environment, "PEERS_LEASE_MS", 15_000)))
+                .withPoll(Duration.ofMillis(longOr(environment, "PEERS_POLL_MS", 2_000)))
+                .withNameGrace(limits.nameGrace());
     }
 
     /**

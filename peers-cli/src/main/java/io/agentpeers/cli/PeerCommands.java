@@ -38,7 +38,8 @@ final class PeerCommands {
                 paramLabel = "SCOPE",
                 defaultValue = "machine",
                 description =
-                        "machine (everyone), directory (same folder as here) or repo (same git repository); default ${DEFAULT-VALUE}.")
+                        "machine (everyone), directory (same folder as here), repo (same git repository) or network (every broker"
+                                + " on a shared PostgreSQL database); default ${DEFAULT-VALUE}.")
         Scope wanted;
 
         @Override

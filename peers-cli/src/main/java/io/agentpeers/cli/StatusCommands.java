@@ -115,9 +115,18 @@ final class StatusCommands {
 
     /**
      * The PID column: the pid of a peer this machine's kernel vouched for, {@code cert:NAME} for one the team's
-     * CA vouched for over TLS (no pid: it may be on another machine), else {@code unverified}.
+     * CA vouched for over TLS (no pid: it may be on another machine), {@code PID@HOST} for one another broker
+     * sharing the database holds, else {@code unverified}.
      */
     private static String identity(Terminal out, JsonNode peer) {
+        JsonNode broker = peer.path("broker");
+        if (broker.isObject()) {
+            // Another broker on the shared database holds it: a pid of its host, as that broker says.
+            String host = broker.path("host").isTextual()
+                    ? broker.get("host").asText()
+                    : broker.path("id").asText();
+            return (peer.path("verified").asBoolean() ? text(peer, "pid") : "unverified") + "@" + Terminal.data(host);
+        }
         if (peer.path("verified").asBoolean()) {
             return text(peer, "pid");
         }

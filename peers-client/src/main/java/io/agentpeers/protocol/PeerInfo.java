@@ -2,6 +2,7 @@ package io.agentpeers.protocol;
 
 import io.agentpeers.core.ClientType;
 import io.agentpeers.core.Delivery;
+import io.agentpeers.core.PeerHolder;
 import io.agentpeers.core.PeerState;
 import java.time.Instant;
 
@@ -10,7 +11,9 @@ import java.time.Instant;
  * (registration times, state) are null there. {@code delivery} is how a live peer receives messages;
  * null for a gone peer, in a sender summary, and from a broker that does not say. {@code certificate} is the
  * name of the client certificate a live peer connected with over TLS (the team's CA vouches for it; it is
- * never {@code verified}), else null.
+ * never {@code verified}), else null. {@code broker} is the other broker that holds the peer when several
+ * brokers share one database (its {@code verified}, pids and folders are that broker's word, of its host), else
+ * null.
  */
 public record PeerInfo(
         String id,
@@ -29,7 +32,48 @@ public record PeerInfo(
         Long pid,
         Long agentPid,
         Delivery delivery,
-        String certificate) {
+        String certificate,
+        PeerHolder broker) {
+
+    /** A peer of the broker asked (or of a broker that does not say). */
+    public PeerInfo(
+            String id,
+            String name,
+            ClientType clientType,
+            String cwd,
+            String gitRoot,
+            String repoKey,
+            String tty,
+            String summary,
+            Instant registeredAt,
+            Instant lastSeen,
+            PeerState state,
+            Instant goneAt,
+            boolean verified,
+            Long pid,
+            Long agentPid,
+            Delivery delivery,
+            String certificate) {
+        this(
+                id,
+                name,
+                clientType,
+                cwd,
+                gitRoot,
+                repoKey,
+                tty,
+                summary,
+                registeredAt,
+                lastSeen,
+                state,
+                goneAt,
+                verified,
+                pid,
+                agentPid,
+                delivery,
+                certificate,
+                null);
+    }
 
     /** A peer that did not connect over TLS. */
     public PeerInfo(

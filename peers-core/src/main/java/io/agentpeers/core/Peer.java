@@ -30,6 +30,8 @@ import java.util.Objects;
  *                           the current one is used: the client may never have received the current one
  * @param sessionKey         the agent client's own id for its session (Claude Code's session id), which a
  *                           new process of the same session presents to take this peer back, or {@code null}
+ * @param holder             the other broker that holds (or last held) this peer, when several brokers share
+ *                           the store; {@code null} for a peer of the broker asking (always, on a store of one)
  */
 public record Peer(
         PeerId id,
@@ -49,7 +51,8 @@ public record Peer(
         Instant nameReservedUntil,
         String resumeSecretHash,
         String previousSecretHash,
-        String sessionKey) {
+        String sessionKey,
+        PeerHolder holder) {
 
     /**
      * A null summary becomes empty.
@@ -64,6 +67,48 @@ public record Peer(
         Objects.requireNonNull(lastSeen, "lastSeen");
         Objects.requireNonNull(state, "state");
         summary = summary == null ? "" : summary;
+    }
+
+    /** A peer of the broker asking (no other holder). */
+    public Peer(
+            PeerId id,
+            String name,
+            ProcessRef connection,
+            ProcessRef agent,
+            String cwd,
+            String gitRoot,
+            String repoKey,
+            String tty,
+            ClientType clientType,
+            String summary,
+            Instant registeredAt,
+            Instant lastSeen,
+            PeerState state,
+            Instant goneAt,
+            Instant nameReservedUntil,
+            String resumeSecretHash,
+            String previousSecretHash,
+            String sessionKey) {
+        this(
+                id,
+                name,
+                connection,
+                agent,
+                cwd,
+                gitRoot,
+                repoKey,
+                tty,
+                clientType,
+                summary,
+                registeredAt,
+                lastSeen,
+                state,
+                goneAt,
+                nameReservedUntil,
+                resumeSecretHash,
+                previousSecretHash,
+                sessionKey,
+                null);
     }
 
     /** A peer without a previous secret or session key (a first registration). */
@@ -110,6 +155,11 @@ public record Peer(
         return connection != null;
     }
 
+    /** Whether the broker asking holds (or last held) this peer, rather than another broker on the same store. */
+    public boolean heldHere() {
+        return holder == null;
+    }
+
     /** Whether a connection holds this peer now. */
     public boolean live() {
         return state == PeerState.LIVE;
@@ -148,7 +198,8 @@ public record Peer(
                 nameReservedUntil,
                 resumeSecretHash,
                 previousSecretHash,
-                sessionKey);
+                sessionKey,
+                holder);
     }
 
     /** This peer with a new summary, seen at {@code at}. */
@@ -171,7 +222,8 @@ public record Peer(
                 nameReservedUntil,
                 resumeSecretHash,
                 previousSecretHash,
-                sessionKey);
+                sessionKey,
+                holder);
     }
 
     /** This peer seen at {@code at}. */
@@ -194,7 +246,8 @@ public record Peer(
                 nameReservedUntil,
                 resumeSecretHash,
                 previousSecretHash,
-                sessionKey);
+                sessionKey,
+                holder);
     }
 
     /** This peer of the agent session {@code key}. */
@@ -217,7 +270,8 @@ public record Peer(
                 nameReservedUntil,
                 resumeSecretHash,
                 previousSecretHash,
-                key);
+                key,
+                holder);
     }
 
     /** This peer gone at {@code at}, its name reserved until {@code reservedUntil}. */
@@ -240,6 +294,7 @@ public record Peer(
                 reservedUntil,
                 resumeSecretHash,
                 previousSecretHash,
-                sessionKey);
+                sessionKey,
+                holder);
     }
 }

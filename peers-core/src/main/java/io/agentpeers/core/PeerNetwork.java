@@ -61,6 +61,8 @@ public final class PeerNetwork implements AutoCloseable {
     private final StopBlocks stopBlocks = new StopBlocks();
     private final ExchangeGuard exchanges;
     private final AtomicBoolean started = new AtomicBoolean();
+    private final CommitListener outside;
+    private volatile boolean closed;
 
     /**
      * The network over {@code store}; nothing runs until {@link #start()}.
@@ -104,6 +106,7 @@ public final class PeerNetwork implements AutoCloseable {
         this.rateLimiter = new RateLimiter(clock, limits.ratePerMinute(), limits.rateBurst());
         this.exchanges = new ExchangeGuard(limits.maxExchanges(), limits.exchangeWindow());
         CommitListener outside = listener == null ? CommitListener.NONE : listener;
+        this.outside = outside;
         // The registry follows each commit before the committer completes its callers or tells others.
         this.committer = new GroupCommitter(
                 store,
@@ -126,10 +129,42 @@ public final class PeerNetwork implements AutoCloseable {
             throw new IllegalStateException("already started");
         }
         committer.start();
-        return write((tx, events) -> {
+        int leftover = write((tx, events) -> {
             Instant now = clock.instant();
             return tx.markAllLivePeersGone(now, now.plus(limits.nameGrace()));
         });
+        if (store.shared()) {
+            store.onRemoteCommit(remoteMailBell());
+        }
+        return leftover;
+    }
+
+    /**
+     * What rings when another broker of a shared store committed mail for this broker's peers: the new rows
+     * go out as the events of a local send would (pushes, long polls, answers). A failed read is retried at
+     * the next ring (the store's fallback poll).
+     */
+    private Runnable remoteMailBell() {
+        RemoteMail mail = new RemoteMail(
+                (afterId, limit) -> read(tx -> tx.remoteMail(afterId, limit)),
+                events -> {
+                    try {
+                        outside.committed(events);
+                    } catch (RuntimeException ignored) {
+                        // The listener's contract forbids throwing (a host closing its pushes may still).
+                    }
+                },
+                System::nanoTime);
+        return () -> {
+            if (closed) {
+                return;
+            }
+            try {
+                mail.run();
+            } catch (PeersException e) {
+                // The next ring reads again; a lost store has told its listener already.
+            }
+        };
     }
 
     /** The limits this network enforces. */
@@ -372,6 +407,7 @@ public final class PeerNetwork implements AutoCloseable {
         if (request.name() != null) {
             return tx.findPeersByName(request.name()).stream()
                     .filter(p -> !p.live()
+                            && p.heldHere() // a uid names a user on one machine only
                             && p.holdsName(request.name(), now)
                             && p.verified()
                             && p.connection().uid() == connection.uid()
@@ -606,9 +642,25 @@ public final class PeerNetwork implements AutoCloseable {
         Objects.requireNonNull(scope, "scope");
         String repoKey = scope == Scope.REPO ? self.repoKey() : null;
         boolean byCwd = scope == Scope.DIRECTORY || (scope == Scope.REPO && repoKey == null);
-        return live.matching(peer -> !peer.id().equals(caller)
+        List<Peer> here = live.matching(peer -> !peer.id().equals(caller)
                 && (scope == Scope.MACHINE
+                        || scope == Scope.NETWORK
                         || (byCwd ? peer.cwd().equals(self.cwd()) : repoKey.equals(peer.repoKey()))));
+        // Other brokers' peers only where a scope reaches past this machine: a folder is a path of one host,
+        // a repository's key is the same on every host that names it so.
+        if (!store.shared() || !(scope == Scope.NETWORK || (scope == Scope.REPO && repoKey != null))) {
+            return here;
+        }
+        List<Peer> remote = read(StoreTransaction::remotePeers);
+        List<Peer> all = new ArrayList<>(here.size() + remote.size());
+        all.addAll(here);
+        for (Peer peer : remote) {
+            if (scope == Scope.NETWORK || repoKey.equals(peer.repoKey())) {
+                all.add(peer);
+            }
+        }
+        all.sort(Comparator.comparing(Peer::registeredAt).thenComparing(Peer::id));
+        return all;
     }
 
     /** Every live peer: for observers and status displays, which hold no peer of their own. */
@@ -796,10 +848,11 @@ public final class PeerNetwork implements AutoCloseable {
      */
     public List<HeldClaim> claims(PeerId caller, Scope scope) {
         Peer self = liveCaller(caller);
-        if (scope != Scope.MACHINE && self.repoKey() == null) {
+        boolean everywhere = scope == Scope.MACHINE || scope == Scope.NETWORK;
+        if (!everywhere && self.repoKey() == null) {
             return List.of();
         }
-        String repoKey = scope == Scope.MACHINE ? null : self.repoKey();
+        String repoKey = everywhere ? null : self.repoKey();
         return read(tx -> heldClaims(tx, repoKey, clock.instant()));
     }
 
@@ -1173,6 +1226,15 @@ public final class PeerNetwork implements AutoCloseable {
             if (!victim.live()) {
                 throw new KillRefusedException(victim.displayName() + " is already gone");
             }
+            if (!victim.heldHere()) {
+                // Its pid means a process of another machine, or of another broker's checks: never signal it here.
+                throw new KillRefusedException(victim.displayName() + " is held by another broker ("
+                        + victim.holder().brokerId()
+                        + (victim.holder().host() == null
+                                ? ""
+                                : " on " + victim.holder().host())
+                        + "): kill it there; a kill across brokers is not built yet");
+            }
             if (!victim.verified() || victim.agent() == null) {
                 throw new KillRefusedException(
                         victim.displayName()
@@ -1414,6 +1476,7 @@ public final class PeerNetwork implements AutoCloseable {
     /** Stops the writer after the writes already queued; idempotent. Does not close the store. */
     @Override
     public void close() {
+        closed = true;
         committer.close();
     }
 }

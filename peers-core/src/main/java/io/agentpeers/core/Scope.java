@@ -4,12 +4,17 @@ import java.util.Locale;
 
 /** Which peers a listing or broadcast reaches, seen from the caller. */
 public enum Scope {
-    /** Every live peer on this machine. */
+    /** Every live peer on this machine (of this broker). */
     MACHINE,
     /** Live peers with the same working directory. */
     DIRECTORY,
     /** Live peers of the same repository, worktrees included; directory for a caller outside any repository. */
-    REPO;
+    REPO,
+    /**
+     * Every live peer of every broker on the database the broker shares with others (several machines on one
+     * PostgreSQL); the same as {@link #MACHINE} for a broker whose store is its own.
+     */
+    NETWORK;
 
     /** The name used on the wire and on the command line: the constant in lower case. */
     public String wireName() {
@@ -25,7 +30,7 @@ public enum Scope {
         try {
             return valueOf(name.toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException | NullPointerException e) {
-            throw new InvalidArgumentException("unknown scope '" + name + "': use machine, directory or repo");
+            throw new InvalidArgumentException("unknown scope '" + name + "': use machine, directory, repo or network");
         }
     }
 }

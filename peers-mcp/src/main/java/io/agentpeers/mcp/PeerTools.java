@@ -686,6 +686,16 @@ final class PeerTools {
         } else if (!peer.verified()) {
             text.append(" UNVERIFIED (network)");
         }
+        if (peer.broker() != null) {
+            // Another machine's broker vouches for it: its folders and pids are that machine's.
+            text.append(" on ")
+                    .append(Fences.oneLine(
+                            peer.broker().host() == null
+                                    ? "another machine"
+                                    : peer.broker().host(),
+                            64))
+                    .append(" (its broker vouches for it)");
+        }
         // What a peer registered is its own words: one line each, so it cannot pose as another entry.
         text.append(", in ").append(Fences.oneLine(peer.cwd(), 200));
         if (peer.gitRoot() != null && !peer.gitRoot().equals(peer.cwd())) {
@@ -781,8 +791,8 @@ final class PeerTools {
                 "type",
                 "string",
                 "enum",
-                List.of("repo", "directory", "machine"),
+                List.of("repo", "directory", "machine", "network"),
                 "description",
-                "Default repo: this repository, its worktrees.");
+                "Default repo, worktrees included.");
     }
 }

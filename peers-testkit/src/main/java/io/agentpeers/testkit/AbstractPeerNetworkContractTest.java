@@ -569,6 +569,8 @@ public abstract class AbstractPeerNetworkContractTest implements CoordinationNet
         network.connectionClosed(gone);
 
         assertEquals(Set.of(sameDir, worktree, elsewhere), ids(network.listPeers(main, Scope.MACHINE)));
+        // One broker on its store: the network is this machine (several brokers: SharedPostgresBrokersTest).
+        assertEquals(Set.of(sameDir, worktree, elsewhere), ids(network.listPeers(main, Scope.NETWORK)));
         assertEquals(Set.of(sameDir), ids(network.listPeers(main, Scope.DIRECTORY)));
         assertEquals(Set.of(sameDir, worktree), ids(network.listPeers(main, Scope.REPO)));
         PeerId noRepoSameDir = network.register(newAgent().credentials(), RegisterRequest.of("/other", ClientType.CLI))

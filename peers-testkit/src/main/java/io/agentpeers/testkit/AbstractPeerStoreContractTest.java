@@ -232,6 +232,20 @@ public abstract class AbstractPeerStoreContractTest implements CoordinationStore
     }
 
     @Test
+    void aStoreOfOneBrokerHoldsEveryPeerItselfAndHasNoMailOfOtherBrokers() {
+        Peer a = peer("a1").registeredAt(at(0)).build();
+        Peer b = peer("b1").registeredAt(at(1)).build();
+        Peer gone = peer("g1").gone(at(5)).build();
+        insert(a, b, gone);
+        send(a, b, "one", at(2));
+        assertEquals(List.of(a, b), store.read(StoreTransaction::livePeers));
+        assertEquals(List.of(), store.read(StoreTransaction::remotePeers), "no other broker holds a peer");
+        assertEquals(List.of(), store.read(tx -> tx.remoteMail(0, 10)), "every message is this broker's own");
+        assertTrue(store.read(tx -> tx.findPeer(a.id())).orElseThrow().heldHere());
+        assertEquals(2, (int) store.inTransaction(tx -> tx.markAllLivePeersGone(at(9), at(10))), "both its own");
+    }
+
+    @Test
     void anExceptionFromTheWorkPropagatesUnchangedAndLeavesNothingBehind() {
         Peer a = peer("a1").registeredAt(at(0)).build();
         Peer b = peer("b1").registeredAt(at(1)).name("bee").build();

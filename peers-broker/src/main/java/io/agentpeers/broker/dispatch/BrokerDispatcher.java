@@ -635,7 +635,7 @@ public final class BrokerDispatcher implements ConnectionHandler, CommitListener
         String value = params.optionalString(field);
         if (value == null) {
             if (fallback == null) {
-                throw new InvalidParamsException("'" + field + "' is required: machine, directory or repo");
+                throw new InvalidParamsException("'" + field + "' is required: machine, directory, repo or network");
             }
             return fallback;
         }

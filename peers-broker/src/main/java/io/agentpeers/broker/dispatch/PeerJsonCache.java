@@ -37,7 +37,9 @@ final class PeerJsonCache {
             return entry.json();
         }
         byte[] json = write(PeersJson.peer(peer, delivery, certificate)).getBytes(StandardCharsets.UTF_8);
-        entries.put(peer.id(), new Entry(peer, delivery, certificate, json));
+        if (peer.heldHere()) { // another broker's peer leaves no event here that would forget it
+            entries.put(peer.id(), new Entry(peer, delivery, certificate, json));
+        }
         return json;
     }
 

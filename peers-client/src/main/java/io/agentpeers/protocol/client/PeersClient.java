@@ -219,7 +219,7 @@ public final class PeersClient implements AutoCloseable {
         return self;
     }
 
-    /** Live peers in {@code scope} (machine, directory or repo), this peer excluded. */
+    /** Live peers in {@code scope} (machine, directory, repo or network), this peer excluded. */
     public List<PeerInfo> listPeers(Scope scope) {
         return PeersJson.peerInfos(
                 call("list_peers", params().put("scope", scope.wireName())).get("peers"));

@@ -12,6 +12,7 @@ import io.agentpeers.core.Message;
 import io.agentpeers.core.MessageKind;
 import io.agentpeers.core.MessageState;
 import io.agentpeers.core.Peer;
+import io.agentpeers.core.PeerHolder;
 import io.agentpeers.core.PeerId;
 import io.agentpeers.core.PeerState;
 import io.agentpeers.core.Urgency;
@@ -47,6 +48,12 @@ public final class PeersJson {
         node.put("verified", peer.verified());
         node.put("pid", peer.connection() == null ? null : peer.connection().pid());
         node.put("agent_pid", peer.agent() == null ? null : peer.agent().pid());
+        if (!peer.heldHere()) {
+            // Another broker on the shared database holds it and vouches for it ("verified" is its word).
+            node.putObject("broker")
+                    .put("id", peer.holder().brokerId())
+                    .put("host", peer.holder().host());
+        }
         return node;
     }
 
@@ -96,6 +103,11 @@ public final class PeersJson {
         node.put("pid", peer.pid());
         node.put("agent_pid", peer.agentPid());
         putDelivery(node, peer.delivery());
+        if (peer.broker() != null) {
+            node.putObject("broker")
+                    .put("id", peer.broker().brokerId())
+                    .put("host", peer.broker().host());
+        }
         return node;
     }
 
@@ -197,7 +209,10 @@ public final class PeersJson {
                 node.hasNonNull("pid") ? node.get("pid").asLong() : null,
                 node.hasNonNull("agent_pid") ? node.get("agent_pid").asLong() : null,
                 delivery(node.path("delivery")),
-                text(node, "certificate"));
+                text(node, "certificate"),
+                node.path("broker").hasNonNull("id")
+                        ? new PeerHolder(node.get("broker").get("id").asText(), text(node.get("broker"), "host"))
+                        : null);
     }
 
     /** A peer's delivery, or null when absent or on a path this client does not know (a newer broker's). */

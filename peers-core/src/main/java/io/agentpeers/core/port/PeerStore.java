@@ -48,6 +48,25 @@ public interface PeerStore extends AutoCloseable {
         return getClass().getSimpleName();
     }
 
+    /**
+     * Whether other brokers write this store too (several brokers on one database). When false (SQLite,
+     * memory) this broker sees every write, and the port's methods about other brokers find nothing.
+     */
+    default boolean shared() {
+        return false;
+    }
+
+    /**
+     * For a {@linkplain #shared() shared} store: calls {@code bell} on a thread of the store's when another
+     * broker committed something this broker's peers should hear of (a message to one of them), and every few
+     * seconds in case such a signal was missed. The bell only rings: the broker reads the rows
+     * ({@link StoreTransaction#remoteMail}). A later call replaces the bell; a store of one broker
+     * never rings.
+     *
+     * @param bell must return quickly and must not throw
+     */
+    default void onRemoteCommit(Runnable bell) {}
+
     /** Releases files and connections; idempotent. */
     @Override
     void close();

@@ -41,19 +41,36 @@ public interface StoreTransaction {
     /**
      * The gone peer, most recently gone first, of this session of an agent client: same session key, same
      * client type, its connection of the same uid. The candidate for a resume after the agent restarted.
+     * Of a {@linkplain PeerStore#shared() shared} store, only peers this broker held: a uid means something
+     * on one machine only.
      */
     Optional<Peer> findGonePeerBySession(int uid, ClientType clientType, String sessionKey);
 
     /**
      * The gone peer, most recently gone first, whose agent process is this one (pid and start ticks)
-     * with the same client type and cwd: the candidate for an automatic resume.
+     * with the same client type and cwd: the candidate for an automatic resume. Of a shared store, only
+     * peers this broker held.
      */
     Optional<Peer> findGonePeerByAgent(long agentPid, long agentStartTicks, ClientType clientType, String cwd);
 
-    /** Live peers ordered by registration time, then id. */
+    /**
+     * Live peers ordered by registration time, then id: of a {@linkplain PeerStore#shared() shared} store,
+     * those this broker holds (every live peer on a store of one broker).
+     */
     List<Peer> livePeers();
 
-    /** Marks every live peer gone at {@code at} with its name reserved until {@code reservedUntil}; returns how many. */
+    /**
+     * Live peers that other brokers on a shared store hold, each with its {@link Peer#holder()}, ordered by
+     * registration time, then id. None on a store of one broker.
+     */
+    default List<Peer> remotePeers() {
+        return List.of();
+    }
+
+    /**
+     * Marks every live peer gone at {@code at} with its name reserved until {@code reservedUntil}; returns how
+     * many. Of a shared store, only the peers this broker held (its previous run's).
+     */
     int markAllLivePeersGone(Instant at, Instant reservedUntil);
 
     /** Ids of peers gone before {@code goneBefore} that still have pending messages addressed to them. */
@@ -72,6 +89,15 @@ public interface StoreTransaction {
 
     /** The message with this id, in any state, or empty. */
     Optional<Message> findMessage(long id);
+
+    /**
+     * Pending messages with ids above {@code afterId} that other brokers of a shared store wrote to live
+     * peers this broker holds, oldest (lowest id) first: what this broker pushes when its
+     * {@linkplain PeerStore#onRemoteCommit bell} rings. None on a store of one broker.
+     */
+    default List<Message> remoteMail(long afterId, int limit) {
+        return List.of();
+    }
 
     /** Pending messages addressed to {@code recipient}, oldest first. */
     List<Message> pendingMessages(PeerId recipient, int limit);

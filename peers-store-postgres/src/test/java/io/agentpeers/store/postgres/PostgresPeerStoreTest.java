@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.agentpeers.core.Peer;
+import io.agentpeers.core.PeerHolder;
 import io.agentpeers.core.StoreException;
 import io.agentpeers.core.StoreLostException;
 import io.agentpeers.core.port.StoreCounts;
@@ -43,7 +44,7 @@ class PostgresPeerStoreTest {
     private static final String PGPASSFILE_PROPERTY = "org.postgresql.pgpassfile";
 
     @Test
-    void aSecondStoreOnTheSameSchemaIsRefusedUntilTheFirstCloses() {
+    void aSecondStoreOfTheSameBrokerIdOnTheSameSchemaIsRefusedUntilTheFirstClosesAnotherIdOpensBeside() {
         try (PostgresPeerStore first = open()) {
             first.inTransaction(tx -> {
                 tx.insertPeer(peer("p1").build());
@@ -51,6 +52,15 @@ class PostgresPeerStoreTest {
             });
             StoreException refused = assertThrows(StoreException.class, this::open);
             assertTrue(refused.getMessage().contains("in use by another peers broker"), refused.getMessage());
+            try (PostgresPeerStore other = PostgresPeerStore.open(
+                    server.url(schema), server.credentials(), PostgresBroker.of("other-broker", "elsewhere"))) {
+                assertEquals(List.of(), other.read(StoreTransaction::livePeers), "p1 is the first broker's");
+                List<Peer> remote = other.read(StoreTransaction::remotePeers);
+                assertEquals(1, remote.size());
+                assertEquals(
+                        new PeerHolder("default", PostgresBroker.localHost()),
+                        remote.get(0).holder());
+            }
             try (PostgresPeerStore beside =
                     PostgresPeerStore.open(server.url(server.freshSchema()), server.credentials())) {
                 assertEquals(0, beside.read(StoreTransaction::counts).livePeers(), "another schema is another network");
@@ -186,7 +196,8 @@ class PostgresPeerStoreTest {
         try (PostgresPeerStore store = open()) {
             String description = store.description();
             assertEquals(
-                    server.url(schema).substring(0, server.url(schema).indexOf('?')) + " (schema " + schema + ")",
+                    server.url(schema).substring(0, server.url(schema).indexOf('?')) + " (schema " + schema
+                            + ", broker default)",
                     description);
         }
     }
@@ -233,7 +244,7 @@ class PostgresPeerStoreTest {
         try (PostgresPeerStore store = PostgresPeerStore.open(
                 url, Map.of("PGPASSWORD", server.credentials().getProperty("password")))) {
             assertEquals(0, store.read(StoreTransaction::counts).livePeers());
-            assertTrue(store.description().endsWith("(schema " + schema + ")"), store.description());
+            assertTrue(store.description().endsWith("(schema " + schema + ", broker default)"), store.description());
         }
         StoreException refused =
                 assertThrows(StoreException.class, () -> PostgresPeerStore.open(url, Map.of("PGPASSWORD", "wrong")));

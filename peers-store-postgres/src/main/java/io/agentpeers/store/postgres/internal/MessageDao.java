@@ -24,6 +24,15 @@ public interface MessageDao {
     Optional<MessageRow> find(long id);
 
     /**
+     * Pending messages other brokers wrote to live peers of this one, above {@code afterId}: read from
+     * this broker's live peers (few) through (recipient_id, state, id).
+     */
+    @SqlQuery(SELECT + "WHERE state = 'pending' AND id > :afterId AND written_by IS DISTINCT FROM " + PeerDao.SELF
+            + " AND recipient_id IN (SELECT id FROM peers WHERE state = 'live' AND broker_id = " + PeerDao.SELF
+            + ") ORDER BY id LIMIT :limit")
+    List<MessageRow> remoteMail(long afterId, int limit);
+
+    /**
      * The oldest {@code limit} of each state, each read in id order from (recipient_id, state, id),
      * then merged: a plain {@code state IN (..) ORDER BY id} would sort every unread message first.
      */
@@ -71,12 +80,14 @@ public interface MessageDao {
             + " WHERE recipient_id = :recipientId AND state IN ('pending', 'delivered') AND id = ANY(:ids)")
     int markRead(String recipientId, Long[] ids, long at);
 
-    /** Read before {@link #markUndeliverable}; the store's one writer sees no other write in between. */
-    @SqlQuery(SELECT + "WHERE recipient_id = :recipientId AND state = 'pending' ORDER BY id")
-    List<MessageRow> allPending(String recipientId);
-
-    @SqlUpdate("UPDATE messages SET state = 'undeliverable' WHERE recipient_id = :recipientId AND state = 'pending'")
-    int markUndeliverable(String recipientId);
+    /**
+     * The rows this statement changed, in no order: of two brokers sweeping the same gone peer at once, the
+     * second waits for the first's row locks, finds the rows no longer pending and gets none (no second
+     * notice to their senders), which a read before the update could not tell.
+     */
+    @SqlQuery("UPDATE messages SET state = 'undeliverable' WHERE recipient_id = :recipientId AND state = 'pending'"
+            + " RETURNING " + COLUMNS)
+    List<MessageRow> markUndeliverable(String recipientId);
 
     @SqlUpdate("UPDATE messages SET sender_id = :to WHERE sender_id = :from")
     int moveSent(String from, String to);

@@ -22,6 +22,23 @@ public record MessageRow(
         String urgency,
         Long releasedAt) {
 
+    /** This row with another state (a row returned by an update, as it was before). */
+    MessageRow inState(String value) {
+        return new MessageRow(
+                id,
+                senderId,
+                recipientId,
+                text,
+                replyTo,
+                sentAt,
+                deliveredAt,
+                readAt,
+                value,
+                kind,
+                urgency,
+                releasedAt);
+    }
+
     public Message toMessage() {
         return new Message(
                 id,

@@ -2,12 +2,17 @@ package io.agentpeers.store.postgres.internal;
 
 import io.agentpeers.core.ClientType;
 import io.agentpeers.core.Peer;
+import io.agentpeers.core.PeerHolder;
 import io.agentpeers.core.PeerId;
 import io.agentpeers.core.PeerState;
 import io.agentpeers.core.ProcessRef;
 import java.time.Instant;
 
-/** One row of {@code peers}, flat as stored: processes split into columns, instants as epoch milliseconds. */
+/**
+ * One row of {@code peers}, flat as stored: processes split into columns, instants as epoch milliseconds.
+ * {@code holderId} and {@code holderHost} are read only (the broker column is written from the connection's
+ * broker id): the other broker holding the peer, null for one of this broker.
+ */
 public record PeerRow(
         String id,
         String name,
@@ -30,7 +35,9 @@ public record PeerRow(
         Long nameReservedUntil,
         String resumeSecretHash,
         String previousSecretHash,
-        String sessionKey) {
+        String sessionKey,
+        String holderId,
+        String holderHost) {
 
     public static PeerRow of(Peer p) {
         ProcessRef c = p.connection();
@@ -57,7 +64,9 @@ public record PeerRow(
                 millis(p.nameReservedUntil()),
                 p.resumeSecretHash(),
                 p.previousSecretHash(),
-                p.sessionKey());
+                p.sessionKey(),
+                null,
+                null);
     }
 
     public Peer toPeer() {
@@ -79,7 +88,8 @@ public record PeerRow(
                 instant(nameReservedUntil),
                 resumeSecretHash,
                 previousSecretHash,
-                sessionKey);
+                sessionKey,
+                holderId == null ? null : new PeerHolder(holderId, holderHost));
     }
 
     private static ProcessRef process(Long pid, Integer uid, Long startTicks) {

@@ -6,7 +6,7 @@ import org.jdbi.v3.core.mapper.RowMapper;
 import org.jdbi.v3.core.statement.StatementContext;
 
 /**
- * Reads a {@link PeerRow} from the columns of {@link PeerDao#COLUMNS}, by position, as the SQLite store
+ * Reads a {@link PeerRow} from the columns of {@link PeerDao#COLUMNS} and {@link PeerDao#HOLDER}, by position, as the SQLite store
  * does (there, Jdbi's {@code ConstructorMapper} tripled the cost of a {@code findPeer}). Public because
  * Jdbi instantiates it from the DAO's annotation.
  */
@@ -36,6 +36,8 @@ public final class PeerRowMapper implements RowMapper<PeerRow> {
                 Columns.nullableLong(rs, 19),
                 rs.getString(20),
                 rs.getString(21),
-                rs.getString(22));
+                rs.getString(22),
+                rs.getString(23),
+                rs.getString(24));
     }
 }

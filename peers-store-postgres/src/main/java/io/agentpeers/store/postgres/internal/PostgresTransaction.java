@@ -119,6 +119,11 @@ public final class PostgresTransaction implements StoreTransaction {
     }
 
     @Override
+    public List<Peer> remotePeers() {
+        return run("list the peers of other brokers", () -> toPeers(peers.remote()));
+    }
+
+    @Override
     public int markAllLivePeersGone(Instant at, Instant reservedUntil) {
         return run(
                 "mark live peers gone", () -> peers.markAllLiveGone(at.toEpochMilli(), reservedUntil.toEpochMilli()));
@@ -161,6 +166,14 @@ public final class PostgresTransaction implements StoreTransaction {
     @Override
     public Optional<Message> findMessage(long id) {
         return run("find message", () -> messages.find(id).map(MessageRow::toMessage));
+    }
+
+    @Override
+    public List<Message> remoteMail(long afterId, int limit) {
+        if (limit <= 0) {
+            return List.of();
+        }
+        return run("list mail of other brokers", () -> toMessages(messages.remoteMail(afterId, limit)));
     }
 
     @Override
@@ -222,13 +235,12 @@ public final class PostgresTransaction implements StoreTransaction {
 
     @Override
     public List<Message> markUndeliverable(PeerId recipient) {
-        return run("mark messages undeliverable", () -> {
-            List<Message> pending = toMessages(messages.allPending(recipient.value()));
-            if (!pending.isEmpty()) {
-                messages.markUndeliverable(recipient.value());
-            }
-            return pending;
-        });
+        return run(
+                "mark messages undeliverable",
+                () -> messages.markUndeliverable(recipient.value()).stream()
+                        .map(row -> row.inState(MessageState.PENDING.wireName()).toMessage())
+                        .sorted(java.util.Comparator.comparingLong(Message::id))
+                        .toList());
     }
 
     @Override

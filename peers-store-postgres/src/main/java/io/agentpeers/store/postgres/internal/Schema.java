@@ -27,6 +27,9 @@ import org.slf4j.LoggerFactory;
 public final class Schema {
     private static final Logger LOG = LoggerFactory.getLogger(Schema.class);
 
+    /** The first key of the migration's transaction lock ("migr"); the second is the schema's hash. */
+    private static final int MIGRATION_LOCK_CLASS = 0x6d696772;
+
     /** The steps, oldest first. Append only. */
     public static final List<Migration> MIGRATIONS = List.of(
             new Migration(
@@ -132,7 +135,42 @@ public final class Schema {
             new Migration(
                     4,
                     "messages of a pair",
-                    List.of("CREATE INDEX messages_pair ON messages (sender_id, recipient_id, id)")));
+                    List.of("CREATE INDEX messages_pair ON messages (sender_id, recipient_id, id)")),
+            // Several brokers on one schema: each peer row names the broker holding it (written from the
+            // connection's peers.broker_id, so rows of a store from before take the id of the broker that
+            // migrates it), each message the broker that wrote it, and a message to another broker's live
+            // peer rings that broker's channel at commit. PostgreSQL folds the same notification of one
+            // transaction into one, so a batch of sends rings each broker once.
+            new Migration(
+                    5,
+                    "brokers: heartbeats, the broker of each peer, and a notification per commit to another broker",
+                    List.of(
+                            """
+                    CREATE TABLE brokers (
+                        id         text   NOT NULL PRIMARY KEY,
+                        host       text,
+                        started_at bigint NOT NULL,
+                        heartbeat  bigint NOT NULL,
+                        lapsed_at  bigint
+                    )""",
+                            "ALTER TABLE peers ADD COLUMN broker_id text DEFAULT current_setting('peers.broker_id', true)",
+                            "CREATE INDEX peers_live_broker ON peers (broker_id) WHERE state = 'live'",
+                            "ALTER TABLE messages ADD COLUMN written_by text"
+                                    + " DEFAULT current_setting('peers.broker_id', true)",
+                            """
+                    CREATE FUNCTION peers_ring_recipient() RETURNS trigger LANGUAGE plpgsql AS $$
+                    DECLARE
+                        holder text;
+                    BEGIN
+                        SELECT broker_id INTO holder FROM peers WHERE id = NEW.recipient_id;
+                        IF holder IS NOT NULL AND holder IS DISTINCT FROM current_setting('peers.broker_id', true) THEN
+                            PERFORM pg_notify('peers_' || md5(current_schema() || '/' || holder), '');
+                        END IF;
+                        RETURN NULL;
+                    END
+                    $$""",
+                            "CREATE TRIGGER messages_ring AFTER INSERT OR UPDATE OF state ON messages FOR EACH ROW"
+                                    + " WHEN (NEW.state = 'pending') EXECUTE FUNCTION peers_ring_recipient()")));
 
     private Schema() {}
 
@@ -161,11 +199,16 @@ public final class Schema {
     /**
      * Brings the current schema up to the latest version in one transaction (PostgreSQL's DDL is
      * transactional): all steps or none. Refuses a schema that holds tables of another program or
-     * whose version is newer than this peers knows. The caller holds the database lock, so no other
-     * store migrates at the same time. The handle must not be in auto-commit mode.
+     * whose version is newer than this peers knows. Several brokers may open one schema at once: the
+     * migration holds a transaction lock on the schema, so one migrates and the others then find it done.
+     * The handle must not be in auto-commit mode.
      */
     public static void migrate(Handle handle, String where) {
         try {
+            handle.createQuery("SELECT 1 FROM (SELECT pg_advisory_xact_lock(:class, hashtext(current_schema()))) AS l")
+                    .bind("class", MIGRATION_LOCK_CLASS)
+                    .mapTo(Integer.class)
+                    .one();
             int current = currentVersion(handle, where);
             if (current > latestVersion()) {
                 String writer = handle.createQuery("SELECT peers_version FROM schema_version WHERE version = :v")
