@@ -13,6 +13,7 @@ import org.jdbi.v3.sqlobject.statement.SqlUpdate;
  */
 @RegisterRowMapper(MessageRowMapper.class)
 @RegisterConstructorMapper(StateCount.class)
+@RegisterConstructorMapper(UnreadTotals.class)
 public interface MessageDao {
     /** Every query of rows selects these, in this order: {@link MessageRowMapper} reads them by position. */
     String COLUMNS =
@@ -42,16 +43,11 @@ public interface MessageDao {
             + " ORDER BY id LIMIT :limit) AS d ORDER BY id LIMIT :limit")
     List<MessageRow> unread(String recipientId, int limit);
 
-    @SqlQuery("SELECT count(*) FROM messages WHERE recipient_id = :recipientId AND state IN ('pending', 'delivered')")
-    int countUnread(String recipientId);
-
-    @SqlQuery("SELECT coalesce(max(id), 0) FROM messages WHERE recipient_id = :recipientId"
-            + " AND state IN ('pending', 'delivered')")
-    long newestUnread(String recipientId);
-
-    @SqlQuery("SELECT coalesce(max(id), 0) FROM messages WHERE recipient_id = :recipientId"
-            + " AND state IN ('pending', 'delivered') AND urgency <> 'fyi'")
-    long newestWakingUnread(String recipientId);
+    /** The count and the two newest ids in one pass over the recipient's unread rows (a hook asks at every prompt). */
+    @SqlQuery("SELECT count(*) AS count, coalesce(max(id), 0) AS newest,"
+            + " coalesce(max(CASE WHEN urgency <> 'fyi' THEN id END), 0) AS newestWaking"
+            + " FROM messages WHERE recipient_id = :recipientId AND state IN ('pending', 'delivered')")
+    UnreadTotals unreadTotals(String recipientId);
 
     /** Each sender once, in the order of its oldest unread message; the texts are not read. */
     @SqlQuery("SELECT sender_id FROM messages WHERE recipient_id = :recipientId AND state IN ('pending', 'delivered')"

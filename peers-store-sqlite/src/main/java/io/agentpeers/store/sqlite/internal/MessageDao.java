@@ -11,6 +11,7 @@ import org.jdbi.v3.sqlobject.statement.SqlUpdate;
 /** Statements on {@code messages}; states are the lower-case wire names. */
 @RegisterRowMapper(MessageRowMapper.class)
 @RegisterConstructorMapper(StateCount.class)
+@RegisterConstructorMapper(UnreadTotals.class)
 public interface MessageDao {
     /** Every query of rows selects these, in this order: {@link MessageRowMapper} reads them by position. */
     String COLUMNS =
@@ -37,17 +38,11 @@ public interface MessageDao {
             + " ORDER BY id LIMIT :limit) ORDER BY id LIMIT :limit")
     List<MessageRow> unread(String recipientId, int limit);
 
-    /** Counted from the (recipient_id, state, id) index alone. */
-    @SqlQuery("SELECT COUNT(*) FROM messages WHERE recipient_id = :recipientId AND state IN ('pending', 'delivered')")
-    int countUnread(String recipientId);
-
-    @SqlQuery("SELECT COALESCE(MAX(id), 0) FROM messages WHERE recipient_id = :recipientId"
-            + " AND state IN ('pending', 'delivered')")
-    long newestUnread(String recipientId);
-
-    @SqlQuery("SELECT COALESCE(MAX(id), 0) FROM messages WHERE recipient_id = :recipientId"
-            + " AND state IN ('pending', 'delivered') AND urgency <> 'fyi'")
-    long newestWakingUnread(String recipientId);
+    /** The count and the two newest ids in one pass over the recipient's unread rows (a hook asks at every prompt). */
+    @SqlQuery("SELECT COUNT(*) AS count, COALESCE(MAX(id), 0) AS newest,"
+            + " COALESCE(MAX(CASE WHEN urgency <> 'fyi' THEN id END), 0) AS newestWaking"
+            + " FROM messages WHERE recipient_id = :recipientId AND state IN ('pending', 'delivered')")
+    UnreadTotals unreadTotals(String recipientId);
 
     /** Each sender once, in the order of its oldest unread message; the texts are not read. */
     @SqlQuery("SELECT sender_id FROM messages WHERE recipient_id = :recipientId AND state IN ('pending', 'delivered')"

@@ -201,8 +201,8 @@ public final class SqliteTransaction implements StoreTransaction {
                     : messages.unreadSenders(id, maxSenders).stream()
                             .map(PeerId::new)
                             .toList();
-            return new UnreadSummary(
-                    messages.countUnread(id), messages.newestUnread(id), messages.newestWakingUnread(id), senders);
+            UnreadTotals totals = messages.unreadTotals(id);
+            return new UnreadSummary(totals.count(), totals.newest(), totals.newestWaking(), senders);
         });
     }
 
