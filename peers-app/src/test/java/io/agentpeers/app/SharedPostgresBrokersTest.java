@@ -103,6 +103,41 @@ class SharedPostgresBrokersTest {
     }
 
     @Test
+    void scopeRepoReachesClonesOfOneRemoteOnOtherBrokersButNotTheirFolders() throws Exception {
+        try (PeersBroker a = broker("a").start();
+                PeersBroker b = broker("b").start();
+                PeersClient alice = client("a");
+                PeersClient bob = client("b");
+                PeersClient carol = client("b");
+                PeersClient dave = client("b")) {
+            // One project cloned on two hosts: the git common dirs differ, the remote is the same.
+            alice.register(RegisterRequest.of("/home/alice/app", ClientType.GENERIC)
+                    .withName("alice")
+                    .withRepo("/home/alice/app", "/home/alice/app/.git")
+                    .withRepoRemote("github.com/team/app"));
+            bob.register(RegisterRequest.of("/srv/bob/app", ClientType.GENERIC)
+                    .withName("bob")
+                    .withRepo("/srv/bob/app", "/srv/bob/app/.git")
+                    .withRepoRemote("github.com/team/app"));
+            // Hosts that name a clone alike (containers, one image) match by the key alone.
+            carol.register(RegisterRequest.of("/home/alice/app", ClientType.GENERIC)
+                    .withName("carol")
+                    .withRepo("/home/alice/app", "/home/alice/app/.git"));
+            dave.register(RegisterRequest.of("/srv/bob/other", ClientType.GENERIC)
+                    .withName("dave")
+                    .withRepo("/srv/bob/other", "/srv/bob/other/.git")
+                    .withRepoRemote("github.com/team/other"));
+
+            assertEquals(List.of("bob", "carol"), names(alice.listPeers(Scope.REPO)));
+            assertEquals(
+                    "github.com/team/app", alice.listPeers(Scope.REPO).get(0).repoRemote());
+            assertEquals(List.of("alice"), names(bob.listPeers(Scope.REPO)), "b's own carol shares neither");
+            assertEquals(List.of(), names(dave.listPeers(Scope.REPO)));
+            assertEquals(List.of(), names(alice.listPeers(Scope.DIRECTORY)), "a folder is a path of one host");
+        }
+    }
+
+    @Test
     void aBurstOfCrossBrokerSendsArrivesWholeAndEachMessageOnce() throws Exception {
         int senders = 4;
         int each = 150;

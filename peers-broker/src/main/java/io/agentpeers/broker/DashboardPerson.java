@@ -69,6 +69,7 @@ final class DashboardPerson {
                                 known.cwd(),
                                 known.gitRoot(),
                                 known.repoKey(),
+                                known.repoRemote(),
                                 null,
                                 ClientType.CLI,
                                 null,

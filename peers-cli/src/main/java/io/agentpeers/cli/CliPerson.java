@@ -72,7 +72,16 @@ public final class CliPerson {
         String secret = readSecret();
         String wanted = name();
         RegisterRequest request = new RegisterRequest(
-                null, wanted, facts.cwd(), facts.gitRoot(), facts.repoKey(), facts.tty(), ClientType.CLI, null, secret);
+                null,
+                wanted,
+                facts.cwd(),
+                facts.gitRoot(),
+                facts.repoKey(),
+                facts.repoRemote(),
+                facts.tty(),
+                ClientType.CLI,
+                null,
+                secret);
         long deadline = System.currentTimeMillis() + heldWait.toMillis();
         int nameAttempt = 0;
         boolean reread = false;

@@ -13,7 +13,7 @@ import java.time.Instant;
  * name of the client certificate a live peer connected with over TLS (the team's CA vouches for it; it is
  * never {@code verified}), else null. {@code broker} is the other broker that holds the peer when several
  * brokers share one database (its {@code verified}, pids and folders are that broker's word, of its host), else
- * null.
+ * null. {@code repoRemote} is the repository's remote ({@code host/path}) where the peer's checkout has one.
  */
 public record PeerInfo(
         String id,
@@ -22,6 +22,7 @@ public record PeerInfo(
         String cwd,
         String gitRoot,
         String repoKey,
+        String repoRemote,
         String tty,
         String summary,
         Instant registeredAt,
@@ -43,6 +44,7 @@ public record PeerInfo(
             String cwd,
             String gitRoot,
             String repoKey,
+            String repoRemote,
             String tty,
             String summary,
             Instant registeredAt,
@@ -61,6 +63,7 @@ public record PeerInfo(
                 cwd,
                 gitRoot,
                 repoKey,
+                repoRemote,
                 tty,
                 summary,
                 registeredAt,
@@ -83,6 +86,7 @@ public record PeerInfo(
             String cwd,
             String gitRoot,
             String repoKey,
+            String repoRemote,
             String tty,
             String summary,
             Instant registeredAt,
@@ -100,6 +104,7 @@ public record PeerInfo(
                 cwd,
                 gitRoot,
                 repoKey,
+                repoRemote,
                 tty,
                 summary,
                 registeredAt,

@@ -17,6 +17,8 @@ import java.util.Objects;
  * @param gitRoot            top of the git work tree, or {@code null}
  * @param repoKey            the same for every worktree and subdirectory of one repository (the
  *                           resolved git common dir), or {@code null} outside a repository
+ * @param repoRemote         the repository's remote as {@code host/path}, the same on every host that cloned it:
+ *                           scope {@code repo}'s second key, for peers of other hosts; or {@code null}
  * @param tty                the agent's terminal, or {@code null}
  * @param clientType         what kind of client holds the connection
  * @param summary            what the peer says it is working on; empty at first
@@ -41,6 +43,7 @@ public record Peer(
         String cwd,
         String gitRoot,
         String repoKey,
+        String repoRemote,
         String tty,
         ClientType clientType,
         String summary,
@@ -78,6 +81,7 @@ public record Peer(
             String cwd,
             String gitRoot,
             String repoKey,
+            String repoRemote,
             String tty,
             ClientType clientType,
             String summary,
@@ -97,6 +101,7 @@ public record Peer(
                 cwd,
                 gitRoot,
                 repoKey,
+                repoRemote,
                 tty,
                 clientType,
                 summary,
@@ -120,6 +125,7 @@ public record Peer(
             String cwd,
             String gitRoot,
             String repoKey,
+            String repoRemote,
             String tty,
             ClientType clientType,
             String summary,
@@ -137,6 +143,7 @@ public record Peer(
                 cwd,
                 gitRoot,
                 repoKey,
+                repoRemote,
                 tty,
                 clientType,
                 summary,
@@ -158,6 +165,15 @@ public record Peer(
     /** Whether the broker asking holds (or last held) this peer, rather than another broker on the same store. */
     public boolean heldHere() {
         return holder == null;
+    }
+
+    /**
+     * Whether {@code other} works in the same repository: the same git common dir (worktrees of one clone), or
+     * the same remote (clones of one project, on any host).
+     */
+    public boolean sameRepository(Peer other) {
+        return (repoKey != null && repoKey.equals(other.repoKey))
+                || (repoRemote != null && repoRemote.equals(other.repoRemote));
     }
 
     /** Whether a connection holds this peer now. */
@@ -188,6 +204,7 @@ public record Peer(
                 cwd,
                 gitRoot,
                 repoKey,
+                repoRemote,
                 tty,
                 clientType,
                 summary,
@@ -212,6 +229,7 @@ public record Peer(
                 cwd,
                 gitRoot,
                 repoKey,
+                repoRemote,
                 tty,
                 clientType,
                 newSummary,
@@ -236,6 +254,7 @@ public record Peer(
                 cwd,
                 gitRoot,
                 repoKey,
+                repoRemote,
                 tty,
                 clientType,
                 summary,
@@ -260,6 +279,7 @@ public record Peer(
                 cwd,
                 gitRoot,
                 repoKey,
+                repoRemote,
                 tty,
                 clientType,
                 summary,
@@ -284,6 +304,7 @@ public record Peer(
                 cwd,
                 gitRoot,
                 repoKey,
+                repoRemote,
                 tty,
                 clientType,
                 summary,

@@ -224,6 +224,7 @@ public final class PeerNetwork implements AutoCloseable {
                         request.cwd(),
                         request.gitRoot(),
                         request.repoKey(),
+                        request.repoRemote(),
                         request.tty(),
                         request.clientType(),
                         summary.isEmpty() ? old.summary() : summary,
@@ -250,6 +251,7 @@ public final class PeerNetwork implements AutoCloseable {
                         request.cwd(),
                         request.gitRoot(),
                         request.repoKey(),
+                        request.repoRemote(),
                         request.tty(),
                         request.clientType(),
                         summary,
@@ -474,6 +476,7 @@ public final class PeerNetwork implements AutoCloseable {
                     self.cwd(),
                     self.gitRoot(),
                     self.repoKey(),
+                    self.repoRemote(),
                     self.tty(),
                     self.clientType(),
                     self.summary(),
@@ -498,6 +501,7 @@ public final class PeerNetwork implements AutoCloseable {
                     self.cwd(),
                     self.gitRoot(),
                     self.repoKey(),
+                    self.repoRemote(),
                     self.tty(),
                     self.clientType(),
                     self.summary().isEmpty() ? old.summary() : self.summary(),
@@ -640,22 +644,22 @@ public final class PeerNetwork implements AutoCloseable {
     public List<Peer> listPeers(PeerId caller, Scope scope) {
         Peer self = liveCaller(caller);
         Objects.requireNonNull(scope, "scope");
-        String repoKey = scope == Scope.REPO ? self.repoKey() : null;
-        boolean byCwd = scope == Scope.DIRECTORY || (scope == Scope.REPO && repoKey == null);
+        boolean inRepo = self.repoKey() != null || self.repoRemote() != null;
+        boolean byCwd = scope == Scope.DIRECTORY || (scope == Scope.REPO && !inRepo);
         List<Peer> here = live.matching(peer -> !peer.id().equals(caller)
                 && (scope == Scope.MACHINE
                         || scope == Scope.NETWORK
-                        || (byCwd ? peer.cwd().equals(self.cwd()) : repoKey.equals(peer.repoKey()))));
+                        || (byCwd ? peer.cwd().equals(self.cwd()) : self.sameRepository(peer))));
         // Other brokers' peers only where a scope reaches past this machine: a folder is a path of one host,
-        // a repository's key is the same on every host that names it so.
-        if (!store.shared() || !(scope == Scope.NETWORK || (scope == Scope.REPO && repoKey != null))) {
+        // a repository's remote (and its key, where hosts name it alike) is the same on every host.
+        if (!store.shared() || !(scope == Scope.NETWORK || (scope == Scope.REPO && inRepo))) {
             return here;
         }
         List<Peer> remote = read(StoreTransaction::remotePeers);
         List<Peer> all = new ArrayList<>(here.size() + remote.size());
         all.addAll(here);
         for (Peer peer : remote) {
-            if (scope == Scope.NETWORK || repoKey.equals(peer.repoKey())) {
+            if (scope == Scope.NETWORK || self.sameRepository(peer)) {
                 all.add(peer);
             }
         }

@@ -13,6 +13,8 @@ import java.util.regex.Pattern;
  * @param cwd          the agent's working directory
  * @param gitRoot      top of its git work tree, or {@code null}
  * @param repoKey      the resolved git common dir, or {@code null}
+ * @param repoRemote   the repository's remote as {@code host/path} (see {@code io.agentpeers.local.RepoRemote}), the key of scope
+ *                     {@code repo} across hosts, or {@code null}
  * @param tty          its terminal, or {@code null}
  * @param clientType   what kind of client this is
  * @param summary      an initial summary, or {@code null}
@@ -27,6 +29,7 @@ public record RegisterRequest(
         String cwd,
         String gitRoot,
         String repoKey,
+        String repoRemote,
         String tty,
         ClientType clientType,
         String summary,
@@ -47,6 +50,7 @@ public record RegisterRequest(
         name = blankToNull(name);
         gitRoot = blankToNull(gitRoot);
         repoKey = blankToNull(repoKey);
+        repoRemote = blankToNull(repoRemote);
         tty = blankToNull(tty);
         resumeSecret = blankToNull(resumeSecret);
         sessionKey = blankToNull(sessionKey);
@@ -79,44 +83,66 @@ public record RegisterRequest(
             String cwd,
             String gitRoot,
             String repoKey,
+            String repoRemote,
             String tty,
             ClientType clientType,
             String summary,
             String resumeSecret) {
-        this(agentPid, name, cwd, gitRoot, repoKey, tty, clientType, summary, resumeSecret, null);
+        this(agentPid, name, cwd, gitRoot, repoKey, repoRemote, tty, clientType, summary, resumeSecret, null);
     }
 
     /** A plain registration: no agent, name, repository or resume. */
     public static RegisterRequest of(String cwd, ClientType clientType) {
-        return new RegisterRequest(null, null, cwd, null, null, null, clientType, null, null, null);
+        return new RegisterRequest(null, null, cwd, null, null, null, null, clientType, null, null, null);
     }
 
     /** This request asking for a name ({@code null}: none). */
     public RegisterRequest withName(String newName) {
         return new RegisterRequest(
-                agentPid, newName, cwd, gitRoot, repoKey, tty, clientType, summary, resumeSecret, sessionKey);
+                agentPid,
+                newName,
+                cwd,
+                gitRoot,
+                repoKey,
+                repoRemote,
+                tty,
+                clientType,
+                summary,
+                resumeSecret,
+                sessionKey);
     }
 
     /** This request naming the agent process {@code kill} should end ({@code null}: the connecting process). */
     public RegisterRequest withAgentPid(Long pid) {
         return new RegisterRequest(
-                pid, name, cwd, gitRoot, repoKey, tty, clientType, summary, resumeSecret, sessionKey);
+                pid, name, cwd, gitRoot, repoKey, repoRemote, tty, clientType, summary, resumeSecret, sessionKey);
     }
 
-    /** This request with the agent's git work tree and repository key ({@code null} outside a repository). */
+    /**
+     * This request with the agent's git work tree and repository key ({@code null} outside a repository), and no
+     * remote.
+     */
     public RegisterRequest withRepo(String newGitRoot, String newRepoKey) {
         return new RegisterRequest(
-                agentPid, name, cwd, newGitRoot, newRepoKey, tty, clientType, summary, resumeSecret, sessionKey);
+                agentPid, name, cwd, newGitRoot, newRepoKey, null, tty, clientType, summary, resumeSecret, sessionKey);
+    }
+
+    /** This request with the repository's remote ({@code null}: none). */
+    public RegisterRequest withRepoRemote(String remote) {
+        return new RegisterRequest(
+                agentPid, name, cwd, gitRoot, repoKey, remote, tty, clientType, summary, resumeSecret, sessionKey);
     }
 
     /** This request taking back the peer an earlier registration's secret names. */
     public RegisterRequest withResumeSecret(String secret) {
-        return new RegisterRequest(agentPid, name, cwd, gitRoot, repoKey, tty, clientType, summary, secret, sessionKey);
+        return new RegisterRequest(
+                agentPid, name, cwd, gitRoot, repoKey, repoRemote, tty, clientType, summary, secret, sessionKey);
     }
 
     /** This request from the agent session {@code key} ({@code null}: none). */
     public RegisterRequest withSessionKey(String key) {
-        return new RegisterRequest(agentPid, name, cwd, gitRoot, repoKey, tty, clientType, summary, resumeSecret, key);
+        return new RegisterRequest(
+                agentPid, name, cwd, gitRoot, repoKey, repoRemote, tty, clientType, summary, resumeSecret, key);
     }
 
     private static String blankToNull(String value) {

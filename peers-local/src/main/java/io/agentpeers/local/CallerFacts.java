@@ -12,10 +12,11 @@ import java.util.Optional;
  * @param cwd      the working folder as given (the agent's: an agent starts its MCP servers in its own)
  * @param gitRoot  the top folder of the git checkout, see {@link WorkingFolder}
  * @param repoKey  the repository's shared git folder: equal for all worktrees of one repository
+ * @param repoRemote the repository's remote as {@code host/path}, see {@link RepoRemote}: equal for all clones
  * @param tty      the terminal, e.g. {@code pts/3}: the agent's, or this process's when there is no agent
  * @param agentPid the agent process (for the MCP server its parent), or null when it registers for itself
  */
-public record CallerFacts(String cwd, String gitRoot, String repoKey, String tty, Long agentPid) {
+public record CallerFacts(String cwd, String gitRoot, String repoKey, String repoRemote, String tty, Long agentPid) {
 
     /** Looks at {@code cwd} and at the agent's terminal; reads files only (no git process). */
     public static CallerFacts of(Path cwd, Long agentPid) {
@@ -25,6 +26,7 @@ public record CallerFacts(String cwd, String gitRoot, String repoKey, String tty
                 cwd.toString(),
                 folder.map(WorkingFolder::gitRoot).orElse(null),
                 folder.map(WorkingFolder::repoKey).orElse(null),
+                folder.flatMap(f -> RepoRemote.of(Path.of(f.repoKey()))).orElse(null),
                 ProcessTerminal.of(terminalOf).orElse(null),
                 agentPid);
     }

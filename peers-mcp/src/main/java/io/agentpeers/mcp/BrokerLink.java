@@ -241,6 +241,7 @@ final class BrokerLink implements AutoCloseable {
                 known.cwd(),
                 known.gitRoot(),
                 known.repoKey(),
+                known.repoRemote(),
                 known.tty(),
                 ClientType.fromWireName(settings.clientType()),
                 null,

@@ -301,6 +301,7 @@ class InboxNudgerTest {
                 null,
                 null,
                 null,
+                null,
                 "secret summary",
                 null,
                 null,

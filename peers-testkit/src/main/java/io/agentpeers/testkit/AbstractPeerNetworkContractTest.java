@@ -582,6 +582,48 @@ public abstract class AbstractPeerNetworkContractTest implements CoordinationNet
                 "without a repository, repo falls back to directory");
     }
 
+    @Test
+    void scopeRepoAlsoMatchesClonesOfOneRemote() {
+        PeerId here = network.register(
+                        newAgent().credentials(),
+                        RegisterRequest.of("/src/app", ClientType.CLAUDE_CODE)
+                                .withRepo("/src/app", "/src/app/.git")
+                                .withRepoRemote("github.com/team/app"))
+                .peer()
+                .id();
+        PeerId otherClone = network.register(
+                        newAgent().credentials(),
+                        RegisterRequest.of("/tmp/app-copy", ClientType.CODEX)
+                                .withRepo("/tmp/app-copy", "/tmp/app-copy/.git")
+                                .withRepoRemote("github.com/team/app"))
+                .peer()
+                .id();
+        PeerId worktreeWithoutRemote = network.register(
+                        newAgent().credentials(),
+                        RegisterRequest.of("/wt/app", ClientType.CODEX).withRepo("/wt/app", "/src/app/.git"))
+                .peer()
+                .id();
+        PeerId otherProject = network.register(
+                        newAgent().credentials(),
+                        RegisterRequest.of("/src/lib", ClientType.CODEX)
+                                .withRepo("/src/lib", "/src/lib/.git")
+                                .withRepoRemote("github.com/team/lib"))
+                .peer()
+                .id();
+
+        assertEquals(Set.of(otherClone, worktreeWithoutRemote), ids(network.listPeers(here, Scope.REPO)));
+        assertEquals(Set.of(here), ids(network.listPeers(otherClone, Scope.REPO)), "by remote only");
+        assertEquals(Set.of(here), ids(network.listPeers(worktreeWithoutRemote, Scope.REPO)), "by key only");
+        assertEquals(Set.of(), ids(network.listPeers(otherProject, Scope.REPO)));
+        assertEquals(
+                "github.com/team/app",
+                network.listPeers(otherProject, Scope.MACHINE).stream()
+                        .filter(p -> p.id().equals(otherClone))
+                        .findFirst()
+                        .orElseThrow()
+                        .repoRemote());
+    }
+
     private static Set<PeerId> ids(List<Peer> peers) {
         Set<PeerId> ids = new HashSet<>();
         peers.forEach(p -> ids.add(p.id()));

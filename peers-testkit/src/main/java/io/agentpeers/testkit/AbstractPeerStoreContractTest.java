@@ -495,6 +495,7 @@ public abstract class AbstractPeerStoreContractTest implements CoordinationStore
                 .cwd("/home/dev/full")
                 .gitRoot("/home/dev/full")
                 .repoKey("/home/dev/full/.git")
+                .repoRemote("github.com/agentpeers/full")
                 .tty("/dev/pts/17")
                 .clientType(ClientType.CODEX)
                 .summary("refactoring the parser")
@@ -518,6 +519,7 @@ public abstract class AbstractPeerStoreContractTest implements CoordinationStore
                 null,
                 null,
                 null,
+                null,
                 ClientType.GENERIC,
                 null,
                 at(1),
@@ -534,6 +536,7 @@ public abstract class AbstractPeerStoreContractTest implements CoordinationStore
         assertNull(stored.agent());
         assertNull(stored.gitRoot());
         assertNull(stored.repoKey());
+        assertNull(stored.repoRemote());
         assertNull(stored.tty());
         assertNull(stored.goneAt());
         assertNull(stored.nameReservedUntil());
@@ -1270,6 +1273,7 @@ public abstract class AbstractPeerStoreContractTest implements CoordinationStore
                 null,
                 null,
                 "/tmp",
+                null,
                 null,
                 null,
                 null,

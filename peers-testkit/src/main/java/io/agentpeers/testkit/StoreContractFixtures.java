@@ -61,6 +61,7 @@ public final class StoreContractFixtures {
         private String cwd = "/home/dev/project";
         private String gitRoot = "/home/dev/project";
         private String repoKey = "/home/dev/project/.git";
+        private String repoRemote;
         private String tty = "/dev/pts/3";
         private ClientType clientType = ClientType.CLAUDE_CODE;
         private String summary = "";
@@ -123,10 +124,16 @@ public final class StoreContractFixtures {
             return this;
         }
 
-        /** Outside any repository: no git root, no repo key. */
+        public PeerBuilder repoRemote(String value) {
+            this.repoRemote = value;
+            return this;
+        }
+
+        /** Outside any repository: no git root, no repo key, no remote. */
         public PeerBuilder outsideRepo() {
             this.gitRoot = null;
             this.repoKey = null;
+            this.repoRemote = null;
             return this;
         }
 
@@ -193,6 +200,7 @@ public final class StoreContractFixtures {
                     cwd,
                     gitRoot,
                     repoKey,
+                    repoRemote,
                     tty,
                     clientType,
                     summary,

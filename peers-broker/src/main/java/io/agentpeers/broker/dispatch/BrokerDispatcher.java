@@ -342,6 +342,7 @@ public final class BrokerDispatcher implements ConnectionHandler, CommitListener
                 params.requiredString("cwd"),
                 params.optionalString("git_root"),
                 params.optionalString("repo_key"),
+                params.optionalString("repo_remote"),
                 params.optionalString("tty"),
                 ClientType.fromWireName(params.requiredString("client_type")),
                 params.optionalString("summary"),

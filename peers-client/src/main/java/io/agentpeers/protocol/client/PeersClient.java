@@ -534,6 +534,9 @@ public final class PeersClient implements AutoCloseable {
         node.put("name", request.name());
         node.put("git_root", request.gitRoot());
         node.put("repo_key", request.repoKey());
+        if (request.repoRemote() != null) {
+            node.put("repo_remote", request.repoRemote());
+        }
         node.put("tty", request.tty());
         node.put("summary", request.summary());
         node.put("resume_secret", request.resumeSecret());

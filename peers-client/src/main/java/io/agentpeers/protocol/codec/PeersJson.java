@@ -39,6 +39,9 @@ public final class PeersJson {
         node.put("cwd", peer.cwd());
         node.put("git_root", peer.gitRoot());
         node.put("repo_key", peer.repoKey());
+        if (peer.repoRemote() != null) { // absent rather than null: most peers have none, and lists are long
+            node.put("repo_remote", peer.repoRemote());
+        }
         node.put("tty", peer.tty());
         node.put("summary", peer.summary());
         node.put("registered_at", time(peer.registeredAt()));
@@ -93,6 +96,9 @@ public final class PeersJson {
         node.put("cwd", peer.cwd());
         node.put("git_root", peer.gitRoot());
         node.put("repo_key", peer.repoKey());
+        if (peer.repoRemote() != null) { // absent rather than null: most peers have none, and lists are long
+            node.put("repo_remote", peer.repoRemote());
+        }
         node.put("tty", peer.tty());
         node.put("summary", peer.summary());
         node.put("registered_at", time(peer.registeredAt()));
@@ -197,6 +203,7 @@ public final class PeersJson {
                 text(node, "cwd"),
                 text(node, "git_root"),
                 text(node, "repo_key"),
+                text(node, "repo_remote"),
                 text(node, "tty"),
                 node.hasNonNull("summary") ? node.get("summary").asText() : "",
                 instant(node, "registered_at"),

@@ -273,6 +273,7 @@ public final class InMemoryPeerStore implements PeerStore {
                 p.cwd(),
                 p.gitRoot(),
                 p.repoKey(),
+                p.repoRemote(),
                 p.tty(),
                 p.clientType(),
                 p.summary(),

@@ -138,6 +138,7 @@ class SchemaMigrationTest {
                             "/work/app",
                             "/work/app",
                             "/work/app/.git",
+                            null,
                             "/dev/pts/3",
                             ClientType.CLAUDE_CODE,
                             "building",

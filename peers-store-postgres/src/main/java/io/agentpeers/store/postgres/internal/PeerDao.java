@@ -18,7 +18,7 @@ public interface PeerDao {
     /** Every query of rows selects these, in this order: {@link PeerRowMapper} reads them by position. */
     String COLUMNS = "id, name, conn_pid, conn_uid, conn_start_ticks, agent_pid, agent_uid, agent_start_ticks,"
             + " cwd, git_root, repo_key, tty, client_type, summary, registered_at, last_seen, state, gone_at,"
-            + " name_reserved_until, resume_secret_hash, previous_secret_hash, session_key";
+            + " name_reserved_until, resume_secret_hash, previous_secret_hash, session_key, repo_remote";
 
     /** The broker this connection's store belongs to, set on every connection ({@code set_config}). */
     String SELF = "current_setting('peers.broker_id', true)";
@@ -38,7 +38,7 @@ public interface PeerDao {
     @SqlUpdate("INSERT INTO peers (" + COLUMNS + ") VALUES (:id, :name, :connPid, :connUid, :connStartTicks,"
             + " :agentPid, :agentUid, :agentStartTicks, :cwd, :gitRoot, :repoKey, :tty, :clientType, :summary,"
             + " :registeredAt, :lastSeen, :state, :goneAt, :nameReservedUntil, :resumeSecretHash, :previousSecretHash,"
-            + " :sessionKey)")
+            + " :sessionKey, :repoRemote)")
     void insert(@BindMethods PeerRow row);
 
     /** Writes every column but the id; returns the rows changed (0 or 1). */
@@ -48,7 +48,7 @@ public interface PeerDao {
             + " tty = :tty, client_type = :clientType, summary = :summary, registered_at = :registeredAt,"
             + " last_seen = :lastSeen, state = :state, gone_at = :goneAt, name_reserved_until = :nameReservedUntil,"
             + " resume_secret_hash = :resumeSecretHash, previous_secret_hash = :previousSecretHash,"
-            + " session_key = :sessionKey, broker_id = " + SELF + " WHERE id = :id")
+            + " session_key = :sessionKey, repo_remote = :repoRemote, broker_id = " + SELF + " WHERE id = :id")
     int update(@BindMethods PeerRow row);
 
     @SqlQuery(SELECT + "WHERE name = :name ORDER BY registered_at DESC, id DESC")

@@ -26,6 +26,7 @@ public final class PeerRowMapper implements RowMapper<PeerRow> {
                 rs.getString(9),
                 rs.getString(10),
                 rs.getString(11),
+                rs.getString(23),
                 rs.getString(12),
                 rs.getString(13),
                 rs.getString(14),
@@ -37,7 +38,7 @@ public final class PeerRowMapper implements RowMapper<PeerRow> {
                 rs.getString(20),
                 rs.getString(21),
                 rs.getString(22),
-                rs.getString(23),
-                rs.getString(24));
+                rs.getString(24),
+                rs.getString(25));
     }
 }

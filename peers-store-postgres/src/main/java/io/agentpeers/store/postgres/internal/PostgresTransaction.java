@@ -432,6 +432,7 @@ public final class PostgresTransaction implements StoreTransaction {
         refuseNul("the cwd", p.cwd());
         refuseNul("the git root", p.gitRoot());
         refuseNul("the repo key", p.repoKey());
+        refuseNul("the repo remote", p.repoRemote());
         refuseNul("the tty", p.tty());
         refuseNul("the summary", p.summary());
         refuseNul("the session key", p.sessionKey());

@@ -170,7 +170,9 @@ public final class Schema {
                     END
                     $$""",
                             "CREATE TRIGGER messages_ring AFTER INSERT OR UPDATE OF state ON messages FOR EACH ROW"
-                                    + " WHEN (NEW.state = 'pending') EXECUTE FUNCTION peers_ring_recipient()")));
+                                    + " WHEN (NEW.state = 'pending') EXECUTE FUNCTION peers_ring_recipient()")),
+            // Scope repo across hosts: the git common dir is a path of one host, the remote names the project.
+            new Migration(6, "a peer's repository remote", List.of("ALTER TABLE peers ADD COLUMN repo_remote text")));
 
     private Schema() {}
 

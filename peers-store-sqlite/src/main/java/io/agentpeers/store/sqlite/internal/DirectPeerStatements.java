@@ -31,11 +31,12 @@ final class DirectPeerStatements implements AutoCloseable {
             + "WHERE session_key = ? AND state = 'gone' AND client_type = ?"
             + " AND conn_uid = ? ORDER BY gone_at DESC, id DESC LIMIT 1";
     private static final String INSERT = "INSERT INTO peers (" + PeerDao.COLUMNS + ")"
-            + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+            + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
     private static final String UPDATE = "UPDATE peers SET name = ?, conn_pid = ?, conn_uid = ?,"
             + " conn_start_ticks = ?, agent_pid = ?, agent_uid = ?, agent_start_ticks = ?, cwd = ?, git_root = ?,"
             + " repo_key = ?, tty = ?, client_type = ?, summary = ?, registered_at = ?, last_seen = ?, state = ?,"
-            + " gone_at = ?, name_reserved_until = ?, resume_secret_hash = ?, previous_secret_hash = ?, session_key = ?"
+            + " gone_at = ?, name_reserved_until = ?, resume_secret_hash = ?, previous_secret_hash = ?, session_key = ?,"
+            + " repo_remote = ?"
             + " WHERE id = ?";
 
     private static final PeerRowMapper MAPPER = new PeerRowMapper();
@@ -120,12 +121,12 @@ final class DirectPeerStatements implements AutoCloseable {
     int update(PeerRow row) throws SQLException {
         return update.run(s -> {
             bindFromName(s, row, 1);
-            s.setString(22, row.id());
+            s.setString(23, row.id());
             return s.executeUpdate();
         });
     }
 
-    /** Binds the 21 columns after {@code id}, in {@link PeerDao#COLUMNS}' order, from parameter {@code at} on. */
+    /** Binds the 22 columns after {@code id}, in {@link PeerDao#COLUMNS}' order, from parameter {@code at} on. */
     private static void bindFromName(PreparedStatement s, PeerRow row, int at) throws SQLException {
         int i = at;
         s.setString(i++, row.name());
@@ -148,7 +149,8 @@ final class DirectPeerStatements implements AutoCloseable {
         setLong(s, i++, row.nameReservedUntil());
         s.setString(i++, row.resumeSecretHash());
         s.setString(i++, row.previousSecretHash());
-        s.setString(i, row.sessionKey());
+        s.setString(i++, row.sessionKey());
+        s.setString(i, row.repoRemote());
     }
 
     private static Optional<PeerRow> first(PreparedStatement query) throws SQLException {

@@ -16,7 +16,7 @@ public interface PeerDao {
     /** Every query of rows selects these, in this order: {@link PeerRowMapper} reads them by position. */
     String COLUMNS = "id, name, conn_pid, conn_uid, conn_start_ticks, agent_pid, agent_uid, agent_start_ticks,"
             + " cwd, git_root, repo_key, tty, client_type, summary, registered_at, last_seen, state, gone_at,"
-            + " name_reserved_until, resume_secret_hash, previous_secret_hash, session_key";
+            + " name_reserved_until, resume_secret_hash, previous_secret_hash, session_key, repo_remote";
 
     String SELECT = "SELECT " + COLUMNS + " FROM peers ";
 

@@ -28,6 +28,7 @@ public final class PeerRowMapper implements RowMapper<PeerRow> {
                 rs.getString(9),
                 rs.getString(10),
                 rs.getString(11),
+                rs.getString(23),
                 rs.getString(12),
                 rs.getString(13),
                 rs.getString(14),

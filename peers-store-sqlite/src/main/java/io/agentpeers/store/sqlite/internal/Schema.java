@@ -160,7 +160,9 @@ public final class Schema {
             new Migration(
                     6,
                     "messages of a pair",
-                    List.of("CREATE INDEX messages_pair ON messages (sender_id, recipient_id, id)")));
+                    List.of("CREATE INDEX messages_pair ON messages (sender_id, recipient_id, id)")),
+            // Scope repo across hosts: the git common dir is a path of one host, the remote names the project.
+            new Migration(7, "a peer's repository remote", List.of("ALTER TABLE peers ADD COLUMN repo_remote TEXT")));
 
     private Schema() {}
 
