@@ -674,7 +674,8 @@ final class PeerTools {
         };
     }
 
-    private static String describe(PeerInfo peer) {
+    /** One line about a peer for the model; what another peer registered is fenced to one line each. */
+    static String describe(PeerInfo peer) {
         StringBuilder text = new StringBuilder(label(peer))
                 .append(", ")
                 .append(peer.clientType() == null ? "?" : peer.clientType().wireName());
@@ -702,6 +703,9 @@ final class PeerTools {
             text.append(" (repository ")
                     .append(Fences.oneLine(peer.gitRoot(), 200))
                     .append(')');
+        }
+        if (peer.repoRemote() != null) {
+            text.append(", a clone of ").append(Fences.oneLine(peer.repoRemote(), 200));
         }
         if (peer.tty() != null) {
             text.append(", ").append(Fences.oneLine(peer.tty(), 40));
