@@ -29,7 +29,6 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import java.util.regex.Pattern;
 
@@ -1286,7 +1285,7 @@ public final class PeerNetwork implements AutoCloseable {
         Peer self = found[0];
         Peer victim = found[1];
         if (victim.heldHere()) {
-            return CompletableFuture.completedFuture(signal(victim, caller, (tx, signalled) -> {}));
+            return CompletableFuture.completedFuture(signal(victim, caller));
         }
         // Its pid is another machine's (or another broker's to vouch for): that broker checks and signals.
         String user = processes.userOf(self.connection().pid()).orElse(null);
@@ -1313,11 +1312,10 @@ public final class PeerNetwork implements AutoCloseable {
     }
 
     /** Signals this broker's {@code victim} after the last look at its processes, and records it. */
-    private KillResult signal(Peer victim, PeerId by, BiConsumer<StoreTransaction, Boolean> alsoWrite) {
+    private KillResult signal(Peer victim, PeerId by) {
         requireStillTheAgent(victim);
         boolean signalled = processes.terminate(victim.agent());
         write((tx, events) -> {
-            alsoWrite.accept(tx, signalled);
             events.add(new PeerKilled(victim, by, signalled));
             return null;
         });
@@ -1354,36 +1352,63 @@ public final class PeerNetwork implements AutoCloseable {
             return;
         }
         for (KillRequest request : write((tx, events) -> tx.takeKillRequests(KILL_WAIT))) {
-            KillOutcome outcome;
             try {
-                Peer victim = read(tx -> {
-                    Peer v = tx.findPeer(request.victim())
-                            .orElseThrow(() -> new KillRefusedException("no peer has the id " + request.victim()));
-                    if (!v.live()) {
-                        throw new KillRefusedException(v.displayName() + " is already gone");
-                    }
-                    if (!v.heldHere()) {
-                        throw new KillRefusedException(v.displayName() + " is no longer held by this broker");
-                    }
-                    requireKillable(tx, v, mine -> requireSameUser(mine, request));
-                    return v;
-                });
-                signal(
-                        victim,
-                        request.caller(),
-                        (tx, signalled) -> tx.finishKillRequest(request.id(), KillOutcome.carriedOut(signalled)));
-                outcome = null;
-            } catch (KillRefusedException | NotAuthorizedException e) {
-                outcome = KillOutcome.refused(e);
-            }
-            if (outcome != null) {
-                KillOutcome answer = outcome;
-                write((tx, events) -> {
-                    tx.finishKillRequest(request.id(), answer);
-                    return null;
-                });
+                carryOut(request);
+            } catch (PeersException e) {
+                // The store failed after the signal, or while answering: the asker says it got no answer.
             }
         }
+    }
+
+    /**
+     * Checks, signals and answers one request this broker took; a refusal is answered, never thrown. When
+     * the store fails after the signal, no answer is written (a refusal would be untrue): the asker says so.
+     */
+    private void carryOut(KillRequest request) {
+        Peer victim;
+        KillOutcome refusal;
+        try {
+            victim = read(tx -> {
+                Peer v = tx.findPeer(request.victim())
+                        .orElseThrow(() -> new KillRefusedException("no peer has the id " + request.victim()));
+                if (!v.live()) {
+                    throw new KillRefusedException(v.displayName() + " is already gone");
+                }
+                if (!v.heldHere()) {
+                    throw new KillRefusedException(v.displayName() + " is no longer held by this broker");
+                }
+                requireKillable(tx, v, mine -> requireSameUser(mine, request));
+                return v;
+            });
+            requireStillTheAgent(victim);
+            refusal = null;
+        } catch (KillRefusedException | NotAuthorizedException e) {
+            victim = null;
+            refusal = KillOutcome.refused(e);
+        } catch (StoreException e) {
+            if (e instanceof StoreLostException) {
+                throw e;
+            }
+            victim = null;
+            refusal = new KillOutcome(
+                    false, ErrorCode.KILL_REFUSED, "the holding broker could not check the victim: " + e.getMessage());
+        }
+        if (refusal != null) {
+            KillOutcome answer = refusal;
+            write((tx, events) -> {
+                tx.finishKillRequest(request.id(), answer);
+                return null;
+            });
+            return;
+        }
+        Peer target = victim;
+        boolean signalled = processes.terminate(target.agent());
+        // Answered in the transaction that records the kill.
+        write((tx, events) -> {
+            tx.finishKillRequest(request.id(), KillOutcome.carriedOut(signalled));
+            events.add(new PeerKilled(target, request.caller(), signalled));
+            return null;
+        });
     }
 
     /**
