@@ -122,6 +122,30 @@ class KillAcrossBrokersTest {
     }
 
     @Test
+    void theHolderJudgesTheSameUserByUserNameAndRefusesACallerWhoseNameDiffersOrIsUnknown() throws Exception {
+        try (PeersBroker b = broker("b", Map.of()).start();
+                PeersClient bob = client("b")) {
+            bob.register(RegisterRequest.of("/w/b", ClientType.GENERIC).withName("bob"));
+            String me = ProcessHandle.current().info().user().orElseThrow();
+            // Requests as another broker would write them (a uid of its machine, a name that differs): b is rung.
+            execute("INSERT INTO kill_requests (caller_id, caller_uid, caller_user, asked_by, victim_id, holder)"
+                    + " VALUES ('callerid01', 4242, 'not-" + me + "', 'b-asker', '"
+                    + bob.self().id() + "', '" + brokerId("b") + "'), ('callerid01', 4242"
+                    + ", NULL, 'b-asker', '" + bob.self().id() + "', '" + brokerId("b") + "')");
+
+            waitUntil(
+                    () -> strings("SELECT state FROM kill_requests").equals(List.of("done", "done")), "b answers both");
+            List<String> answers = strings("SELECT refusal || '|' || reason FROM kill_requests ORDER BY id");
+            assertEquals(
+                    "not_authorized|bob belongs to another user (" + me + ", the caller is not-" + me + ")",
+                    answers.get(0),
+                    "the same uid is not the same user across machines");
+            assertTrue(answers.get(1).startsWith("not_authorized|"), answers.get(1));
+            assertTrue(answers.get(1).contains("has no name here"), answers.get(1));
+        }
+    }
+
+    @Test
     void aKillAskedOfABrokerThatStoppedBeatingTimesOutAndIsNeverCarriedOutLater() throws Exception {
         Process sleeper = new ProcessBuilder("sleep", "120").start();
         children.add(sleeper);
