@@ -30,6 +30,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.regex.Pattern;
 
 /**
@@ -52,6 +53,9 @@ public final class PeerNetwork implements AutoCloseable {
 
     /** How many processes {@link #agentUnread} looks at, the caller included: a hook, its shell, the agent, and some. */
     public static final int MAX_AGENT_DEPTH = 6;
+
+    /** How long a kill of another broker's peer waits for that broker's answer. */
+    public static final Duration KILL_WAIT = RemoteKills.BOUND;
 
     private final PeerStore store;
     private final ProcessControl processes;
@@ -122,12 +126,12 @@ public final class PeerNetwork implements AutoCloseable {
         this.remoteKills = new RemoteKills(
                 new RemoteKills.Store() {
                     @Override
-                    public <T> T read(java.util.function.Function<StoreTransaction, T> work) {
+                    public <T> T read(Function<StoreTransaction, T> work) {
                         return PeerNetwork.this.read(work::apply);
                     }
 
                     @Override
-                    public <T> T write(java.util.function.Function<StoreTransaction, T> work) {
+                    public <T> T write(Function<StoreTransaction, T> work) {
                         return PeerNetwork.this.write((tx, events) -> work.apply(tx));
                     }
                 },
@@ -1243,9 +1247,6 @@ public final class PeerNetwork implements AutoCloseable {
             throw e;
         }
     }
-
-    /** How long a kill of another broker's peer waits for that broker's answer. */
-    public static final Duration KILL_WAIT = RemoteKills.BOUND;
 
     /**
      * Kills as {@link #kill} does, without waiting on the caller's thread. The rules this broker can check
