@@ -1,5 +1,6 @@
 package io.agentpeers.app;
 
+import static io.agentpeers.app.SharedPostgresHomes.waitUntil;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -14,28 +15,17 @@ import io.agentpeers.core.RegisterRequest;
 import io.agentpeers.core.Scope;
 import io.agentpeers.protocol.Envelope;
 import io.agentpeers.protocol.PeerInfo;
-import io.agentpeers.protocol.PeersPaths;
-import io.agentpeers.protocol.client.ClientOptions;
 import io.agentpeers.protocol.client.PeersClient;
 import io.agentpeers.store.postgres.PostgresServer;
-import io.agentpeers.transport.unix.UnixSocketConnector;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.SQLException;
-import java.sql.Statement;
-import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 import java.util.stream.Collectors;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -48,27 +38,30 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Tag("postgres")
 class SharedPostgresBrokersTest {
-    private static final Duration WAIT = Duration.ofSeconds(20);
-
     @TempDir
     Path temp;
 
     private final PostgresServer server = PostgresServer.shared();
-    private final String schema = server.freshSchema();
+    private SharedPostgresHomes homes;
+
+    @BeforeEach
+    void homes() {
+        homes = new SharedPostgresHomes(temp, server, server.freshSchema());
+    }
 
     @Test
     void peersOfTwoBrokersListEachOtherInNetworkScopeAndWriteToEachOtherByNameWithPushes() throws Exception {
-        try (PeersBroker a = broker("a").start();
-                PeersBroker b = broker("b").start();
-                PeersClient alice = client("a");
-                PeersClient bob = client("b")) {
+        try (PeersBroker a = homes.broker("a").start();
+                PeersBroker b = homes.broker("b").start();
+                PeersClient alice = homes.client("a");
+                PeersClient bob = homes.client("b")) {
             alice.register(RegisterRequest.of("/w/a", ClientType.GENERIC).withName("alice"));
             bob.register(RegisterRequest.of("/w/b", ClientType.GENERIC).withName("bob"));
-            assertNotEquals(brokerId("a"), brokerId("b"), "each home has an id of its own");
+            assertNotEquals(homes.brokerId("a"), homes.brokerId("b"), "each home has an id of its own");
 
             assertEquals(List.of("bob"), names(alice.listPeers(Scope.NETWORK)));
             assertEquals(
-                    new PeerHolder(brokerId("b"), "host-b"),
+                    new PeerHolder(homes.brokerId("b"), "host-b"),
                     alice.listPeers(Scope.NETWORK).get(0).broker(),
                     "bob's broker and host vouch for him");
             assertEquals(List.of("alice"), names(bob.listPeers(Scope.NETWORK)));
@@ -95,21 +88,23 @@ class SharedPostgresBrokersTest {
             waitUntil(() -> bob.pending(10).isEmpty() && alice.pending(10).isEmpty(), "both acknowledged");
             assertEquals(
                     List.of("read", "delivered"), // answered, so read; the answer pushed and acknowledged
-                    strings("SELECT state FROM messages WHERE id IN (" + first + ", " + answer + ") ORDER BY id"));
+                    homes.strings(
+                            "SELECT state FROM messages WHERE id IN (" + first + ", " + answer + ") ORDER BY id"));
 
+            // bob's agent is this JVM, b's own process: b refuses (KillAcrossBrokersTest kills a real one).
             RuntimeException refused = assertThrows(RuntimeException.class, () -> alice.kill("bob"));
-            assertTrue(refused.getMessage().contains("held by another broker"), refused.getMessage());
+            assertTrue(refused.getMessage().contains("on host-b that holds bob refused"), refused.getMessage());
         }
     }
 
     @Test
     void scopeRepoReachesClonesOfOneRemoteOnOtherBrokersButNotTheirFolders() throws Exception {
-        try (PeersBroker a = broker("a").start();
-                PeersBroker b = broker("b").start();
-                PeersClient alice = client("a");
-                PeersClient bob = client("b");
-                PeersClient carol = client("b");
-                PeersClient dave = client("b")) {
+        try (PeersBroker a = homes.broker("a").start();
+                PeersBroker b = homes.broker("b").start();
+                PeersClient alice = homes.client("a");
+                PeersClient bob = homes.client("b");
+                PeersClient carol = homes.client("b");
+                PeersClient dave = homes.client("b")) {
             // One project cloned on two hosts: the git common dirs differ, the remote is the same.
             alice.register(RegisterRequest.of("/home/alice/app", ClientType.GENERIC)
                     .withName("alice")
@@ -141,9 +136,9 @@ class SharedPostgresBrokersTest {
     void aBurstOfCrossBrokerSendsArrivesWholeAndEachMessageOnce() throws Exception {
         int senders = 4;
         int each = 150;
-        try (PeersBroker a = broker("a").start();
-                PeersBroker b = broker("b").start();
-                PeersClient bob = client("b")) {
+        try (PeersBroker a = homes.broker("a").start();
+                PeersBroker b = homes.broker("b").start();
+                PeersClient bob = homes.client("b")) {
             bob.register(RegisterRequest.of("/w/b", ClientType.GENERIC).withName("bob"));
             Map<Long, Integer> received = new ConcurrentHashMap<>();
             bob.subscribe(envelope -> received.merge(envelope.message().id(), 1, Integer::sum));
@@ -154,7 +149,7 @@ class SharedPostgresBrokersTest {
             for (int s = 0; s < senders; s++) {
                 int n = s;
                 Thread thread = new Thread(() -> {
-                    try (PeersClient sender = client("a")) {
+                    try (PeersClient sender = homes.client("a")) {
                         sender.register(
                                 RegisterRequest.of("/w/a", ClientType.GENERIC).withName("sender-" + n));
                         for (int i = 0; i < each; i++) {
@@ -185,32 +180,33 @@ class SharedPostgresBrokersTest {
     @Test
     void aBrokerCutOffFromTheDatabaseHasItsPeersMarkedGoneAfterTheLeaseAndTheyResumeOnTheOtherBySecret()
             throws Exception {
-        PeersBroker a = broker("a").start();
-        try (PeersBroker b = broker("b").start();
-                PeersClient alice = client("a");
-                PeersClient bob = client("b")) {
+        PeersBroker a = homes.broker("a").start();
+        try (PeersBroker b = homes.broker("b").start();
+                PeersClient alice = homes.client("a");
+                PeersClient bob = homes.client("b")) {
             alice.register(RegisterRequest.of("/w/a", ClientType.GENERIC).withName("alice"));
             bob.register(RegisterRequest.of("/w/b", ClientType.GENERIC).withName("bob"));
             String secret = alice.resumeSecret();
             String aliceId = alice.self().id();
 
             // Every connection of broker a, cut by the server: its lock and its heartbeat go with them.
-            execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'peers broker "
-                    + brokerId("a") + "'");
+            homes.execute(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'peers broker "
+                            + homes.brokerId("a") + "'");
             waitUntil(() -> a.failure().isPresent(), "broker a stops once its store is lost");
             assertEquals(
                     List.of("live"),
-                    strings("SELECT state FROM peers WHERE id = '" + aliceId + "'"),
+                    homes.strings("SELECT state FROM peers WHERE id = '" + aliceId + "'"),
                     "a broker that died marks nothing gone itself");
             long waiting = bob.send("alice", "for when you are back").message().id();
 
             waitUntil(
-                    () -> strings("SELECT state FROM peers WHERE id = '" + aliceId + "'")
+                    () -> homes.strings("SELECT state FROM peers WHERE id = '" + aliceId + "'")
                             .equals(List.of("gone")),
                     "b marks alice gone after a's lease");
             assertFalse(names(bob.listPeers(Scope.NETWORK)).contains("alice"));
 
-            try (PeersClient back = client("b")) {
+            try (PeersClient back = homes.client("b")) {
                 back.register(RegisterRequest.of("/w/b", ClientType.GENERIC).withResumeSecret(secret));
                 assertEquals(aliceId, back.self().id(), "the same peer, now on broker b");
                 assertEquals("alice", back.self().name());
@@ -225,97 +221,17 @@ class SharedPostgresBrokersTest {
 
     @Test
     void aSecondBrokerOfTheSameIdIsRefused() throws Exception {
-        try (PeersBroker a = broker("a").start()) {
-            Files.createDirectories(temp.resolve("copy"), PrivateHome.ATTRIBUTES);
-            Files.writeString(temp.resolve("copy").resolve(BrokerIdFile.NAME), brokerId("a") + "\n");
-            Files.setPosixFilePermissions(temp.resolve("copy").resolve(BrokerIdFile.NAME), PrivateHome.FILE);
+        try (PeersBroker a = homes.broker("a").start()) {
+            homes.homeWithBrokerId("copy", homes.brokerId("a"));
             RuntimeException refused = assertThrows(
-                    RuntimeException.class, () -> broker("copy").start().close());
+                    RuntimeException.class, () -> homes.broker("copy").start().close());
             assertTrue(refused.getMessage().contains("in use by another peers broker"), refused.getMessage());
         }
     }
 
     // ---- helpers
 
-    private BrokerConfig broker(String name) {
-        Path home = temp.resolve(name);
-        Map<String, String> env = env(home);
-        return BrokerConfig.from(PeersPaths.from(env, home), env);
-    }
-
-    private Map<String, String> env(Path home) {
-        Map<String, String> env = new HashMap<>();
-        env.put("PEERS_HOME", home.toString());
-        env.put(
-                "PEERS_DB",
-                "postgresql://" + server.user() + "@127.0.0.1:" + server.port() + "/" + server.database() + "?schema="
-                        + schema);
-        env.put("PGPASSWORD", server.password());
-        env.put("PEERS_LEASE_MS", "1500");
-        env.put("PEERS_POLL_MS", "500");
-        env.put("PEERS_HOST", "host-" + home.getFileName());
-        return env;
-    }
-
-    private PeersClient client(String name) {
-        Path home = temp.resolve(name);
-        return PeersClient.connect(
-                new UnixSocketConnector(PeersPaths.from(env(home), home).socket()),
-                ClientOptions.defaults().withReconnect(false).withRequestTimeout(Duration.ofSeconds(30)));
-    }
-
-    private String brokerId(String name) throws Exception {
-        return Files.readString(temp.resolve(name).resolve(BrokerIdFile.NAME)).strip();
-    }
-
     private static List<String> names(List<PeerInfo> peers) {
         return peers.stream().map(PeerInfo::displayName).collect(Collectors.toList());
-    }
-
-    private Connection connect() throws SQLException {
-        return DriverManager.getConnection(
-                "jdbc:postgresql://127.0.0.1:" + server.port() + "/" + server.database() + "?currentSchema=" + schema,
-                server.user(),
-                server.password());
-    }
-
-    private void execute(String sql) throws SQLException {
-        try (Connection c = connect();
-                Statement s = c.createStatement()) {
-            s.execute(sql);
-        }
-    }
-
-    private List<String> strings(String sql) {
-        try (Connection c = connect();
-                Statement s = c.createStatement();
-                var rs = s.executeQuery(sql)) {
-            List<String> out = new ArrayList<>();
-            while (rs.next()) {
-                out.add(rs.getString(1));
-            }
-            return out;
-        } catch (SQLException e) {
-            throw new IllegalStateException(sql + ": " + e.getMessage(), e);
-        }
-    }
-
-    private static void waitUntil(BooleanSupplier condition, String what) throws InterruptedException {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("not within " + WAIT.toSeconds() + " s: " + what);
-            }
-            TimeUnit.MILLISECONDS.sleep(50);
-        }
-    }
-
-    /** Modes of a private home and file, as the broker requires them. */
-    private static final class PrivateHome {
-        static final java.nio.file.attribute.FileAttribute<?> ATTRIBUTES =
-                java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
-                        java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
-        static final Set<java.nio.file.attribute.PosixFilePermission> FILE =
-                java.nio.file.attribute.PosixFilePermissions.fromString("rw-------");
     }
 }

@@ -66,6 +66,8 @@ public enum ErrorCode {
     NOT_AUTHORIZED("not_authorized"),
     /** A kill the rules forbid. */
     KILL_REFUSED("kill_refused"),
+    /** The broker holding the victim of a kill did not answer it in time; the request is void. */
+    KILL_UNANSWERED("kill_unanswered"),
     /** The named agent process is not the connecting process's parent of the same uid. */
     AGENT_NOT_VERIFIED("agent_not_verified"),
     /** No peer has this resume secret. */

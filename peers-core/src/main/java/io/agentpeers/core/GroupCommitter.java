@@ -214,6 +214,9 @@ final class GroupCommitter implements AutoCloseable {
     }
 
     private static RuntimeException asPeersException(RuntimeException e) {
+        if (e instanceof StoreConflictException conflict) {
+            return conflict.reported(); // another writer of a shared store won a race the rules decide
+        }
         return e instanceof PeersException ? e : new StoreException("the store failed: " + e.getMessage(), e);
     }
 

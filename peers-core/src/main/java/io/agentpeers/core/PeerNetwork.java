@@ -26,8 +26,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.regex.Pattern;
 
 /**
@@ -51,6 +54,9 @@ public final class PeerNetwork implements AutoCloseable {
     /** How many processes {@link #agentUnread} looks at, the caller included: a hook, its shell, the agent, and some. */
     public static final int MAX_AGENT_DEPTH = 6;
 
+    /** How long a kill of another broker's peer waits for that broker's answer. */
+    public static final Duration KILL_WAIT = RemoteKills.BOUND;
+
     private final PeerStore store;
     private final ProcessControl processes;
     private final InstantSource clock;
@@ -62,6 +68,7 @@ public final class PeerNetwork implements AutoCloseable {
     private final ExchangeGuard exchanges;
     private final AtomicBoolean started = new AtomicBoolean();
     private final CommitListener outside;
+    private final RemoteKills remoteKills;
     private volatile boolean closed;
 
     /**
@@ -116,6 +123,19 @@ public final class PeerNetwork implements AutoCloseable {
                 },
                 onStoreLost,
                 limits.maxBatch());
+        this.remoteKills = new RemoteKills(
+                new RemoteKills.Store() {
+                    @Override
+                    public <T> T read(Function<StoreTransaction, T> work) {
+                        return PeerNetwork.this.read(work::apply);
+                    }
+
+                    @Override
+                    public <T> T write(Function<StoreTransaction, T> work) {
+                        return PeerNetwork.this.write((tx, events) -> work.apply(tx));
+                    }
+                },
+                RemoteKills.BOUND);
     }
 
     /**
@@ -134,37 +154,41 @@ public final class PeerNetwork implements AutoCloseable {
             return tx.markAllLivePeersGone(now, now.plus(limits.nameGrace()));
         });
         if (store.shared()) {
-            store.onRemoteCommit(remoteMailBell());
+            store.onRemoteCommit(remoteBell());
         }
         return leftover;
     }
 
     /**
-     * What rings when another broker of a shared store committed mail for this broker's peers: the new rows
-     * go out as the events of a local send would (pushes, long polls, answers). A failed read is retried at
-     * the next ring (the store's fallback poll).
+     * What rings when another broker of a shared store committed something for this one: mail for its peers
+     * goes out as the events of a local send would (pushes, long polls, answers); kill requests for its peers
+     * are carried out or refused; answers to this broker's kill requests reach their callers. A failed read
+     * is retried at the next ring (the store's fallback poll); each part fails apart from the others.
      */
-    private Runnable remoteMailBell() {
+    private Runnable remoteBell() {
         RemoteMail mail = new RemoteMail(
-                (afterId, limit) -> read(tx -> tx.remoteMail(afterId, limit)),
-                events -> {
-                    try {
-                        outside.committed(events);
-                    } catch (RuntimeException ignored) {
-                        // The listener's contract forbids throwing (a host closing its pushes may still).
-                    }
-                },
-                System::nanoTime);
+                (afterId, limit) -> read(tx -> tx.remoteMail(afterId, limit)), this::tellOutside, System::nanoTime);
         return () -> {
-            if (closed) {
-                return;
-            }
-            try {
-                mail.run();
-            } catch (PeersException e) {
-                // The next ring reads again; a lost store has told its listener already.
+            for (Runnable part : List.<Runnable>of(mail, this::takeKillRequests, remoteKills::ring)) {
+                if (closed) {
+                    return;
+                }
+                try {
+                    part.run();
+                } catch (PeersException e) {
+                    // The next ring reads again; a lost store has told its listener already.
+                }
             }
         };
+    }
+
+    /** Hands events that no commit of this broker made (another broker's) to the listener. */
+    private void tellOutside(List<PeersEvent> events) {
+        try {
+            outside.committed(events);
+        } catch (RuntimeException ignored) {
+            // The listener's contract forbids throwing (a host closing its pushes may still).
+        }
     }
 
     /** The limits this network enforces. */
@@ -1214,10 +1238,32 @@ public final class PeerNetwork implements AutoCloseable {
 
     /**
      * Ends the agent process of another live, verified peer of the caller's own user, with SIGTERM.
-     * Irreversible; meant for stuck peers.
+     * Irreversible; meant for stuck peers. A peer another broker holds is asked of that broker, and this
+     * waits for its answer (at most {@link #KILL_WAIT}): see {@link #killAnywhere}.
      */
     public KillResult kill(PeerId caller, String target) {
-        KillResult result = read(tx -> {
+        try {
+            return killAnywhere(caller, target).join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof RuntimeException cause) {
+                throw cause;
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * Kills as {@link #kill} does, without waiting on the caller's thread. The rules this broker can check
+     * (the caller is live and verified, the victim exists, is live and is not the caller) throw here; a kill
+     * of this broker's peer is done before this returns. A peer another broker of a shared store holds is
+     * asked of that broker with a request row: it runs the checks of a local kill itself (its victim verified,
+     * still the same agent process, the same user <em>name</em> as the caller's, since uids differ between
+     * machines) and signals or refuses. The future completes with its result, or fails with its refusal
+     * ({@link KillRefusedException}, {@link NotAuthorizedException}, naming that broker and host) or, when no
+     * answer came within {@link #KILL_WAIT}, with {@link KillUnansweredException} (the request is void then).
+     */
+    public CompletableFuture<KillResult> killAnywhere(PeerId caller, String target) {
+        Peer[] found = read(tx -> {
             Peer self = requireLive(tx, caller);
             if (!self.verified()) {
                 throw new NotAuthorizedException(
@@ -1230,34 +1276,144 @@ public final class PeerNetwork implements AutoCloseable {
             if (!victim.live()) {
                 throw new KillRefusedException(victim.displayName() + " is already gone");
             }
-            if (!victim.heldHere()) {
-                // Its pid means a process of another machine, or of another broker's checks: never signal it here.
-                throw new KillRefusedException(victim.displayName() + " is held by another broker ("
-                        + victim.holder().brokerId()
-                        + (victim.holder().host() == null
-                                ? ""
-                                : " on " + victim.holder().host())
-                        + "): kill it there; a kill across brokers is not built yet");
+            if (victim.heldHere()) {
+                int uid = self.connection().uid();
+                requireKillable(tx, victim, v -> {
+                    if (v.agent().uid() != uid) {
+                        throw new NotAuthorizedException(v.displayName() + " belongs to another user (uid "
+                                + v.agent().uid() + ")");
+                    }
+                });
             }
-            if (!victim.verified() || victim.agent() == null) {
-                throw new KillRefusedException(
-                        victim.displayName()
-                                + " is unverified (connected over TCP, TLS or in VM): the broker cannot tell which process to end");
-            }
-            if (victim.agent().uid() != self.connection().uid()) {
-                throw new NotAuthorizedException(victim.displayName() + " belongs to another user (uid "
-                        + victim.agent().uid() + ")");
-            }
-            requireOwnAgent(tx, victim);
-            return new KillResult(victim, false);
+            return new Peer[] {self, victim};
         });
-        requireStillTheAgent(result.target());
-        boolean signalled = processes.terminate(result.target().agent());
+        Peer self = found[0];
+        Peer victim = found[1];
+        if (victim.heldHere()) {
+            return CompletableFuture.completedFuture(signal(victim, caller));
+        }
+        // Its pid is another machine's (or another broker's to vouch for): that broker checks and signals.
+        String user = processes.userOf(self.connection().pid()).orElse(null);
+        long id = write((tx, events) -> tx.insertKillRequest(
+                caller,
+                self.connection().uid(),
+                user,
+                victim.id(),
+                victim.holder().brokerId()));
+        return remoteKills.await(id, victim).thenApply(result -> {
+            tellOutside(List.of(new PeerKilled(result.target(), caller, result.signalled())));
+            return result;
+        });
+    }
+
+    /** The checks of a kill that only the victim's own broker can make, the same user's rule given. */
+    private void requireKillable(StoreTransaction tx, Peer victim, Consumer<Peer> sameUser) {
+        if (!victim.verified() || victim.agent() == null) {
+            throw new KillRefusedException(victim.displayName()
+                    + " is unverified (connected over TCP, TLS or in VM): the broker cannot tell which process to end");
+        }
+        sameUser.accept(victim);
+        requireOwnAgent(tx, victim);
+    }
+
+    /** Signals this broker's {@code victim} after the last look at its processes, and records it. */
+    private KillResult signal(Peer victim, PeerId by) {
+        requireStillTheAgent(victim);
+        boolean signalled = processes.terminate(victim.agent());
         write((tx, events) -> {
-            events.add(new PeerKilled(result.target(), caller, signalled));
+            events.add(new PeerKilled(victim, by, signalled));
             return null;
         });
-        return new KillResult(result.target(), signalled);
+        return new KillResult(victim, signalled);
+    }
+
+    /**
+     * The same user across machines is the same user name: a uid is a number of one machine's user database,
+     * and two machines may give one person different uids, or one uid to two people. A side that cannot name
+     * its user refuses.
+     */
+    private void requireSameUser(Peer victim, KillRequest request) {
+        String mine = processes.userOf(victim.agent().pid()).orElse(null);
+        if (mine == null || request.callerUser() == null) {
+            throw new NotAuthorizedException("the user of "
+                    + (mine == null
+                            ? victim.displayName() + "'s agent (uid "
+                                    + victim.agent().uid() + ")"
+                            : "the caller (uid " + request.callerUid() + " on its machine)")
+                    + " has no name here, and across machines only the user name tells the same user");
+        }
+        if (!mine.equals(request.callerUser())) {
+            throw new NotAuthorizedException(victim.displayName() + " belongs to another user (" + mine
+                    + ", the caller is " + request.callerUser() + ")");
+        }
+    }
+
+    /**
+     * The holding side: carries out, or refuses, the kill requests other brokers addressed to this one, each
+     * at most once; a request older than {@link #KILL_WAIT} is voided, never acted on. Rung by the store's bell.
+     */
+    private void takeKillRequests() {
+        if (!read(StoreTransaction::hasKillRequests)) {
+            return;
+        }
+        for (KillRequest request : write((tx, events) -> tx.takeKillRequests(KILL_WAIT))) {
+            try {
+                carryOut(request);
+            } catch (PeersException e) {
+                // The store failed after the signal, or while answering: the asker says it got no answer.
+            }
+        }
+    }
+
+    /**
+     * Checks, signals and answers one request this broker took; a refusal is answered, never thrown. When
+     * the store fails after the signal, no answer is written (a refusal would be untrue): the asker says so.
+     */
+    private void carryOut(KillRequest request) {
+        Peer victim;
+        KillOutcome refusal;
+        try {
+            victim = read(tx -> {
+                Peer v = tx.findPeer(request.victim())
+                        .orElseThrow(() -> new KillRefusedException("no peer has the id " + request.victim()));
+                if (!v.live()) {
+                    throw new KillRefusedException(v.displayName() + " is already gone");
+                }
+                if (!v.heldHere()) {
+                    throw new KillRefusedException(v.displayName() + " is no longer held by this broker");
+                }
+                requireKillable(tx, v, mine -> requireSameUser(mine, request));
+                return v;
+            });
+            requireStillTheAgent(victim);
+            refusal = null;
+        } catch (KillRefusedException | NotAuthorizedException e) {
+            victim = null;
+            refusal = KillOutcome.refused(e);
+        } catch (StoreException e) {
+            if (e instanceof StoreLostException) {
+                throw e;
+            }
+            victim = null;
+            refusal = new KillOutcome(
+                    false, ErrorCode.KILL_REFUSED, "the holding broker could not check the victim: " + e.getMessage());
+        }
+        if (refusal != null) {
+            KillOutcome answer = refusal;
+            write((tx, events) -> {
+                tx.finishKillRequest(request.id(), answer);
+                return null;
+            });
+            return;
+        }
+        Peer target = victim;
+        boolean signalled = processes.terminate(target.agent());
+        // Answered in the transaction that records the kill.
+        write((tx, events) -> {
+            tx.finishKillRequest(request.id(), KillOutcome.carriedOut(signalled));
+            events.add(new PeerKilled(target, request.caller(), signalled));
+            return null;
+        });
     }
 
     /**
@@ -1481,6 +1637,7 @@ public final class PeerNetwork implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
+        remoteKills.close();
         committer.close();
     }
 }

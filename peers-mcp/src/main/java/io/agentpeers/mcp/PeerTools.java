@@ -430,8 +430,15 @@ final class PeerTools {
         if (!killed.signalled()) {
             return "The agent process of " + label(peer) + " was already gone: nothing was signalled.";
         }
-        return "Sent SIGTERM to the agent process" + (peer.agentPid() == null ? "" : " (pid " + peer.agentPid() + ")")
-                + " of " + label(peer) + ". Its session ends; list_peers will no longer show it.";
+        // Another broker's peer: that broker checked and signalled, on its own host.
+        String by = peer.broker() == null
+                ? "Sent SIGTERM"
+                : "The broker on "
+                        + (peer.broker().host() == null
+                                ? peer.broker().brokerId()
+                                : peer.broker().host()) + " that holds it sent SIGTERM";
+        return by + " to the agent process" + (peer.agentPid() == null ? "" : " (pid " + peer.agentPid() + ")") + " of "
+                + label(peer) + ". Its session ends; list_peers will no longer show it.";
     }
 
     // ------------------------------------------------------------ messages

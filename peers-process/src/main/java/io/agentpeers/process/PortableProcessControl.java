@@ -62,6 +62,14 @@ public final class PortableProcessControl implements ProcessControl {
         return Optional.of(new ProcessInfo(pid, parent, uid, start.get().toEpochMilli(), adopts));
     }
 
+    /** The JDK resolves the uid through the system's user database (getpwuid): LDAP users included. */
+    @Override
+    public Optional<String> userOf(long pid) {
+        return pid <= 0
+                ? Optional.empty()
+                : ProcessHandle.of(pid).flatMap(handle -> handle.info().user());
+    }
+
     @Override
     public boolean terminate(ProcessRef process) {
         return isAlive(process) && Signals.terminate(process.pid());

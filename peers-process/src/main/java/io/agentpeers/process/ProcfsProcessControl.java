@@ -71,6 +71,14 @@ public final class ProcfsProcessControl implements ProcessControl {
         }
     }
 
+    /** The JDK resolves the uid through the system's user database (getpwuid): LDAP users included. */
+    @Override
+    public Optional<String> userOf(long pid) {
+        return pid <= 0
+                ? Optional.empty()
+                : ProcessHandle.of(pid).flatMap(handle -> handle.info().user());
+    }
+
     @Override
     public boolean terminate(ProcessRef process) {
         return isAlive(process) && Signals.terminate(process.pid());

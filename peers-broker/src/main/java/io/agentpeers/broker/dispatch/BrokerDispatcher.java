@@ -272,7 +272,7 @@ public final class BrokerDispatcher implements ConnectionHandler, CommitListener
                         .set(
                                 "message",
                                 PeersJson.message(network.message(session.caller(), params.requiredLong("id"))));
-            case "kill" -> kill(connection, session, params);
+            case "kill" -> kill(connection, session, request, params);
             case "agent_unread" -> agentUnread(connection, params);
             case "dashboard" -> dashboard(connection, session, params);
             case "claim_paths" -> claims.claim(session.caller(), params);
@@ -518,16 +518,57 @@ public final class BrokerDispatcher implements ConnectionHandler, CommitListener
         return null;
     }
 
-    private JsonNode kill(ServerConnection connection, Session session, Params params) {
+    /**
+     * A kill of this broker's peer is answered at once; one of another broker's peer is answered when that
+     * broker answers (at most {@link io.agentpeers.core.PeerNetwork#KILL_WAIT}), from the thread that brings the
+     * answer: no worker waits for it.
+     */
+    private JsonNode kill(ServerConnection connection, Session session, JsonRpcRequest request, Params params) {
         PeerId caller = session.caller();
         String target = params.requiredString("peer");
-        KillResult result = context.apartFromDashboardActions(() -> network.kill(caller, target));
+        CompletableFuture<KillResult> pending =
+                context.apartFromDashboardActions(() -> network.killAnywhere(caller, target));
+        if (pending.isDone() && !pending.isCompletedExceptionally()) {
+            return killed(connection, caller, pending.join());
+        }
+        pending.whenComplete((result, failure) -> {
+            if (request.id() == null) {
+                return;
+            }
+            Throwable cause =
+                    failure instanceof java.util.concurrent.CompletionException ? failure.getCause() : failure;
+            if (cause == null) {
+                connection.send(JsonRpcResponse.success(request.id(), killed(connection, caller, result))
+                        .toLine());
+            } else if (cause instanceof PeersException e) {
+                LOG.info(
+                        "event=kill_refused conn={} by={} target=\"{}\" code={}",
+                        connection.id(),
+                        caller,
+                        target.replaceAll("[^A-Za-z0-9_-]", "?"),
+                        e.errorCode().wireName());
+                connection.send(JsonRpcResponse.failure(request.id(), JsonRpcError.of(e))
+                        .toLine());
+            } else {
+                LOG.error("event=error conn={} method=kill internal failure", connection.id(), cause);
+                connection.send(JsonRpcResponse.failure(
+                                request.id(),
+                                JsonRpcError.internalFailure(
+                                        "the broker failed on kill: " + cause + "; it keeps serving"))
+                        .toLine());
+            }
+        });
+        return null;
+    }
+
+    private JsonNode killed(ServerConnection connection, PeerId caller, KillResult result) {
         LOG.info(
-                "event=kill conn={} by={} target={} agent_pid={} signalled={}",
+                "event=kill conn={} by={} target={} agent_pid={} held_by={} signalled={}",
                 connection.id(),
                 caller,
                 result.target().id(),
-                result.target().agent().pid(),
+                result.target().agent() == null ? "-" : result.target().agent().pid(),
+                result.target().heldHere() ? "here" : result.target().holder().brokerId(),
                 result.signalled());
         ObjectNode node = NODES.objectNode();
         node.set("peer", PeersJson.peer(result.target()));

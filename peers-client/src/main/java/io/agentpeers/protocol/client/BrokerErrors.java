@@ -7,6 +7,7 @@ import io.agentpeers.core.ErrorCode;
 import io.agentpeers.core.InvalidArgumentException;
 import io.agentpeers.core.InvalidNameException;
 import io.agentpeers.core.KillRefusedException;
+import io.agentpeers.core.KillUnansweredException;
 import io.agentpeers.core.MessageTooLargeException;
 import io.agentpeers.core.NameTakenException;
 import io.agentpeers.core.NotAuthorizedException;
@@ -74,6 +75,7 @@ public final class BrokerErrors {
                                 : error.data().path(JsonRpcError.RETRY_AFTER_MS).asLong(0));
             case NOT_AUTHORIZED -> new NotAuthorizedException(message);
             case KILL_REFUSED -> new KillRefusedException(message);
+            case KILL_UNANSWERED -> new KillUnansweredException(message);
             case AGENT_NOT_VERIFIED -> new AgentNotVerifiedException(message);
             case RESUME_REFUSED -> new ResumeRefusedException(message);
             case PEER_STILL_CONNECTED -> new PeerStillConnectedException(message);

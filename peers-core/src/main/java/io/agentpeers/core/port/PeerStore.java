@@ -58,12 +58,13 @@ public interface PeerStore extends AutoCloseable {
 
     /**
      * For a {@linkplain #shared() shared} store: calls {@code bell} on a thread of the store's when another
-     * broker committed something this broker's peers should hear of (a message to one of them), and every few
-     * seconds in case such a signal was missed. The bell only rings: the broker reads the rows
-     * ({@link StoreTransaction#remoteMail}). A later call replaces the bell; a store of one broker
-     * never rings.
+     * broker committed something this broker should hear of (a message to one of its peers, a kill request
+     * for one, the answer to a kill request of its own), and every few seconds in case such a signal was
+     * missed. The bell only rings: the broker reads the rows ({@link StoreTransaction#remoteMail}, {@link
+     * StoreTransaction#takeKillRequests}, {@link StoreTransaction#killOutcomes}). A later call replaces the
+     * bell; a store of one broker never rings.
      *
-     * @param bell must return quickly and must not throw
+     * @param bell must not throw; may run store transactions (it is the store's own thread, not a lock holder's)
      */
     default void onRemoteCommit(Runnable bell) {}
 

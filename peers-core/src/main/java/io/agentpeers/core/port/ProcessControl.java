@@ -30,6 +30,15 @@ public interface ProcessControl {
     boolean terminate(ProcessRef process);
 
     /**
+     * The name of the user running {@code pid}, as this machine's user database says it (NSS: files, LDAP,
+     * ...), or empty when the process is gone or its uid has no name. Compared across machines, where uids
+     * may differ: a kill asked by another broker needs the same user name on both sides.
+     */
+    default Optional<String> userOf(long pid) {
+        return Optional.empty();
+    }
+
+    /**
      * One process as the system sees it.
      *
      * @param adoptsOrphans whether it adopts the orphans below it: an init (pid 1, or pid 1 of a pid

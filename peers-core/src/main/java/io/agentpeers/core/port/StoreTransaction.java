@@ -2,13 +2,17 @@ package io.agentpeers.core.port;
 
 import io.agentpeers.core.Claim;
 import io.agentpeers.core.ClientType;
+import io.agentpeers.core.KillOutcome;
+import io.agentpeers.core.KillRequest;
 import io.agentpeers.core.Message;
 import io.agentpeers.core.NewMessage;
 import io.agentpeers.core.Peer;
 import io.agentpeers.core.PeerId;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -97,6 +101,50 @@ public interface StoreTransaction {
      */
     default List<Message> remoteMail(long afterId, int limit) {
         return List.of();
+    }
+
+    // ---- kills across brokers (a shared store only; a store of one broker has no other broker to ask)
+
+    /**
+     * Records a kill of {@code victim}, which the broker {@code holderBrokerId} holds, asked by this broker's
+     * peer {@code caller}; the holder's bell rings at commit. Returns the request's id. A store of one broker
+     * refuses: every victim it knows is its own.
+     */
+    default long insertKillRequest(
+            PeerId caller, int callerUid, String callerUser, PeerId victim, String holderBrokerId) {
+        throw new UnsupportedOperationException("a store of one broker has no other broker to ask for a kill");
+    }
+
+    /** Whether kill requests wait for this broker to take them: a read before {@link #takeKillRequests}. */
+    default boolean hasKillRequests() {
+        return false;
+    }
+
+    /**
+     * Takes the kill requests addressed to this broker that wait, each at most once (a taken request is
+     * never handed out again); those older than {@code bound} by the store's clock are voided instead and
+     * never handed out. Oldest first.
+     */
+    default List<KillRequest> takeKillRequests(Duration bound) {
+        return List.of();
+    }
+
+    /** Records this broker's answer to the request {@code id} it took; its asker's bell rings at commit. */
+    default void finishKillRequest(long id, KillOutcome outcome) {
+        throw new UnsupportedOperationException("a store of one broker has no kill requests");
+    }
+
+    /**
+     * Voids the request {@code id} unless its holder took it already: returns whether it was voided (then it
+     * is never carried out).
+     */
+    default boolean voidKillRequest(long id) {
+        return false;
+    }
+
+    /** The answers given so far to those of the requests {@code ids} that were answered, by id. */
+    default Map<Long, KillOutcome> killOutcomes(Collection<Long> ids) {
+        return Map.of();
     }
 
     /** Pending messages addressed to {@code recipient}, oldest first. */

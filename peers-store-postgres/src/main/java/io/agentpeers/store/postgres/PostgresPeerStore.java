@@ -49,7 +49,8 @@ import org.slf4j.LoggerFactory;
  * of the lease; each beat also marks gone the live peers of brokers whose beat is older than the lease.
  * A store that finds its own lease ran out (another broker marked its peers gone) is lost from then on, as
  * when its connection breaks. A message to another broker's peer notifies that broker's channel at commit
- * (a trigger); {@link #onRemoteCommit} LISTENs on this broker's channel.
+ * (a trigger); {@link #onRemoteCommit} LISTENs on this broker's channel. A kill of another broker's peer is a
+ * row of {@code kill_requests}, rung the same way to its holder, and its answer back to the asker.
  * Writes of this JVM are serialised by one lock, and {@code READ COMMITTED} is enough for them.
  *
  * <p><b>A lost connection.</b> When the writer's connection breaks (the server stopped or restarted,

@@ -33,7 +33,7 @@ class SchemaMigrationTest {
     @Test
     void aNewSchemaGetsEveryStepRecordedWithThisPeersVersion() throws Exception {
         open().close();
-        assertEquals(List.of("brokers", "claims", "messages", "peers", "schema_version"), tables());
+        assertEquals(List.of("brokers", "claims", "kill_requests", "messages", "peers", "schema_version"), tables());
         List<String> recorded =
                 strings("SELECT version || ' ' || peers_version FROM " + schema + ".schema_version ORDER BY version");
         List<String> expected = new ArrayList<>();

@@ -39,6 +39,11 @@ final class DirectStatements implements AutoCloseable {
         this.connection = connection;
     }
 
+    /** The connection these statements run on, for the rare statements prepared when used. */
+    Connection connection() {
+        return connection;
+    }
+
     /** Inserts a message in {@code state} (pending or held); returns its id. */
     long insertMessage(
             String senderId,

@@ -3,20 +3,26 @@ package io.agentpeers.store.postgres.internal;
 import io.agentpeers.core.Claim;
 import io.agentpeers.core.ClientType;
 import io.agentpeers.core.InvalidArgumentException;
+import io.agentpeers.core.KillOutcome;
+import io.agentpeers.core.KillRequest;
 import io.agentpeers.core.Message;
 import io.agentpeers.core.MessageState;
+import io.agentpeers.core.NameTakenException;
 import io.agentpeers.core.NewMessage;
 import io.agentpeers.core.Peer;
 import io.agentpeers.core.PeerId;
+import io.agentpeers.core.StoreConflictException;
 import io.agentpeers.core.StoreException;
 import io.agentpeers.core.port.StoreCounts;
 import io.agentpeers.core.port.StoreTransaction;
 import io.agentpeers.core.port.UnreadSummary;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Supplier;
@@ -53,7 +59,11 @@ public final class PostgresTransaction implements StoreTransaction {
         Objects.requireNonNull(peer, "peer");
         refuseNul(peer);
         run("insert peer " + peer.id(), () -> {
-            peers.insert(PeerRow.of(peer));
+            try {
+                peers.insert(PeerRow.of(peer));
+            } catch (JdbiException e) {
+                throw nameTakenOr(e, peer);
+            }
             return null;
         });
     }
@@ -62,7 +72,13 @@ public final class PostgresTransaction implements StoreTransaction {
     public void updatePeer(Peer peer) {
         Objects.requireNonNull(peer, "peer");
         refuseNul(peer);
-        int changed = run("update peer " + peer.id(), () -> peers.update(PeerRow.of(peer)));
+        int changed = run("update peer " + peer.id(), () -> {
+            try {
+                return peers.update(PeerRow.of(peer));
+            } catch (JdbiException e) {
+                throw nameTakenOr(e, peer);
+            }
+        });
         if (changed == 0) {
             throw new StoreException("cannot update peer " + peer.id() + ": no peer has this id");
         }
@@ -372,6 +388,48 @@ public final class PostgresTransaction implements StoreTransaction {
         });
     }
 
+    // ---- kills across brokers
+
+    @Override
+    public long insertKillRequest(
+            PeerId caller, int callerUid, String callerUser, PeerId victim, String holderBrokerId) {
+        refuseNul("the caller's user name", callerUser);
+        return runDirect(
+                "record a kill request for " + victim,
+                () -> KillRequests.insert(direct.connection(), caller, callerUid, callerUser, victim, holderBrokerId));
+    }
+
+    @Override
+    public boolean hasKillRequests() {
+        return runDirect("look for kill requests", () -> KillRequests.waiting(direct.connection()));
+    }
+
+    @Override
+    public List<KillRequest> takeKillRequests(Duration bound) {
+        return runDirect("take kill requests", () -> KillRequests.take(direct.connection(), bound.toMillis()));
+    }
+
+    @Override
+    public void finishKillRequest(long id, KillOutcome outcome) {
+        Objects.requireNonNull(outcome, "outcome");
+        refuseNul("the refusal", outcome.reason());
+        int changed =
+                runDirect("answer kill request " + id, () -> KillRequests.finish(direct.connection(), id, outcome));
+        if (changed == 0) {
+            throw new StoreException("cannot answer kill request " + id + ": this broker did not take it");
+        }
+    }
+
+    @Override
+    public boolean voidKillRequest(long id) {
+        return runDirect("void kill request " + id, () -> KillRequests.voidIfWaiting(direct.connection(), id));
+    }
+
+    @Override
+    public Map<Long, KillOutcome> killOutcomes(Collection<Long> ids) {
+        return runDirect("read the answers to kill requests", () -> KillRequests.outcomes(direct.connection(), ids));
+    }
+
     // ---- helpers
 
     private <T> T run(String what, Supplier<T> action) {
@@ -396,6 +454,28 @@ public final class PostgresTransaction implements StoreTransaction {
         } catch (SQLException e) {
             throw new StoreException("the store failed to " + what + ": " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * Two brokers that check a name at once both find it free, and the unique index of live names refuses the
+     * second insert or rename: the caller hears {@code name_taken}, as when the check itself finds the name.
+     */
+    private static RuntimeException nameTakenOr(JdbiException e, Peer peer) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof org.postgresql.util.PSQLException sql
+                    && "23505".equals(sql.getSQLState())
+                    && sql.getServerErrorMessage() != null
+                    && "peers_live_name".equals(sql.getServerErrorMessage().getConstraint())) {
+                return new StoreConflictException(
+                        new NameTakenException("the name '" + peer.name()
+                                + "' was taken a moment ago by a live peer of another broker; choose another name"),
+                        e);
+            }
+            if (t.getCause() == t) {
+                break;
+            }
+        }
+        return e;
     }
 
     private void checkUsable() {

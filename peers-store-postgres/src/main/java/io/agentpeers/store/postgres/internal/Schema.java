@@ -172,7 +172,47 @@ public final class Schema {
                             "CREATE TRIGGER messages_ring AFTER INSERT OR UPDATE OF state ON messages FOR EACH ROW"
                                     + " WHEN (NEW.state = 'pending') EXECUTE FUNCTION peers_ring_recipient()")),
             // Scope repo across hosts: the git common dir is a path of one host, the remote names the project.
-            new Migration(6, "a peer's repository remote", List.of("ALTER TABLE peers ADD COLUMN repo_remote text")));
+            new Migration(6, "a peer's repository remote", List.of("ALTER TABLE peers ADD COLUMN repo_remote text")),
+            // A kill of another broker's peer is a row the holder takes (once: requested -> taken -> done) or
+            // that goes void (expired) unanswered. Its insert rings the holder's channel, its answer the
+            // asker's. created_at is the server's clock, as the lease's, so that the holder's bound holds
+            // whatever the machines' clocks say. Not foreign keys: a request outlives a pruned peer harmlessly.
+            new Migration(
+                    7,
+                    "kill requests across brokers",
+                    List.of(
+                            """
+                    CREATE TABLE kill_requests (
+                        id          bigint  GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+                        caller_id   text    NOT NULL,
+                        caller_uid  integer NOT NULL,
+                        caller_user text,
+                        asked_by    text    NOT NULL,
+                        victim_id   text    NOT NULL,
+                        holder      text    NOT NULL,
+                        created_at  bigint  NOT NULL
+                                    DEFAULT CAST(extract(epoch FROM clock_timestamp()) * 1000 AS bigint),
+                        state       text    NOT NULL DEFAULT 'requested'
+                                    CHECK (state IN ('requested', 'taken', 'done', 'expired')),
+                        taken_at    bigint,
+                        done_at     bigint,
+                        signalled   boolean,
+                        refusal     text    CHECK (refusal IN ('kill_refused', 'not_authorized')),
+                        reason      text
+                    )""",
+                            "CREATE INDEX kill_requests_waiting ON kill_requests (holder, id) WHERE state = 'requested'",
+                            "CREATE INDEX kill_requests_created ON kill_requests (created_at)",
+                            """
+                    CREATE FUNCTION peers_ring_kill() RETURNS trigger LANGUAGE plpgsql AS $$
+                    BEGIN
+                        PERFORM pg_notify('peers_' || md5(current_schema() || '/'
+                            || CASE WHEN NEW.state = 'requested' THEN NEW.holder ELSE NEW.asked_by END), '');
+                        RETURN NULL;
+                    END
+                    $$""",
+                            "CREATE TRIGGER kill_requests_ring AFTER INSERT OR UPDATE OF state ON kill_requests"
+                                    + " FOR EACH ROW WHEN (NEW.state IN ('requested', 'done'))"
+                                    + " EXECUTE FUNCTION peers_ring_kill()")));
 
     private Schema() {}
 
