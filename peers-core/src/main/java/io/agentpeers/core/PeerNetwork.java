@@ -129,6 +129,7 @@ public final class PeerNetwork implements AutoCloseable {
             throw new IllegalStateException("already started");
         }
         committer.start();
+        store.onLost(committer::storeLost);
         int leftover = write((tx, events) -> {
             Instant now = clock.instant();
             return tx.markAllLivePeersGone(now, now.plus(limits.nameGrace()));
