@@ -15,8 +15,10 @@ import io.agentpeers.core.Message;
 import io.agentpeers.core.Peer;
 import io.agentpeers.core.PeerId;
 import io.agentpeers.core.PeerNetwork;
+import io.agentpeers.core.PeersEvent;
 import io.agentpeers.core.PeersLimits;
 import io.agentpeers.core.RegisterRequest;
+import io.agentpeers.core.Registration;
 import io.agentpeers.core.StoreException;
 import io.agentpeers.core.StoreLostException;
 import io.agentpeers.core.StoreUnavailableException;
@@ -59,6 +61,8 @@ class PostgresOutageTest {
                 network.start();
                 PeerId alice = join(network, "alice");
                 PeerId bob = join(network, "bob");
+                Registration carol = network.register(
+                        null, RegisterRequest.of("/work", ClientType.GENERIC).withName("carol"));
                 List<Long> acknowledged = new ArrayList<>();
                 for (int i = 0; i < 3; i++) {
                     acknowledged.add(network.send(alice, "bob", "before " + i, null)
@@ -79,6 +83,10 @@ class PostgresOutageTest {
                 }
                 assertThrows(StoreUnavailableException.class, () -> network.history(bob, "alice", 50));
                 assertTrue(store.unavailableSince().isPresent());
+                // carol's connection closes meanwhile: her departure cannot be written yet.
+                assertThrows(
+                        StoreUnavailableException.class,
+                        () -> network.connectionClosed(carol.peer().id()));
 
                 server.startAgain();
                 acknowledged.add(awaitSuccess(() -> network.send(alice, "bob", "after", null))
@@ -88,6 +96,12 @@ class PostgresOutageTest {
                 acknowledged.add(network.send(bob, "alice", "after, back", null)
                         .message()
                         .id());
+                Registration resumed = network.register(
+                        null,
+                        RegisterRequest.of("/work", ClientType.GENERIC)
+                                .withName("carol")
+                                .withResumeSecret(carol.resumeSecret()));
+                assertEquals(carol.peer().id(), resumed.peer().id(), "the owed departure was written: she resumes");
 
                 List<String> texts = texts(server, schema);
                 assertEquals(List.of("before 0", "before 1", "before 2", "after", "after, back"), texts);
@@ -162,6 +176,51 @@ class PostgresOutageTest {
                     () -> open(server, schema, application, server.port()),
                     "the reconnected store holds its broker id's lock again");
         }
+    }
+
+    @Test
+    void mailAnotherBrokerCommittedWhileThisOneWasCutOffIsPushedOnceItIsBack() throws Exception {
+        PostgresServer server = PostgresServer.shared();
+        String schema = server.freshSchema();
+        String applicationA = "peers-outage-a-" + schema;
+        List<PeersEvent> heardByA = new CopyOnWriteArrayList<>();
+        Properties propertiesA = server.credentials();
+        propertiesA.setProperty("ApplicationName", applicationA);
+        PostgresBroker a = PostgresBroker.of("broker-a", "host-a").withPoll(Duration.ofMillis(200));
+        try (PostgresPeerStore storeA = PostgresPeerStore.open(server.url(schema), propertiesA, a);
+                PostgresPeerStore storeB = PostgresPeerStore.open(
+                        server.url(schema), server.credentials(), PostgresBroker.of("broker-b", "host-b"));
+                PeerNetwork networkA = new PeerNetwork(
+                        storeA, new ProcessTable(), InstantSource.system(), PeersLimits.defaults(), heardByA::addAll);
+                PeerNetwork networkB = network(storeB, new CopyOnWriteArrayList<>())) {
+            networkA.start();
+            networkB.start();
+            PeerId alice = join(networkA, "alice");
+            PeerId bob = join(networkB, "bob");
+
+            terminate(server, "SELECT pid FROM pg_stat_activity WHERE application_name = '" + applicationA + "'");
+            awaitRefusal(() -> networkA.send(alice, "bob", "from a, cut off", null));
+            long sent = networkB.send(bob, "alice", "while a was cut off", null)
+                    .message()
+                    .id();
+
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_SECONDS);
+            while (pushed(heardByA, sent) == 0 && System.nanoTime() < deadline) {
+                TimeUnit.MILLISECONDS.sleep(50);
+            }
+            assertEquals(1, pushed(heardByA, sent), "a hands on b's message once it is back");
+            awaitSuccess(() -> networkA.send(alice, "bob", "from a, back", null));
+            TimeUnit.MILLISECONDS.sleep(600); // three more polls: never handed on twice
+            assertEquals(1, pushed(heardByA, sent));
+            assertEquals(List.of("while a was cut off", "from a, back"), texts(server, schema));
+        }
+    }
+
+    private static long pushed(List<PeersEvent> events, long id) {
+        return events.stream()
+                .filter(e -> e instanceof PeersEvent.MessageSent sent
+                        && sent.message().id() == id)
+                .count();
     }
 
     @Test
