@@ -645,7 +645,9 @@ public final class PostgresPeerStore implements PeerStore {
         long leaseNanos = broker.lease().toNanos();
         int attempts = 0;
         while (!closed.get()) {
-            long wait = backoff.next();
+            // Never past the lease's end: the broker gives up on time, not up to a backoff step later.
+            long leftMillis = TimeUnit.NANOSECONDS.toMillis(renewedNanos + leaseNanos - System.nanoTime());
+            long wait = Math.max(1, Math.min(backoff.next(), leftMillis));
             current.nextTry(Instant.now().plusMillis(wait));
             try {
                 Thread.sleep(wait);

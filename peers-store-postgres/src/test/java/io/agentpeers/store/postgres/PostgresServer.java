@@ -82,19 +82,19 @@ public final class PostgresServer {
      * A server of the calling test's own, which it may stop and start again ({@link #stopFast()}, {@link
      * #startAgain()}); the test closes it ({@link #close()}). Skips the test when there is none to start.
      */
-    static PostgresServer startPrivate() {
+    public static PostgresServer startPrivate() {
         String why = whyUnavailable().orElse(null);
         assumeTrue(why == null, () -> "no PostgreSQL server for the tests: " + why);
         return start();
     }
 
     /** Stops the server as {@code pg_ctl stop -m fast} does (SIGINT: sessions are ended); its data stays. */
-    void stopFast() {
+    public void stopFast() {
         stopServer();
     }
 
     /** Starts the stopped server again on the same port and waits until it accepts connections. */
-    void startAgain() {
+    public void startAgain() {
         try {
             watchdog.destroy();
             server = launch(binaries().orElseThrow(), dir, port);
@@ -106,7 +106,7 @@ public final class PostgresServer {
     }
 
     /** Stops a {@linkplain #startPrivate() private} server and deletes its folder. */
-    void close() {
+    public void close() {
         stop();
     }
 
