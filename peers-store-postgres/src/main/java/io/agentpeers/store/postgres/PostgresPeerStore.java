@@ -685,6 +685,11 @@ public final class PostgresPeerStore implements PeerStore {
                 handle = null;
                 writeLock.lock();
                 try {
+                    if (closed.get()) {
+                        // Closed while this attempt connected: its connection (and the lock it holds) goes too.
+                        closeQuietly(fresh);
+                        return;
+                    }
                     writer = fresh;
                 } finally {
                     writeLock.unlock();
