@@ -83,6 +83,41 @@ class PostgresOutageBrokerTest {
         }
     }
 
+    @Test
+    void aBrokerWhoseDatabaseStaysAwayLongerThanItsLeaseStopsSayingWhy() throws Exception {
+        PostgresServer server = PostgresServer.startPrivate();
+        try {
+            String schema = server.freshSchema();
+            String url = "postgresql://" + server.user() + "@127.0.0.1:" + server.port() + "/" + server.database()
+                    + "?schema=" + schema;
+            Map<String, String> env = Map.of(
+                    "PEERS_HOME",
+                    home.toString(),
+                    "PEERS_DB",
+                    url,
+                    "PGPASSWORD",
+                    server.password(),
+                    "PEERS_LEASE_MS",
+                    "1500");
+            PeersPaths paths = PeersPaths.from(env, home);
+            try (PeersBroker broker = BrokerConfig.from(paths, env).start();
+                    PeersClient alice = client(paths)) {
+                alice.register(RegisterRequest.of("/w", ClientType.GENERIC).withName("alice"));
+                server.stopFast();
+                // No request needed: the store tells the broker when the lease runs out.
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_SECONDS);
+                while (broker.failure().isEmpty() && System.nanoTime() < deadline) {
+                    TimeUnit.MILLISECONDS.sleep(50);
+                }
+                Throwable failure = broker.failure().orElseThrow(() -> new AssertionError("the broker did not stop"));
+                String why = String.valueOf(failure.getMessage()) + " / " + failure.getCause();
+                assertTrue(why.contains("longer than its lease"), why);
+            }
+        } finally {
+            server.close();
+        }
+    }
+
     private static StoreUnavailableException awaitRefusal(PeersClient client) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_SECONDS);
         while (System.nanoTime() < deadline) {
