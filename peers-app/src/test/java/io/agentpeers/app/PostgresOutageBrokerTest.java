@@ -17,6 +17,7 @@ import io.agentpeers.transport.unix.UnixSocketConnector;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -41,11 +42,7 @@ class PostgresOutageBrokerTest {
     void clientsOfABrokerWhoseDatabaseStopsGetStoreUnavailableThenServiceAgainFromTheSameBroker() throws Exception {
         PostgresServer server = PostgresServer.startPrivate();
         try {
-            String schema = server.freshSchema();
-            String url = "postgresql://" + server.user() + "@127.0.0.1:" + server.port() + "/" + server.database()
-                    + "?schema=" + schema;
-            Map<String, String> env =
-                    Map.of("PEERS_HOME", home.toString(), "PEERS_DB", url, "PGPASSWORD", server.password());
+            Map<String, String> env = env(server, Map.of());
             PeersPaths paths = PeersPaths.from(env, home);
             try (PeersBroker broker = BrokerConfig.from(paths, env).start();
                     PeersClient alice = client(paths);
@@ -87,18 +84,7 @@ class PostgresOutageBrokerTest {
     void aBrokerWhoseDatabaseStaysAwayLongerThanItsLeaseStopsSayingWhy() throws Exception {
         PostgresServer server = PostgresServer.startPrivate();
         try {
-            String schema = server.freshSchema();
-            String url = "postgresql://" + server.user() + "@127.0.0.1:" + server.port() + "/" + server.database()
-                    + "?schema=" + schema;
-            Map<String, String> env = Map.of(
-                    "PEERS_HOME",
-                    home.toString(),
-                    "PEERS_DB",
-                    url,
-                    "PGPASSWORD",
-                    server.password(),
-                    "PEERS_LEASE_MS",
-                    "1500");
+            Map<String, String> env = env(server, Map.of("PEERS_LEASE_MS", "1500"));
             PeersPaths paths = PeersPaths.from(env, home);
             try (PeersBroker broker = BrokerConfig.from(paths, env).start();
                     PeersClient alice = client(paths)) {
@@ -116,6 +102,15 @@ class PostgresOutageBrokerTest {
         } finally {
             server.close();
         }
+    }
+
+    /** This test's home on a fresh schema of {@code server}, and {@code more}. */
+    private Map<String, String> env(PostgresServer server, Map<String, String> more) {
+        String url = "postgresql://" + server.user() + "@127.0.0.1:" + server.port() + "/" + server.database()
+                + "?schema=" + server.freshSchema();
+        Map<String, String> env = new HashMap<>(more);
+        env.putAll(Map.of("PEERS_HOME", home.toString(), "PEERS_DB", url, "PGPASSWORD", server.password()));
+        return env;
     }
 
     private static StoreUnavailableException awaitRefusal(PeersClient client) throws InterruptedException {

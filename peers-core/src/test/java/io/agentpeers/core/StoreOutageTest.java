@@ -7,12 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.agentpeers.core.port.PeerStore;
-import io.agentpeers.core.port.StoreTransaction;
-import java.lang.reflect.Proxy;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -207,7 +204,7 @@ class StoreOutageTest {
         @Override
         public <T> T inTransaction(StoreWork<T> work) {
             transactions.incrementAndGet();
-            T result = work.run(emptyTransaction());
+            T result = work.run(EmptyTransaction.create());
             Supplier<RuntimeException> failure = script.poll();
             if (failure != null) {
                 throw failure.get();
@@ -217,32 +214,10 @@ class StoreOutageTest {
 
         @Override
         public <T> T read(StoreWork<T> work) {
-            return work.run(emptyTransaction());
+            return work.run(EmptyTransaction.create());
         }
 
         @Override
         public void close() {}
-
-        private static StoreTransaction emptyTransaction() {
-            return (StoreTransaction) Proxy.newProxyInstance(
-                    StoreTransaction.class.getClassLoader(),
-                    new Class<?>[] {StoreTransaction.class},
-                    (proxy, method, args) -> {
-                        Class<?> type = method.getReturnType();
-                        if (type == int.class || type == long.class) {
-                            return type == int.class ? (Object) 0 : (Object) 0L;
-                        }
-                        if (type == boolean.class) {
-                            return false;
-                        }
-                        if (type == Optional.class) {
-                            return Optional.empty();
-                        }
-                        if (type == List.class) {
-                            return List.of();
-                        }
-                        return null;
-                    });
-        }
     }
 }
