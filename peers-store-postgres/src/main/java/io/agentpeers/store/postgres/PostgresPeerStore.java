@@ -12,13 +12,15 @@ import io.agentpeers.store.postgres.internal.Outage;
 import io.agentpeers.store.postgres.internal.RemoteBell;
 import io.agentpeers.store.postgres.internal.Schema;
 import io.agentpeers.store.postgres.internal.Session;
+import io.agentpeers.store.postgres.internal.TransactionIds;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -233,9 +235,9 @@ public final class PostgresPeerStore implements PeerStore {
     }
 
     /** Whether the server is out of reach right now, and since when (for status and tests). */
-    public java.util.Optional<Instant> unavailableSince() {
+    public Optional<Instant> unavailableSince() {
         Outage current = outage;
-        return current == null ? java.util.Optional.empty() : java.util.Optional.of(current.since());
+        return current == null ? Optional.empty() : Optional.of(current.since());
     }
 
     /** Who this store's broker is. */
@@ -275,11 +277,8 @@ public final class PostgresPeerStore implements PeerStore {
     }
 
     private static Long assignedXid(Session session) {
-        try (PreparedStatement s = session.connection().prepareStatement("SELECT txid_current_if_assigned()");
-                ResultSet r = s.executeQuery()) {
-            r.next();
-            long value = r.getLong(1);
-            return r.wasNull() ? null : value;
+        try {
+            return TransactionIds.assigned(session.connection());
         } catch (SQLException e) {
             throw new StoreException("the store failed to read its transaction id: " + e.getMessage(), e);
         }
@@ -680,7 +679,9 @@ public final class PostgresPeerStore implements PeerStore {
                     return;
                 }
                 renewedNanos = System.nanoTime();
-                Boolean committed = current.inDoubtXid() == null ? null : committed(handle, current.inDoubtXid());
+                Boolean committed = current.inDoubtXid() == null
+                        ? null
+                        : TransactionIds.committed(handle.getConnection(), current.inDoubtXid());
                 Session fresh = Session.attach(handle);
                 handle = null;
                 writeLock.lock();
@@ -699,8 +700,7 @@ public final class PostgresPeerStore implements PeerStore {
                 LOG.info(
                         "event=store_reconnected database=\"{}\" down_ms={} attempts={}",
                         where,
-                        java.time.Duration.between(current.since(), Instant.now())
-                                .toMillis(),
+                        Duration.between(current.since(), Instant.now()).toMillis(),
                         attempts);
                 return;
             } catch (JdbiException | StoreException | SQLException e) {
@@ -712,21 +712,6 @@ public final class PostgresPeerStore implements PeerStore {
                     }
                 }
                 LOG.debug("event=reconnect_failed database=\"{}\" attempt={}: {}", where, attempts, rootMessage(e));
-            }
-        }
-    }
-
-    /** Whether the transaction {@code xid} committed: null when the server cannot say (too old). */
-    private static Boolean committed(Handle handle, long xid) throws SQLException {
-        Connection c = handle.getConnection();
-        try (PreparedStatement s = c.prepareStatement("SELECT txid_status(?)")) {
-            s.setLong(1, xid);
-            try (ResultSet r = s.executeQuery()) {
-                r.next();
-                String status = r.getString(1);
-                c.commit();
-                // "in progress" cannot be: the lock was taken again, so the session that ran it has ended.
-                return "committed".equals(status) ? Boolean.TRUE : "aborted".equals(status) ? Boolean.FALSE : null;
             }
         }
     }
