@@ -180,8 +180,13 @@ class SharedPostgresBrokersTest {
     @Test
     void aBrokerCutOffFromTheDatabaseHasItsPeersMarkedGoneAfterTheLeaseAndTheyResumeOnTheOtherBySecret()
             throws Exception {
-        PeersBroker a = homes.broker("a").start();
-        try (PeersBroker b = homes.broker("b").start();
+        // Broker a reaches the database through a relay: cutting it is a partition that lasts, where a
+        // terminated backend alone would be reconnected at once (an outage shorter than the lease).
+        CuttableRelay network = new CuttableRelay(server.port());
+        PeersBroker a = homes.broker("a", Map.of("PEERS_DB", homes.databaseVia(network.port())))
+                .start();
+        try (network;
+                PeersBroker b = homes.broker("b").start();
                 PeersClient alice = homes.client("a");
                 PeersClient bob = homes.client("b")) {
             alice.register(RegisterRequest.of("/w/a", ClientType.GENERIC).withName("alice"));
@@ -189,11 +194,12 @@ class SharedPostgresBrokersTest {
             String secret = alice.resumeSecret();
             String aliceId = alice.self().id();
 
-            // Every connection of broker a, cut by the server: its lock and its heartbeat go with them.
-            homes.execute(
-                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'peers broker "
-                            + homes.brokerId("a") + "'");
-            waitUntil(() -> a.failure().isPresent(), "broker a stops once its store is lost");
+            network.cut();
+            RuntimeException refused = assertThrows(RuntimeException.class, () -> alice.listPeers(Scope.NETWORK));
+            assertTrue(
+                    refused.getMessage().contains("cannot reach its database"),
+                    "cut off, it refuses and waits for the database: " + refused.getMessage());
+            waitUntil(() -> a.failure().isPresent(), "broker a stops once its outage outlasts its lease");
             assertEquals(
                     List.of("live"),
                     homes.strings("SELECT state FROM peers WHERE id = '" + aliceId + "'"),

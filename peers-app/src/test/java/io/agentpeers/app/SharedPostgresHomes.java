@@ -52,6 +52,11 @@ final class SharedPostgresHomes {
         return broker(name, Map.of());
     }
 
+    /** The database address of every home, through {@code port} on loopback instead of the server's own. */
+    String databaseVia(int port) {
+        return "postgresql://" + server.user() + "@127.0.0.1:" + port + "/" + server.database() + "?schema=" + schema;
+    }
+
     PeersPaths paths(String name) {
         Path home = temp.resolve(name);
         return PeersPaths.from(env(home), home);
@@ -79,10 +84,7 @@ final class SharedPostgresHomes {
     private Map<String, String> env(Path home) {
         Map<String, String> env = new HashMap<>();
         env.put("PEERS_HOME", home.toString());
-        env.put(
-                "PEERS_DB",
-                "postgresql://" + server.user() + "@127.0.0.1:" + server.port() + "/" + server.database() + "?schema="
-                        + schema);
+        env.put("PEERS_DB", databaseVia(server.port()));
         env.put("PGPASSWORD", server.password());
         env.put("PEERS_LEASE_MS", "1500");
         env.put("PEERS_POLL_MS", "500");

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.agentpeers.core.StoreUnavailableException;
 import io.agentpeers.protocol.BrokerStats;
 import io.agentpeers.protocol.NotPrivateException;
 import io.agentpeers.protocol.PeersPaths;
@@ -76,6 +77,16 @@ final class DoctorCommand extends BaseCommand {
                                     Verdict.WARN,
                                     "the broker runs peers " + version + ", this CLI " + PeersClient.VERSION,
                                     "restart it on this version: `peers broker stop && peers broker start`"));
+        } catch (StoreUnavailableException e) {
+            // It answered, so it runs; what it lacks is its database, which it reconnects to by itself.
+            checks.add(new Check("broker", Verdict.OK, "running (it answered), but without its database", null));
+            checks.add(new Check(
+                    "database",
+                    Verdict.FAIL,
+                    Terminal.data(e.getMessage()),
+                    "bring the database server (or the network to it) back: the broker reconnects by itself, no"
+                            + " restart, and keeps what it acknowledged; an outage longer than its lease (15 s by"
+                            + " default) stops it, and its service starts it again"));
         } catch (io.agentpeers.core.PeersException e) {
             checks.add(new Check(
                     "broker",

@@ -1,6 +1,7 @@
 package io.agentpeers.cli;
 
 import io.agentpeers.core.PeersException;
+import io.agentpeers.core.StoreUnavailableException;
 import io.agentpeers.core.UnknownMessageException;
 import io.agentpeers.core.UnknownPeerException;
 import io.agentpeers.protocol.PeersVersion;
@@ -115,6 +116,9 @@ public final class PeersCli implements Callable<Integer>, ContextRoot {
         } else if (exception instanceof BrokerUnavailableException || exception instanceof TransportException) {
             code = CliFailure.UNREACHABLE;
             message = exception.getMessage() + "; check `peers broker status`";
+        } else if (exception instanceof StoreUnavailableException unavailable) {
+            code = CliFailure.FAILED;
+            message = unavailable.getMessage() + " (`peers status` says when the broker has its database back)";
         } else if (exception instanceof UnknownPeerException unknown) {
             code = CliFailure.FAILED;
             // The broker's sentence names the nearest peers when there are some; else say how to see them.

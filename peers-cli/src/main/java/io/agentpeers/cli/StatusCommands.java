@@ -5,8 +5,10 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.agentpeers.core.Message;
+import io.agentpeers.core.StoreUnavailableException;
 import io.agentpeers.local.BrokerEndpoint;
 import io.agentpeers.protocol.BrokerEvent;
+import io.agentpeers.protocol.BrokerInfo;
 import io.agentpeers.protocol.BrokerStats;
 import io.agentpeers.protocol.PeerInfo;
 import io.agentpeers.protocol.client.PeersClient;
@@ -39,8 +41,14 @@ final class StatusCommands {
         @Override
         protected int run() {
             BrokerStats stats;
+            BrokerInfo info;
             try (PeersClient client = connect()) {
-                stats = client.stats();
+                info = client.brokerInfo();
+                try {
+                    stats = client.stats();
+                } catch (StoreUnavailableException e) {
+                    return unavailable(info, e);
+                }
             }
             if (json) {
                 terminal().json(BrokerJson.node(stats));
@@ -69,6 +77,28 @@ final class StatusCommands {
                                     + "; `peers orphans` lists, `peers cleanup` ends them"));
             out.println(out.bold("last sweep") + " " + Terminal.ago(stats.lastSweep(), now));
             return 0;
+        }
+
+        /** The broker answers but cannot reach its database: say so, and that nothing acknowledged is lost. */
+        private int unavailable(BrokerInfo info, StoreUnavailableException e) {
+            if (json) {
+                ObjectNode node = JsonNodeFactory.instance.objectNode();
+                node.put("broker", "running");
+                node.put("broker_version", info.brokerVersion());
+                if (info.pid() != null) {
+                    node.put("pid", info.pid());
+                }
+                node.putObject("store").put("available", false).put("error", e.getMessage());
+                terminal().json(node);
+                return CliFailure.FAILED;
+            }
+            Terminal out = terminal();
+            out.println(out.bold("broker") + "     " + out.yellow("running, but it cannot reach its database")
+                    + ", peers " + info.brokerVersion() + (info.pid() == null ? "" : ", pid " + info.pid()));
+            out.println(out.bold("database") + "   " + out.red("unavailable") + ": " + Terminal.data(e.getMessage()));
+            out.println("           mail it acknowledged is kept; requests that need the database are refused"
+                    + " (store_unavailable) until it reconnects by itself");
+            return CliFailure.FAILED;
         }
     }
 

@@ -31,7 +31,7 @@ final class EmbeddedBroker implements AutoCloseable {
 
     private final Path peersHome;
     private final ProcessTable processes = new ProcessTable();
-    private final InMemoryPeerStore store = new InMemoryPeerStore();
+    private final OutageSwitch store = new OutageSwitch(new InMemoryPeerStore());
     private final PeersBroker broker;
     private final int uid;
 
@@ -56,6 +56,11 @@ final class EmbeddedBroker implements AutoCloseable {
 
     Path socket() {
         return peersHome.resolve("peers.sock");
+    }
+
+    /** Makes its database unreachable ({@code true}) or reachable again, as a PostgreSQL outage does. */
+    void databaseDown(boolean down) {
+        store.down(down);
     }
 
     PeersBroker broker() {

@@ -76,6 +76,11 @@ public enum ErrorCode {
     PEER_STILL_CONNECTED("peer_still_connected"),
     /** The store failed. */
     STORE_FAILURE("store_failure"),
+    /**
+     * The broker cannot reach its database for now (a PostgreSQL server stopped or unreachable): nothing was
+     * written; it reconnects in the background.
+     */
+    STORE_UNAVAILABLE("store_unavailable"),
 
     // local failures, never sent by a broker
     /** A transport could not bind, connect or talk. */

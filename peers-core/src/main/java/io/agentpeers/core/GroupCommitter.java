@@ -24,6 +24,11 @@ import java.util.function.Consumer;
  * <p>A {@link StoreLostException} is not retried: the store's files are gone, and a retry would only
  * ask it again. That batch fails, every later write fails without reaching the store, and the loss
  * listener hears it once.
+ *
+ * <p>A {@link StoreUnavailableException} (a database server out of reach for now) fails that batch and
+ * every write queued behind it, unretried and unacknowledged; later writes reach the store again, which
+ * refuses them at once until it is back. A {@link CommitInDoubtException} holds its batch's answers until
+ * the store knows whether the commit happened.
  */
 final class GroupCommitter implements AutoCloseable {
 
@@ -178,6 +183,17 @@ final class GroupCommitter implements AutoCloseable {
                 tell(e);
             }
             return;
+        } catch (CommitInDoubtException e) {
+            holdUntilKnown(List.copyOf(batch), events, e);
+            failQueued(new StoreUnavailableException(e.getMessage(), e));
+            return;
+        } catch (StoreUnavailableException e) {
+            // Nothing was written; the store fails fast until it is back, so the queue is answered now.
+            for (Pending<?> pending : batch) {
+                pending.future.completeExceptionally(e);
+            }
+            failQueued(e);
+            return;
         } catch (RuntimeException batchFailure) {
             if (batch.size() > 1) {
                 for (Pending<?> pending : batch) {
@@ -194,6 +210,61 @@ final class GroupCommitter implements AutoCloseable {
         publish(events);
         for (Pending<?> pending : batch) {
             pending.complete();
+        }
+    }
+
+    /**
+     * A batch whose commit the store could not confirm: its callers wait for the store to find out, then hear
+     * the truth. Acknowledged only when it did commit (its events are published then); refused as unavailable
+     * when it did not, so a caller's retry cannot duplicate it. The store completes the outcome before it
+     * takes writes again, so nothing commits meanwhile.
+     */
+    private void holdUntilKnown(List<Pending<?>> held, List<PeersEvent> events, CommitInDoubtException doubt) {
+        doubt.outcome().whenComplete((committed, failure) -> {
+            if (failure == null && Boolean.TRUE.equals(committed)) {
+                commits++;
+                unitsCommitted += held.size();
+                publish(events);
+                for (Pending<?> pending : held) {
+                    pending.complete();
+                }
+                return;
+            }
+            RuntimeException answer;
+            if (failure == null) {
+                answer = new StoreUnavailableException(
+                        doubt.getMessage() + "; this write was not committed: nothing of it was kept", doubt);
+            } else {
+                Throwable cause = failure instanceof CompletionException && failure.getCause() != null
+                        ? failure.getCause()
+                        : failure;
+                answer = cause instanceof StoreLostException lostStore
+                        ? lostStore
+                        : new StoreException(
+                                "the connection to the store broke while this write was committing, and whether it"
+                                        + " was committed is unknown (" + cause.getMessage() + "): look"
+                                        + " (history, check_messages) before doing it again",
+                                cause);
+            }
+            for (Pending<?> pending : held) {
+                pending.future.completeExceptionally(answer);
+            }
+            if (answer instanceof StoreLostException lostStore) {
+                storeLost(lostStore);
+            }
+        });
+    }
+
+    /** Answers every write still queued with {@code refusal}; a queued stop stays queued. */
+    private void failQueued(RuntimeException refusal) {
+        List<Pending<?>> queued = new ArrayList<>();
+        queue.drainTo(queued);
+        for (Pending<?> pending : queued) {
+            if (pending == POISON) {
+                queue.add(POISON);
+            } else {
+                pending.future.completeExceptionally(refusal);
+            }
         }
     }
 

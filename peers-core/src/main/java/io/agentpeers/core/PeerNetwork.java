@@ -26,8 +26,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import java.util.function.Function;
@@ -67,6 +69,9 @@ public final class PeerNetwork implements AutoCloseable {
     private final StopBlocks stopBlocks = new StopBlocks();
     private final ExchangeGuard exchanges;
     private final AtomicBoolean started = new AtomicBoolean();
+    /** Peers whose connection closed while the store was unavailable: still live in the store. */
+    private final Set<PeerId> owedDepartures = ConcurrentHashMap.newKeySet();
+
     private final CommitListener outside;
     private final RemoteKills remoteKills;
     private volatile boolean closed;
@@ -149,6 +154,7 @@ public final class PeerNetwork implements AutoCloseable {
             throw new IllegalStateException("already started");
         }
         committer.start();
+        store.onLost(committer::storeLost);
         int leftover = write((tx, events) -> {
             Instant now = clock.instant();
             return tx.markAllLivePeersGone(now, now.plus(limits.nameGrace()));
@@ -555,9 +561,18 @@ public final class PeerNetwork implements AutoCloseable {
         return leave(caller, "unregistered", true);
     }
 
-    /** The caller's connection closed: it is gone, and its name stays reserved for the grace period. */
+    /**
+     * The caller's connection closed: it is gone, and its name stays reserved for the grace period. When the
+     * store is unavailable the departure is owed, and written before the next write once it is back: else
+     * the peer would stay live with no connection, and its agent could not resume it.
+     */
     public Peer connectionClosed(PeerId caller) {
-        return leave(caller, "disconnected", false);
+        try {
+            return leave(caller, "disconnected", false);
+        } catch (StoreUnavailableException e) {
+            owedDepartures.add(caller);
+            throw e;
+        }
     }
 
     /**
@@ -1612,7 +1627,23 @@ public final class PeerNetwork implements AutoCloseable {
 
     private <T> T write(GroupCommitter.Work<T> work) {
         requireStarted();
+        settleOwedDepartures();
         return committer.submit(work);
+    }
+
+    /** The disconnects an outage refused, written before any other write (a resume by secret among them). */
+    private void settleOwedDepartures() {
+        if (owedDepartures.isEmpty()) {
+            return;
+        }
+        List<PeerId> owed = List.copyOf(owedDepartures);
+        owedDepartures.removeAll(owed);
+        try {
+            connectionsClosed(owed);
+        } catch (StoreUnavailableException e) {
+            owedDepartures.addAll(owed);
+            throw e;
+        }
     }
 
     private <T> T read(PeerStore.StoreWork<T> work) {

@@ -14,4 +14,9 @@ public class StoreException extends PeersException {
     public StoreException(String message) {
         super(ErrorCode.STORE_FAILURE, message);
     }
+
+    /** For a kind of store failure with a code of its own. */
+    protected StoreException(ErrorCode code, String message, Throwable cause) {
+        super(code, message, cause);
+    }
 }

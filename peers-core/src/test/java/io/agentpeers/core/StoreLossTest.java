@@ -7,8 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.agentpeers.core.port.PeerStore;
 import io.agentpeers.core.port.ProcessControl;
-import io.agentpeers.core.port.StoreTransaction;
-import java.lang.reflect.Proxy;
 import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
@@ -175,7 +173,7 @@ class StoreLossTest {
         @Override
         public <T> T inTransaction(StoreWork<T> work) {
             int n = transactions.incrementAndGet();
-            T result = work.run(emptyTransaction());
+            T result = work.run(EmptyTransaction.create());
             if (n >= losesFrom) {
                 throw lost();
             }
@@ -188,7 +186,7 @@ class StoreLossTest {
             if (lostNow()) {
                 throw lost();
             }
-            return work.run(emptyTransaction());
+            return work.run(EmptyTransaction.create());
         }
 
         @Override
@@ -196,29 +194,6 @@ class StoreLossTest {
 
         private static StoreLostException lost() {
             return new StoreLostException("the database file /tmp/peers.db was deleted while the store had it open");
-        }
-
-        /** A transaction that holds nothing: zero, false, empty for every question. */
-        private static StoreTransaction emptyTransaction() {
-            return (StoreTransaction) Proxy.newProxyInstance(
-                    StoreTransaction.class.getClassLoader(),
-                    new Class<?>[] {StoreTransaction.class},
-                    (proxy, method, args) -> {
-                        Class<?> type = method.getReturnType();
-                        if (type == int.class || type == long.class) {
-                            return type == int.class ? (Object) 0 : (Object) 0L;
-                        }
-                        if (type == boolean.class) {
-                            return false;
-                        }
-                        if (type == Optional.class) {
-                            return Optional.empty();
-                        }
-                        if (type == List.class) {
-                            return List.of();
-                        }
-                        return null;
-                    });
         }
     }
 

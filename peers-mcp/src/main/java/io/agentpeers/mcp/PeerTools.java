@@ -628,6 +628,10 @@ final class PeerTools {
             case UNKNOWN_PEER -> base + " Call list_peers(scope=\"machine\") to see who is connected.";
             case KILL_REFUSED, NOT_AUTHORIZED -> base + " Nothing was done.";
             case UNKNOWN_MESSAGE -> base + " Check the message id (check_messages shows ids).";
+            case STORE_UNAVAILABLE ->
+                "The peers broker cannot reach its database right now, so this was not done. No mail is lost:"
+                        + " everything it acknowledged before is kept, and it reconnects by itself. Try again in a"
+                        + " few seconds. (" + base + ")";
             default -> base;
         };
     }

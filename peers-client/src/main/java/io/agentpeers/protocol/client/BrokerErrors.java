@@ -17,6 +17,7 @@ import io.agentpeers.core.PeersException;
 import io.agentpeers.core.RateLimitedException;
 import io.agentpeers.core.ResumeRefusedException;
 import io.agentpeers.core.StoreException;
+import io.agentpeers.core.StoreUnavailableException;
 import io.agentpeers.core.SummaryTooLongException;
 import io.agentpeers.core.UnknownMessageException;
 import io.agentpeers.core.UnknownPeerException;
@@ -80,6 +81,7 @@ public final class BrokerErrors {
             case RESUME_REFUSED -> new ResumeRefusedException(message);
             case PEER_STILL_CONNECTED -> new PeerStillConnectedException(message);
             case STORE_FAILURE -> new StoreException(message);
+            case STORE_UNAVAILABLE -> new StoreUnavailableException(message);
             // a bug in the broker, a newer broker's code, or one that only this side raises
             default -> new BrokerException(error);
         };

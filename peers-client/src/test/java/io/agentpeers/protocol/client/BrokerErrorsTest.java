@@ -20,6 +20,7 @@ import io.agentpeers.core.PeersException;
 import io.agentpeers.core.RateLimitedException;
 import io.agentpeers.core.ResumeRefusedException;
 import io.agentpeers.core.StoreException;
+import io.agentpeers.core.StoreUnavailableException;
 import io.agentpeers.core.SummaryTooLongException;
 import io.agentpeers.core.UnknownMessageException;
 import io.agentpeers.core.UnknownPeerException;
@@ -67,6 +68,7 @@ class BrokerErrorsTest {
                 new ResumeRefusedException("no such secret"),
                 new PeerStillConnectedException("still connected"),
                 new StoreException("disk full"),
+                new StoreUnavailableException("the broker cannot reach its database since 00:00"),
                 new HelloRequiredException("say hello"),
                 new VersionMismatchException("protocol 2"),
                 new BadTokenException("wrong token"),

@@ -18,6 +18,10 @@ package io.agentpeers.core.port;
  * transaction returned, what it wrote survives a crash of the process. A store that finds its storage
  * gone from under it (a file deleted, replaced, truncated) throws
  * {@link io.agentpeers.core.StoreLostException} instead of committing, and on every call after.
+ * A store whose server cannot be reached for now (a database server stopped, the network to it gone)
+ * throws {@link io.agentpeers.core.StoreUnavailableException} at once, without writing, until it has
+ * reconnected; a write whose connection broke during its commit throws
+ * {@link io.agentpeers.core.CommitInDoubtException}, whose outcome the store completes once it knows.
  */
 public interface PeerStore extends AutoCloseable {
 
@@ -67,6 +71,16 @@ public interface PeerStore extends AutoCloseable {
      * @param bell must not throw; may run store transactions (it is the store's own thread, not a lock holder's)
      */
     default void onRemoteCommit(Runnable bell) {}
+
+    /**
+     * Calls {@code listener} once, on a thread of the store's, when the store finds by itself (not in a call
+     * of the broker's) that it is lost: a shared store whose broker's lease ran out during an outage. Calls
+     * after that throw the same {@link io.agentpeers.core.StoreLostException}. A store that finds losses only
+     * in calls never calls it.
+     *
+     * @param listener must return quickly and must not throw
+     */
+    default void onLost(java.util.function.Consumer<? super io.agentpeers.core.StoreLostException> listener) {}
 
     /** Releases files and connections; idempotent. */
     @Override

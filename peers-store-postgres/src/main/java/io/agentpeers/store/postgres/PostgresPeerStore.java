@@ -1,18 +1,26 @@
 package io.agentpeers.store.postgres;
 
+import io.agentpeers.core.CommitInDoubtException;
 import io.agentpeers.core.StoreException;
 import io.agentpeers.core.StoreLostException;
+import io.agentpeers.core.StoreUnavailableException;
 import io.agentpeers.core.port.PeerStore;
+import io.agentpeers.store.postgres.internal.Backoff;
 import io.agentpeers.store.postgres.internal.ConnectionLoss;
 import io.agentpeers.store.postgres.internal.Membership;
+import io.agentpeers.store.postgres.internal.Outage;
 import io.agentpeers.store.postgres.internal.RemoteBell;
 import io.agentpeers.store.postgres.internal.Schema;
 import io.agentpeers.store.postgres.internal.Session;
+import io.agentpeers.store.postgres.internal.TransactionIds;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -22,6 +30,7 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Handles;
 import org.jdbi.v3.core.Jdbi;
@@ -53,11 +62,17 @@ import org.slf4j.LoggerFactory;
  * row of {@code kill_requests}, rung the same way to its holder, and its answer back to the asker.
  * Writes of this JVM are serialised by one lock, and {@code READ COMMITTED} is enough for them.
  *
- * <p><b>A lost connection.</b> When the writer's connection breaks (the server stopped or restarted,
- * the network went), its advisory lock is gone with it, and another broker may hold the schema now: the
- * store throws a {@link StoreLostException} for that write and every call after, as the SQLite store
- * does for a deleted file, so that the broker stops and its service starts a fresh one. A reader whose
- * connection broke is dropped; that read fails with a {@link StoreException}.
+ * <p><b>An outage.</b> When the writer's connection breaks (SQL state class 08 or 57P01 to 57P03: the
+ * server stopped or restarted, the network went), the store is unavailable: that call and every call
+ * until it is back throw a {@link StoreUnavailableException} at once, without writing. A thread reconnects
+ * with a {@link Backoff}, takes the broker id's lock again and renews the lease: then the store serves
+ * again. A write whose COMMIT was under way when the connection broke throws a {@link
+ * CommitInDoubtException}; each write learns its transaction id before its COMMIT (one round trip), and
+ * the reconnection asks the server ({@code txid_status}) whether it committed. Should the outage outlast the
+ * lease, or the lease be found run out at the reconnection (other brokers marked this one's peers gone),
+ * the store is lost ({@link StoreLostException}) and tells {@link #onLost}'s listener, so that the broker
+ * stops and its agents resume on its next start by secret. A reader whose connection broke is dropped;
+ * that read fails with a {@link StoreUnavailableException}.
  *
  * <p>{@link #inTransaction} is not reentrant: calling it inside itself fails.
  */
@@ -73,7 +88,10 @@ public final class PostgresPeerStore implements PeerStore {
     private static final int LOCK_CLASS = 0x70656572;
 
     private final String where;
-    private final Session writer;
+    private final Jdbi writers;
+    /** Replaced by a reconnection, under the write lock. */
+    private volatile Session writer;
+
     private final Jdbi readers;
     private final PostgresBroker broker;
     private final String channel;
@@ -86,15 +104,24 @@ public final class PostgresPeerStore implements PeerStore {
     private final Queue<Session> idleReaders = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean closed = new AtomicBoolean();
     private volatile StoreLostException lost;
+    /** Null while the server is reachable. */
+    private volatile Outage outage;
+    /** When the lease was last renewed (System.nanoTime), to give up once an outage outlasts it. */
+    private volatile long renewedNanos = System.nanoTime();
+
+    private volatile Consumer<? super StoreLostException> lostListener = lost -> {};
+    private Thread reconnector;
 
     private PostgresPeerStore(
             String where,
+            Jdbi writers,
             Session writer,
             Jdbi readers,
             PostgresBroker broker,
             String channel,
             RemoteBell.Connector listenerConnector) {
         this.where = where;
+        this.writers = writers;
         this.writer = writer;
         this.readers = readers;
         this.broker = broker;
@@ -161,7 +188,8 @@ public final class PostgresPeerStore implements PeerStore {
             c.setAutoCommit(true);
             return c;
         };
-        return new PostgresPeerStore(described, writer, readerJdbi, broker, Membership.channel(schema, id), listener);
+        return new PostgresPeerStore(
+                described, writerJdbi, writer, readerJdbi, broker, Membership.channel(schema, id), listener);
     }
 
     /**
@@ -197,6 +225,22 @@ public final class PostgresPeerStore implements PeerStore {
         bell.start();
     }
 
+    @Override
+    public void onLost(Consumer<? super StoreLostException> listener) {
+        Objects.requireNonNull(listener, "listener");
+        lostListener = listener;
+        StoreLostException already = lost;
+        if (already != null) {
+            tell(already);
+        }
+    }
+
+    /** Whether the server is out of reach right now, and since when (for status and tests). */
+    public Optional<Instant> unavailableSince() {
+        Outage current = outage;
+        return current == null ? Optional.empty() : Optional.of(current.since());
+    }
+
     /** Who this store's broker is. */
     public PostgresBroker broker() {
         return broker;
@@ -209,16 +253,35 @@ public final class PostgresPeerStore implements PeerStore {
             throw new IllegalStateException("inTransaction is not reentrant: do all the work in the outer transaction");
         }
         writeLock.lock();
+        // The transaction's id once its work is done (null when it wrote nothing): a COMMIT that breaks is
+        // looked up by it after the reconnection.
+        Long[] xid = {null};
+        boolean[] committing = {false};
         try {
             ensureOpen();
             refuseIfLost();
-            return writer.inTransaction(work);
+            refuseIfUnavailable();
+            Session session = writer;
+            return session.inTransaction(tx -> {
+                T result = work.run(tx);
+                xid[0] = assignedXid(session);
+                committing[0] = true;
+                return result;
+            });
         } catch (JdbiException e) {
-            throw lostOr(failure("write", e));
+            throw unavailableOr(failure("write", e), committing[0] ? xid[0] : null);
         } catch (StoreException e) {
-            throw lostOr(e);
+            throw unavailableOr(e, committing[0] ? xid[0] : null);
         } finally {
             writeLock.unlock();
+        }
+    }
+
+    private static Long assignedXid(Session session) {
+        try {
+            return TransactionIds.assigned(session.connection());
+        } catch (SQLException e) {
+            throw new StoreException("the store failed to read its transaction id: " + e.getMessage(), e);
         }
     }
 
@@ -227,6 +290,7 @@ public final class PostgresPeerStore implements PeerStore {
         Objects.requireNonNull(work, "work");
         ensureOpen();
         refuseIfLost();
+        refuseIfUnavailable();
         readerPermits.acquireUninterruptibly();
         Session reader = null;
         boolean broken = false;
@@ -238,10 +302,10 @@ public final class PostgresPeerStore implements PeerStore {
             return reader.inTransaction(work);
         } catch (JdbiException e) {
             broken = ConnectionLoss.isConnectionLoss(e);
-            throw failure("read", e);
+            throw broken ? readerLost(e) : failure("read", e);
         } catch (StoreException e) {
             broken = ConnectionLoss.isConnectionLoss(e);
-            throw e;
+            throw broken ? readerLost(e) : e;
         } finally {
             if (reader != null) {
                 if (broken) {
@@ -264,6 +328,22 @@ public final class PostgresPeerStore implements PeerStore {
             return;
         }
         heartbeat.shutdownNow();
+        Thread reconnecting;
+        synchronized (this) {
+            reconnecting = reconnector;
+        }
+        if (reconnecting != null) {
+            reconnecting.interrupt();
+            try {
+                reconnecting.join(5_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        Outage last = outage;
+        if (last != null && last.inDoubt() != null) {
+            last.inDoubt().completeExceptionally(new StoreException("the store " + where + " closed during an outage"));
+        }
         synchronized (this) {
             if (bell != null) {
                 bell.close();
@@ -298,7 +378,7 @@ public final class PostgresPeerStore implements PeerStore {
     private void beat() {
         writeLock.lock();
         try {
-            if (closed.get() || lost != null) {
+            if (closed.get() || lost != null || outage != null) {
                 return;
             }
             int gone = Membership.beat(
@@ -307,16 +387,17 @@ public final class PostgresPeerStore implements PeerStore {
                     broker.lease().toMillis(),
                     broker.nameGrace().toMillis());
             if (gone < 0) {
-                lost = new StoreLostException("this broker (" + broker.id() + ") did not renew its lease on " + where
-                        + " within " + broker.lease().toMillis() + " ms, and another broker marked its peers gone:"
-                        + " it stops, and its agents resume when it starts again (or on another broker, by secret)");
-                LOG.warn("event=lease_lost broker={} database=\"{}\"", broker.id(), where);
-            } else if (gone > 0) {
+                lose(leaseLapsed());
+                return;
+            }
+            renewedNanos = System.nanoTime();
+            if (gone > 0) {
                 LOG.info("event=lease_expired peers_gone={} database=\"{}\"", gone, where);
             }
         } catch (SQLException e) {
-            StoreException failure = lostOr(new StoreException("the heartbeat on " + where + " failed: " + e, e));
-            if (!(failure instanceof StoreLostException)) {
+            StoreException failure =
+                    unavailableOr(new StoreException("the heartbeat on " + where + " failed: " + e, e), null);
+            if (!(failure instanceof StoreUnavailableException)) {
                 LOG.warn("event=error {}", failure.getMessage());
             }
         } catch (RuntimeException e) {
@@ -495,22 +576,200 @@ public final class PostgresPeerStore implements PeerStore {
         }
     }
 
-    /** A write that failed because the writer's connection broke loses the store. Called under the write lock. */
-    private StoreException lostOr(StoreException failure) {
-        if (failure instanceof StoreLostException e) {
-            return e;
+    /** During an outage every call is refused at once, saying which database, since when and the next try. */
+    private void refuseIfUnavailable() {
+        Outage current = outage;
+        if (current != null) {
+            throw current.refusal();
+        }
+    }
+
+    private StoreUnavailableException readerLost(Exception e) {
+        Outage current = outage;
+        return current != null
+                ? current.refusal(e)
+                : new StoreUnavailableException(
+                        "the broker cannot reach its database " + where + " for this read (" + e.getMessage()
+                                + "): try again in a few seconds",
+                        e);
+    }
+
+    /**
+     * A write that failed because the writer's connection broke starts an outage: the write is refused as
+     * unavailable, or held in doubt when its COMMIT was under way ({@code committingXid}). Under the write lock.
+     */
+    private StoreException unavailableOr(StoreException failure, Long committingXid) {
+        if (failure instanceof StoreLostException || failure instanceof StoreUnavailableException) {
+            return failure;
         }
         if (!ConnectionLoss.isConnectionLoss(failure)) {
             return failure;
         }
-        StoreLostException e = new StoreLostException(
-                "the connection to the database " + where + " was lost, and with it the schema's lock: "
-                        + failure.getMessage(),
-                failure);
-        if (lost == null) {
+        Outage started = beginOutage(failure, committingXid);
+        return started.inDoubt() != null ? started.doubt(failure) : started.refusal(failure);
+    }
+
+    /** Under the write lock: drops the dead connections and starts the reconnecting thread. */
+    private Outage beginOutage(Throwable cause, Long inDoubtXid) {
+        Outage current = outage;
+        if (current != null) {
+            return current;
+        }
+        Outage started = new Outage(where, Instant.now(), rootMessage(cause), inDoubtXid);
+        outage = started;
+        LOG.warn(
+                "event=store_unavailable database=\"{}\" commit_in_doubt={} cause=\"{}\": refusing requests,"
+                        + " reconnecting in the background",
+                where,
+                inDoubtXid != null,
+                rootMessage(cause));
+        closeQuietly(writer);
+        closeIdleReaders();
+        synchronized (this) {
+            if (!closed.get()) {
+                reconnector = new Thread(() -> reconnect(started), "peers-pg-reconnect");
+                reconnector.setDaemon(true);
+                reconnector.start();
+            }
+        }
+        return started;
+    }
+
+    /**
+     * Reconnects with backoff until the writer is back (its lock taken again, its lease renewed) or the
+     * lease is found run out (the store is lost then). The commit in doubt is settled before requests are
+     * taken again.
+     */
+    private void reconnect(Outage current) {
+        Backoff backoff = Backoff.standard();
+        long leaseNanos = broker.lease().toNanos();
+        int attempts = 0;
+        while (!closed.get()) {
+            // Never past the lease's end: the broker gives up on time, not up to a backoff step later.
+            long leftMillis = TimeUnit.NANOSECONDS.toMillis(renewedNanos + leaseNanos - System.nanoTime());
+            long wait = Math.max(1, Math.min(backoff.next(), leftMillis));
+            current.nextTry(Instant.now().plusMillis(wait));
+            try {
+                Thread.sleep(wait);
+            } catch (InterruptedException e) {
+                return;
+            }
+            if (closed.get()) {
+                return;
+            }
+            if (System.nanoTime() - renewedNanos > leaseNanos) {
+                lose(new StoreLostException("this broker (" + broker.id() + ") could not reach its database " + where
+                        + " for longer than its lease (" + broker.lease().toMillis() + " ms) since " + current.since()
+                        + ": other brokers may have marked its peers gone, so it stops, and its agents resume"
+                        + " when it starts again (or on another broker, by secret)"));
+                return;
+            }
+            attempts++;
+            Handle handle = null;
+            try {
+                handle = writers.open();
+                takeBrokerLock(handle, where, broker.id());
+                int gone = Membership.beat(
+                        handle.getConnection(),
+                        broker.id(),
+                        broker.lease().toMillis(),
+                        broker.nameGrace().toMillis());
+                if (gone < 0) {
+                    handle.close();
+                    lose(leaseLapsed());
+                    return;
+                }
+                renewedNanos = System.nanoTime();
+                Boolean committed = current.inDoubtXid() == null
+                        ? null
+                        : TransactionIds.committed(handle.getConnection(), current.inDoubtXid());
+                Session fresh = Session.attach(handle);
+                handle = null;
+                writeLock.lock();
+                try {
+                    if (closed.get()) {
+                        // Closed while this attempt connected: its connection (and the lock it holds) goes too.
+                        closeQuietly(fresh);
+                        return;
+                    }
+                    writer = fresh;
+                } finally {
+                    writeLock.unlock();
+                }
+                settle(current, committed);
+                outage = null;
+                LOG.info(
+                        "event=store_reconnected database=\"{}\" down_ms={} attempts={}",
+                        where,
+                        Duration.between(current.since(), Instant.now()).toMillis(),
+                        attempts);
+                return;
+            } catch (JdbiException | StoreException | SQLException e) {
+                if (handle != null) {
+                    try {
+                        handle.close();
+                    } catch (RuntimeException ignored) {
+                        // A connection that half opened: closing is all that was wanted.
+                    }
+                }
+                LOG.debug("event=reconnect_failed database=\"{}\" attempt={}: {}", where, attempts, rootMessage(e));
+            }
+        }
+    }
+
+    private void settle(Outage current, Boolean committed) {
+        if (current.inDoubt() == null) {
+            return;
+        }
+        if (committed == null) {
+            current.inDoubt()
+                    .completeExceptionally(new StoreException("the database " + where
+                            + " cannot say whether transaction " + current.inDoubtXid() + " committed"));
+        } else {
+            LOG.info("event=commit_settled database=\"{}\" committed={}", where, committed);
+            current.inDoubt().complete(committed);
+        }
+    }
+
+    private StoreLostException leaseLapsed() {
+        return new StoreLostException("this broker (" + broker.id() + ") did not renew its lease on " + where
+                + " within " + broker.lease().toMillis() + " ms, and another broker marked its peers gone:"
+                + " it stops, and its agents resume when it starts again (or on another broker, by secret)");
+    }
+
+    /** From now on every call is refused as lost; the listener hears it once. */
+    private void lose(StoreLostException e) {
+        synchronized (this) {
+            if (lost != null) {
+                return;
+            }
             lost = e;
         }
-        return e;
+        LOG.warn("event=store_lost broker={} database=\"{}\": {}", broker.id(), where, e.getMessage());
+        Outage current = outage;
+        if (current != null && current.inDoubt() != null) {
+            current.inDoubt().completeExceptionally(e);
+        }
+        tell(e);
+    }
+
+    private void tell(StoreLostException e) {
+        try {
+            lostListener.accept(e);
+        } catch (RuntimeException ignored) {
+            // Its contract forbids throwing; the refusals hold whatever it did.
+        }
+    }
+
+    /** The driver's own words: the deepest message in the chain (an end of stream has none of its own). */
+    private static String rootMessage(Throwable e) {
+        String message = e.toString();
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t.getMessage() != null) {
+                message = t.getMessage();
+            }
+        }
+        return message;
     }
 
     private StoreException failure(String what, JdbiException e) {

@@ -33,7 +33,10 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** What the PostgreSQL store does beyond the contract: its lock, lost connections, PostgreSQL's limits. */
+/**
+ * What the PostgreSQL store does beyond the contract: its lock, lost readers, PostgreSQL's limits (a lost
+ * writer: {@link PostgresOutageTest}).
+ */
 @Tag("postgres")
 class PostgresPeerStoreTest {
     private final PostgresServer server = PostgresServer.shared();
@@ -68,33 +71,6 @@ class PostgresPeerStoreTest {
         }
         try (PostgresPeerStore second = open()) {
             assertEquals(1, second.read(StoreTransaction::counts).livePeers());
-        }
-    }
-
-    @Test
-    void aWriterWhoseConnectionIsCutLosesTheStoreForGood() throws Exception {
-        Peer kept = peer("kept").build();
-        try (PostgresPeerStore store = open()) {
-            store.inTransaction(tx -> {
-                tx.insertPeer(kept);
-                return null;
-            });
-            cut(writerBackends());
-
-            StoreLostException lost = assertThrows(
-                    StoreLostException.class,
-                    () -> store.inTransaction(tx -> tx.insertMessage(message(kept, kept, "x", at(1)))));
-            assertTrue(lost.getMessage().contains("connection to the database"), lost.getMessage());
-            assertThrows(StoreLostException.class, () -> store.inTransaction(StoreTransaction::counts));
-            assertThrows(StoreLostException.class, () -> store.read(StoreTransaction::counts));
-
-            try (PostgresPeerStore next = open()) {
-                assertEquals(
-                        Optional.of(kept),
-                        next.read(tx -> tx.findPeer(kept.id())),
-                        "the lock went with the connection");
-                assertEquals(0, next.read(StoreTransaction::counts).messages());
-            }
         }
     }
 

@@ -50,8 +50,9 @@ public final class PostgresServer {
     private static String unavailable;
 
     private final Path dir;
-    private final Process server;
-    private final Process watchdog;
+    // Replaced when a test stops its own server and starts it again.
+    private volatile Process server;
+    private volatile Process watchdog;
     private final int port;
     private final String password;
     private final AtomicInteger schemas = new AtomicInteger();
@@ -75,6 +76,38 @@ public final class PostgresServer {
         }
         assumeTrue(unavailable == null, () -> "no PostgreSQL server for the tests: " + unavailable);
         return shared;
+    }
+
+    /**
+     * A server of the calling test's own, which it may stop and start again ({@link #stopFast()}, {@link
+     * #startAgain()}); the test closes it ({@link #close()}). Skips the test when there is none to start.
+     */
+    public static PostgresServer startPrivate() {
+        String why = whyUnavailable().orElse(null);
+        assumeTrue(why == null, () -> "no PostgreSQL server for the tests: " + why);
+        return start();
+    }
+
+    /** Stops the server as {@code pg_ctl stop -m fast} does (SIGINT: sessions are ended); its data stays. */
+    public void stopFast() {
+        stopServer();
+    }
+
+    /** Starts the stopped server again on the same port and waits until it accepts connections. */
+    public void startAgain() {
+        try {
+            watchdog.destroy();
+            server = launch(binaries().orElseThrow(), dir, port);
+            watchdog = watchdog(server.pid(), dir);
+            awaitReady();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot start the PostgreSQL test server again: " + e.getMessage(), e);
+        }
+    }
+
+    /** Stops a {@linkplain #startPrivate() private} server and deletes its folder. */
+    public void close() {
+        stop();
     }
 
     /** A new, empty schema in the test database; its name. */
@@ -189,27 +222,7 @@ public final class PostgresServer {
             IOException lastFailure = null;
             for (int attempt = 0; attempt < 3; attempt++) {
                 int port = freePort();
-                Process server = new ProcessBuilder(asServerUser(
-                                bin.resolve("postgres").toString(),
-                                "-D",
-                                dir.resolve("data").toString(),
-                                "-h",
-                                "127.0.0.1",
-                                "-p",
-                                Integer.toString(port),
-                                "-c",
-                                "unix_socket_directories=",
-                                "-c",
-                                "fsync=off",
-                                "-c",
-                                "synchronous_commit=off",
-                                "-c",
-                                "full_page_writes=off",
-                                "-c",
-                                "max_connections=200"))
-                        .redirectErrorStream(true)
-                        .redirectOutput(dir.resolve("server-" + port + ".log").toFile())
-                        .start();
+                Process server = launch(bin, dir, port);
                 Process watchdog = watchdog(server.pid(), dir);
                 PostgresServer started = new PostgresServer(dir, server, watchdog, port, password);
                 try {
@@ -225,6 +238,31 @@ public final class PostgresServer {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start the PostgreSQL test server: " + e.getMessage(), e);
         }
+    }
+
+    private static Process launch(Path bin, Path dir, int port) throws IOException {
+        return new ProcessBuilder(asServerUser(
+                        bin.resolve("postgres").toString(),
+                        "-D",
+                        dir.resolve("data").toString(),
+                        "-h",
+                        "127.0.0.1",
+                        "-p",
+                        Integer.toString(port),
+                        "-c",
+                        "unix_socket_directories=",
+                        "-c",
+                        "fsync=off",
+                        "-c",
+                        "synchronous_commit=off",
+                        "-c",
+                        "full_page_writes=off",
+                        "-c",
+                        "max_connections=200"))
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(
+                        dir.resolve("server-" + port + ".log").toFile()))
+                .start();
     }
 
     private void awaitReady() throws IOException {

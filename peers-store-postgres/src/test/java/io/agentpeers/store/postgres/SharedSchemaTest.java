@@ -134,7 +134,9 @@ class SharedSchemaTest {
 
     @Test
     void aBrokerSilentPastTheLeaseHasItsPeersMarkedGoneAndFindsItsStoreLostWhenItBeatsAgain() throws Exception {
-        PostgresBroker quick = PostgresBroker.of("broker-a", "host-a").withLease(Duration.ofMillis(600));
+        // a's own lease is long: a never takes b for dead when b's beats come late on a loaded machine (b's short
+        // lease is what lapses a here; a finds out at its next beat, every third of its lease).
+        PostgresBroker quick = PostgresBroker.of("broker-a", "host-a").withLease(Duration.ofMillis(3_000));
         try (PostgresPeerStore a = open(quick);
                 PostgresPeerStore b =
                         open(PostgresBroker.of("broker-b", "host-b").withLease(Duration.ofMillis(600)))) {
