@@ -216,9 +216,7 @@ class ThreeBrokersProcessTest {
             System.err.printf(
                     "[three brokers] %d acknowledged sends, %d by a and b after c's kill; r-c shown again %d that it"
                             + " had not acknowledged when c died%n",
-                    acknowledged.size(),
-                    sentBySurvivors(ackedBySender) - survivorsAtKill,
-                    twice.size());
+                    acknowledged.size(), sentBySurvivors(ackedBySender) - survivorsAtKill, twice.size());
             waitUntil(
                     () -> db.strings("SELECT count(*) FROM messages WHERE state = 'pending'")
                             .equals(List.of("0")),
