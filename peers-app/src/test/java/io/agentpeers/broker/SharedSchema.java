@@ -29,7 +29,7 @@ record SharedSchema(PostgresServer server, String schema, String address) {
         return new SharedSchema(server, server.freshSchema(), address);
     }
 
-    /** The environment of a broker process on this schema, announcing itself as {@code host}. */
+    /** The environment of a broker process on this schema, announcing itself as {@code host} (null: the system's). */
     Map<String, String> brokerEnv(String host) {
         Map<String, String> env = new HashMap<>();
         env.put(
@@ -39,7 +39,9 @@ record SharedSchema(PostgresServer server, String schema, String address) {
         env.put("PGPASSWORD", server.password());
         env.put("PEERS_LEASE_MS", LEASE_MS);
         env.put("PEERS_POLL_MS", POLL_MS);
-        env.put("PEERS_HOST", host);
+        if (host != null) {
+            env.put("PEERS_HOST", host);
+        }
         env.put("PEERS_RATE", "100000/100000");
         return env;
     }
