@@ -18,7 +18,8 @@ import java.util.concurrent.TimeUnit;
  * goes with its namespace).
  */
 final class NetworkNamespaces implements AutoCloseable {
-    private static final Path IP = Path.of("/usr/sbin/ip");
+    private static final Path IP =
+            Files.isExecutable(Path.of("/usr/sbin/ip")) ? Path.of("/usr/sbin/ip") : Path.of("/sbin/ip");
     private static final Path UNSHARE = Path.of("/usr/bin/unshare");
 
     private final List<String> names = new ArrayList<>();
