@@ -109,7 +109,7 @@ final class NetworkBench {
                         "",
                         "");
             }
-            Map<String, Object> rate = throughput(List.of(broker), null, 1);
+            Map<String, Object> rate = throughput(List.of(broker), null, options.rounds());
             sqliteRate = (double) rate.get("median_per_s");
             report.add(SENDS, "1 SQLite broker x " + SENDERS_PER_BROKER + " senders", rate, "", "");
         } finally {
