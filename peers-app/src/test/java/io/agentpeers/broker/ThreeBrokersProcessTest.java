@@ -12,6 +12,7 @@ import io.agentpeers.protocol.PeerInfo;
 import io.agentpeers.protocol.client.ClientOptions;
 import io.agentpeers.protocol.client.PeersClient;
 import io.agentpeers.store.postgres.PostgresServer;
+import io.agentpeers.testkit.Await;
 import io.agentpeers.transport.unix.UnixSocketConnector;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,7 +26,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -136,7 +136,7 @@ class ThreeBrokersProcessTest {
                 }
             }
 
-            waitUntil(() -> acknowledged.size() >= KILL_AFTER, "sends before the kill");
+            Await.until(WAIT, () -> acknowledged.size() >= KILL_AFTER, "sends before the kill");
             String secret = recipients.get("c").resumeSecret();
             String cRecipientId = recipients.get("c").self().id();
             String cBrokerId = brokerId("c");
@@ -149,7 +149,8 @@ class ThreeBrokersProcessTest {
                     "SELECT id FROM messages WHERE recipient_id = '" + cRecipientId + "' AND state = 'pending'")));
             Set<Long> seenByCBeforeKill = Set.copyOf(inboxes.get("r-c").counts.keySet());
 
-            waitUntil(
+            Await.until(
+                    WAIT,
                     () -> db.strings("SELECT DISTINCT state FROM peers WHERE broker_id = '" + cBrokerId + "'")
                             .equals(List.of("gone")),
                     "c's peers marked gone after its lease");
@@ -172,7 +173,7 @@ class ThreeBrokersProcessTest {
             assertEquals(cRecipientId, resumed.self().id(), "the same peer, now on broker a");
             resumed.subscribe(e -> cAfter.add(e.message().id(), e.sender().name()));
             int afterResume = acknowledged.size();
-            waitUntil(() -> acknowledged.size() >= afterResume + 100, "sends after the resume");
+            Await.until(WAIT, () -> acknowledged.size() >= afterResume + 100, "sends after the resume");
             stop.set(true);
             for (Thread thread : threads) {
                 thread.join(WAIT.toMillis());
@@ -188,7 +189,8 @@ class ThreeBrokersProcessTest {
                 Set<Long> expected = idsTo(acknowledged, name);
                 Inbox[] seenBy =
                         name.equals("r-c") ? new Inbox[] {inboxes.get(name), cAfter} : new Inbox[] {inboxes.get(name)};
-                waitUntil(
+                Await.until(
+                        WAIT,
                         () -> union(seenBy).containsAll(expected),
                         name + " got every acknowledged send (" + expected.size() + ")");
                 Set<Long> extra = new HashSet<>(union(seenBy));
@@ -217,7 +219,8 @@ class ThreeBrokersProcessTest {
                     "[three brokers] %d acknowledged sends, %d by a and b after c's kill; r-c shown again %d that it"
                             + " had not acknowledged when c died%n",
                     acknowledged.size(), sentBySurvivors(ackedBySender) - survivorsAtKill, twice.size());
-            waitUntil(
+            Await.until(
+                    WAIT,
                     () -> db.strings("SELECT count(*) FROM messages WHERE state = 'pending'")
                             .equals(List.of("0")),
                     "every message acknowledged in the end");
@@ -276,15 +279,5 @@ class ThreeBrokersProcessTest {
 
     private static List<Long> longs(List<String> strings) {
         return strings.stream().map(Long::valueOf).toList();
-    }
-
-    private static void waitUntil(BooleanSupplier condition, String what) throws InterruptedException {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("not within " + WAIT.toSeconds() + " s: " + what);
-            }
-            TimeUnit.MILLISECONDS.sleep(50);
-        }
     }
 }
