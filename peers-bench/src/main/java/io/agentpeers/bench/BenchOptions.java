@@ -29,7 +29,8 @@ import java.util.Set;
  * @param root             the repository (peers-app/target/peers.jar, ./peers); null when unknown
  * @param json             where the JSON goes
  * @param only             null for everything, {@code commands} for the MCP round trip and cold starts alone,
- *                         {@code sends} for the send throughput alone, {@code restart} for the restart storm alone
+ *                         {@code sends} for the send throughput alone, {@code restart} for the restart storm alone,
+ *                         {@code network} for the brokers on PostgreSQL alone
  */
 record BenchOptions(
         String preset,
@@ -149,8 +150,9 @@ record BenchOptions(
                     if (!PeersBench.COMMANDS_ONLY.equals(value)
                             && !PeersBench.SENDS_ONLY.equals(value)
                             && !PeersBench.RESTART_ONLY.equals(value)
-                            && !PeersBench.REQUESTS_ONLY.equals(value)) {
-                        throw new UsageException("--only takes: commands, sends, restart, requests");
+                            && !PeersBench.REQUESTS_ONLY.equals(value)
+                            && !PeersBench.NETWORK_ONLY.equals(value)) {
+                        throw new UsageException("--only takes: commands, sends, restart, requests, network");
                     }
                     options = new BenchOptions(
                             options.preset,
@@ -200,7 +202,9 @@ record BenchOptions(
                   --only restart     only the peers reconnecting after a broker restart (2,000 peers,
                                      100,000 messages waiting; 20,000 with --quick)
                   --only requests    only ping, empty pending, register on a fresh connection and
-                                     list_peers of 1,000 peers, each beside an echo over a Unix socket""";
+                                     list_peers of 1,000 peers, each beside an echo over a Unix socket
+                  --only network     only several brokers on one PostgreSQL (PEERS_BENCH_PG, or a throwaway
+                                     cluster from /usr/lib/postgresql/N/bin), beside one SQLite broker""";
     }
 
     private static String value(String[] args, int index, String option) {

@@ -41,6 +41,12 @@ final class BrokerProcess implements AutoCloseable {
      * user's broker gets) when it is not null, else on this JVM's class path.
      */
     static BrokerProcess start(Path home, Duration sweep, List<String> extraJvmOptions, Path launcher) {
+        return start(home, sweep, extraJvmOptions, launcher, Map.of());
+    }
+
+    /** As {@link #start(Path, Duration, List, Path)} with {@code env} over the defaults (another PEERS_DB). */
+    static BrokerProcess start(
+            Path home, Duration sweep, List<String> extraJvmOptions, Path launcher, Map<String, String> extraEnv) {
         List<String> command = new ArrayList<>();
         String jvmOptions = String.join(" ", BrokerStarter.JVM_OPTIONS) + " " + String.join(" ", extraJvmOptions);
         if (launcher != null) {
@@ -73,6 +79,7 @@ final class BrokerProcess implements AutoCloseable {
         env.remove("PEERS_IDLE_TIMEOUT");
         // As BrokerCommands.starter passes them to the launcher.
         env.put("PEERS_JAVA_OPTS", jvmOptions.strip());
+        env.putAll(extraEnv);
         Process process;
         try {
             process = builder.start();

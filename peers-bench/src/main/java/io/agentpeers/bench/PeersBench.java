@@ -29,8 +29,8 @@ import java.util.stream.Stream;
  * {@code java -jar peers-bench/target/peers-bench.jar [--quick]}.
  */
 public final class PeersBench {
-    private static final String CWD = "/bench/repo";
-    private static final String SEND_TEXT = "x".repeat(100);
+    static final String CWD = "/bench/repo";
+    static final String SEND_TEXT = "x".repeat(100);
     private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(30);
     /** Longer than the broker takes to see it is quiet (two looks 5 s apart, after the one that saw it busy). */
     private static final Duration QUIET_SETTLE = Duration.ofSeconds(25);
@@ -43,6 +43,8 @@ public final class PeersBench {
     static final String RESTART_ONLY = "restart";
     /** {@code --only requests}: issue 14's per-request latencies beside the echo floor alone. */
     static final String REQUESTS_ONLY = "requests";
+    /** {@code --only network}: several brokers on one PostgreSQL beside one SQLite broker, alone. */
+    static final String NETWORK_ONLY = "network";
 
     private final BenchOptions options;
     private final Report report = new Report();
@@ -91,6 +93,13 @@ public final class PeersBench {
             throw new UncheckedIOException(e);
         }
         long began = System.nanoTime();
+        if (NETWORK_ONLY.equals(options.only())) {
+            deleteTree(home);
+            phase(this::network);
+            report.meta("duration_s", (System.nanoTime() - began) / 1_000_000_000L);
+            report.writeJson(options.jsonOrDefault());
+            return report;
+        }
         if (RESTART_ONLY.equals(options.only())) {
             phase(() -> restartStorm(home));
             deleteTree(home);
@@ -139,6 +148,12 @@ public final class PeersBench {
         if (options.only() == null) {
             // After the broker process stopped: this one runs a broker in this JVM.
             phase(() -> restartStorm(freshHome()));
+            if (options.preset().equals("smoke")) {
+                // Four brokers and a PostgreSQL cluster: NetworkBenchSmokeTest runs them on their own.
+                report.unavailable(NetworkBench.SECTION, "several brokers on PostgreSQL", "disabled in this preset");
+            } else {
+                phase(this::network);
+            }
         }
         report.meta("duration_s", (System.nanoTime() - began) / 1_000_000_000L);
         report.writeJson(options.jsonOrDefault());
@@ -423,17 +438,24 @@ public final class PeersBench {
     }
 
     /** Each connection sends its share, one request at a time; returns each send's latency. */
-    private static Samples runSenders(ExecutorService pool, List<RawConnection> connections, String params, int total) {
+    static Samples runSenders(ExecutorService pool, List<RawConnection> connections, String params, int total) {
+        return runSenders(pool, connections, java.util.Collections.nCopies(connections.size(), params), total);
+    }
+
+    /** As {@link #runSenders(ExecutorService, List, String, int)}, connection i sending {@code params.get(i)}. */
+    static Samples runSenders(ExecutorService pool, List<RawConnection> connections, List<String> params, int total) {
         int each = Math.max(1, total / connections.size());
         CountDownLatch go = new CountDownLatch(1);
         List<Future<Samples>> futures = new ArrayList<>();
-        for (RawConnection connection : connections) {
+        for (int c = 0; c < connections.size(); c++) {
+            RawConnection connection = connections.get(c);
+            String sent = params.get(c);
             futures.add(pool.submit(() -> {
                 go.await();
                 Samples samples = new Samples();
                 for (int i = 0; i < each; i++) {
                     long start = System.nanoTime();
-                    RawConnection.Line line = connection.request("send", params);
+                    RawConnection.Line line = connection.request("send", sent);
                     if (line.isError()) {
                         throw new IllegalStateException("send failed: " + RawConnection.abbreviate(line.text()));
                     }
@@ -701,6 +723,12 @@ public final class PeersBench {
                 Report.atMost(kib[0] / 1024.0, 64, "MiB"));
     }
 
+    private void network() {
+        PeersCommands commands = new PeersCommands(options.root(), null);
+        Path launcher = commands.launcherMissing() == null ? commands.launcher() : null;
+        new NetworkBench(options, report, tempParent, launcher, extraBrokerOptions(), line -> log("%s", line)).run();
+    }
+
     private void restartStorm(Path home) {
         int[] size = RestartStorm.size(options.preset());
         log("restart: %d peers, %d messages, in %s", size[0], size[1], home);
@@ -793,7 +821,7 @@ public final class PeersBench {
         progress.flush();
     }
 
-    private static void deleteTree(Path root) {
+    static void deleteTree(Path root) {
         try (Stream<Path> paths = Files.walk(root)) {
             paths.sorted(Comparator.reverseOrder()).forEach(path -> {
                 try {

@@ -28,10 +28,15 @@ final class PushProbe implements AutoCloseable {
     private long nextSeq;
 
     PushProbe(Endpoint endpoint, String cwd) {
+        this(endpoint, endpoint, cwd);
+    }
+
+    /** A recipient on {@code receiverEndpoint} and a sender on {@code senderEndpoint}: two brokers, or one. */
+    PushProbe(Endpoint receiverEndpoint, Endpoint senderEndpoint, String cwd) {
         PeersClient first = null;
         PeersClient second = null;
         try {
-            first = connect(endpoint);
+            first = connect(receiverEndpoint);
             first.register(registration(cwd));
             first.subscribe(envelope -> {
                 long now = System.nanoTime();
@@ -39,7 +44,7 @@ final class PushProbe implements AutoCloseable {
                 int space = text.indexOf(' ');
                 arrivals.add(new long[] {Long.parseLong(text.substring(1, space)), now});
             });
-            second = connect(endpoint);
+            second = connect(senderEndpoint);
             second.register(registration(cwd));
         } catch (RuntimeException e) {
             if (first != null) {

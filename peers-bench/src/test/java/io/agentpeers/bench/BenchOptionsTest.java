@@ -1,6 +1,7 @@
 package io.agentpeers.bench;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -19,6 +20,17 @@ class BenchOptionsTest {
         assertArrayEquals(
                 new int[] {2, 32},
                 BenchOptions.parse(new String[] {"--senders", "2,32"}).senders());
+    }
+
+    @Test
+    void onlyNetworkChoosesTheBrokersOnPostgres() {
+        assertEquals(
+                "network",
+                BenchOptions.parse(new String[] {"--quick", "--only", "network"})
+                        .only());
+        BenchOptions.UsageException refused = assertThrows(
+                BenchOptions.UsageException.class, () -> BenchOptions.parse(new String[] {"--only", "networks"}));
+        assertTrue(refused.getMessage().contains("network"), refused.getMessage());
     }
 
     @Test
