@@ -49,6 +49,7 @@ public abstract class AbstractTransportContractTest {
     protected static final int MAX_LINE_BYTES = 64 * 1024;
 
     protected static final int WORKERS = 3;
+    protected static final Duration COLD_AFTER = Duration.ofMillis(100);
 
     @TempDir
     protected Path tempDir;
@@ -81,6 +82,9 @@ public abstract class AbstractTransportContractTest {
                 .withMaxOutboundBytes(1024 * 1024)
                 .withWorkerThreads(WORKERS)
                 .withSelectorLoops(3) // connections kept by the accepting loop and handed to the others
+                // Idle connections park on the cold selector within a few tenths of a second, so every test
+                // here also runs across connections moving off their loop and back.
+                .withColdAfter(COLD_AFTER)
                 .withCloseLinger(Duration.ofSeconds(2))
                 .withShutdownGrace(Duration.ofSeconds(5));
     }
@@ -366,6 +370,119 @@ public abstract class AbstractTransportContractTest {
         stopping.get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
         assertEquals(1, handler.closeCount());
         assertThrows(TransportException.class, connector::connect, "the listener is closed");
+    }
+
+    @Test
+    void idleConnectionsParkYetStillAnswerAndGetWhatIsSentToThem() throws IOException {
+        TransportTestClient idle = connect();
+        TransportTestClient sender = connect();
+        long idleId =
+                idle.call("whoami", null).path("result").path("connection").asLong();
+        sender.call("echo", null);
+        awaitTrue(() -> server.idleConnectionCount() == 2, "both connections parked while idle");
+
+        assertEquals(
+                3,
+                sender.call("push", JSON.objectNode().put("to", idleId).put("lines", 3))
+                        .path("result")
+                        .asInt());
+        for (int seq = 0; seq < 3; seq++) {
+            assertEquals(seq, idle.readJson().path("params").path("seq").asInt(-1), "pushes arrive in order");
+        }
+        assertEquals(
+                "awake",
+                idle.call("echo", JSON.objectNode().put("v", "awake"))
+                        .path("result")
+                        .path("v")
+                        .asText(),
+                "a parked connection that speaks is answered");
+        awaitTrue(() -> server.idleConnectionCount() == 2, "both parked again once idle");
+        assertEquals(0, handler.closeCount());
+    }
+
+    @Test
+    void outputThatDoesNotFitTheSocketReachesAParkedConnectionWhole() throws IOException {
+        TransportTestClient idle = connect();
+        TransportTestClient sender = connect();
+        long idleId =
+                idle.call("whoami", null).path("result").path("connection").asLong();
+        awaitTrue(() -> server.idleConnectionCount() == 2, "both connections parked while idle");
+        int lines = 15; // about 900 KB: more than a socket buffer, less than the 1 MiB outbound limit
+        int bytes = 60_000;
+
+        assertEquals(
+                lines,
+                sender.call(
+                                "push",
+                                JSON.objectNode()
+                                        .put("to", idleId)
+                                        .put("lines", lines)
+                                        .put("bytes", bytes))
+                        .path("result")
+                        .asInt());
+
+        // What the socket did not take is written once it drains: the connection is watched for that.
+        for (int seq = 0; seq < lines; seq++) {
+            JsonNode push = idle.readJson();
+            assertNotNull(push, "push " + seq + " must arrive");
+            assertEquals(seq, push.path("params").path("seq").asInt(-1));
+            assertEquals(bytes, push.path("params").path("fill").asText().length());
+        }
+        assertEquals(
+                "still",
+                idle.call("echo", JSON.objectNode().put("v", "still"))
+                        .path("result")
+                        .path("v")
+                        .asText());
+    }
+
+    @Test
+    void aParkedConnectionThatNeverReadsIsCutOffWithoutBlockingOthers() throws IOException {
+        TransportTestClient sluggard = connect();
+        TransportTestClient sender = connect();
+        long sluggardId =
+                sluggard.call("whoami", null).path("result").path("connection").asLong();
+        awaitTrue(() -> server.idleConnectionCount() == 2, "both connections parked while idle");
+
+        int queued = sender.call(
+                        "push",
+                        JSON.objectNode()
+                                .put("to", sluggardId)
+                                .put("lines", 10_000)
+                                .put("bytes", 60_000))
+                .path("result")
+                .asInt();
+
+        assertTrue(queued < 10_000, "the pushes must have been refused, " + queued + " were queued");
+        awaitTrue(() -> handler.closesOf(sluggardId) == 1, "the slow reader is closed");
+        assertEquals(
+                "fine",
+                sender.call("echo", JSON.objectNode().put("v", "fine"))
+                        .path("result")
+                        .path("v")
+                        .asText());
+        assertTrue(sluggard.closedByServer());
+    }
+
+    @Test
+    void aGracefulStopClosesParkedConnectionsOnceEach() throws Exception {
+        List<TransportTestClient> idle = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            TransportTestClient client = connect();
+            client.call("echo", null);
+            idle.add(client);
+        }
+        awaitTrue(() -> server.idleConnectionCount() == 3, "the connections parked while idle");
+
+        CompletableFuture<Void> stopping = CompletableFuture.runAsync(server::close);
+
+        for (TransportTestClient client : idle) {
+            assertTrue(client.closedByServer(), "a parked connection is closed at the stop");
+        }
+        stopping.get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        assertEquals(3, handler.closeCount());
+        assertTrue(handler.closesById().values().stream().allMatch(count -> count == 1), "onClose exactly once each");
+        assertEquals(0, server.idleConnectionCount());
     }
 
     /** Waits up to 15 s for a condition, polling; fails with {@code what} if it never holds. */
