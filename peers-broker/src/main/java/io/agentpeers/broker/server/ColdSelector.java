@@ -25,8 +25,6 @@ import org.slf4j.LoggerFactory;
  */
 final class ColdSelector implements Runnable {
     private static final Logger LOG = LoggerFactory.getLogger(ColdSelector.class);
-    /** As {@link SelectorLoop}: junixsocket's selector throws on a poll a signal interrupted. */
-    private static final int MAX_FAILED_WAITS = 100;
 
     private final ConnectionServer server;
     private final Selector selector;
@@ -34,7 +32,7 @@ final class ColdSelector implements Runnable {
     private final Queue<Runnable> tasks = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean wakeupPending = new AtomicBoolean();
     private volatile boolean stopped;
-    private int failedWaits;
+    private final FailedWaits failedWaits = new FailedWaits();
 
     /** What a parked connection's key carries: the connection and which of its parkings this is. */
     private record Parked(ServerConnection connection, int parking) {}
@@ -133,18 +131,17 @@ final class ColdSelector implements Runnable {
     }
 
     private void awaitReady() throws IOException {
+        long startNanos = System.nanoTime();
         try {
             selector.select();
-            failedWaits = 0;
+            failedWaits.succeeded();
         } catch (SocketTimeoutException e) {
-            failedWaits = 0;
+            failedWaits.succeeded();
         } catch (IOException e) {
             if (stopped) {
                 return;
             }
-            if (++failedWaits >= MAX_FAILED_WAITS) {
-                throw e;
-            }
+            failedWaits.failed(startNanos, e);
             LOG.debug("waiting for idle connections failed once ({}); waiting again", e.getMessage());
         }
     }

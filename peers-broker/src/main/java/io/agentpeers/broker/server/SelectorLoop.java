@@ -34,12 +34,6 @@ final class SelectorLoop implements Runnable {
     private static final int READ_BUFFER_BYTES = 64 * 1024;
     private static final long TICK_MILLIS = 50;
     /**
-     * Failed waits in a row before the loop gives up. junixsocket's selector does not retry a poll
-     * interrupted by a signal (EINTR: a profiler's SIGPROF, a signal meant for another thread) and
-     * throws instead; one such failure is harmless, a failure that repeats at once is not.
-     */
-    private static final int MAX_FAILED_WAITS = 100;
-    /**
      * The kernel's send buffer asked for each socket connection: a {@code list_peers} line of 1,000
      * peers (290 KB) then leaves in the replying thread's one write instead of waiting for the selector
      * to see the socket writable again (Unix sockets default to 208 KB). A limit, not an allocation.
@@ -73,7 +67,7 @@ final class SelectorLoop implements Runnable {
     private volatile boolean ended;
     private boolean stopping;
     private long stopDeadlineNanos;
-    private int failedWaits; // on this loop's thread
+    private final FailedWaits failedWaits = new FailedWaits(); // on this loop's thread
 
     SelectorLoop(
             ConnectionServer server,
@@ -285,6 +279,7 @@ final class SelectorLoop implements Runnable {
 
     /** Waits for ready keys, a wakeup or a tick; a wait a signal interrupted counts as an empty one. */
     private void awaitReady() throws IOException {
+        long startNanos = System.nanoTime();
         try {
             long wait = 0; // none: until input or a wakeup
             if (!lingering.isEmpty() || !awaitingHello.isEmpty() || stopping) {
@@ -300,14 +295,12 @@ final class SelectorLoop implements Runnable {
             } else {
                 selector.select(wait);
             }
-            failedWaits = 0;
+            failedWaits.succeeded();
         } catch (SocketTimeoutException e) {
             // junixsocket's selector reports an elapsed timeout this way.
-            failedWaits = 0;
+            failedWaits.succeeded();
         } catch (IOException e) {
-            if (++failedWaits >= MAX_FAILED_WAITS) {
-                throw e;
-            }
+            failedWaits.failed(startNanos, e);
             LOG.debug("waiting for {} input failed once ({}); waiting again", transport, e.getMessage());
         }
     }
