@@ -372,41 +372,51 @@ public abstract class AbstractTransportContractTest {
         assertThrows(TransportException.class, connector::connect, "the listener is closed");
     }
 
-    @Test
-    void idleConnectionsParkYetStillAnswerAndGetWhatIsSentToThem() throws IOException {
+    /** Two connections, both parked on the cold selector: one to send to, one to send from. */
+    private record ParkedPair(TransportTestClient idle, long idleId, TransportTestClient sender) {}
+
+    private ParkedPair parkedPair() throws IOException {
         TransportTestClient idle = connect();
         TransportTestClient sender = connect();
         long idleId =
                 idle.call("whoami", null).path("result").path("connection").asLong();
         sender.call("echo", null);
         awaitTrue(() -> server.idleConnectionCount() == 2, "both connections parked while idle");
+        return new ParkedPair(idle, idleId, sender);
+    }
 
-        assertEquals(
-                3,
-                sender.call("push", JSON.objectNode().put("to", idleId).put("lines", 3))
-                        .path("result")
-                        .asInt());
+    /** Asks {@code sender}'s handler to push {@code lines} of {@code bytes} to connection {@code to}; how many were queued. */
+    private static int push(TransportTestClient sender, long to, int lines, int bytes) throws IOException {
+        return sender.call(
+                        "push",
+                        JSON.objectNode().put("to", to).put("lines", lines).put("bytes", bytes))
+                .path("result")
+                .asInt();
+    }
+
+    private static String echo(TransportTestClient client, String value) throws IOException {
+        return client.call("echo", JSON.objectNode().put("v", value))
+                .path("result")
+                .path("v")
+                .asText();
+    }
+
+    @Test
+    void idleConnectionsParkYetStillAnswerAndGetWhatIsSentToThem() throws IOException {
+        ParkedPair pair = parkedPair();
+
+        assertEquals(3, push(pair.sender(), pair.idleId(), 3, 16));
         for (int seq = 0; seq < 3; seq++) {
-            assertEquals(seq, idle.readJson().path("params").path("seq").asInt(-1), "pushes arrive in order");
+            assertEquals(seq, pair.idle().readJson().path("params").path("seq").asInt(-1), "pushes arrive in order");
         }
-        assertEquals(
-                "awake",
-                idle.call("echo", JSON.objectNode().put("v", "awake"))
-                        .path("result")
-                        .path("v")
-                        .asText(),
-                "a parked connection that speaks is answered");
+        assertEquals("awake", echo(pair.idle(), "awake"), "a parked connection that speaks is answered");
         awaitTrue(() -> server.idleConnectionCount() == 2, "both parked again once idle");
         assertEquals(0, handler.closeCount());
     }
 
     @Test
     void outputThatDoesNotFitTheSocketReachesAParkedConnectionWhole() throws IOException {
-        TransportTestClient idle = connect();
-        TransportTestClient sender = connect();
-        long idleId =
-                idle.call("whoami", null).path("result").path("connection").asLong();
-        awaitTrue(() -> server.idleConnectionCount() == 2, "both connections parked while idle");
+        ParkedPair pair = parkedPair();
         int lines = 8; // about 480 KB a round: the queue stays under the 1 MiB outbound limit
         int bytes = 60_000;
 
@@ -414,63 +424,33 @@ public abstract class AbstractTransportContractTest {
         int rounds = 0;
         while (server.outboundQueued() == 0) {
             assertTrue(rounds < 64, "the socket never filled");
-            assertEquals(
-                    lines,
-                    sender.call(
-                                    "push",
-                                    JSON.objectNode()
-                                            .put("to", idleId)
-                                            .put("lines", lines)
-                                            .put("bytes", bytes))
-                            .path("result")
-                            .asInt());
+            assertEquals(lines, push(pair.sender(), pair.idleId(), lines, bytes));
             rounds++;
         }
 
         // What the socket did not take is written once it drains: the connection is watched for that.
         for (int round = 0; round < rounds; round++) {
             for (int seq = 0; seq < lines; seq++) {
-                JsonNode push = idle.readJson();
+                JsonNode push = pair.idle().readJson();
                 assertNotNull(push, "push " + seq + " of round " + round + " must arrive");
                 assertEquals(seq, push.path("params").path("seq").asInt(-1));
                 assertEquals(bytes, push.path("params").path("fill").asText().length());
             }
         }
-        assertEquals(
-                "still",
-                idle.call("echo", JSON.objectNode().put("v", "still"))
-                        .path("result")
-                        .path("v")
-                        .asText());
+        assertEquals("still", echo(pair.idle(), "still"));
         assertEquals(0, server.outboundQueued());
     }
 
     @Test
     void aParkedConnectionThatNeverReadsIsCutOffWithoutBlockingOthers() throws IOException {
-        TransportTestClient sluggard = connect();
-        TransportTestClient sender = connect();
-        long sluggardId =
-                sluggard.call("whoami", null).path("result").path("connection").asLong();
-        awaitTrue(() -> server.idleConnectionCount() == 2, "both connections parked while idle");
+        ParkedPair pair = parkedPair();
 
-        int queued = sender.call(
-                        "push",
-                        JSON.objectNode()
-                                .put("to", sluggardId)
-                                .put("lines", 10_000)
-                                .put("bytes", 60_000))
-                .path("result")
-                .asInt();
+        int queued = push(pair.sender(), pair.idleId(), 10_000, 60_000);
 
         assertTrue(queued < 10_000, "the pushes must have been refused, " + queued + " were queued");
-        awaitTrue(() -> handler.closesOf(sluggardId) == 1, "the slow reader is closed");
-        assertEquals(
-                "fine",
-                sender.call("echo", JSON.objectNode().put("v", "fine"))
-                        .path("result")
-                        .path("v")
-                        .asText());
-        assertTrue(sluggard.closedByServer());
+        awaitTrue(() -> handler.closesOf(pair.idleId()) == 1, "the slow reader is closed");
+        assertEquals("fine", echo(pair.sender(), "fine"));
+        assertTrue(pair.idle().closedByServer());
     }
 
     @Test
