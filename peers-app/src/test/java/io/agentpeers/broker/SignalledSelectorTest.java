@@ -1,5 +1,6 @@
 package io.agentpeers.broker;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeFalse;
@@ -55,6 +56,10 @@ class SignalledSelectorTest {
             Thread.sleep(200); // a thread takes its name as it begins to run
             List<String> loops = threadsNamed(pid, "peers-unix-loop");
             assumeFalse(loops.isEmpty(), "no thread of the broker is named peers-unix-loop in /proc (not Linux?)");
+            // The cold selector of idle connections waits in the same poll.
+            List<String> cold = threadsNamed(pid, "peers-unix-cold");
+            assertEquals(1, cold.size(), "one cold selector thread for the Unix listener");
+            loops.addAll(cold);
             assumeTrue(TGKILL > 0, "tgkill's number on " + System.getProperty("os.arch") + " is not known here");
             assumeTrue(onPath("perl"), "no perl on PATH to send a signal to one thread");
             for (int i = 0; i < SIGNALS_PER_LOOP; i++) {

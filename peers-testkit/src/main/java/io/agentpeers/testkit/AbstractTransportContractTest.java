@@ -49,6 +49,7 @@ public abstract class AbstractTransportContractTest {
     protected static final int MAX_LINE_BYTES = 64 * 1024;
 
     protected static final int WORKERS = 3;
+    protected static final Duration COLD_AFTER = Duration.ofMillis(100);
 
     @TempDir
     protected Path tempDir;
@@ -81,6 +82,9 @@ public abstract class AbstractTransportContractTest {
                 .withMaxOutboundBytes(1024 * 1024)
                 .withWorkerThreads(WORKERS)
                 .withSelectorLoops(3) // connections kept by the accepting loop and handed to the others
+                // Idle connections park on the cold selector within a few tenths of a second, so every test
+                // here also runs across connections moving off their loop and back.
+                .withColdAfter(COLD_AFTER)
                 .withCloseLinger(Duration.ofSeconds(2))
                 .withShutdownGrace(Duration.ofSeconds(5));
     }
@@ -366,6 +370,108 @@ public abstract class AbstractTransportContractTest {
         stopping.get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
         assertEquals(1, handler.closeCount());
         assertThrows(TransportException.class, connector::connect, "the listener is closed");
+    }
+
+    /** Two connections, both parked on the cold selector: one to send to, one to send from. */
+    private record ParkedPair(TransportTestClient idle, long idleId, TransportTestClient sender) {}
+
+    private ParkedPair parkedPair() throws IOException {
+        TransportTestClient idle = connect();
+        TransportTestClient sender = connect();
+        long idleId =
+                idle.call("whoami", null).path("result").path("connection").asLong();
+        sender.call("echo", null);
+        awaitTrue(() -> server.idleConnectionCount() == 2, "both connections parked while idle");
+        return new ParkedPair(idle, idleId, sender);
+    }
+
+    /** Asks {@code sender}'s handler to push {@code lines} of {@code bytes} to connection {@code to}; how many were queued. */
+    private static int push(TransportTestClient sender, long to, int lines, int bytes) throws IOException {
+        return sender.call(
+                        "push",
+                        JSON.objectNode().put("to", to).put("lines", lines).put("bytes", bytes))
+                .path("result")
+                .asInt();
+    }
+
+    private static String echo(TransportTestClient client, String value) throws IOException {
+        return client.call("echo", JSON.objectNode().put("v", value))
+                .path("result")
+                .path("v")
+                .asText();
+    }
+
+    @Test
+    void idleConnectionsParkYetStillAnswerAndGetWhatIsSentToThem() throws IOException {
+        ParkedPair pair = parkedPair();
+
+        assertEquals(3, push(pair.sender(), pair.idleId(), 3, 16));
+        for (int seq = 0; seq < 3; seq++) {
+            assertEquals(seq, pair.idle().readJson().path("params").path("seq").asInt(-1), "pushes arrive in order");
+        }
+        assertEquals("awake", echo(pair.idle(), "awake"), "a parked connection that speaks is answered");
+        awaitTrue(() -> server.idleConnectionCount() == 2, "both parked again once idle");
+        assertEquals(0, handler.closeCount());
+    }
+
+    @Test
+    void outputThatDoesNotFitTheSocketReachesAParkedConnectionWhole() throws IOException {
+        ParkedPair pair = parkedPair();
+        int lines = 8; // about 480 KB a round: the queue stays under the 1 MiB outbound limit
+        int bytes = 60_000;
+
+        // Rounds until the kernel's buffers are full and the server queues the rest (a few MiB at most).
+        int rounds = 0;
+        while (server.outboundQueued() == 0) {
+            assertTrue(rounds < 64, "the socket never filled");
+            assertEquals(lines, push(pair.sender(), pair.idleId(), lines, bytes));
+            rounds++;
+        }
+
+        // What the socket did not take is written once it drains: the connection is watched for that.
+        for (int round = 0; round < rounds; round++) {
+            for (int seq = 0; seq < lines; seq++) {
+                JsonNode push = pair.idle().readJson();
+                assertNotNull(push, "push " + seq + " of round " + round + " must arrive");
+                assertEquals(seq, push.path("params").path("seq").asInt(-1));
+                assertEquals(bytes, push.path("params").path("fill").asText().length());
+            }
+        }
+        assertEquals("still", echo(pair.idle(), "still"));
+        assertEquals(0, server.outboundQueued());
+    }
+
+    @Test
+    void aParkedConnectionThatNeverReadsIsCutOffWithoutBlockingOthers() throws IOException {
+        ParkedPair pair = parkedPair();
+
+        int queued = push(pair.sender(), pair.idleId(), 10_000, 60_000);
+
+        assertTrue(queued < 10_000, "the pushes must have been refused, " + queued + " were queued");
+        awaitTrue(() -> handler.closesOf(pair.idleId()) == 1, "the slow reader is closed");
+        assertEquals("fine", echo(pair.sender(), "fine"));
+        assertTrue(pair.idle().closedByServer());
+    }
+
+    @Test
+    void aGracefulStopClosesParkedConnectionsOnceEach() throws Exception {
+        List<TransportTestClient> idle = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            TransportTestClient client = connect();
+            client.call("echo", null);
+            idle.add(client);
+        }
+        awaitTrue(() -> server.idleConnectionCount() == 3, "the connections parked while idle");
+
+        CompletableFuture<Void> stopping = CompletableFuture.runAsync(server::close);
+
+        for (TransportTestClient client : idle) {
+            assertTrue(client.closedByServer(), "a parked connection is closed at the stop");
+        }
+        stopping.get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+        assertEquals(3, handler.closeCount());
+        assertTrue(handler.closesById().values().stream().allMatch(count -> count == 1), "onClose exactly once each");
+        assertEquals(0, server.idleConnectionCount());
     }
 
     /** Waits up to 15 s for a condition, polling; fails with {@code what} if it never holds. */

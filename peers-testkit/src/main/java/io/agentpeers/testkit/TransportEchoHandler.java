@@ -24,7 +24,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p>Methods: {@code echo} (the params back), {@code whoami} (the connection's id and identity),
  * {@code sleep} ({@code millis}, at most 2000, then {@code "slept"}), {@code flood} ({@code bytes} per
  * line, at most {@code lines} notifications until the server refuses one; replies how many were
- * queued). It records opens and closes per connection so tests can check each closes exactly once.
+ * queued), {@code push} ({@code lines} notifications of {@code bytes} each, numbered by {@code seq}, to
+ * the open connection {@code to}, until the server refuses one; replies how many were queued). It records
+ * opens and closes per connection so tests can check each closes exactly once.
  */
 public final class TransportEchoHandler implements ConnectionHandler {
     private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
@@ -34,6 +36,7 @@ public final class TransportEchoHandler implements ConnectionHandler {
     private final AtomicInteger opens = new AtomicInteger();
     private final AtomicInteger closeCount = new AtomicInteger();
     private final Map<Long, Integer> floodQueued = new ConcurrentHashMap<>();
+    private final Map<Long, ServerConnection> open = new ConcurrentHashMap<>();
     private volatile CountDownLatch sleepStarted = new CountDownLatch(1);
 
     public TransportEchoHandler(int maxLineBytes) {
@@ -43,6 +46,7 @@ public final class TransportEchoHandler implements ConnectionHandler {
     @Override
     public void onOpen(ServerConnection connection) {
         opens.incrementAndGet();
+        open.put(connection.id(), connection);
         // No hello here: every caller is accepted as it is (the suite sets the line limit before hello to the full
         // one).
         connection.authenticated();
@@ -68,6 +72,7 @@ public final class TransportEchoHandler implements ConnectionHandler {
                 result = JSON.textNode("slept");
             }
             case "flood" -> result = JSON.numberNode(flood(connection, params));
+            case "push" -> result = JSON.numberNode(push(params));
             default -> {
                 reply(connection, request, null, JsonRpcError.methodNotFound(request.method()));
                 return;
@@ -84,6 +89,7 @@ public final class TransportEchoHandler implements ConnectionHandler {
 
     @Override
     public void onClose(ServerConnection connection) {
+        open.remove(connection.id());
         closes.computeIfAbsent(connection.id(), id -> new AtomicInteger()).incrementAndGet();
         closeCount.incrementAndGet();
     }
@@ -147,6 +153,21 @@ public final class TransportEchoHandler implements ConnectionHandler {
             queued++;
         }
         floodQueued.put(connection.id(), queued);
+        return queued;
+    }
+
+    private int push(JsonNode params) {
+        ServerConnection target = open.get(params.path("to").asLong(-1));
+        int lines = Math.min(10_000, params.path("lines").asInt(0));
+        String fill = "x".repeat(Math.min(512 * 1024, params.path("bytes").asInt(16)));
+        int queued = 0;
+        while (target != null
+                && queued < lines
+                && target.send(JsonRpcRequest.notification(
+                                "push", JSON.objectNode().put("seq", queued).put("fill", fill))
+                        .toLine())) {
+            queued++;
+        }
         return queued;
     }
 

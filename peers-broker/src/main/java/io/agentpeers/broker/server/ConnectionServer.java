@@ -23,7 +23,9 @@ import org.slf4j.LoggerFactory;
  * Serves line-delimited connections from one or more {@link TransportListener}s with a fixed number of
  * threads: the listener's accepting thread (if it has one), {@link ConnectionServerOptions#selectorLoops()}
  * selector threads per listener (the accepted connections are spread over them; each identifies, reads,
- * frames and writes for the connections given to it) and a small shared worker pool that runs the
+ * frames and writes for the connections given to it), one cold selector thread per listener that watches the
+ * connections idle for {@link ConnectionServerOptions#coldAfter()} (so that the loops poll only those in use)
+ * and a small shared worker pool that runs the
  * {@link ConnectionHandler}, serially per connection. A thousand connections need no more threads than one.
  * Every transport is served by this one engine: a listener only hands over {@code TransportChannel}s.
  *
@@ -40,6 +42,7 @@ public final class ConnectionServer implements AutoCloseable {
     private final ConnectionServerOptions options;
     private final List<TransportListener> listeners = new CopyOnWriteArrayList<>();
     private final List<SelectorLoop> loops = new CopyOnWriteArrayList<>();
+    private final List<ColdSelector> coldSelectors = new CopyOnWriteArrayList<>();
     private final AtomicLong connectionIds = new AtomicLong();
     private final AtomicInteger connections = new AtomicInteger();
     private final AtomicBoolean closed = new AtomicBoolean();
@@ -96,22 +99,30 @@ public final class ConnectionServer implements AutoCloseable {
                 workers = newWorkerPool(options.workerThreads(), this);
             }
             List<SelectorLoop> group = new ArrayList<>();
+            ColdSelector cold = null;
             try {
                 // The listener's own provider: junixsocket channels only work with junixsocket's selector.
                 SelectorProvider provider = listener.selectorProvider();
                 String name = "peers-" + listener.transport() + "-loop";
+                if (!options.coldAfter().isZero()) {
+                    cold = new ColdSelector(this, provider.openSelector(), "peers-" + listener.transport() + "-cold");
+                }
                 for (int i = 1; i <= options.selectorLoops(); i++) {
                     group.add(new SelectorLoop(
                             this,
                             listener.transport(),
                             provider.openSelector(),
                             options,
+                            cold,
                             i == 1 ? name : name + "-" + i));
                 }
                 listener.start(spreadOver(List.copyOf(group)));
             } catch (IOException | RuntimeException e) {
                 listener.close();
                 group.forEach(SelectorLoop::discard);
+                if (cold != null) {
+                    cold.discard();
+                }
                 if (e instanceof TransportException te) {
                     throw te;
                 }
@@ -120,6 +131,10 @@ public final class ConnectionServer implements AutoCloseable {
                         e);
             }
             listeners.add(listener);
+            if (cold != null) {
+                cold.start();
+                coldSelectors.add(cold);
+            }
             for (SelectorLoop loop : group) {
                 loop.start();
                 loops.add(loop);
@@ -168,6 +183,15 @@ public final class ConnectionServer implements AutoCloseable {
         return outboundBudget.held();
     }
 
+    /** Connections parked on a cold selector now (idle for {@link ConnectionServerOptions#coldAfter()}). */
+    public int idleConnectionCount() {
+        int parked = 0;
+        for (SelectorLoop loop : loops) {
+            parked += loop.parkedCount();
+        }
+        return parked;
+    }
+
     /** Connections accepted and not yet closed (their {@code onClose} not yet finished). */
     public int connectionCount() {
         return connections.get();
@@ -188,6 +212,11 @@ public final class ConnectionServer implements AutoCloseable {
             }
             for (SelectorLoop loop : loops) {
                 joinQuietly(loop.thread(), remainingMillis(deadline) + 1000);
+            }
+            // After the loops: stopping, they take every parked connection back to close it.
+            for (ColdSelector cold : coldSelectors) {
+                cold.stop();
+                joinQuietly(cold.thread(), 1000);
             }
             awaitNoConnections(remainingMillis(deadline) + 1000);
             if (workers != null) {

@@ -31,6 +31,10 @@ import java.util.function.Consumer;
  *   <li>{@code selectorLoops}: selector threads per listener, the connections spread over them (1). A
  *       poll-based selector (junixsocket's) scans every connection it holds on each wake-up, so with a
  *       thousand idle peers several smaller loops answer faster.
+ *   <li>{@code coldAfter}: a connection that has read nothing for this long moves off its loop's selector to
+ *       the listener's cold selector, which wakes only when a cold caller speaks (it then moves back); writes to
+ *       it still go out directly (1 s; zero keeps every connection on its loop). A poll-based selector then
+ *       scans only the connections in use.
  *   <li>{@code closeLinger}: after a connection's last reply is flushed, how long to wait for the caller to
  *       close its end before closing ours, so that the caller reads the reply, not a reset (2 s).
  *   <li>{@code shutdownGrace}: how long {@link ConnectionServer#close()} lets in-flight replies drain (5 s).
@@ -49,6 +53,7 @@ public final class ConnectionServerOptions {
     private int maxPendingLines = 256;
     private int workerThreads = 4;
     private int selectorLoops = 1;
+    private Duration coldAfter = Duration.ofSeconds(1);
     private Duration closeLinger = Duration.ofSeconds(2);
     private Duration shutdownGrace = Duration.ofSeconds(5);
 
@@ -67,6 +72,7 @@ public final class ConnectionServerOptions {
         copy.maxPendingLines = maxPendingLines;
         copy.workerThreads = workerThreads;
         copy.selectorLoops = selectorLoops;
+        copy.coldAfter = coldAfter;
         copy.closeLinger = closeLinger;
         copy.shutdownGrace = shutdownGrace;
         change.accept(copy);
@@ -122,6 +128,11 @@ public final class ConnectionServerOptions {
         return selectorLoops;
     }
 
+    /** How long a connection reads nothing before it moves to the cold selector; zero: never. */
+    public Duration coldAfter() {
+        return coldAfter;
+    }
+
     public Duration closeLinger() {
         return closeLinger;
     }
@@ -170,6 +181,10 @@ public final class ConnectionServerOptions {
         return with(copy -> copy.selectorLoops = positive("selectorLoops", value));
     }
 
+    public ConnectionServerOptions withColdAfter(Duration value) {
+        return with(copy -> copy.coldAfter = notNegative("coldAfter", value));
+    }
+
     public ConnectionServerOptions withCloseLinger(Duration value) {
         return with(copy -> copy.closeLinger = notNegative("closeLinger", value));
     }
@@ -216,6 +231,7 @@ public final class ConnectionServerOptions {
                 + ", outboundBudgetBytes=" + outboundBudgetBytes + ", maxOutboundBytes=" + maxOutboundBytes
                 + ", readPauseOutboundBytes=" + readPauseOutboundBytes
                 + ", maxPendingLines=" + maxPendingLines + ", workerThreads=" + workerThreads + ", selectorLoops="
-                + selectorLoops + ", closeLinger=" + closeLinger + ", shutdownGrace=" + shutdownGrace + "]";
+                + selectorLoops + ", coldAfter=" + coldAfter + ", closeLinger=" + closeLinger + ", shutdownGrace="
+                + shutdownGrace + "]";
     }
 }

@@ -7,7 +7,9 @@ import java.io.IOException;
 import java.net.SocketTimeoutException;
 import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
+import java.nio.channels.CancelledKeyException;
 import java.nio.channels.NetworkChannel;
+import java.nio.channels.SelectableChannel;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.util.ArrayList;
@@ -16,6 +18,7 @@ import java.util.Iterator;
 import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,12 +33,6 @@ final class SelectorLoop implements Runnable {
     private static final Logger LOG = LoggerFactory.getLogger(SelectorLoop.class);
     private static final int READ_BUFFER_BYTES = 64 * 1024;
     private static final long TICK_MILLIS = 50;
-    /**
-     * Failed waits in a row before the loop gives up. junixsocket's selector does not retry a poll
-     * interrupted by a signal (EINTR: a profiler's SIGPROF, a signal meant for another thread) and
-     * throws instead; one such failure is harmless, a failure that repeats at once is not.
-     */
-    private static final int MAX_FAILED_WAITS = 100;
     /**
      * The kernel's send buffer asked for each socket connection: a {@code list_peers} line of 1,000
      * peers (290 KB) then leaves in the replying thread's one write instead of waiting for the selector
@@ -55,22 +52,38 @@ final class SelectorLoop implements Runnable {
     /** Connections opened whose handler has not yet called {@link ServerConnection#authenticated()}. */
     private final Set<ServerConnection> awaitingHello = new HashSet<>();
 
+    /** Where idle connections wait, or null when they stay here ({@code coldAfter} zero). */
+    private final ColdSelector coldSelector;
+
+    private final long coldAfterNanos;
+    /** How often connections are looked at for parking: a connection parks within 1.5 times coldAfter. */
+    private final long parkCheckNanos;
+
+    private long nextParkCheckNanos;
+    /** Connections of this loop parked on the cold selector; written on this thread. */
+    private volatile int parked;
+
     private final Thread thread;
     private volatile boolean ended;
     private boolean stopping;
     private long stopDeadlineNanos;
-    private int failedWaits; // on this loop's thread
+    private final FailedWaits failedWaits = new FailedWaits(); // on this loop's thread
 
     SelectorLoop(
             ConnectionServer server,
             String transport,
             Selector selector,
             ConnectionServerOptions options,
+            ColdSelector coldSelector,
             String threadName) {
         this.server = server;
         this.transport = transport;
         this.selector = selector;
         this.options = options;
+        this.coldSelector = coldSelector;
+        this.coldAfterNanos = coldSelector == null ? 0 : options.coldAfter().toNanos();
+        this.parkCheckNanos = Math.max(TimeUnit.MILLISECONDS.toNanos(10), coldAfterNanos / 2);
+        this.nextParkCheckNanos = System.nanoTime() + parkCheckNanos;
         this.thread = new Thread(this, threadName);
         this.thread.setDaemon(true);
     }
@@ -153,6 +166,36 @@ final class SelectorLoop implements Runnable {
         awaitingHello.remove(connection);
     }
 
+    /**
+     * Registers {@code channel} with this loop's selector; on this loop's thread. A JDK selector drops a
+     * cancelled key only at its next select, and until then the channel cannot register again (a connection
+     * taken back from the cold selector right after it was parked): one non-blocking select drops it, and a
+     * key it finds ready stays selected (level-triggered), so nothing is missed.
+     */
+    SelectionKey register(SelectableChannel channel, int ops, Object attachment) throws IOException {
+        SelectionKey key;
+        try {
+            key = channel.register(selector, ops, attachment);
+        } catch (CancelledKeyException e) {
+            selector.selectNow();
+            key = channel.register(selector, ops, attachment);
+        }
+        if (!key.isValid()) {
+            throw new IOException("the selector gave back a cancelled key");
+        }
+        return key;
+    }
+
+    /** A connection of this loop left the cold selector (taken back, or closed). */
+    void warmed() {
+        parked--;
+    }
+
+    /** Connections of this loop parked on the cold selector now; any thread. */
+    int parkedCount() {
+        return parked;
+    }
+
     /** A connection closed its channel. */
     void released(ServerConnection connection) {
         connections.remove(connection);
@@ -201,11 +244,16 @@ final class SelectorLoop implements Runnable {
             // Tasks handed over while it waited come before the input that woke it (a hello that
             // succeeded stops its timeout before the caller's next line is read).
             runTasks();
+            long turnNanos = System.nanoTime();
             Iterator<SelectionKey> selected = selector.selectedKeys().iterator();
             while (selected.hasNext()) {
                 SelectionKey key = selected.next();
                 selected.remove();
-                ((ServerConnection) key.attachment()).onSelected(key, readBuffer);
+                ((ServerConnection) key.attachment()).onSelected(key, readBuffer, turnNanos);
+            }
+            if (coldSelector != null && turnNanos - nextParkCheckNanos >= 0) {
+                nextParkCheckNanos = turnNanos + parkCheckNanos;
+                parkIdleConnections(turnNanos);
             }
             if (!lingering.isEmpty() || !awaitingHello.isEmpty()) {
                 long now = System.nanoTime();
@@ -217,22 +265,42 @@ final class SelectorLoop implements Runnable {
         }
     }
 
+    /** Moves the connections idle for {@code coldAfter} to the cold selector. */
+    private void parkIdleConnections(long nowNanos) {
+        if (stopping) {
+            return;
+        }
+        for (ServerConnection connection : connections) {
+            if (connection.parkIfIdle(nowNanos, coldAfterNanos, coldSelector)) {
+                parked++;
+            }
+        }
+    }
+
     /** Waits for ready keys, a wakeup or a tick; a wait a signal interrupted counts as an empty one. */
     private void awaitReady() throws IOException {
+        long startNanos = System.nanoTime();
         try {
-            if (lingering.isEmpty() && awaitingHello.isEmpty() && !stopping) {
+            long wait = 0; // none: until input or a wakeup
+            if (!lingering.isEmpty() || !awaitingHello.isEmpty() || stopping) {
+                wait = TICK_MILLIS;
+            }
+            if (coldSelector != null && connections.size() > parked && !stopping) {
+                // Connections still here: look again when the next may have become idle.
+                long untilCheck = TimeUnit.NANOSECONDS.toMillis(nextParkCheckNanos - System.nanoTime()) + 1;
+                wait = wait == 0 ? Math.max(1, untilCheck) : Math.max(1, Math.min(wait, untilCheck));
+            }
+            if (wait == 0) {
                 selector.select();
             } else {
-                selector.select(TICK_MILLIS);
+                selector.select(wait);
             }
-            failedWaits = 0;
+            failedWaits.succeeded();
         } catch (SocketTimeoutException e) {
             // junixsocket's selector reports an elapsed timeout this way.
-            failedWaits = 0;
+            failedWaits.succeeded();
         } catch (IOException e) {
-            if (++failedWaits >= MAX_FAILED_WAITS) {
-                throw e;
-            }
+            failedWaits.failed(startNanos, e);
             LOG.debug("waiting for {} input failed once ({}); waiting again", transport, e.getMessage());
         }
     }
@@ -288,7 +356,7 @@ final class SelectorLoop implements Runnable {
                 server.outboundBudget(),
                 options);
         try {
-            connection.register(selector);
+            connection.register();
         } catch (IOException | RuntimeException e) {
             LOG.warn("could not register connection {}: {}", id, e.getMessage());
             closeQuietly(channel);

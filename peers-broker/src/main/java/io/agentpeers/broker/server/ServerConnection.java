@@ -13,8 +13,8 @@ import io.agentpeers.protocol.wire.Lines;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.CancelledKeyException;
+import java.nio.channels.SelectableChannel;
 import java.nio.channels.SelectionKey;
-import java.nio.channels.Selector;
 import java.util.ArrayDeque;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -106,6 +106,16 @@ public final class ServerConnection {
     private int framerCharged;
 
     private long helloDeadlineNanos;
+
+    // Tiering (see ColdSelector): on the loop thread, except the two volatiles the cold thread shares.
+    /** Off the loop's selector, parked on the cold one: its keys above are cancelled. */
+    private boolean cold;
+    /** When the loop last saw this channel ready (or took it back from the cold selector). */
+    private long lastActiveNanos;
+    /** Counts parkings, so that the cold thread's answer for an earlier one is recognised as stale. */
+    private volatile int parking;
+    /** The cold selector's key for the current parking, once it registered it. */
+    private volatile SelectionKey coldKey;
 
     /** A connection handed to {@code handler}; {@code handler == null} marks a refused connection. */
     ServerConnection(
@@ -313,17 +323,109 @@ public final class ServerConnection {
 
     // ---- selector thread: the channel's state machine ----
 
-    /** Registers both sides with the loop's selector, reading first; opens the connection. */
-    void register(Selector selector) throws IOException {
-        readKey = channel.readSide().register(selector, SelectionKey.OP_READ, this);
-        writeKey = channel.duplex() ? readKey : channel.writeSide().register(selector, 0, this);
+    /** Registers both sides with the loop's selector, reading first. */
+    void register() throws IOException {
+        readKey = loop.register(channel.readSide(), SelectionKey.OP_READ, this);
+        writeKey = channel.duplex() ? readKey : loop.register(channel.writeSide(), 0, this);
+        lastActiveNanos = System.nanoTime();
+    }
+
+    SelectorLoop loop() {
+        return loop;
+    }
+
+    /** The channel the cold selector watches. */
+    SelectableChannel readSide() {
+        return channel.readSide();
+    }
+
+    /**
+     * Parks this connection on the cold selector when the loop has not seen it ready for
+     * {@code idleNanos} and nothing is in flight for it on the loop (a reply queued, a paused read, a
+     * close under way, input TLS holds, the hello deadline). Output sent to it later is still written
+     * directly; only a write that does not fit, or a close, brings it back ({@link #updateInterest}).
+     *
+     * @return whether it was parked
+     */
+    boolean parkIfIdle(long nowNanos, long idleNanos, ColdSelector coldSelector) {
+        if (cold
+                || channelClosed
+                || readKey == null
+                || nowNanos - lastActiveNanos < idleNanos
+                || !authenticated
+                || refused()
+                || state != State.OPEN
+                || lingering
+                || inputEnded
+                || outputShut
+                || readPaused
+                || bufferedReadQueued
+                || shed.get()
+                || !readKey.isValid()
+                || channel.hasBufferedInput()) {
+            return false;
+        }
+        synchronized (lock) {
+            if (!outbound.isEmpty() || writeScheduled) {
+                return false;
+            }
+        }
+        cold = true;
+        readKey.cancel();
+        writeKey.cancel();
+        coldSelector.park(this, ++parking);
+        return true;
+    }
+
+    /** The cold selector registered parking {@code number}; any thread but the loop's (the cold one). */
+    void parkedAs(SelectionKey key, int number) {
+        coldKey = key;
+        // The loop may have taken the connection back meanwhile (it bumps the parking, then cancels
+        // coldKey): one side or the other sees the other's write and cancels the key.
+        if (parking != number) {
+            key.cancel();
+        }
+    }
+
+    /** The cold selector saw input (or a hang-up) for parking {@code number}: read it here. */
+    void warmFromCold(int number) {
+        if (!cold || number != parking || channelClosed) {
+            return; // taken back already, or closed
+        }
+        if (!warm()) {
+            return;
+        }
+        onReadable(loop.readBuffer(), false);
+        if (!channelClosed) {
+            updateInterest();
+        }
+    }
+
+    /** Takes a parked connection back onto the loop's selector; false when that failed (it is closed). */
+    private boolean warm() {
+        cold = false;
+        parking++;
+        SelectionKey parked = coldKey;
+        if (parked != null) {
+            parked.cancel();
+            coldKey = null;
+        }
+        loop.warmed();
+        try {
+            register();
+        } catch (IOException | RuntimeException e) {
+            closeNow("could not watch the connection again: " + e.getMessage());
+            return false;
+        }
+        return true;
     }
 
     /** One selected key of this connection: write what the channel takes, read what arrived. */
-    void onSelected(SelectionKey key, ByteBuffer readBuffer) {
+    void onSelected(SelectionKey key, ByteBuffer readBuffer, long turnNanos) {
         if (channelClosed) {
             return;
         }
+        lastActiveNanos = turnNanos;
         // junixsocket marks the key invalid when poll reports a hang-up (the caller closed both ways)
         // and closes the channel at the next select: read what is left now, then close.
         boolean hungUp = !key.isValid();
@@ -472,6 +574,10 @@ public final class ServerConnection {
 
     /** Recomputes what to wait for; finishes a graceful close once the output is flushed. */
     private void updateInterest() {
+        // Something changed that the loop has to watch (output that did not fit, a close): take it back.
+        if (cold && !channelClosed && !warm()) {
+            return;
+        }
         if (channelClosed || readKey == null || !readKey.isValid()) {
             return;
         }
@@ -542,6 +648,15 @@ public final class ServerConnection {
         if (readKey != null) {
             readKey.cancel();
             writeKey.cancel();
+        }
+        if (cold) {
+            cold = false;
+            parking++;
+            SelectionKey parked = coldKey;
+            if (parked != null) {
+                parked.cancel();
+            }
+            loop.warmed();
         }
         try {
             channel.close();

@@ -197,6 +197,45 @@ class ConnectionServerTest {
     }
 
     @Test
+    void aParkedCallerThatSendsItsLastLinesAndStopsSendingGetsItsRepliesThenTheConnectionCloses() throws IOException {
+        RawEcho handler = new RawEcho();
+        LoopbackListener listener =
+                start(handler, ConnectionServerOptions.defaults().withColdAfter(Duration.ofMillis(50)), 0);
+        Socket socket = connect(listener);
+        LineReader reader = new LineReader(socket.getInputStream());
+        write(socket, "first\n");
+        assertEquals("re:first", reader.readLine());
+        awaitTrue(() -> server.idleConnectionCount() == 1);
+
+        write(socket, "a\nb\n");
+        socket.shutdownOutput();
+
+        assertEquals("re:a", reader.readLine());
+        assertEquals("re:b", reader.readLine());
+        assertNull(reader.readLine());
+        awaitTrue(() -> server.connectionCount() == 0);
+        assertEquals(0, server.idleConnectionCount());
+        assertEquals(1, handler.closes.values().iterator().next().get());
+    }
+
+    @Test
+    void withColdAfterZeroAnIdleConnectionStaysOnItsLoop() throws Exception {
+        RawEcho handler = new RawEcho();
+        LoopbackListener listener =
+                start(handler, ConnectionServerOptions.defaults().withColdAfter(Duration.ZERO), 0);
+        Socket socket = connect(listener);
+        LineReader reader = new LineReader(socket.getInputStream());
+        write(socket, "hi\n");
+        assertEquals("re:hi", reader.readLine());
+
+        Thread.sleep(100);
+
+        assertEquals(0, server.idleConnectionCount());
+        write(socket, "again\n");
+        assertEquals("re:again", reader.readLine());
+    }
+
+    @Test
     void aFastSenderIsThrottledNotBufferedWithoutBoundAndEveryLineIsAnsweredInOrder() throws Exception {
         RawEcho handler = new RawEcho();
         LoopbackListener listener = start(
