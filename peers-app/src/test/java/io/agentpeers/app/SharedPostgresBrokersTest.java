@@ -17,6 +17,7 @@ import io.agentpeers.protocol.Envelope;
 import io.agentpeers.protocol.PeerInfo;
 import io.agentpeers.protocol.client.PeersClient;
 import io.agentpeers.store.postgres.PostgresServer;
+import io.agentpeers.store.postgres.ServerRelay;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -182,7 +183,7 @@ class SharedPostgresBrokersTest {
             throws Exception {
         // Broker a reaches the database through a relay: cutting it is a partition that lasts, where a
         // terminated backend alone would be reconnected at once (an outage shorter than the lease).
-        CuttableRelay network = new CuttableRelay(server.port());
+        ServerRelay network = new ServerRelay(server.port());
         PeersBroker a = homes.broker("a", Map.of("PEERS_DB", homes.databaseVia(network.port())))
                 .start();
         try (network;

@@ -228,7 +228,7 @@ class PostgresOutageTest {
         PostgresServer server = PostgresServer.shared();
         String schema = server.freshSchema();
         Peer kept = peer("kept").build();
-        try (CommitCuttingProxy proxy = new CommitCuttingProxy(server.port());
+        try (ServerRelay proxy = new ServerRelay(server.port());
                 PostgresPeerStore store = open(server, schema, "peers-doubt-" + schema, proxy.port())) {
             store.inTransaction(tx -> {
                 tx.insertPeer(kept);

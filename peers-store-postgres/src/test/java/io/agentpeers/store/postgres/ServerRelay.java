@@ -1,5 +1,6 @@
 package io.agentpeers.store.postgres;
 
+import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -12,12 +13,14 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * A TCP relay on loopback in front of the test server that can break a connection right after the server
- * committed: once {@link #armCutAfterNextCommit()} is called, the first connection that sends a COMMIT has it
- * forwarded, and when the server's answer comes back both sides are closed instead of passing it on. The
- * client never hears that its COMMIT succeeded: the one case a store cannot tell from its driver alone.
+ * A TCP relay on loopback in front of the test server, as the network between a broker and its database. It
+ * can break a connection right after the server committed: once {@link #armCutAfterNextCommit()} is called,
+ * the first connection that sends a COMMIT has it forwarded, and when the server's answer comes back both
+ * sides are closed instead of passing it on; the client never hears that its COMMIT succeeded, the one case a
+ * store cannot tell from its driver alone. And {@link #cut()} is a partition that lasts: every connection
+ * broken, new ones refused (a terminated backend alone is reconnected at once).
  */
-final class CommitCuttingProxy implements AutoCloseable {
+public final class ServerRelay implements AutoCloseable {
     private static final byte[] COMMIT = "COMMIT".getBytes(StandardCharsets.US_ASCII);
 
     private final ServerSocket listener;
@@ -27,15 +30,15 @@ final class CommitCuttingProxy implements AutoCloseable {
     private final List<Socket> sockets = new CopyOnWriteArrayList<>();
     private final Thread acceptor;
 
-    CommitCuttingProxy(int targetPort) throws IOException {
+    public ServerRelay(int targetPort) throws IOException {
         this.target = targetPort;
         this.listener = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-        this.acceptor = new Thread(this::accept, "commit-cutting-proxy");
+        this.acceptor = new Thread(this::accept, "server-relay");
         this.acceptor.setDaemon(true);
         this.acceptor.start();
     }
 
-    int port() {
+    public int port() {
         return listener.getLocalPort();
     }
 
@@ -56,6 +59,11 @@ final class CommitCuttingProxy implements AutoCloseable {
                 Socket server = new Socket(InetAddress.getLoopbackAddress(), target);
                 sockets.add(client);
                 sockets.add(server);
+                if (listener.isClosed()) { // cut while this one was being accepted
+                    closeQuietly(client);
+                    closeQuietly(server);
+                    return;
+                }
                 AtomicBoolean committing = new AtomicBoolean();
                 relay(client, server, committing, true);
                 relay(server, client, committing, false);
@@ -93,7 +101,7 @@ final class CommitCuttingProxy implements AutoCloseable {
                     closeQuietly(from);
                     closeQuietly(to);
                 },
-                "commit-cutting-relay");
+                "server-relay-pump");
         t.setDaemon(true);
         t.start();
     }
@@ -111,7 +119,7 @@ final class CommitCuttingProxy implements AutoCloseable {
         return false;
     }
 
-    private static void closeQuietly(Socket socket) {
+    private static void closeQuietly(Closeable socket) {
         try {
             socket.close();
         } catch (IOException ignored) {
@@ -119,9 +127,14 @@ final class CommitCuttingProxy implements AutoCloseable {
         }
     }
 
+    /** Breaks every relayed connection; from now on connections to {@link #port()} are refused. */
+    public void cut() {
+        close();
+    }
+
     @Override
-    public void close() throws IOException {
-        listener.close();
+    public void close() {
+        closeQuietly(listener);
         for (Socket socket : sockets) {
             closeQuietly(socket);
         }
