@@ -12,9 +12,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -99,26 +97,13 @@ final class SharedPostgresHomes {
                 server.password());
     }
 
-    void execute(String sql) throws SQLException {
-        try (Connection c = connect();
-                Statement s = c.createStatement()) {
-            s.execute(sql);
-        }
+    void execute(String sql) {
+        server.execute(schema, sql);
     }
 
     /** The first column of every row, as text. */
     List<String> strings(String sql) {
-        try (Connection c = connect();
-                Statement s = c.createStatement();
-                var rs = s.executeQuery(sql)) {
-            List<String> out = new ArrayList<>();
-            while (rs.next()) {
-                out.add(rs.getString(1));
-            }
-            return out;
-        } catch (SQLException e) {
-            throw new IllegalStateException(sql + ": " + e.getMessage(), e);
-        }
+        return server.strings(schema, sql);
     }
 
     static void waitUntil(BooleanSupplier condition, String what) throws InterruptedException {

@@ -1,12 +1,6 @@
 package io.agentpeers.broker;
 
 import io.agentpeers.store.postgres.PostgresServer;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.sql.Statement;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -48,20 +42,6 @@ record SharedSchema(PostgresServer server, String schema, String address) {
 
     /** The first column of every row {@code sql} returns, as text (from this JVM, over loopback). */
     List<String> strings(String sql) {
-        try (Connection c = DriverManager.getConnection(
-                        "jdbc:postgresql://127.0.0.1:" + server.port() + "/" + server.database() + "?currentSchema="
-                                + schema,
-                        server.user(),
-                        server.password());
-                Statement s = c.createStatement();
-                ResultSet rs = s.executeQuery(sql)) {
-            List<String> out = new ArrayList<>();
-            while (rs.next()) {
-                out.add(rs.getString(1));
-            }
-            return out;
-        } catch (SQLException e) {
-            throw new IllegalStateException(sql + ": " + e.getMessage(), e);
-        }
+        return server.strings(schema, sql);
     }
 }

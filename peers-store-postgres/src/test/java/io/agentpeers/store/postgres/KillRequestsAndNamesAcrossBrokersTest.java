@@ -15,8 +15,6 @@ import io.agentpeers.core.NameTakenException;
 import io.agentpeers.core.Peer;
 import io.agentpeers.core.StoreConflictException;
 import io.agentpeers.core.port.StoreTransaction;
-import java.sql.Connection;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -91,13 +89,15 @@ class KillRequestsAndNamesAcrossBrokersTest {
             Peer bob = insert(b, peer("bob00001").build());
 
             long old = a.inTransaction(tx -> tx.insertKillRequest(alice.id(), 1000, "ana", bob.id(), "broker-b"));
-            execute("UPDATE kill_requests SET created_at = created_at - 6000 WHERE id = " + old);
+            server.execute(schema, "UPDATE kill_requests SET created_at = created_at - 6000 WHERE id = " + old);
             long voided = a.inTransaction(tx -> tx.insertKillRequest(alice.id(), 1000, "ana", bob.id(), "broker-b"));
             assertTrue(voidIt(a, voided), "the asker gave up first");
             assertFalse(voidIt(a, voided), "once");
 
             assertEquals(List.of(), b.inTransaction(tx -> tx.takeKillRequests(BOUND)));
-            assertEquals(List.of("expired", "expired"), strings("SELECT state FROM kill_requests ORDER BY id"));
+            assertEquals(
+                    List.of("expired", "expired"),
+                    server.strings(schema, "SELECT state FROM kill_requests ORDER BY id"));
             assertEquals(Map.of(), a.read(tx -> tx.killOutcomes(List.of(old, voided))));
         }
     }
@@ -123,7 +123,8 @@ class KillRequestsAndNamesAcrossBrokersTest {
                         return null;
                     }));
             assertInstanceOf(NameTakenException.class, renamed.reported());
-            assertEquals(List.of("bob"), strings("SELECT name FROM peers WHERE id = '" + bob.id() + "'"));
+            assertEquals(
+                    List.of("bob"), server.strings(schema, "SELECT name FROM peers WHERE id = '" + bob.id() + "'"));
 
             // Another unique rule broken is a store failure as before, not a name taken.
             RuntimeException sameId = assertThrows(
@@ -158,31 +159,5 @@ class KillRequestsAndNamesAcrossBrokersTest {
 
     private PostgresPeerStore open(PostgresBroker broker) {
         return PostgresPeerStore.open(server.url(schema), server.credentials(), broker);
-    }
-
-    private void execute(String sql) {
-        try (Connection c = server.connect("peers_test");
-                Statement s = c.createStatement()) {
-            s.execute("SET search_path TO " + schema);
-            s.execute(sql);
-        } catch (java.sql.SQLException e) {
-            throw new IllegalStateException(sql + ": " + e.getMessage(), e);
-        }
-    }
-
-    private List<String> strings(String sql) {
-        try (Connection c = server.connect("peers_test");
-                Statement s = c.createStatement()) {
-            s.execute("SET search_path TO " + schema);
-            try (var rs = s.executeQuery(sql)) {
-                List<String> out = new java.util.ArrayList<>();
-                while (rs.next()) {
-                    out.add(rs.getString(1));
-                }
-                return out;
-            }
-        } catch (java.sql.SQLException e) {
-            throw new IllegalStateException(sql + ": " + e.getMessage(), e);
-        }
     }
 }

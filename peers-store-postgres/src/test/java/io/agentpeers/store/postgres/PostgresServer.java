@@ -4,8 +4,11 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.agentpeers.testkit.PostgresCluster;
 import java.sql.Connection;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.postgresql.Driver;
@@ -131,6 +134,34 @@ public final class PostgresServer implements AutoCloseable {
             s.execute(sql);
         } catch (SQLException e) {
             throw new IllegalStateException("the test server refused " + sql + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Runs {@code sql} in {@code schema} of the test database, auto-committed. */
+    public void execute(String schema, String sql) {
+        try (Connection c = connect(DATABASE);
+                Statement s = c.createStatement()) {
+            s.execute("SET search_path TO " + schema);
+            s.execute(sql);
+        } catch (SQLException e) {
+            throw new IllegalStateException(sql + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The first column of every row {@code sql} returns in {@code schema}, as text. */
+    public List<String> strings(String schema, String sql) {
+        try (Connection c = connect(DATABASE);
+                Statement s = c.createStatement()) {
+            s.execute("SET search_path TO " + schema);
+            try (ResultSet rs = s.executeQuery(sql)) {
+                List<String> out = new ArrayList<>();
+                while (rs.next()) {
+                    out.add(rs.getString(1));
+                }
+                return out;
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException(sql + ": " + e.getMessage(), e);
         }
     }
 

@@ -14,8 +14,6 @@ import io.agentpeers.core.PeerHolder;
 import io.agentpeers.core.PeerState;
 import io.agentpeers.core.StoreLostException;
 import io.agentpeers.core.port.StoreTransaction;
-import java.sql.Connection;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Semaphore;
@@ -149,7 +147,8 @@ class SharedSchemaTest {
             // again (a's own beats renew it meanwhile), until b's beat finds it aged.
             waitUntil(
                     () -> {
-                        execute("UPDATE brokers SET heartbeat = 0 WHERE id = 'broker-a' AND lapsed_at IS NULL");
+                        server.execute(
+                                schema, "UPDATE brokers SET heartbeat = 0 WHERE id = 'broker-a' AND lapsed_at IS NULL");
                         return b.read(tx -> tx.findPeer(alice.id()))
                                         .orElseThrow()
                                         .state()
@@ -182,16 +181,6 @@ class SharedSchemaTest {
 
     private PostgresPeerStore open(PostgresBroker broker) {
         return PostgresPeerStore.open(server.url(schema), server.credentials(), broker);
-    }
-
-    private void execute(String sql) {
-        try (Connection c = server.connect("peers_test");
-                Statement s = c.createStatement()) {
-            s.execute("SET search_path TO " + schema);
-            s.execute(sql);
-        } catch (java.sql.SQLException e) {
-            throw new IllegalStateException(sql + ": " + e.getMessage(), e);
-        }
     }
 
     private static void waitUntil(BooleanSupplier condition, String what) throws InterruptedException {
