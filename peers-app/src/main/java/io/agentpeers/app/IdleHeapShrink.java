@@ -9,9 +9,9 @@ import java.util.function.LongSupplier;
  * messages were drained its heap stayed at 28 MiB committed, most of it garbage in the old generation. So when
  * the process has used almost no CPU for {@link #QUIET_CHECKS} checks in a row, and its heap (committed or in
  * use) is {@link #WORTH_BYTES} larger than what the last full collection left (or there was none yet), this asks
- * for one ({@code System.gc()}, a few milliseconds on a heap this size); with {@code -XX:MaxHeapFreeRatio} and
- * {@code -XX:-ShrinkHeapInSteps} (BrokerStarter's JVM options) the collector then gives the free part back to
- * the system at once. A busy broker is never interrupted by it, and a quiet one collects again only after its
+ * for one ({@code System.gc()}, a few milliseconds on a heap this size); with {@code -XX:MaxHeapFreeRatio} lowered
+ * for that collection alone ({@link HeapFreeRatios}) and {@code -XX:-ShrinkHeapInSteps} (BrokerStarter's JVM
+ * options) the collector then gives the free part back to the system at once. A busy broker is never interrupted by it, and a quiet one collects again only after its
  * heap grew again.
  */
 final class IdleHeapShrink {
@@ -59,9 +59,13 @@ final class IdleHeapShrink {
         this.lastAt = nowNanos;
     }
 
-    /** This JVM's: its CPU time from /proc (through ProcessHandle), its heap, {@code System.gc()}. */
+    /**
+     * This JVM's: its CPU time from /proc (through ProcessHandle), its heap, {@code System.gc()} with the tight
+     * free ratios of {@link HeapFreeRatios}.
+     */
     static IdleHeapShrink forThisProcess() {
         Runtime runtime = Runtime.getRuntime();
+        HeapFreeRatios ratios = HeapFreeRatios.forThisJvm();
         return new IdleHeapShrink(
                 () -> ProcessHandle.current()
                         .info()
@@ -70,7 +74,7 @@ final class IdleHeapShrink {
                         .orElse(0L),
                 runtime::totalMemory,
                 () -> runtime.totalMemory() - runtime.freeMemory(),
-                System::gc,
+                () -> ratios.duringCollection(System::gc),
                 System.nanoTime());
     }
 
