@@ -8,24 +8,33 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The collector's {@code -XX:MinHeapFreeRatio} and {@code -XX:MaxHeapFreeRatio}, tight only for the collection
- * {@link IdleHeapShrink} asks for. Tight all the time (10/30), a busy broker's old generation stayed within a few
- * MiB of its live data and its young generation small: under a burst of 1 MiB {@code list_peers} replies it did
- * hundreds of full collections and never grew towards its {@code -Xmx}. So the broker runs with loose ratios
- * (BrokerStarter's JVM options) and this tightens them, both manageable flags, around the idle collection alone:
- * that collection gives the free part back, and the loose ratios are back before the next busy spell.
+ * The collector's {@code -XX:MinHeapFreeRatio} and {@code -XX:MaxHeapFreeRatio}, loose while the broker is busy and
+ * tight again for the collection {@link IdleHeapShrink} asks for. Tight all the time (BrokerStarter's 10/30, chosen
+ * for the idle RSS), a busy broker's old generation stayed within a few MiB of its live data and its young
+ * generation small: under a loop of 1 MiB {@code list_peers} replies it did hundreds of full collections and never
+ * grew towards its {@code -Xmx}. Both flags are manageable: the ratios the JVM started with are the idle ones, kept
+ * until a check finds the process busy; then {@link #LOOSE_MIN}/{@link #LOOSE_MAX} (HotSpot's defaults) let the
+ * next full collections grow the heap, and the idle collection puts the start-up ratios back before it runs, so
+ * it gives the free part back as before.
  */
 final class HeapFreeRatios {
     private static final Logger LOG = LoggerFactory.getLogger(HeapFreeRatios.class);
     static final String MIN = "MinHeapFreeRatio";
     static final String MAX = "MaxHeapFreeRatio";
-    /** The idle collection's ratios: what the broker ran with before (issue 14's idle RSS figures). */
-    static final int IDLE_MIN = 10;
+    /** The busy ratios, never tighter than the start-up ones. */
+    static final int LOOSE_MIN = 40;
 
-    static final int IDLE_MAX = 30;
+    static final int LOOSE_MAX = 70;
+
+    private static final int UNREAD = -2;
 
     private final Function<String, String> get;
     private final BiConsumer<String, String> set;
+    /** The start-up (idle) ratios: read at the first busy spell; -1 when unreadable (nothing is set then). */
+    private int idleMin = UNREAD;
+
+    private int idleMax = UNREAD;
+    private boolean loose;
     private boolean warned;
 
     /**
@@ -37,7 +46,10 @@ final class HeapFreeRatios {
         this.set = set;
     }
 
-    /** This JVM's flags, through its HotSpotDiagnosticMXBean (loaded on the first collection, not at start). */
+    /**
+     * This JVM's flags, through its HotSpotDiagnosticMXBean: looked up at the first busy spell, so that a broker
+     * that stays idle never loads the management classes.
+     */
     static HeapFreeRatios forThisJvm() {
         return new HeapFreeRatios(
                 name -> bean().getVMOption(name).getValue(), (name, value) -> bean().setVMOption(name, value));
@@ -47,44 +59,53 @@ final class HeapFreeRatios {
         return ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class);
     }
 
-    /** Runs {@code collect} with the idle ratios (never looser than the current ones), then puts these back. */
-    void duringCollection(Runnable collect) {
-        int min;
-        int max;
-        try {
-            min = Integer.parseInt(get.apply(MIN));
-            max = Integer.parseInt(get.apply(MAX));
-        } catch (RuntimeException unreadable) {
-            warnOnce(unreadable);
-            collect.run();
+    /** The process is busy: the heap may grow at its next full collections (once per busy spell). */
+    void busy() {
+        if (loose) {
             return;
         }
-        int idleMin = Math.min(min, IDLE_MIN);
-        int idleMax = Math.min(max, IDLE_MAX);
-        boolean tightened = false;
-        try {
-            // HotSpot refuses a Max below the Min: lower the Min first, raise it again last.
-            set.accept(MIN, Integer.toString(idleMin));
-            set.accept(MAX, Integer.toString(idleMax));
-            tightened = true;
-        } catch (RuntimeException refused) {
-            warnOnce(refused);
+        if (idleMin == UNREAD) {
+            readStartUpRatios();
         }
+        if (idleMin < 0) {
+            return;
+        }
+        loose = true;
+        // HotSpot refuses a Min above the Max: raise the Max first.
+        set(Math.max(idleMax, LOOSE_MAX), Math.max(idleMin, LOOSE_MIN), true);
+    }
+
+    /** Runs the idle collection with the start-up ratios, which stay until the next busy spell. */
+    void idleCollection(Runnable collect) {
+        if (loose) {
+            loose = false;
+            // ... and lower the Min first.
+            set(idleMax, idleMin, false);
+        }
+        collect.run();
+    }
+
+    private void readStartUpRatios() {
         try {
-            collect.run();
-        } finally {
-            restore(min, max, tightened);
+            idleMin = Integer.parseInt(get.apply(MIN));
+            idleMax = Integer.parseInt(get.apply(MAX));
+        } catch (RuntimeException unreadable) {
+            warnOnce(unreadable);
+            idleMin = -1;
         }
     }
 
-    private void restore(int min, int max, boolean tightened) {
+    private void set(int max, int min, boolean maxFirst) {
         try {
-            set.accept(MAX, Integer.toString(max));
-            set.accept(MIN, Integer.toString(min));
-        } catch (RuntimeException refused) {
-            if (tightened) {
-                LOG.warn("could not put the heap's free ratios back to {}/{}: {}", min, max, refused.toString());
+            if (maxFirst) {
+                set.accept(MAX, Integer.toString(max));
+                set.accept(MIN, Integer.toString(min));
+            } else {
+                set.accept(MIN, Integer.toString(min));
+                set.accept(MAX, Integer.toString(max));
             }
+        } catch (RuntimeException refused) {
+            warnOnce(refused);
         }
     }
 
@@ -92,7 +113,7 @@ final class HeapFreeRatios {
         if (!warned) {
             warned = true;
             LOG.warn(
-                    "the heap's free ratios cannot be set at run time; idle collections use the start-up ones: {}",
+                    "the heap's free ratios cannot be set at run time; a busy broker keeps its start-up ones: {}",
                     cause.toString());
         }
     }

@@ -1,18 +1,20 @@
 package io.agentpeers.app;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import com.sun.management.HotSpotDiagnosticMXBean;
+import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** The idle collection runs with tight free ratios, and the loose ones are back after it, whatever happens. */
+/** Loose free ratios while the broker is busy, the start-up ones for its idle collection and after it. */
 class HeapFreeRatiosTest {
-    private final Map<String, Integer> flags = new HashMap<>(Map.of(HeapFreeRatios.MIN, 40, HeapFreeRatios.MAX, 70));
+    private final Map<String, Integer> flags = new HashMap<>(Map.of(HeapFreeRatios.MIN, 10, HeapFreeRatios.MAX, 30));
     private final List<String> seenDuringCollection = new ArrayList<>();
+    private int sets;
 
     /** As HotSpot: a Max below the Min (or a Min over the Max) is refused. */
     private final HeapFreeRatios ratios = new HeapFreeRatios(name -> Integer.toString(flags.get(name)), (name, v) -> {
@@ -23,68 +25,80 @@ class HeapFreeRatiosTest {
         if (refused) {
             throw new IllegalArgumentException(name + "=" + v + " refused");
         }
+        sets++;
         flags.put(name, value);
     });
 
-    private void remember() {
-        seenDuringCollection.add(flags.get(HeapFreeRatios.MIN) + "/" + flags.get(HeapFreeRatios.MAX));
+    private String now() {
+        return flags.get(HeapFreeRatios.MIN) + "/" + flags.get(HeapFreeRatios.MAX);
     }
 
     @Test
-    void tightensForTheCollectionOnlyInAnOrderHotSpotAccepts() {
-        ratios.duringCollection(this::remember);
+    void aBusySpellLoosensTheRatiosAndTheIdleCollectionRunsWithTheStartUpOnes() {
+        ratios.busy();
+        assertEquals("40/70", now());
+        ratios.busy(); // the same spell: nothing more to set
+        assertEquals(2, sets);
+        ratios.idleCollection(() -> seenDuringCollection.add(now()));
         assertEquals(List.of("10/30"), seenDuringCollection);
-        assertEquals(Map.of(HeapFreeRatios.MIN, 40, HeapFreeRatios.MAX, 70), flags);
+        assertEquals("10/30", now(), "tight until the next busy spell");
+        ratios.busy();
+        assertEquals("40/70", now(), "the next spell loosens them again");
     }
 
     @Test
-    void neverLoosensRatiosThatAreAlreadyTighter() {
-        flags.put(HeapFreeRatios.MIN, 5);
-        flags.put(HeapFreeRatios.MAX, 20);
-        ratios.duringCollection(this::remember);
-        assertEquals(List.of("5/20"), seenDuringCollection);
-        assertEquals(Map.of(HeapFreeRatios.MIN, 5, HeapFreeRatios.MAX, 20), flags);
-    }
-
-    @Test
-    void putsTheRatiosBackWhenTheCollectionFails() {
-        assertThrows(
-                IllegalStateException.class,
-                () -> ratios.duringCollection(() -> {
-                    remember();
-                    throw new IllegalStateException("collection failed");
-                }));
+    void anIdleCollectionWithoutABusySpellSetsNothing() {
+        ratios.idleCollection(() -> seenDuringCollection.add(now()));
         assertEquals(List.of("10/30"), seenDuringCollection);
-        assertEquals(Map.of(HeapFreeRatios.MIN, 40, HeapFreeRatios.MAX, 70), flags);
+        assertEquals(0, sets);
+    }
+
+    @Test
+    void neverTightensRatiosThatStartedLooser() {
+        flags.put(HeapFreeRatios.MAX, 90);
+        flags.put(HeapFreeRatios.MIN, 50);
+        ratios.busy();
+        assertEquals("50/90", now());
+        ratios.idleCollection(() -> seenDuringCollection.add(now()));
+        assertEquals(List.of("50/90"), seenDuringCollection);
     }
 
     @Test
     void stillCollectsWhenTheFlagsCannotBeSet() {
-        HeapFreeRatios readOnly = new HeapFreeRatios(name -> "40", (name, value) -> {
+        HeapFreeRatios readOnly = new HeapFreeRatios(name -> "10", (name, value) -> {
             throw new IllegalArgumentException("not writeable");
         });
         int[] collections = {0};
-        readOnly.duringCollection(() -> collections[0]++);
+        readOnly.busy();
+        readOnly.idleCollection(() -> collections[0]++);
         assertEquals(1, collections[0]);
     }
 
     @Test
-    void setsThisJvmsOwnFlagsAndPutsThemBack() {
-        HeapFreeRatios real = HeapFreeRatios.forThisJvm();
+    void setsThisJvmsOwnFlagsAndPutsTheStartUpOnesBack() {
+        HotSpotDiagnosticMXBean bean = ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class);
         String min = flag(HeapFreeRatios.MIN);
         String max = flag(HeapFreeRatios.MAX);
-        List<String> during = new ArrayList<>();
-        real.duringCollection(() -> during.add(flag(HeapFreeRatios.MIN) + "/" + flag(HeapFreeRatios.MAX)));
-        int expectedMin = Math.min(Integer.parseInt(min), HeapFreeRatios.IDLE_MIN);
-        int expectedMax = Math.min(Integer.parseInt(max), HeapFreeRatios.IDLE_MAX);
-        assertEquals(List.of(expectedMin + "/" + expectedMax), during);
-        assertEquals(min, flag(HeapFreeRatios.MIN));
-        assertEquals(max, flag(HeapFreeRatios.MAX));
+        // As a broker starts (BrokerStarter's 10/30), whatever this test JVM was started with.
+        bean.setVMOption(HeapFreeRatios.MIN, "10");
+        bean.setVMOption(HeapFreeRatios.MAX, "30");
+        try {
+            HeapFreeRatios real = HeapFreeRatios.forThisJvm();
+            real.busy();
+            assertEquals("40/70", flag(HeapFreeRatios.MIN) + "/" + flag(HeapFreeRatios.MAX));
+            real.idleCollection(
+                    () -> seenDuringCollection.add(flag(HeapFreeRatios.MIN) + "/" + flag(HeapFreeRatios.MAX)));
+            assertEquals(List.of("10/30"), seenDuringCollection);
+            assertEquals("10/30", flag(HeapFreeRatios.MIN) + "/" + flag(HeapFreeRatios.MAX));
+        } finally {
+            bean.setVMOption(HeapFreeRatios.MAX, "100");
+            bean.setVMOption(HeapFreeRatios.MIN, min);
+            bean.setVMOption(HeapFreeRatios.MAX, max);
+        }
     }
 
     private static String flag(String name) {
-        return java.lang.management.ManagementFactory.getPlatformMXBean(
-                        com.sun.management.HotSpotDiagnosticMXBean.class)
+        return ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class)
                 .getVMOption(name)
                 .getValue();
     }

@@ -41,12 +41,10 @@ public final class BrokerStarter {
             // An OutOfMemoryError anywhere ends the broker (status 3), never a half-alive one holding its lock.
             "-XX:+ExitOnOutOfMemoryError",
             "-Xss512k",
-            // Room to grow while busy (HotSpot's defaults, over the launcher's 10/30): tight ratios kept the old
-            // generation a few MiB over its live data, and a burst of 1 MiB list_peers replies did a full
-            // collection every few requests. The broker tightens them for its idle collection alone (peers-app's
-            // HeapFreeRatios), which gives the heap back.
-            "-XX:MinHeapFreeRatio=40",
-            "-XX:MaxHeapFreeRatio=70",
+            // The idle broker's ratios, for a small RSS: a busy one loosens them at run time and its idle collection
+            // puts these back (peers-app's HeapFreeRatios).
+            "-XX:MinHeapFreeRatio=10",
+            "-XX:MaxHeapFreeRatio=30",
             // The heap a full collection leaves free goes back at once, not over four collections: the broker asks
             // for one when a busy spell is over (peers-app's IdleHeapShrink).
             "-XX:-ShrinkHeapInSteps",
