@@ -75,14 +75,25 @@ final class HeapFreeRatios {
         set(Math.max(idleMax, LOOSE_MAX), Math.max(idleMin, LOOSE_MIN), true);
     }
 
-    /** Runs the idle collection with the start-up ratios, which stay until the next busy spell. */
+    /**
+     * Runs the idle collection after a busy spell with the Max at the start-up Min, then puts the start-up Max
+     * back (it stays until the next busy spell). A heap grown in the start-up Min's steps sat near that much free
+     * (a 1,000-peer broker: 17 MiB committed after it); one grown with 40 % free shrank only to the start-up
+     * Max's 30 % (23 MiB, 1.7 MiB more RSS), so the collection shrinks it right to the Min's.
+     */
     void idleCollection(Runnable collect) {
-        if (loose) {
-            loose = false;
-            // ... and lower the Min first.
-            set(idleMax, idleMin, false);
+        if (!loose) {
+            collect.run();
+            return;
         }
-        collect.run();
+        loose = false;
+        // ... and lower the Min first.
+        set(idleMin, idleMin, false);
+        try {
+            collect.run();
+        } finally {
+            set(idleMax, idleMin, true);
+        }
     }
 
     private void readStartUpRatios() {

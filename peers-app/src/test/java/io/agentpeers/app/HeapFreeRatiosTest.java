@@ -40,8 +40,8 @@ class HeapFreeRatiosTest {
         ratios.busy(); // the same spell: nothing more to set
         assertEquals(2, sets);
         ratios.idleCollection(() -> seenDuringCollection.add(now()));
-        assertEquals(List.of("10/30"), seenDuringCollection);
-        assertEquals("10/30", now(), "tight until the next busy spell");
+        assertEquals(List.of("10/10"), seenDuringCollection, "the grown heap shrinks right to the Min's free share");
+        assertEquals("10/30", now(), "the start-up ones until the next busy spell");
         ratios.busy();
         assertEquals("40/70", now(), "the next spell loosens them again");
     }
@@ -60,7 +60,8 @@ class HeapFreeRatiosTest {
         ratios.busy();
         assertEquals("50/90", now());
         ratios.idleCollection(() -> seenDuringCollection.add(now()));
-        assertEquals(List.of("50/90"), seenDuringCollection);
+        assertEquals(List.of("50/50"), seenDuringCollection);
+        assertEquals("50/90", now());
     }
 
     @Test
@@ -88,7 +89,7 @@ class HeapFreeRatiosTest {
             assertEquals("40/70", flag(HeapFreeRatios.MIN) + "/" + flag(HeapFreeRatios.MAX));
             real.idleCollection(
                     () -> seenDuringCollection.add(flag(HeapFreeRatios.MIN) + "/" + flag(HeapFreeRatios.MAX)));
-            assertEquals(List.of("10/30"), seenDuringCollection);
+            assertEquals(List.of("10/10"), seenDuringCollection);
             assertEquals("10/30", flag(HeapFreeRatios.MIN) + "/" + flag(HeapFreeRatios.MAX));
         } finally {
             bean.setVMOption(HeapFreeRatios.MAX, "100");
