@@ -11,7 +11,8 @@ import java.util.function.LongSupplier;
  * use) is {@link #WORTH_BYTES} larger than what the last full collection left (or there was none yet), this asks
  * for one ({@code System.gc()}, a few milliseconds on a heap this size); with {@code -XX:MaxHeapFreeRatio} and
  * {@code -XX:-ShrinkHeapInSteps} (BrokerStarter's JVM options) the collector then gives the free part back to
- * the system at once. A busy broker is never interrupted by it, and a quiet one collects again only after its
+ * the system at once. A check that finds the process busy loosens those ratios ({@link HeapFreeRatios}) so that
+ * the heap can grow while the spell lasts; the collection tightens them again. A busy broker is never interrupted by it, and a quiet one collects again only after its
  * heap grew again.
  */
 final class IdleHeapShrink {
@@ -30,6 +31,7 @@ final class IdleHeapShrink {
     private final LongSupplier cpuNanos;
     private final LongSupplier committedBytes;
     private final LongSupplier usedBytes;
+    private final Runnable busy;
     private final Runnable collect;
     private long lastCpu;
     private long lastAt;
@@ -43,25 +45,32 @@ final class IdleHeapShrink {
      * @param cpuNanos       the process's CPU time so far
      * @param committedBytes the heap's committed size now
      * @param usedBytes      the heap in use now (live and garbage)
+     * @param busy           told at each check that finds the process busy
      * @param collect        a full collection
      */
     IdleHeapShrink(
             LongSupplier cpuNanos,
             LongSupplier committedBytes,
             LongSupplier usedBytes,
+            Runnable busy,
             Runnable collect,
             long nowNanos) {
         this.cpuNanos = cpuNanos;
         this.committedBytes = committedBytes;
         this.usedBytes = usedBytes;
+        this.busy = busy;
         this.collect = collect;
         this.lastCpu = cpuNanos.getAsLong();
         this.lastAt = nowNanos;
     }
 
-    /** This JVM's: its CPU time from /proc (through ProcessHandle), its heap, {@code System.gc()}. */
+    /**
+     * This JVM's: its CPU time from /proc (through ProcessHandle), its heap, the free ratios of {@link
+     * HeapFreeRatios} (loose while busy, the start-up ones for) {@code System.gc()}.
+     */
     static IdleHeapShrink forThisProcess() {
         Runtime runtime = Runtime.getRuntime();
+        HeapFreeRatios ratios = HeapFreeRatios.forThisJvm();
         return new IdleHeapShrink(
                 () -> ProcessHandle.current()
                         .info()
@@ -70,7 +79,8 @@ final class IdleHeapShrink {
                         .orElse(0L),
                 runtime::totalMemory,
                 () -> runtime.totalMemory() - runtime.freeMemory(),
-                System::gc,
+                ratios::busy,
+                () -> ratios.idleCollection(System::gc),
                 System.nanoTime());
     }
 
@@ -86,6 +96,9 @@ final class IdleHeapShrink {
         lastCpu = cpu;
         lastAt = nowNanos;
         quiet = quietNow ? quiet + 1 : 0;
+        if (!quietNow) {
+            busy.run();
+        }
         boolean grown = committedBytes.getAsLong() >= committedAfter + WORTH_BYTES
                 || usedBytes.getAsLong() >= usedAfter + WORTH_BYTES;
         if (quiet < QUIET_CHECKS || !grown) {

@@ -18,10 +18,11 @@ class IdleHeapShrinkTest {
     private long live = 8 * MIB;
 
     private int collections;
+    private int busyChecks;
     private long now;
 
     private IdleHeapShrink shrink() {
-        return new IdleHeapShrink(() -> cpu, () -> committed, () -> used, this::collect, now);
+        return new IdleHeapShrink(() -> cpu, () -> committed, () -> used, () -> busyChecks++, this::collect, now);
     }
 
     private void collect() {
@@ -67,6 +68,18 @@ class IdleHeapShrinkTest {
             assertFalse(step(shrink, i % 2 == 0 ? 2000 : 600), "busy at " + i);
         }
         assertEquals(0, collections);
+        assertEquals(20, busyChecks, "each busy look says so: the heap may grow while the spell lasts");
+    }
+
+    @Test
+    void quietLooksNeverSayBusy() {
+        IdleHeapShrink shrink = shrink();
+        for (int i = 0; i < 10; i++) {
+            step(shrink, 20);
+        }
+        assertEquals(0, busyChecks);
+        step(shrink, 1000);
+        assertEquals(1, busyChecks);
     }
 
     @Test

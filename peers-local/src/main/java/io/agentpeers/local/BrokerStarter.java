@@ -41,6 +41,8 @@ public final class BrokerStarter {
             // An OutOfMemoryError anywhere ends the broker (status 3), never a half-alive one holding its lock.
             "-XX:+ExitOnOutOfMemoryError",
             "-Xss512k",
+            // The idle broker's ratios, for a small RSS: a busy one loosens them at run time and its idle collection
+            // puts these back (peers-app's HeapFreeRatios).
             "-XX:MinHeapFreeRatio=10",
             "-XX:MaxHeapFreeRatio=30",
             // The heap a full collection leaves free goes back at once, not over four collections: the broker asks
